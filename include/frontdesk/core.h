@@ -1,0 +1,350 @@
+/*
+ * core — records, ids, clocks, validation and the JSON form of every record.
+ *
+ * Shared by every other module and by the server, so the wire format has one
+ * definition. Depends on libc and jansson only; never prints, never touches
+ * SQL or the terminal. Functions that can fail return an enum status and fill
+ * the struct err the caller passes (which may be NULL when the caller does not
+ * care about the detail).
+ */
+#ifndef FRONTDESK_CORE_H
+#define FRONTDESK_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* ---- status codes and error detail ------------------------------------ */
+
+/* One list generates the enum and the message table (tig's STATUS_CODE_INFO). */
+#define STATUS_CODES(_)                                                        \
+	_(OK, "ok")                                                            \
+	_(INVALID, "invalid value")                                            \
+	_(NOT_FOUND, "not found")                                              \
+	_(EXISTS, "already exists")                                            \
+	_(UNKNOWN_CODE, "unknown code")                                        \
+	_(IO, "input/output error")                                            \
+	_(DB, "database error")                                                \
+	_(DB_BUSY, "database is busy")                                         \
+	_(DB_NEWER, "database made by a newer frontdesk")                      \
+	_(DB_CORRUPT, "database file is damaged")                              \
+	_(DB_READONLY, "database cannot be written")                           \
+	_(PARSE, "cannot parse input")                                         \
+	_(TOO_BIG, "input too big")                                            \
+	_(USAGE, "usage error")                                                \
+	_(DENIED, "not allowed")
+
+enum status {
+#define STATUS_ENUM(name, msg) STATUS_##name,
+	STATUS_CODES(STATUS_ENUM)
+#undef STATUS_ENUM
+	STATUS_COUNT_
+};
+
+/* The fixed English phrase for a status; never NULL. */
+const char *status_message(enum status code);
+
+#define ERR_MSG_MAX 512
+#define ERR_FILE_MAX 256
+
+/*
+ * Detail of a failure: the code, a message worded for a person (what is
+ * wrong, the subject quoted, what to do), and where in an input file the
+ * problem is when there is one (line and column from 1; 0 when unknown).
+ */
+struct err {
+	enum status code;
+	char msg[ERR_MSG_MAX];
+	char file[ERR_FILE_MAX];
+	int line;
+	int col;
+};
+
+/* Resets e to STATUS_OK with empty fields. e may be NULL. */
+void err_clear(struct err *e);
+/* Sets code and a printf-style message; returns code so callers can
+ * `return err_set(e, STATUS_INVALID, "...")`. e may be NULL. */
+enum status err_set(struct err *e, enum status code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+enum status err_setv(struct err *e, enum status code, const char *fmt, va_list ap);
+/* Records the input position (file may be NULL to keep the current one). */
+void err_at(struct err *e, const char *file, int line, int col);
+/* Writes "file:line:col: message" (or just the message) into out. */
+void err_format(const struct err *e, char *out, size_t outsz);
+
+/* ---- memory ------------------------------------------------------------ */
+
+/* Allocation wrappers that never return NULL: out of memory aborts with a
+ * message (the only non-programmer error we die for). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a fresh heap string; caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Called before aborting on out-of-memory or a programmer error, so a UI can
+ * restore the terminal first. NULL for none. */
+extern void (*core_die_hook)(void);
+_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A growing, size-capped byte buffer (curl's dynbuf). Always NUL-terminated
+ * once anything was added. buf_add* return STATUS_TOO_BIG, leaving the
+ * buffer as it was, when the cap would be passed.
+ */
+struct buf {
+	char *data;
+	size_t len;
+	size_t alloc;
+	size_t cap;
+};
+void buf_init(struct buf *b, size_t cap);
+void buf_release(struct buf *b);
+void buf_reset(struct buf *b);
+enum status buf_add(struct buf *b, const void *p, size_t n);
+enum status buf_adds(struct buf *b, const char *s);
+enum status buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The text, "" when empty; borrowed until the next change. */
+const char *buf_str(const struct buf *b);
+/* Hands the heap string to the caller (who frees it) and resets b. */
+char *buf_detach(struct buf *b);
+
+/* ---- clocks ------------------------------------------------------------ */
+
+/*
+ * The clock every module reads. Real time, unless FRONTDESK_NOW is set in the
+ * environment (an ISO 8601 UTC time such as 2026-03-29T00:30:00Z) or a test
+ * sets clock_hook. Never sleep to test time; inject it.
+ */
+extern int64_t (*clock_hook)(void);
+/* Milliseconds since the Unix epoch. */
+int64_t clock_now_ms(void);
+/* Formats ms as 2026-11-22T10:02:49.123Z into out (at least 25 bytes). */
+void time_format_utc(int64_t ms, char *out, size_t outsz);
+/* Parses YYYY-MM-DDTHH:MM:SS[.mmm]Z; STATUS_INVALID if not that form. */
+enum status time_parse_utc(const char *s, int64_t *ms);
+
+/* A calendar date. */
+struct date {
+	int year, month, day;
+};
+/* Parses YYYY-MM-DD strictly (no impossible dates: 2025-02-29 is refused).
+ * On failure the message names `field` and the rule. */
+enum status date_parse(const char *s, struct date *d, const char *field, struct err *e);
+void date_format(struct date d, char *out, size_t outsz); /* out >= 11 bytes */
+bool date_valid(struct date d);
+int date_cmp(struct date a, struct date b);
+/* Days since 1970-01-01 and back. */
+int64_t date_to_days(struct date d);
+struct date date_from_days(int64_t days);
+/* 1 = Monday ... 7 = Sunday. */
+int date_weekday(struct date d);
+/* Today's date in Europe/London for the injectable clock. */
+struct date date_today_london(void);
+/* The Europe/London calendar date of a UTC instant (BST from the last Sunday
+ * of March 01:00 UTC to the last Sunday of October 01:00 UTC). */
+struct date date_of_ms_london(int64_t ms);
+
+/*
+ * Adds `days` working days to `from` (the result is the day the work is due):
+ * weekends and the given holidays (sorted ascending) do not count.
+ */
+struct date date_add_working_days(struct date from, int days, const struct date *holidays,
+				  size_t nholidays);
+
+/* ---- ids --------------------------------------------------------------- */
+
+#define UUID_STR_LEN 36
+/* A fresh UUIDv7 (time-ordered, random tail from getrandom) as lower-case
+ * text into out (at least 37 bytes). */
+void uuid_v7(char out[UUID_STR_LEN + 1]);
+/* True if s is a well-formed UUID in text form. */
+bool uuid_valid(const char *s);
+
+/*
+ * Hybrid logical clock stamps, one per customer field, so edits made offline
+ * at two hubs merge to the same answer everywhere (last writer wins per
+ * field). Text form "WWWWWWWWWWWWW-CCCC-NODE": 13-digit wall milliseconds, a
+ * 4-hex-digit counter, the node (device) id; text order is stamp order.
+ */
+#define HLC_STR_MAX 64
+struct hlc {
+	int64_t wall_ms;
+	uint32_t counter;
+};
+/* Advances the local clock for a local event and writes the stamp. */
+void hlc_tick(struct hlc *clock, const char *node, char out[HLC_STR_MAX]);
+/* Folds a remote stamp into the local clock (on receive). */
+enum status hlc_observe(struct hlc *clock, const char *stamp, struct err *e);
+/* Parses a stamp's parts; node is copied into node_out (>= 40 bytes) if non-NULL. */
+enum status hlc_parse(const char *stamp, struct hlc *out, char *node_out, size_t node_sz);
+
+/* ---- text -------------------------------------------------------------- */
+
+/* True if s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
+bool utf8_valid(const char *s, size_t n);
+/* Number of code points in a valid UTF-8 string. */
+size_t utf8_length(const char *s);
+/* Trims ASCII whitespace at both ends; returns a fresh string (caller frees). */
+char *text_trim(const char *s);
+/*
+ * Folds text for searching: lower-cases ASCII and maps letters that do not
+ * decompose to a base letter (Ł→l, Ø→o, ß→ss, Æ→ae, Đ→d, ...). Accents that do
+ * decompose are left to SQLite's unicode61 tokenizer. Caller frees.
+ */
+char *text_fold(const char *s);
+
+/* ---- validation -------------------------------------------------------- */
+
+/*
+ * Each validator takes the field's name for its message, returns STATUS_OK or
+ * STATUS_INVALID with a message that names the field and the rule, and, where
+ * there is a canonical form, writes it to out.
+ */
+
+/* UK postcode, any case, with or without the space; canonical "NG12 3AB". */
+enum status valid_postcode(const char *field, const char *in, char *out, size_t outsz,
+			   struct err *e);
+/* The postcode without its space, lower case ("ng123ab"); for the index. */
+void postcode_compact(const char *canonical, char *out, size_t outsz);
+/* A plausible email address (local@domain.tld, no spaces, <= 254 bytes). */
+enum status valid_email(const char *field, const char *in, struct err *e);
+/* UK phone number in any common form to E.164 (+447700900123). */
+enum status valid_phone(const char *field, const char *in, char *e164, size_t outsz,
+			struct err *e);
+/* E.164 +44... to the national digit form 07700900123. */
+void phone_national(const char *e164, char *out, size_t outsz);
+/* Date of birth: a real date, not in the future, not before 1900. */
+enum status valid_dob(const char *field, const char *in, struct date *out, struct err *e);
+/* Free text: valid UTF-8, no control characters except newline/tab when
+ * multiline, at most max_chars code points. required: not empty after trim. */
+enum status valid_text(const char *field, const char *in, size_t max_chars, bool required,
+		       bool multiline, struct err *e);
+/* A code for reference data: 1-40 chars of [a-z0-9-]. */
+enum status valid_code(const char *field, const char *in, struct err *e);
+/* UPRN: 1-12 digits. */
+enum status valid_uprn(const char *field, const char *in, struct err *e);
+/* A whole number within [min, max]; strict (no trailing junk). */
+enum status valid_int(const char *field, const char *in, long min, long max, long *out,
+		      struct err *e);
+/* Money in pounds with up to two decimals ("10.53") to pence. */
+enum status valid_money(const char *field, const char *in, long *pence, struct err *e);
+
+/* ---- records ----------------------------------------------------------- */
+
+/* Text limits, shared by every input path. */
+#define NAME_MAX_CHARS 200
+#define ADDRESS_MAX_CHARS 500
+#define NOTES_MAX_CHARS 4000
+#define REASON_MAX_CHARS 1000
+
+/*
+ * The editable fields of a customer, in one table so the store, the command
+ * line, import and the JSON codec agree on names and rules.
+ */
+#define CUSTOMER_FIELDS(_)                                                     \
+	_(name, "name")                                                        \
+	_(dob, "date of birth")                                                \
+	_(address, "address")                                                  \
+	_(postcode, "postcode")                                                \
+	_(uprn, "UPRN")                                                        \
+	_(phone, "phone")                                                      \
+	_(email, "email")                                                      \
+	_(preferred_channel, "preferred channel")                              \
+	_(needs, "needs")                                                      \
+	_(consent, "consent")
+
+enum customer_field {
+#define CF_ENUM(f, label) CF_##f,
+	CUSTOMER_FIELDS(CF_ENUM)
+#undef CF_ENUM
+	CF_COUNT
+};
+/* Field name as used on the command line and the wire ("postcode"). */
+const char *customer_field_name(enum customer_field f);
+/* The plain-English label ("date of birth"). */
+const char *customer_field_label(enum customer_field f);
+/* Looks a field up by name; -1 if unknown. */
+int customer_field_find(const char *name);
+
+/*
+ * A customer's golden record. Every field is a heap string or NULL (unset);
+ * phone holds the E.164 form and phone_raw what was typed. hlc[] holds the
+ * stamp of each field's last write.
+ */
+struct customer {
+	char id[UUID_STR_LEN + 1];
+	char *field[CF_COUNT];
+	char *phone_raw;
+	char hlc[CF_COUNT][HLC_STR_MAX];
+	char created_at[32];
+	bool erased;
+};
+struct customer *customer_new(void);
+void customer_free(struct customer *c);
+/* Sets one field (copying value; NULL or "" clears it). */
+void customer_set(struct customer *c, enum customer_field f, const char *value);
+/*
+ * Validates and canonicalises value for field f (postcode upper-cased with a
+ * space, phone to E.164, trimmed text). On success *out is a fresh string
+ * (caller frees) or NULL for a cleared field.
+ */
+enum status customer_field_check(enum customer_field f, const char *value, char **out,
+				 struct err *e);
+
+/* needs flags a customer may carry; shown on every screen about them. */
+#define CUSTOMER_NEEDS(_)                                                      \
+	_(hearing, "hearing impaired")                                         \
+	_(sight, "visually impaired")                                          \
+	_(dementia, "dementia")                                                \
+	_(no-internet, "no internet access")                                   \
+	_(interpreter, "needs an interpreter")                                 \
+	_(carer, "has a carer or representative")                              \
+	_(mobility, "mobility")                                                \
+	_(learning, "learning disability")
+
+/*
+ * Checks a needs value: comma-separated flags from CUSTOMER_NEEDS, where
+ * interpreter may carry a language ("interpreter:Polish"). Canonical form is
+ * sorted and de-duplicated; caller frees *out.
+ */
+enum status needs_check(const char *in, char **out, struct err *e);
+
+/* Contact outcomes (the codes in data/outcomes.csv). */
+#define OUTCOME_RESOLVED "resolved"
+#define OUTCOME_REFERRED "referred"
+
+/* Case statuses, in the order of a case's life. */
+#define CASE_STATUSES(_)                                                       \
+	_(OPEN, "open")                                                        \
+	_(IN_PROGRESS, "in-progress")                                          \
+	_(AWAITING_CUSTOMER, "awaiting-customer")                              \
+	_(CLOSED, "closed")
+enum case_status {
+#define CS_ENUM(n, s) CASE_##n,
+	CASE_STATUSES(CS_ENUM)
+#undef CS_ENUM
+	CASE_STATUS_COUNT
+};
+const char *case_status_name(enum case_status s);
+/* -1 when s names no status. */
+int case_status_find(const char *s);
+
+/* Formats a case reference from a device code and counter ("WB2-00417"). */
+void case_reference(const char *device_code, long counter, char *out, size_t outsz);
+/* True if s looks like a case reference (CODE-digits). */
+bool case_reference_valid(const char *s);
+
+/* ---- JSON form --------------------------------------------------------- */
+
+struct json_t;
+/* The JSON object for a customer as it travels (fields, stamps, erased).
+ * Caller owns the returned reference (json_decref). */
+struct json_t *customer_to_json(const struct customer *c);
+
+#endif
