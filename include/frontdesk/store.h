@@ -194,9 +194,11 @@ struct search_hit {
  * Type-ahead search over names, addresses, postcodes, phones, emails and
  * case references. Case and accents folded, postcodes with or without the
  * space, phones in any UK form, each word a prefix. Quotes and FTS syntax
- * are searched as text. Calls fn per hit (at most limit); fn returns
- * non-zero to stop. Audits the search ("customer.search") with the number of
- * results, never the query text. *count gets the number of hits (may be NULL).
+ * are searched as text. Calls fn per hit (at most limit), newest customer
+ * first; fn returns non-zero to stop. *count gets the number of hits (may be
+ * NULL). Does not audit: type-ahead runs a search per key, so the caller
+ * audits a finished search (store_audit "customer.search" with the count,
+ * never the query text) and store_customer_get audits each record opened.
  */
 enum status store_customer_search(struct store *s, const char *query, int limit,
 				  int (*fn)(void *ctx, const struct search_hit *hit), void *ctx,

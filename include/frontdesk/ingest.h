@@ -1,0 +1,189 @@
+/*
+ * ingest — reading outside CSV files into the store.
+ *
+ * Three layers:
+ *   - a strict CSV reader (libcsv underneath) that turns a file or a memory
+ *     block into a table of NUL-terminated fields, remembering the line where
+ *     each record starts, and refuses what is not clean CSV text;
+ *   - the reference data reader/loader for the seven files in data/;
+ *   - the customer import.
+ *
+ * Never prints. Problems travel in struct err (one) or struct ingest_errors
+ * (many), each worded for a person and carrying FILE and LINE, so a caller
+ * prints them as `data/services.csv:14: team 'revenue' is not in teams.csv;
+ * did you mean 'revenues'?`. Writes only through store functions; no SQL.
+ */
+#ifndef FRONTDESK_INGEST_H
+#define FRONTDESK_INGEST_H
+
+#include "frontdesk/core.h"
+#include "frontdesk/store.h"
+
+/* ---- many errors ------------------------------------------------------- */
+
+/* How many problems an ingest_errors keeps by default (all are counted). */
+#define INGEST_ERRORS_SHOWN 20
+
+/*
+ * A list of problems found in one pass over the input. The first `limit`
+ * are kept in `items` (in the order found, which is file then line order);
+ * `total` counts every problem, kept or not. The list owns `items`; embed
+ * it, set it up with ingest_errors_init() and free with
+ * ingest_errors_release().
+ */
+struct ingest_errors {
+	struct err *items;
+	size_t shown; /* entries in items */
+	size_t limit; /* most entries items will hold */
+	size_t total; /* every problem found */
+};
+/* Prepares an empty list keeping at most limit entries (0: the default,
+ * INGEST_ERRORS_SHOWN). Allocates nothing until the first add. */
+void ingest_errors_init(struct ingest_errors *el, size_t limit);
+/* Frees the entries and empties the list; el may be NULL. */
+void ingest_errors_release(struct ingest_errors *el);
+/* Appends a copy of e (kept if under the limit, counted always). el may be
+ * NULL (nothing happens). */
+void ingest_errors_add(struct ingest_errors *el, const struct err *e);
+/* Formats one problem as "FILE:LINE: message" ("FILE: message" without a
+ * line, the message alone without a file) into out. */
+void ingest_err_format(const struct err *e, char *out, size_t outsz);
+/*
+ * Appends every kept problem to out, one "FILE:LINE: message" per line, and,
+ * when some were not kept, a last line "... and N more problems (M in all)".
+ * Returns STATUS_TOO_BIG if out's cap is reached (out keeps what fitted).
+ */
+enum status ingest_errors_format(const struct ingest_errors *el, struct buf *out);
+
+/* ---- the CSV reader ---------------------------------------------------- */
+
+/* Largest CSV file ingest_csv_read_file() accepts by default. */
+#define INGEST_CSV_MAX_BYTES (128u * 1024u * 1024u)
+/* Largest single field, in bytes. */
+#define INGEST_CSV_FIELD_MAX (64u * 1024u)
+/* Most columns a header may name. */
+#define INGEST_CSV_MAX_COLUMNS 64
+
+/*
+ * A parsed CSV file: a header and rows, all with the header's number of
+ * fields. Read it with the accessors below; the members are the reader's.
+ * Rows whose fields are all empty (",,,," lines spreadsheets leave behind)
+ * are dropped; blank lines are skipped.
+ */
+struct ingest_csv {
+	char name[ERR_FILE_MAX]; /* the file name used in messages */
+	char *text;		 /* the fields, each NUL-terminated */
+	size_t text_len, text_alloc;
+	size_t *field;		 /* offset in text of each field, header first */
+	size_t nfield, field_alloc;
+	int *line;		 /* line where each record starts, header first */
+	size_t nrecord, line_alloc;
+	size_t ncols;		 /* fields per record (the header's count) */
+};
+
+/*
+ * Parses len bytes at data as CSV: UTF-8 with or without a byte-order mark,
+ * LF or CRLF line ends, RFC 4180 quoting (commas, doubled quotes and line
+ * breaks inside quotes). The first record is the header: names are trimmed
+ * and folded to lower case, and must be non-empty and distinct. Refuses,
+ * with name:line in e, text that is not UTF-8, NUL bytes, a carriage return
+ * without a line feed, stray quotes, an unclosed quote, a row with a
+ * different number of fields from the header, a field over
+ * INGEST_CSV_FIELD_MAX and an empty input (STATUS_PARSE or STATUS_TOO_BIG).
+ * name is copied and used in messages. On success t holds the table; the
+ * caller frees it with ingest_csv_release(). On failure t is left empty
+ * (release is still safe).
+ */
+enum status ingest_csv_parse(struct ingest_csv *t, const char *name, const void *data,
+			     size_t len, struct err *e);
+/*
+ * Reads the file at path (at most max_bytes; 0 for INGEST_CSV_MAX_BYTES) and
+ * parses it as ingest_csv_parse() does, with path as the name in messages.
+ * STATUS_IO when it cannot be read, STATUS_TOO_BIG over the cap.
+ */
+enum status ingest_csv_read_file(struct ingest_csv *t, const char *path, size_t max_bytes,
+				 struct err *e);
+/* Frees the table and leaves t empty; safe on an empty or released t. */
+void ingest_csv_release(struct ingest_csv *t);
+
+/* Number of data rows (the header not counted). */
+size_t ingest_csv_rows(const struct ingest_csv *t);
+/* Number of columns. */
+size_t ingest_csv_cols(const struct ingest_csv *t);
+/* Header name of a column (lower case, trimmed); borrowed from t. */
+const char *ingest_csv_header(const struct ingest_csv *t, size_t col);
+/* The text of a field of data row `row` (from 0); "" when empty; borrowed
+ * from t until ingest_csv_release(). */
+const char *ingest_csv_field(const struct ingest_csv *t, size_t row, size_t col);
+/* The line (from 1) where data row `row` starts. */
+int ingest_csv_line(const struct ingest_csv *t, size_t row);
+/* The line of the header record. */
+int ingest_csv_header_line(const struct ingest_csv *t);
+
+/*
+ * Matches the header against the columns a file may have. known lists the
+ * names (nknown of them); required[k] says whether known[k] must be present
+ * (required may be NULL: all required). Writes to cols[k] the column index
+ * of known[k], or -1 when absent. Fails (STATUS_PARSE, name:line of the
+ * header in e) on an unknown column, with a "did you mean" when one is
+ * close, or a missing required one; when no header name is known at all,
+ * says the first line must be a header.
+ */
+enum status ingest_csv_map(const struct ingest_csv *t, const char *const *known,
+			   size_t nknown, const bool *required, int *cols, struct err *e);
+
+/* ---- did you mean ------------------------------------------------------ */
+
+/*
+ * The candidate closest to word by edit distance when it is close enough to
+ * be a likely typo (distance at most a third of the word's length, at least
+ * 1, at most 3), else NULL. Borrowed from candidates.
+ */
+const char *ingest_suggest(const char *word, const char *const *candidates, size_t n);
+
+/* ---- reference data ---------------------------------------------------- */
+
+/* Largest reference data file accepted. */
+#define INGEST_REFDATA_MAX_BYTES (4u * 1024u * 1024u)
+
+/*
+ * Reads the seven reference data files in dir (services.csv, teams.csv,
+ * sites.csv, channels.csv, outcomes.csv, failure-demand.csv,
+ * bank-holidays.csv) into out, checking every field with the core
+ * validators and across files (a service's team exists; codes unique per
+ * file; holidays in order, no repeats; outcomes include 'resolved' and
+ * 'referred'). Every problem found goes to errs (may be NULL) as
+ * "dir/file.csv:LINE: message". Returns STATUS_OK with out filled (caller
+ * frees with refdata_release()), or the first problem's status with out
+ * left empty.
+ */
+enum status ingest_refdata_read(const char *dir, struct refdata *out, struct ingest_errors *errs);
+
+/*
+ * Reads dir as ingest_refdata_read() does, then makes the database's
+ * reference data equal to it with store_refdata_replace(). All or nothing:
+ * a problem in any file (in errs), or a store refusal (added to errs too),
+ * changes nothing. Loading the same files again changes nothing.
+ */
+enum status ingest_refdata_load(struct store *s, const char *dir, struct ingest_errors *errs);
+
+/* ---- customers --------------------------------------------------------- */
+
+/* Largest customers file accepted. */
+#define INGEST_CUSTOMERS_MAX_BYTES INGEST_CSV_MAX_BYTES
+
+/*
+ * Imports customers from a CSV file whose header names columns from the
+ * customer field table (name, dob, address, postcode, uprn, phone, email,
+ * preferred_channel, needs, consent); name is required, the others optional,
+ * empty cells leave a field unset. All or nothing: every row is checked
+ * first (customer_field_check, and preferred_channel against the active
+ * channels) and every bad row goes to errs as "FILE:LINE: message"; if there
+ * is any, nothing is written and the first problem's status is returned.
+ * Otherwise all rows are added in one transaction (store_customer_add).
+ * *imported (may be NULL) gets the number of customers added.
+ */
+enum status ingest_customers(struct store *s, const char *path, struct ingest_errors *errs,
+			     long *imported);
+
+#endif

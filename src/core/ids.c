@@ -1,0 +1,235 @@
+/*
+ * UUIDv7 record ids and hybrid logical clock stamps.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "core_int.h"
+
+void core_random(void *p, size_t n)
+{
+	unsigned char *q = p;
+
+	while (n > 0) {
+		ssize_t got = getrandom(q, n, 0);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			die("cannot get random bytes from the kernel: %s", strerror(errno));
+		}
+		q += got;
+		n -= (size_t)got;
+	}
+}
+
+/*
+ * Per thread, ids come out strictly increasing: within one millisecond (or
+ * when the clock steps back) rand_a, the 12 bits after the version, counts up
+ * from a random start below 0x800 (RFC 9562 method 1).
+ */
+static _Thread_local int64_t uuid_last_ms = -1;
+static _Thread_local unsigned uuid_last_seq;
+
+void uuid_v7(char out[UUID_STR_LEN + 1])
+{
+	unsigned char b[16];
+	unsigned char rnd[10];
+	int64_t ms = clock_now_ms();
+	unsigned seq;
+	uint64_t t;
+
+	core_random(rnd, sizeof(rnd));
+	if (ms < 0)
+		ms = 0;
+	if (ms <= uuid_last_ms) {
+		ms = uuid_last_ms;
+		seq = uuid_last_seq + 1;
+		if (seq > 0xfff) {
+			ms++;
+			seq = (((unsigned)rnd[0] << 8) | rnd[1]) & 0x7ff;
+		}
+	} else {
+		seq = (((unsigned)rnd[0] << 8) | rnd[1]) & 0x7ff;
+	}
+	uuid_last_ms = ms;
+	uuid_last_seq = seq;
+
+	t = (uint64_t)ms & UINT64_C(0xffffffffffff);
+	for (int i = 0; i < 6; i++)
+		b[i] = (unsigned char)(t >> (40 - 8 * i));
+	b[6] = (unsigned char)(0x70 | (seq >> 8));
+	b[7] = (unsigned char)(seq & 0xff);
+	memcpy(b + 8, rnd + 2, 8);
+	b[8] = (unsigned char)(0x80 | (b[8] & 0x3f));
+
+	snprintf(out, UUID_STR_LEN + 1,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+		 b[14], b[15]);
+}
+
+bool uuid_valid(const char *s)
+{
+	if (!s || strnlen(s, UUID_STR_LEN + 1) != UUID_STR_LEN)
+		return false;
+	for (int i = 0; i < UUID_STR_LEN; i++) {
+		char c = s[i];
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return false;
+		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---- hybrid logical clock ---------------------------------------------- */
+
+#define HLC_WALL_DIGITS 13
+#define HLC_WALL_MAX INT64_C(9999999999999)
+#define HLC_COUNTER_MAX 0xffffu
+#define HLC_NODE_MAX 39
+
+static bool hlc_node_ok(const char *node)
+{
+	size_t n;
+
+	if (!node)
+		return false;
+	n = strnlen(node, HLC_NODE_MAX + 1);
+	if (n == 0 || n > HLC_NODE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = node[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+enum status hlc_parse(const char *stamp, struct hlc *out, char *node_out, size_t node_sz)
+{
+	int64_t wall = 0;
+	uint32_t counter = 0;
+	const char *node;
+	size_t nlen;
+
+	if (!stamp || strnlen(stamp, HLC_STR_MAX) >= HLC_STR_MAX)
+		return STATUS_INVALID;
+	for (int i = 0; i < HLC_WALL_DIGITS; i++) {
+		if (stamp[i] < '0' || stamp[i] > '9')
+			return STATUS_INVALID;
+		wall = wall * 10 + (stamp[i] - '0');
+	}
+	if (stamp[13] != '-' || stamp[18] != '-')
+		return STATUS_INVALID;
+	for (int i = 14; i < 18; i++) {
+		int v = hexval(stamp[i]);
+
+		if (v < 0)
+			return STATUS_INVALID;
+		counter = counter * 16 + (uint32_t)v;
+	}
+	node = stamp + 19;
+	if (!hlc_node_ok(node))
+		return STATUS_INVALID;
+	nlen = strlen(node);
+	if (node_out) {
+		if (node_sz <= nlen)
+			return STATUS_TOO_BIG;
+		memcpy(node_out, node, nlen + 1);
+	}
+	if (out) {
+		out->wall_ms = wall;
+		out->counter = counter;
+	}
+	return STATUS_OK;
+}
+
+/* Keeps the counter in its four hex digits by moving the wall on. */
+static void hlc_carry(struct hlc *clock)
+{
+	if (clock->counter > HLC_COUNTER_MAX) {
+		clock->wall_ms++;
+		clock->counter = 0;
+	}
+}
+
+void hlc_tick(struct hlc *clock, const char *node, char out[HLC_STR_MAX])
+{
+	int64_t now = clock_now_ms();
+
+	if (!clock)
+		die("hlc_tick: NULL clock");
+	if (!hlc_node_ok(node))
+		die("hlc_tick: node id '%.40s' is not 1-39 characters of [A-Za-z0-9._-]",
+		    node ? node : "(null)");
+	if (now > clock->wall_ms) {
+		clock->wall_ms = now;
+		clock->counter = 0;
+	} else {
+		clock->counter++;
+		hlc_carry(clock);
+	}
+	if (clock->wall_ms > HLC_WALL_MAX)
+		die("hlc_tick: wall clock %lld ms is past the year 2286",
+		    (long long)clock->wall_ms);
+	snprintf(out, HLC_STR_MAX, "%013lld-%04x-%s", (long long)clock->wall_ms,
+		 (unsigned)clock->counter, node);
+}
+
+enum status hlc_observe(struct hlc *clock, const char *stamp, struct err *e)
+{
+	struct hlc r;
+	int64_t now = clock_now_ms();
+	int64_t l;
+
+	if (!clock)
+		die("hlc_observe: NULL clock");
+	if (hlc_parse(stamp, &r, NULL, 0) != STATUS_OK) {
+		char subj[128];
+
+		core_subject(NULL, "stamp", stamp, subj, sizeof(subj));
+		return err_set(e, STATUS_INVALID,
+			       "%s is not a clock stamp (WWWWWWWWWWWWW-CCCC-NODE); the record "
+			       "that carried it cannot be merged",
+			       subj);
+	}
+	if (r.wall_ms >= HLC_WALL_MAX)
+		return err_set(e, STATUS_INVALID,
+			       "clock stamp '%.20s...' is at the end of time; the device that "
+			       "made it has a wrong clock and must be corrected",
+			       stamp);
+	l = clock->wall_ms;
+	if (r.wall_ms > l)
+		l = r.wall_ms;
+	if (now > l)
+		l = now;
+	if (l == clock->wall_ms && l == r.wall_ms)
+		clock->counter = (clock->counter > r.counter ? clock->counter : r.counter) + 1;
+	else if (l == clock->wall_ms)
+		clock->counter++;
+	else if (l == r.wall_ms)
+		clock->counter = r.counter + 1;
+	else
+		clock->counter = 0;
+	clock->wall_ms = l;
+	hlc_carry(clock);
+	return STATUS_OK;
+}

@@ -1,0 +1,355 @@
+/*
+ * Customers: the golden record. Every field is checked here again (the store
+ * is the last line of defence, whoever the caller), stamped with an HLC for
+ * the per-field merge, indexed for search, queued for the server and audited,
+ * all in one transaction.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Column of each field in ST_CUSTOMER_GET (and bind index - 1 + 1 in
+ * INSERT/UPDATE, which share the order name..consent with phone_raw after
+ * phone). */
+static const int get_col[CF_COUNT] = {
+	[CF_name] = 2,	[CF_dob] = 3,	[CF_address] = 4,	    [CF_postcode] = 5,
+	[CF_uprn] = 6,	[CF_phone] = 7, [CF_email] = 9,		    [CF_preferred_channel] = 10,
+	[CF_needs] = 11, [CF_consent] = 12,
+};
+
+static enum status stamp(struct store *s, char out[HLC_STR_MAX], struct err *e)
+{
+	hlc_tick(&s->hlc, s->device_id[0] ? s->device_id : "local", out);
+	return setting_put(s, "hlc_last", out, e);
+}
+
+static char *stamps_json(const struct customer *c)
+{
+	json_t *o = json_object();
+	char *text;
+
+	for (int f = 0; f < CF_COUNT; f++)
+		if (c->hlc[f][0])
+			json_object_set_new(o, customer_field_name(f), json_string(c->hlc[f]));
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	if (!text)
+		die("out of memory encoding JSON");
+	return text;
+}
+
+static void stamps_parse(struct customer *c, const char *text)
+{
+	json_t *o = json_loads(text, 0, NULL);
+	const char *key;
+	json_t *v;
+
+	if (!o)
+		return;
+	json_object_foreach(o, key, v)
+	{
+		int f = customer_field_find(key);
+
+		if (f >= 0 && json_is_string(v))
+			snprintf(c->hlc[f], sizeof c->hlc[f], "%s", json_string_value(v));
+	}
+	json_decref(o);
+}
+
+/* Checks every set field in place (canonical forms) and the channel code. */
+static enum status check_fields(struct store *s, struct customer *c, struct err *e)
+{
+	for (int f = 0; f < CF_COUNT; f++) {
+		char *canon = NULL;
+		enum status rc;
+
+		if (!c->field[f])
+			continue;
+		rc = customer_field_check(f, c->field[f], &canon, e);
+		if (rc)
+			return rc;
+		if (f == CF_phone && canon && !c->phone_raw)
+			c->phone_raw = xstrdup(c->field[f]);
+		free(c->field[f]);
+		c->field[f] = canon;
+	}
+	if (!c->field[CF_name])
+		return err_set(e, STATUS_INVALID, "name is required; give at least the customer's name");
+	if (c->field[CF_preferred_channel])
+		return store_ref_check(s, REF_CHANNEL, c->field[CF_preferred_channel], e);
+	return STATUS_OK;
+}
+
+/* Binds the fields name..consent to ?2..?12 and stamps to ?13. */
+static void bind_fields(sqlite3_stmt *st, const struct customer *c, const char *stamps)
+{
+	bind_text_or_null(st, 2, c->field[CF_name]);
+	bind_text_or_null(st, 3, c->field[CF_dob]);
+	bind_text_or_null(st, 4, c->field[CF_address]);
+	bind_text_or_null(st, 5, c->field[CF_postcode]);
+	bind_text_or_null(st, 6, c->field[CF_uprn]);
+	bind_text_or_null(st, 7, c->field[CF_phone]);
+	bind_text_or_null(st, 8, c->field[CF_phone] ? c->phone_raw : NULL);
+	bind_text_or_null(st, 9, c->field[CF_email]);
+	bind_text_or_null(st, 10, c->field[CF_preferred_channel]);
+	bind_text_or_null(st, 11, c->field[CF_needs]);
+	bind_text_or_null(st, 12, c->field[CF_consent]);
+	sqlite3_bind_text(st, 13, stamps, -1, SQLITE_TRANSIENT);
+}
+
+static enum status queue_customer(struct store *s, const struct customer *c, const char *op,
+				  struct err *e)
+{
+	json_t *j;
+	char *body;
+	enum status rc;
+
+	if (!s->outbox_capture)
+		return STATUS_OK;
+	j = customer_to_json(c);
+	body = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!body)
+		die("out of memory encoding JSON");
+	rc = outbox_add(s, "customer", c->id, op, body, e);
+	free(body);
+	return rc;
+}
+
+/* The references of the customer's cases, space separated; caller frees. */
+static char *customer_refs(struct store *s, const char *id)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_CUSTOMER_REFS, NULL);
+	struct buf b;
+
+	buf_init(&b, 1 << 16);
+	if (!st)
+		return buf_detach(&b);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		buf_printf(&b, "%s%s", b.len ? " " : "", col_text(st, 0));
+	sqlite3_reset(st);
+	return buf_detach(&b);
+}
+
+enum status store_customer_add(struct store *s, struct customer *c, struct err *e)
+{
+	sqlite3_stmt *st;
+	char *stamps = NULL;
+	enum status rc;
+
+	rc = check_fields(s, c, e);
+	if (rc)
+		return rc;
+	rc = store_tx_begin(s, e);
+	if (rc)
+		return rc;
+	uuid_v7(c->id);
+	store_now(c->created_at, sizeof c->created_at);
+	for (int f = 0; f < CF_COUNT && !rc; f++)
+		if (c->field[f])
+			rc = stamp(s, c->hlc[f], e);
+	if (rc)
+		goto out;
+	stamps = stamps_json(c);
+	st = stmt_get(s, ST_CUSTOMER_INSERT, e);
+	if (!st) {
+		rc = e ? e->code : STATUS_DB;
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+	bind_fields(st, c, stamps);
+	sqlite3_bind_text(st, 14, c->created_at, -1, SQLITE_STATIC);
+	rc = stmt_run(s, st, "saving the customer", e);
+	if (!rc)
+		rc = search_index_customer(s, sqlite3_last_insert_rowid(s->db), c, NULL, e);
+	if (!rc)
+		rc = queue_customer(s, c, "upsert", e);
+	if (!rc)
+		rc = store_audit(s, "customer.create", "customer", c->id, NULL, e);
+out:
+	free(stamps);
+	if (rc) {
+		store_tx_end(s, false, NULL);
+		return rc;
+	}
+	return store_tx_end(s, true, e);
+}
+
+enum status customer_load(struct store *s, const char *id, struct customer **out,
+				 sqlite3_int64 *num, struct err *e)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_CUSTOMER_GET, e);
+	struct customer *c;
+	int rc;
+
+	*out = NULL;
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_db_error(s, rc, "reading the customer", e);
+		return err_set(e, STATUS_NOT_FOUND,
+			       "no customer with id '%s'; find the id with: frontdesk customer find TEXT",
+			       id);
+	}
+	c = customer_new();
+	if (num)
+		*num = sqlite3_column_int64(st, 0);
+	snprintf(c->id, sizeof c->id, "%s", col_text(st, 1));
+	for (int f = 0; f < CF_COUNT; f++) {
+		const char *v = col_text_or_null(st, get_col[f]);
+
+		if (v)
+			c->field[f] = xstrdup(v);
+	}
+	if (col_text_or_null(st, 8))
+		c->phone_raw = xstrdup(col_text(st, 8));
+	stamps_parse(c, col_text(st, 13));
+	c->erased = sqlite3_column_int(st, 14) != 0;
+	snprintf(c->created_at, sizeof c->created_at, "%s", col_text(st, 15));
+	sqlite3_reset(st);
+	*out = c;
+	return STATUS_OK;
+}
+
+enum status store_customer_get(struct store *s, const char *id, struct customer **out,
+			       struct err *e)
+{
+	enum status rc;
+
+	*out = NULL;
+	if (!id || !uuid_valid(id))
+		return err_set(e, STATUS_INVALID,
+			       "'%s' is not a customer id; ids look like 0193a5c2-7d1e-7abc-8def-0123456789ab",
+			       id ? id : "");
+	rc = store_tx_begin(s, e);
+	if (rc)
+		return rc;
+	rc = customer_load(s, id, out, NULL, e);
+	if (!rc)
+		rc = store_audit(s, "customer.view", "customer", id, NULL, e);
+	if (rc) {
+		store_tx_end(s, false, NULL);
+		customer_free(*out);
+		*out = NULL;
+		return rc;
+	}
+	rc = store_tx_end(s, true, e);
+	if (rc) {
+		customer_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+enum status store_customer_edit(struct store *s, const char *id,
+				const struct customer_change *changes, size_t n, struct err *e)
+{
+	struct customer *c = NULL;
+	sqlite3_int64 num = 0;
+	sqlite3_stmt *st;
+	char *stamps = NULL, *refs = NULL, now[32];
+	struct buf detail;
+	enum status rc;
+
+	if (!id || !uuid_valid(id))
+		return err_set(e, STATUS_INVALID, "'%s' is not a customer id", id ? id : "");
+	if (n == 0)
+		return err_set(e, STATUS_USAGE, "nothing to change; give at least one field");
+	buf_init(&detail, 1024);
+	rc = store_tx_begin(s, e);
+	if (rc)
+		goto done;
+	rc = customer_load(s, id, &c, &num, e);
+	if (rc)
+		goto out;
+	if (c->erased) {
+		rc = err_set(e, STATUS_DENIED, "customer '%s' has been erased and cannot be edited",
+			     id);
+		goto out;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		enum customer_field f = changes[i].field;
+		char *canon = NULL;
+
+		if (changes[i].value && *changes[i].value) {
+			rc = customer_field_check(f, changes[i].value, &canon, e);
+			if (rc)
+				break;
+		}
+		if (f == CF_name && !canon) {
+			rc = err_set(e, STATUS_INVALID, "name cannot be cleared; a customer needs a name");
+			break;
+		}
+		if (f == CF_preferred_channel && canon) {
+			rc = store_ref_check(s, REF_CHANNEL, canon, e);
+			if (rc) {
+				free(canon);
+				break;
+			}
+		}
+		if (f == CF_phone) {
+			free(c->phone_raw);
+			c->phone_raw = canon ? xstrdup(changes[i].value) : NULL;
+		}
+		free(c->field[f]);
+		c->field[f] = canon;
+		rc = stamp(s, c->hlc[f], e);
+		buf_printf(&detail, "%s%s", detail.len ? "," : "", customer_field_name(f));
+	}
+	if (rc)
+		goto out;
+	stamps = stamps_json(c);
+	st = stmt_get(s, ST_CUSTOMER_UPDATE, e);
+	if (!st) {
+		rc = e ? e->code : STATUS_DB;
+		goto out;
+	}
+	store_now(now, sizeof now);
+	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+	bind_fields(st, c, stamps);
+	sqlite3_bind_text(st, 14, now, -1, SQLITE_STATIC);
+	rc = stmt_run(s, st, "saving the customer", e);
+	refs = rc ? NULL : customer_refs(s, c->id);
+	if (!rc)
+		rc = search_index_customer(s, num, c, refs, e);
+	if (!rc)
+		rc = queue_customer(s, c, "upsert", e);
+	/* The audit names the fields changed, never their values. */
+	if (!rc)
+		rc = store_audit(s, "customer.edit", "customer", c->id, buf_str(&detail), e);
+out:
+	if (rc)
+		store_tx_end(s, false, NULL);
+	else
+		rc = store_tx_end(s, true, e);
+done:
+	free(stamps);
+	free(refs);
+	customer_free(c);
+	buf_release(&detail);
+	return rc;
+}
+
+/* Re-indexes a customer after a case was raised for them (new reference). */
+enum status search_reindex_customer(struct store *s, const char *id, struct err *e)
+{
+	struct customer *c = NULL;
+	sqlite3_int64 num;
+	char *refs;
+	enum status rc = customer_load(s, id, &c, &num, e);
+
+	if (rc)
+		return rc;
+	refs = customer_refs(s, id);
+	rc = search_index_customer(s, num, c, refs, e);
+	free(refs);
+	customer_free(c);
+	return rc;
+}

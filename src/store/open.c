@@ -1,0 +1,340 @@
+/*
+ * Opening the store: where the file lives, the pragmas we rely on (read back
+ * and checked), refusing files we must not touch, transactions.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+enum status store_resolve_path(const char *path, char *out, size_t outsz, struct err *e)
+{
+	const char *env = getenv("FRONTDESK_DB");
+	int n;
+
+	if (path && *path)
+		n = snprintf(out, outsz, "%s", path);
+	else if (env && *env)
+		n = snprintf(out, outsz, "%s", env);
+	else {
+		const char *xdg = getenv("XDG_DATA_HOME");
+		const char *home = getenv("HOME");
+
+		if (xdg && *xdg == '/')
+			n = snprintf(out, outsz, "%s/frontdesk/frontdesk.db", xdg);
+		else if (home && *home)
+			n = snprintf(out, outsz, "%s/.local/share/frontdesk/frontdesk.db", home);
+		else
+			return err_set(e, STATUS_INVALID,
+				       "no database path: set --db PATH or FRONTDESK_DB");
+	}
+	if (n < 0 || (size_t)n >= outsz)
+		return err_set(e, STATUS_INVALID, "database path is too long; use a shorter --db PATH");
+	return STATUS_OK;
+}
+
+/* mkdir -p for the directory part of path. */
+static enum status make_parent_dirs(const char *path, struct err *e)
+{
+	char *dir = xstrdup(path);
+	enum status rc = STATUS_OK;
+
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			rc = err_set(e, STATUS_IO, "cannot create directory '%s': %s; check its parent's permissions or use --db PATH",
+				     dir, strerror(errno));
+			break;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return rc;
+}
+
+enum status store_db_error(struct store *s, int rc, const char *what, struct err *e)
+{
+	int base = rc & 0xff;
+	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+	const char *path = s && s->path ? s->path : "?";
+
+	switch (base) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return err_set(e, STATUS_DB_BUSY,
+			       "%s: database '%s' is busy in another program; try again in a moment",
+			       what, path);
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+		return err_set(e, STATUS_DB_READONLY,
+			       "%s: cannot write database '%s' (%s); check the file and folder permissions",
+			       what, path, msg);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return err_set(e, STATUS_DB_CORRUPT,
+			       "%s: database '%s' is damaged or not a frontdesk database (%s); restore it from a backup",
+			       what, path, msg);
+	case SQLITE_FULL:
+		return err_set(e, STATUS_IO, "%s: the disk holding '%s' is full; free some space and try again",
+			       what, path);
+	case SQLITE_CONSTRAINT:
+		return err_set(e, STATUS_INVALID, "%s: the database refused it (%s)", what, msg);
+	default:
+		return err_set(e, STATUS_DB, "%s: database error on '%s' (%s)", what, path, msg);
+	}
+}
+
+enum status store_exec(struct store *s, const char *sql, struct err *e)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? STATUS_OK : store_db_error(s, rc, "preparing the database", e);
+}
+
+static long pragma_int(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	long v = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static enum status pragma_text(struct store *s, const char *sql, char *out, size_t outsz,
+			       struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_db_error(s, rc, "opening the database", e);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(out, outsz, "%s", (const char *)sqlite3_column_text(st, 0));
+	else
+		out[0] = '\0';
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, rc, "opening the database", e);
+	return STATUS_OK;
+}
+
+/* Sets the pragmas and reads them back: a store that silently ran without
+ * WAL or with synchronous=NORMAL would break the durability promise. */
+static enum status configure(struct store *s, struct err *e)
+{
+	char mode[32];
+	enum status rc;
+
+	sqlite3_busy_timeout(s->db, 10000);
+	rc = store_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;", e);
+	if (rc)
+		return rc;
+	if (!s->readonly) {
+		rc = pragma_text(s, "PRAGMA journal_mode=WAL", mode, sizeof mode, e);
+		if (rc)
+			return rc;
+		if (strcmp(mode, "wal") != 0)
+			return err_set(e, STATUS_DB,
+				       "database '%s' cannot use write-ahead logging (journal mode is '%s'); put it on a local disk",
+				       s->path, mode);
+	}
+	if (pragma_int(s, "PRAGMA foreign_keys") != 1 || pragma_int(s, "PRAGMA synchronous") != 2)
+		return err_set(e, STATUS_DB,
+			       "database '%s' did not accept foreign_keys=ON and synchronous=FULL; this SQLite build is unsuitable",
+			       s->path);
+	return STATUS_OK;
+}
+
+static enum status check_file(const char *path, int flags, struct err *e)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT && (flags & STORE_NO_CREATE))
+			return err_set(e, STATUS_NOT_FOUND,
+				       "database '%s' does not exist; create it with: frontdesk init",
+				       path);
+		if (errno == ENOENT)
+			return STATUS_OK;
+		return err_set(e, STATUS_IO, "cannot open database '%s': %s", path, strerror(errno));
+	}
+	if (!S_ISREG(sb.st_mode))
+		return err_set(e, STATUS_IO, "cannot open database '%s': it is not a regular file",
+			       path);
+	if (!(flags & STORE_READONLY) && access(path, W_OK) != 0)
+		return err_set(e, STATUS_DB_READONLY,
+			       "cannot write database '%s': %s; check its permissions", path,
+			       strerror(errno));
+	return STATUS_OK;
+}
+
+static void load_identity(struct store *s)
+{
+	char *id = setting_raw(s, "device_id");
+	char *last = setting_raw(s, "hlc_last");
+
+	if (last) {
+		hlc_observe(&s->hlc, last, NULL);
+		free(last);
+	}
+	if (id) {
+		snprintf(s->device_id, sizeof s->device_id, "%s", id);
+		free(id);
+	}
+}
+
+enum status store_open(const char *path, int flags, struct store **out, struct err *e)
+{
+	struct store *s;
+	enum status rc;
+	int sqlrc, oflags;
+	long version;
+
+	*out = NULL;
+	if (!path || !*path)
+		return err_set(e, STATUS_INVALID, "no database path given");
+	rc = check_file(path, flags, e);
+	if (rc)
+		return rc;
+	if (!(flags & (STORE_READONLY | STORE_NO_CREATE))) {
+		rc = make_parent_dirs(path, e);
+		if (rc)
+			return rc;
+	}
+
+	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	s->actor = xstrdup("system");
+	s->readonly = flags & STORE_READONLY;
+	s->outbox_capture = true;
+	oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	sqlrc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (sqlrc != SQLITE_OK) {
+		rc = store_db_error(s, sqlrc, "opening the database", e);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	rc = configure(s, e);
+	if (rc)
+		goto fail;
+
+	version = pragma_int(s, "PRAGMA user_version");
+	if (version < 0) {
+		rc = err_set(e, STATUS_DB_CORRUPT,
+			     "cannot open database '%s': it is damaged or not a frontdesk database; restore it from a backup or use another --db PATH",
+			     path);
+		goto fail;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		rc = err_set(e, STATUS_DB_NEWER,
+			     "cannot open database '%s': it was made by a newer frontdesk (schema %ld, this program knows up to %d); install the newer version",
+			     path, version, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (version < STORE_SCHEMA_VERSION) {
+		if (s->readonly) {
+			rc = err_set(e, STATUS_NOT_FOUND,
+				     "database '%s' is not set up yet (schema %ld); run: frontdesk init",
+				     path, version);
+			goto fail;
+		}
+		rc = store_migrate(s, e);
+		if (rc)
+			goto fail;
+	}
+	load_identity(s);
+	*out = s;
+	return STATUS_OK;
+fail:
+	store_close(s);
+	return rc;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < ST_COUNT_; i++)
+		sqlite3_finalize(s->stmt[i]);
+	if (s->db)
+		sqlite3_close(s->db);
+	free(s->holidays);
+	free(s->path);
+	free(s->actor);
+	free(s);
+}
+
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
+int store_user_version(struct store *s)
+{
+	return (int)pragma_int(s, "PRAGMA user_version");
+}
+
+void store_set_actor(struct store *s, const char *actor)
+{
+	free(s->actor);
+	s->actor = xstrdup(actor && *actor ? actor : "system");
+}
+
+const char *store_actor(const struct store *s)
+{
+	return s->actor;
+}
+
+void store_set_outbox_capture(struct store *s, bool on)
+{
+	s->outbox_capture = on;
+}
+
+enum status store_tx_begin(struct store *s, struct err *e)
+{
+	const char *sql = s->tx_depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT fd";
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_db_error(s, rc, "starting to write", e);
+	s->tx_depth++;
+	return STATUS_OK;
+}
+
+enum status store_tx_end(struct store *s, bool ok, struct err *e)
+{
+	const char *sql;
+	int rc;
+
+	if (s->tx_depth <= 0)
+		die("store_tx_end without store_tx_begin");
+	if (s->tx_depth == 1)
+		sql = ok ? "COMMIT" : "ROLLBACK";
+	else
+		sql = ok ? "RELEASE fd" : "ROLLBACK TO fd; RELEASE fd";
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK && ok) {
+		/* A failed COMMIT leaves the transaction open: undo it all. */
+		enum status st = store_db_error(s, rc, "saving", e);
+
+		if (s->tx_depth == 1)
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		else
+			sqlite3_exec(s->db, "ROLLBACK TO fd; RELEASE fd", NULL, NULL, NULL);
+		s->tx_depth--;
+		return st;
+	}
+	s->tx_depth--;
+	return STATUS_OK;
+}

@@ -1,0 +1,191 @@
+/*
+ * Schema migrations: numbered, forward-only, one transaction each, tracked
+ * in PRAGMA user_version. Never edit a released migration; add the next one.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Version 1: every record DESIGN.md lists. Ids are UUIDv7 text made on the
+ * device; tables searched through FTS keep an integer rowid (num) for it. */
+static const char schema_v1[] =
+	"CREATE TABLE settings ("
+	"  key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;"
+
+	"CREATE TABLE team ("
+	"  code TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT,"
+	"  active INTEGER NOT NULL DEFAULT 1) WITHOUT ROWID;"
+	"CREATE TABLE service ("
+	"  code TEXT PRIMARY KEY, name TEXT NOT NULL, lgsl INTEGER,"
+	"  team TEXT NOT NULL REFERENCES team(code), url TEXT,"
+	"  standard_days INTEGER NOT NULL CHECK (standard_days >= 0),"
+	"  active INTEGER NOT NULL DEFAULT 1) WITHOUT ROWID;"
+	"CREATE TABLE site ("
+	"  code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,"
+	"  address TEXT, postcode TEXT, active INTEGER NOT NULL DEFAULT 1) WITHOUT ROWID;"
+	"CREATE TABLE channel ("
+	"  code TEXT PRIMARY KEY, name TEXT NOT NULL,"
+	"  unit_cost_pence INTEGER NOT NULL CHECK (unit_cost_pence >= 0),"
+	"  digital INTEGER NOT NULL, active INTEGER NOT NULL DEFAULT 1) WITHOUT ROWID;"
+	"CREATE TABLE outcome ("
+	"  code TEXT PRIMARY KEY, name TEXT NOT NULL, help TEXT,"
+	"  active INTEGER NOT NULL DEFAULT 1) WITHOUT ROWID;"
+	"CREATE TABLE failure_reason ("
+	"  code TEXT PRIMARY KEY, name TEXT NOT NULL, help TEXT,"
+	"  active INTEGER NOT NULL DEFAULT 1) WITHOUT ROWID;"
+	"CREATE TABLE bank_holiday (day TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;"
+
+	"CREATE TABLE user ("
+	"  id TEXT PRIMARY KEY, login TEXT NOT NULL UNIQUE, display_name TEXT,"
+	"  role TEXT NOT NULL CHECK (role IN ('advisor','supervisor','admin')),"
+	"  password_hash TEXT, disabled INTEGER NOT NULL DEFAULT 0,"
+	"  failed_attempts INTEGER NOT NULL DEFAULT 0, locked_until TEXT,"
+	"  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+
+	"CREATE TABLE customer ("
+	"  num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+	"  name TEXT, dob TEXT, address TEXT, postcode TEXT, uprn TEXT,"
+	"  phone TEXT, phone_raw TEXT, email TEXT,"
+	"  preferred_channel TEXT REFERENCES channel(code), needs TEXT, consent TEXT,"
+	"  field_hlc TEXT NOT NULL DEFAULT '{}',"
+	"  erased INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+	/* The search index; rowid = customer.num. Text is folded by core's
+	 * text_fold first, then unicode61 folds case and accents. */
+	"CREATE VIRTUAL TABLE customer_fts USING fts5("
+	"  name, address, postcode, phone, email, refs,"
+	"  tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');"
+
+	"CREATE TABLE visit ("
+	"  id TEXT PRIMARY KEY, customer_id TEXT REFERENCES customer(id),"
+	"  site TEXT NOT NULL REFERENCES site(code), channel TEXT NOT NULL REFERENCES channel(code),"
+	"  advisor TEXT NOT NULL, started_at TEXT NOT NULL);"
+	"CREATE TABLE contact ("
+	"  num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+	"  visit_id TEXT NOT NULL REFERENCES visit(id),"
+	"  customer_id TEXT REFERENCES customer(id),"
+	"  channel TEXT NOT NULL REFERENCES channel(code),"
+	"  site TEXT NOT NULL REFERENCES site(code),"
+	"  advisor TEXT NOT NULL,"
+	"  service TEXT NOT NULL REFERENCES service(code),"
+	"  outcome TEXT NOT NULL REFERENCES outcome(code),"
+	"  failure_demand TEXT REFERENCES failure_reason(code),"
+	"  duration_s INTEGER CHECK (duration_s IS NULL OR duration_s >= 0),"
+	"  flow_id TEXT, flow_version INTEGER, answers TEXT, notes TEXT,"
+	"  corrects TEXT REFERENCES contact(id),"
+	"  device_id TEXT NOT NULL, created_at TEXT NOT NULL);"
+	"CREATE INDEX contact_created ON contact(created_at);"
+	"CREATE INDEX contact_customer ON contact(customer_id, created_at)"
+	"  WHERE customer_id IS NOT NULL;"
+	"CREATE INDEX contact_visit ON contact(visit_id);"
+
+	"CREATE TABLE \"case\" ("
+	"  num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, reference TEXT NOT NULL UNIQUE,"
+	"  contact_id TEXT REFERENCES contact(id), customer_id TEXT REFERENCES customer(id),"
+	"  team TEXT NOT NULL REFERENCES team(code),"
+	"  service TEXT NOT NULL REFERENCES service(code),"
+	"  reason TEXT NOT NULL, status TEXT NOT NULL, due_date TEXT NOT NULL,"
+	"  paused_days INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL, closed_at TEXT, result TEXT);"
+	"CREATE INDEX case_status_due ON \"case\"(status, due_date);"
+	"CREATE INDEX case_customer ON \"case\"(customer_id) WHERE customer_id IS NOT NULL;"
+	"CREATE TABLE case_event ("
+	"  id TEXT PRIMARY KEY, case_id TEXT NOT NULL REFERENCES \"case\"(id),"
+	"  status TEXT NOT NULL, note TEXT, actor TEXT NOT NULL, at TEXT NOT NULL);"
+	"CREATE INDEX case_event_case ON case_event(case_id, at);"
+
+	"CREATE TABLE flow ("
+	"  id TEXT NOT NULL, version INTEGER NOT NULL, title TEXT NOT NULL,"
+	"  service TEXT, source TEXT NOT NULL, loaded_at TEXT NOT NULL,"
+	"  PRIMARY KEY (id, version)) WITHOUT ROWID;"
+	"CREATE TABLE hot_topic ("
+	"  id TEXT PRIMARY KEY, text TEXT NOT NULL, site TEXT, service TEXT,"
+	"  starts_at TEXT, ends_at TEXT, created_at TEXT NOT NULL);"
+
+	"CREATE TABLE audit ("
+	"  seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL, record_type TEXT, record_id TEXT, detail TEXT);"
+	"CREATE INDEX audit_record ON audit(record_id) WHERE record_id IS NOT NULL;"
+	"CREATE TABLE outbox ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT, record_type TEXT NOT NULL,"
+	"  record_id TEXT NOT NULL, op TEXT NOT NULL, body TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL, sent_at TEXT, error TEXT);"
+	"CREATE INDEX outbox_pending ON outbox(seq) WHERE sent_at IS NULL;";
+
+static const char *const migrations[] = {
+	NULL, /* version 0 is the empty file */
+	schema_v1,
+};
+
+/* Device identity, made once when the schema is first created. The device
+ * code is provisional until enrolment with a server assigns one. */
+static enum status seed_identity(struct store *s, struct err *e)
+{
+	static const char alphabet[] = "ACDEFHJKMNPRTUVWXY34679";
+	char id[UUID_STR_LEN + 1], code[8];
+	enum status rc;
+
+	uuid_v7(id);
+	rc = setting_put(s, "device_id", id, e);
+	if (rc)
+		return rc;
+	/* The UUID's tail is random: two hex digits pick each letter. */
+	code[0] = 'Z';
+	for (int i = 0; i < 3; i++) {
+		char hex[3] = { id[30 + 2 * i], id[31 + 2 * i], '\0' };
+
+		code[1 + i] = alphabet[strtoul(hex, NULL, 16) % (sizeof alphabet - 1)];
+	}
+	code[4] = '\0';
+	rc = setting_put(s, "device_code", code, e);
+	if (rc)
+		return rc;
+	return setting_put(s, "case_counter", "0", e);
+}
+
+enum status store_migrate(struct store *s, struct err *e)
+{
+	int target = (int)(sizeof migrations / sizeof migrations[0]) - 1;
+	enum status rc;
+
+	if (target != STORE_SCHEMA_VERSION)
+		die("migrations list (%d) and STORE_SCHEMA_VERSION (%d) disagree", target,
+		    STORE_SCHEMA_VERSION);
+	for (;;) {
+		int version;
+		char sql[64];
+
+		rc = store_tx_begin(s, e);
+		if (rc)
+			return rc;
+		/* Read inside the write lock: another process may have just
+		 * migrated the same file. */
+		version = store_user_version(s);
+		if (version >= target) {
+			store_tx_end(s, true, NULL);
+			return STATUS_OK;
+		}
+		rc = store_exec(s, migrations[version + 1], e);
+		if (!rc && version == 0)
+			rc = seed_identity(s, e);
+		if (!rc) {
+			snprintf(sql, sizeof sql, "PRAGMA user_version=%d", version + 1);
+			rc = store_exec(s, sql, e);
+		}
+		if (rc) {
+			store_tx_end(s, false, NULL);
+			if (e) {
+				char why[ERR_MSG_MAX];
+
+				snprintf(why, sizeof why, "%s", e->msg);
+				err_set(e, rc, "cannot upgrade database '%s' to schema %d: %s",
+					s->path, version + 1, why);
+			}
+			return rc;
+		}
+		rc = store_tx_end(s, true, e);
+		if (rc)
+			return rc;
+	}
+}

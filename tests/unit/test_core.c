@@ -1,0 +1,1149 @@
+/*
+ * Unit tests for core: degenerate inputs first, then the real cases.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "frontdesk/core.h"
+
+/* ---- an injectable clock ----------------------------------------------- */
+
+static int64_t fake_now;
+
+static int64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+static void set_now(const char *iso)
+{
+	assert_int_equal(time_parse_utc(iso, &fake_now), STATUS_OK);
+	clock_hook = fake_clock;
+}
+
+static int teardown_clock(void **state)
+{
+	(void)state;
+	clock_hook = NULL;
+	return 0;
+}
+
+static struct date D(int y, int m, int d)
+{
+	struct date x = {y, m, d};
+	return x;
+}
+
+static void assert_date(struct date got, int y, int m, int d)
+{
+	char a[16], b[16];
+
+	date_format(got, a, sizeof(a));
+	date_format(D(y, m, d), b, sizeof(b));
+	assert_string_equal(a, b);
+}
+
+/* ---- errors, memory, buffers ------------------------------------------- */
+
+static void test_err_degenerate(void **state)
+{
+	char out[64];
+
+	(void)state;
+	err_clear(NULL);
+	assert_int_equal(err_set(NULL, STATUS_INVALID, "x %d", 1), STATUS_INVALID);
+	err_at(NULL, "f", 1, 2);
+	err_format(NULL, out, sizeof(out));
+	assert_string_equal(out, "");
+	assert_string_equal(status_message((enum status)999), "unknown status");
+	assert_string_equal(status_message(STATUS_TOO_BIG), "input too big");
+}
+
+static void test_err_format(void **state)
+{
+	struct err e;
+	char out[ERR_MSG_MAX + ERR_FILE_MAX + 32];
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(e.code, STATUS_OK);
+	err_set(&e, STATUS_PARSE, "step '%s' goes nowhere", "confirm");
+	err_format(&e, out, sizeof(out));
+	assert_string_equal(out, "step 'confirm' goes nowhere");
+	err_at(&e, "forms/bins.yaml", 14, 7);
+	err_format(&e, out, sizeof(out));
+	assert_string_equal(out, "forms/bins.yaml:14:7: step 'confirm' goes nowhere");
+	err_at(&e, NULL, 3, 0);
+	err_format(&e, out, sizeof(out));
+	assert_string_equal(out, "forms/bins.yaml:3: step 'confirm' goes nowhere");
+	/* A message built from itself. */
+	err_set(&e, STATUS_IO, "again: %s", e.msg);
+	assert_string_equal(e.msg, "again: step 'confirm' goes nowhere");
+	/* Truncation is safe. */
+	err_format(&e, out, 5);
+	assert_int_equal(strlen(out), 4);
+}
+
+static void test_mem(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = xstrndup("abcdef", 3);
+	assert_string_equal(s, "abc");
+	free(s);
+	s = xasprintf("%s-%05d", "WB2", 417);
+	assert_string_equal(s, "WB2-00417");
+	free(s);
+	s = xmalloc(0);
+	free(s);
+	s = xstrdup("");
+	assert_string_equal(s, "");
+	free(s);
+}
+
+static void test_buf(void **state)
+{
+	struct buf b;
+	char *s;
+
+	(void)state;
+	buf_init(&b, 10);
+	assert_string_equal(buf_str(&b), "");
+	assert_int_equal(buf_add(&b, NULL, 0), STATUS_OK);
+	assert_int_equal(buf_adds(&b, "hello"), STATUS_OK);
+	assert_int_equal(buf_printf(&b, "%d", 1234), STATUS_OK);
+	assert_string_equal(buf_str(&b), "hello1234");
+	/* Passing the cap leaves the buffer as it was. */
+	assert_int_equal(buf_adds(&b, "xy"), STATUS_TOO_BIG);
+	assert_string_equal(buf_str(&b), "hello1234");
+	assert_int_equal(b.len, 9);
+	assert_int_equal(buf_printf(&b, "%s", "long text"), STATUS_TOO_BIG);
+	assert_string_equal(buf_str(&b), "hello1234");
+	assert_int_equal(buf_adds(&b, "!"), STATUS_OK);
+	assert_string_equal(buf_str(&b), "hello1234!");
+	assert_int_equal(buf_add(&b, "", 0), STATUS_OK);
+	assert_int_equal(buf_add(&b, "a", 1), STATUS_TOO_BIG);
+	buf_reset(&b);
+	assert_string_equal(buf_str(&b), "");
+	/* Adding the buffer's own bytes. */
+	buf_adds(&b, "ab");
+	assert_int_equal(buf_add(&b, b.data, 2), STATUS_OK);
+	assert_string_equal(buf_str(&b), "abab");
+	s = buf_detach(&b);
+	assert_string_equal(s, "abab");
+	free(s);
+	assert_null(b.data);
+	s = buf_detach(&b);
+	assert_string_equal(s, "");
+	free(s);
+	buf_release(&b);
+	buf_release(NULL);
+
+	/* Unlimited (cap 0) grows past the first allocation. */
+	buf_init(&b, 0);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(buf_adds(&b, "0123456789"), STATUS_OK);
+	assert_int_equal(b.len, 10000);
+	buf_release(&b);
+}
+
+/* ---- clocks and dates -------------------------------------------------- */
+
+static void test_time_parse_degenerate(void **state)
+{
+	int64_t ms = 0;
+
+	(void)state;
+	assert_int_equal(time_parse_utc(NULL, &ms), STATUS_INVALID);
+	assert_int_equal(time_parse_utc("", &ms), STATUS_INVALID);
+	assert_int_equal(time_parse_utc("2026-03-29", &ms), STATUS_INVALID);
+	assert_int_equal(time_parse_utc("2026-03-29T00:30:00", &ms), STATUS_INVALID);
+	assert_int_equal(time_parse_utc("2026-03-29T00:30:00+01:00", &ms), STATUS_INVALID);
+	assert_int_equal(time_parse_utc("2026-03-29 00:30:00Z", &ms), STATUS_INVALID);
+	assert_int_equal(time_parse_utc("2026-02-30T00:30:00Z", &ms), STATUS_INVALID);
+	assert_int_equal(time_parse_utc("2026-03-29T24:00:00Z", &ms), STATUS_INVALID);
+	assert_int_equal(time_parse_utc("2026-03-29T00:30:00.12Z", &ms), STATUS_INVALID);
+	assert_int_equal(time_parse_utc("2026-03-29T00:30:00Zjunk", &ms), STATUS_INVALID);
+}
+
+static void test_time_roundtrip(void **state)
+{
+	int64_t ms;
+	char out[32];
+
+	(void)state;
+	assert_int_equal(time_parse_utc("1970-01-01T00:00:00Z", &ms), STATUS_OK);
+	assert_int_equal(ms, 0);
+	assert_int_equal(time_parse_utc("2026-11-22T10:02:49.123Z", &ms), STATUS_OK);
+	time_format_utc(ms, out, sizeof(out));
+	assert_string_equal(out, "2026-11-22T10:02:49.123Z");
+	time_format_utc(-1, out, sizeof(out));
+	assert_string_equal(out, "1969-12-31T23:59:59.999Z");
+	assert_int_equal(time_parse_utc("2024-02-29T23:59:59Z", &ms), STATUS_OK);
+	time_format_utc(ms + 1000, out, sizeof(out));
+	assert_string_equal(out, "2024-03-01T00:00:00.000Z");
+}
+
+static void test_clock_env(void **state)
+{
+	(void)state;
+	clock_hook = NULL;
+	setenv("FRONTDESK_NOW", "2026-03-29T00:30:00Z", 1);
+	assert_int_equal(clock_now_ms(), INT64_C(1774744200000));
+	assert_date(date_today_london(), 2026, 3, 29);
+	unsetenv("FRONTDESK_NOW");
+	/* Real time is after this test was written. */
+	assert_true(clock_now_ms() > INT64_C(1735689600000));
+	set_now("2030-01-01T00:00:00Z");
+	assert_int_equal(clock_now_ms(), fake_now);
+}
+
+static void test_date_parse(void **state)
+{
+	struct err e;
+	struct date d;
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(date_parse(NULL, &d, "moved on", &e), STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "moved on is empty"));
+	assert_int_equal(date_parse("", &d, "moved on", &e), STATUS_INVALID);
+	assert_int_equal(date_parse("2025-2-1", &d, "moved on", &e), STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "moved on '2025-2-1' is not a date; write it as YYYY-MM-DD"));
+	assert_int_equal(date_parse("2025-02-01x", &d, NULL, &e), STATUS_INVALID);
+	assert_int_equal(date_parse("２０２５-02-01", &d, NULL, &e), STATUS_INVALID);
+	assert_int_equal(date_parse("2025-02-29", &d, "moved on", &e), STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "'2025-02-29' is not a real date"));
+	assert_int_equal(date_parse("2025-13-01", &d, "moved on", &e), STATUS_INVALID);
+	assert_int_equal(date_parse("2025-00-10", &d, "moved on", &e), STATUS_INVALID);
+	assert_int_equal(date_parse("2025-04-31", &d, "moved on", &e), STATUS_INVALID);
+	assert_int_equal(date_parse("0000-01-01", &d, "moved on", &e), STATUS_INVALID);
+	assert_int_equal(date_parse("1900-02-29", &d, "moved on", &e), STATUS_INVALID);
+
+	assert_int_equal(date_parse("2024-02-29", &d, "moved on", NULL), STATUS_OK);
+	assert_date(d, 2024, 2, 29);
+	assert_int_equal(date_parse("2000-02-29", &d, "moved on", NULL), STATUS_OK);
+	assert_int_equal(date_parse("2025-12-31", &d, NULL, NULL), STATUS_OK);
+	assert_date(d, 2025, 12, 31);
+}
+
+static void test_date_arith(void **state)
+{
+	char out[16];
+
+	(void)state;
+	assert_true(date_valid(D(2024, 2, 29)));
+	assert_false(date_valid(D(2025, 2, 29)));
+	assert_false(date_valid(D(2025, 13, 1)));
+	assert_int_equal(date_to_days(D(1970, 1, 1)), 0);
+	assert_int_equal(date_to_days(D(2000, 3, 1)), 11017);
+	assert_date(date_from_days(-1), 1969, 12, 31);
+	for (int64_t n = -800000; n < 800000; n += 997)
+		assert_int_equal(date_to_days(date_from_days(n)), n);
+	assert_int_equal(date_weekday(D(1970, 1, 1)), 4);
+	assert_int_equal(date_weekday(D(2025, 12, 19)), 5);
+	assert_int_equal(date_weekday(D(2026, 3, 29)), 7);
+	assert_int_equal(date_weekday(D(2026, 3, 30)), 1);
+	assert_true(date_cmp(D(2025, 1, 2), D(2025, 1, 3)) < 0);
+	assert_true(date_cmp(D(2026, 1, 1), D(2025, 12, 31)) > 0);
+	assert_int_equal(date_cmp(D(2025, 1, 2), D(2025, 1, 2)), 0);
+	date_format(D(987, 6, 5), out, sizeof(out));
+	assert_string_equal(out, "0987-06-05");
+}
+
+static struct date london(const char *iso)
+{
+	int64_t ms;
+
+	assert_int_equal(time_parse_utc(iso, &ms), STATUS_OK);
+	return date_of_ms_london(ms);
+}
+
+static void test_london_day(void **state)
+{
+	(void)state;
+	/* Spring forward: 2026-03-29 01:00Z. */
+	assert_date(london("2026-03-29T00:30:00Z"), 2026, 3, 29);
+	assert_date(london("2026-03-28T23:30:00Z"), 2026, 3, 28);
+	assert_date(london("2026-03-29T23:30:00Z"), 2026, 3, 30);
+	/* Fall back: 2026-10-25 01:00Z. */
+	assert_date(london("2026-10-24T23:30:00Z"), 2026, 10, 25);
+	assert_date(london("2026-10-25T00:59:59.999Z"), 2026, 10, 25);
+	assert_date(london("2026-10-25T23:30:00Z"), 2026, 10, 25);
+	/* Winter: London is UTC. */
+	assert_date(london("2025-12-31T23:59:59Z"), 2025, 12, 31);
+	/* Summer 2025 (last Sundays 30 March, 26 October). */
+	assert_date(london("2025-03-30T00:59:00Z"), 2025, 3, 30);
+	assert_date(london("2025-07-01T23:00:00Z"), 2025, 7, 2);
+	assert_date(london("2025-10-25T23:00:00Z"), 2025, 10, 26);
+	assert_date(london("2025-10-26T23:00:00Z"), 2025, 10, 26);
+
+	set_now("2026-10-24T23:30:00Z");
+	assert_date(date_today_london(), 2026, 10, 25);
+}
+
+static void test_working_days(void **state)
+{
+	struct date hol[] = {{2025, 12, 25}, {2025, 12, 26}, {2026, 1, 1}};
+
+	(void)state;
+	/* Degenerate: no days, no holidays list. */
+	assert_date(date_add_working_days(D(2025, 12, 19), 0, NULL, 0), 2025, 12, 19);
+	assert_date(date_add_working_days(D(2025, 12, 19), 1, NULL, 0), 2025, 12, 22);
+	assert_date(date_add_working_days(D(2025, 12, 20), 1, NULL, 0), 2025, 12, 22);
+	assert_date(date_add_working_days(D(2025, 12, 21), 1, NULL, 0), 2025, 12, 22);
+	/* Friday 19 December + 5 with Christmas and Boxing Day off. */
+	assert_date(date_add_working_days(D(2025, 12, 19), 5, hol, 3), 2025, 12, 30);
+	assert_date(date_add_working_days(D(2025, 12, 19), 5, NULL, 0), 2025, 12, 26);
+	assert_date(date_add_working_days(D(2025, 12, 19), 8, hol, 3), 2026, 1, 5);
+	assert_date(date_add_working_days(D(2025, 12, 24), 1, hol, 3), 2025, 12, 29);
+	/* Backwards. */
+	assert_date(date_add_working_days(D(2025, 12, 29), -1, hol, 3), 2025, 12, 24);
+	/* Ten working days, two weekends. */
+	assert_date(date_add_working_days(D(2026, 3, 2), 10, NULL, 0), 2026, 3, 16);
+}
+
+/* ---- ids --------------------------------------------------------------- */
+
+static void test_uuid(void **state)
+{
+	char a[UUID_STR_LEN + 1], b[UUID_STR_LEN + 1];
+
+	(void)state;
+	assert_false(uuid_valid(NULL));
+	assert_false(uuid_valid(""));
+	assert_false(uuid_valid("0190a4b2-7c3d-7e4f-8a1b-2c3d4e5f6a7"));
+	assert_false(uuid_valid("0190a4b2-7c3d-7e4f-8a1b-2c3d4e5f6a7bc"));
+	assert_false(uuid_valid("0190a4b2x7c3d-7e4f-8a1b-2c3d4e5f6a7b"));
+	assert_false(uuid_valid("0190a4b2-7c3d-7e4f-8a1b-2c3d4e5f6a7g"));
+	assert_false(uuid_valid("0190A4B2-7C3D-7E4F-8A1B-2C3D4E5F6A7B"));
+	assert_true(uuid_valid("0190a4b2-7c3d-7e4f-8a1b-2c3d4e5f6a7b"));
+
+	set_now("2026-03-29T00:30:00Z");
+	uuid_v7(a);
+	assert_true(uuid_valid(a));
+	assert_int_equal(strlen(a), UUID_STR_LEN);
+	assert_int_equal(a[14], '7');
+	assert_non_null(strchr("89ab", a[19]));
+	/* The first 48 bits are the milliseconds. */
+	assert_memory_equal(a, "019d36ff-6340", 13);
+	/* Time order, and strict order within one millisecond. */
+	for (int i = 0; i < 5000; i++) {
+		uuid_v7(b);
+		assert_true(strcmp(a, b) < 0);
+		memcpy(a, b, sizeof(a));
+	}
+	fake_now += 1;
+	uuid_v7(b);
+	assert_true(strcmp(a, b) < 0);
+	/* The clock going back does not reorder ids. */
+	fake_now -= 60000;
+	uuid_v7(a);
+	assert_true(strcmp(b, a) < 0);
+	fake_now += 3600000;
+	uuid_v7(b);
+	assert_true(strcmp(a, b) < 0);
+}
+
+static void test_hlc_parse(void **state)
+{
+	struct hlc h;
+	char node[40];
+
+	(void)state;
+	assert_int_equal(hlc_parse(NULL, &h, NULL, 0), STATUS_INVALID);
+	assert_int_equal(hlc_parse("", &h, NULL, 0), STATUS_INVALID);
+	assert_int_equal(hlc_parse("1774744200000-0001-", &h, NULL, 0), STATUS_INVALID);
+	assert_int_equal(hlc_parse("1774744200000-001-hub", &h, NULL, 0), STATUS_INVALID);
+	assert_int_equal(hlc_parse("177474420000-0001-hub", &h, NULL, 0), STATUS_INVALID);
+	assert_int_equal(hlc_parse("1774744200000-00G1-hub", &h, NULL, 0), STATUS_INVALID);
+	assert_int_equal(hlc_parse("1774744200000-0001-hub 1", &h, NULL, 0), STATUS_INVALID);
+	assert_int_equal(hlc_parse("1774744200000-0001-"
+				   "0123456789012345678901234567890123456789",
+				   &h, NULL, 0),
+			 STATUS_INVALID);
+	assert_int_equal(hlc_parse("1774744200000-00ff-wb2-hub", &h, node, 3), STATUS_TOO_BIG);
+
+	assert_int_equal(hlc_parse("1774744200000-00ff-wb2-hub", &h, node, sizeof(node)),
+			 STATUS_OK);
+	assert_int_equal(h.wall_ms, INT64_C(1774744200000));
+	assert_int_equal(h.counter, 255);
+	assert_string_equal(node, "wb2-hub");
+}
+
+static void test_hlc_tick(void **state)
+{
+	struct hlc h = {0, 0};
+	char s1[HLC_STR_MAX], s2[HLC_STR_MAX];
+
+	(void)state;
+	set_now("2026-03-29T00:30:00Z");
+	hlc_tick(&h, "wb2", s1);
+	assert_string_equal(s1, "1774744200000-0000-wb2");
+	hlc_tick(&h, "wb2", s2);
+	assert_string_equal(s2, "1774744200000-0001-wb2");
+	assert_true(strcmp(s1, s2) < 0);
+	/* The wall clock goes back an hour: stamps still go forward. */
+	fake_now -= 3600000;
+	memcpy(s1, s2, sizeof(s1));
+	for (int i = 0; i < 10; i++) {
+		hlc_tick(&h, "wb2", s2);
+		assert_true(strcmp(s1, s2) < 0);
+		memcpy(s1, s2, sizeof(s1));
+	}
+	assert_string_equal(s2, "1774744200000-000b-wb2");
+	/* The counter carries into the wall time instead of overflowing. */
+	h.counter = 0xffff;
+	hlc_tick(&h, "wb2", s2);
+	assert_string_equal(s2, "1774744200001-0000-wb2");
+	assert_true(strcmp(s1, s2) < 0);
+	/* Real time catching up resets the counter. */
+	fake_now += 7200000;
+	hlc_tick(&h, "wb2", s2);
+	assert_int_equal(h.wall_ms, fake_now);
+	assert_int_equal(h.counter, 0);
+}
+
+static void test_hlc_observe(void **state)
+{
+	struct hlc h = {0, 0};
+	struct err e;
+	char s[HLC_STR_MAX];
+
+	(void)state;
+	err_clear(&e);
+	set_now("2026-03-29T00:30:00Z");
+	assert_int_equal(hlc_observe(&h, NULL, &e), STATUS_INVALID);
+	assert_int_equal(hlc_observe(&h, "garbage", &e), STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "'garbage' is not a clock stamp"));
+	assert_int_equal(h.wall_ms, 0);
+	assert_int_equal(hlc_observe(&h, "9999999999999-ffff-bad", &e), STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "wrong clock"));
+	assert_int_equal(h.wall_ms, 0);
+
+	hlc_tick(&h, "wb2", s);
+	/* A remote stamp from a hub whose clock is ahead. */
+	assert_int_equal(hlc_observe(&h, "1774744260000-0005-hub7", &e), STATUS_OK);
+	assert_int_equal(h.wall_ms, INT64_C(1774744260000));
+	assert_int_equal(h.counter, 6);
+	hlc_tick(&h, "wb2", s);
+	assert_string_equal(s, "1774744260000-0007-wb2");
+	assert_true(strcmp("1774744260000-0005-hub7", s) < 0);
+	/* Same wall time: the larger counter wins, plus one. */
+	assert_int_equal(hlc_observe(&h, "1774744260000-0010-hub7", NULL), STATUS_OK);
+	assert_int_equal(h.counter, 0x11);
+	/* An older remote stamp only moves the counter. */
+	assert_int_equal(hlc_observe(&h, "1774744000000-0099-hub7", NULL), STATUS_OK);
+	assert_int_equal(h.wall_ms, INT64_C(1774744260000));
+	assert_int_equal(h.counter, 0x12);
+	/* Local time ahead of both: counter resets. */
+	fake_now = INT64_C(1774744300000);
+	assert_int_equal(hlc_observe(&h, "1774744260000-0010-hub7", NULL), STATUS_OK);
+	assert_int_equal(h.wall_ms, fake_now);
+	assert_int_equal(h.counter, 0);
+}
+
+/* ---- text -------------------------------------------------------------- */
+
+static void test_utf8(void **state)
+{
+	(void)state;
+	assert_true(utf8_valid(NULL, 0));
+	assert_false(utf8_valid(NULL, 1));
+	assert_true(utf8_valid("", 0));
+	assert_true(utf8_valid("Zoë Łukasz Nguyễn عائشة 😀", strlen("Zoë Łukasz Nguyễn عائشة 😀")));
+	assert_false(utf8_valid("\xc3", 1));           /* cut short */
+	assert_false(utf8_valid("\xc0\xaf", 2));       /* overlong / */
+	assert_false(utf8_valid("\xe0\x80\xaf", 3));   /* overlong */
+	assert_false(utf8_valid("\xed\xa0\x80", 3));   /* surrogate */
+	assert_false(utf8_valid("\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
+	assert_false(utf8_valid("\xff", 1));
+	assert_false(utf8_valid("a\x80", 2));
+	assert_int_equal(utf8_length(NULL), 0);
+	assert_int_equal(utf8_length(""), 0);
+	assert_int_equal(utf8_length("Zoë"), 3);
+	assert_int_equal(utf8_length("Łukasz 😀"), 8);
+}
+
+static void test_trim(void **state)
+{
+	char *s;
+
+	(void)state;
+	assert_null(text_trim(NULL));
+	s = text_trim("");
+	assert_string_equal(s, "");
+	free(s);
+	s = text_trim(" \t\n ");
+	assert_string_equal(s, "");
+	free(s);
+	s = text_trim("  Zoë  Smith\r\n");
+	assert_string_equal(s, "Zoë  Smith");
+	free(s);
+}
+
+static void assert_fold(const char *in, const char *want)
+{
+	char *s = text_fold(in);
+
+	assert_string_equal(s, want);
+	free(s);
+}
+
+static void test_fold(void **state)
+{
+	(void)state;
+	assert_null(text_fold(NULL));
+	assert_fold("", "");
+	assert_fold("\xff" "AB", "\xff" "ab"); /* not UTF-8: bytes kept, ASCII folded */
+	assert_fold("Łukasz", "lukasz");
+	assert_fold("łódź", "lódź"); /* ó and ź decompose: left to unicode61 */
+	assert_fold("Straße", "strasse");
+	assert_fold("ẞ", "ss");
+	assert_fold("Øyvind Ærø", "oyvind aero");
+	assert_fold("Đorđe", "dorde");
+	assert_fold("Þór", "thór");
+	assert_fold("O'BRIEN-SMITH 42", "o'brien-smith 42");
+	assert_fold("Zoë", "zoë");
+	assert_fold("Nguyễn", "nguyễn");
+	assert_fold("عائشة", "عائشة");
+	assert_fold("ΣΟΦΙΑ", "ΣΟΦΙΑ");
+}
+
+/* ---- validation -------------------------------------------------------- */
+
+static void assert_postcode(const char *in, const char *want)
+{
+	char out[16];
+	struct err e;
+
+	err_clear(&e);
+	assert_int_equal(valid_postcode("postcode", in, out, sizeof(out), &e), STATUS_OK);
+	assert_string_equal(out, want);
+}
+
+static void assert_postcode_bad(const char *in)
+{
+	char out[16] = "untouched";
+	struct err e;
+
+	err_clear(&e);
+	assert_int_equal(valid_postcode("postcode", in, out, sizeof(out), &e), STATUS_INVALID);
+	assert_int_equal(e.code, STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "postcode"));
+	assert_non_null(strstr(e.msg, "NG12 3AB"));
+}
+
+static void test_postcode(void **state)
+{
+	struct err e;
+	char out[16];
+
+	(void)state;
+	assert_postcode_bad(NULL);
+	assert_postcode_bad("");
+	assert_postcode_bad("   ");
+	assert_postcode_bad("NG12 3AB NG12 3AB NG12 3AB NG12 3AB NG12 3AB NG12 3AB NG12 3AB");
+	assert_postcode_bad("NG12\xc3 3AB");
+	assert_postcode_bad("NG12 3");
+	assert_postcode_bad("NG123");
+	assert_postcode_bad("N 3AB");
+	assert_postcode_bad("NGA2 3AB");
+	assert_postcode_bad("123 4AB");
+	assert_postcode_bad("NG12 33B");
+	assert_postcode_bad("NG12 3A8");
+	assert_postcode_bad("NG1 23AB"); /* space in the wrong place */
+	assert_postcode_bad("NG12  3 AB");
+	assert_postcode_bad("NG12-3AB");
+	assert_postcode_bad("ABC12 3AB");
+	assert_postcode_bad("NG12A 3AB");
+	assert_postcode_bad("GIR 0AB1");
+	err_clear(&e);
+	valid_postcode("postcode", "NG12 3", out, sizeof(out), &e);
+	assert_string_equal(e.msg, "postcode 'NG12 3' is not a UK postcode; write it like NG12 3AB");
+	valid_postcode(NULL, "", out, sizeof(out), &e);
+	assert_string_equal(e.msg, "postcode is empty; write it like NG12 3AB");
+	/* A long value is not echoed. */
+	valid_postcode("postcode", "this is a very long line of text that is no postcode",
+		       out, sizeof(out), &e);
+	assert_null(strstr(e.msg, "very long"));
+
+	assert_postcode("NG12 3AB", "NG12 3AB");
+	assert_postcode("ng12 3ab", "NG12 3AB");
+	assert_postcode("ng123ab", "NG12 3AB");
+	assert_postcode("  Ng12   3aB ", "NG12 3AB");
+	assert_postcode("M1 1AE", "M1 1AE");        /* A9 */
+	assert_postcode("B33 8TH", "B33 8TH");      /* A99 */
+	assert_postcode("CR2 6XH", "CR2 6XH");      /* AA9 */
+	assert_postcode("DN55 1PT", "DN55 1PT");    /* AA99 */
+	assert_postcode("W1A 0AX", "W1A 0AX");      /* A9A */
+	assert_postcode("EC1A 1BB", "EC1A 1BB");    /* AA9A */
+	assert_postcode("ec1a1bb", "EC1A 1BB");
+	assert_postcode("GIR 0AA", "GIR 0AA");
+	assert_postcode("gir0aa", "GIR 0AA");
+	assert_int_equal(valid_postcode(NULL, "NG12 3AB", NULL, 0, NULL), STATUS_OK);
+
+	postcode_compact("NG12 3AB", out, sizeof(out));
+	assert_string_equal(out, "ng123ab");
+	postcode_compact(NULL, out, sizeof(out));
+	assert_string_equal(out, "");
+	postcode_compact("GIR 0AA", out, 4);
+	assert_string_equal(out, "gir");
+}
+
+static void test_email(void **state)
+{
+	struct err e;
+	char longmail[300];
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(valid_email("email", NULL, &e), STATUS_INVALID);
+	assert_string_equal(e.msg, "email is empty; write it like name@example.co.uk");
+	assert_int_equal(valid_email("email", "", &e), STATUS_INVALID);
+	memset(longmail, 'a', sizeof(longmail));
+	memcpy(longmail + 280, "@example.com", 13);
+	assert_int_equal(valid_email("email", longmail, &e), STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "longer than 254"));
+	assert_null(strstr(e.msg, "aaaa"));
+	assert_int_equal(valid_email("email", "ann\xff@example.com", &e), STATUS_INVALID);
+	assert_int_equal(valid_email("email", "ann.example.com", &e), STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "email 'ann.example.com' is not an email address"));
+	assert_int_equal(valid_email("email", "ann@@example.com", &e), STATUS_INVALID);
+	assert_int_equal(valid_email("email", "ann@example", &e), STATUS_INVALID);
+	assert_int_equal(valid_email("email", "ann smith@example.com", &e), STATUS_INVALID);
+	assert_int_equal(valid_email("email", "@example.com", &e), STATUS_INVALID);
+	assert_int_equal(valid_email("email", "ann@", &e), STATUS_INVALID);
+	assert_int_equal(valid_email("email", "ann@.example.com", &e), STATUS_INVALID);
+	assert_int_equal(valid_email("email", "ann@example..com", &e), STATUS_INVALID);
+	assert_int_equal(valid_email("email", "ann@-example.com", &e), STATUS_INVALID);
+	assert_int_equal(valid_email("email", "ann@example.c", &e), STATUS_INVALID);
+	assert_int_equal(valid_email("email", "ann@example.c0m", &e), STATUS_INVALID);
+	assert_int_equal(valid_email("email", ".ann@example.com", &e), STATUS_INVALID);
+	assert_int_equal(valid_email("email", "ann..b@example.com", &e), STATUS_INVALID);
+	assert_int_equal(valid_email("email", "<ann@example.com>", &e), STATUS_INVALID);
+
+	assert_int_equal(valid_email("email", "ann@example.com", &e), STATUS_OK);
+	assert_int_equal(valid_email("email", "ann.o'brien+bins@mail.example.co.uk", &e),
+			 STATUS_OK);
+	assert_int_equal(valid_email("email", "zoë@exämple.org", &e), STATUS_OK);
+	assert_int_equal(valid_email(NULL, "a@b.xn--p1ai", NULL), STATUS_OK);
+}
+
+static void assert_phone(const char *in, const char *want)
+{
+	char out[16], nat[16];
+	struct err e;
+
+	err_clear(&e);
+	if (valid_phone("phone", in, out, sizeof(out), &e) != STATUS_OK)
+		fail_msg("phone '%s' refused: %s", in, e.msg);
+	assert_string_equal(out, want);
+	phone_national(out, nat, sizeof(nat));
+	assert_int_equal(nat[0], '0');
+	assert_string_equal(nat + 1, want + 3);
+}
+
+static void assert_phone_bad(const char *in, const char *why)
+{
+	char out[16];
+	struct err e;
+
+	err_clear(&e);
+	if (valid_phone("phone", in, out, sizeof(out), &e) != STATUS_INVALID)
+		fail_msg("phone '%s' accepted as %s", in, out);
+	if (!strstr(e.msg, why))
+		fail_msg("phone '%s': message '%s' lacks '%s'", in, e.msg, why);
+}
+
+static void test_phone(void **state)
+{
+	char nat[16];
+
+	(void)state;
+	assert_phone_bad(NULL, "phone is empty");
+	assert_phone_bad("", "phone is empty");
+	assert_phone_bad("  - ", "phone is empty");
+	assert_phone_bad("0770090012301234567890123456789012345678901", "longer than 40");
+	assert_phone_bad("07700\xc3 900123", "characters a phone number cannot have");
+	assert_phone_bad("07700 900123 ext 4", "characters a phone number cannot have");
+	assert_phone_bad("07700/900123", "characters a phone number cannot have");
+	assert_phone_bad("0770+0900123", "characters a phone number cannot have");
+	assert_phone_bad("(01632 960 001", "characters a phone number cannot have");
+	assert_phone_bad("+1 555 123 4567", "not a UK number");
+	assert_phone_bad("001 555 123 4567", "not a UK number");
+	assert_phone_bad("+33 1 23 45 67 89", "not a UK number");
+	assert_phone_bad("7700 900123", "not a UK number");
+	assert_phone_bad("07700 9001", "too short");
+	assert_phone_bad("01632 96", "too short");
+	assert_phone_bad("+44 7700 9001", "too short");
+	assert_phone_bad("07700 9001234", "too long");
+	assert_phone_bad("+44 07700 9001234", "too long");
+	assert_phone_bad("12345", "not a UK number");
+	assert_phone_bad("+4", "not a UK number");
+
+	assert_phone("+44 7700 900123", "+447700900123");
+	assert_phone("07700900123", "+447700900123");
+	assert_phone("07700 900 123", "+447700900123");
+	assert_phone("07700-900-123", "+447700900123");
+	assert_phone("07700.900.123", "+447700900123");
+	assert_phone("(01632) 960 001", "+441632960001");
+	assert_phone("0044 7700 900123", "+447700900123");
+	assert_phone("0044 1632 960001", "+441632960001");
+	assert_phone("447700900123", "+447700900123");
+	assert_phone("+44 (0)7700 900123", "+447700900123");
+	assert_phone("+447700900123", "+447700900123");
+	assert_phone("0800 123456", "+44800123456"); /* ten digits */
+	assert_phone("020 7946 0000", "+442079460000");
+
+	phone_national("+447700900123", nat, sizeof(nat));
+	assert_string_equal(nat, "07700900123");
+	phone_national(NULL, nat, sizeof(nat));
+	assert_string_equal(nat, "");
+}
+
+static void test_dob(void **state)
+{
+	struct err e;
+	struct date d;
+
+	(void)state;
+	err_clear(&e);
+	set_now("2026-03-28T23:30:00Z");
+	assert_int_equal(valid_dob("date of birth", NULL, &d, &e), STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "date of birth is empty"));
+	assert_int_equal(valid_dob("date of birth", "31/07/1984", &d, &e), STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "YYYY-MM-DD"));
+	assert_int_equal(valid_dob("date of birth", "2025-02-29", &d, &e), STATUS_INVALID);
+	assert_int_equal(valid_dob("date of birth", "2026-03-29", &d, &e), STATUS_INVALID);
+	assert_string_equal(e.msg, "date of birth 2026-03-29 is in the future (today is "
+				   "2026-03-28); check the year");
+	assert_int_equal(valid_dob("date of birth", "1899-12-31", &d, &e), STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "before 1900"));
+
+	assert_int_equal(valid_dob("date of birth", "2026-03-28", &d, &e), STATUS_OK);
+	assert_date(d, 2026, 3, 28);
+	assert_int_equal(valid_dob(NULL, "1900-01-01", NULL, NULL), STATUS_OK);
+	/* Half an hour later, London (now BST) has moved on a day... at 01:00Z. */
+	set_now("2026-03-29T00:30:00Z");
+	assert_int_equal(valid_dob(NULL, "2026-03-29", &d, NULL), STATUS_OK);
+	set_now("2026-06-01T23:30:00Z");
+	assert_int_equal(valid_dob(NULL, "2026-06-02", &d, NULL), STATUS_OK);
+}
+
+static void test_text(void **state)
+{
+	struct err e;
+	char big[NAME_MAX_CHARS * 2 + 8];
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(valid_text("name", NULL, 10, true, false, &e), STATUS_INVALID);
+	assert_string_equal(e.msg, "name is required; fill it in");
+	assert_int_equal(valid_text("name", NULL, 10, false, false, &e), STATUS_OK);
+	assert_int_equal(valid_text("name", "", 10, true, false, &e), STATUS_INVALID);
+	assert_int_equal(valid_text("name", " \t ", 10, true, false, &e), STATUS_INVALID);
+	assert_int_equal(valid_text("name", "", 10, false, false, &e), STATUS_OK);
+	assert_int_equal(valid_text("name", "Zo\xeb", 10, true, false, &e), STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "not UTF-8"));
+	assert_int_equal(valid_text("name", "Ann\nSmith", 10, true, false, &e), STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "one line"));
+	assert_int_equal(valid_text("name", "Ann\tSmith", 10, true, false, &e), STATUS_INVALID);
+	assert_int_equal(valid_text("notes", "a\x1b[2Jb", 100, true, true, &e), STATUS_INVALID);
+	assert_int_equal(valid_text("notes", "a\xc2\x85" "b", 100, true, true, &e),
+			 STATUS_INVALID);
+	assert_int_equal(valid_text("notes", "a\rb", 100, true, true, &e), STATUS_INVALID);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(valid_text("name", big, NAME_MAX_CHARS, true, false, &e),
+			 STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "name is 407 characters long; the most is 200"));
+	assert_null(strstr(e.msg, "xxx"));
+
+	assert_int_equal(valid_text("notes", "line 1\n\tline 2", 100, true, true, &e),
+			 STATUS_OK);
+	/* Code points, not bytes: 5 two-byte letters fit in 5. */
+	assert_int_equal(valid_text("name", "ŁŁŁŁŁ", 5, true, false, &e), STATUS_OK);
+	assert_int_equal(valid_text("name", "ŁŁŁŁŁŁ", 5, true, false, &e), STATUS_INVALID);
+	assert_int_equal(valid_text("name", "عائشة", 5, true, false, NULL), STATUS_OK);
+}
+
+static void test_code_uprn_int_money(void **state)
+{
+	struct err e;
+	long v = -7;
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(valid_code("service", NULL, &e), STATUS_INVALID);
+	assert_int_equal(valid_code("service", "", &e), STATUS_INVALID);
+	assert_int_equal(valid_code("service", "a2345678901234567890123456789012345678901", &e),
+			 STATUS_INVALID);
+	assert_int_equal(valid_code("service", "Council Tax", &e), STATUS_INVALID);
+	assert_string_equal(e.msg, "service 'Council Tax' is not a code; use lower-case "
+				   "letters, digits and dashes, like 'council-tax'");
+	assert_int_equal(valid_code("service", "council_tax", &e), STATUS_INVALID);
+	assert_int_equal(valid_code("service", "council-tax", &e), STATUS_OK);
+	assert_int_equal(valid_code("service", "a234567890123456789012345678901234567890", &e),
+			 STATUS_OK);
+
+	assert_int_equal(valid_uprn("UPRN", NULL, &e), STATUS_INVALID);
+	assert_int_equal(valid_uprn("UPRN", "", &e), STATUS_INVALID);
+	assert_int_equal(valid_uprn("UPRN", "1234567890123", &e), STATUS_INVALID);
+	assert_int_equal(valid_uprn("UPRN", "12345a", &e), STATUS_INVALID);
+	assert_int_equal(valid_uprn("UPRN", " 123", &e), STATUS_INVALID);
+	assert_int_equal(valid_uprn("UPRN", "100030000001", &e), STATUS_OK);
+	assert_int_equal(valid_uprn("UPRN", "1", &e), STATUS_OK);
+
+	assert_int_equal(valid_int("minutes", NULL, 0, 60, &v, &e), STATUS_INVALID);
+	assert_int_equal(valid_int("minutes", "", 0, 60, &v, &e), STATUS_INVALID);
+	assert_int_equal(valid_int("minutes", " 5", 0, 60, &v, &e), STATUS_INVALID);
+	assert_int_equal(valid_int("minutes", "5 ", 0, 60, &v, &e), STATUS_INVALID);
+	assert_int_equal(valid_int("minutes", "5x", 0, 60, &v, &e), STATUS_INVALID);
+	assert_string_equal(e.msg,
+			    "minutes '5x' is not a whole number; give one from 0 to 60, digits only");
+	assert_int_equal(valid_int("minutes", "-", 0, 60, &v, &e), STATUS_INVALID);
+	assert_int_equal(valid_int("minutes", "61", 0, 60, &v, &e), STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "out of range"));
+	assert_int_equal(valid_int("minutes", "99999999999999999999999", 0, 60, &v, &e),
+			 STATUS_INVALID);
+	assert_int_equal(v, -7);
+	assert_int_equal(valid_int("minutes", "60", 0, 60, &v, &e), STATUS_OK);
+	assert_int_equal(v, 60);
+	assert_int_equal(valid_int("offset", "-3", -5, 5, &v, &e), STATUS_OK);
+	assert_int_equal(v, -3);
+
+	assert_int_equal(valid_money("cost", NULL, &v, &e), STATUS_INVALID);
+	assert_int_equal(valid_money("cost", "", &v, &e), STATUS_INVALID);
+	assert_int_equal(valid_money("cost", "10.", &v, &e), STATUS_INVALID);
+	assert_int_equal(valid_money("cost", "10.531", &v, &e), STATUS_INVALID);
+	assert_int_equal(valid_money("cost", ".53", &v, &e), STATUS_INVALID);
+	assert_int_equal(valid_money("cost", "-1.00", &v, &e), STATUS_INVALID);
+	assert_int_equal(valid_money("cost", "1,000", &v, &e), STATUS_INVALID);
+	assert_int_equal(valid_money("cost", "99999999999999999999", &v, &e), STATUS_INVALID);
+	assert_int_equal(valid_money("cost", "10.53", &v, &e), STATUS_OK);
+	assert_int_equal(v, 1053);
+	assert_int_equal(valid_money("cost", "10.5", &v, &e), STATUS_OK);
+	assert_int_equal(v, 1050);
+	assert_int_equal(valid_money("cost", "7", &v, &e), STATUS_OK);
+	assert_int_equal(v, 700);
+	assert_int_equal(valid_money("cost", "£0.05", &v, &e), STATUS_OK);
+	assert_int_equal(v, 5);
+}
+
+/* ---- records ----------------------------------------------------------- */
+
+static void test_field_table(void **state)
+{
+	(void)state;
+	assert_int_equal(CF_COUNT, 10);
+	assert_string_equal(customer_field_name(CF_postcode), "postcode");
+	assert_string_equal(customer_field_name(CF_preferred_channel), "preferred_channel");
+	assert_string_equal(customer_field_label(CF_dob), "date of birth");
+	assert_string_equal(customer_field_name((enum customer_field)99), "unknown");
+	assert_int_equal(customer_field_find("dob"), CF_dob);
+	assert_int_equal(customer_field_find("consent"), CF_consent);
+	assert_int_equal(customer_field_find("Name"), -1);
+	assert_int_equal(customer_field_find(""), -1);
+	assert_int_equal(customer_field_find(NULL), -1);
+	for (int i = 0; i < CF_COUNT; i++)
+		assert_int_equal(customer_field_find(customer_field_name((enum customer_field)i)),
+				 i);
+}
+
+static void assert_field(enum customer_field f, const char *in, const char *want)
+{
+	char *out = (char *)"sentinel";
+	struct err e;
+
+	err_clear(&e);
+	if (customer_field_check(f, in, &out, &e) != STATUS_OK)
+		fail_msg("%s '%s' refused: %s", customer_field_name(f), in, e.msg);
+	if (!want) {
+		assert_null(out);
+		return;
+	}
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void assert_field_bad(enum customer_field f, const char *in, const char *why)
+{
+	char *out = (char *)"sentinel";
+	struct err e;
+
+	err_clear(&e);
+	assert_int_equal(customer_field_check(f, in, &out, &e), STATUS_INVALID);
+	assert_null(out);
+	if (!strstr(e.msg, why))
+		fail_msg("%s: message '%s' lacks '%s'", customer_field_name(f), e.msg, why);
+}
+
+static void test_field_check(void **state)
+{
+	char big[ADDRESS_MAX_CHARS + 2];
+
+	(void)state;
+	set_now("2026-03-29T12:00:00Z");
+	/* Degenerate: NULL and blank clear any field. */
+	for (int i = 0; i < CF_COUNT; i++) {
+		assert_field((enum customer_field)i, NULL, NULL);
+		assert_field((enum customer_field)i, "", NULL);
+		assert_field((enum customer_field)i, "  \t ", NULL);
+	}
+	assert_int_equal(customer_field_check((enum customer_field)42, "x", NULL, NULL),
+			 STATUS_INVALID);
+	assert_int_equal(customer_field_check(CF_name, "Ann", NULL, NULL), STATUS_OK);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_field_bad(CF_address, big, "address is 501 characters long");
+	assert_field_bad(CF_name, "Ann\xff", "name has characters that are not text");
+
+	assert_field(CF_name, "  Łukasz Nowak ", "Łukasz Nowak");
+	assert_field_bad(CF_name, "Ann\nSmith", "write it on one line");
+	assert_field(CF_dob, " 1984-07-31 ", "1984-07-31");
+	assert_field_bad(CF_dob, "2027-01-01", "date of birth 2027-01-01 is in the future");
+	assert_field_bad(CF_dob, "1984-02-30", "date of birth '1984-02-30' is not a real date");
+	assert_field(CF_address, "1 High Street\nNewtown\n", "1 High Street\nNewtown");
+	assert_field(CF_postcode, "ng12 3ab", "NG12 3AB");
+	assert_field_bad(CF_postcode, "NG12 3", "postcode 'NG12 3' is not a UK postcode");
+	assert_field(CF_uprn, "100030000001", "100030000001");
+	assert_field_bad(CF_uprn, "10003A", "UPRN '10003A' is not a UPRN");
+	assert_field(CF_phone, "07700 900 123", "+447700900123");
+	assert_field_bad(CF_phone, "+1 555 123 4567", "phone '+1 555 123 4567' is not a UK");
+	assert_field(CF_email, " Ann.Smith@Example.CO.UK ", "Ann.Smith@example.co.uk");
+	assert_field_bad(CF_email, "ann@", "email 'ann@' is not an email address");
+	assert_field(CF_preferred_channel, "phone", "phone");
+	assert_field_bad(CF_preferred_channel, "Phone", "preferred channel 'Phone' is not a code");
+	assert_field(CF_needs, "sight, Hearing", "hearing,sight");
+	assert_field_bad(CF_needs, "deaf", "needs flag 'deaf' is not known");
+	assert_field(CF_consent, "verbal consent to share with housing",
+		     "verbal consent to share with housing");
+	assert_field_bad(CF_consent, "yes\x01", "consent has control characters");
+}
+
+static void assert_needs(const char *in, const char *want)
+{
+	char *out = NULL;
+	struct err e;
+
+	err_clear(&e);
+	if (needs_check(in, &out, &e) != STATUS_OK)
+		fail_msg("needs '%s' refused: %s", in, e.msg);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void assert_needs_bad(const char *in, const char *why)
+{
+	char *out = (char *)"sentinel";
+	struct err e;
+
+	err_clear(&e);
+	assert_int_equal(needs_check(in, &out, &e), STATUS_INVALID);
+	assert_null(out);
+	if (!strstr(e.msg, why))
+		fail_msg("needs '%s': message '%s' lacks '%s'", in, e.msg, why);
+}
+
+static void test_needs(void **state)
+{
+	char big[1100];
+
+	(void)state;
+	assert_needs(NULL, "");
+	assert_needs("", "");
+	assert_needs(" , ,", "");
+	memset(big, ',', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_needs_bad(big, "needs is too long");
+	assert_needs_bad("hearing,\xff", "is not known");
+	assert_needs_bad("deaf", "needs flag 'deaf' is not known; use any of: hearing, sight, "
+				 "dementia, no-internet, interpreter, carer, mobility, learning");
+	assert_needs_bad("hearing;sight", "is not known");
+	assert_needs_bad("hearing:left ear", "needs flag 'hearing' takes no detail");
+	assert_needs_bad("interpreter:Polish,interpreter:Romanian", "two languages");
+	assert_needs_bad("interpreter:Pol1sh", "not a language name");
+	assert_needs_bad("interpreter:Pol\xffsh", "not a language name");
+	assert_needs_bad("interpreter:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+			 "longer than 40 characters");
+
+	assert_needs("hearing", "hearing");
+	assert_needs("sight,hearing", "hearing,sight");
+	assert_needs(" sight , HEARING ,sight,", "hearing,sight");
+	assert_needs("no-internet,carer,mobility,learning,dementia,interpreter,sight,hearing",
+		     "carer,dementia,hearing,interpreter,learning,mobility,no-internet,sight");
+	assert_needs("interpreter:Polish,hearing", "hearing,interpreter:Polish");
+	assert_needs("interpreter, interpreter: Polish", "interpreter:Polish");
+	assert_needs("interpreter:Polish,interpreter:polish", "interpreter:Polish");
+	assert_needs("interpreter:", "interpreter");
+	assert_needs("interpreter:Chinese (Mandarin)", "interpreter:Chinese (Mandarin)");
+	assert_needs("interpreter:Українська", "interpreter:Українська");
+	assert_int_equal(needs_check("carer", NULL, NULL), STATUS_OK);
+}
+
+static void test_case_status_and_ref(void **state)
+{
+	char ref[32];
+
+	(void)state;
+	assert_int_equal(case_status_find(NULL), -1);
+	assert_int_equal(case_status_find(""), -1);
+	assert_int_equal(case_status_find("Open"), -1);
+	assert_string_equal(case_status_name((enum case_status)17), "unknown");
+	assert_string_equal(case_status_name(CASE_AWAITING_CUSTOMER), "awaiting-customer");
+	for (int i = 0; i < CASE_STATUS_COUNT; i++)
+		assert_int_equal(case_status_find(case_status_name((enum case_status)i)), i);
+	assert_int_equal(case_status_find("in-progress"), CASE_IN_PROGRESS);
+
+	assert_false(case_reference_valid(NULL));
+	assert_false(case_reference_valid(""));
+	assert_false(case_reference_valid("WB2"));
+	assert_false(case_reference_valid("WB2-"));
+	assert_false(case_reference_valid("-00417"));
+	assert_false(case_reference_valid("WB2-0041"));
+	assert_false(case_reference_valid("WB2-00417x"));
+	assert_false(case_reference_valid("wb2-00417"));
+	assert_false(case_reference_valid("2WB-00417"));
+	assert_false(case_reference_valid("ABCDEFGHIJK-00417"));
+	assert_true(case_reference_valid("WB2-00417"));
+	assert_true(case_reference_valid("HUB12-1234567"));
+
+	case_reference("WB2", 417, ref, sizeof(ref));
+	assert_string_equal(ref, "WB2-00417");
+	assert_true(case_reference_valid(ref));
+	case_reference("WB2", 1234567, ref, sizeof(ref));
+	assert_string_equal(ref, "WB2-1234567");
+}
+
+static void test_customer_record(void **state)
+{
+	struct customer *c;
+
+	(void)state;
+	customer_free(NULL);
+	set_now("2026-03-29T00:30:00Z");
+	c = customer_new();
+	assert_true(uuid_valid(c->id));
+	assert_string_equal(c->created_at, "2026-03-29T00:30:00.000Z");
+	for (int i = 0; i < CF_COUNT; i++)
+		assert_null(c->field[i]);
+	customer_set(c, CF_name, "Ann Smith");
+	assert_string_equal(c->field[CF_name], "Ann Smith");
+	customer_set(c, CF_name, "Ann Jones");
+	assert_string_equal(c->field[CF_name], "Ann Jones");
+	customer_set(c, CF_name, "");
+	assert_null(c->field[CF_name]);
+	customer_set(c, CF_email, "ann@example.com");
+	customer_set(c, CF_email, NULL);
+	assert_null(c->field[CF_email]);
+	customer_free(c);
+}
+
+static void test_customer_json(void **state)
+{
+	struct customer *c;
+	json_t *j, *f, *h;
+	char *text;
+
+	(void)state;
+	assert_null(customer_to_json(NULL));
+	set_now("2026-03-29T00:30:00Z");
+	c = customer_new();
+	memcpy(c->id, "0190a4b2-7c3d-7e4f-8a1b-2c3d4e5f6a7b", UUID_STR_LEN + 1);
+	customer_set(c, CF_name, "Łukasz Nowak");
+	customer_set(c, CF_postcode, "NG12 3AB");
+	customer_set(c, CF_phone, "+447700900123");
+	c->phone_raw = xstrdup("07700 900 123");
+	snprintf(c->hlc[CF_name], HLC_STR_MAX, "1774744200000-0000-wb2");
+
+	j = customer_to_json(c);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "id")),
+			    "0190a4b2-7c3d-7e4f-8a1b-2c3d4e5f6a7b");
+	assert_string_equal(json_string_value(json_object_get(j, "created_at")),
+			    "2026-03-29T00:30:00.000Z");
+	assert_true(json_is_false(json_object_get(j, "erased")));
+	assert_string_equal(json_string_value(json_object_get(j, "phone_raw")), "07700 900 123");
+	f = json_object_get(j, "fields");
+	h = json_object_get(j, "hlc");
+	assert_true(json_is_object(f));
+	assert_true(json_is_object(h));
+	assert_int_equal(json_object_size(f), CF_COUNT);
+	assert_int_equal(json_object_size(h), CF_COUNT);
+	assert_string_equal(json_string_value(json_object_get(f, "name")), "Łukasz Nowak");
+	assert_string_equal(json_string_value(json_object_get(f, "postcode")), "NG12 3AB");
+	assert_string_equal(json_string_value(json_object_get(f, "phone")), "+447700900123");
+	assert_true(json_is_null(json_object_get(f, "dob")));
+	assert_true(json_is_null(json_object_get(f, "preferred_channel")));
+	assert_string_equal(json_string_value(json_object_get(h, "name")),
+			    "1774744200000-0000-wb2");
+	assert_true(json_is_null(json_object_get(h, "email")));
+	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_non_null(strstr(text, "\"erased\":false"));
+	free(text);
+	json_decref(j);
+
+	/* An erased customer travels as a tombstone, without personal data. */
+	c->erased = true;
+	j = customer_to_json(c);
+	assert_true(json_is_true(json_object_get(j, "erased")));
+	assert_true(json_is_null(json_object_get(json_object_get(j, "fields"), "name")));
+	assert_true(json_is_null(json_object_get(j, "phone_raw")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "hlc"), "name")),
+			    "1774744200000-0000-wb2");
+	json_decref(j);
+
+	/* Bytes that are not UTF-8 cannot become JSON. */
+	c->erased = false;
+	customer_set(c, CF_address, "1 High St\xff");
+	assert_null(customer_to_json(c));
+	customer_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_err_degenerate),
+		cmocka_unit_test(test_err_format),
+		cmocka_unit_test(test_mem),
+		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_time_parse_degenerate),
+		cmocka_unit_test(test_time_roundtrip),
+		cmocka_unit_test_teardown(test_clock_env, teardown_clock),
+		cmocka_unit_test(test_date_parse),
+		cmocka_unit_test(test_date_arith),
+		cmocka_unit_test_teardown(test_london_day, teardown_clock),
+		cmocka_unit_test(test_working_days),
+		cmocka_unit_test_teardown(test_uuid, teardown_clock),
+		cmocka_unit_test(test_hlc_parse),
+		cmocka_unit_test_teardown(test_hlc_tick, teardown_clock),
+		cmocka_unit_test_teardown(test_hlc_observe, teardown_clock),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_postcode),
+		cmocka_unit_test(test_email),
+		cmocka_unit_test(test_phone),
+		cmocka_unit_test_teardown(test_dob, teardown_clock),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_code_uprn_int_money),
+		cmocka_unit_test(test_field_table),
+		cmocka_unit_test_teardown(test_field_check, teardown_clock),
+		cmocka_unit_test(test_needs),
+		cmocka_unit_test(test_case_status_and_ref),
+		cmocka_unit_test_teardown(test_customer_record, teardown_clock),
+		cmocka_unit_test_teardown(test_customer_json, teardown_clock),
+	};
+
+	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}
