@@ -18,7 +18,7 @@ PKG_CONFIG ?= pkg-config
 # Debian packages, one per library; `make deps` installs the missing ones.
 DEB_BUILD = build-essential pkg-config libsqlite3-dev libjansson-dev libcsv-dev libsodium-dev \
             libyaml-dev
-DEB_TEST  = libcmocka-dev sqlite3 tmux mandoc valgrind clang
+DEB_TEST  = libcmocka-dev sqlite3 tmux mandoc valgrind clang shellcheck bc
 DEB_PKGS  = $(DEB_BUILD) $(DEB_TEST)
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -74,11 +74,11 @@ struct ingest_csv {
 	char name[ERR_FILE_MAX]; /* the file name used in messages */
 	char *text;		 /* the fields, each NUL-terminated */
 	size_t text_len, text_alloc;
-	size_t *field;		 /* offset in text of each field, header first */
+	size_t *field; /* offset in text of each field, header first */
 	size_t nfield, field_alloc;
-	int *line;		 /* line where each record starts, header first */
+	int *line; /* line where each record starts, header first */
 	size_t nrecord, line_alloc;
-	size_t ncols;		 /* fields per record (the header's count) */
+	size_t ncols; /* fields per record (the header's count) */
 };
 
 /*
@@ -94,8 +94,8 @@ struct ingest_csv {
  * caller frees it with ingest_csv_release(). On failure t is left empty
  * (release is still safe).
  */
-enum status ingest_csv_parse(struct ingest_csv *t, const char *name, const void *data,
-			     size_t len, struct err *e);
+enum status ingest_csv_parse(struct ingest_csv *t, const char *name, const void *data, size_t len,
+			     struct err *e);
 /*
  * Reads the file at path (at most max_bytes; 0 for INGEST_CSV_MAX_BYTES) and
  * parses it as ingest_csv_parse() does, with path as the name in messages.
@@ -129,8 +129,8 @@ int ingest_csv_header_line(const struct ingest_csv *t);
  * close, or a missing required one; when no header name is known at all,
  * says the first line must be a header.
  */
-enum status ingest_csv_map(const struct ingest_csv *t, const char *const *known,
-			   size_t nknown, const bool *required, int *cols, struct err *e);
+enum status ingest_csv_map(const struct ingest_csv *t, const char *const *known, size_t nknown,
+			   const bool *required, int *cols, struct err *e);
 
 /* ---- did you mean ------------------------------------------------------ */
 

@@ -60,6 +60,16 @@ const char *store_actor(const struct store *s);
  */
 void store_set_outbox_capture(struct store *s, bool on);
 
+/*
+ * A hint that a bulk write follows (an import, a reference-data load): the
+ * page cache grows to 256 MB until the hint is turned off, so the write is
+ * not spilled to disk page by page, and writes nested in an explicit
+ * transaction take no savepoint: one that fails dooms the whole
+ * transaction (store_tx_end then rolls back and reports it). Durability is
+ * unchanged.
+ */
+void store_bulk(struct store *s, bool on);
+
 /* An explicit transaction (BEGIN IMMEDIATE, or a savepoint when nested).
  * store_tx_end commits when ok is true and rolls back otherwise. */
 enum status store_tx_begin(struct store *s, struct err *e);

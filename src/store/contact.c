@@ -495,15 +495,21 @@ enum status store_case_show(struct store *s, const char *reference,
 			    struct err *e)
 {
 	sqlite3_stmt *st = stmt_get(s, ST_CASE_GET, e);
-	char today[16], *case_id;
+	char today[16], *case_id, upper[32];
 	int rc;
 
 	if (!st)
 		return e ? e->code : STATUS_DB;
-	if (!reference || !case_reference_valid(reference))
+	/* People read references aloud and type them in any case. */
+	snprintf(upper, sizeof upper, "%s", reference ? reference : "");
+	for (char *p = upper; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	if (!reference || !case_reference_valid(upper))
 		return err_set(e, STATUS_INVALID,
 			       "'%s' is not a case reference; references look like WB2-00417",
 			       reference ? reference : "");
+	reference = upper;
 	today_text(today, sizeof today);
 	sqlite3_bind_text(st, 1, reference, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);

@@ -19,10 +19,16 @@ static const int get_col[CF_COUNT] = {
 	[CF_needs] = 11, [CF_consent] = 12,
 };
 
-static enum status stamp(struct store *s, char out[HLC_STR_MAX], struct err *e)
+static void stamp(struct store *s, char out[HLC_STR_MAX])
 {
 	hlc_tick(&s->hlc, s->device_id[0] ? s->device_id : "local", out);
-	return setting_put(s, "hlc_last", out, e);
+}
+
+/* Keeps the clock's high-water mark in the file, so a restarted console
+ * never stamps below what it stamped before (once per write, not per field). */
+static enum status stamp_save(struct store *s, const char *last, struct err *e)
+{
+	return setting_put(s, "hlc_last", last, e);
 }
 
 static char *stamps_json(const struct customer *c)
@@ -148,9 +154,16 @@ enum status store_customer_add(struct store *s, struct customer *c, struct err *
 		return rc;
 	uuid_v7(c->id);
 	store_now(c->created_at, sizeof c->created_at);
-	for (int f = 0; f < CF_COUNT && !rc; f++)
-		if (c->field[f])
-			rc = stamp(s, c->hlc[f], e);
+	{
+		const char *last = NULL;
+
+		for (int f = 0; f < CF_COUNT; f++)
+			if (c->field[f]) {
+				stamp(s, c->hlc[f]);
+				last = c->hlc[f];
+			}
+		rc = last ? stamp_save(s, last, e) : STATUS_OK;
+	}
 	if (rc)
 		goto out;
 	stamps = stamps_json(c);
@@ -300,7 +313,8 @@ enum status store_customer_edit(struct store *s, const char *id,
 		}
 		free(c->field[f]);
 		c->field[f] = canon;
-		rc = stamp(s, c->hlc[f], e);
+		stamp(s, c->hlc[f]);
+		rc = stamp_save(s, c->hlc[f], e);
 		buf_printf(&detail, "%s%s", detail.len ? "," : "", customer_field_name(f));
 	}
 	if (rc)

@@ -651,8 +651,7 @@ enum status store_demo_generate(struct store *s, const struct demo_options *o, s
 	for (long i = 0; i < o->customers; i++)
 		chain.head[i] = -1;
 	s->outbox_capture = false;
-	/* A bigger page cache for the bulk write; the commit stays durable. */
-	store_exec(s, "PRAGMA cache_size = -262144", NULL);
+	store_bulk(s, true);
 	rc = store_tx_begin(s, e);
 	if (rc)
 		goto done;
@@ -677,7 +676,7 @@ enum status store_demo_generate(struct store *s, const struct demo_options *o, s
 		store_tx_end(s, false, NULL);
 	else
 		rc = store_tx_end(s, true, e);
-	store_exec(s, "PRAGMA cache_size = -2000", NULL);
+	store_bulk(s, false);
 done:
 	s->outbox_capture = capture;
 	free(code);

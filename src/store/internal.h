@@ -52,6 +52,8 @@ struct store {
 	bool readonly;
 	bool outbox_capture;
 	int tx_depth; /* 0: autocommit; 1: BEGIN IMMEDIATE; >1: savepoints */
+	bool bulk;	/* store_bulk: nested writes take no savepoint */
+	bool tx_doomed; /* a nested bulk write failed: the outer one must not commit */
 	sqlite3_stmt *stmt[ST_COUNT_];
 	char device_id[UUID_STR_LEN + 1];
 	struct hlc hlc; /* restored from settings.hlc_last at open */

@@ -137,7 +137,9 @@ static enum status configure(struct store *s, struct err *e)
 	enum status rc;
 
 	sqlite3_busy_timeout(s->db, 10000);
-	rc = store_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;", e);
+	/* temp_store=MEMORY keeps savepoint journals (nested writes in an import)
+	 * off the disk. */
+	rc = store_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;", e);
 	if (rc)
 		return rc;
 	if (!s->readonly) {
@@ -301,13 +303,29 @@ void store_set_outbox_capture(struct store *s, bool on)
 	s->outbox_capture = on;
 }
 
+void store_bulk(struct store *s, bool on)
+{
+	s->bulk = on;
+	store_exec(s, on ? "PRAGMA cache_size = -262144" : "PRAGMA cache_size = -2000", NULL);
+}
+
 enum status store_tx_begin(struct store *s, struct err *e)
 {
 	const char *sql = s->tx_depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT fd";
-	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	int rc;
 
+	/* In bulk mode a nested write takes no savepoint (copying every page it
+	 * touches costs more than the write); a failure inside then dooms the
+	 * whole transaction instead, which is what a bulk caller wants. */
+	if (s->tx_depth > 0 && s->bulk) {
+		s->tx_depth++;
+		return STATUS_OK;
+	}
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return store_db_error(s, rc, "starting to write", e);
+	if (s->tx_depth == 0)
+		s->tx_doomed = false;
 	s->tx_depth++;
 	return STATUS_OK;
 }
@@ -319,6 +337,18 @@ enum status store_tx_end(struct store *s, bool ok, struct err *e)
 
 	if (s->tx_depth <= 0)
 		die("store_tx_end without store_tx_begin");
+	if (s->tx_depth > 1 && s->bulk) {
+		s->tx_depth--;
+		if (!ok)
+			s->tx_doomed = true;
+		return STATUS_OK;
+	}
+	if (s->tx_depth == 1 && ok && s->tx_doomed) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		s->tx_depth--;
+		return err_set(e, STATUS_INVALID,
+			       "nothing was saved: a write inside this batch failed");
+	}
 	if (s->tx_depth == 1)
 		sql = ok ? "COMMIT" : "ROLLBACK";
 	else

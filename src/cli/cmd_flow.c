@@ -1,0 +1,551 @@
+/*
+ * cmd_flow.c — `frontdesk flow check|list|show|graph`: the FAQ flows in
+ * forms/ as files. check reports every problem compiler-style; list, show
+ * and graph let a supervisor proof-read a flow without running it.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "frontdesk/cli.h"
+#include "frontdesk/flow.h"
+#include "cli_util.h"
+
+static const char usage[] =
+	"usage: frontdesk flow check [PATH...]\n"
+	"       frontdesk flow list [PATH...] [--format table|csv|json]\n"
+	"       frontdesk flow show ID|FILE [--from PATH]\n"
+	"       frontdesk flow graph ID|FILE [--from PATH]\n"
+	"\n"
+	"FAQ flows are the scripts in forms/*.yaml (see man 5 frontdesk-flow).\n"
+	"\n"
+	"  check  reads every flow in PATH (files or folders; default forms/) and\n"
+	"         prints every problem as FILE:LINE:COL: message; exits 1 if any.\n"
+	"         Service and team codes are checked against the database's\n"
+	"         reference data when there is a database.\n"
+	"  list   id, version, title and service of each flow.\n"
+	"  show   the flow as an indented outline to proof-read.\n"
+	"  graph  the flow as a Graphviz graph: frontdesk flow graph ID | dot -Tsvg\n"
+	"\n"
+	"  --from PATH  where show and graph look for ID (default forms/)\n";
+
+enum { OPT_FORMAT = 1000, OPT_FROM };
+
+static const struct option list_options[] = {
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+static const struct option show_options[] = {
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+static const struct option check_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* forms/ in the working folder, else the installed copy. */
+static const char *default_forms(void)
+{
+	struct stat st;
+	if (stat("forms", &st) == 0 && S_ISDIR(st.st_mode))
+		return "forms";
+	return FRONTDESK_SHAREDIR "/forms";
+}
+
+static void print_problems(struct flow_errors *errs)
+{
+	char line[ERR_MSG_MAX + ERR_FILE_MAX + 32];
+
+	flow_errors_sort(errs);
+	for (size_t i = 0; i < errs->count; i++) {
+		err_format(&errs->items[i], line, sizeof line);
+		fprintf(stderr, "%s\n", line);
+	}
+	if (errs->dropped)
+		fprintf(stderr, "... and %zu more problem%s\n", errs->dropped,
+			errs->dropped == 1 ? "" : "s");
+}
+
+/* Loads every PATH (or the default folder) into set; problems to errs. */
+static void load_paths(struct flow_set *set, int argc, char **argv, struct flow_errors *errs)
+{
+	if (argc == 0)
+		flow_set_load_path(set, default_forms(), errs);
+	for (int i = 0; i < argc; i++)
+		flow_set_load_path(set, argv[i], errs);
+}
+
+/* ---- check ------------------------------------------------------------- */
+
+static bool code_exists(void *ctx, enum flow_code_kind kind, const char *code)
+{
+	return store_ref_exists(ctx, kind == FLOW_CODE_TEAM ? REF_TEAM : REF_SERVICE, code);
+}
+
+/* The store for code checks, or NULL with a note on stderr saying why the
+ * codes go unchecked. */
+static struct store *open_codes(const struct cli_global *g)
+{
+	char path[4096];
+	struct err e;
+	struct stat st;
+	struct store *s;
+
+	err_clear(&e);
+	if (store_resolve_path(g ? g->db_path : NULL, path, sizeof path, &e) != STATUS_OK ||
+	    stat(path, &st) != 0) {
+		fprintf(stderr,
+			"frontdesk: note: no database%s%s%s, so service and team codes were not "
+			"checked; run 'frontdesk init' to check them too\n",
+			path[0] ? " at '" : "", path[0] ? path : "", path[0] ? "'" : "");
+		return NULL;
+	}
+	s = cli_open_store(g, STORE_READONLY | STORE_NO_CREATE);
+	if (!s)
+		fprintf(stderr, "frontdesk: note: service and team codes were not checked\n");
+	return s;
+}
+
+static int flow_cmd_check(const struct cli_global *g, int argc, char **argv)
+{
+	struct flow_set set;
+	struct flow_errors errs;
+	struct flow_codes codes = { code_exists, NULL };
+	struct store *s;
+	size_t total;
+	int c;
+
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, ":h", check_options, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(&cmd_flow);
+		return cli_bad_option(&cmd_flow, c, argv, check_options);
+	}
+	flow_set_init(&set);
+	flow_errors_init(&errs);
+	load_paths(&set, argc - optind, argv + optind, &errs);
+	s = open_codes(g);
+	codes.ctx = s;
+	flow_set_check(&set, s ? &codes : NULL, &errs);
+	store_close(s);
+	total = flow_errors_total(&errs);
+	print_problems(&errs);
+	if (total)
+		fprintf(stderr, "frontdesk: %zu problem%s in %zu file%s; fix them and check again\n",
+			total, total == 1 ? "" : "s", set.nfiles, set.nfiles == 1 ? "" : "s");
+	else
+		printf("%zu flow%s in %zu file%s: no problems\n", set.count,
+		       set.count == 1 ? "" : "s", set.nfiles, set.nfiles == 1 ? "" : "s");
+	flow_errors_release(&errs);
+	flow_set_release(&set);
+	return total ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- list -------------------------------------------------------------- */
+
+static int flow_cmd_list(int argc, char **argv)
+{
+	static const char *const columns[] = { "id", "version", "title", "service" };
+	struct flow_set set;
+	struct flow_errors errs;
+	struct cli_table *t;
+	int format = FORMAT_TABLE, c;
+
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, ":h", list_options, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(&cmd_flow);
+		if (c == OPT_FORMAT) {
+			format = cli_format_parse(optarg);
+			if (format < 0)
+				return cli_usage(&cmd_flow, "unknown format '%s'; use table, csv or json",
+						 optarg);
+			continue;
+		}
+		return cli_bad_option(&cmd_flow, c, argv, list_options);
+	}
+	flow_set_init(&set);
+	flow_errors_init(&errs);
+	load_paths(&set, argc - optind, argv + optind, &errs);
+	t = cli_table_new(columns, 4);
+	for (size_t i = 0; i < set.count; i++) {
+		const struct flow *f = set.flows[i];
+		char version[32];
+		const char *cells[4];
+		snprintf(version, sizeof version, "%ld", f->version);
+		cells[0] = f->id ? f->id : "";
+		cells[1] = version;
+		cells[2] = f->title ? f->title : "";
+		cells[3] = f->service ? f->service : "";
+		cli_table_add(t, cells);
+	}
+	cli_table_print(t, (enum cli_format)format, stdout);
+	cli_table_free(t);
+	if (errs.count)
+		fprintf(stderr,
+			"frontdesk: some flows have problems; run 'frontdesk flow check' to see "
+			"them\n");
+	c = errs.count ? EXIT_FAIL : EXIT_OK;
+	flow_errors_release(&errs);
+	flow_set_release(&set);
+	return c;
+}
+
+/* ---- finding one flow -------------------------------------------------- */
+
+static bool looks_like_file(const char *s)
+{
+	size_t n = strlen(s);
+	return strchr(s, '/') || (n > 5 && !strcmp(s + n - 5, ".yaml")) ||
+	       (n > 4 && !strcmp(s + n - 4, ".yml"));
+}
+
+/*
+ * Loads the flow ID (from PATH or the default folder) or the file ID into
+ * set; returns it, or NULL after printing why not.
+ */
+static const struct flow *find_one(struct flow_set *set, const char *id, const char *from)
+{
+	struct flow_errors errs;
+	const struct flow *f;
+
+	flow_errors_init(&errs);
+	flow_set_load_path(set, looks_like_file(id) ? id : (from ? from : default_forms()),
+			   &errs);
+	f = looks_like_file(id) ? (set->count ? set->flows[0] : NULL) : flow_set_find(set, id);
+	if (!f) {
+		if (looks_like_file(id))
+			print_problems(&errs);
+		cli_fail("no flow '%s' in %s; see 'frontdesk flow list'", id,
+			 looks_like_file(id) ? "that file" : (from ? from : default_forms()));
+	} else if (f->nload_errors) {
+		print_problems(&errs);
+		cli_fail("flow '%s' has problems (above); showing what could be read", id);
+	}
+	flow_errors_release(&errs);
+	return f;
+}
+
+static int parse_one(int argc, char **argv, const char **id, const char **from)
+{
+	int c;
+
+	*from = NULL;
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, ":h", show_options, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(&cmd_flow) + 100;
+		if (c == OPT_FROM) {
+			*from = optarg;
+			continue;
+		}
+		return cli_bad_option(&cmd_flow, c, argv, show_options);
+	}
+	if (argc - optind != 1)
+		return cli_usage(&cmd_flow, "%s takes one flow id (or file)", argv[0]);
+	*id = argv[optind];
+	return -1;
+}
+
+/* ---- show -------------------------------------------------------------- */
+
+static void show_outcome(const struct flow_outcome *o, const char *indent)
+{
+	printf("=> %s", flow_outcome_name(o->kind));
+	if (o->team)
+		printf(" to %s", o->team);
+	printf("\n");
+	if (o->reason)
+		printf("%sreason: %s\n", indent, o->reason);
+	if (o->where)
+		printf("%swhere: %s\n", indent, o->where);
+	if (o->url)
+		printf("%sweb page: %s\n", indent, o->url);
+	if (o->summary)
+		printf("%ssummary: %s\n", indent, o->summary);
+}
+
+static void show_field(const struct flow_field *fd)
+{
+	printf("    - %s (%s): %s, %s, %s", fd->label, fd->name, flow_field_type_name(fd->type),
+	       fd->required ? "required" : "optional", fd->personal ? "personal" : "not personal");
+	if (fd->type == FIELD_TEXT)
+		printf(", up to %zu characters", fd->max_length);
+	for (int i = 0; i < 2; i++) {
+		bool has = i ? fd->has_max : fd->has_min;
+		long v = i ? fd->max : fd->min;
+		const char *word = i ? "at most" : "at least";
+		if (!has)
+			continue;
+		if (fd->type == FIELD_MONEY)
+			printf(", %s \xC2\xA3%ld.%02ld", word, v / 100, v % 100);
+		else
+			printf(", %s %ld", word, v);
+	}
+	for (int i = 0; i < 2; i++) {
+		const struct flow_date_bound *b = i ? &fd->not_after : &fd->not_before;
+		char d[16];
+		if (b->kind == DATE_BOUND_NONE)
+			continue;
+		printf(", not %s ", i ? "after" : "before");
+		if (b->kind == DATE_BOUND_FIXED) {
+			date_format(b->date, d, sizeof d);
+			printf("%s", d);
+		} else if (b->offset_days) {
+			printf("today %c %d days", b->offset_days < 0 ? '-' : '+',
+			       abs(b->offset_days));
+		} else {
+			printf("today");
+		}
+	}
+	if (fd->noptions && fd->type == FIELD_CHOICE) {
+		printf(", one of: ");
+		for (size_t i = 0; i < fd->noptions; i++)
+			printf("%s%s", i ? " / " : "", fd->options[i]);
+	}
+	printf("\n");
+	if (fd->hint)
+		printf("      hint: %s\n", fd->hint);
+}
+
+static void show_flow(const struct flow *f)
+{
+	printf("%s (version %ld)\n", f->title ? f->title : "", f->version);
+	printf("  id: %s\n  service: %s\n", f->id ? f->id : "", f->service ? f->service : "");
+	if (f->summary)
+		printf("  summary: %s\n", f->summary);
+	if (f->nkeywords) {
+		printf("  keywords: ");
+		for (size_t i = 0; i < f->nkeywords; i++)
+			printf("%s%s", i ? ", " : "", f->keywords[i]);
+		printf("\n");
+	}
+	printf("  starts at: %s\n", f->start ? f->start : "");
+	for (size_t i = 0; i < f->nsteps; i++) {
+		const struct flow_step *st = &f->steps[i];
+		printf("\n%s\n", st->id);
+		if (st->say)
+			printf("  say: %s\n", st->say);
+		if (st->note)
+			printf("  note: %s\n", st->note);
+		if (st->nfields) {
+			printf("  ask:\n");
+			for (size_t j = 0; j < st->nfields; j++)
+				show_field(&st->fields[j]);
+		}
+		if (st->checklist) {
+			printf("  checklist (%s, %s):\n", st->checklist->label, st->checklist->name);
+			for (size_t j = 0; j < st->checklist->noptions; j++)
+				printf("    [ ] %s\n", st->checklist->options[j]);
+		}
+		if (st->nchoices) {
+			printf("  choices:\n");
+			for (size_t j = 0; j < st->nchoices; j++) {
+				const struct flow_choice *c = &st->choices[j];
+				printf("    %zu. %s ", j + 1, c->label);
+				if (c->outcome)
+					show_outcome(c->outcome, "         ");
+				else
+					printf("-> %s\n", c->next ? c->next : "?");
+			}
+		}
+		if (st->nnext == 1 && !st->next[0].when_text)
+			printf("  next: %s\n", st->next[0].go);
+		else if (st->nnext) {
+			printf("  next:\n");
+			for (size_t j = 0; j < st->nnext; j++) {
+				if (st->next[j].when_text)
+					printf("    if %s -> %s\n", st->next[j].when_text,
+					       st->next[j].go);
+				else
+					printf("    otherwise -> %s\n", st->next[j].go);
+			}
+		}
+		if (st->outcome) {
+			printf("  ");
+			show_outcome(st->outcome, "    ");
+		}
+	}
+}
+
+static int flow_cmd_show(int argc, char **argv)
+{
+	struct flow_set set;
+	const struct flow *f;
+	const char *id, *from;
+	int rc = parse_one(argc, argv, &id, &from);
+
+	if (rc >= 100)
+		return rc - 100;
+	if (rc >= 0)
+		return rc;
+	flow_set_init(&set);
+	f = find_one(&set, id, from);
+	if (f)
+		show_flow(f);
+	rc = f && !f->nload_errors ? EXIT_OK : EXIT_FAIL;
+	flow_set_release(&set);
+	return rc;
+}
+
+/* ---- graph ------------------------------------------------------------- */
+
+/* A DOT string: quotes and backslashes escaped, cut to max code points. */
+static void dot_str(const char *s, size_t max)
+{
+	size_t chars = 0;
+
+	putchar('"');
+	for (const char *p = s ? s : ""; *p; p++) {
+		if (((unsigned char)*p & 0xC0) != 0x80 && ++chars > max) {
+			fputs("...", stdout);
+			break;
+		}
+		if (*p == '"' || *p == '\\')
+			putchar('\\');
+		if (*p == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static void dot_outcome(const char *from, size_t n, const struct flow_outcome *o,
+			const char *label)
+{
+	char node[200], text[200];
+
+	snprintf(node, sizeof node, "%s#%zu", from, n);
+	snprintf(text, sizeof text, "%s%s%s", flow_outcome_name(o->kind), o->team ? "\n" : "",
+		 o->team ? o->team : "");
+	printf("  ");
+	dot_str(node, 200);
+	printf(" [shape=ellipse, style=filled, fillcolor=\"%s\", label=",
+	       o->kind == FLOW_OUTCOME_RESOLVED ? "palegreen" : "lightyellow");
+	dot_str(text, 60);
+	printf("];\n  ");
+	dot_str(from, 200);
+	printf(" -> ");
+	dot_str(node, 200);
+	if (label) {
+		printf(" [label=");
+		dot_str(label, 40);
+		printf("]");
+	}
+	printf(";\n");
+}
+
+static void graph_flow(const struct flow *f)
+{
+	printf("digraph ");
+	dot_str(f->id, 200);
+	printf(" {\n  label=");
+	dot_str(f->title, 80);
+	printf(";\n  labelloc=t;\n  node [shape=box, fontname=\"Helvetica\"];\n"
+	       "  edge [fontname=\"Helvetica\", fontsize=10];\n");
+	for (size_t i = 0; i < f->nsteps; i++) {
+		const struct flow_step *st = &f->steps[i];
+		char text[200];
+		snprintf(text, sizeof text, "%s\n%s", st->id, st->say ? st->say : "");
+		printf("  ");
+		dot_str(st->id, 200);
+		printf(" [label=");
+		dot_str(text, 60);
+		if ((int)i == f->start_index)
+			printf(", penwidth=2");
+		printf("];\n");
+	}
+	for (size_t i = 0; i < f->nsteps; i++) {
+		const struct flow_step *st = &f->steps[i];
+		size_t n = 0;
+		for (size_t j = 0; j < st->nchoices; j++) {
+			const struct flow_choice *c = &st->choices[j];
+			if (c->outcome) {
+				dot_outcome(st->id, n++, c->outcome, c->label);
+			} else if (c->next) {
+				printf("  ");
+				dot_str(st->id, 200);
+				printf(" -> ");
+				dot_str(c->next, 200);
+				printf(" [label=");
+				dot_str(c->label, 40);
+				printf("];\n");
+			}
+		}
+		for (size_t j = 0; j < st->nnext; j++) {
+			printf("  ");
+			dot_str(st->id, 200);
+			printf(" -> ");
+			dot_str(st->next[j].go, 200);
+			if (st->next[j].when_text) {
+				printf(" [label=");
+				dot_str(st->next[j].when_text, 40);
+				printf("]");
+			} else if (st->nnext > 1) {
+				printf(" [label=\"otherwise\", style=dashed]");
+			}
+			printf(";\n");
+		}
+		if (st->outcome)
+			dot_outcome(st->id, n++, st->outcome, NULL);
+	}
+	printf("}\n");
+}
+
+static int flow_cmd_graph(int argc, char **argv)
+{
+	struct flow_set set;
+	const struct flow *f;
+	const char *id, *from;
+	int rc = parse_one(argc, argv, &id, &from);
+
+	if (rc >= 100)
+		return rc - 100;
+	if (rc >= 0)
+		return rc;
+	flow_set_init(&set);
+	f = find_one(&set, id, from);
+	if (f)
+		graph_flow(f);
+	rc = f && !f->nload_errors ? EXIT_OK : EXIT_FAIL;
+	flow_set_release(&set);
+	return rc;
+}
+
+static int run(const struct cli_global *g, int argc, char **argv)
+{
+	static const char *const actions[] = { "check", "list", "show", "graph", NULL };
+	int a;
+
+	if (argc < 2)
+		return cli_usage(&cmd_flow, "give an action: check, list, show or graph");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return cli_help(&cmd_flow);
+	a = cli_action_find(&cmd_flow, argv[1], actions);
+	if (a < 0)
+		return EXIT_USAGE;
+	switch (a) {
+	case 0:
+		return flow_cmd_check(g, argc - 1, argv + 1);
+	case 1:
+		return flow_cmd_list(argc - 1, argv + 1);
+	case 2:
+		return flow_cmd_show(argc - 1, argv + 1);
+	default:
+		return flow_cmd_graph(argc - 1, argv + 1);
+	}
+}
+
+const struct cli_command cmd_flow = {
+	.name = "flow",
+	.summary = "check, list, show and graph the FAQ flows in forms/",
+	.usage = usage,
+	.run = run,
+};

@@ -1,0 +1,688 @@
+/*
+ * Tests for ingest: the CSV reader, the reference data loader and the
+ * customer import, against a real SQLite file opened with store_open().
+ * Run from the top of the tree (fixtures are tests/data/..., data/...).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frontdesk/ingest.h"
+
+/* ---- helpers ----------------------------------------------------------- */
+
+struct tmpdb {
+	char dir[64];
+	char path[128];
+	struct store *s;
+};
+
+static struct tmpdb *tmpdb_open(void)
+{
+	struct tmpdb *t = xcalloc(1, sizeof *t);
+	struct err e;
+
+	snprintf(t->dir, sizeof t->dir, "/tmp/fd-test-ingest-XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	snprintf(t->path, sizeof t->path, "%s/fd.db", t->dir);
+	assert_int_equal(store_open(t->path, 0, &t->s, &e), STATUS_OK);
+	store_set_actor(t->s, "test:ingest");
+	store_set_outbox_capture(t->s, false);
+	return t;
+}
+
+static void tmpdb_close(struct tmpdb *t)
+{
+	char p[160];
+	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+
+	store_close(t->s);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(p, sizeof p, "%s%s", t->path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(t->dir);
+	free(t);
+}
+
+static int count_cb(void *ctx, const char *code, const char *name)
+{
+	(void)code;
+	(void)name;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int ref_count(struct store *s, enum ref_kind k)
+{
+	int n = 0;
+	struct err e;
+	assert_int_equal(store_ref_list(s, k, count_cb, &n, &e), STATUS_OK);
+	return n;
+}
+
+static size_t holiday_count(struct store *s)
+{
+	struct date *d = NULL;
+	size_t n = 0;
+	struct err e;
+	assert_int_equal(store_holidays(s, &d, &n, &e), STATUS_OK);
+	free(d);
+	return n;
+}
+
+static int hit_cb(void *ctx, const struct search_hit *hit)
+{
+	(void)hit;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int search_count(struct store *s, const char *query)
+{
+	int n = 0;
+	struct err e;
+	assert_int_equal(store_customer_search(s, query, 100, hit_cb, &n, NULL, &e), STATUS_OK);
+	return n;
+}
+
+static const char *fmt_err(const struct err *e)
+{
+	static char out[ERR_FILE_MAX + ERR_MSG_MAX + 32];
+	ingest_err_format(e, out, sizeof out);
+	return out;
+}
+
+static enum status parse_str(struct ingest_csv *t, const char *s, struct err *e)
+{
+	return ingest_csv_parse(t, "mem.csv", s, strlen(s), e);
+}
+
+/* ---- the CSV reader: degenerate input first --------------------------- */
+
+static void test_csv_empty_file(void **state)
+{
+	struct ingest_csv t;
+	struct err e;
+	(void)state;
+
+	assert_int_equal(ingest_csv_read_file(&t, "tests/data/csv-empty.csv", 0, &e), STATUS_PARSE);
+	assert_string_equal(fmt_err(&e), "tests/data/csv-empty.csv: is empty; the first line must "
+					 "be a header naming the columns");
+	ingest_csv_release(&t);
+
+	/* Blank lines and a lone BOM are empty too. */
+	assert_int_equal(parse_str(&t, "\xEF\xBB\xBF\n\r\n  \n", &e), STATUS_PARSE);
+	ingest_csv_release(&t);
+}
+
+static void test_csv_missing_file(void **state)
+{
+	struct ingest_csv t;
+	struct err e;
+	(void)state;
+
+	assert_int_equal(ingest_csv_read_file(&t, "tests/data/csv-no-such-file.csv", 0, &e),
+			 STATUS_IO);
+	assert_string_equal(fmt_err(&e), "tests/data/csv-no-such-file.csv: cannot be opened: No "
+					 "such file or directory");
+	ingest_csv_release(&t);
+}
+
+static void test_csv_size_cap(void **state)
+{
+	struct ingest_csv t;
+	struct err e;
+	(void)state;
+
+	assert_int_equal(ingest_csv_read_file(&t, "tests/data/csv-ragged.csv", 10, &e),
+			 STATUS_TOO_BIG);
+	assert_non_null(strstr(fmt_err(&e), "tests/data/csv-ragged.csv: is too big"));
+	ingest_csv_release(&t);
+}
+
+static void test_csv_header_only(void **state)
+{
+	struct ingest_csv t;
+	struct err e;
+	(void)state;
+
+	assert_int_equal(ingest_csv_read_file(&t, "tests/data/customers-header-only.csv", 0, &e),
+			 STATUS_OK);
+	assert_int_equal(ingest_csv_rows(&t), 0);
+	assert_int_equal(ingest_csv_cols(&t), 3);
+	assert_string_equal(ingest_csv_header(&t, 2), "postcode");
+	ingest_csv_release(&t);
+}
+
+static void test_csv_invalid_utf8(void **state)
+{
+	struct ingest_csv t;
+	struct err e;
+	(void)state;
+
+	assert_int_equal(ingest_csv_read_file(&t, "tests/data/csv-invalid-utf8.csv", 0, &e),
+			 STATUS_PARSE);
+	assert_string_equal(fmt_err(&e),
+			    "tests/data/csv-invalid-utf8.csv:3: is not valid UTF-8 text (perhaps "
+			    "saved as Windows-1252 or Latin-1); save it as CSV UTF-8");
+	ingest_csv_release(&t);
+}
+
+static void test_csv_nul_and_cr(void **state)
+{
+	struct ingest_csv t;
+	struct err e;
+	static const char nul[] = "a,b\nx,y\0z\n";
+	(void)state;
+
+	assert_int_equal(ingest_csv_parse(&t, "mem.csv", nul, sizeof nul - 1, &e), STATUS_PARSE);
+	assert_int_equal(e.line, 2);
+	assert_non_null(strstr(e.msg, "NUL byte"));
+	ingest_csv_release(&t);
+
+	assert_int_equal(parse_str(&t, "a,b\rc,d\n", &e), STATUS_PARSE);
+	assert_string_equal(fmt_err(&e), "mem.csv:1: has a carriage return that does not end the "
+					 "line; save the file with LF or CRLF line ends");
+	ingest_csv_release(&t);
+}
+
+static void test_csv_quotes_refused(void **state)
+{
+	struct ingest_csv t;
+	struct err e;
+	(void)state;
+
+	/* Text after a closing quote. */
+	assert_int_equal(parse_str(&t, "a,b\n1,2\n3,\"4\"x\n", &e), STATUS_PARSE);
+	assert_int_equal(e.line, 3);
+	assert_non_null(strstr(e.msg, "quote is out of place"));
+	ingest_csv_release(&t);
+
+	/* A quote never closed: reported where its record starts. */
+	assert_int_equal(parse_str(&t, "a,b\n1,2\n3,\"four\n5,6\n", &e), STATUS_PARSE);
+	assert_string_equal(fmt_err(&e), "mem.csv:3: a quoted field that starts here is never "
+					 "closed; add the closing quote");
+	ingest_csv_release(&t);
+}
+
+static void test_csv_ragged(void **state)
+{
+	struct ingest_csv t;
+	struct err e;
+	(void)state;
+
+	assert_int_equal(ingest_csv_read_file(&t, "tests/data/csv-ragged.csv", 0, &e),
+			 STATUS_PARSE);
+	assert_string_equal(fmt_err(&e), "tests/data/csv-ragged.csv:3: row has 2 fields but the "
+					 "header has 3; check for a missing field or an unquoted "
+					 "comma");
+	ingest_csv_release(&t);
+
+	/* Too many fields is caught on the field itself. */
+	assert_int_equal(parse_str(&t, "a,b\n1,2,3\n", &e), STATUS_PARSE);
+	assert_int_equal(e.line, 2);
+	ingest_csv_release(&t);
+}
+
+static void test_csv_header_problems(void **state)
+{
+	struct ingest_csv t;
+	struct err e;
+	(void)state;
+
+	assert_int_equal(parse_str(&t, "code,,help\n", &e), STATUS_PARSE);
+	assert_string_equal(
+	    fmt_err(&e), "mem.csv:1: column 2 of the header has no name; every column needs one");
+	ingest_csv_release(&t);
+
+	assert_int_equal(
+	    ingest_csv_read_file(&t, "tests/data/customers-duplicate-column.csv", 0, &e),
+	    STATUS_PARSE);
+	assert_string_equal(fmt_err(&e), "tests/data/customers-duplicate-column.csv:1: column "
+					 "'name' appears twice in the header (columns 1 and 3); "
+					 "keep one");
+	ingest_csv_release(&t);
+}
+
+/* ---- the CSV reader: real files ---------------------------------------- */
+
+static void test_csv_bom_crlf(void **state)
+{
+	struct ingest_csv t;
+	struct err e;
+	(void)state;
+
+	assert_int_equal(ingest_csv_read_file(&t, "tests/data/csv-bom-crlf.csv", 0, &e), STATUS_OK);
+	assert_int_equal(ingest_csv_rows(&t), 2);
+	assert_string_equal(ingest_csv_header(&t, 0), "code"); /* no BOM in the name */
+	assert_string_equal(ingest_csv_field(&t, 0, 0), "resolved");
+	assert_string_equal(ingest_csv_field(&t, 0, 2), "Done, fully");
+	assert_string_equal(ingest_csv_field(&t, 1, 2), "Said \"ok\"");
+	assert_int_equal(ingest_csv_header_line(&t), 1);
+	assert_int_equal(ingest_csv_line(&t, 0), 2);
+	assert_int_equal(ingest_csv_line(&t, 1), 3);
+	ingest_csv_release(&t);
+}
+
+static void test_csv_quoted_newline_lines(void **state)
+{
+	struct ingest_csv t;
+	struct err e;
+	(void)state;
+
+	assert_int_equal(ingest_csv_read_file(&t, "tests/data/csv-quoted-newline.csv", 0, &e),
+			 STATUS_OK);
+	assert_int_equal(ingest_csv_rows(&t), 2);
+	assert_string_equal(ingest_csv_field(&t, 0, 2), "line one\nline two\nline three");
+	assert_int_equal(ingest_csv_line(&t, 0), 2);
+	assert_int_equal(ingest_csv_line(&t, 1), 5); /* after the three-line record */
+	ingest_csv_release(&t);
+}
+
+static void test_csv_blank_and_empty_rows(void **state)
+{
+	struct ingest_csv t;
+	struct err e;
+	(void)state;
+
+	assert_int_equal(parse_str(&t, "\n Code , NAME \n\na,b\n,\n\"\",\"\"\nc,d", &e), STATUS_OK);
+	assert_string_equal(ingest_csv_header(&t, 0), "code");
+	assert_string_equal(ingest_csv_header(&t, 1), "name");
+	assert_int_equal(ingest_csv_header_line(&t), 2);
+	assert_int_equal(ingest_csv_rows(&t), 2);
+	assert_int_equal(ingest_csv_line(&t, 0), 4);
+	assert_string_equal(ingest_csv_field(&t, 1, 1), "d");
+	assert_int_equal(ingest_csv_line(&t, 1), 7);
+	ingest_csv_release(&t);
+}
+
+static void test_csv_map(void **state)
+{
+	static const char *const known[] = {"name", "dob", "postcode"};
+	const bool required[] = {true, false, false};
+	struct ingest_csv t;
+	struct err e;
+	int cols[3];
+	(void)state;
+
+	assert_int_equal(parse_str(&t, "postcode,name\nx,y\n", &e), STATUS_OK);
+	assert_int_equal(ingest_csv_map(&t, known, 3, required, cols, &e), STATUS_OK);
+	assert_int_equal(cols[0], 1);
+	assert_int_equal(cols[1], -1);
+	assert_int_equal(cols[2], 0);
+	/* All required when required is NULL. */
+	assert_int_equal(ingest_csv_map(&t, known, 3, NULL, cols, &e), STATUS_PARSE);
+	assert_string_equal(fmt_err(&e), "mem.csv:1: column 'dob' is missing from the header; the "
+					 "columns are: name, dob, postcode");
+	ingest_csv_release(&t);
+
+	assert_int_equal(parse_str(&t, "postcode,dob\nx,y\n", &e), STATUS_OK);
+	assert_int_equal(ingest_csv_map(&t, known, 3, required, cols, &e), STATUS_PARSE);
+	assert_non_null(strstr(e.msg, "column 'name' is missing"));
+	ingest_csv_release(&t);
+}
+
+static void test_suggest(void **state)
+{
+	static const char *const teams[] = {"revenues", "benefits", "waste", "planning"};
+	(void)state;
+
+	assert_string_equal(ingest_suggest("revenue", teams, 4), "revenues");
+	assert_string_equal(ingest_suggest("benfits", teams, 4), "benefits");
+	assert_string_equal(ingest_suggest("wsate", teams, 4), "waste");
+	assert_null(ingest_suggest("parking", teams, 4));
+	assert_null(ingest_suggest("", teams, 4));
+	assert_null(ingest_suggest("x", NULL, 0));
+}
+
+static void test_errors_list(void **state)
+{
+	struct ingest_errors el;
+	struct err e;
+	struct buf b;
+	(void)state;
+
+	ingest_errors_init(&el, 2);
+	ingest_errors_release(&el); /* empty release is fine */
+	for (int i = 1; i <= 5; i++) {
+		err_set(&e, STATUS_INVALID, "problem %d", i);
+		err_at(&e, "f.csv", i + 1, 0);
+		ingest_errors_add(&el, &e);
+	}
+	ingest_errors_add(NULL, &e);
+	assert_int_equal(el.shown, 2);
+	assert_int_equal(el.total, 5);
+	buf_init(&b, 0);
+	assert_int_equal(ingest_errors_format(&el, &b), STATUS_OK);
+	assert_string_equal(buf_str(&b), "f.csv:2: problem 1\nf.csv:3: problem 2\n... and 3 more "
+					 "problems (5 in all)\n");
+	buf_release(&b);
+	ingest_errors_release(&el);
+	ingest_errors_release(NULL);
+}
+
+/* ---- reference data ----------------------------------------------------- */
+
+static void test_refdata_read_data_dir(void **state)
+{
+	struct refdata rd;
+	struct ingest_errors el;
+	(void)state;
+
+	ingest_errors_init(&el, 0);
+	enum status rc = ingest_refdata_read("data", &rd, &el);
+	if (rc != STATUS_OK) {
+		struct buf b;
+		buf_init(&b, 0);
+		ingest_errors_format(&el, &b);
+		fprintf(stderr, "%s", buf_str(&b));
+		buf_release(&b);
+	}
+	assert_int_equal(rc, STATUS_OK);
+	assert_int_equal(el.total, 0);
+	assert_true(rd.nservices >= 20);
+	assert_true(rd.nteams >= 12);
+	assert_true(rd.nsites >= 5);
+	assert_int_equal(rd.nchannels, 7);
+	assert_int_equal(rd.noutcomes, 6);
+	assert_true(rd.nfailures >= 5);
+	assert_int_equal(rd.nholidays, 91);
+	for (size_t i = 1; i < rd.nholidays; i++)
+		assert_true(date_cmp(rd.holidays[i - 1], rd.holidays[i]) < 0);
+	for (size_t i = 0; i < rd.nholidays; i++)
+		assert_true(date_weekday(rd.holidays[i]) <= 5);
+	/* Face to face costs 10.53 (SOCITM). */
+	bool found = false;
+	for (size_t i = 0; i < rd.nchannels; i++) {
+		if (strcmp(rd.channels[i].code, "face-to-face") == 0) {
+			assert_int_equal(rd.channels[i].unit_cost_pence, 1053);
+			assert_false(rd.channels[i].digital);
+			found = true;
+		}
+	}
+	assert_true(found);
+	refdata_release(&rd);
+	ingest_errors_release(&el);
+}
+
+static bool has_message(const struct ingest_errors *el, const char *text)
+{
+	for (size_t i = 0; i < el->shown; i++)
+		if (strcmp(fmt_err(&el->items[i]), text) == 0)
+			return true;
+	return false;
+}
+
+static bool has_prefix(const struct ingest_errors *el, const char *prefix)
+{
+	for (size_t i = 0; i < el->shown; i++)
+		if (strncmp(fmt_err(&el->items[i]), prefix, strlen(prefix)) == 0)
+			return true;
+	return false;
+}
+
+static void test_refdata_read_bad_dir(void **state)
+{
+	struct refdata rd;
+	struct ingest_errors el;
+	(void)state;
+
+	ingest_errors_init(&el, 0);
+	assert_int_not_equal(ingest_refdata_read("tests/data/refdata-bad", &rd, &el), STATUS_OK);
+	assert_int_equal(el.total, 3);
+	assert_true(has_message(&el, "tests/data/refdata-bad/services.csv:3: team 'revenue' is not "
+				     "in teams.csv; did you mean 'revenues'?"));
+	assert_true(has_prefix(&el, "tests/data/refdata-bad/sites.csv:4: "));
+	assert_true(has_message(&el, "tests/data/refdata-bad/bank-holidays.csv:4: date 2020-04-10 "
+				     "is out of order: it comes before 2020-04-13 on line 3; keep "
+				     "the file in date order"));
+	/* Nothing is handed back on failure. */
+	assert_null(rd.services);
+	assert_int_equal(rd.nservices, 0);
+	ingest_errors_release(&el);
+}
+
+static void test_refdata_read_duplicates_and_fields(void **state)
+{
+	struct refdata rd;
+	struct ingest_errors el;
+	(void)state;
+
+	ingest_errors_init(&el, 0);
+	assert_int_equal(ingest_refdata_read("tests/data/refdata-dup", &rd, &el), STATUS_EXISTS);
+	assert_int_equal(el.total, 3);
+	assert_true(has_message(&el, "tests/data/refdata-dup/teams.csv:15: team 'waste' is listed "
+				     "twice (lines 4 and 15); codes must be unique"));
+	assert_true(has_message(&el, "tests/data/refdata-dup/services.csv:25: url "
+				     "'http://www.example-council.gov.uk/contact' must start with "
+				     "https:// (the console links only to secure pages)"));
+	assert_true(has_message(&el, "tests/data/refdata-dup/channels.csv:8: digital must be yes "
+				     "or no, not 'maybe'"));
+	ingest_errors_release(&el);
+}
+
+static void test_refdata_read_missing_dir(void **state)
+{
+	struct refdata rd;
+	struct ingest_errors el;
+	(void)state;
+
+	ingest_errors_init(&el, 0);
+	assert_int_equal(ingest_refdata_read("tests/data/refdata-none", &rd, &el), STATUS_IO);
+	assert_int_equal(el.total, 7);
+	assert_true(has_prefix(&el, "tests/data/refdata-none/teams.csv: cannot be opened"));
+	ingest_errors_release(&el);
+}
+
+static void test_refdata_load_idempotent(void **state)
+{
+	struct tmpdb *db = tmpdb_open();
+	struct ingest_errors el;
+	(void)state;
+
+	ingest_errors_init(&el, 0);
+	assert_int_equal(ingest_refdata_load(db->s, "data", &el), STATUS_OK);
+	int services = ref_count(db->s, REF_SERVICE), teams = ref_count(db->s, REF_TEAM);
+	int sites = ref_count(db->s, REF_SITE), channels = ref_count(db->s, REF_CHANNEL);
+	int outcomes = ref_count(db->s, REF_OUTCOME), failures = ref_count(db->s, REF_FAILURE);
+	assert_true(services >= 20);
+	assert_int_equal(channels, 7);
+	assert_int_equal(holiday_count(db->s), 91);
+	assert_true(store_ref_exists(db->s, REF_SERVICE, "council-tax-moving"));
+	assert_true(store_ref_exists(db->s, REF_TEAM, "revenues"));
+
+	struct ref_service svc;
+	struct err e;
+	assert_int_equal(store_service_get(db->s, "blue-badge", &svc, &e), STATUS_OK);
+	assert_int_equal(svc.lgsl, 279);
+	assert_string_equal(svc.team, "blue-badge");
+	ref_service_release(&svc);
+
+	/* Again: same rows, no error. */
+	assert_int_equal(ingest_refdata_load(db->s, "data/", &el), STATUS_OK);
+	assert_int_equal(el.total, 0);
+	assert_int_equal(ref_count(db->s, REF_SERVICE), services);
+	assert_int_equal(ref_count(db->s, REF_TEAM), teams);
+	assert_int_equal(ref_count(db->s, REF_SITE), sites);
+	assert_int_equal(ref_count(db->s, REF_CHANNEL), channels);
+	assert_int_equal(ref_count(db->s, REF_OUTCOME), outcomes);
+	assert_int_equal(ref_count(db->s, REF_FAILURE), failures);
+	assert_int_equal(holiday_count(db->s), 91);
+
+	ingest_errors_release(&el);
+	tmpdb_close(db);
+}
+
+static void test_refdata_load_refused_changes_nothing(void **state)
+{
+	struct tmpdb *db = tmpdb_open();
+	struct ingest_errors el;
+	(void)state;
+
+	ingest_errors_init(&el, 0);
+	assert_int_equal(ingest_refdata_load(db->s, "data", &el), STATUS_OK);
+	int services = ref_count(db->s, REF_SERVICE), sites = ref_count(db->s, REF_SITE);
+
+	assert_int_not_equal(ingest_refdata_load(db->s, "tests/data/refdata-bad", &el), STATUS_OK);
+	assert_int_equal(el.total, 3);
+	/* The bad set's new service never arrived; nothing else moved. */
+	assert_false(store_ref_exists(db->s, REF_SERVICE, "brand-new-service"));
+	assert_true(store_ref_exists(db->s, REF_SERVICE, "council-tax-moving"));
+	assert_int_equal(ref_count(db->s, REF_SERVICE), services);
+	assert_int_equal(ref_count(db->s, REF_SITE), sites);
+	assert_int_equal(holiday_count(db->s), 91);
+
+	ingest_errors_release(&el);
+	tmpdb_close(db);
+}
+
+/* ---- customers ---------------------------------------------------------- */
+
+static void test_customers_good(void **state)
+{
+	struct tmpdb *db = tmpdb_open();
+	struct ingest_errors el;
+	long n = -1;
+	(void)state;
+
+	ingest_errors_init(&el, 0);
+	assert_int_equal(ingest_refdata_load(db->s, "data", &el), STATUS_OK);
+	enum status rc =
+	    ingest_customers(db->s, "tests/data/customers-unicode-bom-crlf.csv", &el, &n);
+	if (rc != STATUS_OK) {
+		struct buf b;
+		buf_init(&b, 0);
+		ingest_errors_format(&el, &b);
+		fprintf(stderr, "%s", buf_str(&b));
+		buf_release(&b);
+	}
+	assert_int_equal(rc, STATUS_OK);
+	assert_int_equal(n, 4);
+	assert_int_equal(search_count(db->s, "Ångström"), 1);
+	assert_int_equal(search_count(db->s, "lukasz"), 1);
+	assert_int_equal(search_count(db->s, "O'Brien"), 1);
+	assert_int_equal(search_count(db->s, "DE7 5HN"), 1); /* canonical from "de75hn" */
+
+	/* Header only: nothing to do, nothing wrong. */
+	assert_int_equal(ingest_customers(db->s, "tests/data/customers-header-only.csv", &el, &n),
+			 STATUS_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(el.total, 0);
+	ingest_errors_release(&el);
+	tmpdb_close(db);
+}
+
+static void test_customers_bad_rows_all_reported(void **state)
+{
+	struct tmpdb *db = tmpdb_open();
+	struct ingest_errors el;
+	long n = -1;
+	(void)state;
+
+	ingest_errors_init(&el, 0);
+	assert_int_equal(ingest_refdata_load(db->s, "data", &el), STATUS_OK);
+	assert_int_not_equal(ingest_customers(db->s, "tests/data/customers-bad-rows.csv", &el, &n),
+			     STATUS_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(el.total, 3);
+	assert_true(has_prefix(&el, "tests/data/customers-bad-rows.csv:3: "));
+	assert_true(has_prefix(&el, "tests/data/customers-bad-rows.csv:5: "));
+	assert_true(has_message(&el, "tests/data/customers-bad-rows.csv:6: name is empty; every "
+				     "customer needs a name"));
+	/* All or nothing: the good rows were not added either. */
+	assert_int_equal(search_count(db->s, "Marker Notimported"), 0);
+	assert_int_equal(search_count(db->s, "Good Person"), 0);
+	ingest_errors_release(&el);
+	tmpdb_close(db);
+}
+
+static void test_customers_header_problems(void **state)
+{
+	struct tmpdb *db = tmpdb_open();
+	struct ingest_errors el;
+	(void)state;
+
+	ingest_errors_init(&el, 0);
+	assert_int_equal(
+	    ingest_customers(db->s, "tests/data/customers-unknown-column.csv", &el, NULL),
+	    STATUS_PARSE);
+	assert_int_equal(el.total, 1);
+	assert_string_equal(fmt_err(&el.items[0]), "tests/data/customers-unknown-column.csv:1: "
+						   "unknown column 'postcod'; did you mean "
+						   "'postcode'?");
+	ingest_errors_release(&el);
+
+	ingest_errors_init(&el, 0);
+	assert_int_equal(ingest_customers(db->s, "tests/data/customers-no-header.csv", &el, NULL),
+			 STATUS_PARSE);
+	assert_true(has_prefix(&el, "tests/data/customers-no-header.csv:1: the first line must be "
+				    "a header naming the columns (name, dob, address"));
+	ingest_errors_release(&el);
+	tmpdb_close(db);
+}
+
+static void test_customers_error_limit(void **state)
+{
+	struct tmpdb *db = tmpdb_open();
+	struct ingest_errors el;
+	char path[160];
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/customers-many-bad.csv", db->dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("name,postcode\n", f);
+	for (int i = 0; i < 30; i++)
+		fprintf(f, "Person %d,NOT A POSTCODE\n", i);
+	fclose(f);
+
+	ingest_errors_init(&el, 0);
+	assert_int_not_equal(ingest_customers(db->s, path, &el, NULL), STATUS_OK);
+	assert_int_equal(el.shown, INGEST_ERRORS_SHOWN);
+	assert_int_equal(el.total, 30);
+	assert_int_equal(el.items[0].line, 2);
+	assert_int_equal(el.items[19].line, 21);
+	ingest_errors_release(&el);
+	unlink(path);
+	tmpdb_close(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_csv_empty_file),
+	    cmocka_unit_test(test_csv_missing_file),
+	    cmocka_unit_test(test_csv_size_cap),
+	    cmocka_unit_test(test_csv_header_only),
+	    cmocka_unit_test(test_csv_invalid_utf8),
+	    cmocka_unit_test(test_csv_nul_and_cr),
+	    cmocka_unit_test(test_csv_quotes_refused),
+	    cmocka_unit_test(test_csv_ragged),
+	    cmocka_unit_test(test_csv_header_problems),
+	    cmocka_unit_test(test_csv_bom_crlf),
+	    cmocka_unit_test(test_csv_quoted_newline_lines),
+	    cmocka_unit_test(test_csv_blank_and_empty_rows),
+	    cmocka_unit_test(test_csv_map),
+	    cmocka_unit_test(test_suggest),
+	    cmocka_unit_test(test_errors_list),
+	    cmocka_unit_test(test_refdata_read_data_dir),
+	    cmocka_unit_test(test_refdata_read_bad_dir),
+	    cmocka_unit_test(test_refdata_read_duplicates_and_fields),
+	    cmocka_unit_test(test_refdata_read_missing_dir),
+	    cmocka_unit_test(test_refdata_load_idempotent),
+	    cmocka_unit_test(test_refdata_load_refused_changes_nothing),
+	    cmocka_unit_test(test_customers_good),
+	    cmocka_unit_test(test_customers_bad_rows_all_reported),
+	    cmocka_unit_test(test_customers_header_problems),
+	    cmocka_unit_test(test_customers_error_limit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
