@@ -17,13 +17,14 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages, one per library; `make deps` installs the missing ones.
 DEB_BUILD = build-essential pkg-config libsqlite3-dev libjansson-dev libcsv-dev libsodium-dev \
-            libyaml-dev
-DEB_TEST  = libcmocka-dev sqlite3 tmux mandoc valgrind clang shellcheck bc
+            libyaml-dev libncurses-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev
+DEB_TEST  = libcmocka-dev sqlite3 tmux mandoc valgrind clang shellcheck bc postgresql \
+            ncurses-term locales
 DEB_PKGS  = $(DEB_BUILD) $(DEB_TEST)
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wwrite-strings -Wformat=2 -Wvla -Wno-format-nonliteral
-CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE
 OPT     ?= -O2 -g
 CFLAGS  ?=
 CFLAGS  += $(CSTD) $(OPT) $(WARN) -Iinclude -MMD -MP -DFRONTDESK_VERSION='"$(VERSION)"' \
@@ -44,9 +45,13 @@ else
 Q = @
 endif
 
-LIBS_PC   = sqlite3 jansson libsodium yaml-0.1
-LIBS      = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lcsv -lm
-CFLAGS   += $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+# The console and the server link different libraries; CFLAGS takes both.
+CLIENT_PC = sqlite3 jansson libsodium yaml-0.1 ncursesw libcurl
+SERVER_PC = jansson libsodium libmicrohttpd libpq
+LIBS      = $(shell $(PKG_CONFIG) --libs $(CLIENT_PC) 2>/dev/null) -lcsv -lm
+SERVER_LIBS = $(shell $(PKG_CONFIG) --libs $(SERVER_PC) 2>/dev/null) -lm
+# ncursesw's flags bring -D_XOPEN_SOURCE=600; CSTD already sets 700 (wcwidth).
+CFLAGS   += $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell $(PKG_CONFIG) --cflags $(CLIENT_PC) $(SERVER_PC) 2>/dev/null))
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 # Object lists, one per module. Unit tests link the lower layers only, so a
@@ -56,23 +61,37 @@ CORE_OBJS   = $(call obj,$(sort $(wildcard src/core/*.c)))
 STORE_OBJS  = $(call obj,$(sort $(wildcard src/store/*.c)))
 INGEST_OBJS = $(call obj,$(sort $(wildcard src/ingest/*.c)))
 FLOW_OBJS   = $(call obj,$(sort $(wildcard src/flow/*.c)))
+REPORT_OBJS = $(call obj,$(sort $(wildcard src/report/*.c)))
+SYNC_OBJS   = $(call obj,$(sort $(wildcard src/sync/*.c)))
+TUI_OBJS    = $(call obj,$(sort $(wildcard src/tui/*.c)))
 CLI_OBJS    = $(call obj,$(sort $(wildcard src/cli/*.c)))
-LIB_OBJS    = $(CORE_OBJS) $(STORE_OBJS) $(INGEST_OBJS) $(FLOW_OBJS)
+SERVER_OBJS = $(call obj,$(sort $(wildcard src/server/*.c src/server/pg/*.c)))
+LIB_OBJS    = $(CORE_OBJS) $(STORE_OBJS) $(INGEST_OBJS) $(FLOW_OBJS) $(REPORT_OBJS) $(SYNC_OBJS)
 
 UNIT_SRCS  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(OBJDIR)/tests/%,$(UNIT_SRCS))
 BENCH_SRCS = $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BINS = $(patsubst tests/bench/%.c,$(OBJDIR)/tests/%,$(BENCH_SRCS))
 
-.PHONY: all check unit cli-test lint bench deps check-deps install clean demo
-all: frontdesk
+.PHONY: all check unit cli-test flow-check tui-test sync-test lint bench fuzz fuzz-regress deps \
+	check-deps install \
+	clean demo frontdesk frontdeskd
+all: frontdesk frontdeskd
 
+# Always refresh the copy, so ./frontdesk is the build just asked for
+# (plain or SAN=1), never a stale one.
 frontdesk: $(OBJDIR)/frontdesk
 	$(Q)cp $< $@
+frontdeskd: $(OBJDIR)/frontdeskd
+	$(Q)if [ -n "$(SERVER_OBJS)" ]; then cp $< $@; fi
 
-$(OBJDIR)/frontdesk: $(CLI_OBJS) $(LIB_OBJS) | check-deps
+$(OBJDIR)/frontdesk: $(CLI_OBJS) $(TUI_OBJS) $(LIB_OBJS) | check-deps
 	@echo "LINK $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(OBJDIR)/frontdeskd: $(SERVER_OBJS) $(CORE_OBJS) | check-deps
+	$(Q)if [ -n "$(SERVER_OBJS)" ]; then echo "LINK $@"; \
+		$(CC) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS); fi
 
 $(OBJDIR)/%.o: src/%.c | check-deps
 	@mkdir -p $(dir $@)
@@ -84,6 +103,12 @@ $(OBJDIR)/tests/test_core: $(OBJDIR)/tests/test_core.o $(CORE_OBJS)
 $(OBJDIR)/tests/test_store: $(OBJDIR)/tests/test_store.o $(CORE_OBJS) $(STORE_OBJS)
 $(OBJDIR)/tests/test_ingest: $(OBJDIR)/tests/test_ingest.o $(CORE_OBJS) $(STORE_OBJS) $(INGEST_OBJS)
 $(OBJDIR)/tests/test_flow: $(OBJDIR)/tests/test_flow.o $(CORE_OBJS) $(FLOW_OBJS)
+$(OBJDIR)/tests/test_report: $(OBJDIR)/tests/test_report.o $(CORE_OBJS) $(STORE_OBJS) $(REPORT_OBJS)
+$(OBJDIR)/tests/test_sync: $(OBJDIR)/tests/test_sync.o $(CORE_OBJS) $(STORE_OBJS) $(SYNC_OBJS)
+$(OBJDIR)/tests/test_tui: $(OBJDIR)/tests/test_tui.o $(TUI_OBJS) $(LIB_OBJS)
+$(OBJDIR)/tests/test_server: $(OBJDIR)/tests/test_server.o $(SERVER_OBJS) $(CORE_OBJS)
+	@echo "LINK $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS) $(CMOCKA_LIBS)
 $(OBJDIR)/tests/test_cli: $(OBJDIR)/tests/test_cli.o $(filter-out %/main.o,$(CLI_OBJS)) $(LIB_OBJS)
 $(OBJDIR)/tests/test_%:
 	@echo "LINK $@"
@@ -101,8 +126,15 @@ $(OBJDIR)/tests/bench_%.o: tests/bench/bench_%.c | check-deps
 	@echo "CC $<"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-check: unit cli-test lint
+check: unit cli-test flow-check tui-test sync-test fuzz-regress lint
 	@echo "make check: all suites passed"
+
+# The shipped flows must pass the checker, codes included (against a
+# throwaway database loaded from data/).
+flow-check: frontdesk
+	$(Q)tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	FRONTDESK_DATA=$(CURDIR)/data ./frontdesk --db "$$tmp/fd.db" init >/dev/null && \
+	./frontdesk --db "$$tmp/fd.db" flow check forms/ && echo "flow check: forms/ clean"
 
 unit: $(UNIT_BINS)
 	$(Q)tests/run-unit $(UNIT_BINS)
@@ -110,8 +142,45 @@ unit: $(UNIT_BINS)
 cli-test: frontdesk
 	$(Q)tests/cli/run
 
+# Terminal tests: the real console in tmux at 80x24.
+tui-test: frontdesk
+	$(Q)if [ -x tests/tui/run ]; then tests/tui/run; fi
+
+# Sync tests: frontdeskd on a throwaway PostgreSQL, two or more consoles.
+sync-test: frontdesk frontdeskd
+	$(Q)if [ -x tests/sync/run ]; then tests/sync/run; fi
+
 lint:
 	$(Q)tests/lint
+
+# Fuzz targets (clang libFuzzer + ASan + UBSan) over the parsers of outside
+# input. `make fuzz` fuzzes each for FUZZ_SECONDS on a scratch copy of its
+# corpus; `make fuzz-regress` (part of check) replays every corpus input.
+FUZZ_SRCS     = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS     = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIB_OBJS = $(patsubst src/%.c,build/fuzz/obj/%.o,$(sort $(wildcard src/core/*.c \
+		src/store/*.c src/ingest/*.c src/flow/*.c)))
+FUZZ_CFLAGS   = $(filter-out -O% -g -fsanitize=%,$(CFLAGS)) -g -O1 -Wno-error
+FUZZ_SECONDS ?= 60
+.SECONDARY: $(FUZZ_LIB_OBJS)
+build/fuzz/obj/%.o: src/%.c | check-deps
+	@mkdir -p $(dir $@)
+	@echo "CLANG $<"
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS)
+	@echo "FUZZ $@"
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+fuzz: $(FUZZ_BINS)
+	$(Q)for b in $(FUZZ_BINS); do n=$${b##*/fuzz_}; rm -rf build/fuzz/run-$$n; \
+	  mkdir -p build/fuzz/run-$$n && cp tests/fuzz/corpus/$$n/* build/fuzz/run-$$n/ && \
+	  echo "fuzzing $$n for $(FUZZ_SECONDS) s" && \
+	  $$b -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	      build/fuzz/run-$$n tests/fuzz/corpus/$$n || exit 1; done
+fuzz-regress: $(FUZZ_BINS)
+	$(Q)for b in $(FUZZ_BINS); do n=$${b##*/fuzz_}; \
+	  $$b -runs=0 tests/fuzz/corpus/$$n >build/fuzz/regress-$$n.log 2>&1 || \
+	  { cat build/fuzz/regress-$$n.log; exit 1; }; \
+	  echo "fuzz corpus $$n: $$(ls tests/fuzz/corpus/$$n | wc -l) inputs replayed clean"; done
 
 bench: frontdesk $(BENCH_BINS)
 	$(Q)OBJDIR=$(OBJDIR) tests/bench/run
@@ -135,10 +204,13 @@ check-deps:
 	if [ -n "$$miss" ]; then echo "missing build packages: $$miss" >&2; \
 	  echo "install them with: make deps   (or: apt-get install $$miss)" >&2; exit 1; fi
 
-install: frontdesk
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/data $(DESTDIR)$(SHAREDIR)/forms
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/data $(DESTDIR)$(SHAREDIR)/forms
 	install -m 0755 frontdesk $(DESTDIR)$(BINDIR)/frontdesk
-	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	if [ -f frontdeskd ]; then install -m 0755 frontdeskd $(DESTDIR)$(BINDIR)/frontdeskd; fi
+	for sec in 1 5 7 8; do if ls man/*.$$sec >/dev/null 2>&1; then \
+	  install -d $(DESTDIR)$(MANDIR)/man$$sec && \
+	  install -m 0644 man/*.$$sec $(DESTDIR)$(MANDIR)/man$$sec/; fi; done
 	install -m 0644 data/*.csv $(DESTDIR)$(SHAREDIR)/data/
 	if ls forms/*.yaml >/dev/null 2>&1; then install -m 0644 forms/*.yaml $(DESTDIR)$(SHAREDIR)/forms/; fi
 

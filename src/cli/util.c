@@ -3,7 +3,6 @@
  * the store, option-parsing helpers, "did you mean", and the list printer
  * (table aligned by display width, RFC 4180 CSV, JSON).
  */
-#define _XOPEN_SOURCE 700 /* wcwidth */
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>

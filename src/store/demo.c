@@ -5,10 +5,10 @@
  * for drama, emails only from the reserved example domains, so no real
  * person is ever named or called. Demo rows never enter the outbox.
  *
- * Written in one transaction, in three passes: customers, then contacts
- * (with visits, referrals and their first events), then the search index,
- * whose rows are made again from each customer's seed with the case
- * references the second pass gave them.
+ * Written in one transaction, in two passes: contacts (with visits,
+ * referrals and their first events) and then customers with their search
+ * index entries, which by then can carry the case references the first pass
+ * gave them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -317,40 +317,6 @@ static enum status step_done(struct store *s, sqlite3_stmt *st, struct err *e)
 	return rc == SQLITE_DONE ? STATUS_OK : store_db_error(s, rc, "generating demo data", e);
 }
 
-static enum status pass_customers(struct demo_ctx *d, const struct demo_options *o,
-				  int64_t now_ms, char (*ids)[UUID_STR_LEN + 1], struct err *e)
-{
-	sqlite3_stmt *st = NULL;
-	enum status rc = prep(d->s,
-			      "INSERT INTO customer (id, name, dob, address, postcode, uprn, phone,"
-			      " phone_raw, email, needs, field_hlc, created_at, updated_at)"
-			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, '{}', ?11, ?11)",
-			      &st, e);
-
-	for (long i = 0; !rc && i < o->customers; i++) {
-		struct demo_person p;
-
-		make_person(o->seed, i, now_ms, &p);
-		memcpy(ids[i], p.id, sizeof ids[i]);
-		sqlite3_bind_text(st, 1, p.id, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, p.name, -1, SQLITE_TRANSIENT);
-		bind_text_or_null(st, 3, p.has_dob ? p.dob : NULL);
-		bind_text_or_null(st, 4, p.has_address ? p.address : NULL);
-		bind_text_or_null(st, 5, p.has_address ? p.postcode : NULL);
-		bind_text_or_null(st, 6, p.has_uprn ? p.uprn : NULL);
-		bind_text_or_null(st, 7, p.has_phone ? p.phone : NULL);
-		bind_text_or_null(st, 8, p.has_phone ? p.phone_raw : NULL);
-		bind_text_or_null(st, 9, p.has_email ? p.email : NULL);
-		bind_text_or_null(st, 10, p.has_needs ? p.needs : NULL);
-		sqlite3_bind_text(st, 11, p.created, -1, SQLITE_TRANSIENT);
-		rc = step_done(d->s, st, e);
-		if (o->progress && (i + 1) % 100000 == 0)
-			o->progress(o->progress_ctx, "customers", i + 1, o->customers);
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /* Case references handed to customer c, chained through next_ref. */
 struct ref_chain {
 	long *head; /* per customer: index into refs, -1 none */
@@ -514,20 +480,42 @@ static enum status pass_contacts(struct demo_ctx *d, const struct demo_options *
 	return rc;
 }
 
-static enum status pass_index(struct demo_ctx *d, const struct demo_options *o, int64_t now_ms,
-			      const char *code, const struct ref_chain *chain, struct err *e)
+/*
+ * Customers after contacts: by then each customer's case references are
+ * known, so the row and its search-index entry are written once each.
+ */
+static enum status pass_customers(struct demo_ctx *d, const struct demo_options *o,
+				  int64_t now_ms, const char *code, const struct ref_chain *chain,
+				  struct err *e)
 {
-	sqlite3_stmt *num = NULL;
-	enum status rc = prep(d->s, "SELECT num FROM customer WHERE id = ?1", &num, e);
+	sqlite3_stmt *st = NULL;
+	struct customer *c = customer_new();
 	struct buf refs;
+	enum status rc = prep(d->s,
+			      "INSERT INTO customer (id, name, dob, address, postcode, uprn, phone,"
+			      " phone_raw, email, needs, field_hlc, created_at, updated_at)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, '{}', ?11, ?11)",
+			      &st, e);
 
 	buf_init(&refs, 1 << 16);
 	for (long i = 0; !rc && i < o->customers; i++) {
 		struct demo_person p;
-		struct customer *c = customer_new();
 
 		make_person(o->seed, i, now_ms, &p);
-		person_fill(&p, c);
+		sqlite3_bind_text(st, 1, p.id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, p.name, -1, SQLITE_STATIC);
+		bind_text_or_null(st, 3, p.has_dob ? p.dob : NULL);
+		bind_text_or_null(st, 4, p.has_address ? p.address : NULL);
+		bind_text_or_null(st, 5, p.has_address ? p.postcode : NULL);
+		bind_text_or_null(st, 6, p.has_uprn ? p.uprn : NULL);
+		bind_text_or_null(st, 7, p.has_phone ? p.phone : NULL);
+		bind_text_or_null(st, 8, p.has_phone ? p.phone_raw : NULL);
+		bind_text_or_null(st, 9, p.has_email ? p.email : NULL);
+		bind_text_or_null(st, 10, p.has_needs ? p.needs : NULL);
+		sqlite3_bind_text(st, 11, p.created, -1, SQLITE_STATIC);
+		rc = step_done(d->s, st, e);
+		if (rc)
+			break;
 		buf_reset(&refs);
 		for (long k = chain->head[i]; k >= 0; k = chain->next[k]) {
 			char ref[32];
@@ -535,22 +523,15 @@ static enum status pass_index(struct demo_ctx *d, const struct demo_options *o, 
 			case_reference(code, chain->number[k], ref, sizeof ref);
 			buf_printf(&refs, "%s%s", refs.len ? " " : "", ref);
 		}
-		sqlite3_bind_text(num, 1, p.id, -1, SQLITE_STATIC);
-		if (sqlite3_step(num) == SQLITE_ROW) {
-			sqlite3_int64 n = sqlite3_column_int64(num, 0);
-
-			sqlite3_reset(num);
-			rc = search_index_customer(d->s, n, c, refs.len ? buf_str(&refs) : NULL, e);
-		} else {
-			sqlite3_reset(num);
-			rc = err_set(e, STATUS_DB, "demo customer %ld vanished while indexing", i);
-		}
-		customer_free(c);
+		person_fill(&p, c);
+		rc = search_index_add(d->s, sqlite3_last_insert_rowid(d->s->db), c,
+				      refs.len ? buf_str(&refs) : NULL, e);
 		if (o->progress && (i + 1) % 100000 == 0)
-			o->progress(o->progress_ctx, "search index", i + 1, o->customers);
+			o->progress(o->progress_ctx, "customers", i + 1, o->customers);
 	}
 	buf_release(&refs);
-	sqlite3_finalize(num);
+	customer_free(c);
+	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -602,6 +583,58 @@ static void demo_release(struct demo_ctx *d)
 	codes_release(&d->failures);
 }
 
+/*
+ * Secondary indexes of the tables the contact pass fills are dropped during
+ * the bulk write and made again from their own stored definitions after it:
+ * building an index by sorting once is far cheaper than five million
+ * scattered inserts into it. Unique (automatic) indexes stay.
+ */
+struct saved_indexes {
+	char **sql;
+	size_t n;
+};
+
+static enum status indexes_drop(struct store *s, struct saved_indexes *saved, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
+				    " AND sql IS NOT NULL AND tbl_name IN"
+				    " ('contact', 'visit', 'case', 'case_event')",
+				    -1, &st, NULL);
+	struct buf drop;
+	enum status out;
+
+	if (rc != SQLITE_OK)
+		return store_db_error(s, rc, "generating demo data", e);
+	buf_init(&drop, 0);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		saved->sql = xrealloc(saved->sql, (saved->n + 1) * sizeof *saved->sql);
+		saved->sql[saved->n++] = xstrdup(col_text(st, 1));
+		buf_printf(&drop, "DROP INDEX \"%s\";", col_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	out = drop.len ? store_exec(s, buf_str(&drop), e) : STATUS_OK;
+	buf_release(&drop);
+	return out;
+}
+
+static enum status indexes_restore(struct store *s, struct saved_indexes *saved, struct err *e)
+{
+	enum status rc = STATUS_OK;
+
+	for (size_t i = 0; i < saved->n && !rc; i++)
+		rc = store_exec(s, saved->sql[i], e);
+	return rc;
+}
+
+static void indexes_release(struct saved_indexes *saved)
+{
+	for (size_t i = 0; i < saved->n; i++)
+		free(saved->sql[i]);
+	free(saved->sql);
+}
+
 static long count_rows(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st;
@@ -619,6 +652,7 @@ enum status store_demo_generate(struct store *s, const struct demo_options *o, s
 {
 	struct demo_ctx d = { .s = s };
 	struct ref_chain chain = { 0 };
+	struct saved_indexes saved = { 0 };
 	char (*ids)[UUID_STR_LEN + 1] = NULL;
 	char *code = NULL, *counter_text = NULL, text[32];
 	int64_t now_ms = clock_now_ms();
@@ -652,17 +686,36 @@ enum status store_demo_generate(struct store *s, const struct demo_options *o, s
 		chain.head[i] = -1;
 	s->outbox_capture = false;
 	store_bulk(s, true);
+	/* Every code a demo row names was read from this database a moment
+	 * ago, so the per-row foreign-key lookups (six per contact) prove
+	 * nothing; they are switched off for this write only (the pragma
+	 * cannot change inside a transaction) and on again after it. */
+	store_exec(s, "PRAGMA foreign_keys = OFF", NULL);
 	rc = store_tx_begin(s, e);
 	if (rc)
 		goto done;
+	rc = indexes_drop(s, &saved, e);
 	code = setting_raw(s, "device_code");
 	counter_text = setting_raw(s, "case_counter");
 	counter = counter_text ? strtol(counter_text, NULL, 10) : 0;
-	rc = pass_customers(&d, o, now_ms, ids, e);
+	/* Contacts name customers by id before the customers are written
+	 * (foreign keys are off for this write); the ids are a pure function
+	 * of the seed, so they are known up front. */
+	for (long i = 0; i < o->customers; i++) {
+		struct demo_person p;
+
+		make_person(o->seed, i, now_ms, &p);
+		memcpy(ids[i], p.id, sizeof ids[i]);
+	}
 	if (!rc)
 		rc = pass_contacts(&d, o, now_ms, ids, code ? code : "ZZZ", &chain, &counter, e);
 	if (!rc)
-		rc = pass_index(&d, o, now_ms, code ? code : "ZZZ", &chain, e);
+		rc = pass_customers(&d, o, now_ms, code ? code : "ZZZ", &chain, e);
+	if (!rc) {
+		if (o->progress)
+			o->progress(o->progress_ctx, "indexes", 0, (long)saved.n);
+		rc = indexes_restore(s, &saved, e);
+	}
 	snprintf(text, sizeof text, "%ld", counter);
 	if (!rc)
 		rc = setting_put(s, "case_counter", text, e);
@@ -678,6 +731,8 @@ enum status store_demo_generate(struct store *s, const struct demo_options *o, s
 		rc = store_tx_end(s, true, e);
 	store_bulk(s, false);
 done:
+	store_exec(s, "PRAGMA foreign_keys = ON", NULL);
+	indexes_release(&saved);
 	s->outbox_capture = capture;
 	free(code);
 	free(counter_text);

@@ -55,6 +55,12 @@ struct store {
 	bool bulk;	/* store_bulk: nested writes take no savepoint */
 	bool tx_doomed; /* a nested bulk write failed: the outer one must not commit */
 	sqlite3_stmt *stmt[ST_COUNT_];
+	/* statements cached by their SQL text's address (stmt_sql) */
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} adhoc[128];
+	int nadhoc;
 	char device_id[UUID_STR_LEN + 1];
 	struct hlc hlc; /* restored from settings.hlc_last at open */
 	/* bank holidays, loaded on first use (due dates) */
@@ -67,6 +73,14 @@ struct store {
  * filling e when it cannot be prepared (a programmer error, or a damaged
  * database). */
 sqlite3_stmt *stmt_get(struct store *s, enum stmt_id id, struct err *e);
+
+/*
+ * The cached statement for a static SQL string (a string literal: the cache
+ * is keyed by its address), prepared on first use, then reset with bindings
+ * cleared on each call. For store files that add queries without touching
+ * the ST_ table. NULL after filling e on failure.
+ */
+sqlite3_stmt *stmt_sql(struct store *s, const char *sql, struct err *e);
 
 /* Translates the database's last error for a person; returns the code.
  * what says what we were doing ("saving the contact"). */
@@ -97,9 +111,13 @@ void store_now(char *out, size_t outsz);
 enum status outbox_add(struct store *s, const char *record_type, const char *record_id,
 		       const char *op, const char *body, struct err *e);
 
-/* Writes the search index row for the customer with rowid num. */
+/* Writes (replacing any old one) the search index row for the customer
+ * with rowid num; an erased customer is only removed. */
 enum status search_index_customer(struct store *s, sqlite3_int64 num, const struct customer *c,
 				  const char *refs, struct err *e);
+/* Adds the index row for a customer known to have none yet (bulk writes). */
+enum status search_index_add(struct store *s, sqlite3_int64 num, const struct customer *c,
+			     const char *refs, struct err *e);
 
 /* Loads a customer without auditing (internal checks); *num gets its rowid
  * when num is non-NULL. Caller frees *out with customer_free(). */

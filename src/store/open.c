@@ -269,6 +269,8 @@ void store_close(struct store *s)
 		return;
 	for (int i = 0; i < ST_COUNT_; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (int i = 0; i < s->nadhoc; i++)
+		sqlite3_finalize(s->adhoc[i].st);
 	if (s->db)
 		sqlite3_close(s->db);
 	free(s->holidays);

@@ -20,7 +20,6 @@ enum status search_index_customer(struct store *s, sqlite3_int64 num, const stru
 				  const char *refs, struct err *e)
 {
 	sqlite3_stmt *st = stmt_get(s, ST_CUSTOMER_FTS_DELETE, e);
-	char *name, *address, *email, postcode[32] = "", phone[48] = "";
 	enum status rc;
 
 	if (!st)
@@ -29,6 +28,15 @@ enum status search_index_customer(struct store *s, sqlite3_int64 num, const stru
 	rc = stmt_run(s, st, "updating the search index", e);
 	if (rc || c->erased)
 		return rc;
+	return search_index_add(s, num, c, refs, e);
+}
+
+enum status search_index_add(struct store *s, sqlite3_int64 num, const struct customer *c,
+			     const char *refs, struct err *e)
+{
+	sqlite3_stmt *st;
+	char *name, *address, *email, postcode[32] = "", phone[48] = "";
+	enum status rc;
 	if (c->field[CF_postcode]) {
 		char compact[16];
 

@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-static const char *const stmt_sql[ST_COUNT_] = {
+static const char *const stmt_text[ST_COUNT_] = {
 	[ST_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
 	[ST_SETTING_SET] = "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)"
 			   " ON CONFLICT (key) DO UPDATE SET value = ?2, updated_at = ?3",
@@ -73,7 +73,7 @@ sqlite3_stmt *stmt_get(struct store *s, enum stmt_id id, struct err *e)
 	sqlite3_stmt *st = s->stmt[id];
 
 	if (!st) {
-		int rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+		int rc = sqlite3_prepare_v3(s->db, stmt_text[id], -1, SQLITE_PREPARE_PERSISTENT,
 					    &s->stmt[id], NULL);
 		if (rc != SQLITE_OK) {
 			store_db_error(s, rc, "reading the database", e);
@@ -84,6 +84,29 @@ sqlite3_stmt *stmt_get(struct store *s, enum stmt_id id, struct err *e)
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return st;
+}
+
+sqlite3_stmt *stmt_sql(struct store *s, const char *sql, struct err *e)
+{
+	int rc;
+
+	for (int i = 0; i < s->nadhoc; i++) {
+		if (s->adhoc[i].sql == sql) {
+			sqlite3_reset(s->adhoc[i].st);
+			sqlite3_clear_bindings(s->adhoc[i].st);
+			return s->adhoc[i].st;
+		}
+	}
+	if (s->nadhoc == (int)(sizeof s->adhoc / sizeof s->adhoc[0]))
+		die("stmt_sql: more than %d cached statements; raise the limit", s->nadhoc);
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				&s->adhoc[s->nadhoc].st, NULL);
+	if (rc != SQLITE_OK) {
+		store_db_error(s, rc, "reading the database", e);
+		return NULL;
+	}
+	s->adhoc[s->nadhoc].sql = sql;
+	return s->adhoc[s->nadhoc++].st;
 }
 
 int bind_text_or_null(sqlite3_stmt *st, int idx, const char *v)
