@@ -20,6 +20,7 @@ enum cli_exit { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 /* Options that come before the subcommand. */
 struct cli_global {
 	const char *db_path; /* --db PATH, or NULL */
+	const char *user;    /* --user LOGIN (issue 7): act as that user, or NULL */
 };
 
 struct cli_command {
@@ -31,7 +32,8 @@ struct cli_command {
 };
 
 extern const struct cli_command cmd_init, cmd_config, cmd_customer, cmd_contact, cmd_case,
-	cmd_import, cmd_data, cmd_demo, cmd_flow;
+	cmd_import, cmd_data, cmd_demo, cmd_flow, cmd_report,
+	cmd_user, cmd_sync, cmd_device, cmd_audit, cmd_retention;
 
 /* Every command, ended by NULL. */
 extern const struct cli_command *const cli_commands[];

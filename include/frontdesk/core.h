@@ -347,4 +347,40 @@ struct json_t;
  * Caller owns the returned reference (json_decref). */
 struct json_t *customer_to_json(const struct customer *c);
 
+
+/* ---- sync: the customer merge and the reverse codec (issue 5) ---------- */
+
+/*
+ * Orders two HLC stamps (text order is stamp order; "" or NULL is older
+ * than any stamp). Returns <0, 0 or >0 like strcmp.
+ */
+int hlc_cmp(const char *a, const char *b);
+/*
+ * Bounds a stamp's wall clock (a device with a wrong date must not win
+ * every conflict): a stamp more than max_ahead_ms past now_ms is rewritten
+ * in place to wall now_ms, as if made when it was received, keeping its
+ * counter and node. Returns how far ahead it was in ms (0 when within the bound, -1 when
+ * stamp is not a stamp).
+ */
+int64_t hlc_bound(char stamp[HLC_STR_MAX], int64_t now_ms, int64_t max_ahead_ms);
+
+/*
+ * Reads the JSON form customer_to_json writes. Every field must be a string
+ * or null and pass customer_field_check (canonical forms are kept as sent);
+ * stamps must parse; unknown members are refused. On failure returns NULL
+ * with e naming the member ("fields.postcode"). Caller frees with
+ * customer_free().
+ */
+struct customer *customer_from_json(const struct json_t *j, struct err *e);
+/*
+ * Merges other into c, the same way on every node whatever the order:
+ * per field, the value with the later stamp wins (phone_raw follows phone;
+ * equal stamps fall back to comparing the values); erasure wins over
+ * everything and clears every field. created_at keeps the earlier. Returns
+ * true if c changed.
+ */
+bool customer_merge(struct customer *c, const struct customer *other);
+/* True if the two records hold the same fields, stamps and erasure. */
+bool customer_same(const struct customer *a, const struct customer *b);
+
 #endif

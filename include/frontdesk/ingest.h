@@ -186,4 +186,17 @@ enum status ingest_refdata_load(struct store *s, const char *dir, struct ingest_
 enum status ingest_customers(struct store *s, const char *path, struct ingest_errors *errs,
 			     long *imported);
 
+/* ---- retention schedule (issue 7) ------------------------------------ */
+
+/*
+ * Reads a retention schedule (data/retention.csv): a header with
+ * record_type, period, action and an optional note column; one line per
+ * record type (contact, case, customer, audit, outbox), a period such as
+ * 6y, 18m or 30d, and delete or anonymise as retention_rule_check allows.
+ * Every problem goes to errs as "FILE:LINE: message" and nothing is
+ * returned then. On success *out holds *n rules (caller frees *out).
+ */
+enum status ingest_retention_read(const char *path, struct retention_rule **out, size_t *n,
+				  struct ingest_errors *errs);
+
 #endif

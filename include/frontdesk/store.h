@@ -20,7 +20,7 @@
 struct store;
 
 /* The schema version this program writes and understands. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 4
 
 enum store_open_flags {
 	STORE_READONLY = 1 << 0, /* open for reading only */
@@ -50,6 +50,10 @@ const char *store_path(const struct store *s);
 /* The schema version stored in the file. */
 int store_user_version(struct store *s);
 
+/* How long a write waits for another process's write to finish before it
+ * gives up with STATUS_DB_BUSY (default 10 s). */
+void store_set_busy_timeout(struct store *s, int ms);
+
 /* Who is acting, for audit rows ("advisor:jsmith", "cli:root"). Copied. */
 void store_set_actor(struct store *s, const char *actor);
 const char *store_actor(const struct store *s);
@@ -65,8 +69,10 @@ void store_set_outbox_capture(struct store *s, bool on);
  * page cache grows to 256 MB until the hint is turned off, so the write is
  * not spilled to disk page by page, and writes nested in an explicit
  * transaction take no savepoint: one that fails dooms the whole
- * transaction (store_tx_end then rolls back and reports it). Durability is
- * unchanged.
+ * transaction (store_tx_end then rolls back and reports it). Customers
+ * added in bulk mode get no audit row each: the caller writes one for the
+ * batch (an import names its file and count). Turning bulk off merges some
+ * search-index segments. Durability is unchanged.
  */
 void store_bulk(struct store *s, bool on);
 
@@ -305,5 +311,654 @@ struct demo_options {
 	void *progress_ctx;
 };
 enum status store_demo_generate(struct store *s, const struct demo_options *o, struct err *e);
+
+/* ---- reports (issue 6) ---- */
+
+/*
+ * Aggregate reads for src/report. Every function reads contacts (or cases)
+ * created in [from_utc, to_utc): created_at text compared as text, so the
+ * contact_created index serves the range. The caller (report) turns Europe/
+ * London days into those UTC bounds. Corrected contacts are left out: a
+ * contact that another contact corrects counts once, as its correction.
+ * Filters that are NULL do not filter. Strings in callback rows are borrowed
+ * for the call; fn returns non-zero to stop.
+ */
+struct store_report_range {
+	const char *from_utc; /* inclusive, "YYYY-MM-DDTHH:MM:SS.mmmZ" */
+	const char *to_utc;   /* exclusive */
+	const char *site;     /* NULL: every site */
+	const char *advisor;  /* NULL: every advisor */
+};
+
+/* What a tally row is keyed by (besides its channel, always a key). */
+enum store_report_key {
+	SRK_NONE,     /* key is "" */
+	SRK_SERVICE,  /* service code */
+	SRK_SITE,     /* site code */
+	SRK_ADVISOR,  /* advisor login */
+	SRK_HOUR,     /* UTC hour "YYYY-MM-DDTHH" (the caller maps it to a London day) */
+	SRK_FAILURE   /* failure-demand reason code, "" for none */
+};
+
+/* Counts of contacts for one (key, channel). */
+struct store_report_tally {
+	const char *key;
+	const char *channel;
+	long contacts;
+	long referred, resolved, signposted, assisted_digital, abandoned;
+	long failure;	     /* with a failure-demand reason */
+	long resolved_first; /* resolved and not followed within repeat_days by
+				another contact from the same customer about the
+				same service (another visit); 0 unless asked */
+};
+/*
+ * Tallies contacts in r grouped by (key, channel). repeat_days > 0 also
+ * counts resolved_first (the audited first-contact resolution; a repeat may
+ * fall after r's end); 0 skips that work.
+ */
+enum status store_report_tally(struct store *s, const struct store_report_range *r,
+			       enum store_report_key key, int repeat_days,
+			       int (*fn)(void *ctx, const struct store_report_tally *t), void *ctx,
+			       struct err *e);
+
+/* A channel's cost and kind, for every channel (active or not). */
+struct store_report_channel {
+	const char *code;
+	long unit_cost_pence;
+	bool digital;
+};
+enum status store_report_channels(struct store *s,
+				  int (*fn)(void *ctx, const struct store_report_channel *c),
+				  void *ctx, struct err *e);
+/* Every service (active or not) with its owning team. */
+enum status store_report_service_teams(struct store *s,
+				       int (*fn)(void *ctx, const char *service, const char *team),
+				       void *ctx, struct err *e);
+
+/* A case created in the range, with its status history (oldest first). The
+ * site and advisor filters apply to the contact that raised the case. */
+struct store_report_case {
+	const char *id, *team, *service, *status, *due_date, *created_at, *closed_at;
+	long paused_days;
+	size_t nevents;
+	const char *const *event_status; /* nevents entries each */
+	const char *const *event_at;
+};
+enum status store_report_cases(struct store *s, const struct store_report_range *r,
+			       int (*fn)(void *ctx, const struct store_report_case *c), void *ctx,
+			       struct err *e);
+
+/*
+ * The contacts behind a count (drill-down). Every filter that is NULL (or
+ * false) does not filter. The customer's name is filled only here, NULL for
+ * anonymous or erased customers. Audit is the caller's (report_drill audits).
+ */
+struct store_report_drill {
+	struct store_report_range range;
+	const char *outcome;  /* one outcome code */
+	bool failure_only;    /* only contacts with a failure-demand reason */
+	const char *service, *team, *channel, *failure;
+	long limit;	      /* at most this many rows (> 0) */
+};
+struct store_report_contact {
+	const char *id, *created_at, *service, *site, *channel, *advisor, *outcome,
+		*failure, *customer_id, *customer_name, *case_reference;
+};
+enum status store_report_contacts(struct store *s, const struct store_report_drill *d,
+				  int (*fn)(void *ctx, const struct store_report_contact *c),
+				  void *ctx, struct err *e);
+
+/* One share of the target channel mix (setting cost_target_mix). */
+#define STORE_MIX_MAX 32
+struct store_report_share {
+	char channel[48];
+	long percent;
+};
+/*
+ * Parses a channel mix "web:50,phone:30,face-to-face:20" into out (at most
+ * STORE_MIX_MAX shares; *n gets the count): whole percents 0-100, no channel
+ * twice, summing to exactly 100. Does not look the codes up.
+ */
+enum status store_report_mix_parse(const char *text, struct store_report_share *out, size_t *n,
+				   struct err *e);
+/* store_report_mix_parse and every channel code must exist (for config set). */
+enum status store_report_mix_check(struct store *s, const char *text, struct err *e);
+
+/* ---- console (issue 3) ---- */
+
+/*
+ * Users and sign-in. Roles are "advisor", "supervisor" and "admin". Logins are
+ * 1-32 characters of a-z, 0-9, '.', '_' and '-', starting with a letter.
+ * Passwords are hashed with libsodium's argon2id (crypto_pwhash_str) at the
+ * interactive limits and re-hashed at the next sign-in when the limits
+ * change. Every sign-in, failure, lock-out and sign-out is audited (the
+ * login is the actor; never the password).
+ */
+#define USER_LOCK_ATTEMPTS 5	       /* failures in a row that lock a user */
+#define USER_LOCK_MS (5 * 60 * 1000L) /* how long the lock lasts */
+#define PASSWORD_MIN_CHARS 8
+#define PASSWORD_MAX_BYTES 256
+
+/* Checks a login name and a role; messages say what is allowed. */
+enum status user_login_check(const char *login, struct err *e);
+enum status user_role_check(const char *role, struct err *e);
+/* Checks a new password (length in code points, valid UTF-8). */
+enum status user_password_check(const char *password, struct err *e);
+
+/*
+ * The hash limits (libsodium opslimit and memlimit) new hashes are made with;
+ * crypto_pwhash_OPSLIMIT_INTERACTIVE and _MEMLIMIT_INTERACTIVE unless a test
+ * lowers them. A stored hash made with other limits is re-hashed at the next
+ * successful sign-in.
+ */
+void store_user_hash_limits(unsigned long long opslimit, size_t memlimit);
+
+/* Adds a user (STATUS_EXISTS if the login is taken); audited "user.add". */
+enum status store_user_add(struct store *s, const char *login, const char *display_name,
+			   const char *role, const char *password, struct err *e);
+/* Sets a new password and clears any lock-out; audited "user.passwd". */
+enum status store_user_set_password(struct store *s, const char *login, const char *password,
+				    struct err *e);
+/* Disables (disabled = true) or re-enables a user; audited. */
+enum status store_user_set_disabled(struct store *s, const char *login, bool disabled,
+				    struct err *e);
+/* Number of users (disabled ones included); -1 on a database error. */
+long store_user_count(struct store *s);
+
+/* One user as a list row shows it; strings borrowed for the call. */
+struct user_row {
+	const char *login, *display_name, *role, *created_at;
+	const char *locked_until; /* NULL unless locked now */
+	bool disabled;
+	long failed_attempts;
+};
+/* Every user in login order. fn returns non-zero to stop. */
+enum status store_user_list(struct store *s, int (*fn)(void *ctx, const struct user_row *row),
+			    void *ctx, struct err *e);
+
+/* Who signed in: copied out by the sign-in functions. */
+struct user_session {
+	char login[40];
+	char display_name[128];
+	char role[16];
+};
+
+/*
+ * Checks login and password. On success resets the failure count, re-hashes
+ * when the limits changed, sets the store's actor to "advisor:LOGIN" (or
+ * supervisor:/admin:) and fills *out. On a wrong password counts a failure
+ * and, at the fifth in a row, locks the user for five minutes. A disabled or
+ * locked user, an unknown login and a wrong password all return
+ * STATUS_DENIED with a message for the person at the screen (an unknown login
+ * and a wrong password read the same). unlock true means the same user
+ * unlocking an idle-locked screen (audited "user.unlock", not "user.sign-in").
+ */
+enum status store_user_sign_in(struct store *s, const char *login, const char *password,
+			       bool unlock, struct user_session *out, struct err *e);
+/*
+ * Signs a demo user in with no password: only on a database marked as demo
+ * by `frontdesk demo generate` (settings demo = 1); STATUS_DENIED on any
+ * other database. Audited "user.sign-in" with detail "demo".
+ */
+enum status store_user_demo_sign_in(struct store *s, const char *login,
+				    struct user_session *out, struct err *e);
+/* Audits "user.sign-out" (or "user.screen-lock" when lock is true) for the
+ * store's actor. */
+enum status store_user_sign_out(struct store *s, bool lock, struct err *e);
+/* True if the database was made by `frontdesk demo generate`. */
+bool store_is_demo(struct store *s);
+
+/* One contact in a customer's history; strings borrowed for the call. */
+struct contact_row {
+	const char *id, *visit_id, *created_at, *channel, *site, *advisor, *service,
+		*service_name, *outcome, *failure_demand, *notes;
+	long duration_s; /* -1 when unknown */
+};
+/* A customer's contacts, newest first, at most limit (0: 200). */
+enum status store_customer_contacts(struct store *s, const char *customer_id, int limit,
+				    int (*fn)(void *ctx, const struct contact_row *row),
+				    void *ctx, struct err *e);
+
+/*
+ * Console case rows carry the customer's name and overdue is false while a
+ * case waits on the customer (its clock is paused). Strings are borrowed for
+ * the call; customer_name is NULL for an anonymous case.
+ */
+struct console_case {
+	struct case_row c;
+	const char *customer_name, *service_name, *advisor, *site;
+	long paused_days;
+};
+/* A customer's cases: open ones (any status but closed) first by due date,
+ * then closed ones newest first when all is true. */
+enum status store_customer_cases(struct store *s, const char *customer_id, bool all,
+				 int (*fn)(void *ctx, const struct console_case *row), void *ctx,
+				 struct err *e);
+
+enum case_scope {
+	CASES_MINE,    /* not closed, raised by advisor */
+	CASES_SITE,    /* not closed, raised at site */
+	CASES_OVERDUE, /* not closed, not waiting on the customer, past due */
+};
+/* Cases in a scope, oldest due first, at most limit (0: 500). */
+enum status store_case_scope(struct store *s, enum case_scope scope, const char *advisor,
+			     const char *site, int limit,
+			     int (*fn)(void *ctx, const struct console_case *row), void *ctx,
+			     struct err *e);
+/* One case by reference (any case), for the case screen. */
+enum status store_case_get_console(struct store *s, const char *reference,
+				   int (*fn)(void *ctx, const struct console_case *row),
+				   void *ctx, struct err *e);
+
+/*
+ * Changes a case: status NULL (or the same status) adds a note only. Closing
+ * needs a result. While a case is awaiting-customer its clock is paused: on
+ * leaving that status the working days it waited are added to paused_days
+ * and the due date moves on by as many working days. A closed case cannot
+ * change. Writes the case, a case_event, the outbox and an audit row in one
+ * transaction.
+ */
+enum status store_case_update(struct store *s, const char *reference, const char *status,
+			      const char *note, const char *result, struct err *e);
+
+/* A current hot topic (service notice); strings borrowed for the call. */
+struct hot_topic_row {
+	const char *id, *text, *site, *service;
+};
+/* Hot topics live now for site (and those for every site), newest first. */
+enum status store_hot_topics(struct store *s, const char *site,
+			     int (*fn)(void *ctx, const struct hot_topic_row *row), void *ctx,
+			     struct err *e);
+/* Adds a hot topic (site, service, starts and ends may be NULL); audited. */
+enum status store_hot_topic_add(struct store *s, const char *text, const char *site,
+				const char *service, const char *starts_at, const char *ends_at,
+				struct err *e);
+
+/* An advisor's contacts today (Europe/London day of the injectable clock). */
+struct advisor_counts {
+	long contacts, resolved, referred;
+};
+enum status store_advisor_counts_today(struct store *s, const char *advisor,
+				       struct advisor_counts *out, struct err *e);
+
+
+/* ---- sync (issue 5) ---- */
+
+/* One pending outbox row; strings borrowed for the callback. */
+struct outbox_change {
+	long long seq;
+	const char *record_type, *record_id, *op, *body;
+};
+/*
+ * Calls fn for the oldest pending outbox rows (not sent, not refused), at
+ * most max_changes of them and, after the first, while the bodies stay
+ * within max_bytes. *count gets the number given to fn.
+ */
+enum status store_outbox_batch(struct store *s, size_t max_changes, size_t max_bytes,
+			       int (*fn)(void *ctx, const struct outbox_change *c), void *ctx,
+			       size_t *count, struct err *e);
+/* A change the server refused, with its reason. */
+struct outbox_refusal {
+	long long seq;
+	const char *error;
+};
+/*
+ * After a push of rows first..last was answered: marks the pending rows up
+ * to min(last, held) sent and each refused row refused (kept, with its
+ * reason, for an administrator), in one transaction.
+ */
+enum status store_outbox_mark(struct store *s, long long first, long long last, long long held,
+			      const struct outbox_refusal *refused, size_t nrefused,
+			      struct err *e);
+/* Number of refused outbox rows; -1 on error. */
+long store_outbox_refused_count(struct store *s);
+struct outbox_refused_row {
+	long long seq;
+	const char *record_type, *record_id, *error, *created_at;
+};
+/* Every refused row, oldest first; strings borrowed for the callback. */
+enum status store_outbox_refused(struct store *s,
+				 int (*fn)(void *ctx, const struct outbox_refused_row *r),
+				 void *ctx, struct err *e);
+
+/*
+ * Sync state kept in the settings table under internal keys (sync_cursor,
+ * sync_last_ok, sync_last_error, sync_state, sync_ca, sync_pin, ...).
+ * store_sync_state returns a fresh string (caller frees) or NULL.
+ */
+char *store_sync_state(struct store *s, const char *key);
+enum status store_sync_state_set(struct store *s, const char *key, const char *value,
+				 struct err *e);
+/* The pull cursor (0 before the first pull). */
+long long store_sync_cursor(struct store *s);
+/*
+ * Records an enrolment: the device id and code the server gave (the code
+ * replaces the provisional one for new case references) and the server's
+ * address, in one transaction.
+ */
+enum status store_device_enrolled(struct store *s, const char *device_id,
+				  const char *device_code, const char *server_url, struct err *e);
+
+/* What a pulled page changed. */
+struct sync_applied {
+	long customers, cases, case_events, users, flows, hot_topics, refdata, skipped;
+};
+/*
+ * Applies one pulled page (the JSON array of {"cursor", "type", "body"}) and
+ * stores next_cursor, in one transaction: customers merge by HLC per field
+ * (the server's copy is taken whole when nothing local is waiting to go),
+ * erasure wins; cases and their status, case events, users, flows, hot
+ * topics, sites, teams and services are upserted. Nothing is queued back.
+ * Types this version does not know are skipped (counted).
+ */
+enum status store_sync_apply(struct store *s, const struct json_t *changes,
+			     long long next_cursor, struct sync_applied *n, struct err *e);
+
+/* ---- data protection (issue 7) ---- */
+
+/*
+ * Roles, enforced here and not only in screens. The store knows who acts
+ * from store_set_actor ("advisor:jsmith") and finds the role of a
+ * signed-in user ("ROLE:LOGIN") in the user table at each check, so a
+ * demotion or a disabled account takes effect at once. An actor that is not
+ * a user (the command line run by the IT administrator, "cli:root") gets its
+ * role from store_set_actor_role. Anyone else ("system", "console" before
+ * sign-in) has no role and may do none of the things below.
+ */
+enum store_role { STORE_ROLE_NONE, STORE_ROLE_ADVISOR, STORE_ROLE_SUPERVISOR, STORE_ROLE_ADMIN };
+/* "advisor", "supervisor", "admin", or "no role". */
+const char *store_role_name(enum store_role r);
+/* The role for a role name; STORE_ROLE_NONE when unknown. */
+enum store_role store_role_find(const char *name);
+/* Sets the actor (as store_set_actor) and the role it acts with. Copied. */
+void store_set_actor_role(struct store *s, const char *actor, enum store_role role);
+/* The current actor's role (a user table look-up for "ROLE:LOGIN"). */
+enum store_role store_actor_role(struct store *s);
+
+/* What a role may do: name, the words in a refusal, the least role. */
+#define STORE_PERMS(_)                                                                             	_(EXPORT, "export a customer's data", SUPERVISOR)                                          	_(ERASE, "erase a customer", ADMIN)                                                        	_(RETENTION, "apply the retention schedule", ADMIN)                                        	_(AUDIT, "read the audit trail", SUPERVISOR)                                               	_(USERS, "manage users", ADMIN)                                                            	_(REPORT_ALL, "see other advisors' figures or organisation-wide reports", SUPERVISOR)
+enum store_perm {
+#define SP_ENUM(n, words, role) STORE_PERM_##n,
+	STORE_PERMS(SP_ENUM)
+#undef SP_ENUM
+	STORE_PERM_COUNT
+};
+/* True if the current actor may do p (nothing is written). */
+bool store_allowed(struct store *s, enum store_perm p);
+/*
+ * STATUS_OK if the current actor may do p. Otherwise writes an audit row
+ * "access.denied" (detail: the permission; record_type/record_id: what was
+ * asked for, may be NULL) and returns STATUS_DENIED with a message that says
+ * who was refused what and who may do it. Call it before starting a
+ * transaction that a refusal would roll back, so the refusal is kept.
+ */
+enum status store_require(struct store *s, enum store_perm p, const char *record_type,
+			  const char *record_id, struct err *e);
+
+/* ---- the audit trail ---- */
+
+#define AUDIT_HASH_HEX 64 /* BLAKE2b-256 in hex */
+/* One audit row; strings borrowed for the callback (record_type, record_id,
+ * detail, device_id may be NULL). */
+struct audit_row {
+	long long seq;
+	const char *device_id, *at, *actor, *action, *record_type, *record_id, *detail;
+	const char *prev_hash, *hash;
+};
+struct audit_filter {
+	const char *customer_id; /* rows about this customer, their contacts and cases */
+	const char *user;	 /* rows by this login ("jsmith") or actor ("cli:root") */
+	const char *from;	 /* rows at or after this ISO 8601 UTC time */
+	long limit;		 /* at most this many rows; 0: all */
+};
+/*
+ * Calls fn for the audit rows matching f (NULL: every row), oldest first;
+ * fn returns non-zero to stop. Needs STORE_PERM_AUDIT (refusal audited);
+ * the reading itself is audited ("audit.show").
+ */
+enum status store_audit_list(struct store *s, const struct audit_filter *f,
+			     int (*fn)(void *ctx, const struct audit_row *r), void *ctx,
+			     struct err *e);
+/* What store_audit_verify found. */
+struct audit_verify {
+	long long rows;			 /* rows checked */
+	long long last_seq;		 /* the last good row */
+	long long first_bad;		 /* 0 when the chain is whole */
+	char problem[ERR_MSG_MAX];	 /* the first broken row, for a person */
+	char head[AUDIT_HASH_HEX + 1];	 /* the last hash, when whole */
+};
+/*
+ * Checks the whole chain: every row's hash recomputed, every row following
+ * the one before it, no gaps; rows removed by retention are accounted for
+ * by the checkpoint row that removed them. Returns STATUS_OK with
+ * out->first_bad 0 when whole; STATUS_OK with first_bad and problem naming
+ * the first broken row otherwise (edited, deleted, reordered). Needs
+ * STORE_PERM_AUDIT; audited ("audit.verify", with the result).
+ */
+enum status store_audit_verify(struct store *s, struct audit_verify *out, struct err *e);
+
+/*
+ * Offline limit: a console enrolled with a server (server_url set) that has
+ * not synced (sync_last_ok, else the enrolment time) for longer than
+ * max_offline_days refuses to show customer records: STATUS_DENIED with a
+ * message saying since when and what to do. A console never enrolled is not
+ * limited. store_customer_get, store_customer_search and the export call it.
+ */
+enum status store_offline_check(struct store *s, struct err *e);
+
+/*
+ * Subject access: everything held about a customer as one JSON object
+ * {"subject_access": {customer_id, generated_at, generated_by, format},
+ *  "customer": {id, created_at, updated_at, erased, fields: {name: ...}},
+ *  "contacts": [{id, visit_id, created_at, channel, site, advisor, service,
+ *                outcome, failure_demand, duration_s, flow_id, flow_version,
+ *                answers, notes, corrects}],
+ *  "cases": [{id, reference, team, service, reason, status, due_date,
+ *             created_at, closed_at, result, events: [{at, status, note,
+ *             actor}]}],
+ *  "parked_flows": [{id, flow_id, flow_version, step, saved, parked_by,
+ *                    parked_at}],
+ *  "access": [{at, actor, action, record_type, record_id, detail}]}
+ * newest last. format ("json", "csv") is only recorded in the audit row.
+ * Needs STORE_PERM_EXPORT; subject to the offline limit; audited
+ * ("customer.export"). An erased customer exports as the tombstone with
+ * its history of access. Caller owns *out (json_decref).
+ */
+enum status store_customer_export(struct store *s, const char *id, const char *format,
+				  struct json_t **out, struct err *e);
+
+/* What an erasure did. */
+struct erase_result {
+	long contacts;	  /* contacts whose notes and flow answers were removed */
+	long cases;	  /* cases whose reason and result were removed */
+	long case_events; /* case notes removed */
+	long outbox;	  /* queued or sent change bodies cleaned */
+	bool purged;	  /* the old text is gone from the file and its -wal
+			     (false: another process held the log open; it goes at
+			     the next checkpoint) */
+};
+/*
+ * Erases a customer (right to erasure): every field of the record, the
+ * search index entry, the flow answers and notes of their contacts, the
+ * reason, result and notes of their cases, and the same in every change
+ * body in the outbox. Contacts, visits and cases stay as anonymous
+ * statistics (reports do not change). The record becomes a tombstone
+ * (erased, fields NULL) queued for the server, where erasure wins every
+ * merge. Runs with PRAGMA secure_delete, rebuilds the search index and
+ * checkpoints the log so no page keeps the old text. reason (1-200
+ * characters, must not name the person) goes into the audit row
+ * "customer.erase". Needs STORE_PERM_ERASE. STATUS_NOT_FOUND for an unknown
+ * id, STATUS_EXISTS when already erased (saying when). out may be NULL.
+ */
+enum status store_customer_erase(struct store *s, const char *id, const char *reason,
+				 struct erase_result *out, struct err *e);
+
+/* ---- retention ---- */
+
+#define RETENTION_RECORDS(_)                                                                       	_(CONTACT, "contact")                                                                      	_(CASE, "case")                                                                            	_(CUSTOMER, "customer")                                                                    	_(AUDIT, "audit")                                                                          	_(OUTBOX, "outbox")
+enum retention_record {
+#define RR_ENUM(n, name) RETENTION_##n,
+	RETENTION_RECORDS(RR_ENUM)
+#undef RR_ENUM
+	RETENTION_RECORD_COUNT
+};
+enum retention_action { RETENTION_DELETE, RETENTION_ANONYMISE };
+/*
+ * One line of data/retention.csv. What each pair does:
+ *   contact anonymise: contacts (and visits) older than the period lose
+ *     their customer link, notes and flow answers (the counts stay);
+ *   case delete / anonymise: cases closed longer ago than the period are
+ *     deleted with their history / lose reason, result, notes and customer;
+ *   customer anonymise: customers with no contact, case or edit within the
+ *     period are erased (tombstones, as store_customer_erase);
+ *   audit delete: audit rows older than the period go, leaving a checkpoint
+ *     row with the last removed row's hash so the chain still verifies;
+ *   outbox delete: change bodies already sent to the server.
+ */
+struct retention_rule {
+	enum retention_record record;
+	enum retention_action action;
+	int amount;	  /* of unit */
+	char unit;	  /* 'd' days, 'm' months, 'y' years */
+	int line;	  /* in the schedule file, for messages (0: none) */
+};
+const char *retention_record_name(enum retention_record r);
+const char *retention_action_name(enum retention_action a);
+/* Looks names up; -1 when unknown. */
+int retention_record_find(const char *name);
+int retention_action_find(const char *name);
+/*
+ * Parses a period: a whole number and a unit, "6y", "18m", "30d" or "6
+ * years", "18 months", "30 days" (1 day to 100 years). On failure the
+ * message quotes the text and shows the forms.
+ */
+enum status retention_period_parse(const char *text, int *amount, char *unit, struct err *e);
+/* Checks a rule's pairing of record and action (see above). */
+enum status retention_rule_check(const struct retention_rule *r, struct err *e);
+/* What one rule did (or would do, on a dry run). */
+struct retention_outcome {
+	const struct retention_rule *rule;
+	char cutoff[32]; /* records before this UTC time */
+	long rows;
+};
+/*
+ * Applies the rules in one transaction (all or nothing), each against the
+ * injectable clock, and calls fn (may be NULL) for each with what it did.
+ * dry_run counts without changing anything. Needs STORE_PERM_RETENTION;
+ * audited ("retention.apply", with the counts). Uses secure_delete.
+ */
+enum status store_retention_apply(struct store *s, const struct retention_rule *rules,
+				  size_t n, bool dry_run,
+				  int (*fn)(void *ctx, const struct retention_outcome *o),
+				  void *ctx, struct err *e);
+
+/* ---- flows (issue 4) ---- */
+
+/*
+ * A checked flow to keep (the store does not read flow files: the caller
+ * loads and checks them with flow/ first, and stores only flows with no
+ * problems). Strings are borrowed for the call.
+ */
+struct store_flow {
+	const char *id;
+	long version;
+	const char *title;
+	const char *service;  /* service code, or NULL */
+	const char *keywords; /* words it is found by, or NULL */
+	const char *text;     /* its steps' words (say, labels, choices), or NULL */
+	const char *source;   /* the file's bytes (flow_source), kept as they are */
+	size_t source_len;
+};
+enum store_flow_put_result { STORE_FLOW_ADDED, STORE_FLOW_UNCHANGED };
+/*
+ * Keeps a flow as (id, version, source); older versions stay, so contacts
+ * and parked runs keep the version they used. The same version with the
+ * same source again changes nothing (*res = STORE_FLOW_UNCHANGED); with
+ * different source it is refused (STATUS_EXISTS, saying to raise the
+ * version, and whether parked runs use it) and nothing is written. The
+ * search index follows the latest version of each flow. res may be NULL.
+ */
+enum status store_flow_put(struct store *s, const struct store_flow *f,
+			   enum store_flow_put_result *res, struct err *e);
+/*
+ * A flow's source by id and version (version 0: the latest). *source is a
+ * fresh NUL-terminated string the caller frees; *len (may be NULL) its
+ * length; *version_out (may be NULL) the version found. STATUS_NOT_FOUND
+ * with a message naming the version missing and the latest one here.
+ */
+enum status store_flow_get(struct store *s, const char *id, long version, char **source,
+			   size_t *len, long *version_out, struct err *e);
+/* Number of flow versions stored; -1 on a database error. */
+long store_flow_count(struct store *s);
+
+/* A flow found by words; strings borrowed for the callback. */
+struct store_flow_hit {
+	const char *id;
+	long version; /* the latest on this desk */
+	const char *title;
+	const char *service; /* or NULL */
+};
+/*
+ * Finds flows by the customer's words over titles, keywords and step text
+ * (latest version of each), best first: any word may match, stems match
+ * ("collected" finds "collection"), the last word is a prefix while it is
+ * being typed. Input is never FTS syntax: every word is quoted. Empty text
+ * lists every flow by title. At most limit hits (0: 50); fn returns
+ * non-zero to stop; *count (may be NULL) gets the number given to fn.
+ */
+enum status store_flow_search(struct store *s, const char *query, int limit,
+			      int (*fn)(void *ctx, const struct store_flow_hit *hit), void *ctx,
+			      int *count, struct err *e);
+/* The FTS5 MATCH text store_flow_search uses (for tests); caller frees;
+ * NULL when the text has no words. */
+char *store_flow_search_expr(const char *query);
+
+/* A run parked on a customer (they must fetch a document). Strings
+ * borrowed for the call. */
+struct store_flow_park_input {
+	const char *customer_id;
+	const char *flow_id;
+	long flow_version;
+	const char *step;	 /* where it stopped, for lists and the audit row */
+	const char *saved_json;	 /* flow_run_save() as JSON text */
+	const char *replaces;	 /* id of the parked run this one replaces, or NULL */
+};
+/*
+ * Parks a run on a customer (who must exist and not be erased; the flow
+ * version must be stored), replacing `replaces` if given, and audits
+ * "flow.park" (ids and step only, never answers), in one transaction.
+ * id_out gets the parked run's id.
+ */
+enum status store_flow_park(struct store *s, const struct store_flow_park_input *in,
+			    char id_out[UUID_STR_LEN + 1], struct err *e);
+/* A parked run as read back; strings borrowed for the callback. */
+struct store_flow_parked {
+	const char *id, *customer_id, *flow_id;
+	long flow_version;
+	const char *step; /* or NULL */
+	const char *saved_json;
+	const char *parked_by, *parked_at;
+	const char *title;   /* of that version; NULL when that version is not here */
+	long latest_version; /* the latest version here; 0 when none */
+};
+/* A customer's parked runs, newest first (no audit: the customer view
+ * that lists them audits its own reading). */
+enum status store_flow_parked(struct store *s, const char *customer_id,
+			      int (*fn)(void *ctx, const struct store_flow_parked *p), void *ctx,
+			      struct err *e);
+/* Number of a customer's parked runs; -1 on a database error. */
+long store_flow_parked_count(struct store *s, const char *customer_id);
+/*
+ * Reads one parked run to resume it and audits "flow.resume" (in one
+ * transaction); fn gets the row. The row stays until
+ * store_flow_park_remove (when the resumed run is logged or parked again).
+ * STATUS_NOT_FOUND when it is gone.
+ */
+enum status store_flow_resume(struct store *s, const char *park_id,
+			      int (*fn)(void *ctx, const struct store_flow_parked *p), void *ctx,
+			      struct err *e);
+/* Removes a parked run (joins the caller's transaction, so logging the
+ * resumed contact and removing it are one). STATUS_NOT_FOUND when gone. */
+enum status store_flow_park_remove(struct store *s, const char *park_id, struct err *e);
 
 #endif

@@ -76,4 +76,30 @@ void cli_refdata_dir(const char *explicit_dir, char *out, size_t outsz);
 /* True if dir is a folder; else prints why not and returns false. */
 bool cli_refdata_dir_check(const char *dir);
 
+/* ---- data protection (issue 7) ---- */
+
+/*
+ * Sets who the opened store acts as: with --user LOGIN, that user after
+ * their password (the terminal, or the first line of standard input);
+ * otherwise os_actor ("cli:NAME"), with the admin role when the account is
+ * the superuser or owns the database file. Prints the refusal and returns
+ * false when the sign-in fails.
+ */
+bool cli_identify(struct store *s, const struct cli_global *g, const char *os_actor);
+
+/* `frontdesk customer export|erase` (cmd_privacy.c); argv[0] is the
+ * action word. Return an enum cli_exit. */
+int customer_export_run(const struct cli_global *g, int argc, char **argv);
+int customer_erase_run(const struct cli_global *g, int argc, char **argv);
+
+/* ---- flows (issue 4) ---- */
+/*
+ * Loads and checks the flows in paths (none: fallback, else forms/ or the
+ * installed copy) against s's codes and stores them in one transaction,
+ * all or nothing (cmd_flow.c). Problems go to stderr; each flow loaded
+ * and a count to stdout (quiet: one line with the folder and the counts).
+ * Returns an enum cli_exit.
+ */
+int cli_flow_load(struct store *s, int npaths, char **paths, const char *fallback, bool quiet);
+
 #endif

@@ -19,6 +19,7 @@ static const char usage[] =
 	"       frontdesk flow list [PATH...] [--format table|csv|json]\n"
 	"       frontdesk flow show ID|FILE [--from PATH]\n"
 	"       frontdesk flow graph ID|FILE [--from PATH]\n"
+	"       frontdesk flow load [PATH...]\n"
 	"\n"
 	"FAQ flows are the scripts in forms/*.yaml (see man 5 frontdesk-flow).\n"
 	"\n"
@@ -29,6 +30,9 @@ static const char usage[] =
 	"  list   id, version, title and service of each flow.\n"
 	"  show   the flow as an indented outline to proof-read.\n"
 	"  graph  the flow as a Graphviz graph: frontdesk flow graph ID | dot -Tsvg\n"
+	"  load   checks every flow in PATH (default forms/) against the database and\n"
+	"         stores them, versioned, for the console: all or nothing. The same\n"
+	"         version again changes nothing; a changed flow needs a new version.\n"
 	"\n"
 	"  --from PATH  where show and graph look for ID (default forms/)\n";
 
@@ -222,8 +226,13 @@ static const struct flow *find_one(struct flow_set *set, const char *id, const c
 	if (!f) {
 		if (looks_like_file(id))
 			print_problems(&errs);
-		cli_fail("no flow '%s' in %s; see 'frontdesk flow list'", id,
-			 looks_like_file(id) ? "that file" : (from ? from : default_forms()));
+		if (looks_like_file(id))
+			cli_fail("cannot read a flow from '%s' (problems above); fix them and try "
+				 "again",
+				 id);
+		else
+			cli_fail("no flow '%s' in %s; see 'frontdesk flow list'", id,
+				 from ? from : default_forms());
 	} else if (f->nload_errors) {
 		print_problems(&errs);
 		cli_fail("flow '%s' has problems (above); showing what could be read", id);
@@ -519,13 +528,160 @@ static int flow_cmd_graph(int argc, char **argv)
 	return rc;
 }
 
+/* ---- load -------------------------------------------------------------- */
+
+/* Appends text and a blank to the search text, when there is text. */
+static void words_add(struct buf *b, const char *text)
+{
+	if (text && *text) {
+		buf_adds(b, text);
+		buf_adds(b, " ");
+	}
+}
+
+static void field_words(struct buf *b, const struct flow_field *fd)
+{
+	words_add(b, fd->label);
+	words_add(b, fd->hint);
+	for (size_t k = 0; k < fd->noptions; k++)
+		words_add(b, fd->options[k]);
+}
+
+/* The words a flow is found by: keywords, and everything its steps say. */
+static void flow_words(const struct flow *f, struct buf *keywords, struct buf *text)
+{
+	for (size_t i = 0; i < f->nkeywords; i++)
+		words_add(keywords, f->keywords[i]);
+	words_add(text, f->summary);
+	for (size_t i = 0; i < f->nsteps; i++) {
+		const struct flow_step *st = &f->steps[i];
+
+		words_add(text, st->say);
+		words_add(text, st->note);
+		for (size_t j = 0; j < st->nfields; j++)
+			field_words(text, &st->fields[j]);
+		if (st->checklist)
+			field_words(text, st->checklist);
+		for (size_t j = 0; j < st->nchoices; j++)
+			words_add(text, st->choices[j].label);
+	}
+}
+
+int cli_flow_load(struct store *s, int npaths, char **paths, const char *fallback, bool quiet)
+{
+	struct flow_set set;
+	struct flow_errors errs;
+	struct flow_codes codes = { code_exists, NULL };
+	struct err e;
+	size_t added = 0, unchanged = 0, refused = 0, total;
+	bool ok;
+	int rc = EXIT_OK;
+
+	flow_set_init(&set);
+	flow_errors_init(&errs);
+	if (npaths == 0)
+		flow_set_load_path(&set, fallback ? fallback : default_forms(), &errs);
+	for (int i = 0; i < npaths; i++)
+		flow_set_load_path(&set, paths[i], &errs);
+	codes.ctx = s;
+	flow_set_check(&set, &codes, &errs);
+	total = flow_errors_total(&errs);
+	if (total) {
+		/* Only checked flows are stored: one problem stops the load. */
+		print_problems(&errs);
+		rc = cli_fail("%zu problem%s in %zu file%s; nothing was loaded: fix them (frontdesk "
+			      "flow check) and load again",
+			      total, total == 1 ? "" : "s", set.nfiles, set.nfiles == 1 ? "" : "s");
+		goto out;
+	}
+	err_clear(&e);
+	if (store_tx_begin(s, &e) != STATUS_OK) {
+		rc = cli_fail_err(&e);
+		goto out;
+	}
+	for (size_t i = 0; i < set.count; i++) {
+		const struct flow *f = set.flows[i];
+		struct buf keywords, text;
+		struct store_flow sf;
+		enum store_flow_put_result res;
+
+		buf_init(&keywords, 64 * 1024);
+		buf_init(&text, 1024 * 1024);
+		flow_words(f, &keywords, &text);
+		sf = (struct store_flow){
+			.id = f->id,
+			.version = f->version,
+			.title = f->title,
+			.service = f->service,
+			.keywords = buf_str(&keywords),
+			.text = buf_str(&text),
+		};
+		sf.source = flow_source(f, &sf.source_len);
+		err_clear(&e);
+		if (store_flow_put(s, &sf, &res, &e) != STATUS_OK) {
+			/* Every refusal is reported, then none of the load is kept. */
+			fprintf(stderr, "%s: %s\n", f->file ? f->file : f->id, e.msg);
+			refused++;
+		} else if (res == STORE_FLOW_ADDED) {
+			added++;
+			if (!quiet)
+				printf("loaded %s version %ld (%s)\n", f->id, f->version, f->title);
+		} else {
+			unchanged++;
+		}
+		buf_release(&keywords);
+		buf_release(&text);
+	}
+	ok = refused == 0;
+	err_clear(&e);
+	if (store_tx_end(s, ok, &e) != STATUS_OK && ok) {
+		rc = cli_fail_err(&e);
+		goto out;
+	}
+	if (!ok) {
+		rc = cli_fail("%zu flow%s refused (above); nothing was loaded", refused,
+			      refused == 1 ? "" : "s");
+		goto out;
+	}
+	if (quiet)
+		printf("loaded flows from %s: %zu new, %zu already loaded\n",
+		       npaths ? paths[0] : (fallback ? fallback : default_forms()), added,
+		       unchanged);
+	else
+		printf("%zu flow%s: %zu new, %zu already loaded\n", set.count,
+		       set.count == 1 ? "" : "s", added, unchanged);
+out:
+	flow_errors_release(&errs);
+	flow_set_release(&set);
+	return rc;
+}
+
+static int flow_cmd_load(const struct cli_global *g, int argc, char **argv)
+{
+	struct store *s;
+	int c, rc;
+
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, ":h", check_options, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(&cmd_flow);
+		return cli_bad_option(&cmd_flow, c, argv, check_options);
+	}
+	s = cli_open_store(g, STORE_NO_CREATE);
+	if (!s)
+		return EXIT_FAIL;
+	rc = cli_flow_load(s, argc - optind, argv + optind, NULL, false);
+	store_close(s);
+	return rc;
+}
+
 static int run(const struct cli_global *g, int argc, char **argv)
 {
-	static const char *const actions[] = { "check", "list", "show", "graph", NULL };
+	static const char *const actions[] = { "check", "list", "show", "graph", "load", NULL };
 	int a;
 
 	if (argc < 2)
-		return cli_usage(&cmd_flow, "give an action: check, list, show or graph");
+		return cli_usage(&cmd_flow, "give an action: check, list, show, graph or load");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return cli_help(&cmd_flow);
 	a = cli_action_find(&cmd_flow, argv[1], actions);
@@ -538,6 +694,8 @@ static int run(const struct cli_global *g, int argc, char **argv)
 		return flow_cmd_list(argc - 1, argv + 1);
 	case 2:
 		return flow_cmd_show(argc - 1, argv + 1);
+	case 4:
+		return flow_cmd_load(g, argc - 1, argv + 1);
 	default:
 		return flow_cmd_graph(argc - 1, argv + 1);
 	}
@@ -545,7 +703,7 @@ static int run(const struct cli_global *g, int argc, char **argv)
 
 const struct cli_command cmd_flow = {
 	.name = "flow",
-	.summary = "check, list, show and graph the FAQ flows in forms/",
+	.summary = "check, list, show, graph and load the FAQ flows in forms/",
 	.usage = usage,
 	.run = run,
 };

@@ -89,6 +89,39 @@ static void print_next(struct store *s)
 	free(device);
 }
 
+/*
+ * The FAQ flows that ship beside the reference data: DIR/../forms (./forms
+ * beside ./data, FRONTDESK_SHAREDIR/forms when installed). Loaded with the
+ * reference data, or when the database has no flows yet; a problem in them
+ * is reported but does not undo the init (frontdesk flow load retries).
+ */
+static void init_flows(struct store *s, const char *data_dir, bool load)
+{
+	char forms[4096];
+	const char *slash;
+	size_t n = strlen(data_dir);
+	struct stat st;
+	char *paths[1];
+
+	while (n > 1 && data_dir[n - 1] == '/')
+		n--;
+	slash = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (data_dir[i] == '/')
+			slash = data_dir + i;
+	if (slash)
+		snprintf(forms, sizeof forms, "%.*sforms", (int)(slash - data_dir + 1), data_dir);
+	else
+		snprintf(forms, sizeof forms, "forms");
+	if (stat(forms, &st) != 0 || !S_ISDIR(st.st_mode) || (!load && store_flow_count(s) > 0))
+		return;
+	paths[0] = forms;
+	if (cli_flow_load(s, 1, paths, NULL, true) != EXIT_OK)
+		fprintf(stderr, "frontdesk: the flows in %s were not loaded; fix them and run: "
+				"frontdesk flow load %s\n",
+			forms, forms);
+}
+
 /* Loads reference data (if wanted) and applies settings in one transaction. */
 static int init_apply(struct store *s, const struct init_args *a, bool load, const char *dir)
 {
@@ -186,6 +219,7 @@ static int run(const struct cli_global *g, int argc, char **argv)
 		printf("kept the reference data already loaded (%s); reload it with: frontdesk "
 		       "data load DIR\n",
 		       summary);
+	init_flows(s, dir, load);
 	for (size_t i = 0; i < sizeof a.set / sizeof a.set[0]; i++)
 		if (a.set[i].value)
 			printf("set %s = %s\n", a.set[i].key, a.set[i].value);

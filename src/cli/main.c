@@ -9,15 +9,79 @@
 #include <string.h>
 
 #include "frontdesk/cli.h"
+#include "frontdesk/tui.h"
 #include "cli_util.h"
 
 #ifndef FRONTDESK_VERSION
 #define FRONTDESK_VERSION "unknown"
 #endif
 
+/* ---- the console (issue 3) ---- */
+
+/*
+ * `frontdesk [console]`: the advisor console. It lives here rather than in a
+ * cmd_*.c file because it links the terminal UI, which the command-line unit
+ * tests (everything in src/cli but main.c) do not.
+ */
+static const char console_usage[] =
+    "usage: frontdesk [--db PATH] [console [--demo-user LOGIN]]\n"
+    "\n"
+    "Opens the advisor console (also what 'frontdesk' alone does): sign in,\n"
+    "find customers, log contacts, raise and follow cases. 'man frontdesk' lists\n"
+    "the screens and keys.\n"
+    "\n"
+    "options:\n"
+    "  --demo-user LOGIN  sign LOGIN in without a password; only on a demo\n"
+    "                     database (made by 'frontdesk demo generate')\n";
+
+static int console_run(const struct cli_global *g, int argc, char **argv);
+
+static const struct cli_command cmd_console = {
+    .name = "console",
+    .summary = "open the advisor console (the default with no command)",
+    .usage = console_usage,
+    .run = console_run,
+};
+
+static int console_run(const struct cli_global *g, int argc, char **argv)
+{
+	struct tui_options o = {0};
+	struct store *s;
+	struct err e;
+	long users;
+	int rc = EXIT_OK;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--demo-user") == 0 && i + 1 < argc)
+			o.demo_user = argv[++i];
+		else if (strncmp(argv[i], "--demo-user=", 12) == 0)
+			o.demo_user = argv[i] + 12;
+		else if (strcmp(argv[i], "--demo-user") == 0)
+			return cli_usage(&cmd_console, "option '--demo-user' needs a login name");
+		else
+			return cli_usage(&cmd_console, "unexpected argument '%s'", argv[i]);
+	}
+	s = cli_open_store(g, STORE_NO_CREATE);
+	if (!s)
+		return EXIT_FAIL;
+	users = store_user_count(s);
+	if (users == 0) {
+		rc = cli_fail("no one can sign in yet: this database has no users; create the "
+			      "first administrator with: frontdesk user add NAME --role admin");
+		goto out;
+	}
+	err_clear(&e);
+	if (tui_run(s, &o, &e) != STATUS_OK)
+		rc = cli_fail_err(&e);
+out:
+	store_close(s);
+	return rc;
+}
+
 const struct cli_command *const cli_commands[] = {
     &cmd_init,	 &cmd_config, &cmd_customer, &cmd_contact, &cmd_case,
-    &cmd_import, &cmd_data,   &cmd_demo,     &cmd_flow,	   NULL,
+    &cmd_import, &cmd_data,   &cmd_demo,     &cmd_flow,	   &cmd_report, &cmd_user, &cmd_sync, &cmd_device, &cmd_audit, &cmd_retention, &cmd_console,
+    NULL,
 };
 
 static void print_main_help(FILE *out)
@@ -34,10 +98,12 @@ static void print_main_help(FILE *out)
 		fprintf(out, "  %-10s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
 	fputs("\n"
 	      "options:\n"
-	      "  --db PATH  the database file (default: $FRONTDESK_DB, else\n"
-	      "             $XDG_DATA_HOME/frontdesk/frontdesk.db)\n"
-	      "  --help     show this help\n"
-	      "  --version  show the version\n"
+	      "  --db PATH     the database file (default: $FRONTDESK_DB, else\n"
+	      "                $XDG_DATA_HOME/frontdesk/frontdesk.db)\n"
+	      "  --user LOGIN  act as that frontdesk user (asks for their password);\n"
+	      "                without it, as the system account running the command\n"
+	      "  --help        show this help\n"
+	      "  --version     show the version\n"
 	      "\n"
 	      "Run 'frontdesk help COMMAND' for a command's options; 'man frontdesk' for more.\n",
 	      out);
@@ -127,6 +193,14 @@ int main(int argc, char **argv)
 			g.db_path = argv[++i];
 		} else if (strncmp(a, "--db=", 5) == 0) {
 			g.db_path = a + 5;
+		} else if (strcmp(a, "--user") == 0) {
+			if (i + 1 >= argc || !argv[i + 1][0])
+				return cli_usage(NULL, "option '--user' needs a login name");
+			g.user = argv[++i];
+		} else if (strncmp(a, "--user=", 7) == 0) {
+			g.user = a + 7;
+			if (!g.user[0])
+				return cli_usage(NULL, "option '--user' needs a login name");
 		} else {
 			return cli_usage(NULL, "unknown option '%s' before the command", a);
 		}
@@ -134,7 +208,10 @@ int main(int argc, char **argv)
 			return cli_usage(NULL, "option '--db' needs a file path, not an empty one");
 	}
 	if (i >= argc) {
-		return cli_usage(NULL, "no command given");
+		char word[] = "console";
+		char *args[] = {word, NULL};
+
+		return console_run(&g, 1, args);
 	}
 	if (strcmp(argv[i], "help") == 0)
 		return run_help(argc - i, argv + i);

@@ -104,7 +104,11 @@ struct store *cli_open_store(const struct cli_global *g, int flags)
 		return NULL;
 	}
 	cli_actor(actor, sizeof actor);
-	store_set_actor(s, actor);
+	/* Who acts, and with which role (identity.c, issue 7). */
+	if (!cli_identify(s, g, actor)) {
+		store_close(s);
+		return NULL;
+	}
 	return s;
 }
 

@@ -397,7 +397,7 @@ enum status flow_run_answer(struct flow_run *r, const char *field, const char *v
 	if (j < 0)
 		return err_set(e, STATUS_NOT_FOUND, "step '%s' does not ask for '%s'", st->id,
 			       field ? field : "");
-	buf_init(&canon, ANSWER_MAX * 4 + 16);
+	buf_init(&canon, 4 * NOTES_MAX_CHARS + 64);
 	rc = flow_run_check(r, &st->fields[j], value, &canon, e);
 	if (rc == STATUS_OK) {
 		free(fr->values[j]);

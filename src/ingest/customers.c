@@ -165,6 +165,17 @@ enum status ingest_customers(struct store *s, const char *path, struct ingest_er
 			ingest_errors_add(errs, &e);
 		}
 	}
+	/* One audit row for the import (the file, how many people), written
+	 * in the same transaction: the store does not audit each row of a
+	 * bulk write. */
+	if (rc == STATUS_OK) {
+		char detail[ERR_FILE_MAX + 64];
+
+		snprintf(detail, sizeof detail, "%zu customers from %s", rows, path);
+		rc = store_audit(s, "customer.import", "customer", NULL, detail, &e);
+		if (rc != STATUS_OK)
+			ingest_errors_add(errs, &e);
+	}
 	{
 		struct err e2;
 		err_clear(&e2);

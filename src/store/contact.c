@@ -384,6 +384,9 @@ enum status store_contact_log(struct store *s, const struct contact_input *in,
 		rc = join_visit(s, in->visit_id, &p, visit_customer, e);
 	if (!rc && p.customer_id)
 		rc = check_customer(s, p.customer_id, e);
+	/* Minimisation (issue 7): personal answers only with a customer. */
+	if (!rc)
+		rc = privacy_answers_check(p.answers, p.customer_id != NULL, e);
 	if (rc)
 		goto out;
 	store_now(now, sizeof now);
@@ -427,7 +430,9 @@ static void fill_case_row(sqlite3_stmt *st, struct case_row *r, const char *toda
 	r->created_at = col_text(st, 8);
 	r->closed_at = col_text_or_null(st, 9);
 	r->result = col_text_or_null(st, 10);
-	r->overdue = strcmp(r->status, "closed") != 0 && strcmp(r->due, today) < 0;
+	/* A case waiting on the customer is paused, not overdue. */
+	r->overdue = strcmp(r->status, "closed") != 0 && strcmp(r->status, "awaiting-customer") != 0 &&
+		     strcmp(r->due, today) < 0;
 }
 
 static void today_text(char *out, size_t outsz)
@@ -463,7 +468,8 @@ enum status store_case_list(struct store *s, const struct case_filter *f,
 	if (f && f->team && *f->team)
 		buf_printf(&sql, " AND team = ?%d", idx++);
 	if (f && f->overdue)
-		buf_printf(&sql, " AND status <> 'closed' AND due_date < ?%d", idx++);
+		buf_printf(&sql, " AND status NOT IN ('closed', 'awaiting-customer') AND due_date < ?%d",
+			   idx++);
 	buf_adds(&sql, " ORDER BY due_date, num");
 	rc = sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL);
 	buf_release(&sql);

@@ -180,7 +180,8 @@ enum status store_customer_add(struct store *s, struct customer *c, struct err *
 		rc = search_index_customer(s, sqlite3_last_insert_rowid(s->db), c, NULL, e);
 	if (!rc)
 		rc = queue_customer(s, c, "upsert", e);
-	if (!rc)
+	/* A bulk write (an import) is audited once by its caller. */
+	if (!rc && !s->bulk)
 		rc = store_audit(s, "customer.create", "customer", c->id, NULL, e);
 out:
 	free(stamps);
@@ -241,6 +242,12 @@ enum status store_customer_get(struct store *s, const char *id, struct customer 
 		return err_set(e, STATUS_INVALID,
 			       "'%s' is not a customer id; ids look like 0193a5c2-7d1e-7abc-8def-0123456789ab",
 			       id ? id : "");
+	/* Offline limit (issue 7): the refusal is kept in the audit trail. */
+	rc = store_offline_check(s, e);
+	if (rc) {
+		store_audit(s, "access.denied", "customer", id, "offline-limit", NULL);
+		return rc;
+	}
 	rc = store_tx_begin(s, e);
 	if (rc)
 		return rc;

@@ -729,6 +729,11 @@ enum status store_demo_generate(struct store *s, const struct demo_options *o, s
 		store_tx_end(s, false, NULL);
 	else
 		rc = store_tx_end(s, true, e);
+	if (!rc) {
+		if (o->progress)
+			o->progress(o->progress_ctx, "search index", 0, 1);
+		search_tidy(s, true); /* the whole index was just built: one segment */
+	}
 	store_bulk(s, false);
 done:
 	store_exec(s, "PRAGMA foreign_keys = ON", NULL);

@@ -67,6 +67,10 @@ struct store {
 	struct date *holidays;
 	size_t nholidays;
 	bool holidays_loaded;
+	/* data protection (issue 7): the role store_set_actor_role gave
+	 * role_actor; used while the actor is still that one */
+	char role_actor[128];
+	int role;
 };
 
 /* The cached statement for id, reset and with bindings cleared; NULL after
@@ -127,11 +131,51 @@ enum status customer_load(struct store *s, const char *id, struct customer **out
 /* Re-indexes the customer with that id (after a case gave them a reference). */
 enum status search_reindex_customer(struct store *s, const char *id, struct err *e);
 
+/* Merges search-index segments after a bulk write: all of them (full:
+ * rewrites the index) or a bounded amount of work. Failures only cost
+ * speed, so they are ignored. */
+void search_tidy(struct store *s, bool full);
+
 /* Schema migrations: brings the file from its user_version to
  * STORE_SCHEMA_VERSION, one transaction per step. */
 enum status store_migrate(struct store *s, struct err *e);
 
 /* The loaded bank holidays (sorted), loading them on first use. */
 enum status holidays_get(struct store *s, const struct date **out, size_t *n, struct err *e);
+
+/* ---- data protection (issue 7) ---- */
+
+/* Writes the hash of an audit row (its prev_hash included) as hex. */
+void audit_hash_row(const struct audit_row *r, char out[AUDIT_HASH_HEX + 1]);
+/* Migration step: chains the rows written before the chain existed and
+ * adds the append-only triggers. */
+enum status audit_chain_migrate(struct store *s, struct err *e);
+/* Verifies the chain (no permission check, no audit row). */
+enum status audit_chain_verify(struct store *s, struct audit_verify *out, struct err *e);
+/* Reads audit rows (no permission check, no audit row). */
+enum status audit_rows(struct store *s, const struct audit_filter *f,
+		       int (*fn)(void *ctx, const struct audit_row *r), void *ctx, struct err *e);
+/* Retention: removes audit rows before cutoff (never the newest) and
+ * appends the checkpoint row; *removed gets the count. Inside the caller's
+ * transaction. */
+enum status audit_trim(struct store *s, const char *cutoff, bool dry_run, long *removed,
+		       struct err *e);
+/*
+ * Removes a customer's personal data in the caller's transaction: the
+ * record's fields (erased = 1), the index entry, notes and flow answers of
+ * their contacts, reason/result/notes of their cases, and the same in the
+ * outbox bodies; queues the tombstone unless queue is false (a tombstone
+ * pulled from the server is not sent back). For sync: call it when a pulled
+ * tombstone is applied, so nothing of the person stays on this console.
+ */
+enum status customer_scrub(struct store *s, const char *id, bool queue, struct erase_result *out,
+			   struct err *e);
+/*
+ * Minimisation: on a contact not linked to a customer, flow answers marked
+ * personal are refused (the caller asks the flow for FLOW_JSON_NO_PERSONAL).
+ * answers is the flow's JSON ({"answers": {FIELD: {"personal": BOOL}}});
+ * NULL passes.
+ */
+enum status privacy_answers_check(const struct json_t *answers, bool linked, struct err *e);
 
 #endif

@@ -151,6 +151,17 @@ static enum status configure(struct store *s, struct err *e)
 				       "database '%s' cannot use write-ahead logging (journal mode is '%s'); put it on a local disk",
 				       s->path, mode);
 	}
+	if (!s->readonly) {
+		/* Keep the -wal and -shm files between processes: every
+		 * command-line call would otherwise make and delete them. The
+		 * limit stops a big import leaving a big WAL behind. */
+		int one = 1;
+
+		sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+		rc = store_exec(s, "PRAGMA journal_size_limit = 67108864", e);
+		if (rc)
+			return rc;
+	}
 	if (pragma_int(s, "PRAGMA foreign_keys") != 1 || pragma_int(s, "PRAGMA synchronous") != 2)
 		return err_set(e, STATUS_DB,
 			       "database '%s' did not accept foreign_keys=ON and synchronous=FULL; this SQLite build is unsuitable",
@@ -289,6 +300,11 @@ int store_user_version(struct store *s)
 	return (int)pragma_int(s, "PRAGMA user_version");
 }
 
+void store_set_busy_timeout(struct store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms > 0 ? ms : 0);
+}
+
 void store_set_actor(struct store *s, const char *actor)
 {
 	free(s->actor);
@@ -307,6 +323,10 @@ void store_set_outbox_capture(struct store *s, bool on)
 
 void store_bulk(struct store *s, bool on)
 {
+	/* A bulk write leaves the search index in many segments, and every
+	 * query reads each one: merge some while the cache is still big. */
+	if (!on && s->bulk && s->tx_depth == 0)
+		search_tidy(s, false);
 	s->bulk = on;
 	store_exec(s, on ? "PRAGMA cache_size = -262144" : "PRAGMA cache_size = -2000", NULL);
 }

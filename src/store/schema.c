@@ -52,10 +52,13 @@ static const char schema_v1[] =
 	"  erased INTEGER NOT NULL DEFAULT 0,"
 	"  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
 	/* The search index; rowid = customer.num. Text is folded by core's
-	 * text_fold first, then unicode61 folds case and accents. */
+	 * text_fold first, then unicode61 folds case and accents. Prefixes of
+	 * 1 to 6 characters are indexed so type-ahead reads one doclist
+	 * instead of merging every term that starts the same way ("jones m"
+	 * would otherwise merge every term starting with m). */
 	"CREATE VIRTUAL TABLE customer_fts USING fts5("
 	"  name, address, postcode, phone, email, refs,"
-	"  tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');"
+	"  tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3 4 5 6');"
 
 	"CREATE TABLE visit ("
 	"  id TEXT PRIMARY KEY, customer_id TEXT REFERENCES customer(id),"
@@ -113,9 +116,70 @@ static const char schema_v1[] =
 	"  created_at TEXT NOT NULL, sent_at TEXT, error TEXT);"
 	"CREATE INDEX outbox_pending ON outbox(seq) WHERE sent_at IS NULL;";
 
+/* Version 2 (reports, issue 6): cases by creation time and by the contact
+ * that raised them, and the few contacts that correct another, so reports
+ * count a corrected contact once without scanning every contact, and one
+ * index that covers the columns reports count by. */
+static const char schema_v2[] =
+	"CREATE INDEX case_created ON \"case\"(created_at);"
+	"CREATE INDEX case_contact ON \"case\"(contact_id) WHERE contact_id IS NOT NULL;"
+	"CREATE INDEX contact_corrects ON contact(corrects) WHERE corrects IS NOT NULL;"
+	/* Covers every column a report counts by, so a month of contacts is
+	 * read from the index alone (no row lookups): ~4x faster. */
+	"CREATE INDEX contact_report ON contact(created_at, channel, service, site, advisor,"
+	"  outcome, failure_demand, customer_id);";
+
+/* Version 3 (data protection, issue 7): the audit trail becomes a hash
+ * chain per device. Existing rows are chained in order by
+ * audit_chain_migrate, which also adds the append-only triggers. The
+ * index serves audit show --user and retention by time. */
+#define SCHEMA_AUDIT_CHAIN 3
+static const char schema_v3[] =
+	"ALTER TABLE audit ADD COLUMN device_id TEXT;"
+	"ALTER TABLE audit ADD COLUMN prev_hash TEXT;"
+	"ALTER TABLE audit ADD COLUMN hash TEXT;"
+	"CREATE INDEX audit_at ON audit(at);";
+
+/* Version 4 (flows, issue 4): words to find a flow by, an FTS5 index over
+ * the latest version of each flow (rowid from flow_key, one per flow id)
+ * kept by a trigger, so every writer of flow rows (flow load, sync pull)
+ * keeps it; and runs parked on a customer, removed when the customer is
+ * erased (they hold answers). No foreign key to the flow version: a parked
+ * run whose version is gone says so when resumed. */
+static const char schema_v4[] =
+	"ALTER TABLE flow ADD COLUMN keywords TEXT;"
+	"ALTER TABLE flow ADD COLUMN body TEXT;"
+	"CREATE TABLE flow_key (num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);"
+	"CREATE VIRTUAL TABLE flow_fts USING fts5("
+	"  id UNINDEXED, version UNINDEXED, title, keywords, body,"
+	"  tokenize = 'porter unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER flow_fts_latest AFTER INSERT ON flow"
+	"  WHEN NOT EXISTS (SELECT 1 FROM flow o WHERE o.id = new.id AND o.version > new.version)"
+	" BEGIN"
+	"  INSERT OR IGNORE INTO flow_key (id) VALUES (new.id);"
+	"  INSERT OR REPLACE INTO flow_fts (rowid, id, version, title, keywords, body)"
+	"   VALUES ((SELECT num FROM flow_key WHERE id = new.id), new.id, new.version,"
+	"           new.title, new.keywords, new.body);"
+	" END;"
+	"INSERT INTO flow_key (id) SELECT DISTINCT id FROM flow;"
+	"INSERT INTO flow_fts (rowid, id, version, title)"
+	" SELECT k.num, f.id, f.version, f.title FROM flow f JOIN flow_key k ON k.id = f.id"
+	" WHERE f.version = (SELECT max(version) FROM flow o WHERE o.id = f.id);"
+	"CREATE TABLE flow_park ("
+	"  id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customer(id),"
+	"  flow_id TEXT NOT NULL, flow_version INTEGER NOT NULL, step TEXT,"
+	"  saved TEXT NOT NULL, parked_by TEXT NOT NULL, parked_at TEXT NOT NULL);"
+	"CREATE INDEX flow_park_customer ON flow_park(customer_id, parked_at);"
+	"CREATE INDEX flow_park_flow ON flow_park(flow_id, flow_version);"
+	"CREATE TRIGGER flow_park_erase AFTER UPDATE OF erased ON customer WHEN new.erased"
+	" BEGIN DELETE FROM flow_park WHERE customer_id = new.id; END;";
+
 static const char *const migrations[] = {
 	NULL, /* version 0 is the empty file */
 	schema_v1,
+	schema_v2,
+	schema_v3,
+	schema_v4,
 };
 
 /* Device identity, made once when the schema is first created. The device
@@ -169,6 +233,8 @@ enum status store_migrate(struct store *s, struct err *e)
 		rc = store_exec(s, migrations[version + 1], e);
 		if (!rc && version == 0)
 			rc = seed_identity(s, e);
+		if (!rc && version + 1 == SCHEMA_AUDIT_CHAIN)
+			rc = audit_chain_migrate(s, e);
 		if (!rc) {
 			snprintf(sql, sizeof sql, "PRAGMA user_version=%d", version + 1);
 			rc = store_exec(s, sql, e);

@@ -37,18 +37,22 @@ enum status search_index_add(struct store *s, sqlite3_int64 num, const struct cu
 	sqlite3_stmt *st;
 	char *name, *address, *email, postcode[32] = "", phone[48] = "";
 	enum status rc;
+	/* One form of each: queries are brought to the same form (a postcode
+	 * typed without its space gets it back; phones become national). */
+	/* The postcode, then its sector ("NG12 3AB" + "ng123"): a sector is
+	 * what people type before the last two letters, and an exact term
+	 * answers it far faster than a prefix. */
 	if (c->field[CF_postcode]) {
-		char compact[16];
+		const char *sp = strchr(c->field[CF_postcode], ' ');
 
-		postcode_compact(c->field[CF_postcode], compact, sizeof compact);
-		snprintf(postcode, sizeof postcode, "%s %s", c->field[CF_postcode], compact);
+		if (sp && sp[1])
+			snprintf(postcode, sizeof postcode, "%s %.*s%c", c->field[CF_postcode],
+				 (int)(sp - c->field[CF_postcode]), c->field[CF_postcode], sp[1]);
+		else
+			snprintf(postcode, sizeof postcode, "%s", c->field[CF_postcode]);
 	}
-	if (c->field[CF_phone] && strncmp(c->field[CF_phone], "+44", 3) == 0) {
-		char national[24];
-
-		phone_national(c->field[CF_phone], national, sizeof national);
-		snprintf(phone, sizeof phone, "%s %s", national, c->field[CF_phone] + 1);
-	}
+	if (c->field[CF_phone] && strncmp(c->field[CF_phone], "+44", 3) == 0)
+		phone_national(c->field[CF_phone], phone, sizeof phone);
 	name = fold_or_null(c->field[CF_name]);
 	address = fold_or_null(c->field[CF_address]);
 	email = fold_or_null(c->field[CF_email]);
@@ -72,57 +76,201 @@ out:
 	return rc;
 }
 
-/* True if the query reads as a phone number: digits and phone punctuation
- * only, with enough digits to mean it. */
-static bool phone_like(const char *q, char *digits, size_t dsz)
+void search_tidy(struct store *s, bool full)
+{
+	if (full)
+		store_exec(s, "INSERT INTO customer_fts (customer_fts) VALUES ('optimize')", NULL);
+	else
+		store_exec(s, "INSERT INTO customer_fts (customer_fts, rank) VALUES ('merge', 4000)",
+			   NULL);
+}
+
+/*
+ * The query language is never FTS syntax: what a person types is read as
+ * one of four shapes, and each becomes a column-scoped expression that FTS5
+ * answers from few doclists. Every word but the last must match whole; the
+ * last is a prefix (type-ahead), unless the text ends in a space. A prefix
+ * makes FTS5 merge the doclists of every term it covers, so prefixes are
+ * kept to the one word still being typed.
+ */
+
+/* Digits and phone punctuation only, with enough digits to mean a phone
+ * (or, with five or six digits and no +, maybe a case number). */
+static bool phone_like(const char *q, char *digits, size_t dsz, bool *plus)
 {
 	size_t nd = 0;
 
+	*plus = false;
 	for (const char *p = q; *p; p++) {
 		if (isdigit((unsigned char)*p)) {
 			if (nd + 1 < dsz)
 				digits[nd++] = *p;
-		} else if (!strchr(" +-().", *p)) {
+		} else if (*p == '+') {
+			*plus = true;
+		} else if (!strchr(" -().", *p)) {
 			return false;
 		}
 	}
 	digits[nd] = '\0';
-	return nd >= 5 && (q[strspn(q, " ")] == '+' || digits[0] == '0' || nd >= 10);
+	return nd >= 4 && (*plus || digits[0] == '0' || nd >= 10);
 }
 
-/* Quotes one token for FTS5: "tok"* with any " doubled. */
-static void add_token(struct buf *b, const char *tok, size_t n)
+/* A UK outward code: A9, A99, AA9, AA99, A9A, AA9A (upper case). */
+static bool outward_valid(const char *o, size_t n)
 {
-	if (b->len)
-		buf_adds(b, " ");
+	size_t a = 0;
+
+	while (a < n && a < 2 && isupper((unsigned char)o[a]))
+		a++;
+	if (a == 0 || a == n || !isdigit((unsigned char)o[a]))
+		return false;
+	if (n == a + 1)
+		return true;
+	return n == a + 2 && (isdigit((unsigned char)o[a + 1]) || isupper((unsigned char)o[a + 1]));
+}
+
+/* The start of an inward code: a digit, then up to two letters. */
+static bool inward_partial(const char *i, size_t n)
+{
+	if (n < 1 || n > 3 || !isdigit((unsigned char)i[0]))
+		return false;
+	for (size_t k = 1; k < n; k++)
+		if (!isupper((unsigned char)i[k]))
+			return false;
+	return true;
+}
+
+/*
+ * Reads q as a postcode or the start of one, with or without its space:
+ * writes the outward code and the (maybe partial, maybe empty) inward code.
+ */
+static bool postcode_like(const char *q, char *out, size_t outsz, char *in, size_t insz)
+{
+	char c[16];
+	size_t n = 0, space_at = 0, spaces = 0, k;
+
+	for (const char *p = q + strspn(q, " "); *p; p++) {
+		if (*p == ' ') {
+			if (p[1] && p[1] != ' ' && n > 0 && !spaces) {
+				spaces = 1;
+				space_at = n;
+			}
+			continue;
+		}
+		if (!isalnum((unsigned char)*p) || n + 1 >= sizeof c)
+			return false;
+		c[n++] = (char)toupper((unsigned char)*p);
+	}
+	c[n] = '\0';
+	if (n < 2)
+		return false;
+	if (spaces) {
+		k = space_at;
+	} else if (outward_valid(c, n)) {
+		k = n; /* "NG12": an outward code, still being typed */
+	} else {
+		/* "NG123AB": the inward code starts at the last digit. */
+		k = n;
+		while (k > 0 && !isdigit((unsigned char)c[k - 1]))
+			k--;
+		if (k == 0)
+			return false;
+		k--;
+	}
+	if (!outward_valid(c, k) || (k < n && !inward_partial(c + k, n - k)))
+		return false;
+	snprintf(out, outsz, "%.*s", (int)k, c);
+	snprintf(in, insz, "%s", c + k);
+	return true;
+}
+
+/* A case reference or the start of one: CODE-digits ("WB2-004"). */
+static bool reference_like(const char *q, char *code, size_t csz, char *num, size_t nsz)
+{
+	const char *dash = strchr(q, '-');
+	size_t n;
+
+	q += strspn(q, " ");
+	if (!dash || dash == q || !isalpha((unsigned char)q[0]))
+		return false;
+	n = (size_t)(dash - q);
+	if (n > 10 || strspn(q, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != n)
+		return false;
+	if (strspn(dash + 1, "0123456789") != strlen(dash + 1) || strlen(dash + 1) > 12)
+		return false;
+	snprintf(code, csz, "%.*s", (int)n, q);
+	snprintf(num, nsz, "%s", dash + 1);
+	for (char *p = code; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return true;
+}
+
+/* Appends one quoted token (any " doubled). */
+static void add_quoted(struct buf *b, const char *tok, size_t n)
+{
 	buf_adds(b, "\"");
 	for (size_t i = 0; i < n; i++) {
 		if (tok[i] == '"')
 			buf_adds(b, "\"");
 		buf_add(b, &tok[i], 1);
 	}
-	buf_adds(b, "\"*");
+	buf_adds(b, "\"");
+}
+
+/* The national digits of a UK phone query: +44/0044/44... become 0... */
+static const char *phone_national_digits(const char *digits, bool plus, char *out, size_t outsz)
+{
+	if (strncmp(digits, "0044", 4) == 0)
+		snprintf(out, outsz, "0%s", digits + 4);
+	else if (strncmp(digits, "44", 2) == 0 && (plus || strlen(digits) >= 12))
+		snprintf(out, outsz, "0%s", digits + 2);
+	else
+		snprintf(out, outsz, "%s", digits);
+	return out;
 }
 
 char *store_search_expr(const char *query)
 {
-	char digits[64], *folded;
+	char digits[64], national[72], out[16], in[8], code[16], num[16], *folded;
+	bool plus, last_open;
 	struct buf b;
 
 	if (!query)
 		return NULL;
 	buf_init(&b, 4096);
-	if (phone_like(query, digits, sizeof digits)) {
-		/* 0044 7700... and +44 7700... are the indexed 447700... */
-		const char *d = strncmp(digits, "0044", 4) == 0 ? digits + 2 : digits;
-
-		add_token(&b, d, strlen(d));
+	if (phone_like(query, digits, sizeof digits, &plus)) {
+		phone_national_digits(digits, plus, national, sizeof national);
+		/* Five or six digits with no + may be the number of a case. */
+		buf_adds(&b, !plus && strlen(digits) <= 6 ? "{phone refs} : " : "phone : ");
+		add_quoted(&b, national, strlen(national));
+		buf_adds(&b, "*");
+		return buf_detach(&b);
+	}
+	if (postcode_like(query, out, sizeof out, in, sizeof in)) {
+		for (char *p = out; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		for (char *p = in; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if (!*in) /* a district: exact, one doclist */
+			buf_printf(&b, "postcode : \"%s\"", out);
+		else if (strlen(in) == 1) /* a sector: its own indexed term */
+			buf_printf(&b, "postcode : \"%s%s\"", out, in);
+		else
+			buf_printf(&b, "postcode : \"%s %s\"%s", out, in, strlen(in) == 3 ? "" : "*");
+		return buf_detach(&b);
+	}
+	if (reference_like(query, code, sizeof code, num, sizeof num)) {
+		buf_printf(&b, "refs : \"%s%s%s\"%s", code, *num ? " " : "", num,
+			   strlen(num) >= 5 ? "" : "*");
 		return buf_detach(&b);
 	}
 	folded = text_fold(query);
 	/* Words are runs of ASCII letters and digits and any non-ASCII
 	 * bytes (letters in other scripts); everything else separates, as
 	 * the unicode61 tokenizer does for the indexed text. */
+	/* The last word is still being typed unless something follows it. */
+	last_open = folded[0] && ((unsigned char)folded[strlen(folded) - 1] >= 0x80 ||
+				  isalnum((unsigned char)folded[strlen(folded) - 1]));
 	for (const char *p = folded; *p;) {
 		const char *start;
 
@@ -131,8 +279,14 @@ char *store_search_expr(const char *query)
 		start = p;
 		while (*p && ((unsigned char)*p >= 0x80 || isalnum((unsigned char)*p)))
 			p++;
-		if (p > start && b.len < 1024)
-			add_token(&b, start, (size_t)(p - start));
+		if (p == start || b.len >= 1024)
+			continue;
+		if (b.len)
+			buf_adds(&b, " ");
+		add_quoted(&b, start, (size_t)(p - start));
+		/* Only the word being typed is a prefix. */
+		if (last_open && !p[strspn(p, " \t'\".,;:!?()[]{}*+-/\\@#&")])
+			buf_adds(&b, "*");
 	}
 	free(folded);
 	if (!b.len) {
@@ -154,6 +308,10 @@ enum status store_customer_search(struct store *s, const char *query, int limit,
 		*count = 0;
 	if (!query || !utf8_valid(query, strlen(query)))
 		return err_set(e, STATUS_INVALID, "search text is not valid UTF-8");
+	/* Offline limit (issue 7); not audited: it runs per key typed. */
+	rc = store_offline_check(s, e);
+	if (rc)
+		return (enum status)rc;
 	expr = store_search_expr(query);
 	if (!expr)
 		return STATUS_OK; /* nothing to search for: no results, no error */

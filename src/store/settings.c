@@ -12,12 +12,19 @@ static const struct setting_info known[] = {
 	{ "default_channel", "channel a new contact starts with (channels.csv)", "face-to-face" },
 	{ "server_url", "frontdeskd address, https:// (http:// only to this machine)", NULL },
 	{ "idle_lock_minutes", "minutes without a key before the screen locks (1-60)", "5" },
-	{ "device_code", "short code that starts this desk's case references", NULL },
+	{ "device_code", "start of this desk's case references (provisional until enrolment)",
+	  NULL },
 	{ "fcr_target_percent", "first-contact resolution target (1-100)", "80" },
 	{ "fcr_repeat_days", "a repeat contact within this many days undoes a resolution (1-90)",
 	  "7" },
 	{ "max_offline_days", "days without a sync before customer records are hidden (1-365)",
 	  "14" },
+	/* reports (issue 6) */
+	{ "signposting_target_year", "signposted contacts aimed for in a year (0-1000000)", "1000" },
+	{ "assisted_digital_target_year", "assisted-digital contacts aimed for in a year (0-1000000)",
+	  "1000" },
+	{ "cost_target_mix", "target channel mix for cost to serve, CHANNEL:PERCENT,... summing to 100",
+	  "web:50,phone:30,face-to-face:10,email:10" },
 	{ NULL, NULL, NULL },
 };
 
@@ -112,12 +119,13 @@ static enum status check_device_code(const char *v, struct err *e)
 {
 	size_t n = strlen(v);
 
+	/* A case reference starts with a letter (WB2-00417), so the code must. */
 	for (size_t i = 0; i < n; i++)
-		if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' && v[i] <= '9')))
+		if (!((v[i] >= 'A' && v[i] <= 'Z') || (i > 0 && v[i] >= '0' && v[i] <= '9')))
 			n = 0;
 	if (n < 2 || n > 6)
 		return err_set(e, STATUS_INVALID,
-			       "device_code '%s' must be 2 to 6 capital letters or digits, like WB2",
+			       "device_code '%s' must be 2 to 6 capital letters or digits starting with a letter, like WB2",
 			       v);
 	return STATUS_OK;
 }
@@ -146,6 +154,11 @@ enum status store_setting_set(struct store *s, const char *key, const char *valu
 		rc = valid_int(key, value, 1, 100, &n, e);
 	else if (strcmp(key, "fcr_repeat_days") == 0)
 		rc = valid_int(key, value, 1, 90, &n, e);
+	else if (strcmp(key, "signposting_target_year") == 0 ||
+		 strcmp(key, "assisted_digital_target_year") == 0)
+		rc = valid_int(key, value, 0, 1000000, &n, e);
+	else if (strcmp(key, "cost_target_mix") == 0)
+		rc = store_report_mix_check(s, value, e);
 	else
 		rc = valid_int(key, value, 1, 365, &n, e);
 	if (rc)

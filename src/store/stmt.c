@@ -171,23 +171,7 @@ enum status setting_put(struct store *s, const char *key, const char *value, str
 	return stmt_run(s, st, "saving a setting", e);
 }
 
-enum status store_audit(struct store *s, const char *action, const char *record_type,
-			const char *record_id, const char *detail, struct err *e)
-{
-	sqlite3_stmt *st = stmt_get(s, ST_AUDIT_INSERT, e);
-	char now[32];
-
-	if (!st)
-		return e ? e->code : STATUS_DB;
-	store_now(now, sizeof now);
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, s->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 4, record_type);
-	bind_text_or_null(st, 5, record_id);
-	bind_text_or_null(st, 6, detail);
-	return stmt_run(s, st, "writing the audit trail", e);
-}
+/* store_audit lives in audit.c (the hash chain, issue 7). */
 
 enum status outbox_add(struct store *s, const char *record_type, const char *record_id,
 		       const char *op, const char *body, struct err *e)

@@ -4,8 +4,9 @@
  * leak or a hang. Seeds: tests/fuzz/corpus/flow/ (real flows and the
  * checker's failing fixtures).
  *
- *   clang -fsanitize=fuzzer,address,undefined -Iinclude tests/fuzz/fuzz_flow.c \
- *         src/flow/*.c src/core/*.c $(pkg-config --cflags --libs yaml-0.1 jansson)
+ * Build with clang -fsanitize=fuzzer,address,undefined over this file and
+ * every source of src/flow and src/core, linking yaml-0.1 and jansson
+ * (pkg-config), then run it over a copy of the seed corpus.
  */
 #include <stddef.h>
 #include <stdint.h>

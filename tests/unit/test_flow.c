@@ -45,7 +45,11 @@ static char *format_all(struct flow_errors *errs)
 		err_format(&errs->items[i], line, sizeof line);
 		buf_printf(&b, "%s\n", line);
 	}
-	return buf_detach(&b) ? : xstrdup("");
+	if (b.len == 0) {
+		buf_release(&b);
+		return xstrdup("");
+	}
+	return buf_detach(&b);
 }
 
 static bool known_code(void *ctx, enum flow_code_kind kind, const char *code)

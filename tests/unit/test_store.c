@@ -174,18 +174,21 @@ static void test_open_refuses_newer_and_corrupt(void **state)
 	struct err e;
 	sqlite3 *db;
 	FILE *f;
-	char junk[128];
+	char junk[128], expect[96];
 
 	(void)state;
 	assert_int_equal(store_open(path, 0, &s, &e), STATUS_OK);
 	store_close(s);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
+
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(path, 0, &s, &e), STATUS_DB_NEWER);
 	assert_null(s);
-	assert_non_null(strstr(e.msg, "newer frontdesk (schema 7, this program knows up to 1)"));
-	assert_int_equal(count("PRAGMA user_version"), 7); /* left exactly as it was */
+	snprintf(expect, sizeof expect, "newer frontdesk (schema 99, this program knows up to %d)",
+		 STORE_SCHEMA_VERSION);
+	assert_non_null(strstr(e.msg, expect));
+	assert_int_equal(count("PRAGMA user_version"), 99); /* left exactly as it was */
 
 	snprintf(junk, sizeof junk, "%s/junk.db", dir);
 	f = fopen(junk, "w");
@@ -360,6 +363,8 @@ static void test_search_folds_and_normalises(void **state)
 	assert_int_equal(search_count(s, "ng123ab"), 1);
 	assert_int_equal(search_count(s, "NG12 3"), 1);
 	assert_int_equal(search_count(s, "NG2"), 1);
+	assert_int_equal(search_count(s, "ng12 3a"), 1);
+	assert_int_equal(search_count(s, "NG1"), 0); /* a district is matched whole */
 	/* Phones in any common UK form. */
 	assert_int_equal(search_count(s, "07700900123"), 1);
 	assert_int_equal(search_count(s, "+44 7700 900123"), 1);
@@ -386,6 +391,47 @@ static void test_search_folds_and_normalises(void **state)
 				 STATUS_INVALID);
 	}
 	store_close(s);
+}
+
+static void expect_expr(const char *query, const char *want)
+{
+	char *got = store_search_expr(query);
+
+	if (!want) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* What each shape of query becomes: only the word being typed is a prefix. */
+static void test_search_expressions(void **state)
+{
+	(void)state;
+	expect_expr(NULL, NULL);
+	expect_expr("", NULL);
+	expect_expr("  \"*()  ", NULL);
+	expect_expr("zo", "\"zo\"*");
+	expect_expr("Zoë Bro", "\"zoë\" \"bro\"*");
+	expect_expr("zoe brown ", "\"zoe\" \"brown\"");
+	expect_expr("Łukasz", "\"lukasz\"*");
+	expect_expr("O'Brien", "\"o\" \"brien\"*");
+	expect_expr("NEAR(a b)", "\"near\" \"a\" \"b\"");
+	expect_expr("NG12 3AB", "postcode : \"ng12 3ab\"");
+	expect_expr("ng123ab", "postcode : \"ng12 3ab\"");
+	expect_expr("NG12 3", "postcode : \"ng123\"");
+	expect_expr("ng123", "postcode : \"ng123\"");
+	expect_expr("NG12 3A", "postcode : \"ng12 3a\"*");
+	expect_expr("NG12", "postcode : \"ng12\"");
+	expect_expr("sw1a 1aa", "postcode : \"sw1a 1aa\"");
+	expect_expr("+44 7700 900123", "phone : \"07700900123\"*");
+	expect_expr("0044 7700 900 123", "phone : \"07700900123\"*");
+	expect_expr("(01632) 960-001", "phone : \"01632960001\"*");
+	expect_expr("00417", "{phone refs} : \"00417\"*");
+	expect_expr("wb2-00417", "refs : \"wb2 00417\"");
+	expect_expr("WB2-004", "refs : \"wb2 004\"*");
 }
 
 static void test_customer_edit_stamps_and_reindexes(void **state)
@@ -437,7 +483,8 @@ static void test_transaction_rolls_back_together(void **state)
 	add_customer(s, "Second Person", NULL, NULL, NULL);
 	assert_int_equal(store_tx_end(s, false, &e), STATUS_OK);
 	assert_int_equal(count("SELECT count(*) FROM customer"), 0);
-	assert_int_equal(count("SELECT count(*) FROM outbox"), 0);
+	/* audit rows travel too (issue 7); only the customers' are counted */
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE record_type <> 'audit'"), 0);
 	assert_int_equal(store_tx_begin(s, &e), STATUS_OK);
 	add_customer(s, "First Person", NULL, NULL, NULL);
 	assert_int_equal(store_tx_end(s, true, &e), STATUS_OK);
@@ -478,7 +525,9 @@ static void test_contact_refusals_write_nothing(void **state)
 	assert_int_equal(store_contact_log(s, &in, &r, &e), STATUS_INVALID);
 	assert_int_equal(count("SELECT count(*) FROM contact"), 0);
 	assert_int_equal(count("SELECT count(*) FROM visit"), 0);
-	assert_int_equal(count("SELECT count(*) FROM outbox WHERE record_type <> 'customer'"), 0);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE record_type NOT IN"
+			       " ('customer', 'audit')"),
+			 0);
 	store_close(s);
 }
 
@@ -531,6 +580,13 @@ static int case_cb(void *ctx, const struct case_row *row)
 		out->due = xstrdup(row->due);
 		out->overdue = row->overdue;
 	}
+	return 0;
+}
+
+static int count_case(void *ctx, const struct case_row *row)
+{
+	(void)row;
+	++*(int *)ctx;
 	return 0;
 }
 
@@ -590,10 +646,48 @@ static void test_referral_raises_case(void **state)
 	free((char *)row.due);
 	assert_int_equal(store_case_show(s, r.case_ref, NULL, event_cb, &events, &e), STATUS_OK);
 	assert_int_equal(events, 1);
+	/* Waiting on the customer pauses the case: it is not overdue. */
+	assert_int_equal(store_case_update(s, r.case_ref, "awaiting-customer", "asked for payslips",
+					   NULL, &e),
+			 STATUS_OK);
+	{
+		int n = 0;
+
+		assert_int_equal(store_case_list(s, &overdue, count_case, &n, &e), STATUS_OK);
+		assert_int_equal(n, 1); /* only the other case */
+		n = 0;
+		assert_int_equal(store_case_list(s, &all, count_case, &n, &e), STATUS_OK);
+		assert_int_equal(n, 2);
+	}
 	assert_int_equal(store_case_show(s, "ZZ-99999", NULL, event_cb, &events, &e),
 			 STATUS_NOT_FOUND);
 	assert_int_equal(store_case_show(s, "nonsense", NULL, event_cb, &events, &e),
 			 STATUS_INVALID);
+	store_close(s);
+}
+
+/* A database another program holds locked: a clear "busy" refusal, and
+ * nothing half-written once the lock is gone. */
+static void test_locked_database(void **state)
+{
+	struct store *s = open_ready();
+	struct contact_result r;
+	struct contact_input in = { .service = "missed-bin", .outcome = "resolved",
+				    .duration_s = -1 };
+	sqlite3 *other;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	store_set_busy_timeout(s, 50);
+	assert_int_equal(store_contact_log(s, &in, &r, &e), STATUS_DB_BUSY);
+	assert_non_null(strstr(e.msg, "is busy in another program; try again"));
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(count("SELECT count(*) FROM contact"), 0);
+	assert_int_equal(store_contact_log(s, &in, &r, &e), STATUS_OK);
+	assert_int_equal(count("SELECT count(*) FROM contact"), 1);
 	store_close(s);
 }
 
@@ -652,6 +746,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_customer_add_indexes_queues_audits, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_search_folds_and_normalises, setup, teardown),
+		cmocka_unit_test(test_search_expressions),
 		cmocka_unit_test_setup_teardown(test_customer_edit_stamps_and_reindexes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_rolls_back_together, setup,
@@ -660,6 +755,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_contact_anonymous_and_visit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_referral_raises_case, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locked_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_writers, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

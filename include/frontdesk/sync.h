@@ -1,0 +1,132 @@
+/*
+ * sync — the console's side of the protocol in man 7 frontdesk-sync: push
+ * the outbox in batches, pull the centre's changes a page at a time, over
+ * libcurl with TLS verified always. Runs once (`frontdesk sync --once`) or
+ * in a background thread that never blocks the screen; the status bar reads
+ * sync_bg_status(), which only copies a struct under a mutex.
+ *
+ * No printing and no SQL here: the store keeps the outbox, the cursor and
+ * the state (src/store/sync.c); messages travel in struct err.
+ */
+#ifndef FRONTDESK_SYNC_H
+#define FRONTDESK_SYNC_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "frontdesk/core.h"
+#include "frontdesk/store.h"
+
+#define SYNC_BATCH_MAX 500		 /* changes in one push */
+#define SYNC_BATCH_BYTES (1024 * 1024)	 /* bodies in one push */
+#define SYNC_PULL_LIMIT 1000		 /* changes asked for per pull page */
+#define SYNC_BACKOFF_BASE_MS 1000	 /* first retry waits up to this */
+#define SYNC_BACKOFF_CAP_MS (15 * 60000) /* and never more than this */
+#define SYNC_INTERVAL_MS 60000		 /* background: a cycle a minute */
+
+/* How a cycle ended. */
+enum sync_outcome {
+	SYNC_DONE,    /* everything pushed and pulled */
+	SYNC_OFFLINE, /* server unreachable or busy: retry with backoff */
+	SYNC_AUTH,    /* token refused or device revoked: stop, say so */
+	SYNC_CONFIG,  /* not enrolled, bad URL, TLS not trusted, 4xx: stop */
+	SYNC_FAILED   /* a local failure (database) */
+};
+/* "done", "offline", ... */
+const char *sync_outcome_name(enum sync_outcome o);
+
+/* Transport settings; NULL members take the values stored at enrolment. */
+struct sync_options {
+	const char *ca_file; /* trust this CA bundle instead of the system's */
+	const char *pins;    /* "sha256//BASE64[;sha256//BASE64]": primary and backup */
+	long connect_timeout_ms; /* 0: 10 s */
+	long low_speed_time_s;	 /* 0: 30 s below 100 bytes/s */
+	long timeout_s;		 /* 0: 120 s per request */
+	atomic_bool *abort;	 /* set to stop a transfer at once (may be NULL) */
+};
+
+struct sync_report {
+	enum sync_outcome outcome;
+	long pushed;		/* changes the server now holds */
+	long refused;		/* of them, refused (kept for an administrator) */
+	long pulled;		/* changes applied from the server */
+	int http;		/* last HTTP status (0: no answer) */
+	int64_t retry_after_ms; /* the server's Retry-After, 0 if none */
+	long long clock_ahead_ms; /* the server bounded this device's clock */
+	bool revoked;
+};
+
+/*
+ * Runs one cycle on an open store (db_path locates the token file): pushes
+ * every pending change, batch by batch, then pulls until the server has no
+ * more. Fills r and returns its outcome; e says what went wrong. Records
+ * the outcome in the store (sync --status reads it).
+ */
+enum sync_outcome sync_run(struct store *s, const char *db_path, const struct sync_options *o,
+			   struct sync_report *r, struct err *e);
+
+/*
+ * Exponential backoff with full jitter: a uniform wait in
+ * [0, min(CAP, BASE * 2^attempt)] picked with random, but never less than
+ * the server's Retry-After.
+ */
+int64_t sync_backoff_ms(unsigned attempt, uint64_t random, int64_t retry_after_ms);
+
+/*
+ * Builds the next push body ({"changes": [...]}) from the outbox: at most
+ * SYNC_BATCH_MAX changes and SYNC_BATCH_BYTES of bodies. *n is 0 when
+ * nothing waits; *first and *last get the batch's sequence numbers.
+ */
+enum status sync_push_body(struct store *s, struct buf *out, long long *first, long long *last,
+			   size_t *n, struct err *e);
+
+/* What the status bar shows. */
+struct sync_status {
+	bool enrolled;
+	bool online;  /* the last cycle reached the server */
+	bool revoked; /* the server said this device is revoked */
+	bool running; /* a cycle is under way (background only) */
+	long waiting; /* changes waiting to go */
+	long refused; /* changes the server refused */
+	char last_ok[32];   /* UTC time of the last successful sync, or "" */
+	char last_error[256];
+	char server[256];
+	char device_code[16];
+};
+/* Reads the status from the store (for sync --status and the first paint). */
+enum status sync_status_read(struct store *s, const char *db_path, struct sync_status *st,
+			     struct err *e);
+
+/* The bearer token file for a database: "<db>.token", mode 0600. */
+char *sync_token_path(const char *db_path);
+enum status sync_token_save(const char *db_path, const char *token, struct err *e);
+/* The token (caller frees) or NULL when the device is not enrolled. */
+char *sync_token_load(const char *db_path);
+
+/*
+ * Enrols this console: exchanges the one-time code at server_url for a
+ * device id, device code and token; stores them (token in the 0600 file,
+ * ca_file and pins for later cycles). Writes the device code to code_out.
+ */
+enum status sync_enrol(struct store *s, const char *db_path, const char *server_url,
+		       const char *code, const struct sync_options *o, char *code_out,
+		       size_t codesz, struct err *e);
+
+/* ---- background sync (for the console screens) ------------------------ */
+
+struct sync_bg;
+/* Starts a thread that syncs now and then every SYNC_INTERVAL_MS (backing
+ * off while offline, pausing while revoked), on its own connection to the
+ * database at db_path. NULL with e on failure. */
+struct sync_bg *sync_bg_start(const char *db_path, struct err *e);
+/* Copies the latest status; never waits on the network or the database. */
+void sync_bg_status(struct sync_bg *bg, struct sync_status *out);
+/* Asks for a cycle soon (after the advisor saved something). */
+void sync_bg_nudge(struct sync_bg *bg);
+/* Number of cycles finished so far. */
+long sync_bg_cycles(struct sync_bg *bg);
+/* Stops the thread (aborting a transfer in flight) and frees bg; NULL ok. */
+void sync_bg_stop(struct sync_bg *bg);
+
+#endif

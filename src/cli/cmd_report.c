@@ -1,0 +1,331 @@
+/*
+ * cmd_report.c — `frontdesk report NAME --from DATE --to DATE ...`: the
+ * supervisor reports as a table, RFC 4180 CSV or JSON, and the drill-down
+ * to the contacts behind a count.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "frontdesk/cli.h"
+#include "frontdesk/report.h"
+#include "cli_util.h"
+
+static const char usage[] =
+    "usage: frontdesk report NAME --from DATE --to DATE\n"
+    "                        [--by service|team|site|advisor|channel|reason|day|week|month]\n"
+    "                        [--site CODE] [--advisor CODE] [--format table|csv|json] [--bom]\n"
+    "       frontdesk report NAME --from DATE --to DATE [--by ...] --drill KEY [--limit N]\n"
+    "\n"
+    "Reports over Europe/London days FROM to TO inclusive (YYYY-MM-DD); weeks\n"
+    "are ISO weeks starting on Monday. NAME is one of:\n"
+    "  referrals    contacts referred on, with the previous period and the change\n"
+    "  fcr          first-contact resolution against the target, plain and audited\n"
+    "  channels     channel mix and digital take-up\n"
+    "  failure      failure demand by reason (or service, ...), top first\n"
+    "  signposting  signposted and assisted digital against yearly targets\n"
+    "  cost         cost to serve, now and at the target channel mix\n"
+    "  cases        case service standards by team or service\n"
+    "A share with nothing to divide by shows as n/a (null in JSON). Reports\n"
+    "carry no personal data; --drill KEY lists the contacts behind one row\n"
+    "(KEY from the first column, or total) with customers' names, and every\n"
+    "name shown is audited. --bom starts CSV with a byte-order mark for older\n"
+    "Excel.\n";
+
+enum {
+	OPT_FROM = 1000,
+	OPT_TO,
+	OPT_BY,
+	OPT_SITE,
+	OPT_ADVISOR,
+	OPT_FORMAT,
+	OPT_BOM,
+	OPT_DRILL,
+	OPT_LIMIT
+};
+
+static const struct option options[] = {
+    {"from", required_argument, NULL, OPT_FROM},
+    {"to", required_argument, NULL, OPT_TO},
+    {"by", required_argument, NULL, OPT_BY},
+    {"site", required_argument, NULL, OPT_SITE},
+    {"advisor", required_argument, NULL, OPT_ADVISOR},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"bom", no_argument, NULL, OPT_BOM},
+    {"drill", required_argument, NULL, OPT_DRILL},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage_names(const char *what, const char *word, const char *const *names)
+{
+	const char *hint = cli_suggest(word, names);
+	struct buf list;
+	int rc;
+
+	if (hint)
+		return cli_usage(&cmd_report, "unknown %s '%s'; did you mean '%s'?", what, word, hint);
+	buf_init(&list, 1024);
+	for (size_t i = 0; names[i]; i++)
+		buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+	rc = cli_usage(&cmd_report, "unknown %s '%s'; use one of: %s", what, word, buf_str(&list));
+	buf_release(&list);
+	return rc;
+}
+
+/* ---- the report table ------------------------------------------------------ */
+
+static void print_table(const struct report_table *t, int format, bool bom)
+{
+	const char **names = xcalloc(t->ncolumns + 1, sizeof *names);
+	const char **cells = xcalloc(t->ncolumns + 1, sizeof *cells);
+	char (*text)[64] = xcalloc(t->ncolumns + 1, sizeof *text);
+	struct cli_table *out;
+
+	for (size_t c = 0; c < t->ncolumns; c++)
+		names[c] = t->columns[c].name;
+	out = cli_table_new(names, t->ncolumns);
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncolumns; c++) {
+			const struct report_cell *cell = report_cell(t, r, c);
+
+			if (cell->kind == RV_TEXT && !cell->blank) {
+				cells[c] = cell->text;
+				continue;
+			}
+			report_cell_format(cell, format == FORMAT_TABLE, text[c], sizeof text[c]);
+			cells[c] = text[c];
+		}
+		cli_table_add(out, cells);
+	}
+	if (format == FORMAT_TABLE)
+		printf("%s\n", t->title);
+	if (bom)
+		fputs("\xEF\xBB\xBF", stdout);
+	cli_table_print(out, (enum cli_format)format, stdout);
+	if (format == FORMAT_TABLE && t->note)
+		printf("(%s)\n", t->note);
+	cli_table_free(out);
+	free(text);
+	free(cells);
+	free(names);
+}
+
+static json_t *cell_json(const struct report_cell *c)
+{
+	char text[64];
+	json_t *j;
+
+	if (c->blank || report_cell_na(c))
+		return json_null();
+	switch (c->kind) {
+	case RV_TEXT:
+		j = json_string(c->text ? c->text : "");
+		return j ? j : json_null();
+	case RV_COUNT:
+	case RV_CHANGE:
+		return json_integer(c->n);
+	default:
+		report_cell_format(c, false, text, sizeof text);
+		return json_real(strtod(text, NULL));
+	}
+}
+
+static void json_set_text(json_t *obj, const char *key, const char *v)
+{
+	json_t *j = v ? json_string(v) : json_null();
+
+	json_object_set_new(obj, key, j ? j : json_null());
+}
+
+static void print_json(const struct report_table *t, const struct report_query *q)
+{
+	json_t *root = json_object(), *rows = json_array();
+	char a[16], b[16], *text;
+
+	date_format(q->from, a, sizeof a);
+	date_format(q->to, b, sizeof b);
+	json_set_text(root, "report", report_kind_name(q->kind));
+	json_set_text(root, "from", a);
+	json_set_text(root, "to", b);
+	json_set_text(root, "title", t->title);
+	json_set_text(root, "site", q->site);
+	json_set_text(root, "advisor", q->advisor);
+	json_set_text(root, "note", t->note);
+	for (size_t r = 0; r < t->nrows; r++) {
+		json_t *row = json_object();
+
+		for (size_t c = 0; c < t->ncolumns; c++)
+			json_object_set_new(row, t->columns[c].name, cell_json(report_cell(t, r, c)));
+		json_array_append_new(rows, row);
+	}
+	json_object_set_new(root, "rows", rows);
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+	if (!text)
+		die("out of memory formatting JSON");
+	puts(text);
+	free(text);
+	json_decref(root);
+}
+
+/* ---- drill-down ---------------------------------------------------------- */
+
+static int add_drill_row(void *ctx, const struct store_report_contact *k)
+{
+	struct cli_table *t = ctx;
+	char when[32] = "";
+	int64_t ms;
+
+	/* When, as the London date and UTC time it was logged. */
+	if (time_parse_utc(k->created_at, &ms) == STATUS_OK) {
+		char day[16];
+
+		date_format(date_of_ms_london(ms), day, sizeof day);
+		snprintf(when, sizeof when, "%s %.5sZ", day, k->created_at + 11);
+	}
+	{
+		const char *cells[] = {when,	   k->case_reference, k->service, k->site,
+				       k->channel, k->advisor,	      k->outcome, k->failure,
+				       k->customer_name};
+
+		cli_table_add(t, cells);
+	}
+	return 0;
+}
+
+static int run_drill(struct store *s, const struct report_viewer *v,
+		     const struct report_query *q, const char *key, long limit, int format,
+		     bool bom)
+{
+	static const char *const columns[] = {"when",	 "case",    "service",
+					      "site",	 "channel", "advisor",
+					      "outcome", "failure", "customer"};
+	struct cli_table *t = cli_table_new(columns, sizeof columns / sizeof columns[0]);
+	struct err e;
+	int rc = EXIT_OK;
+
+	err_clear(&e);
+	if (report_drill(s, v, q, key, limit, add_drill_row, t, &e) != STATUS_OK) {
+		rc = e.code == STATUS_USAGE ? cli_usage(&cmd_report, "%s", e.msg) : cli_fail_err(&e);
+	} else {
+		if (bom)
+			fputs("\xEF\xBB\xBF", stdout);
+		cli_table_print(t, (enum cli_format)format, stdout);
+	}
+	cli_table_free(t);
+	return rc;
+}
+
+/* ---- run -------------------------------------------------------------------- */
+
+static int run_report(const struct cli_global *g, int argc, char **argv)
+{
+	static const char *kinds[REPORT_KIND_COUNT + 1], *bys[REPORT_BY_COUNT + 1];
+	struct report_query q = {0};
+	/* Whoever holds the database file at a shell is its administrator. */
+	struct report_viewer v = {NULL, true};
+	const char *from = NULL, *to = NULL, *drill = NULL;
+	struct report_table *t = NULL;
+	int format = FORMAT_TABLE, c, kind, rc;
+	long limit = 100;
+	bool bom = false;
+	struct store *s;
+	struct err e;
+
+	for (int i = 0; i < REPORT_KIND_COUNT; i++)
+		kinds[i] = report_kind_name((enum report_kind)i);
+	for (int i = 0; i < REPORT_BY_COUNT; i++)
+		bys[i] = report_by_name((enum report_by)i);
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return cli_help(&cmd_report);
+		case OPT_FROM:
+			from = optarg;
+			break;
+		case OPT_TO:
+			to = optarg;
+			break;
+		case OPT_BY:
+			rc = report_by_find(optarg);
+			if (rc < 0)
+				return usage_names("grouping", optarg, bys);
+			q.by = (enum report_by)rc;
+			break;
+		case OPT_SITE:
+			q.site = optarg;
+			break;
+		case OPT_ADVISOR:
+			q.advisor = optarg;
+			break;
+		case OPT_FORMAT:
+			format = cli_format_parse(optarg);
+			if (format < 0)
+				return cli_usage(&cmd_report, "unknown format '%s'; use table, csv or json",
+						 optarg);
+			break;
+		case OPT_BOM:
+			bom = true;
+			break;
+		case OPT_DRILL:
+			drill = optarg;
+			break;
+		case OPT_LIMIT:
+			if (!cli_parse_long(&cmd_report, "--limit", optarg, 1, 100000, &limit))
+				return EXIT_USAGE;
+			break;
+		default:
+			return cli_bad_option(&cmd_report, c, argv, options);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(&cmd_report, "which report? give one of: referrals, fcr, channels, "
+					      "failure, signposting, cost, cases");
+	kind = report_kind_find(argv[optind]);
+	if (kind < 0)
+		return usage_names("report", argv[optind], kinds);
+	if (optind + 1 < argc)
+		return cli_usage(&cmd_report, "report takes one report name, not '%s'",
+				 argv[optind + 1]);
+	q.kind = (enum report_kind)kind;
+	if (!from || !to)
+		return cli_usage(&cmd_report, "a report needs a period: --from DATE --to DATE");
+	err_clear(&e);
+	if (date_parse(from, &q.from, "--from", &e) != STATUS_OK ||
+	    date_parse(to, &q.to, "--to", &e) != STATUS_OK)
+		return cli_usage(&cmd_report, "%s", e.msg);
+	if (bom && format != FORMAT_CSV)
+		return cli_usage(&cmd_report, "--bom is for --format csv");
+	s = cli_open_store(g, STORE_NO_CREATE);
+	if (!s)
+		return EXIT_FAIL;
+	if (drill) {
+		rc = run_drill(s, &v, &q, drill, limit, format, bom);
+		store_close(s);
+		return rc;
+	}
+	if (report_run(s, &v, &q, &t, &e) != STATUS_OK) {
+		rc = e.code == STATUS_USAGE ? cli_usage(&cmd_report, "%s", e.msg) : cli_fail_err(&e);
+	} else {
+		if (format == FORMAT_JSON)
+			print_json(t, &q);
+		else
+			print_table(t, format, bom);
+		rc = EXIT_OK;
+	}
+	report_table_free(t);
+	store_close(s);
+	return rc;
+}
+
+const struct cli_command cmd_report = {
+    .name = "report",
+    .summary = "supervisor reports: referrals, FCR, channels, failure demand, cost, cases",
+    .usage = usage,
+    .run = run_report,
+};

@@ -1,0 +1,321 @@
+/*
+ * cmd_sync.c — `frontdesk sync --once | --status`: one sync cycle with the
+ * central server now, or what sync has done and what waits (including the
+ * changes the server refused, kept here for an administrator).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "frontdesk/cli.h"
+#include "frontdesk/sync.h"
+#include "cli_util.h"
+
+static const char usage[] =
+    "usage: frontdesk sync --once [--retry-for SECONDS] [--ca FILE] [--pin PIN]\n"
+    "       frontdesk sync --status [--format table|json]\n"
+    "       frontdesk sync --background SECONDS\n"
+    "\n"
+    "--once sends every change waiting in the outbox and fetches what changed\n"
+    "centrally (customers, cases, users, flows, hot topics, services, teams,\n"
+    "sites). When the server cannot be reached it retries with backoff for up\n"
+    "to --retry-for seconds (default 0: one try). --status shows whether this\n"
+    "desk is enrolled and online, what waits, the last good sync, and every\n"
+    "change the server refused. --background runs sync in its own thread, as\n"
+    "the console does, for SECONDS while this thread keeps reading the\n"
+    "database as typing would, and reports the longest wait it saw.\n"
+    "The console syncs in the background by itself; this command is for\n"
+    "checks and scripts.\n";
+
+enum { OPT_ONCE = 1000, OPT_STATUS, OPT_RETRY, OPT_CA, OPT_PIN, OPT_FORMAT, OPT_BACKGROUND };
+
+static const struct option options[] = {
+    {"once", no_argument, NULL, OPT_ONCE},
+    {"status", no_argument, NULL, OPT_STATUS},
+    {"retry-for", required_argument, NULL, OPT_RETRY},
+    {"ca", required_argument, NULL, OPT_CA},
+    {"pin", required_argument, NULL, OPT_PIN},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"background", required_argument, NULL, OPT_BACKGROUND},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(int64_t ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+static int sync_once(struct store *s, long retry_for, const struct sync_options *o)
+{
+	double deadline = mono_ms() + (double)retry_for * 1000.0;
+	struct sync_report r;
+	struct err e;
+	enum sync_outcome out;
+	unsigned attempt = 0;
+	long pushed = 0, refused = 0, pulled = 0;
+
+	for (;;) {
+		err_clear(&e);
+		out = sync_run(s, store_path(s), o, &r, &e);
+		pushed += r.pushed;
+		refused += r.refused;
+		pulled += r.pulled;
+		if (out != SYNC_OFFLINE || mono_ms() >= deadline)
+			break;
+		{
+			uint64_t rnd = 0;
+			int64_t wait;
+			double left = deadline - mono_ms();
+
+			if (getrandom(&rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+				rnd = (uint64_t)clock_now_ms();
+			wait = sync_backoff_ms(attempt++, rnd, r.retry_after_ms);
+			if ((double)wait > left)
+				wait = (int64_t)left;
+			fprintf(stderr, "frontdesk: %s; retrying in %.1f s\n", e.msg,
+				(double)wait / 1000.0);
+			sleep_ms(wait);
+		}
+	}
+	printf("pushed %ld change%s", pushed, pushed == 1 ? "" : "s");
+	if (refused)
+		printf(" (%ld refused: see frontdesk sync --status)", refused);
+	printf(", pulled %ld change%s\n", pulled, pulled == 1 ? "" : "s");
+	if (r.clock_ahead_ms > 0)
+		fprintf(stderr,
+			"frontdesk: this desk's clock is %lld seconds ahead of the server; correct "
+			"the date and time\n",
+			r.clock_ahead_ms / 1000);
+	if (out != SYNC_DONE)
+		return cli_fail("%s", e.msg);
+	return EXIT_OK;
+}
+
+struct refused_ctx {
+	struct cli_table *t;
+	json_t *arr;
+};
+
+static int add_refused(void *ctx, const struct outbox_refused_row *r)
+{
+	struct refused_ctx *rc = ctx;
+	char seq[24];
+	const char *cells[5];
+
+	snprintf(seq, sizeof seq, "%lld", r->seq);
+	cells[0] = seq;
+	cells[1] = r->created_at;
+	cells[2] = r->record_type;
+	cells[3] = r->record_id;
+	cells[4] = r->error;
+	if (rc->t)
+		cli_table_add(rc->t, cells);
+	if (rc->arr) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "seq", json_integer(r->seq));
+		json_object_set_new(o, "queued_at", json_string(r->created_at));
+		json_object_set_new(o, "type", json_string(r->record_type));
+		json_object_set_new(o, "id", json_string(r->record_id));
+		json_object_set_new(o, "error", json_string(r->error));
+		json_array_append_new(rc->arr, o);
+	}
+	return 0;
+}
+
+static int sync_status(struct store *s, int format)
+{
+	static const char *const columns[] = {"seq", "queued", "type", "id", "refused because"};
+	struct sync_status st;
+	struct refused_ctx rc = {0};
+	struct err e;
+	char *ahead = store_sync_state(s, "sync_clock_ahead_ms");
+	const char *state;
+
+	err_clear(&e);
+	sync_status_read(s, store_path(s), &st, &e);
+	state = !st.enrolled ? "not enrolled"
+		: st.revoked ? "revoked"
+		: st.online  ? "online"
+		: st.last_error[0] ? "offline"
+				   : "not synced yet";
+	if (format == FORMAT_JSON) {
+		json_t *o = json_object();
+		char *text;
+
+		json_object_set_new(o, "state", json_string(state));
+		json_object_set_new(o, "server", json_string(st.server));
+		json_object_set_new(o, "device_code", json_string(st.device_code));
+		json_object_set_new(o, "waiting", json_integer(st.waiting));
+		json_object_set_new(o, "refused_count", json_integer(st.refused));
+		json_object_set_new(o, "last_ok", st.last_ok[0] ? json_string(st.last_ok) : json_null());
+		json_object_set_new(o, "last_error",
+				    st.last_error[0] ? json_string(st.last_error) : json_null());
+		rc.arr = json_array();
+		store_outbox_refused(s, add_refused, &rc, NULL);
+		json_object_set_new(o, "refused", rc.arr);
+		text = json_dumps(o, JSON_INDENT(2));
+		json_decref(o);
+		printf("%s\n", text ? text : "{}");
+		free(text);
+		free(ahead);
+		return EXIT_OK;
+	}
+	printf("state       %s\n", state);
+	printf("server      %s\n", st.server[0] ? st.server : "-");
+	printf("device      %s\n", st.device_code[0] ? st.device_code : "-");
+	printf("waiting     %ld change%s\n", st.waiting, st.waiting == 1 ? "" : "s");
+	printf("refused     %ld change%s\n", st.refused, st.refused == 1 ? "" : "s");
+	printf("last sync   %s\n", st.last_ok[0] ? st.last_ok : "never");
+	if (st.last_error[0])
+		printf("last error  %s\n", st.last_error);
+	if (ahead && *ahead && strcmp(ahead, "0"))
+		printf("clock       %lld s ahead of the server at the last sync; correct the date\n",
+		       strtoll(ahead, NULL, 10) / 1000);
+	free(ahead);
+	if (st.refused > 0) {
+		printf("\nrefused changes (kept here; the server did not take them):\n");
+		rc.t = cli_table_new(columns, 5);
+		store_outbox_refused(s, add_refused, &rc, NULL);
+		cli_table_print(rc.t, FORMAT_TABLE, stdout);
+		cli_table_free(rc.t);
+	}
+	return EXIT_OK;
+}
+
+/* Runs background sync while this thread does what typing does: reads the
+ * status and the database every 10 ms. Reports the longest wait. */
+static int sync_background(struct store *s, long seconds)
+{
+	struct sync_bg *bg;
+	struct err e;
+	double end, worst = 0;
+	long reads = 0;
+	struct sync_status st;
+
+	err_clear(&e);
+	bg = sync_bg_start(store_path(s), &e);
+	if (!bg)
+		return cli_fail_err(&e);
+	end = mono_ms() + (double)seconds * 1000.0;
+	while (mono_ms() < end) {
+		double t0 = mono_ms(), dt;
+
+		sync_bg_status(bg, &st);
+		(void)store_outbox_pending(s);
+		dt = mono_ms() - t0;
+		if (dt > worst)
+			worst = dt;
+		reads++;
+		if (sync_bg_cycles(bg) > 0 && !st.running && st.waiting == 0 && reads > 50)
+			break;
+		sleep_ms(10);
+	}
+	sync_bg_status(bg, &st);
+	printf("typing: %ld reads, longest wait %.1f ms\n", reads, worst);
+	printf("background sync: %ld cycle%s, %s, %ld waiting\n", sync_bg_cycles(bg),
+	       sync_bg_cycles(bg) == 1 ? "" : "s", st.online ? "online" : "offline", st.waiting);
+	sync_bg_stop(bg);
+	return EXIT_OK;
+}
+
+static int run(const struct cli_global *g, int argc, char **argv)
+{
+	struct buf pins;
+	struct sync_options o = {0};
+	struct store *s;
+	long retry_for = 0, background = 0;
+	int c, rc, mode = 0, format = FORMAT_TABLE;
+
+	buf_init(&pins, 1024);
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			buf_release(&pins);
+			return cli_help(&cmd_sync);
+		case OPT_ONCE:
+		case OPT_STATUS:
+			if (mode && mode != c) {
+				buf_release(&pins);
+				return cli_usage(&cmd_sync, "give one of --once, --status, --background");
+			}
+			mode = c;
+			break;
+		case OPT_BACKGROUND:
+			mode = c;
+			if (!cli_parse_long(&cmd_sync, "--background", optarg, 1, 3600, &background)) {
+				buf_release(&pins);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_RETRY:
+			if (!cli_parse_long(&cmd_sync, "--retry-for", optarg, 0, 86400, &retry_for)) {
+				buf_release(&pins);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_CA:
+			o.ca_file = optarg;
+			break;
+		case OPT_PIN:
+			buf_printf(&pins, "%s%s", pins.len ? ";" : "", optarg);
+			break;
+		case OPT_FORMAT:
+			format = cli_format_parse(optarg);
+			if (format != FORMAT_TABLE && format != FORMAT_JSON) {
+				buf_release(&pins);
+				return cli_usage(&cmd_sync, "unknown format '%s'; use table or json",
+						 optarg);
+			}
+			break;
+		default:
+			buf_release(&pins);
+			return cli_bad_option(&cmd_sync, c, argv, options);
+		}
+	}
+	if (optind < argc || !mode) {
+		buf_release(&pins);
+		return cli_usage(&cmd_sync, optind < argc ? "unexpected argument" :
+				 "give --once, --status or --background SECONDS");
+	}
+	if (pins.len)
+		o.pins = buf_str(&pins);
+	s = cli_open_store(g, STORE_NO_CREATE);
+	if (!s) {
+		buf_release(&pins);
+		return EXIT_FAIL;
+	}
+	if (mode == OPT_ONCE)
+		rc = sync_once(s, retry_for, &o);
+	else if (mode == OPT_STATUS)
+		rc = sync_status(s, format);
+	else
+		rc = sync_background(s, background);
+	store_close(s);
+	buf_release(&pins);
+	return rc;
+}
+
+const struct cli_command cmd_sync = {
+    .name = "sync",
+    .summary = "exchange changes with the central server now, or show sync status",
+    .usage = usage,
+    .run = run,
+};

@@ -1,0 +1,701 @@
+/*
+ * The HTTP side of frontdeskd: libmicrohttpd with a thread pool on epoll,
+ * bodies read by hand under a hard cap, one PostgreSQL connection per
+ * worker thread, one log line per request (no personal data), and a drain
+ * on SIGTERM.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "server_int.h"
+
+#define DISCARD_MAX (64u * 1024u * 1024u) /* an over-cap body read and dropped */
+#define MAX_WORKERS 256
+
+struct request {
+	struct buf body;
+	size_t received;
+	bool too_big;
+	int status;
+	size_t sent;
+	double t0;
+	char method[8];
+	char path[96];
+	char device[16];
+};
+
+static const char *g_conninfo;
+static atomic_int g_inflight;
+static pthread_mutex_t g_conns_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct pg *g_conns[MAX_WORKERS];
+static int g_nconns;
+static _Thread_local struct pg *tl_db;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* This worker's database connection, made on first use. */
+static struct pg *worker_db(void)
+{
+	struct err e;
+
+	if (tl_db)
+		return pg_alive(tl_db) ? tl_db : NULL;
+	err_clear(&e);
+	tl_db = pg_connect(g_conninfo, &e);
+	if (!tl_db) {
+		fprintf(stderr, "frontdeskd: %s\n", e.msg);
+		return NULL;
+	}
+	pthread_mutex_lock(&g_conns_mu);
+	if (g_nconns < MAX_WORKERS)
+		g_conns[g_nconns++] = tl_db;
+	pthread_mutex_unlock(&g_conns_mu);
+	return tl_db;
+}
+
+/* ---- responses --------------------------------------------------------- */
+
+static enum MHD_Result send_body(struct MHD_Connection *c, struct request *rq, int status,
+				 char *json, const char *retry_after)
+{
+	struct MHD_Response *resp;
+	const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+	size_t len = strlen(json);
+	bool gz = false;
+	enum MHD_Result ret;
+
+	if (ae && strstr(ae, "gzip") && len > 1024) {
+		struct buf z;
+
+		buf_init(&z, len + 4096);
+		if (server_gzip(json, len, &z)) {
+			free(json);
+			len = z.len;
+			json = buf_detach(&z);
+			gz = true;
+		} else {
+			buf_release(&z);
+		}
+	}
+	resp = MHD_create_response_from_buffer(len, json, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(json);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (gz)
+		MHD_add_response_header(resp, "Content-Encoding", "gzip");
+	if (retry_after)
+		MHD_add_response_header(resp, "Retry-After", retry_after);
+	if (status == 401)
+		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"frontdesk\"");
+	rq->status = status;
+	rq->sent = len;
+	ret = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, struct request *rq,
+				  const struct server_error *err)
+{
+	return send_body(c, rq, err->http, server_error_json(err),
+			 err->http == 503 || err->http == 429 ? "1" : NULL);
+}
+
+static enum MHD_Result fail(struct MHD_Connection *c, struct request *rq, int http,
+			    const char *code, const char *field, const char *msg)
+{
+	struct server_error err;
+
+	server_error_set(&err, http, code, field, "%s", msg);
+	return send_error(c, rq, &err);
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, struct request *rq, int status,
+				 json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+
+	json_decref(j);
+	if (!s)
+		die("out of memory encoding JSON");
+	return send_body(c, rq, status, s, NULL);
+}
+
+/* A database failure: 503 (retry soon) when the connection or a lock was
+ * the trouble, 500 otherwise. The detail goes to the log, not the client. */
+static enum MHD_Result db_failure(struct MHD_Connection *c, struct request *rq,
+				  const struct err *e)
+{
+	fprintf(stderr, "frontdeskd: %s %s: %s\n", rq->method, rq->path, e->msg);
+	if (e->code == STATUS_DB_BUSY || e->code == STATUS_OK)
+		return fail(c, rq, 503, "unavailable", "",
+			    "the database is not answering; try again shortly");
+	return fail(c, rq, 500, "internal", "", "the server could not do that; it has been logged");
+}
+
+/* ---- authentication ---------------------------------------------------- */
+
+/* 0: authenticated; otherwise the response was queued (ret holds it). */
+static int authenticate(struct MHD_Connection *c, struct request *rq, struct pg *db,
+			const char *role, struct device_auth *dev, enum MHD_Result *ret)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	struct err e;
+	enum status st;
+
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7] || strlen(h) > 200) {
+		*ret = fail(c, rq, 401, "no_token", "Authorization",
+			    "this request needs a device token (Authorization: Bearer TOKEN); enrol "
+			    "the device first");
+		return -1;
+	}
+	err_clear(&e);
+	st = pg_device_auth(db, h + 7, dev, &e);
+	if (st == STATUS_NOT_FOUND) {
+		*ret = fail(c, rq, 401, "bad_token", "Authorization",
+			    "the device token is not one this server issued; enrol the device again");
+		return -1;
+	}
+	if (st) {
+		*ret = db_failure(c, rq, &e);
+		return -1;
+	}
+	snprintf(rq->device, sizeof rq->device, "%s", dev->code);
+	if (dev->revoked) {
+		*ret = fail(c, rq, 401, "revoked", "Authorization",
+			    "this device has been revoked by an administrator");
+		return -1;
+	}
+	if (strcmp(dev->role, role) != 0) {
+		*ret = fail(c, rq, 403, "wrong_role", "Authorization",
+			    "this device may not do that");
+		return -1;
+	}
+	return 0;
+}
+
+/* Checks the body's media type and encoding and parses it. */
+static json_t *request_json(struct MHD_Connection *c, struct request *rq, enum MHD_Result *ret)
+{
+	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	const char *ce = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Encoding");
+	struct server_error err;
+	json_t *j;
+
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';')) {
+		*ret = fail(c, rq, 415, "media_type", "Content-Type",
+			    "send the body as Content-Type: application/json");
+		return NULL;
+	}
+	if (ce && strcasecmp(ce, "gzip") == 0) {
+		struct buf plain;
+
+		buf_init(&plain, SERVER_INFLATED_MAX);
+		if (!server_gunzip(rq->body.data ? rq->body.data : "", rq->body.len, &plain, &err)) {
+			buf_release(&plain);
+			*ret = send_error(c, rq, &err);
+			return NULL;
+		}
+		j = server_json_parse(buf_str(&plain), plain.len, &err);
+		buf_release(&plain);
+	} else if (ce && strcasecmp(ce, "identity") != 0) {
+		*ret = fail(c, rq, 415, "encoding", "Content-Encoding",
+			    "send the body plain or with Content-Encoding: gzip");
+		return NULL;
+	} else {
+		j = server_json_parse(buf_str(&rq->body), rq->body.len, &err);
+	}
+	if (!j)
+		*ret = send_error(c, rq, &err);
+	return j;
+}
+
+/* ---- routes ------------------------------------------------------------ */
+
+static enum MHD_Result route_healthz(struct MHD_Connection *c, struct request *rq)
+{
+	struct pg *db = worker_db();
+	json_t *o = json_object();
+	bool ok = db && pg_ping(db);
+
+	json_object_set_new(o, "ok", json_boolean(ok));
+	json_object_set_new(o, "database", json_string(ok ? "ok" : "unreachable"));
+	return send_json(c, rq, ok ? 200 : 503, o);
+}
+
+static enum MHD_Result route_enrol(struct MHD_Connection *c, struct request *rq, struct pg *db)
+{
+	enum MHD_Result ret = MHD_NO;
+	json_t *j = request_json(c, rq, &ret), *code, *o;
+	struct device_auth dev;
+	char token[96];
+	struct err e;
+	const char *key;
+	json_t *v;
+	enum status st;
+
+	if (!j)
+		return ret;
+	json_object_foreach(j, key, v)
+	{
+		if (strcmp(key, "code") != 0) {
+			char field[64];
+
+			snprintf(field, sizeof field, "%.40s", key);
+			json_decref(j);
+			return fail(c, rq, 422, "unknown_field", field,
+				    "an enrolment takes only a code");
+		}
+	}
+	code = json_object_get(j, "code");
+	if (!json_is_string(code) || json_string_length(code) > 40) {
+		json_decref(j);
+		return fail(c, rq, 422, code ? "wrong_type" : "missing", "code",
+			    "code must be the enrolment code as a string");
+	}
+	err_clear(&e);
+	st = pg_device_enrol(db, json_string_value(code), &dev, token, sizeof token, &e);
+	json_decref(j);
+	if (st == STATUS_DENIED)
+		return fail(c, rq, 403, "bad_enrolment", "code", e.msg);
+	if (st)
+		return db_failure(c, rq, &e);
+	snprintf(rq->device, sizeof rq->device, "%s", dev.code);
+	o = json_object();
+	json_object_set_new(o, "device_id", json_string(dev.id));
+	json_object_set_new(o, "device_code", json_string(dev.code));
+	json_object_set_new(o, "site", json_string(dev.site));
+	json_object_set_new(o, "role", json_string(dev.role));
+	json_object_set_new(o, "token", json_string(token));
+	sodium_memzero(token, sizeof token);
+	return send_json(c, rq, 200, o);
+}
+
+static enum MHD_Result route_push(struct MHD_Connection *c, struct request *rq, struct pg *db)
+{
+	enum MHD_Result ret = MHD_NO;
+	struct device_auth dev;
+	struct push_batch b;
+	struct push_result res;
+	struct server_error err;
+	struct err e;
+	json_t *j, *o;
+
+	if (authenticate(c, rq, db, "console", &dev, &ret))
+		return ret;
+	j = request_json(c, rq, &ret);
+	if (!j)
+		return ret;
+	if (!server_push_parse(j, &b, &err)) {
+		server_push_release(&b);
+		return send_error(c, rq, &err);
+	}
+	err_clear(&e);
+	if (pg_push(db, &dev, &b, &res, &e) != STATUS_OK) {
+		server_push_release(&b);
+		return db_failure(c, rq, &e);
+	}
+	server_push_release(&b);
+	o = json_object();
+	json_object_set_new(o, "held", json_integer(res.held));
+	json_object_set(o, "refused", res.refused);
+	if (res.clock_ahead_ms > 0)
+		json_object_set_new(o, "clock_ahead_ms", json_integer(res.clock_ahead_ms));
+	push_result_release(&res);
+	return send_json(c, rq, 200, o);
+}
+
+static bool query_ll(struct MHD_Connection *c, const char *name, long long min, long long max,
+		     long long dflt, long long *out)
+{
+	const char *s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+	char *end;
+
+	*out = dflt;
+	if (!s)
+		return true;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return *s && !*end && errno == 0 && *out >= min && *out <= max;
+}
+
+static enum MHD_Result unknown_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	char *bad = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcmp(key, "after") != 0 && strcmp(key, "limit") != 0 && !bad[0]) {
+		snprintf(bad, 48, "%.40s", key);
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result route_pull(struct MHD_Connection *c, struct request *rq, struct pg *db)
+{
+	enum MHD_Result ret = MHD_NO;
+	struct device_auth dev;
+	long long after, limit;
+	char bad[48] = "";
+	struct buf out;
+	struct err e;
+
+	if (authenticate(c, rq, db, "console", &dev, &ret))
+		return ret;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, unknown_arg, bad);
+	if (bad[0])
+		return fail(c, rq, 422, "unknown_field", bad, "pull takes only after and limit");
+	if (!query_ll(c, "after", 0, INT64_MAX, 0, &after))
+		return fail(c, rq, 422, "wrong_type", "after",
+			    "after must be a cursor: a whole number, 0 or more");
+	if (!query_ll(c, "limit", 1, SERVER_PULL_PAGE_MAX, SERVER_PULL_PAGE, &limit))
+		return fail(c, rq, 422, "wrong_type", "limit", "limit must be 1 to 2000");
+	buf_init(&out, 64u * 1024u * 1024u);
+	err_clear(&e);
+	if (pg_pull(db, &dev, after, (int)limit, &out, &e) != STATUS_OK) {
+		buf_release(&out);
+		return db_failure(c, rq, &e);
+	}
+	return send_body(c, rq, 200, buf_detach(&out), NULL);
+}
+
+static enum MHD_Result route_case(struct MHD_Connection *c, struct request *rq, struct pg *db,
+				  const char *reference)
+{
+	enum MHD_Result ret = MHD_NO;
+	struct device_auth dev;
+	json_t *j, *status, *note;
+	const char *key;
+	json_t *v;
+	char actor[48], ref[40];
+	struct err e;
+	enum status st;
+
+	if (authenticate(c, rq, db, "back-office", &dev, &ret))
+		return ret;
+	snprintf(ref, sizeof ref, "%s", reference);
+	for (char *p = ref; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	if (!case_reference_valid(ref))
+		return fail(c, rq, 404, "not_found", "reference", "that is not a case reference");
+	j = request_json(c, rq, &ret);
+	if (!j)
+		return ret;
+	json_object_foreach(j, key, v)
+	{
+		if (strcmp(key, "status") != 0 && strcmp(key, "note") != 0) {
+			char field[64];
+
+			snprintf(field, sizeof field, "%.40s", key);
+			json_decref(j);
+			return fail(c, rq, 422, "unknown_field", field,
+				    "a case update takes status and note");
+		}
+	}
+	status = json_object_get(j, "status");
+	note = json_object_get(j, "note");
+	if (!json_is_string(status)) {
+		json_decref(j);
+		return fail(c, rq, 422, status ? "wrong_type" : "missing", "status",
+			    "status must be a case status");
+	}
+	if (note && !json_is_string(note) && !json_is_null(note)) {
+		json_decref(j);
+		return fail(c, rq, 422, "wrong_type", "note", "note must be text");
+	}
+	snprintf(actor, sizeof actor, "back-office:%s", dev.code);
+	err_clear(&e);
+	st = pg_case_update(db, ref, json_string_value(status),
+			    note ? json_string_value(note) : NULL, actor, &e);
+	json_decref(j);
+	if (st == STATUS_NOT_FOUND)
+		return fail(c, rq, 404, "not_found", "reference", e.msg);
+	if (st == STATUS_INVALID)
+		return fail(c, rq, 422, "invalid", "status", e.msg);
+	if (st)
+		return db_failure(c, rq, &e);
+	j = json_object();
+	json_object_set_new(j, "ok", json_true());
+	return send_json(c, rq, 200, j);
+}
+
+static enum MHD_Result dispatch(struct MHD_Connection *c, struct request *rq, const char *url,
+				const char *method)
+{
+	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+	struct pg *db;
+
+	if (rq->too_big)
+		return fail(c, rq, 413, "too_big", "", "the body is larger than the server takes");
+	if (!strcmp(url, "/healthz"))
+		return get ? route_healthz(c, rq) : fail(c, rq, 405, "method", "", "use GET");
+	if (strcmp(url, "/v1/enrol") && strcmp(url, "/v1/push") && strcmp(url, "/v1/pull") &&
+	    strncmp(url, "/v1/case/", 9))
+		return fail(c, rq, 404, "not_found", "", "no such endpoint; see man frontdesk-sync");
+	if ((!strcmp(url, "/v1/pull") && !get) || (strcmp(url, "/v1/pull") && !post))
+		return fail(c, rq, 405, "method", "", get ? "use POST" : "use GET");
+	db = worker_db();
+	if (!db)
+		return fail(c, rq, 503, "unavailable", "",
+			    "the database is not answering; try again shortly");
+	if (!strcmp(url, "/v1/enrol"))
+		return route_enrol(c, rq, db);
+	if (!strcmp(url, "/v1/push"))
+		return route_push(c, rq, db);
+	if (!strcmp(url, "/v1/pull"))
+		return route_pull(c, rq, db);
+	{
+		const char *ref = url + 9, *slash = strchr(ref, '/');
+		char r[40];
+
+		if (!slash || strcmp(slash, "/status") != 0 || (size_t)(slash - ref) >= sizeof r)
+			return fail(c, rq, 404, "not_found", "", "use POST /v1/case/REF/status");
+		memcpy(r, ref, (size_t)(slash - ref));
+		r[slash - ref] = '\0';
+		return route_case(c, rq, db, r);
+	}
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version,
+				  const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct request *rq = *con_cls;
+
+	(void)cls;
+	(void)version;
+	if (!rq) {
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+
+		rq = xcalloc(1, sizeof *rq);
+		rq->t0 = now_ms();
+		buf_init(&rq->body, SERVER_BODY_MAX);
+		snprintf(rq->method, sizeof rq->method, "%s", method);
+		snprintf(rq->path, sizeof rq->path, "%s", url);
+		*con_cls = rq;
+		atomic_fetch_add(&g_inflight, 1);
+		/* Refuse an oversized body before reading any of it. */
+		if (cl && strtoull(cl, NULL, 10) > SERVER_BODY_MAX) {
+			rq->too_big = true;
+			return fail(c, rq, 413, "too_big", "",
+				    "the body is larger than the server takes (2 MiB)");
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		rq->received += *upload_size;
+		if (!rq->too_big && buf_add(&rq->body, upload, *upload_size) != STATUS_OK) {
+			rq->too_big = true;
+			buf_release(&rq->body);
+		}
+		*upload_size = 0;
+		return rq->received > DISCARD_MAX ? MHD_NO : MHD_YES;
+	}
+	if (rq->status)
+		return MHD_YES;
+	return dispatch(c, rq, url, method);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct request *rq = *con_cls;
+	char line[300], when[32];
+	int n;
+
+	(void)cls;
+	(void)c;
+	if (!rq)
+		return;
+	time_format_utc(clock_now_ms(), when, sizeof when);
+	n = snprintf(line, sizeof line, "%s %s %s %d in=%zu out=%zu %.1fms device=%s%s\n", when,
+		     rq->method, rq->path, rq->status ? rq->status : 0, rq->received, rq->sent,
+		     now_ms() - rq->t0, rq->device[0] ? rq->device : "-",
+		     toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+	if (n > 0) {
+		ssize_t w = write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+
+		(void)w;
+	}
+	buf_release(&rq->body);
+	free(rq);
+	*con_cls = NULL;
+	atomic_fetch_sub(&g_inflight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	fputs("frontdeskd: http: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
+static char *read_file(const char *path, const char *what)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "frontdeskd: cannot read %s '%s': %s\n", what, path, strerror(errno));
+		return NULL;
+	}
+	buf_init(&b, 1u << 20);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (buf_add(&b, chunk, n) != STATUS_OK) {
+			fprintf(stderr, "frontdeskd: %s '%s' is too big\n", what, path);
+			fclose(f);
+			buf_release(&b);
+			return NULL;
+		}
+	fclose(f);
+	return buf_detach(&b);
+}
+
+int server_serve(const struct serve_options *o)
+{
+	struct sockaddr_storage ss;
+	struct MHD_Daemon *d;
+	char host[128];
+	int port, sig;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	char *cert = NULL, *key = NULL;
+	sigset_t set;
+	struct err e;
+	struct pg *probe;
+	bool tls = o->tls_cert || o->tls_key;
+
+	memset(&ss, 0, sizeof ss);
+	if (!server_listen_parse(o->listen, host, sizeof host, &port)) {
+		fprintf(stderr, "frontdeskd: --listen '%s' is not ADDR:PORT, e.g. 127.0.0.1:8443\n",
+			o->listen ? o->listen : "");
+		return 2;
+	}
+	if (!strcmp(host, "localhost"))
+		snprintf(host, sizeof host, "127.0.0.1");
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		ss.ss_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+	} else if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		ss.ss_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
+		flags |= MHD_USE_IPv6;
+	} else {
+		fprintf(stderr, "frontdeskd: --listen needs an IP address, not '%s'\n", host);
+		return 2;
+	}
+	if (tls && !(o->tls_cert && o->tls_key)) {
+		fprintf(stderr, "frontdeskd: give both --tls-cert and --tls-key\n");
+		return 2;
+	}
+	if (!tls && !o->insecure_http && !server_host_is_loopback(host)) {
+		fprintf(stderr,
+			"frontdeskd: refusing plain HTTP on %s, which is not this machine; give "
+			"--tls-cert and --tls-key (or --insecure-http behind a TLS proxy)\n",
+			host);
+		return 2;
+	}
+	if (tls) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			fprintf(stderr, "frontdeskd: this libmicrohttpd has no TLS support\n");
+			return 1;
+		}
+		cert = read_file(o->tls_cert, "certificate");
+		key = cert ? read_file(o->tls_key, "key") : NULL;
+		if (!cert || !key) {
+			free(cert);
+			free(key);
+			return 1;
+		}
+		flags |= MHD_USE_TLS;
+	}
+	g_conninfo = o->conninfo;
+	err_clear(&e);
+	probe = pg_connect(o->conninfo, &e);
+	if (!probe) {
+		fprintf(stderr, "frontdeskd: %s\n", e.msg);
+		free(cert);
+		free(key);
+		return 1;
+	}
+	pg_close(probe);
+
+	/* Workers inherit this mask; the main thread waits for the signals. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (tls)
+		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
+				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+				     (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+				     (unsigned)o->threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+				     MHD_OPTION_CONNECTION_LIMIT, 2000u,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
+				     MHD_OPTION_END);
+	else
+		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
+				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+				     (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+				     (unsigned)o->threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+				     MHD_OPTION_CONNECTION_LIMIT, 2000u,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+	if (!d) {
+		fprintf(stderr, "frontdeskd: cannot listen on %s: %s\n", o->listen, strerror(errno));
+		free(cert);
+		free(key);
+		return 1;
+	}
+	fprintf(stderr, "frontdeskd: listening on %s (%s, %d workers)\n", o->listen,
+		tls ? "https" : "plain http", o->threads);
+	do {
+		if (sigwait(&set, &sig) != 0)
+			sig = SIGTERM;
+	} while (sig != SIGTERM && sig != SIGINT);
+	fprintf(stderr, "frontdeskd: %s: finishing requests in flight\n",
+		sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	MHD_quiesce_daemon(d);
+	for (int i = 0; i < 300 && atomic_load(&g_inflight) > 0; i++) {
+		struct timespec ts = { 0, 100000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(d);
+	pthread_mutex_lock(&g_conns_mu);
+	for (int i = 0; i < g_nconns; i++)
+		pg_close(g_conns[i]);
+	g_nconns = 0;
+	pthread_mutex_unlock(&g_conns_mu);
+	free(cert);
+	free(key);
+	fprintf(stderr, "frontdeskd: stopped\n");
+	return 0;
+}

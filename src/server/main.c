@@ -1,0 +1,544 @@
+/*
+ * frontdeskd's command line: migrate, serve, and the administrator's
+ * commands (devices, cases, flows, hot topics, reference data, users,
+ * erasure). Each command does one thing and says what it did.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "frontdesk/ingest.h"
+#include "server_int.h"
+
+#ifndef FRONTDESK_VERSION
+#define FRONTDESK_VERSION "unknown"
+#endif
+
+static const char usage_text[] =
+	"usage: frontdeskd COMMAND [OPTIONS] [--db CONNINFO]\n"
+	"\n"
+	"commands:\n"
+	"  migrate                               create or upgrade the central schema\n"
+	"  serve --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--insecure-http]\n"
+	"        [--threads N]                   serve consoles over HTTP(S)\n"
+	"  device add --site CODE [--back-office]  register a device; prints a one-time code\n"
+	"  device list                           list devices\n"
+	"  device revoke ID|CODE                 revoke a device\n"
+	"  case update REF --status S [--note TEXT]  change a case's status\n"
+	"  flow publish FILE...                  publish flows to every console\n"
+	"  hot-topic add --text TEXT [--site CODE] [--service CODE] [--from TIME] [--until TIME]\n"
+	"  data load DIR                         load reference data (services, teams, sites...)\n"
+	"  user add LOGIN --role ROLE [--name NAME]  add or update a user; password on stdin\n"
+	"  customer erase ID                     erase a customer everywhere\n"
+	"\n"
+	"--db CONNINFO is a libpq connection string (default: $FRONTDESKD_DB, else the\n"
+	"PG* environment). See man frontdeskd and man frontdesk-sync.\n";
+
+enum {
+	OPT_DB = 1000,
+	OPT_LISTEN,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_INSECURE,
+	OPT_THREADS,
+	OPT_SITE,
+	OPT_BACKOFFICE,
+	OPT_STATUS,
+	OPT_NOTE,
+	OPT_TEXT,
+	OPT_SERVICE,
+	OPT_FROM,
+	OPT_UNTIL,
+	OPT_ROLE,
+	OPT_NAME,
+};
+
+static const struct option options[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "tls-cert", required_argument, NULL, OPT_CERT },
+	{ "tls-key", required_argument, NULL, OPT_KEY },
+	{ "insecure-http", no_argument, NULL, OPT_INSECURE },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "site", required_argument, NULL, OPT_SITE },
+	{ "back-office", no_argument, NULL, OPT_BACKOFFICE },
+	{ "status", required_argument, NULL, OPT_STATUS },
+	{ "note", required_argument, NULL, OPT_NOTE },
+	{ "text", required_argument, NULL, OPT_TEXT },
+	{ "service", required_argument, NULL, OPT_SERVICE },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "role", required_argument, NULL, OPT_ROLE },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct args {
+	const char *db, *listen, *cert, *key, *site, *status, *note, *text, *service, *from,
+		*until, *role, *name;
+	bool insecure, back_office;
+	long threads;
+	char **pos; /* operands after the command words */
+	int npos;
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("frontdeskd: ", stderr);
+	fprintf(stderr, fmt, arg ? arg : "");
+	fputs("\nrun 'frontdeskd --help' for usage\n", stderr);
+	return 2;
+}
+
+static int parse(int argc, char **argv, struct args *a)
+{
+	int c;
+
+	memset(a, 0, sizeof *a);
+	a->threads = 16;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_DB: a->db = optarg; break;
+		case OPT_LISTEN: a->listen = optarg; break;
+		case OPT_CERT: a->cert = optarg; break;
+		case OPT_KEY: a->key = optarg; break;
+		case OPT_INSECURE: a->insecure = true; break;
+		case OPT_THREADS: {
+			char *end;
+
+			a->threads = strtol(optarg, &end, 10);
+			if (*end || a->threads < 1 || a->threads > 256)
+				return usage_error("--threads must be 1 to 256, not '%s'", optarg);
+			break;
+		}
+		case OPT_SITE: a->site = optarg; break;
+		case OPT_BACKOFFICE: a->back_office = true; break;
+		case OPT_STATUS: a->status = optarg; break;
+		case OPT_NOTE: a->note = optarg; break;
+		case OPT_TEXT: a->text = optarg; break;
+		case OPT_SERVICE: a->service = optarg; break;
+		case OPT_FROM: a->from = optarg; break;
+		case OPT_UNTIL: a->until = optarg; break;
+		case OPT_ROLE: a->role = optarg; break;
+		case OPT_NAME: a->name = optarg; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	a->pos = argv + optind;
+	a->npos = argc - optind;
+	if (!a->db)
+		a->db = getenv("FRONTDESKD_DB");
+	if (!a->db)
+		a->db = "";
+	return -1;
+}
+
+static struct pg *connect_or_say(const struct args *a)
+{
+	struct err e;
+	struct pg *db;
+
+	err_clear(&e);
+	db = pg_connect(a->db, &e);
+	if (!db)
+		fprintf(stderr, "frontdeskd: %s\n", e.msg);
+	return db;
+}
+
+static int done(struct pg *db, enum status rc, const struct err *e)
+{
+	pg_close(db);
+	if (rc) {
+		fprintf(stderr, "frontdeskd: %s\n", e->msg);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_migrate(const struct args *a)
+{
+	struct pg *db = connect_or_say(a);
+	struct err e;
+	int from, to;
+	enum status rc;
+
+	if (!db)
+		return 1;
+	err_clear(&e);
+	rc = pg_migrate(db, &from, &to, &e);
+	if (!rc) {
+		if (from == to)
+			printf("schema is up to date (version %d)\n", to);
+		else
+			printf("migrated schema from version %d to %d\n", from, to);
+	}
+	return done(db, rc, &e);
+}
+
+static int cmd_serve(const struct args *a)
+{
+	struct serve_options o = {
+		.listen = a->listen,
+		.conninfo = a->db,
+		.tls_cert = a->cert,
+		.tls_key = a->key,
+		.insecure_http = a->insecure,
+		.threads = (int)a->threads,
+	};
+	const char *delay = getenv("FRONTDESKD_TEST_PUSH_DELAY_MS");
+
+	if (!a->listen)
+		return usage_error("serve needs --listen ADDR:PORT%s", "");
+	if (delay)
+		server_test_push_delay_ms = strtol(delay, NULL, 10);
+	return server_serve(&o);
+}
+
+static int print_device(void *ctx, const struct device_row *r)
+{
+	(void)ctx;
+	printf("%-36s  %-4s  %-16s  %-11s  %-8s  %-20s  %s", r->id, r->code, r->site, r->role,
+	       r->state, r->created_at, r->last_seen[0] ? r->last_seen : "-");
+	if (r->clock_ahead_ms > 0)
+		printf("  clock ahead %lld s", r->clock_ahead_ms / 1000);
+	putchar('\n');
+	return 0;
+}
+
+static int cmd_device(const struct args *a, const char *action)
+{
+	struct pg *db;
+	struct err e;
+	enum status rc = STATUS_OK;
+
+	err_clear(&e);
+	if (!strcmp(action, "add")) {
+		char code[16], enrol[32];
+
+		if (!a->site)
+			return usage_error("device add needs --site CODE%s", "");
+		db = connect_or_say(a);
+		if (!db)
+			return 1;
+		rc = pg_device_add(db, a->site, a->back_office ? "back-office" : "console", code,
+				   sizeof code, enrol, sizeof enrol, &e);
+		if (!rc) {
+			printf("device %s at %s\n", code, a->site);
+			printf("enrolment code %s (single use, expires in 24 hours)\n", enrol);
+			printf("on the desk: frontdesk device enrol --server URL --code %s\n", enrol);
+		}
+		return done(db, rc, &e);
+	}
+	if (!strcmp(action, "list")) {
+		db = connect_or_say(a);
+		if (!db)
+			return 1;
+		printf("%-36s  %-4s  %-16s  %-11s  %-8s  %-20s  %s\n", "id", "code", "site", "role",
+		       "state", "created", "last seen");
+		rc = pg_device_list(db, print_device, NULL, &e);
+		return done(db, rc, &e);
+	}
+	if (!strcmp(action, "revoke")) {
+		if (a->npos != 1)
+			return usage_error("device revoke takes one device id or code%s", "");
+		db = connect_or_say(a);
+		if (!db)
+			return 1;
+		rc = pg_device_revoke(db, a->pos[0], &e);
+		if (!rc)
+			printf("revoked device %s; its console keeps working offline\n", a->pos[0]);
+		return done(db, rc, &e);
+	}
+	return usage_error("device takes add, list or revoke, not '%s'", action);
+}
+
+static int cmd_case(const struct args *a, const char *action)
+{
+	struct pg *db;
+	struct err e;
+	enum status rc;
+
+	if (strcmp(action, "update") != 0)
+		return usage_error("case takes update, not '%s'", action);
+	if (a->npos != 1 || !a->status)
+		return usage_error("usage: frontdeskd case update REF --status STATUS [--note TEXT]%s",
+				   "");
+	db = connect_or_say(a);
+	if (!db)
+		return 1;
+	err_clear(&e);
+	rc = pg_case_update(db, a->pos[0], a->status, a->note, "back-office", &e);
+	if (!rc)
+		printf("case %s is now %s\n", a->pos[0], a->status);
+	return done(db, rc, &e);
+}
+
+struct codes_ctx {
+	struct pg *db;
+};
+
+static bool flow_code_exists(void *ctx, enum flow_code_kind kind, const char *code)
+{
+	struct codes_ctx *c = ctx;
+
+	return pg_code_exists(c->db, kind == FLOW_CODE_SERVICE ? "service" : "team", code);
+}
+
+static int cmd_flow(const struct args *a, const char *action)
+{
+	struct pg *db;
+	int bad = 0;
+
+	if (strcmp(action, "publish") != 0)
+		return usage_error("flow takes publish, not '%s'", action);
+	if (a->npos < 1)
+		return usage_error("flow publish takes one or more FILEs%s", "");
+	db = connect_or_say(a);
+	if (!db)
+		return 1;
+	for (int i = 0; i < a->npos; i++) {
+		struct flow_errors errs;
+		struct flow *f = NULL;
+		struct codes_ctx cc = { db };
+		struct flow_codes codes = { flow_code_exists, &cc };
+		enum status rc;
+
+		flow_errors_init(&errs);
+		rc = flow_load_file(a->pos[i], &f, &errs);
+		if (rc == STATUS_OK)
+			flow_check(f, &codes, &errs);
+		if (rc != STATUS_OK || errs.count) {
+			char line[ERR_MSG_MAX + ERR_FILE_MAX + 32];
+
+			flow_errors_sort(&errs);
+			for (size_t k = 0; k < errs.count; k++) {
+				err_format(&errs.items[k], line, sizeof line);
+				fprintf(stderr, "%s\n", line);
+			}
+			fprintf(stderr, "frontdeskd: '%s' not published; correct it first\n",
+				a->pos[i]);
+			bad++;
+		} else {
+			struct err e;
+			bool was_new;
+
+			err_clear(&e);
+			if (pg_flow_publish(db, f, &was_new, &e) != STATUS_OK) {
+				fprintf(stderr, "frontdeskd: %s\n", e.msg);
+				bad++;
+			} else {
+				printf("%s flow %s version %ld\n",
+				       was_new ? "published" : "already published", f->id,
+				       f->version);
+			}
+		}
+		flow_free(f);
+		flow_errors_release(&errs);
+	}
+	pg_close(db);
+	return bad ? 1 : 0;
+}
+
+static int cmd_hot_topic(const struct args *a, const char *action)
+{
+	struct hot_topic_in h = { a->text, a->site, a->service, a->from, a->until };
+	struct pg *db;
+	struct err e;
+	char id[UUID_STR_LEN + 1];
+	enum status rc;
+
+	if (strcmp(action, "add") != 0)
+		return usage_error("hot-topic takes add, not '%s'", action);
+	if (!a->text)
+		return usage_error("hot-topic add needs --text TEXT%s", "");
+	err_clear(&e);
+	if (valid_text("text", a->text, REASON_MAX_CHARS, true, true, &e) ||
+	    (a->from && time_parse_utc(a->from, NULL) &&
+	     err_set(&e, STATUS_INVALID, "--from must be a UTC time like 2026-11-20T09:00:00Z")) ||
+	    (a->until && time_parse_utc(a->until, NULL) &&
+	     err_set(&e, STATUS_INVALID, "--until must be a UTC time like 2026-11-27T17:00:00Z"))) {
+		fprintf(stderr, "frontdeskd: %s\n", e.msg);
+		return 2;
+	}
+	db = connect_or_say(a);
+	if (!db)
+		return 1;
+	if (a->site && !pg_code_exists(db, "site", a->site))
+		rc = err_set(&e, STATUS_UNKNOWN_CODE, "unknown site '%s'", a->site);
+	else if (a->service && !pg_code_exists(db, "service", a->service))
+		rc = err_set(&e, STATUS_UNKNOWN_CODE, "unknown service '%s'", a->service);
+	else
+		rc = pg_hot_topic_add(db, &h, id, &e);
+	if (!rc)
+		printf("hot topic %s added\n", id);
+	return done(db, rc, &e);
+}
+
+static int cmd_data(const struct args *a, const char *action)
+{
+	struct ingest_errors errs;
+	struct refdata rd;
+	struct pg *db;
+	struct err e;
+	long changed;
+	enum status rc;
+
+	if (strcmp(action, "load") != 0)
+		return usage_error("data takes load, not '%s'", action);
+	if (a->npos != 1)
+		return usage_error("data load takes one DIR%s", "");
+	ingest_errors_init(&errs, 0);
+	memset(&rd, 0, sizeof rd);
+	if (ingest_refdata_read(a->pos[0], &rd, &errs) != STATUS_OK) {
+		struct buf b;
+
+		buf_init(&b, 1u << 20);
+		ingest_errors_format(&errs, &b);
+		fprintf(stderr, "%s", buf_str(&b));
+		buf_release(&b);
+		ingest_errors_release(&errs);
+		fprintf(stderr, "frontdeskd: reference data in '%s' not loaded\n", a->pos[0]);
+		return 1;
+	}
+	ingest_errors_release(&errs);
+	db = connect_or_say(a);
+	if (!db) {
+		refdata_release(&rd);
+		return 1;
+	}
+	err_clear(&e);
+	rc = pg_refdata_load(db, &rd, &changed, &e);
+	if (!rc)
+		printf("loaded reference data from %s: %zu services, %zu teams, %zu sites; %ld "
+		       "rows changed\n",
+		       a->pos[0], rd.nservices, rd.nteams, rd.nsites, changed);
+	refdata_release(&rd);
+	return done(db, rc, &e);
+}
+
+static int cmd_user(const struct args *a, const char *action)
+{
+	char password[256], hash[crypto_pwhash_STRBYTES];
+	struct pg *db;
+	struct err e;
+	size_t n;
+	enum status rc;
+
+	if (strcmp(action, "add") != 0)
+		return usage_error("user takes add, not '%s'", action);
+	if (a->npos != 1 || !a->role)
+		return usage_error("usage: frontdeskd user add LOGIN --role ROLE [--name NAME] "
+				   "(password on stdin)%s",
+				   "");
+	if (strcmp(a->role, "advisor") && strcmp(a->role, "supervisor") && strcmp(a->role, "admin"))
+		return usage_error("--role must be advisor, supervisor or admin, not '%s'", a->role);
+	err_clear(&e);
+	if (valid_code("login", a->pos[0], &e) ||
+	    (a->name && valid_text("name", a->name, NAME_MAX_CHARS, true, false, &e))) {
+		fprintf(stderr, "frontdeskd: %s\n", e.msg);
+		return 2;
+	}
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "password for %s: ", a->pos[0]);
+	if (!fgets(password, sizeof password, stdin)) {
+		fprintf(stderr, "frontdeskd: give the password on standard input\n");
+		return 2;
+	}
+	n = strcspn(password, "\r\n");
+	password[n] = '\0';
+	if (n < 10) {
+		sodium_memzero(password, sizeof password);
+		fprintf(stderr, "frontdeskd: a password needs at least 10 characters\n");
+		return 2;
+	}
+	if (crypto_pwhash_str(hash, password, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		die("out of memory hashing a password");
+	sodium_memzero(password, sizeof password);
+	db = connect_or_say(a);
+	if (!db)
+		return 1;
+	rc = pg_user_put(db, a->pos[0], a->name, a->role, hash, &e);
+	if (!rc)
+		printf("user %s saved (%s); consoles get it at their next sync\n", a->pos[0],
+		       a->role);
+	return done(db, rc, &e);
+}
+
+static int cmd_customer(const struct args *a, const char *action)
+{
+	struct pg *db;
+	struct err e;
+	enum status rc;
+
+	if (strcmp(action, "erase") != 0)
+		return usage_error("customer takes erase, not '%s'", action);
+	if (a->npos != 1)
+		return usage_error("customer erase takes one customer ID%s", "");
+	db = connect_or_say(a);
+	if (!db)
+		return 1;
+	err_clear(&e);
+	rc = pg_customer_erase(db, a->pos[0], &e);
+	if (!rc)
+		printf("customer %s erased; consoles erase it at their next sync\n", a->pos[0]);
+	return done(db, rc, &e);
+}
+
+int server_main(int argc, char **argv)
+{
+	struct args a;
+	const char *cmd, *action;
+	int rc;
+
+	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		printf("frontdeskd %s\n", FRONTDESK_VERSION);
+		return 0;
+	}
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (sodium_init() < 0)
+		die("libsodium cannot start");
+	cmd = argv[1];
+	if (!strcmp(cmd, "migrate") || !strcmp(cmd, "serve")) {
+		rc = parse(argc - 1, argv + 1, &a);
+		if (rc >= 0)
+			return rc;
+		if (a.npos)
+			return usage_error("unexpected argument '%s'", a.pos[0]);
+		return !strcmp(cmd, "migrate") ? cmd_migrate(&a) : cmd_serve(&a);
+	}
+	if (argc < 3)
+		return usage_error("'%s' needs an action; see frontdeskd --help", cmd);
+	action = argv[2];
+	rc = parse(argc - 2, argv + 2, &a);
+	if (rc >= 0)
+		return rc;
+	if (!strcmp(cmd, "device"))
+		return cmd_device(&a, action);
+	if (!strcmp(cmd, "case"))
+		return cmd_case(&a, action);
+	if (!strcmp(cmd, "flow"))
+		return cmd_flow(&a, action);
+	if (!strcmp(cmd, "hot-topic"))
+		return cmd_hot_topic(&a, action);
+	if (!strcmp(cmd, "data"))
+		return cmd_data(&a, action);
+	if (!strcmp(cmd, "user"))
+		return cmd_user(&a, action);
+	if (!strcmp(cmd, "customer"))
+		return cmd_customer(&a, action);
+	return usage_error("'%s' is not a command; see frontdeskd --help", cmd);
+}

@@ -1,0 +1,446 @@
+/*
+ * The centre's own changes: case status from the back office, flows, hot
+ * topics, reference data, users and erasure. Each is one transaction and
+ * reaches the consoles through the change log.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_int.h"
+
+static char *dump(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+
+	if (!s)
+		die("out of memory encoding JSON");
+	return s;
+}
+
+static void set_str(json_t *o, const char *key, const char *v)
+{
+	json_object_set_new(o, key, v && *v ? json_string(v) : json_null());
+}
+
+/* Begins a transaction that will log changes: the log lock comes first. */
+static enum status begin_logged(struct pg *db, bool *locked, struct err *e)
+{
+	enum status rc = pg_begin(db, e);
+
+	if (rc)
+		return rc;
+	rc = pg_run(db, "SELECT pg_advisory_xact_lock(7231)", 0, NULL, "locking the change log", e);
+	if (rc) {
+		pg_end(db, false, NULL);
+		return rc;
+	}
+	*locked = true;
+	return STATUS_OK;
+}
+
+static enum status finish(struct pg *db, enum status rc, struct err *e)
+{
+	if (rc) {
+		pg_end(db, false, NULL);
+		return rc;
+	}
+	return pg_end(db, true, e);
+}
+
+enum status pg_case_update(struct pg *db, const char *reference, const char *status,
+			   const char *note, const char *actor, struct err *e)
+{
+	char event_id[UUID_STR_LEN + 1], now[32], *text;
+	const char *p[1] = { reference };
+	json_t *ev;
+	PGresult *r;
+	bool locked = false;
+	enum status rc;
+
+	if (case_status_find(status) < 0)
+		return err_set(e, STATUS_INVALID,
+			       "unknown case status '%s'; use open, in-progress, awaiting-customer or closed",
+			       status);
+	if (note && valid_text("note", note, NOTES_MAX_CHARS, false, true, e))
+		return STATUS_INVALID;
+	rc = begin_logged(db, &locked, e);
+	if (rc)
+		return rc;
+	r = pg_exec(db, "SELECT id FROM \"case\" WHERE reference = upper($1) FOR UPDATE", 1, p,
+		    "finding the case", e);
+	if (!r)
+		return finish(db, e && e->code ? e->code : STATUS_DB, e);
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return finish(db,
+			      err_set(e, STATUS_NOT_FOUND,
+				      "no case with reference '%s' has reached the server", reference),
+			      e);
+	}
+	uuid_v7(event_id);
+	time_format_utc(clock_now_ms(), now, sizeof now);
+	ev = json_object();
+	set_str(ev, "id", event_id);
+	set_str(ev, "case_id", PQgetvalue(r, 0, 0));
+	set_str(ev, "status", status);
+	set_str(ev, "note", note);
+	set_str(ev, "actor", actor);
+	set_str(ev, "at", now);
+	PQclear(r);
+	text = dump(ev);
+	{
+		const char *q[4] = { event_id, json_string_value(json_object_get(ev, "case_id")),
+				     text, NULL };
+
+		rc = pg_run(db,
+			    "INSERT INTO case_event (id, case_id, device_id, body)"
+			    " VALUES ($1, $2, NULL, $3::jsonb)",
+			    3, q, "saving the case event", e);
+	}
+	if (!rc) {
+		const char *q[4] = { json_string_value(json_object_get(ev, "case_id")), status, now,
+				     note };
+
+		r = pg_exec(db,
+			    "UPDATE \"case\" SET status = $2, updated_at = now(), body = body"
+			    " || jsonb_build_object('status', $2::text,"
+			    "   'closed_at', CASE WHEN $2 = 'closed' THEN $3::text END,"
+			    "   'result', CASE WHEN $2 = 'closed' THEN $4::text END)"
+			    " WHERE id = $1 RETURNING body::text",
+			    4, q, "updating the case", e);
+		if (!r)
+			rc = e && e->code ? e->code : STATUS_DB;
+		else {
+			rc = pg_log_change(db, &locked, "case", q[0], NULL, PQgetvalue(r, 0, 0), e);
+			PQclear(r);
+		}
+	}
+	if (!rc)
+		rc = pg_log_change(db, &locked, "case_event", event_id, NULL, text, e);
+	free(text);
+	json_decref(ev);
+	return finish(db, rc, e);
+}
+
+enum status pg_flow_publish(struct pg *db, const struct flow *f, bool *was_new, struct err *e)
+{
+	json_t *o = json_object();
+	char version[24], now[32], *text;
+	size_t len;
+	const char *src = flow_source(f, &len);
+	PGresult *r;
+	bool locked = false;
+	enum status rc;
+
+	*was_new = false;
+	time_format_utc(clock_now_ms(), now, sizeof now);
+	snprintf(version, sizeof version, "%ld", f->version);
+	set_str(o, "id", f->id);
+	json_object_set_new(o, "version", json_integer(f->version));
+	set_str(o, "title", f->title);
+	set_str(o, "service", f->service);
+	json_object_set_new(o, "source", json_stringn(src, len));
+	set_str(o, "published_at", now);
+	if (!json_is_string(json_object_get(o, "source"))) {
+		json_decref(o);
+		return err_set(e, STATUS_INVALID, "flow '%s' is not UTF-8 text", f->id);
+	}
+	text = dump(o);
+	rc = begin_logged(db, &locked, e);
+	if (rc)
+		goto out;
+	{
+		const char *p[3] = { f->id, version, text };
+
+		r = pg_exec(db,
+			    "INSERT INTO flow (id, version, body) VALUES ($1, $2::integer, $3::jsonb)"
+			    " ON CONFLICT DO NOTHING RETURNING id",
+			    3, p, "publishing the flow", e);
+		if (!r) {
+			rc = finish(db, e && e->code ? e->code : STATUS_DB, e);
+			goto out;
+		}
+		*was_new = PQntuples(r) == 1;
+		PQclear(r);
+		if (!*was_new) {
+			r = pg_exec(db,
+				    "SELECT body->>'source' = $3::jsonb->>'source' FROM flow"
+				    " WHERE id = $1 AND version = $2::integer",
+				    3, p, "reading the flow", e);
+			if (r && PQgetvalue(r, 0, 0)[0] != 't')
+				rc = err_set(e, STATUS_EXISTS,
+					     "flow '%s' version %ld is already published with other "
+					     "content; raise its version",
+					     f->id, f->version);
+			else if (!r)
+				rc = e && e->code ? e->code : STATUS_DB;
+			PQclear(r);
+		} else {
+			char key[200];
+
+			snprintf(key, sizeof key, "%s@%ld", f->id, f->version);
+			rc = pg_log_change(db, &locked, "flow", key, NULL, text, e);
+		}
+	}
+	rc = finish(db, rc, e);
+out:
+	free(text);
+	json_decref(o);
+	return rc;
+}
+
+enum status pg_hot_topic_add(struct pg *db, const struct hot_topic_in *h, char *id_out,
+			     struct err *e)
+{
+	json_t *o = json_object();
+	char id[UUID_STR_LEN + 1], now[32], *text;
+	bool locked = false;
+	enum status rc;
+
+	uuid_v7(id);
+	time_format_utc(clock_now_ms(), now, sizeof now);
+	set_str(o, "id", id);
+	set_str(o, "text", h->text);
+	set_str(o, "site", h->site);
+	set_str(o, "service", h->service);
+	set_str(o, "starts_at", h->starts_at);
+	set_str(o, "ends_at", h->ends_at);
+	set_str(o, "created_at", now);
+	text = dump(o);
+	json_decref(o);
+	rc = begin_logged(db, &locked, e);
+	if (!rc) {
+		const char *p[2] = { id, text };
+
+		rc = pg_run(db, "INSERT INTO hot_topic (id, body) VALUES ($1, $2::jsonb)", 2, p,
+			    "saving the hot topic", e);
+		if (!rc)
+			rc = pg_log_change(db, &locked, "hot_topic", id, NULL, text, e);
+		rc = finish(db, rc, e);
+	}
+	free(text);
+	if (!rc)
+		snprintf(id_out, UUID_STR_LEN + 1, "%s", id);
+	return rc;
+}
+
+/* Upserts one row of reference data; logs it when it changed and when
+ * consoles take that kind (sites, teams, services). */
+static enum status ref_put(struct pg *db, bool *locked, const char *kind, const char *code,
+			   json_t *body, long *changed, struct err *e)
+{
+	char *text = dump(body);
+	const char *p[3] = { kind, code, text };
+	PGresult *r = pg_exec(db,
+			      "INSERT INTO refdata (kind, code, body, active)"
+			      " VALUES ($1, $2, $3::jsonb, true) ON CONFLICT (kind, code) DO UPDATE"
+			      " SET body = EXCLUDED.body, active = true"
+			      " WHERE refdata.body IS DISTINCT FROM EXCLUDED.body OR NOT refdata.active"
+			      " RETURNING code",
+			      3, p, "saving reference data", e);
+	enum status rc = STATUS_OK;
+
+	json_decref(body);
+	if (!r) {
+		free(text);
+		return e && e->code ? e->code : STATUS_DB;
+	}
+	if (PQntuples(r) == 1) {
+		(*changed)++;
+		if (!strcmp(kind, "site") || !strcmp(kind, "team") || !strcmp(kind, "service")) {
+			char key[128];
+
+			snprintf(key, sizeof key, "%s:%s", kind, code);
+			rc = pg_log_change(db, locked, kind, key, NULL, text, e);
+		}
+	}
+	PQclear(r);
+	free(text);
+	return rc;
+}
+
+enum status pg_refdata_load(struct pg *db, const struct refdata *rd, long *changed,
+			    struct err *e)
+{
+	bool locked = false;
+	enum status rc;
+
+	*changed = 0;
+	rc = begin_logged(db, &locked, e);
+	if (rc)
+		return rc;
+	/* Teams before services: a console applies them in log order. */
+	for (size_t i = 0; !rc && i < rd->nteams; i++) {
+		json_t *o = json_object();
+
+		set_str(o, "code", rd->teams[i].code);
+		set_str(o, "name", rd->teams[i].name);
+		set_str(o, "email", rd->teams[i].email);
+		rc = ref_put(db, &locked, "team", rd->teams[i].code, o, changed, e);
+	}
+	for (size_t i = 0; !rc && i < rd->nservices; i++) {
+		json_t *o = json_object();
+		const struct ref_service *s = &rd->services[i];
+
+		set_str(o, "code", s->code);
+		set_str(o, "name", s->name);
+		set_str(o, "team", s->team);
+		set_str(o, "url", s->url);
+		json_object_set_new(o, "lgsl", s->lgsl ? json_integer(s->lgsl) : json_null());
+		json_object_set_new(o, "standard_days", json_integer(s->standard_days));
+		rc = ref_put(db, &locked, "service", s->code, o, changed, e);
+	}
+	for (size_t i = 0; !rc && i < rd->nsites; i++) {
+		json_t *o = json_object();
+		const struct ref_site *s = &rd->sites[i];
+
+		set_str(o, "code", s->code);
+		set_str(o, "name", s->name);
+		set_str(o, "kind", s->kind);
+		set_str(o, "address", s->address);
+		set_str(o, "postcode", s->postcode);
+		rc = ref_put(db, &locked, "site", s->code, o, changed, e);
+	}
+	for (size_t i = 0; !rc && i < rd->nchannels; i++) {
+		json_t *o = json_object();
+
+		set_str(o, "code", rd->channels[i].code);
+		set_str(o, "name", rd->channels[i].name);
+		rc = ref_put(db, &locked, "channel", rd->channels[i].code, o, changed, e);
+	}
+	for (size_t i = 0; !rc && i < rd->noutcomes; i++) {
+		json_t *o = json_object();
+
+		set_str(o, "code", rd->outcomes[i].code);
+		set_str(o, "name", rd->outcomes[i].name);
+		rc = ref_put(db, &locked, "outcome", rd->outcomes[i].code, o, changed, e);
+	}
+	for (size_t i = 0; !rc && i < rd->nfailures; i++) {
+		json_t *o = json_object();
+
+		set_str(o, "code", rd->failures[i].code);
+		set_str(o, "name", rd->failures[i].name);
+		rc = ref_put(db, &locked, "failure", rd->failures[i].code, o, changed, e);
+	}
+	return finish(db, rc, e);
+}
+
+enum status pg_user_put(struct pg *db, const char *login, const char *name, const char *role,
+			const char *password_hash, struct err *e)
+{
+	json_t *o = json_object();
+	char id[UUID_STR_LEN + 1], now[32], *text;
+	const char *p[3];
+	bool locked = false;
+	PGresult *r;
+	enum status rc;
+
+	rc = begin_logged(db, &locked, e);
+	if (rc) {
+		json_decref(o);
+		return rc;
+	}
+	p[0] = login;
+	r = pg_exec(db, "SELECT id, body->>'created_at' FROM app_user WHERE login = $1", 1, p,
+		    "reading the user", e);
+	if (!r) {
+		json_decref(o);
+		return finish(db, e && e->code ? e->code : STATUS_DB, e);
+	}
+	time_format_utc(clock_now_ms(), now, sizeof now);
+	if (PQntuples(r) == 1) {
+		snprintf(id, sizeof id, "%s", PQgetvalue(r, 0, 0));
+		set_str(o, "created_at", PQgetvalue(r, 0, 1));
+	} else {
+		uuid_v7(id);
+		set_str(o, "created_at", now);
+	}
+	PQclear(r);
+	set_str(o, "id", id);
+	set_str(o, "login", login);
+	set_str(o, "display_name", name);
+	set_str(o, "role", role);
+	set_str(o, "password_hash", password_hash);
+	json_object_set_new(o, "disabled", json_false());
+	set_str(o, "updated_at", now);
+	text = dump(o);
+	json_decref(o);
+	p[0] = id;
+	p[1] = login;
+	p[2] = text;
+	rc = pg_run(db,
+		    "INSERT INTO app_user (id, login, body) VALUES ($1, $2, $3::jsonb)"
+		    " ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body",
+		    3, p, "saving the user", e);
+	if (!rc)
+		rc = pg_log_change(db, &locked, "user", id, NULL, text, e);
+	free(text);
+	return finish(db, rc, e);
+}
+
+enum status pg_customer_erase(struct pg *db, const char *id, struct err *e)
+{
+	const char *p[2] = { id, NULL };
+	struct customer *c = NULL;
+	bool locked = false;
+	PGresult *r;
+	json_t *j;
+	char *text;
+	enum status rc;
+
+	if (!uuid_valid(id))
+		return err_set(e, STATUS_INVALID, "'%s' is not a customer id", id);
+	rc = begin_logged(db, &locked, e);
+	if (rc)
+		return rc;
+	r = pg_exec(db, "SELECT body::text FROM customer WHERE id = $1 FOR UPDATE", 1, p,
+		    "reading the customer", e);
+	if (!r)
+		return finish(db, e && e->code ? e->code : STATUS_DB, e);
+	if (PQntuples(r) == 1) {
+		json_t *old = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+
+		c = old ? customer_from_json(old, NULL) : NULL;
+		json_decref(old);
+	}
+	PQclear(r);
+	if (!c) {
+		return finish(db,
+			      err_set(e, STATUS_NOT_FOUND, "no customer '%s' has reached the server",
+				      id),
+			      e);
+	}
+	{
+		struct customer *tomb = customer_new();
+
+		snprintf(tomb->id, sizeof tomb->id, "%s", id);
+		tomb->erased = true;
+		customer_merge(c, tomb);
+		customer_free(tomb);
+	}
+	j = customer_to_json(c);
+	text = dump(j);
+	json_decref(j);
+	customer_free(c);
+	p[1] = text;
+	rc = pg_run(db,
+		    "UPDATE customer SET body = $2::jsonb, erased = true, updated_at = now()"
+		    " WHERE id = $1",
+		    2, p, "erasing the customer", e);
+	/* No personal data may stay behind in the log either. */
+	if (!rc)
+		rc = pg_run(db,
+			    "UPDATE change_log SET body = $2::jsonb"
+			    " WHERE record_type = 'customer' AND record_id = $1",
+			    2, p, "scrubbing the change log", e);
+	if (!rc)
+		rc = pg_run(db,
+			    "UPDATE contact SET body = body || '{\"notes\": null, \"answers\": null}'"
+			    " WHERE customer_id = $1",
+			    1, p, "scrubbing contact notes", e);
+	if (!rc)
+		rc = pg_log_change(db, &locked, "customer", id, NULL, text, e);
+	free(text);
+	return finish(db, rc, e);
+}

@@ -1,0 +1,499 @@
+/*
+ * The PostgreSQL connection, the schema and its migrations, and devices.
+ * Every statement takes bound parameters; no text is pasted into SQL.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "pg_int.h"
+
+/* Numbered, forward-only; each runs in one transaction. Never edit a
+ * released one; add the next. */
+static const char *const migrations[] = {
+	NULL,
+	/* 1: devices, what they pushed, the change log consoles pull, records */
+	"CREATE TABLE device ("
+	"  id text PRIMARY KEY, code text NOT NULL UNIQUE, site text NOT NULL,"
+	"  role text NOT NULL DEFAULT 'console' CHECK (role IN ('console','back-office')),"
+	"  enrol_hash text UNIQUE, enrol_expires timestamptz, enrolled_at timestamptz,"
+	"  token_hash text UNIQUE, revoked_at timestamptz,"
+	"  created_at timestamptz NOT NULL DEFAULT now(), last_seen timestamptz,"
+	"  clock_ahead_ms bigint NOT NULL DEFAULT 0, clock_flagged_at timestamptz);"
+	"CREATE TABLE change_in ("
+	"  device_id text NOT NULL REFERENCES device(id), seq bigint NOT NULL,"
+	"  record_type text NOT NULL, record_id text NOT NULL, error text,"
+	"  received_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (device_id, seq));"
+	"CREATE TABLE change_log ("
+	"  cursor bigserial PRIMARY KEY, record_type text NOT NULL, record_id text NOT NULL,"
+	"  origin_device text, body jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now());"
+	"CREATE INDEX change_log_record ON change_log (record_type, record_id);"
+	"CREATE TABLE customer ("
+	"  id text PRIMARY KEY, body jsonb NOT NULL, erased boolean NOT NULL DEFAULT false,"
+	"  updated_at timestamptz NOT NULL DEFAULT now());"
+	"CREATE TABLE visit (id text PRIMARY KEY, device_id text NOT NULL, body jsonb NOT NULL);"
+	"CREATE TABLE contact ("
+	"  id text PRIMARY KEY, device_id text NOT NULL, customer_id text, site text NOT NULL,"
+	"  service text NOT NULL, outcome text NOT NULL, created_at text NOT NULL,"
+	"  body jsonb NOT NULL);"
+	"CREATE INDEX contact_customer ON contact (customer_id) WHERE customer_id IS NOT NULL;"
+	"CREATE TABLE \"case\" ("
+	"  id text PRIMARY KEY, reference text NOT NULL UNIQUE, device_id text,"
+	"  customer_id text, team text NOT NULL, status text NOT NULL, body jsonb NOT NULL,"
+	"  updated_at timestamptz NOT NULL DEFAULT now());"
+	"CREATE TABLE case_event ("
+	"  id text PRIMARY KEY, case_id text NOT NULL REFERENCES \"case\"(id),"
+	"  device_id text, body jsonb NOT NULL);"
+	"CREATE TABLE refdata ("
+	"  kind text NOT NULL, code text NOT NULL, body jsonb NOT NULL,"
+	"  active boolean NOT NULL DEFAULT true, PRIMARY KEY (kind, code));"
+	"CREATE TABLE app_user ("
+	"  id text PRIMARY KEY, login text NOT NULL UNIQUE, body jsonb NOT NULL);"
+	"CREATE TABLE flow ("
+	"  id text NOT NULL, version integer NOT NULL, body jsonb NOT NULL,"
+	"  PRIMARY KEY (id, version));"
+	"CREATE TABLE hot_topic (id text PRIMARY KEY, body jsonb NOT NULL);",
+	/* 2: the consoles' audit trails, kept as sent (hash chain intact) */
+	"CREATE TABLE audit ("
+	"  id text PRIMARY KEY, device_id text NOT NULL, body jsonb NOT NULL,"
+	"  received_at timestamptz NOT NULL DEFAULT now());",
+};
+#define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]) - 1)
+
+long server_test_push_delay_ms;
+
+enum status pg_error(struct pg *db, PGresult *r, const char *what, struct err *e)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn);
+	char clean[300];
+	size_t n;
+
+	snprintf(clean, sizeof clean, "%s", msg && *msg ? msg : "no answer from the database");
+	n = strlen(clean);
+	while (n && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
+		clean[--n] = '\0';
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return err_set(e, STATUS_DB_BUSY, "%s: the database connection was lost (%s)", what,
+			       clean);
+	if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01")))
+		return err_set(e, STATUS_DB_BUSY, "%s: %s", what, clean);
+	return err_set(e, STATUS_DB, "%s: %s", what, clean);
+}
+
+PGresult *pg_exec(struct pg *db, const char *sql, int n, const char *const *params,
+		  const char *what, struct err *e)
+{
+	PGresult *r = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return r;
+	pg_error(db, r, what, e);
+	PQclear(r);
+	return NULL;
+}
+
+enum status pg_run(struct pg *db, const char *sql, int n, const char *const *params,
+		   const char *what, struct err *e)
+{
+	PGresult *r = pg_exec(db, sql, n, params, what, e);
+
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	PQclear(r);
+	return STATUS_OK;
+}
+
+struct pg *pg_connect(const char *conninfo, struct err *e)
+{
+	struct pg *db = xcalloc(1, sizeof *db);
+
+	db->conn = PQconnectdb(conninfo ? conninfo : "");
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		char msg[300];
+		size_t n;
+
+		snprintf(msg, sizeof msg, "%s", PQerrorMessage(db->conn));
+		n = strlen(msg);
+		while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+			msg[--n] = '\0';
+		err_set(e, STATUS_DB, "cannot connect to PostgreSQL: %s; check --db", msg);
+		pg_close(db);
+		return NULL;
+	}
+	/* Terse errors: no DETAIL lines, which may quote values. */
+	PQsetErrorVerbosity(db->conn, PQERRORS_TERSE);
+	/* Durability is the point of a push: never asynchronous commit. */
+	if (pg_run(db, "SET synchronous_commit = on", 0, NULL, "configuring the connection", e) ||
+	    pg_run(db, "SET client_min_messages = warning", 0, NULL, "configuring the connection",
+		   e)) {
+		pg_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void pg_close(struct pg *db)
+{
+	if (!db)
+		return;
+	if (db->conn)
+		PQfinish(db->conn);
+	json_decref(db->codes);
+	free(db);
+}
+
+bool pg_alive(struct pg *db)
+{
+	if (PQstatus(db->conn) == CONNECTION_OK)
+		return true;
+	return pg_ping(db);
+}
+
+bool pg_ping(struct pg *db)
+{
+	PGresult *r;
+	bool ok;
+
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		PQreset(db->conn);
+		if (PQstatus(db->conn) != CONNECTION_OK)
+			return false;
+		if (pg_run(db, "SET synchronous_commit = on", 0, NULL, "reconnecting", NULL))
+			return false;
+	}
+	r = PQexec(db->conn, "SELECT 1");
+	ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+	PQclear(r);
+	return ok;
+}
+
+enum status pg_begin(struct pg *db, struct err *e)
+{
+	return pg_run(db, "BEGIN", 0, NULL, "starting a transaction", e);
+}
+
+enum status pg_end(struct pg *db, bool ok, struct err *e)
+{
+	if (!ok) {
+		PQclear(PQexec(db->conn, "ROLLBACK"));
+		return STATUS_OK;
+	}
+	return pg_run(db, "COMMIT", 0, NULL, "committing", e);
+}
+
+enum status pg_migrate(struct pg *db, int *from, int *to, struct err *e)
+{
+	enum status rc;
+	PGresult *r;
+	int version;
+
+	*from = *to = 0;
+	rc = pg_run(db,
+		    "CREATE TABLE IF NOT EXISTS schema_version ("
+		    "  version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+		    0, NULL, "preparing migrations", e);
+	if (rc)
+		return rc;
+	for (;;) {
+		char v[16];
+		const char *p[1] = { v };
+
+		rc = pg_begin(db, e);
+		if (rc)
+			return rc;
+		/* One migrator at a time, whatever number of servers start. */
+		rc = pg_run(db, "LOCK TABLE schema_version IN EXCLUSIVE MODE", 0, NULL,
+			    "locking the schema", e);
+		r = rc ? NULL
+		       : pg_exec(db, "SELECT coalesce(max(version), 0) FROM schema_version", 0, NULL,
+				 "reading the schema version", e);
+		if (!r) {
+			pg_end(db, false, NULL);
+			return e && e->code ? e->code : STATUS_DB;
+		}
+		version = pg_int_value(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		if (*from == 0)
+			*from = version;
+		if (version > PG_SCHEMA_VERSION) {
+			pg_end(db, false, NULL);
+			return err_set(e, STATUS_DB_NEWER,
+				       "the database has schema %d, newer than this frontdeskd knows "
+				       "(%d); install the newer frontdeskd",
+				       version, PG_SCHEMA_VERSION);
+		}
+		if (version == PG_SCHEMA_VERSION) {
+			pg_end(db, true, NULL);
+			*to = version;
+			return STATUS_OK;
+		}
+		snprintf(v, sizeof v, "%d", version + 1);
+		r = PQexec(db->conn, migrations[version + 1]);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			pg_error(db, r, "migrating", e);
+			PQclear(r);
+			pg_end(db, false, NULL);
+			return STATUS_DB;
+		}
+		PQclear(r);
+		rc = pg_run(db, "INSERT INTO schema_version (version) VALUES ($1::integer)", 1, p,
+			    "recording the migration", e);
+		if (!rc)
+			rc = pg_end(db, true, e);
+		else
+			pg_end(db, false, NULL);
+		if (rc)
+			return rc;
+	}
+}
+
+int pg_int_value(const char *s)
+{
+	char *end;
+	long v = strtol(s ? s : "", &end, 10);
+
+	return end == s ? 0 : (int)v;
+}
+
+long long pg_ll(PGresult *r, int row, int col)
+{
+	const char *s = PQgetvalue(r, row, col);
+	char *end;
+	long long v = strtoll(s ? s : "", &end, 10);
+
+	return end == s ? 0 : v;
+}
+
+/* ---- devices ----------------------------------------------------------- */
+
+static const char code_alphabet[] = "ACDEFHJKMNPRTUVWXY34679";
+
+/* Letters and digits people do not confuse; a case reference must start
+ * with a letter (case_reference_valid), so the first one is a letter. */
+static void random_code(char *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = code_alphabet[randombytes_uniform(i == 0 ? sizeof code_alphabet - 6
+							   : sizeof code_alphabet - 1)];
+	out[n] = '\0';
+}
+
+/* The hash kept for a secret (token or enrolment code), as hex. */
+void secret_hash(const char *secret, char out[65])
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof h, (const unsigned char *)secret, strlen(secret), NULL, 0);
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+/* Enrolment codes are typed by people: dashes and case do not matter. */
+static void enrol_normalise(const char *in, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	for (; *in && n + 1 < outsz; in++) {
+		char c = *in;
+
+		if (c == '-' || c == ' ')
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		out[n++] = c;
+	}
+	out[n] = '\0';
+}
+
+enum status pg_device_add(struct pg *db, const char *site, const char *role, char *code_out,
+			  size_t codesz, char *enrol_out, size_t enrolsz, struct err *e)
+{
+	char id[UUID_STR_LEN + 1], code[8], enrol[16], norm[16], hash[65], ttl[16];
+	enum status rc = STATUS_OK;
+
+	if (!pg_code_exists(db, "site", site))
+		return err_set(e, STATUS_UNKNOWN_CODE,
+			       "unknown site '%s'; load the reference data first (frontdeskd data load DIR)",
+			       site);
+	snprintf(ttl, sizeof ttl, "%d", SERVER_ENROL_TTL_S);
+	for (int attempt = 0; attempt < 20; attempt++) {
+		const char *p[6];
+		PGresult *r;
+
+		uuid_v7(id);
+		random_code(code, 3);
+		random_code(enrol, 12);
+		enrol_normalise(enrol, norm, sizeof norm);
+		secret_hash(norm, hash);
+		p[0] = id;
+		p[1] = code;
+		p[2] = site;
+		p[3] = role;
+		p[4] = hash;
+		p[5] = ttl;
+		r = pg_exec(db,
+			    "INSERT INTO device (id, code, site, role, enrol_hash, enrol_expires)"
+			    " VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::int))"
+			    " ON CONFLICT DO NOTHING RETURNING id",
+			    6, p, "adding the device", e);
+		if (!r)
+			return e && e->code ? e->code : STATUS_DB;
+		rc = PQntuples(r) == 1 ? STATUS_OK : STATUS_EXISTS;
+		PQclear(r);
+		if (!rc)
+			break;
+	}
+	if (rc)
+		return err_set(e, STATUS_EXISTS, "could not find a free device code; try again");
+	snprintf(code_out, codesz, "%s", code);
+	snprintf(enrol_out, enrolsz, "%.4s-%.4s-%.4s", enrol, enrol + 4, enrol + 8);
+	return STATUS_OK;
+}
+
+enum status pg_device_enrol(struct pg *db, const char *enrol_code, struct device_auth *dev,
+			    char *token_out, size_t tokensz, struct err *e)
+{
+	unsigned char raw[32];
+	char norm[32], hash[65], token[80], thash[65];
+	const char *p[2];
+	PGresult *r;
+
+	enrol_normalise(enrol_code, norm, sizeof norm);
+	secret_hash(norm, hash);
+	randombytes_buf(raw, sizeof raw);
+	memcpy(token, "fdt_", 4);
+	sodium_bin2base64(token + 4, sizeof token - 4, raw, sizeof raw,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	secret_hash(token, thash);
+	p[0] = hash;
+	p[1] = thash;
+	/* Single use: the code's hash is cleared in the same statement. */
+	r = pg_exec(db,
+		    "UPDATE device SET token_hash = $2, enrol_hash = NULL, enrol_expires = NULL,"
+		    " enrolled_at = now() WHERE enrol_hash = $1 AND enrol_expires > now()"
+		    " AND revoked_at IS NULL RETURNING id, code, site, role",
+		    2, p, "enrolling the device", e);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return err_set(e, STATUS_DENIED,
+			       "the enrolment code is unknown, used or expired; ask for a new one "
+			       "(frontdeskd device add --site CODE)");
+	}
+	snprintf(dev->id, sizeof dev->id, "%s", PQgetvalue(r, 0, 0));
+	snprintf(dev->code, sizeof dev->code, "%s", PQgetvalue(r, 0, 1));
+	snprintf(dev->site, sizeof dev->site, "%s", PQgetvalue(r, 0, 2));
+	snprintf(dev->role, sizeof dev->role, "%s", PQgetvalue(r, 0, 3));
+	dev->revoked = false;
+	PQclear(r);
+	snprintf(token_out, tokensz, "%s", token);
+	sodium_memzero(raw, sizeof raw);
+	return STATUS_OK;
+}
+
+enum status pg_device_auth(struct pg *db, const char *token, struct device_auth *dev,
+			   struct err *e)
+{
+	char hash[65];
+	const char *p[1] = { hash };
+	PGresult *r;
+
+	memset(dev, 0, sizeof *dev);
+	secret_hash(token, hash);
+	/* A read on every request; last_seen is written at most once a minute
+	 * per device, so authentication costs no commit. */
+	r = pg_exec(db,
+		    "SELECT id, code, site, role, revoked_at IS NOT NULL,"
+		    " last_seen IS NULL OR last_seen < now() - interval '1 minute'"
+		    " FROM device WHERE token_hash = $1",
+		    1, p, "checking the token", e);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	if (PQntuples(r) == 1 && PQgetvalue(r, 0, 5)[0] == 't') {
+		const char *q[1] = { PQgetvalue(r, 0, 0) };
+
+		pg_run(db, "UPDATE device SET last_seen = now() WHERE id = $1", 1, q,
+		       "noting the device was seen", NULL);
+	}
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return err_set(e, STATUS_NOT_FOUND, "the token is not one this server issued");
+	}
+	snprintf(dev->id, sizeof dev->id, "%s", PQgetvalue(r, 0, 0));
+	snprintf(dev->code, sizeof dev->code, "%s", PQgetvalue(r, 0, 1));
+	snprintf(dev->site, sizeof dev->site, "%s", PQgetvalue(r, 0, 2));
+	snprintf(dev->role, sizeof dev->role, "%s", PQgetvalue(r, 0, 3));
+	dev->revoked = PQgetvalue(r, 0, 4)[0] == 't';
+	PQclear(r);
+	return STATUS_OK;
+}
+
+enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct device_row *r),
+			   void *ctx, struct err *e)
+{
+	PGresult *r = pg_exec(
+		db,
+		"SELECT id, code, site, role,"
+		" CASE WHEN revoked_at IS NOT NULL THEN 'revoked'"
+		"      WHEN token_hash IS NOT NULL THEN 'enrolled'"
+		"      WHEN enrol_expires > now() THEN 'waiting'"
+		"      ELSE 'expired' END,"
+		" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+		" coalesce(to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
+		" clock_ahead_ms FROM device ORDER BY created_at, id",
+		0, NULL, "listing devices", e);
+
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct device_row row = {
+			.id = PQgetvalue(r, i, 0),
+			.code = PQgetvalue(r, i, 1),
+			.site = PQgetvalue(r, i, 2),
+			.role = PQgetvalue(r, i, 3),
+			.state = PQgetvalue(r, i, 4),
+			.created_at = PQgetvalue(r, i, 5),
+			.last_seen = PQgetvalue(r, i, 6),
+			.clock_ahead_ms = pg_ll(r, i, 7),
+		};
+		if (fn(ctx, &row))
+			break;
+	}
+	PQclear(r);
+	return STATUS_OK;
+}
+
+enum status pg_device_revoke(struct pg *db, const char *which, struct err *e)
+{
+	const char *p[1] = { which };
+	PGresult *r = pg_exec(db,
+			      "UPDATE device SET revoked_at = coalesce(revoked_at, now()),"
+			      " enrol_hash = NULL WHERE id = $1 OR code = upper($1) RETURNING id",
+			      1, p, "revoking the device", e);
+	int n;
+
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	n = PQntuples(r);
+	PQclear(r);
+	if (n == 0)
+		return err_set(e, STATUS_NOT_FOUND,
+			       "no device '%s'; list them with: frontdeskd device list", which);
+	return STATUS_OK;
+}
+
+bool pg_code_exists(struct pg *db, const char *kind, const char *code)
+{
+	const char *p[2] = { kind, code };
+	PGresult *r = pg_exec(db, "SELECT 1 FROM refdata WHERE kind = $1 AND code = $2 AND active",
+			      2, p, "checking a code", NULL);
+	bool ok = r && PQntuples(r) == 1;
+
+	PQclear(r);
+	return ok;
+}

@@ -1,0 +1,63 @@
+/*
+ * Pull: the change log in server order, a page at a time. A console gets
+ * everything but the contacts, cases and case events it sent itself;
+ * customers always come back, as merged here, so every copy ends the same.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_int.h"
+
+
+enum status pg_pull(struct pg *db, const struct device_auth *dev, long long after, int limit,
+		    struct buf *out, struct err *e)
+{
+	char a[24], l[16];
+	const char *p[3] = { a, dev->id, l };
+	long long next = after;
+	bool more;
+	int n;
+	PGresult *r;
+
+	snprintf(a, sizeof a, "%lld", after);
+	snprintf(l, sizeof l, "%d", limit + 1);
+	/* One statement, one snapshot: the page and the top of the log. */
+	r = pg_exec(db,
+		    "WITH page AS (SELECT cursor, record_type, body FROM change_log"
+		    "  WHERE cursor > $1::bigint"
+		    "  AND (origin_device IS DISTINCT FROM $2 OR record_type = 'customer')"
+		    "  ORDER BY cursor LIMIT $3::integer)"
+		    " SELECT 0 AS k, cursor, record_type, body::text FROM page"
+		    " UNION ALL SELECT 1, coalesce(max(cursor), 0), '', '' FROM change_log"
+		    " ORDER BY 1, 2",
+		    3, p, "reading the change log", e);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	n = PQntuples(r) - 1;
+	more = n > limit;
+	if (more)
+		n = limit;
+	if (buf_adds(out, "{\"changes\":[") != STATUS_OK)
+		goto too_big;
+	for (int i = 0; i < n; i++) {
+		next = pg_ll(r, i, 1);
+		if (buf_printf(out, "%s{\"cursor\":%lld,\"type\":\"%s\",\"body\":", i ? "," : "",
+			       next, PQgetvalue(r, i, 2)) != STATUS_OK ||
+		    buf_add(out, PQgetvalue(r, i, 3), (size_t)PQgetlength(r, i, 3)) != STATUS_OK ||
+		    buf_adds(out, "}") != STATUS_OK)
+			goto too_big;
+	}
+	/* Past the console's own changes too: the log is in commit order (see
+	 * pg_log_change), so nothing can appear below the top later. */
+	if (!more && pg_ll(r, PQntuples(r) - 1, 1) > next)
+		next = pg_ll(r, PQntuples(r) - 1, 1);
+	PQclear(r);
+	if (buf_printf(out, "],\"next\":%lld,\"more\":%s}", next, more ? "true" : "false") !=
+	    STATUS_OK)
+		return err_set(e, STATUS_TOO_BIG, "the pull page is too big; ask for fewer changes");
+	return STATUS_OK;
+too_big:
+	PQclear(r);
+	return err_set(e, STATUS_TOO_BIG, "the pull page is too big; ask for fewer changes");
+}

@@ -1,0 +1,484 @@
+/*
+ * Push: a console's batch applied in one transaction, idempotent on
+ * (device, seq). Contacts and visits go in with one statement each per
+ * batch; customers merge field by field under a row lock; cases and their
+ * events are appended, and everything consoles must see goes to the change
+ * log.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pg_int.h"
+
+#define CODES_TTL_MS 5000
+#define LOG_LOCK "7231"
+
+enum status pg_log_change(struct pg *db, bool *locked, const char *type, const char *id,
+			  const char *origin, const char *body, struct err *e)
+{
+	const char *p[4] = { type, id, origin, body };
+	enum status rc;
+
+	if (!*locked) {
+		rc = pg_run(db, "SELECT pg_advisory_xact_lock(" LOG_LOCK ")", 0, NULL,
+			    "locking the change log", e);
+		if (rc)
+			return rc;
+		*locked = true;
+	}
+	return pg_run(db,
+		      "INSERT INTO change_log (record_type, record_id, origin_device, body)"
+		      " VALUES ($1, $2, $3, $4::jsonb)",
+		      4, p, "logging the change", e);
+}
+
+static bool code_exists(void *ctx, const char *kind, const char *code)
+{
+	struct pg *db = ctx;
+	char key[128];
+
+	snprintf(key, sizeof key, "%s:%s", kind, code);
+	return json_object_get(db->codes, key) != NULL;
+}
+
+static enum status load_codes(struct pg *db, struct err *e)
+{
+	long long now = clock_now_ms();
+	PGresult *r;
+
+	if (db->codes && now - db->codes_at_ms < CODES_TTL_MS && now >= db->codes_at_ms)
+		return STATUS_OK;
+	r = pg_exec(db, "SELECT kind || ':' || code FROM refdata WHERE active", 0, NULL,
+		    "reading the reference data", e);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	json_decref(db->codes);
+	db->codes = json_object();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_object_set_new(db->codes, PQgetvalue(r, i, 0), json_true());
+	PQclear(r);
+	db->codes_at_ms = now;
+	return STATUS_OK;
+}
+
+static char *dump(const json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+
+	if (!s)
+		die("out of memory encoding JSON");
+	return s;
+}
+
+static void refuse(json_t *refusals, long long seq, const char *msg)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "seq", json_integer(seq));
+	json_object_set_new(o, "error", json_string(msg));
+	json_array_append_new(refusals, o);
+}
+
+/* Merges a pushed customer into the central record under a row lock. */
+static enum status apply_customer(struct pg *db, const struct device_auth *dev,
+				  struct customer *in, bool *locked, long long *ahead,
+				  struct err *e)
+{
+	const char *p[3];
+	struct customer *cur = NULL;
+	PGresult *r;
+	json_t *j;
+	char *text;
+	enum status rc;
+	long long now = clock_now_ms();
+
+	/* A device with a wrong date must not win every conflict. */
+	for (int f = 0; f < CF_COUNT; f++) {
+		int64_t a = hlc_bound(in->hlc[f], now, SERVER_HLC_AHEAD_MAX_MS);
+
+		if (a > *ahead)
+			*ahead = a;
+	}
+	p[0] = in->id;
+	r = pg_exec(db, "SELECT body::text FROM customer WHERE id = $1 FOR UPDATE", 1, p,
+		    "reading the customer", e);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	if (PQntuples(r) == 1) {
+		json_t *old = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+
+		cur = old ? customer_from_json(old, NULL) : NULL;
+		json_decref(old);
+	}
+	PQclear(r);
+	if (cur) {
+		customer_merge(cur, in);
+	} else {
+		cur = in;
+		in = NULL;
+	}
+	j = customer_to_json(cur);
+	text = dump(j);
+	json_decref(j);
+	p[1] = text;
+	p[2] = cur->erased ? "t" : "f";
+	rc = pg_run(db,
+		    "INSERT INTO customer (id, body, erased) VALUES ($1, $2::jsonb, $3::boolean)"
+		    " ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, erased = EXCLUDED.erased,"
+		    " updated_at = now()",
+		    3, p, "saving the customer", e);
+	/* Always logged, also back to the sender: a bounded stamp or a merge
+	 * that kept another value must reach it so every copy ends the same. */
+	if (!rc)
+		rc = pg_log_change(db, locked, "customer", cur->id, NULL, text, e);
+	free(text);
+	customer_free(cur);
+	customer_free(in);
+	(void)dev;
+	return rc;
+}
+
+/* A status change made at a desk: the case's body takes the new status,
+ * due date, pause and result, and every other console gets it. */
+static enum status apply_case_update(struct pg *db, const struct device_auth *dev,
+				     const struct push_change *c, bool *locked, char *refusal,
+				     size_t refsz, struct err *e)
+{
+	char *text = dump(c->body);
+	const char *p[2] = { c->id, text };
+	PGresult *r = pg_exec(db,
+			      "UPDATE \"case\" SET status = $2::jsonb->>'status', updated_at = now(),"
+			      " body = body || jsonb_strip_nulls(jsonb_build_object("
+			      "   'status', $2::jsonb->'status', 'due_date', $2::jsonb->'due_date',"
+			      "   'paused_days', $2::jsonb->'paused_days'))"
+			      "   || jsonb_build_object('closed_at', $2::jsonb->'closed_at',"
+			      "   'result', $2::jsonb->'result')"
+			      " WHERE id = $1 RETURNING body::text",
+			      2, p, "updating the case", e);
+	enum status rc = STATUS_OK;
+
+	free(text);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	if (PQntuples(r) == 1)
+		rc = pg_log_change(db, locked, "case", c->id, dev->id, PQgetvalue(r, 0, 0), e);
+	else
+		snprintf(refusal, refsz, "id names no case this server holds");
+	PQclear(r);
+	return rc;
+}
+
+static enum status apply_case(struct pg *db, const struct device_auth *dev,
+			      const struct push_change *c, bool *locked, char *refusal,
+			      size_t refsz, struct err *e)
+{
+	if (!strcmp(c->op, "update"))
+		return apply_case_update(db, dev, c, locked, refusal, refsz, e);
+	{
+	char *text = dump(c->body);
+	const char *p[6];
+	PGresult *r;
+	enum status rc = STATUS_OK;
+
+	p[0] = c->id;
+	p[1] = json_string_value(json_object_get(c->body, "reference"));
+	p[2] = dev->id;
+	p[3] = json_string_value(json_object_get(c->body, "customer_id"));
+	p[4] = json_string_value(json_object_get(c->body, "team"));
+	p[5] = text;
+	r = pg_exec(db,
+		    "INSERT INTO \"case\" (id, reference, device_id, customer_id, team, status, body)"
+		    " VALUES ($1, $2, $3, $4, $5, $6::jsonb->>'status', $6::jsonb)"
+		    " ON CONFLICT DO NOTHING RETURNING id",
+		    6, p, "saving the case", e);
+	if (!r) {
+		free(text);
+		return e && e->code ? e->code : STATUS_DB;
+	}
+	if (PQntuples(r) == 1) {
+		rc = pg_log_change(db, locked, "case", c->id, dev->id, text, e);
+	} else {
+		PGresult *q = pg_exec(db, "SELECT 1 FROM \"case\" WHERE id = $1", 1, p,
+				      "reading the case", e);
+
+		if (!q)
+			rc = e && e->code ? e->code : STATUS_DB;
+		else if (PQntuples(q) == 0)
+			snprintf(refusal, refsz, "case reference %.30s is already used by another case",
+				 p[1]);
+		PQclear(q);
+	}
+	PQclear(r);
+	free(text);
+	return rc;
+	}
+}
+
+/* Appends a status event; a change of status updates the case for all. */
+static enum status apply_case_event(struct pg *db, const char *device, json_t *body,
+				    bool *locked, char *refusal, size_t refsz, struct err *e)
+{
+	char *text = dump(body);
+	const char *p[4];
+	PGresult *r;
+	enum status rc = STATUS_OK;
+
+	p[0] = json_string_value(json_object_get(body, "id"));
+	p[1] = json_string_value(json_object_get(body, "case_id"));
+	p[2] = device;
+	p[3] = text;
+	r = pg_exec(db,
+		    "INSERT INTO case_event (id, case_id, device_id, body)"
+		    " SELECT $1, $2, $3, $4::jsonb WHERE EXISTS (SELECT 1 FROM \"case\" WHERE id = $2)"
+		    " ON CONFLICT DO NOTHING RETURNING id",
+		    4, p, "saving the case event", e);
+	if (!r) {
+		free(text);
+		return e && e->code ? e->code : STATUS_DB;
+	}
+	if (PQntuples(r) == 0) {
+		PGresult *q = pg_exec(db, "SELECT 1 FROM case_event WHERE id = $1", 1, p,
+				      "reading the case event", e);
+
+		if (!q)
+			rc = e && e->code ? e->code : STATUS_DB;
+		else if (PQntuples(q) == 0)
+			snprintf(refusal, refsz, "case_id names no case this server holds");
+		PQclear(q);
+		PQclear(r);
+		free(text);
+		return rc;
+	}
+	PQclear(r);
+	{
+		const char *u[4];
+		const char *status = json_string_value(json_object_get(body, "status"));
+		const char *at = json_string_value(json_object_get(body, "at"));
+		const char *note = json_string_value(json_object_get(body, "note"));
+
+		u[0] = p[1];
+		u[1] = status;
+		u[2] = at;
+		u[3] = note;
+		r = pg_exec(db,
+			    "UPDATE \"case\" SET status = $2, updated_at = now(), body = body"
+			    " || jsonb_build_object('status', $2::text,"
+			    "   'closed_at', CASE WHEN $2 = 'closed' THEN $3::text END,"
+			    "   'result', CASE WHEN $2 = 'closed' THEN $4::text END)"
+			    " WHERE id = $1 AND status <> $2 RETURNING body::text",
+			    4, u, "updating the case", e);
+		if (!r) {
+			free(text);
+			return e && e->code ? e->code : STATUS_DB;
+		}
+		if (PQntuples(r) == 1)
+			rc = pg_log_change(db, locked, "case", p[1], NULL, PQgetvalue(r, 0, 0), e);
+		PQclear(r);
+	}
+	if (!rc)
+		rc = pg_log_change(db, locked, "case_event", p[0], device, text, e);
+	free(text);
+	return rc;
+}
+
+static enum status bulk_insert(struct pg *db, const char *sql, const char *device, json_t *arr,
+			       const char *what, struct err *e)
+{
+	char *text;
+	const char *p[2];
+	enum status rc;
+
+	if (json_array_size(arr) == 0)
+		return STATUS_OK;
+	/* Unsorted: PostgreSQL orders jsonb keys itself. */
+	text = json_dumps(arr, JSON_COMPACT);
+	if (!text)
+		die("out of memory encoding JSON");
+	p[0] = device;
+	p[1] = text;
+	rc = pg_run(db, sql, 2, p, what, e);
+	free(text);
+	return rc;
+}
+
+void push_result_release(struct push_result *r)
+{
+	if (!r)
+		return;
+	json_decref(r->refused);
+	r->refused = NULL;
+}
+
+enum status pg_push(struct pg *db, const struct device_auth *dev, const struct push_batch *b,
+		    struct push_result *res, struct err *e)
+{
+	json_t *index = json_array(), *visits = json_array(), *contacts = json_array();
+	json_t *refusals = json_array(), *fresh = json_object(), *audits = json_array();
+	char *text = NULL, first[24], last[24];
+	const char *p[3];
+	bool locked = false, ok = false;
+	PGresult *r;
+	enum status rc;
+
+	memset(res, 0, sizeof *res);
+	rc = pg_begin(db, e);
+	if (rc)
+		goto out;
+	rc = load_codes(db, e);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < b->n; i++) {
+		json_t *row = json_array();
+
+		json_array_append_new(row, json_integer(b->changes[i].seq));
+		json_array_append_new(row, json_string(b->changes[i].type));
+		json_array_append_new(row, json_string(b->changes[i].id));
+		json_array_append_new(index, row);
+		/* Changes the log records take its lock first, before any row
+		 * lock, so two pushes never wait on each other in a circle. */
+		if (strcmp(b->changes[i].type, "contact") && strcmp(b->changes[i].type, "visit") &&
+		    strcmp(b->changes[i].type, "audit"))
+			locked = true;
+	}
+	if (locked) {
+		rc = pg_run(db, "SELECT pg_advisory_xact_lock(" LOG_LOCK ")", 0, NULL,
+			    "locking the change log", e);
+		if (rc)
+			goto out;
+	}
+	text = json_dumps(index, JSON_COMPACT);
+	if (!text)
+		die("out of memory encoding JSON");
+	p[0] = dev->id;
+	p[1] = text;
+	r = pg_exec(db,
+		    "INSERT INTO change_in (device_id, seq, record_type, record_id)"
+		    " SELECT $1, (x->>0)::bigint, x->>1, x->>2 FROM jsonb_array_elements($2::jsonb) x"
+		    " ON CONFLICT DO NOTHING RETURNING seq",
+		    2, p, "recording the batch", e);
+	free(text);
+	text = NULL;
+	if (!r) {
+		rc = e && e->code ? e->code : STATUS_DB;
+		goto out;
+	}
+	for (int i = 0; i < PQntuples(r); i++)
+		json_object_set_new(fresh, PQgetvalue(r, i, 0), json_true());
+	PQclear(r);
+
+	for (size_t i = 0; i < b->n && !rc; i++) {
+		const struct push_change *c = &b->changes[i];
+		struct server_codes codes = { code_exists, db };
+		struct customer *cu = NULL;
+		char key[24], msg[300] = "";
+
+		snprintf(key, sizeof key, "%lld", c->seq);
+		if (!json_object_get(fresh, key))
+			continue; /* held already: a retried batch changes nothing */
+		res->applied++;
+		if (!server_change_check(c, &codes, &cu, msg, sizeof msg)) {
+			refuse(refusals, c->seq, msg);
+			continue;
+		}
+		if (!strcmp(c->type, "visit"))
+			json_array_append(visits, c->body);
+		else if (!strcmp(c->type, "contact"))
+			json_array_append(contacts, c->body);
+		else if (!strcmp(c->type, "audit"))
+			json_array_append(audits, c->body);
+		else if (!strcmp(c->type, "customer"))
+			rc = apply_customer(db, dev, cu, &locked, &res->clock_ahead_ms, e);
+		else if (!strcmp(c->type, "case"))
+			rc = apply_case(db, dev, c, &locked, msg, sizeof msg, e);
+		else if (!strcmp(c->type, "case_event"))
+			rc = apply_case_event(db, dev->id, c->body, &locked, msg, sizeof msg, e);
+		if (!rc && msg[0])
+			refuse(refusals, c->seq, msg);
+	}
+	if (rc)
+		goto out;
+	rc = bulk_insert(db,
+			 "INSERT INTO visit (id, device_id, body)"
+			 " SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x"
+			 " ON CONFLICT (id) DO NOTHING",
+			 dev->id, visits, "saving visits", e);
+	if (!rc)
+		rc = bulk_insert(db,
+				 "INSERT INTO contact (id, device_id, customer_id, site, service,"
+				 " outcome, created_at, body)"
+				 " SELECT x->>'id', $1, x->>'customer_id', x->>'site', x->>'service',"
+				 " x->>'outcome', x->>'created_at', x"
+				 " FROM jsonb_array_elements($2::jsonb) x ON CONFLICT (id) DO NOTHING",
+				 dev->id, contacts, "saving contacts", e);
+	if (!rc)
+		rc = bulk_insert(db,
+				 "INSERT INTO audit (id, device_id, body)"
+				 " SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x"
+				 " ON CONFLICT (id) DO NOTHING",
+				 dev->id, audits, "saving the audit trail", e);
+	if (!rc)
+		rc = bulk_insert(db,
+				 "UPDATE change_in SET error = x->>'error'"
+				 " FROM jsonb_array_elements($2::jsonb) x"
+				 " WHERE device_id = $1 AND seq = (x->>'seq')::bigint",
+				 dev->id, refusals, "recording refusals", e);
+	if (!rc && res->clock_ahead_ms > 0) {
+		char ahead[24];
+		const char *q[2] = { dev->id, ahead };
+
+		snprintf(ahead, sizeof ahead, "%lld", res->clock_ahead_ms);
+		rc = pg_run(db,
+			    "UPDATE device SET clock_ahead_ms = $2::bigint, clock_flagged_at = now()"
+			    " WHERE id = $1",
+			    2, q, "flagging the device clock", e);
+	}
+	if (rc)
+		goto out;
+	if (server_test_push_delay_ms > 0) {
+		struct timespec ts = { server_test_push_delay_ms / 1000,
+				       (server_test_push_delay_ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	/* What the device gets back: the highest seq held, and every refusal
+	 * in this batch's range (also those recorded by an earlier try). */
+	snprintf(first, sizeof first, "%lld", b->changes[0].seq);
+	snprintf(last, sizeof last, "%lld", b->changes[b->n - 1].seq);
+	p[0] = dev->id;
+	p[1] = first;
+	p[2] = last;
+	r = pg_exec(db,
+		    "SELECT (SELECT max(seq) FROM change_in WHERE device_id = $1),"
+		    " coalesce((SELECT json_agg(json_build_object('seq', seq, 'error', error)"
+		    "   ORDER BY seq)::text FROM change_in WHERE device_id = $1"
+		    "   AND seq BETWEEN $2::bigint AND $3::bigint AND error IS NOT NULL), '[]')",
+		    3, p, "reading what is held", e);
+	if (!r) {
+		rc = e && e->code ? e->code : STATUS_DB;
+		goto out;
+	}
+	res->held = pg_ll(r, 0, 0);
+	res->refused = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
+	if (!res->refused)
+		res->refused = json_array();
+	PQclear(r);
+	rc = pg_end(db, true, e);
+	ok = rc == STATUS_OK;
+out:
+	if (!ok) {
+		if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+			pg_end(db, false, NULL);
+		push_result_release(res);
+		if (!rc)
+			rc = STATUS_DB;
+	}
+	json_decref(index);
+	json_decref(visits);
+	json_decref(contacts);
+	json_decref(refusals);
+	json_decref(fresh);
+	json_decref(audits);
+	return rc;
+}

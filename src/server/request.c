@@ -1,0 +1,607 @@
+/*
+ * Request bodies: gzip, strict JSON with bounded depth, the push envelope
+ * and the per-record checks. No socket, no database: unit-tested as is.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <zlib.h>
+
+#include "frontdesk/server.h"
+
+bool server_error_set(struct server_error *err, int http, const char *code, const char *field,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return false;
+	err->http = http;
+	snprintf(err->code, sizeof err->code, "%s", code ? code : "error");
+	snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+char *server_error_json(const struct server_error *err)
+{
+	json_t *o = json_object();
+	char *s;
+
+	json_object_set_new(o, "error", json_string(err->msg[0] ? err->msg : "error"));
+	json_object_set_new(o, "code", json_string(err->code));
+	if (err->field[0])
+		json_object_set_new(o, "field", json_string(err->field));
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!s)
+		die("out of memory encoding JSON");
+	return s;
+}
+
+bool server_gunzip(const void *in, size_t n, struct buf *out, struct server_error *err)
+{
+	z_stream z;
+	unsigned char chunk[16384];
+	int zr;
+	bool ok = true;
+
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		die("out of memory starting zlib");
+	z.next_in = (unsigned char *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof chunk;
+		zr = inflate(&z, Z_NO_FLUSH);
+		if (zr != Z_OK && zr != Z_STREAM_END) {
+			ok = server_error_set(err, 400, "bad_gzip", "", "the body is not valid gzip");
+			break;
+		}
+		if (buf_add(out, chunk, sizeof chunk - z.avail_out) != STATUS_OK) {
+			ok = server_error_set(err, 413, "too_big", "",
+					      "the body is larger than %zu bytes once unzipped",
+					      out->cap);
+			break;
+		}
+		if (zr != Z_STREAM_END && z.avail_in == 0 && z.avail_out != 0) {
+			ok = server_error_set(err, 400, "bad_gzip", "", "the gzip body is cut short");
+			break;
+		}
+	} while (zr != Z_STREAM_END);
+	if (ok && z.avail_in != 0)
+		ok = server_error_set(err, 400, "bad_gzip", "", "bytes follow the gzip body");
+	inflateEnd(&z);
+	if (ok && out->len == 0)
+		buf_add(out, "", 0);
+	return ok;
+}
+
+bool server_gzip(const void *in, size_t n, struct buf *out)
+{
+	z_stream z;
+	unsigned char chunk[16384];
+	int zr;
+	bool ok = true;
+
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		die("out of memory starting zlib");
+	z.next_in = (unsigned char *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof chunk;
+		zr = deflate(&z, Z_FINISH);
+		if (buf_add(out, chunk, sizeof chunk - z.avail_out) != STATUS_OK) {
+			ok = false;
+			break;
+		}
+	} while (zr == Z_OK || zr == Z_BUF_ERROR);
+	deflateEnd(&z);
+	return ok && zr == Z_STREAM_END;
+}
+
+bool server_json_depth_ok(const char *s, size_t n, int max_depth)
+{
+	int depth = 0;
+	bool in_str = false;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max_depth)
+				return false;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return true;
+}
+
+struct json_t *server_json_parse(const char *s, size_t n, struct server_error *err)
+{
+	json_error_t je;
+	json_t *j;
+
+	if (!utf8_valid(s, n)) {
+		server_error_set(err, 400, "bad_utf8", "", "the body is not valid UTF-8 text");
+		return NULL;
+	}
+	if (!server_json_depth_ok(s, n, SERVER_JSON_DEPTH_MAX)) {
+		server_error_set(err, 400, "too_deep", "",
+				 "the JSON nests deeper than %d levels", SERVER_JSON_DEPTH_MAX);
+		return NULL;
+	}
+	j = json_loadb(s, n, JSON_REJECT_DUPLICATES, &je);
+	if (!j) {
+		server_error_set(err, 400, "bad_json", "", "the body is not valid JSON: %s at line %d column %d",
+				 je.text, je.line, je.column);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		server_error_set(err, 400, "bad_json", "", "the body must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+/* ---- the push envelope ------------------------------------------------- */
+
+static bool only_keys(json_t *o, const char *const *known, const char *where,
+		      struct server_error *err)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(o, key, v)
+	{
+		bool ok = false;
+		char field[96];
+
+		for (size_t i = 0; known[i]; i++)
+			if (!strcmp(known[i], key))
+				ok = true;
+		if (ok)
+			continue;
+		snprintf(field, sizeof field, "%s%.40s", where, key);
+		return server_error_set(err, 422, "unknown_field", field,
+					"'%.40s' is not a member this request takes", key);
+	}
+	return true;
+}
+
+bool server_push_parse(struct json_t *root, struct push_batch *b, struct server_error *err)
+{
+	static const char *const top[] = { "changes", NULL };
+	static const char *const item[] = { "seq", "type", "op", "id", "body", NULL };
+	json_t *arr;
+	size_t n;
+	long long prev = 0;
+
+	memset(b, 0, sizeof *b);
+	b->root = root;
+	if (!only_keys(root, top, "", err))
+		return false;
+	arr = json_object_get(root, "changes");
+	if (!arr)
+		return server_error_set(err, 422, "missing", "changes", "changes is required");
+	if (!json_is_array(arr))
+		return server_error_set(err, 422, "wrong_type", "changes",
+					"changes must be an array");
+	n = json_array_size(arr);
+	if (n == 0)
+		return server_error_set(err, 422, "invalid", "changes",
+					"changes must hold at least one change");
+	if (n > SERVER_PUSH_MAX)
+		return server_error_set(err, 413, "too_many", "changes",
+					"a push holds at most %d changes, not %zu", SERVER_PUSH_MAX,
+					n);
+	b->changes = xcalloc(n, sizeof *b->changes);
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = json_array_get(arr, i), *v;
+		struct push_change *pc = &b->changes[i];
+		char where[48], field[96];
+		static const char *const strs[] = { "type", "op", "id" };
+
+		snprintf(where, sizeof where, "changes[%zu].", i);
+		if (!json_is_object(c))
+			return server_error_set(err, 422, "wrong_type", where,
+						"each change must be an object");
+		if (!only_keys(c, item, where, err))
+			return false;
+		v = json_object_get(c, "seq");
+		snprintf(field, sizeof field, "%sseq", where);
+		if (!v || !json_is_integer(v) || json_integer_value(v) <= 0)
+			return server_error_set(err, 422, v ? "wrong_type" : "missing", field,
+						"seq must be a positive whole number");
+		pc->seq = json_integer_value(v);
+		if (pc->seq <= prev)
+			return server_error_set(err, 422, "invalid", field,
+						"seq must increase through the batch");
+		prev = pc->seq;
+		for (size_t k = 0; k < 3; k++) {
+			v = json_object_get(c, strs[k]);
+			snprintf(field, sizeof field, "%s%s", where, strs[k]);
+			if (!v || !json_is_string(v) || !json_string_length(v) ||
+			    json_string_length(v) > 64)
+				return server_error_set(err, 422, v ? "wrong_type" : "missing",
+							field, "%s must be a string of 1-64 bytes",
+							strs[k]);
+		}
+		pc->type = json_string_value(json_object_get(c, "type"));
+		pc->op = json_string_value(json_object_get(c, "op"));
+		pc->id = json_string_value(json_object_get(c, "id"));
+		v = json_object_get(c, "body");
+		snprintf(field, sizeof field, "%sbody", where);
+		if (!v || !json_is_object(v))
+			return server_error_set(err, 422, v ? "wrong_type" : "missing", field,
+						"body must be an object");
+		pc->body = v;
+		b->n++;
+	}
+	return true;
+}
+
+void server_push_release(struct push_batch *b)
+{
+	if (!b)
+		return;
+	json_decref(b->root);
+	free(b->changes);
+	memset(b, 0, sizeof *b);
+}
+
+/* ---- record checks ----------------------------------------------------- */
+
+enum member_kind {
+	M_UUID,	   /* a UUID */
+	M_TEXT,	   /* free text (<= NOTES_MAX_CHARS) */
+	M_LINE,	   /* one line of text (<= NAME_MAX_CHARS) */
+	M_TIME,	   /* UTC time */
+	M_DATE,	   /* YYYY-MM-DD */
+	M_INT,	   /* whole number >= 0 */
+	M_OBJECT,  /* any JSON object */
+	M_STATUS,  /* a case status */
+	M_REF,	   /* a case reference */
+	M_CODE,	   /* a code of the kind named in `code` */
+};
+
+struct member {
+	const char *name;
+	enum member_kind kind;
+	bool required;
+	const char *code; /* M_CODE: site, channel, service, team, outcome, failure */
+};
+
+static const struct member visit_members[] = {
+	{ "id", M_UUID, true, NULL },
+	{ "customer_id", M_UUID, false, NULL },
+	{ "site", M_CODE, true, "site" },
+	{ "channel", M_CODE, true, "channel" },
+	{ "advisor", M_LINE, true, NULL },
+	{ "started_at", M_TIME, true, NULL },
+	{ NULL, 0, false, NULL },
+};
+static const struct member contact_members[] = {
+	{ "id", M_UUID, true, NULL },
+	{ "visit_id", M_UUID, true, NULL },
+	{ "customer_id", M_UUID, false, NULL },
+	{ "channel", M_CODE, true, "channel" },
+	{ "site", M_CODE, true, "site" },
+	{ "advisor", M_LINE, true, NULL },
+	{ "service", M_CODE, true, "service" },
+	{ "outcome", M_CODE, true, "outcome" },
+	{ "failure_demand", M_CODE, false, "failure" },
+	{ "duration_s", M_INT, false, NULL },
+	{ "flow_id", M_LINE, false, NULL },
+	{ "flow_version", M_INT, false, NULL },
+	{ "answers", M_OBJECT, false, NULL },
+	{ "notes", M_TEXT, false, NULL },
+	{ "corrects", M_UUID, false, NULL },
+	{ "device_id", M_UUID, true, NULL },
+	{ "created_at", M_TIME, true, NULL },
+	{ NULL, 0, false, NULL },
+};
+static const struct member case_members[] = {
+	{ "id", M_UUID, true, NULL },
+	{ "reference", M_REF, true, NULL },
+	{ "contact_id", M_UUID, false, NULL },
+	{ "customer_id", M_UUID, false, NULL },
+	{ "team", M_CODE, true, "team" },
+	{ "service", M_CODE, true, "service" },
+	{ "reason", M_TEXT, true, NULL },
+	{ "status", M_STATUS, true, NULL },
+	{ "due_date", M_DATE, true, NULL },
+	{ "created_at", M_TIME, true, NULL },
+	{ "closed_at", M_TIME, false, NULL },
+	{ "result", M_TEXT, false, NULL },
+	{ NULL, 0, false, NULL },
+};
+static const struct member case_update_members[] = {
+	{ "id", M_UUID, true, NULL },
+	{ "reference", M_REF, true, NULL },
+	{ "status", M_STATUS, true, NULL },
+	{ "due_date", M_DATE, false, NULL },
+	{ "paused_days", M_INT, false, NULL },
+	{ "closed_at", M_TIME, false, NULL },
+	{ "result", M_TEXT, false, NULL },
+	{ NULL, 0, false, NULL },
+};
+/* The console's hash-chained audit trail, kept centrally as it was sent. */
+static const struct member audit_members[] = {
+	{ "id", M_LINE, true, NULL },
+	{ "seq", M_INT, true, NULL },
+	{ "device_id", M_LINE, false, NULL },
+	{ "at", M_TIME, true, NULL },
+	{ "actor", M_LINE, true, NULL },
+	{ "action", M_LINE, true, NULL },
+	{ "record_type", M_LINE, false, NULL },
+	{ "record_id", M_LINE, false, NULL },
+	{ "detail", M_TEXT, false, NULL },
+	{ "prev_hash", M_LINE, true, NULL },
+	{ "hash", M_LINE, true, NULL },
+	{ NULL, 0, false, NULL },
+};
+static const struct member case_event_members[] = {
+	{ "id", M_UUID, true, NULL },
+	{ "case_id", M_UUID, true, NULL },
+	{ "status", M_STATUS, true, NULL },
+	{ "note", M_TEXT, false, NULL },
+	{ "actor", M_LINE, true, NULL },
+	{ "at", M_TIME, true, NULL },
+	{ NULL, 0, false, NULL },
+};
+
+static const struct {
+	const char *type;
+	const struct member *members;
+} record_types[] = {
+	{ "visit", visit_members },
+	{ "contact", contact_members },
+	{ "case", case_members },
+	{ "case_event", case_event_members },
+	{ "audit", audit_members },
+};
+
+static bool check_member(const struct member *m, json_t *v, const struct server_codes *codes,
+			 char *msg, size_t msgsz)
+{
+	const char *s;
+	struct err e;
+
+	if (!v || json_is_null(v)) {
+		if (m->required) {
+			snprintf(msg, msgsz, "%s is required", m->name);
+			return false;
+		}
+		return true;
+	}
+	if (m->kind == M_INT) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0) {
+			snprintf(msg, msgsz, "%s must be a whole number, 0 or more", m->name);
+			return false;
+		}
+		return true;
+	}
+	if (m->kind == M_OBJECT) {
+		if (!json_is_object(v)) {
+			snprintf(msg, msgsz, "%s must be an object", m->name);
+			return false;
+		}
+		return true;
+	}
+	if (!json_is_string(v)) {
+		snprintf(msg, msgsz, "%s must be a string", m->name);
+		return false;
+	}
+	s = json_string_value(v);
+	err_clear(&e);
+	switch (m->kind) {
+	case M_UUID:
+		if (!uuid_valid(s)) {
+			snprintf(msg, msgsz, "%s must be a UUID", m->name);
+			return false;
+		}
+		break;
+	case M_TEXT:
+	case M_LINE:
+		if (valid_text(m->name, s, m->kind == M_TEXT ? NOTES_MAX_CHARS : NAME_MAX_CHARS,
+			       false, m->kind == M_TEXT, &e) != STATUS_OK) {
+			snprintf(msg, msgsz, "%s", e.msg);
+			return false;
+		}
+		break;
+	case M_TIME:
+		if (time_parse_utc(s, NULL) != STATUS_OK) {
+			snprintf(msg, msgsz, "%s must be a UTC time like 2026-11-20T10:00:00.000Z",
+				 m->name);
+			return false;
+		}
+		break;
+	case M_DATE:
+		if (date_parse(s, NULL, m->name, &e) != STATUS_OK) {
+			snprintf(msg, msgsz, "%s", e.msg);
+			return false;
+		}
+		break;
+	case M_STATUS:
+		if (case_status_find(s) < 0) {
+			snprintf(msg, msgsz, "%s is not a case status", m->name);
+			return false;
+		}
+		break;
+	case M_REF:
+		if (!case_reference_valid(s)) {
+			snprintf(msg, msgsz, "%s is not a case reference", m->name);
+			return false;
+		}
+		break;
+	case M_CODE:
+		if (valid_code(m->name, s, &e) != STATUS_OK) {
+			snprintf(msg, msgsz, "%s", e.msg);
+			return false;
+		}
+		if (codes && !codes->exists(codes->ctx, m->code, s)) {
+			snprintf(msg, msgsz, "unknown %s code '%.40s' in %s", m->code, s, m->name);
+			return false;
+		}
+		break;
+	case M_INT:
+	case M_OBJECT:
+		break;
+	}
+	return true;
+}
+
+bool server_change_check(const struct push_change *c, const struct server_codes *codes,
+			 struct customer **customer, char *msg, size_t msgsz)
+{
+	const struct member *members = NULL;
+	const char *key, *id;
+	json_t *v;
+
+	if (customer)
+		*customer = NULL;
+	if (!strcmp(c->type, "customer")) {
+		struct err e;
+		struct customer *cu;
+
+		err_clear(&e);
+		if (strcmp(c->op, "upsert") != 0) {
+			snprintf(msg, msgsz, "op '%.20s' is not known for a customer; use upsert", c->op);
+			return false;
+		}
+		cu = customer_from_json(c->body, &e);
+		if (!cu) {
+			snprintf(msg, msgsz, "%s", e.msg);
+			return false;
+		}
+		if (strcmp(cu->id, c->id) != 0) {
+			customer_free(cu);
+			snprintf(msg, msgsz, "body id differs from the change's id");
+			return false;
+		}
+		if (!cu->erased && !cu->field[CF_name]) {
+			customer_free(cu);
+			snprintf(msg, msgsz, "fields.name is required");
+			return false;
+		}
+		if (cu->field[CF_preferred_channel] && codes &&
+		    !codes->exists(codes->ctx, "channel", cu->field[CF_preferred_channel])) {
+			snprintf(msg, msgsz, "unknown channel code in fields.preferred_channel");
+			customer_free(cu);
+			return false;
+		}
+		if (customer)
+			*customer = cu;
+		else
+			customer_free(cu);
+		return true;
+	}
+	for (size_t i = 0; i < sizeof record_types / sizeof record_types[0]; i++)
+		if (!strcmp(record_types[i].type, c->type))
+			members = record_types[i].members;
+	if (!members) {
+		snprintf(msg, msgsz, "type '%.20s' is not a record type this server takes", c->type);
+		return false;
+	}
+	if (!strcmp(c->type, "case") && !strcmp(c->op, "update"))
+		members = case_update_members; /* a status change made at a desk */
+	else if (strcmp(c->op, "insert") != 0) {
+		snprintf(msg, msgsz, "op '%.20s' is not known for a %s; use insert", c->op, c->type);
+		return false;
+	}
+	json_object_foreach(c->body, key, v)
+	{
+		bool known = false;
+
+		for (const struct member *m = members; m->name; m++)
+			if (!strcmp(m->name, key))
+				known = true;
+		if (!known) {
+			snprintf(msg, msgsz, "'%.40s' is not a member of a %s", key, c->type);
+			return false;
+		}
+	}
+	for (const struct member *m = members; m->name; m++)
+		if (!check_member(m, json_object_get(c->body, m->name), codes, msg, msgsz))
+			return false;
+	id = json_string_value(json_object_get(c->body, "id"));
+	if (!id || strcmp(id, c->id) != 0) {
+		snprintf(msg, msgsz, "body id differs from the change's id");
+		return false;
+	}
+	return true;
+}
+
+/* ---- listening --------------------------------------------------------- */
+
+bool server_host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (!host)
+		return false;
+	if (!strcmp(host, "localhost"))
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return false;
+}
+
+bool server_listen_parse(const char *s, char *host, size_t hostsz, int *port)
+{
+	const char *colon;
+	size_t hl;
+	char *end;
+	long p;
+
+	if (!s || !*s)
+		return false;
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':')
+			return false;
+		hl = (size_t)(close - s - 1);
+		if (hl == 0 || hl >= hostsz)
+			return false;
+		memcpy(host, s + 1, hl);
+		host[hl] = '\0';
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || colon == s)
+			return false;
+		hl = (size_t)(colon - s);
+		if (hl >= hostsz || memchr(s, ':', hl))
+			return false;
+		memcpy(host, s, hl);
+		host[hl] = '\0';
+	}
+	p = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || *end || p < 0 || p > 65535)
+		return false;
+	*port = (int)p;
+	return true;
+}

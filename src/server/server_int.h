@@ -1,0 +1,119 @@
+/*
+ * Private to src/server: the PostgreSQL layer (src/server/pg, the only place
+ * the server's SQL lives) and what the HTTP and command files share.
+ */
+#ifndef FRONTDESK_SERVER_INT_H
+#define FRONTDESK_SERVER_INT_H
+
+#include <jansson.h>
+
+#include "frontdesk/flow.h"
+#include "frontdesk/server.h"
+#include "frontdesk/store.h"
+
+struct pg;
+
+/* Connects (conninfo as libpq takes it); NULL with e filled on failure. */
+struct pg *pg_connect(const char *conninfo, struct err *e);
+/* Closes; NULL is a no-op. */
+void pg_close(struct pg *db);
+/* True if the connection answers; reconnects once when it was lost. */
+bool pg_ping(struct pg *db);
+/* True if the connection looks usable (no round trip); reconnects when
+ * libpq knows it was lost. */
+bool pg_alive(struct pg *db);
+/* Brings the schema up to date; *from and *to get the versions. */
+enum status pg_migrate(struct pg *db, int *from, int *to, struct err *e);
+
+/* ---- devices ----------------------------------------------------------- */
+
+struct device_auth {
+	char id[UUID_STR_LEN + 1];
+	char code[16];
+	char site[48];
+	char role[16]; /* console or back-office */
+	bool revoked;
+};
+/*
+ * Registers a device for site (role "console" or "back-office") and makes a
+ * one-time enrolment code (valid SERVER_ENROL_TTL_S, single use), of which
+ * only a hash is kept. Writes the device code and the enrolment code.
+ */
+enum status pg_device_add(struct pg *db, const char *site, const char *role, char *code_out,
+			  size_t codesz, char *enrol_out, size_t enrolsz, struct err *e);
+/*
+ * Exchanges an enrolment code for a bearer token (of which only a hash is
+ * kept). STATUS_DENIED for an unknown, used or expired code.
+ */
+enum status pg_device_enrol(struct pg *db, const char *enrol_code, struct device_auth *dev,
+			    char *token_out, size_t tokensz, struct err *e);
+/* The device holding token: STATUS_NOT_FOUND when none; dev->revoked says
+ * whether it was revoked. */
+enum status pg_device_auth(struct pg *db, const char *token, struct device_auth *dev,
+			   struct err *e);
+struct device_row {
+	const char *id, *code, *site, *role, *state, *created_at, *last_seen;
+	long long clock_ahead_ms;
+};
+enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct device_row *r),
+			   void *ctx, struct err *e);
+/* Revokes by id or device code. */
+enum status pg_device_revoke(struct pg *db, const char *which, struct err *e);
+
+/* ---- push and pull ----------------------------------------------------- */
+
+struct push_result {
+	long long held;		/* highest seq the server holds for the device */
+	json_t *refused;	/* [{"seq": N, "error": MSG}], owned */
+	long long clock_ahead_ms; /* > 0: the device's clock was bounded */
+	size_t applied;		/* changes applied now (not seen before) */
+};
+/* Applies a batch in one transaction, idempotent on (device, seq). */
+enum status pg_push(struct pg *db, const struct device_auth *dev, const struct push_batch *b,
+		    struct push_result *r, struct err *e);
+void push_result_release(struct push_result *r);
+/* Writes the pull response for changes after `after` into out. */
+enum status pg_pull(struct pg *db, const struct device_auth *dev, long long after, int limit,
+		    struct buf *out, struct err *e);
+
+/* ---- back office and administration ----------------------------------- */
+
+/* Sets a case's status (by reference) with an optional note; the change is
+ * logged for every console. */
+enum status pg_case_update(struct pg *db, const char *reference, const char *status,
+			   const char *note, const char *actor, struct err *e);
+/* Publishes a loaded flow; *was_new false when that version was there. */
+enum status pg_flow_publish(struct pg *db, const struct flow *f, bool *was_new, struct err *e);
+struct hot_topic_in {
+	const char *text, *site, *service, *starts_at, *ends_at;
+};
+enum status pg_hot_topic_add(struct pg *db, const struct hot_topic_in *h, char *id_out,
+			     struct err *e);
+/* Makes the central reference data equal to rd; *changed counts rows changed. */
+enum status pg_refdata_load(struct pg *db, const struct refdata *rd, long *changed,
+			    struct err *e);
+/* Adds or updates a user with a password hash (argon2id string). */
+enum status pg_user_put(struct pg *db, const char *login, const char *name, const char *role,
+			const char *password_hash, struct err *e);
+/* Erases a customer: a tombstone that wins, history scrubbed. */
+enum status pg_customer_erase(struct pg *db, const char *id, struct err *e);
+/* Whether a code of that kind exists (for flow checks). */
+bool pg_code_exists(struct pg *db, const char *kind, const char *code);
+
+/* Test hook: FRONTDESKD_TEST_PUSH_DELAY_MS makes a push wait that long
+ * inside its transaction (so a test can kill the server mid-push). */
+extern long server_test_push_delay_ms;
+
+/* ---- serving ----------------------------------------------------------- */
+
+struct serve_options {
+	const char *listen;
+	const char *conninfo;
+	const char *tls_cert, *tls_key;
+	bool insecure_http;
+	int threads;
+};
+/* Runs the HTTP server until SIGTERM or SIGINT; returns the exit status. */
+int server_serve(const struct serve_options *o);
+
+#endif

@@ -1,0 +1,599 @@
+/*
+ * Queries and writes the advisor console needs: a customer's contact history
+ * and cases, case lists by scope, case status changes (with the paused
+ * clock), hot topics and an advisor's counts for today.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- contact history ----------------------------------------------------- */
+
+enum status store_customer_contacts(struct store *s, const char *customer_id, int limit,
+				    int (*fn)(void *ctx, const struct contact_row *row),
+				    void *ctx, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(
+		s,
+		"SELECT k.id, k.visit_id, k.created_at, k.channel, k.site, k.advisor, k.service,"
+		" v.name, k.outcome, k.failure_demand, k.notes, k.duration_s"
+		" FROM contact k LEFT JOIN service v ON v.code = k.service"
+		" WHERE k.customer_id = ?1 ORDER BY k.created_at DESC, k.num DESC LIMIT ?2",
+		e);
+	int rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, customer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, limit > 0 ? limit : 200);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct contact_row r = {
+			.id = col_text(st, 0),
+			.visit_id = col_text(st, 1),
+			.created_at = col_text(st, 2),
+			.channel = col_text(st, 3),
+			.site = col_text(st, 4),
+			.advisor = col_text(st, 5),
+			.service = col_text(st, 6),
+			.service_name = col_text(st, 7),
+			.outcome = col_text(st, 8),
+			.failure_demand = col_text_or_null(st, 9),
+			.notes = col_text_or_null(st, 10),
+			.duration_s = sqlite3_column_type(st, 11) == SQLITE_NULL
+					      ? -1
+					      : (long)sqlite3_column_int64(st, 11),
+		};
+		if (fn(ctx, &r))
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, rc, "reading the contact history", e);
+	return STATUS_OK;
+}
+
+/* ---- cases --------------------------------------------------------------- */
+
+/* The columns every console case query selects, in this order. */
+#define CASE_COLUMNS                                                                       \
+	"c.id, c.reference, c.customer_id, c.team, c.service, c.reason, c.status,"         \
+	" c.due_date, c.created_at, c.closed_at, c.result, u.name, v.name, k.advisor,"    \
+	" k.site, c.paused_days"
+#define CASE_JOINS                                                                         \
+	" FROM \"case\" c LEFT JOIN customer u ON u.id = c.customer_id"                    \
+	" LEFT JOIN service v ON v.code = c.service"                                       \
+	" LEFT JOIN contact k ON k.id = c.contact_id"
+
+static void today_text(char *out, size_t outsz)
+{
+	date_format(date_today_london(), out, outsz);
+}
+
+static void fill_console_case(sqlite3_stmt *st, struct console_case *r, const char *today)
+{
+	memset(r, 0, sizeof *r);
+	r->c.id = col_text(st, 0);
+	r->c.reference = col_text(st, 1);
+	r->c.customer_id = col_text_or_null(st, 2);
+	r->c.team = col_text(st, 3);
+	r->c.service = col_text(st, 4);
+	r->c.reason = col_text(st, 5);
+	r->c.status = col_text(st, 6);
+	r->c.due = col_text(st, 7);
+	r->c.created_at = col_text(st, 8);
+	r->c.closed_at = col_text_or_null(st, 9);
+	r->c.result = col_text_or_null(st, 10);
+	r->customer_name = col_text_or_null(st, 11);
+	r->service_name = col_text(st, 12);
+	r->advisor = col_text(st, 13);
+	r->site = col_text(st, 14);
+	r->paused_days = (long)sqlite3_column_int64(st, 15);
+	/* A case waiting on the customer has its clock paused. */
+	r->c.overdue = strcmp(r->c.status, "closed") != 0 &&
+		       strcmp(r->c.status, "awaiting-customer") != 0 && strcmp(r->c.due, today) < 0;
+}
+
+static enum status each_case(struct store *s, sqlite3_stmt *st,
+			     int (*fn)(void *ctx, const struct console_case *row), void *ctx,
+			     const char *what, struct err *e)
+{
+	char today[16];
+	int rc;
+
+	today_text(today, sizeof today);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct console_case r;
+
+		fill_console_case(st, &r, today);
+		if (fn(ctx, &r))
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, rc, what, e);
+	return STATUS_OK;
+}
+
+enum status store_customer_cases(struct store *s, const char *customer_id, bool all,
+				 int (*fn)(void *ctx, const struct console_case *row), void *ctx,
+				 struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT " CASE_COLUMNS CASE_JOINS
+				    " WHERE c.customer_id = ?1 AND (?2 OR c.status <> 'closed')"
+				    " ORDER BY c.status = 'closed',"
+				    " CASE WHEN c.status = 'closed' THEN '' ELSE c.due_date END,"
+				    " c.closed_at DESC, c.num",
+				    e);
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, customer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, all);
+	return each_case(s, st, fn, ctx, "reading the customer's cases", e);
+}
+
+enum status store_case_scope(struct store *s, enum case_scope scope, const char *advisor,
+			     const char *site, int limit,
+			     int (*fn)(void *ctx, const struct console_case *row), void *ctx,
+			     struct err *e)
+{
+	static const char mine[] = "SELECT " CASE_COLUMNS CASE_JOINS
+				   " WHERE c.status <> 'closed' AND k.advisor = ?1"
+				   " ORDER BY c.due_date, c.num LIMIT ?2";
+	static const char at_site[] = "SELECT " CASE_COLUMNS CASE_JOINS
+				      " WHERE c.status <> 'closed' AND k.site = ?1"
+				      " ORDER BY c.due_date, c.num LIMIT ?2";
+	static const char overdue[] =
+		"SELECT " CASE_COLUMNS CASE_JOINS
+		" WHERE c.status IN ('open', 'in-progress') AND c.due_date < ?1"
+		" ORDER BY c.due_date, c.num LIMIT ?2";
+	sqlite3_stmt *st;
+	char today[16];
+
+	if (scope == CASES_MINE)
+		st = stmt_sql(s, mine, e);
+	else if (scope == CASES_SITE)
+		st = stmt_sql(s, at_site, e);
+	else
+		st = stmt_sql(s, overdue, e);
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	today_text(today, sizeof today);
+	if (scope == CASES_MINE)
+		sqlite3_bind_text(st, 1, advisor ? advisor : "", -1, SQLITE_TRANSIENT);
+	else if (scope == CASES_SITE)
+		sqlite3_bind_text(st, 1, site ? site : "", -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_text(st, 1, today, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, limit > 0 ? limit : 500);
+	return each_case(s, st, fn, ctx, "listing cases", e);
+}
+
+enum status store_case_get_console(struct store *s, const char *reference,
+				   int (*fn)(void *ctx, const struct console_case *row),
+				   void *ctx, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT " CASE_COLUMNS CASE_JOINS
+				    " WHERE c.reference = ?1 COLLATE NOCASE",
+				    e);
+	struct {
+		int (*fn)(void *ctx, const struct console_case *row);
+		void *ctx;
+		int n;
+	} seen = { fn, ctx, 0 };
+	char today[16];
+	int rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, reference ? reference : "", -1, SQLITE_TRANSIENT);
+	today_text(today, sizeof today);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		struct console_case r;
+
+		fill_console_case(st, &r, today);
+		seen.n++;
+		seen.fn(seen.ctx, &r);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, rc, "reading the case", e);
+	if (!seen.n)
+		return err_set(e, STATUS_NOT_FOUND, "no case with reference '%s'",
+			       reference ? reference : "");
+	return STATUS_OK;
+}
+
+/* What store_case_update needs to know about the case. */
+struct case_state {
+	char id[UUID_STR_LEN + 1];
+	char reference[32];
+	char status[24];
+	char due[11];
+	long paused_days;
+};
+
+static enum status case_state_load(struct store *s, const char *reference,
+				   struct case_state *cs, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT id, reference, status, due_date, paused_days"
+				    " FROM \"case\" WHERE reference = ?1 COLLATE NOCASE",
+				    e);
+	int rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, reference, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(cs->id, sizeof cs->id, "%s", col_text(st, 0));
+		snprintf(cs->reference, sizeof cs->reference, "%s", col_text(st, 1));
+		snprintf(cs->status, sizeof cs->status, "%s", col_text(st, 2));
+		snprintf(cs->due, sizeof cs->due, "%s", col_text(st, 3));
+		cs->paused_days = (long)sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return err_set(e, STATUS_NOT_FOUND, "no case with reference '%s'", reference);
+	if (rc != SQLITE_ROW)
+		return store_db_error(s, rc, "reading the case", e);
+	return STATUS_OK;
+}
+
+/* When the case last went into awaiting-customer (its latest such event). */
+static enum status pause_started(struct store *s, const char *case_id, struct date *out,
+				 struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT at FROM case_event WHERE case_id = ?1"
+				    " AND status = 'awaiting-customer' ORDER BY at DESC, rowid DESC"
+				    " LIMIT 1",
+				    e);
+	int64_t ms;
+	int rc;
+
+	*out = date_today_london();
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && time_parse_utc(col_text(st, 0), &ms) == STATUS_OK)
+		*out = date_of_ms_london(ms);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, rc, "reading the case history", e);
+	return STATUS_OK;
+}
+
+/* Working days from start up to (not including) end. */
+static long working_days_between(struct date start, struct date end, const struct date *hol,
+				 size_t nhol)
+{
+	long n = 0;
+
+	while (date_cmp(date_add_working_days(start, (int)n + 1, hol, nhol), end) <= 0 &&
+	       n < 3650)
+		n++;
+	return n;
+}
+
+static void json_set(json_t *o, const char *key, const char *v)
+{
+	json_object_set_new(o, key, v && *v ? json_string(v) : json_null());
+}
+
+static enum status queue(struct store *s, const char *type, const char *id, const char *op,
+			 json_t *o, struct err *e)
+{
+	char *body = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	enum status rc;
+
+	json_decref(o);
+	if (!body)
+		die("out of memory encoding JSON");
+	rc = outbox_add(s, type, id, op, body, e);
+	free(body);
+	return rc;
+}
+
+/* Writes the case row's new state and queues it. */
+static enum status case_write(struct store *s, const struct case_state *cs, const char *status,
+			      const char *due, long paused, const char *result, const char *now,
+			      struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "UPDATE \"case\" SET status = ?2, due_date = ?3, paused_days = ?4,"
+				    " closed_at = CASE WHEN ?2 = 'closed' THEN ?5 ELSE NULL END,"
+				    " result = CASE WHEN ?2 = 'closed' THEN ?6 ELSE NULL END"
+				    " WHERE id = ?1",
+				    e);
+	json_t *o;
+	enum status rc;
+	bool closed = strcmp(status, "closed") == 0;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, cs->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, due, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, paused);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 6, result);
+	rc = stmt_run(s, st, "changing the case", e);
+	if (rc)
+		return rc;
+	o = json_object();
+	json_set(o, "id", cs->id);
+	json_set(o, "reference", cs->reference);
+	json_set(o, "status", status);
+	json_set(o, "due_date", due);
+	json_object_set_new(o, "paused_days", json_integer(paused));
+	json_set(o, "closed_at", closed ? now : NULL);
+	json_set(o, "result", closed ? result : NULL);
+	return queue(s, "case", cs->id, "update", o, e);
+}
+
+static enum status event_write(struct store *s, const struct case_state *cs, const char *status,
+			       const char *note, const char *now, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "INSERT INTO case_event (id, case_id, status, note, actor, at)"
+				    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+				    e);
+	char id[UUID_STR_LEN + 1];
+	json_t *o;
+	enum status rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	uuid_v7(id);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cs->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 4, note);
+	sqlite3_bind_text(st, 5, store_actor(s), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+	rc = stmt_run(s, st, "saving the case history", e);
+	if (rc)
+		return rc;
+	o = json_object();
+	json_set(o, "id", id);
+	json_set(o, "case_id", cs->id);
+	json_set(o, "status", status);
+	json_set(o, "note", note);
+	json_set(o, "actor", store_actor(s));
+	json_set(o, "at", now);
+	return queue(s, "case_event", id, "insert", o, e);
+}
+
+/* Checks the inputs of store_case_update before anything is written. */
+static enum status case_update_check(const char *status, const char *note, const char *result,
+				     struct err *e)
+{
+	enum status rc;
+
+	if (status && case_status_find(status) < 0)
+		return err_set(e, STATUS_INVALID,
+			       "unknown case status '%s'; use open, in-progress, awaiting-customer "
+			       "or closed",
+			       status);
+	if (note && *note && (rc = valid_text("note", note, NOTES_MAX_CHARS, false, true, e)))
+		return rc;
+	if (status && strcmp(status, "closed") == 0) {
+		if (!result || !*result)
+			return err_set(e, STATUS_INVALID,
+				       "closing a case needs a result: say what was done");
+		if ((rc = valid_text("result", result, REASON_MAX_CHARS, true, true, e)))
+			return rc;
+	}
+	if ((!status || !*status) && (!note || !*note))
+		return err_set(e, STATUS_INVALID, "nothing to save: give a note or a new status");
+	return STATUS_OK;
+}
+
+enum status store_case_update(struct store *s, const char *reference, const char *status,
+			      const char *note, const char *result, struct err *e)
+{
+	struct case_state cs;
+	char now[32], due[11];
+	long paused;
+	enum status rc;
+
+	if (status && !*status)
+		status = NULL;
+	rc = case_update_check(status, note, result, e);
+	if (rc)
+		return rc;
+	rc = store_tx_begin(s, e);
+	if (rc)
+		return rc;
+	rc = case_state_load(s, reference ? reference : "", &cs, e);
+	if (rc)
+		goto out;
+	if (strcmp(cs.status, "closed") == 0) {
+		rc = err_set(e, STATUS_DENIED,
+			     "case %s is closed and cannot change; raise a new referral if more is "
+			     "needed",
+			     cs.reference);
+		goto out;
+	}
+	if (!status)
+		status = cs.status;
+	store_now(now, sizeof now);
+	snprintf(due, sizeof due, "%s", cs.due);
+	paused = cs.paused_days;
+	if (strcmp(cs.status, "awaiting-customer") == 0 && strcmp(status, cs.status) != 0) {
+		/* Leaving the pause: the due date moves on by the working days waited. */
+		const struct date *hol;
+		size_t nhol;
+		struct date from, d;
+		long waited;
+
+		rc = holidays_get(s, &hol, &nhol, e);
+		if (!rc)
+			rc = pause_started(s, cs.id, &from, e);
+		if (rc)
+			goto out;
+		waited = working_days_between(from, date_today_london(), hol, nhol);
+		if (waited > 0 && !date_parse(cs.due, &d, "due date", NULL)) {
+			date_format(date_add_working_days(d, (int)waited, hol, nhol), due,
+				    sizeof due);
+			paused += waited;
+		}
+	}
+	if (strcmp(status, cs.status) != 0 || strcmp(status, "closed") == 0 ||
+	    strcmp(due, cs.due) != 0)
+		rc = case_write(s, &cs, status, due, paused, result, now, e);
+	if (!rc)
+		rc = event_write(s, &cs, status, note && *note ? note : NULL, now, e);
+	if (!rc)
+		rc = store_audit(s, strcmp(status, cs.status) ? "case.status" : "case.note", "case",
+				 cs.id, status, e);
+out:
+	if (rc) {
+		store_tx_end(s, false, NULL);
+		return rc;
+	}
+	return store_tx_end(s, true, e);
+}
+
+/* ---- hot topics ---------------------------------------------------------- */
+
+enum status store_hot_topics(struct store *s, const char *site,
+			     int (*fn)(void *ctx, const struct hot_topic_row *row), void *ctx,
+			     struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT id, text, site, service FROM hot_topic"
+				    " WHERE (site IS NULL OR site = ?1)"
+				    " AND (starts_at IS NULL OR starts_at <= ?2)"
+				    " AND (ends_at IS NULL OR ends_at > ?2)"
+				    " ORDER BY created_at DESC, id DESC LIMIT 20",
+				    e);
+	char now[32];
+	int rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	store_now(now, sizeof now);
+	bind_text_or_null(st, 1, site);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hot_topic_row r = {
+			.id = col_text(st, 0),
+			.text = col_text(st, 1),
+			.site = col_text_or_null(st, 2),
+			.service = col_text_or_null(st, 3),
+		};
+		if (fn(ctx, &r))
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, rc, "reading the hot topics", e);
+	return STATUS_OK;
+}
+
+enum status store_hot_topic_add(struct store *s, const char *text, const char *site,
+				const char *service, const char *starts_at, const char *ends_at,
+				struct err *e)
+{
+	sqlite3_stmt *st;
+	char id[UUID_STR_LEN + 1], now[32];
+	int64_t ms;
+	enum status rc;
+
+	if ((rc = valid_text("hot topic", text, 300, true, false, e)))
+		return rc;
+	if (site && *site && (rc = store_ref_check(s, REF_SITE, site, e)))
+		return rc;
+	if (service && *service && (rc = store_ref_check(s, REF_SERVICE, service, e)))
+		return rc;
+	if ((starts_at && *starts_at && time_parse_utc(starts_at, &ms)) ||
+	    (ends_at && *ends_at && time_parse_utc(ends_at, &ms)))
+		return err_set(e, STATUS_INVALID,
+			       "a hot topic's start and end are UTC times like 2026-11-20T08:00:00Z");
+	rc = store_tx_begin(s, e);
+	if (rc)
+		return rc;
+	st = stmt_sql(s,
+		      "INSERT INTO hot_topic (id, text, site, service, starts_at, ends_at, created_at)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		      e);
+	if (!st) {
+		rc = e ? e->code : STATUS_DB;
+		goto out;
+	}
+	uuid_v7(id);
+	store_now(now, sizeof now);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 3, site);
+	bind_text_or_null(st, 4, service);
+	bind_text_or_null(st, 5, starts_at);
+	bind_text_or_null(st, 6, ends_at);
+	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+	rc = stmt_run(s, st, "saving the hot topic", e);
+	if (!rc)
+		rc = store_audit(s, "hot-topic.add", "hot_topic", id, NULL, e);
+out:
+	if (rc) {
+		store_tx_end(s, false, NULL);
+		return rc;
+	}
+	return store_tx_end(s, true, e);
+}
+
+/* ---- counts -------------------------------------------------------------- */
+
+/* The UTC instants at which today's Europe/London day starts and ends. */
+static void london_day_bounds(char *start, char *end, size_t sz)
+{
+	struct date today = date_today_london();
+	int64_t day_ms = date_to_days(today) * INT64_C(86400000);
+	int64_t from = day_ms, to = day_ms + INT64_C(86400000);
+
+	/* In summer time London's midnight is 23:00 UTC the day before. */
+	if (date_cmp(date_of_ms_london(day_ms - INT64_C(3600000)), today) == 0)
+		from -= INT64_C(3600000);
+	if (date_cmp(date_of_ms_london(to - INT64_C(3600000)), today) != 0)
+		to -= INT64_C(3600000);
+	time_format_utc(from, start, sz);
+	time_format_utc(to, end, sz);
+}
+
+enum status store_advisor_counts_today(struct store *s, const char *advisor,
+				       struct advisor_counts *out, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT count(*), coalesce(sum(outcome = 'resolved'), 0),"
+				    " coalesce(sum(outcome = 'referred'), 0) FROM contact"
+				    " WHERE created_at >= ?1 AND created_at < ?2 AND advisor = ?3",
+				    e);
+	char start[32], end[32];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	london_day_bounds(start, end, sizeof start);
+	sqlite3_bind_text(st, 1, start, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, end, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, advisor ? advisor : "", -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->contacts = (long)sqlite3_column_int64(st, 0);
+		out->resolved = (long)sqlite3_column_int64(st, 1);
+		out->referred = (long)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_db_error(s, rc, "counting today's contacts", e);
+	return STATUS_OK;
+}

@@ -1,0 +1,547 @@
+/*
+ * The console's side of sync in the store: outbox batches, marking what the
+ * server holds, refused rows kept for an administrator, the pull cursor and
+ * applying pulled pages (the customer merge by HLC), enrolment identity.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- outbox ------------------------------------------------------------ */
+
+enum status store_outbox_batch(struct store *s, size_t max_changes, size_t max_bytes,
+			       int (*fn)(void *ctx, const struct outbox_change *c), void *ctx,
+			       size_t *count, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT seq, record_type, record_id, op, body FROM outbox"
+				    " WHERE sent_at IS NULL AND error IS NULL ORDER BY seq LIMIT ?1",
+				    e);
+	size_t n = 0, bytes = 0;
+	int rc;
+
+	if (count)
+		*count = 0;
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)max_changes);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_change c = {
+			.seq = sqlite3_column_int64(st, 0),
+			.record_type = col_text(st, 1),
+			.record_id = col_text(st, 2),
+			.op = col_text(st, 3),
+			.body = col_text(st, 4),
+		};
+		size_t len = (size_t)sqlite3_column_bytes(st, 4);
+
+		if (n > 0 && bytes + len > max_bytes)
+			break;
+		bytes += len;
+		n++;
+		if (fn(ctx, &c))
+			break;
+	}
+	sqlite3_reset(st);
+	if (count)
+		*count = n;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, rc, "reading the outbox", e);
+	return STATUS_OK;
+}
+
+enum status store_outbox_mark(struct store *s, long long first, long long last, long long held,
+			      const struct outbox_refusal *refused, size_t nrefused,
+			      struct err *e)
+{
+	sqlite3_stmt *st;
+	char now[32];
+	enum status rc;
+
+	rc = store_tx_begin(s, e);
+	if (rc)
+		return rc;
+	store_now(now, sizeof now);
+	for (size_t i = 0; i < nrefused && !rc; i++) {
+		st = stmt_sql(s,
+			      "UPDATE outbox SET error = ?2, sent_at = ?3 WHERE seq = ?1"
+			      " AND error IS NULL",
+			      e);
+		if (!st) {
+			rc = e ? e->code : STATUS_DB;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, refused[i].seq);
+		sqlite3_bind_text(st, 2, refused[i].error ? refused[i].error : "refused", -1,
+				  SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+		rc = stmt_run(s, st, "recording a refused change", e);
+	}
+	if (!rc && held >= first) {
+		st = stmt_sql(s,
+			      "UPDATE outbox SET sent_at = ?3 WHERE seq BETWEEN ?1 AND ?2"
+			      " AND sent_at IS NULL",
+			      e);
+		if (!st) {
+			rc = e ? e->code : STATUS_DB;
+		} else {
+			sqlite3_bind_int64(st, 1, first);
+			sqlite3_bind_int64(st, 2, held < last ? held : last);
+			sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+			rc = stmt_run(s, st, "marking changes sent", e);
+		}
+	}
+	if (rc) {
+		store_tx_end(s, false, NULL);
+		return rc;
+	}
+	return store_tx_end(s, true, e);
+}
+
+long store_outbox_refused_count(struct store *s)
+{
+	sqlite3_stmt *st = stmt_sql(s, "SELECT count(*) FROM outbox WHERE error IS NOT NULL", NULL);
+	long n = -1;
+
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+enum status store_outbox_refused(struct store *s,
+				 int (*fn)(void *ctx, const struct outbox_refused_row *r),
+				 void *ctx, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT seq, record_type, record_id, error, created_at FROM outbox"
+				    " WHERE error IS NOT NULL ORDER BY seq",
+				    e);
+	int rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_refused_row r = {
+			.seq = sqlite3_column_int64(st, 0),
+			.record_type = col_text(st, 1),
+			.record_id = col_text(st, 2),
+			.error = col_text(st, 3),
+			.created_at = col_text(st, 4),
+		};
+		if (fn(ctx, &r))
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, rc, "reading refused changes", e);
+	return STATUS_OK;
+}
+
+/* ---- state ------------------------------------------------------------- */
+
+char *store_sync_state(struct store *s, const char *key)
+{
+	return setting_raw(s, key);
+}
+
+enum status store_sync_state_set(struct store *s, const char *key, const char *value,
+				 struct err *e)
+{
+	if (!value)
+		value = "";
+	return setting_put(s, key, value, e);
+}
+
+long long store_sync_cursor(struct store *s)
+{
+	char *v = setting_raw(s, "sync_cursor");
+	long long n = v ? strtoll(v, NULL, 10) : 0;
+
+	free(v);
+	return n < 0 ? 0 : n;
+}
+
+enum status store_device_enrolled(struct store *s, const char *device_id,
+				  const char *device_code, const char *server_url, struct err *e)
+{
+	enum status rc;
+
+	if (!uuid_valid(device_id))
+		return err_set(e, STATUS_INVALID, "the server sent a device id that is not a UUID");
+	rc = store_tx_begin(s, e);
+	if (rc)
+		return rc;
+	rc = setting_put(s, "device_id", device_id, e);
+	if (!rc)
+		rc = store_setting_set(s, "device_code", device_code, e);
+	if (!rc)
+		rc = store_setting_set(s, "server_url", server_url, e);
+	if (!rc)
+		rc = setting_put(s, "sync_cursor", "0", e);
+	if (!rc)
+		rc = store_audit(s, "device.enrol", "settings", NULL, device_code, e);
+	if (rc) {
+		store_tx_end(s, false, NULL);
+		return rc;
+	}
+	rc = store_tx_end(s, true, e);
+	if (!rc)
+		snprintf(s->device_id, sizeof s->device_id, "%s", device_id);
+	return rc;
+}
+
+/* ---- applying a pulled page ------------------------------------------- */
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static void bind_jstr(sqlite3_stmt *st, int idx, const json_t *o, const char *key)
+{
+	bind_text_or_null(st, idx, jstr(o, key));
+}
+
+static char *stamps_text(const struct customer *c)
+{
+	json_t *o = json_object();
+	char *text;
+
+	for (int f = 0; f < CF_COUNT; f++)
+		if (c->hlc[f][0])
+			json_object_set_new(o, customer_field_name(f), json_string(c->hlc[f]));
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	if (!text)
+		die("out of memory encoding JSON");
+	return text;
+}
+
+static bool customer_pending(struct store *s, const char *id)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT 1 FROM outbox WHERE sent_at IS NULL AND error IS NULL"
+				    " AND record_type = 'customer' AND record_id = ?1 LIMIT 1",
+				    NULL);
+	bool yes;
+
+	if (!st)
+		return true;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return yes;
+}
+
+static enum status apply_customer(struct store *s, const json_t *body, struct err *e)
+{
+	struct customer *in, *cur = NULL, *use;
+	sqlite3_stmt *st;
+	char *stamps, now[32];
+	enum status rc;
+
+	in = customer_from_json(body, e);
+	if (!in)
+		return STATUS_INVALID;
+	for (int f = 0; f < CF_COUNT; f++)
+		if (in->hlc[f][0])
+			hlc_observe(&s->hlc, in->hlc[f], NULL);
+	rc = customer_load(s, in->id, &cur, NULL, NULL);
+	if (rc == STATUS_OK && customer_pending(s, in->id)) {
+		/* Local edits still to go: merge, and the server merges them in
+		 * when they arrive; its answer comes back on a later pull. */
+		customer_merge(cur, in);
+		use = cur;
+	} else {
+		/* Nothing local waiting: the server's copy already holds every
+		 * change this console sent, merged, so take it whole. */
+		use = in;
+	}
+	stamps = stamps_text(use);
+	store_now(now, sizeof now);
+	st = stmt_sql(s,
+		      "INSERT INTO customer (id, name, dob, address, postcode, uprn, phone, phone_raw,"
+		      " email, preferred_channel, needs, consent, field_hlc, erased, created_at,"
+		      " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+		      " (SELECT code FROM channel WHERE code = ?10), ?11, ?12, ?13, ?14, ?15, ?16)"
+		      " ON CONFLICT (id) DO UPDATE SET name = excluded.name, dob = excluded.dob,"
+		      " address = excluded.address, postcode = excluded.postcode,"
+		      " uprn = excluded.uprn, phone = excluded.phone, phone_raw = excluded.phone_raw,"
+		      " email = excluded.email, preferred_channel = excluded.preferred_channel,"
+		      " needs = excluded.needs, consent = excluded.consent,"
+		      " field_hlc = excluded.field_hlc, erased = excluded.erased,"
+		      " updated_at = excluded.updated_at",
+		      e);
+	if (!st) {
+		rc = e ? e->code : STATUS_DB;
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, use->id, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 2, use->field[CF_name]);
+	bind_text_or_null(st, 3, use->field[CF_dob]);
+	bind_text_or_null(st, 4, use->field[CF_address]);
+	bind_text_or_null(st, 5, use->field[CF_postcode]);
+	bind_text_or_null(st, 6, use->field[CF_uprn]);
+	bind_text_or_null(st, 7, use->field[CF_phone]);
+	bind_text_or_null(st, 8, use->field[CF_phone] ? use->phone_raw : NULL);
+	bind_text_or_null(st, 9, use->field[CF_email]);
+	bind_text_or_null(st, 10, use->field[CF_preferred_channel]);
+	bind_text_or_null(st, 11, use->field[CF_needs]);
+	bind_text_or_null(st, 12, use->field[CF_consent]);
+	sqlite3_bind_text(st, 13, stamps, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 14, use->erased);
+	sqlite3_bind_text(st, 15, use->created_at[0] ? use->created_at : now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 16, now, -1, SQLITE_STATIC);
+	rc = stmt_run(s, st, "saving a customer from the server", e);
+	if (!rc)
+		rc = search_reindex_customer(s, use->id, e);
+out:
+	free(stamps);
+	customer_free(in);
+	customer_free(cur);
+	return rc;
+}
+
+static enum status apply_case(struct store *s, const json_t *b, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(
+		s,
+		"INSERT INTO \"case\" (id, reference, contact_id, customer_id, team, service, reason,"
+		" status, due_date, created_at, closed_at, result) VALUES (?1, ?2,"
+		" (SELECT id FROM contact WHERE id = ?3), (SELECT id FROM customer WHERE id = ?4),"
+		" ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+		" ON CONFLICT (id) DO UPDATE SET status = excluded.status,"
+		" due_date = excluded.due_date, closed_at = excluded.closed_at,"
+		" result = excluded.result,"
+		" paused_days = coalesce(?13, paused_days)",
+		e);
+	static const char *const keys[] = { "id",     "reference", "contact_id", "customer_id",
+					     "team",   "service",   "reason",	  "status",
+					     "due_date", "created_at", "closed_at", "result" };
+	enum status rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	if (!jstr(b, "id") || !jstr(b, "reference") || !jstr(b, "status"))
+		return err_set(e, STATUS_INVALID, "a case from the server lacks its id, reference or status");
+	for (int i = 0; i < 12; i++)
+		bind_jstr(st, i + 1, b, keys[i]);
+	if (json_is_integer(json_object_get(b, "paused_days")))
+		sqlite3_bind_int64(st, 13, json_integer_value(json_object_get(b, "paused_days")));
+	rc = stmt_run(s, st, "saving a case from the server", e);
+	if (!rc && jstr(b, "customer_id")) {
+		struct customer *c = NULL;
+
+		if (customer_load(s, jstr(b, "customer_id"), &c, NULL, NULL) == STATUS_OK)
+			rc = search_reindex_customer(s, c->id, e);
+		customer_free(c);
+	}
+	return rc;
+}
+
+static enum status apply_case_event(struct store *s, const json_t *b, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "INSERT INTO case_event (id, case_id, status, note, actor, at)"
+				    " SELECT ?1, ?2, ?3, ?4, ?5, ?6"
+				    " WHERE EXISTS (SELECT 1 FROM \"case\" WHERE id = ?2)"
+				    " ON CONFLICT (id) DO NOTHING",
+				    e);
+	static const char *const keys[] = { "id", "case_id", "status", "note", "actor", "at" };
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	for (int i = 0; i < 6; i++)
+		bind_jstr(st, i + 1, b, keys[i]);
+	return stmt_run(s, st, "saving a case event from the server", e);
+}
+
+static enum status apply_user(struct store *s, const json_t *b, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(
+		s,
+		"INSERT INTO user (id, login, display_name, role, password_hash, disabled,"
+		" created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		" ON CONFLICT (login) DO UPDATE SET display_name = excluded.display_name,"
+		" role = excluded.role, password_hash = excluded.password_hash,"
+		" disabled = excluded.disabled, updated_at = excluded.updated_at",
+		e);
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	bind_jstr(st, 1, b, "id");
+	bind_jstr(st, 2, b, "login");
+	bind_jstr(st, 3, b, "display_name");
+	bind_jstr(st, 4, b, "role");
+	bind_jstr(st, 5, b, "password_hash");
+	sqlite3_bind_int(st, 6, json_is_true(json_object_get(b, "disabled")));
+	bind_jstr(st, 7, b, "created_at");
+	bind_jstr(st, 8, b, "updated_at");
+	return stmt_run(s, st, "saving a user from the server", e);
+}
+
+static enum status apply_flow(struct store *s, const json_t *b, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "INSERT INTO flow (id, version, title, service, source, loaded_at)"
+				    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+				    e);
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	bind_jstr(st, 1, b, "id");
+	sqlite3_bind_int64(st, 2, json_integer_value(json_object_get(b, "version")));
+	bind_jstr(st, 3, b, "title");
+	bind_jstr(st, 4, b, "service");
+	bind_jstr(st, 5, b, "source");
+	bind_jstr(st, 6, b, "published_at");
+	return stmt_run(s, st, "saving a flow from the server", e);
+}
+
+static enum status apply_hot_topic(struct store *s, const json_t *b, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(
+		s,
+		"INSERT INTO hot_topic (id, text, site, service, starts_at, ends_at, created_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET"
+		" text = excluded.text, site = excluded.site, service = excluded.service,"
+		" starts_at = excluded.starts_at, ends_at = excluded.ends_at",
+		e);
+	static const char *const keys[] = { "id",	 "text",    "site",	 "service",
+					     "starts_at", "ends_at", "created_at" };
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	for (int i = 0; i < 7; i++)
+		bind_jstr(st, i + 1, b, keys[i]);
+	return stmt_run(s, st, "saving a hot topic from the server", e);
+}
+
+static enum status apply_ref(struct store *s, const char *type, const json_t *b, struct err *e)
+{
+	sqlite3_stmt *st;
+
+	if (!strcmp(type, "team")) {
+		st = stmt_sql(s,
+			      "INSERT INTO team (code, name, email, active) VALUES (?1, ?2, ?3, 1)"
+			      " ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
+			      " email = excluded.email, active = 1",
+			      e);
+		if (!st)
+			return e ? e->code : STATUS_DB;
+		bind_jstr(st, 1, b, "code");
+		bind_jstr(st, 2, b, "name");
+		bind_jstr(st, 3, b, "email");
+	} else if (!strcmp(type, "site")) {
+		st = stmt_sql(s,
+			      "INSERT INTO site (code, name, kind, address, postcode, active)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5, 1) ON CONFLICT (code) DO UPDATE SET"
+			      " name = excluded.name, kind = excluded.kind,"
+			      " address = excluded.address, postcode = excluded.postcode, active = 1",
+			      e);
+		if (!st)
+			return e ? e->code : STATUS_DB;
+		bind_jstr(st, 1, b, "code");
+		bind_jstr(st, 2, b, "name");
+		bind_jstr(st, 3, b, "kind");
+		bind_jstr(st, 4, b, "address");
+		bind_jstr(st, 5, b, "postcode");
+	} else {
+		json_t *lgsl = json_object_get(b, "lgsl");
+
+		st = stmt_sql(s,
+			      "INSERT INTO service (code, name, lgsl, team, url, standard_days, active)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) ON CONFLICT (code) DO UPDATE SET"
+			      " name = excluded.name, lgsl = excluded.lgsl, team = excluded.team,"
+			      " url = excluded.url, standard_days = excluded.standard_days, active = 1",
+			      e);
+		if (!st)
+			return e ? e->code : STATUS_DB;
+		bind_jstr(st, 1, b, "code");
+		bind_jstr(st, 2, b, "name");
+		if (json_is_integer(lgsl))
+			sqlite3_bind_int64(st, 3, json_integer_value(lgsl));
+		bind_jstr(st, 4, b, "team");
+		bind_jstr(st, 5, b, "url");
+		sqlite3_bind_int64(st, 6, json_integer_value(json_object_get(b, "standard_days")));
+	}
+	return stmt_run(s, st, "saving reference data from the server", e);
+}
+
+enum status store_sync_apply(struct store *s, const struct json_t *changes,
+			     long long next_cursor, struct sync_applied *n, struct err *e)
+{
+	char cursor[24], last[HLC_STR_MAX], detail[64];
+	size_t i;
+	json_t *c;
+	enum status rc;
+
+	memset(n, 0, sizeof *n);
+	if (!json_is_array(changes))
+		return err_set(e, STATUS_INVALID, "the server's changes are not a list");
+	rc = store_tx_begin(s, e);
+	if (rc)
+		return rc;
+	json_array_foreach(changes, i, c)
+	{
+		const char *type = jstr(c, "type");
+		const json_t *body = json_object_get(c, "body");
+
+		if (!type || !json_is_object(body)) {
+			rc = err_set(e, STATUS_INVALID, "change %zu from the server has no type or body",
+				     i);
+			break;
+		}
+		if (!strcmp(type, "customer")) {
+			rc = apply_customer(s, body, e);
+			n->customers++;
+		} else if (!strcmp(type, "case")) {
+			rc = apply_case(s, body, e);
+			n->cases++;
+		} else if (!strcmp(type, "case_event")) {
+			rc = apply_case_event(s, body, e);
+			n->case_events++;
+		} else if (!strcmp(type, "user")) {
+			rc = apply_user(s, body, e);
+			n->users++;
+		} else if (!strcmp(type, "flow")) {
+			rc = apply_flow(s, body, e);
+			n->flows++;
+		} else if (!strcmp(type, "hot_topic")) {
+			rc = apply_hot_topic(s, body, e);
+			n->hot_topics++;
+		} else if (!strcmp(type, "team") || !strcmp(type, "site") ||
+			   !strcmp(type, "service")) {
+			rc = apply_ref(s, type, body, e);
+			n->refdata++;
+		} else {
+			n->skipped++;
+		}
+		if (rc)
+			break;
+	}
+	snprintf(cursor, sizeof cursor, "%lld", next_cursor);
+	if (!rc)
+		rc = setting_put(s, "sync_cursor", cursor, e);
+	if (!rc && n->customers) {
+		/* Keep the clock's high-water mark past what was received. */
+		hlc_tick(&s->hlc, s->device_id[0] ? s->device_id : "local", last);
+		rc = setting_put(s, "hlc_last", last, e);
+	}
+	if (!rc && json_array_size(changes)) {
+		snprintf(detail, sizeof detail, "%zu changes", json_array_size(changes));
+		rc = store_audit(s, "sync.pull", NULL, NULL, detail, e);
+	}
+	if (rc) {
+		store_tx_end(s, false, NULL);
+		return rc;
+	}
+	return store_tx_end(s, true, e);
+}

@@ -1,0 +1,543 @@
+/*
+ * Users and sign-in: argon2id password hashes (libsodium crypto_pwhash_str),
+ * a lock-out after USER_LOCK_ATTEMPTS failures in a row, and an audit row
+ * for every sign-in, failure, lock-out, unlock and sign-out. Passwords are
+ * never stored, logged or audited; the audit names the login only.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static unsigned long long hash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+static size_t hash_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+
+void store_user_hash_limits(unsigned long long opslimit, size_t memlimit)
+{
+	hash_opslimit = opslimit;
+	hash_memlimit = memlimit;
+}
+
+enum status user_login_check(const char *login, struct err *e)
+{
+	size_t n = login ? strlen(login) : 0;
+
+	if (n == 0)
+		return err_set(e, STATUS_INVALID, "a user needs a login name, like jsmith");
+	if (n > 32)
+		return err_set(e, STATUS_INVALID,
+			       "login '%.40s' is longer than 32 characters; choose a shorter one",
+			       login);
+	if (!(login[0] >= 'a' && login[0] <= 'z'))
+		goto bad;
+	for (size_t i = 0; i < n; i++) {
+		char c = login[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			goto bad;
+	}
+	return STATUS_OK;
+bad:
+	return err_set(e, STATUS_INVALID,
+		       "login '%.40s' must start with a lower-case letter and hold only a-z, "
+		       "0-9, '.', '_' and '-', like jsmith",
+		       login);
+}
+
+enum status user_role_check(const char *role, struct err *e)
+{
+	static const char *const roles[] = { "advisor", "supervisor", "admin" };
+
+	for (size_t i = 0; role && i < sizeof roles / sizeof roles[0]; i++)
+		if (strcmp(role, roles[i]) == 0)
+			return STATUS_OK;
+	return err_set(e, STATUS_INVALID, "unknown role '%s'; use advisor, supervisor or admin",
+		       role ? role : "");
+}
+
+enum status user_password_check(const char *password, struct err *e)
+{
+	size_t n = password ? strlen(password) : 0;
+
+	if (n > PASSWORD_MAX_BYTES)
+		return err_set(e, STATUS_INVALID,
+			       "the password is longer than %d bytes; choose a shorter one",
+			       PASSWORD_MAX_BYTES);
+	if (!password || !utf8_valid(password, n))
+		return err_set(e, STATUS_INVALID, "the password is not valid text (UTF-8)");
+	if (utf8_length(password) < PASSWORD_MIN_CHARS)
+		return err_set(e, STATUS_INVALID,
+			       "the password is too short; use at least %d characters (a few "
+			       "words together are easy to remember)",
+			       PASSWORD_MIN_CHARS);
+	return STATUS_OK;
+}
+
+static enum status hash_password(const char *password, char out[crypto_pwhash_STRBYTES],
+				 struct err *e)
+{
+	if (sodium_init() < 0)
+		return err_set(e, STATUS_IO, "cannot start the password library (libsodium)");
+	if (crypto_pwhash_str(out, password, strlen(password), hash_opslimit, hash_memlimit) != 0)
+		return err_set(e, STATUS_IO,
+			       "not enough memory to hash the password; close other programs and "
+			       "try again");
+	return STATUS_OK;
+}
+
+/* Runs fn-free writes for a user inside one transaction with an audit row. */
+static enum status finish_tx(struct store *s, enum status rc, struct err *e)
+{
+	if (rc) {
+		store_tx_end(s, false, NULL);
+		return rc;
+	}
+	return store_tx_end(s, true, e);
+}
+
+static enum status no_such_user(const char *login, struct err *e)
+{
+	return err_set(e, STATUS_NOT_FOUND, "no user '%s'; list users with: frontdesk user list",
+		       login);
+}
+
+enum status store_user_add(struct store *s, const char *login, const char *display_name,
+			   const char *role, const char *password, struct err *e)
+{
+	static const char sql[] =
+		"INSERT INTO user (id, login, display_name, role, password_hash, created_at,"
+		" updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+	char hash[crypto_pwhash_STRBYTES], id[UUID_STR_LEN + 1], now[32];
+	sqlite3_stmt *st;
+	enum status rc;
+
+	if ((rc = user_login_check(login, e)) || (rc = user_role_check(role, e)) ||
+	    (rc = user_password_check(password, e)))
+		return rc;
+	if (display_name && *display_name &&
+	    (rc = valid_text("display name", display_name, NAME_MAX_CHARS, false, false, e)))
+		return rc;
+	rc = hash_password(password, hash, e);
+	if (rc)
+		return rc;
+	rc = store_tx_begin(s, e);
+	if (rc)
+		goto out;
+	st = stmt_sql(s, "SELECT 1 FROM user WHERE login = ?1", e);
+	if (!st) {
+		rc = finish_tx(s, e ? e->code : STATUS_DB, e);
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		sqlite3_reset(st);
+		rc = finish_tx(s, err_set(e, STATUS_EXISTS,
+					  "user '%s' already exists; change the password with: "
+					  "frontdesk user passwd %s",
+					  login, login),
+			       e);
+		goto out;
+	}
+	sqlite3_reset(st);
+	st = stmt_sql(s, sql, e);
+	if (!st) {
+		rc = finish_tx(s, e ? e->code : STATUS_DB, e);
+		goto out;
+	}
+	uuid_v7(id);
+	store_now(now, sizeof now);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, login, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 3, display_name);
+	sqlite3_bind_text(st, 4, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+	rc = stmt_run(s, st, "adding the user", e);
+	if (!rc)
+		rc = store_audit(s, "user.add", "user", id, role, e);
+	rc = finish_tx(s, rc, e);
+out:
+	sodium_memzero(hash, sizeof hash);
+	return rc;
+}
+
+/* Runs an UPDATE keyed by login (?1) and fails when no row matched. */
+static enum status update_user(struct store *s, sqlite3_stmt *st, const char *login,
+			       const char *what, struct err *e)
+{
+	enum status rc = stmt_run(s, st, what, e);
+
+	if (!rc && sqlite3_changes(s->db) == 0)
+		rc = no_such_user(login, e);
+	return rc;
+}
+
+enum status store_user_set_password(struct store *s, const char *login, const char *password,
+				    struct err *e)
+{
+	static const char sql[] = "UPDATE user SET password_hash = ?2, failed_attempts = 0,"
+				  " locked_until = NULL, updated_at = ?3 WHERE login = ?1";
+	char hash[crypto_pwhash_STRBYTES], now[32];
+	sqlite3_stmt *st;
+	enum status rc;
+
+	if ((rc = user_password_check(password, e)))
+		return rc;
+	rc = hash_password(password, hash, e);
+	if (rc)
+		return rc;
+	rc = store_tx_begin(s, e);
+	if (rc)
+		goto out;
+	st = stmt_sql(s, sql, e);
+	if (!st) {
+		rc = finish_tx(s, e ? e->code : STATUS_DB, e);
+		goto out;
+	}
+	store_now(now, sizeof now);
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	rc = update_user(s, st, login, "changing the password", e);
+	if (!rc)
+		rc = store_audit(s, "user.passwd", "user", login, NULL, e);
+	rc = finish_tx(s, rc, e);
+out:
+	sodium_memzero(hash, sizeof hash);
+	return rc;
+}
+
+enum status store_user_set_disabled(struct store *s, const char *login, bool disabled,
+				    struct err *e)
+{
+	static const char sql[] =
+		"UPDATE user SET disabled = ?2, updated_at = ?3 WHERE login = ?1";
+	sqlite3_stmt *st;
+	char now[32];
+	enum status rc = store_tx_begin(s, e);
+
+	if (rc)
+		return rc;
+	st = stmt_sql(s, sql, e);
+	if (!st)
+		return finish_tx(s, e ? e->code : STATUS_DB, e);
+	store_now(now, sizeof now);
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, disabled);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	rc = update_user(s, st, login, disabled ? "disabling the user" : "enabling the user", e);
+	if (!rc)
+		rc = store_audit(s, disabled ? "user.disable" : "user.enable", "user", login, NULL,
+				 e);
+	return finish_tx(s, rc, e);
+}
+
+long store_user_count(struct store *s)
+{
+	sqlite3_stmt *st = stmt_sql(s, "SELECT count(*) FROM user", NULL);
+	long n = -1;
+
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+enum status store_user_list(struct store *s, int (*fn)(void *ctx, const struct user_row *row),
+			    void *ctx, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT login, display_name, role, created_at, locked_until,"
+				    " disabled, failed_attempts FROM user ORDER BY login",
+				    e);
+	char now[32];
+	int rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	store_now(now, sizeof now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *until = col_text_or_null(st, 4);
+		struct user_row r = {
+			.login = col_text(st, 0),
+			.display_name = col_text(st, 1),
+			.role = col_text(st, 2),
+			.created_at = col_text(st, 3),
+			.locked_until = until && strcmp(until, now) > 0 ? until : NULL,
+			.disabled = sqlite3_column_int(st, 5) != 0,
+			.failed_attempts = (long)sqlite3_column_int64(st, 6),
+		};
+		if (fn(ctx, &r))
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, rc, "listing users", e);
+	return STATUS_OK;
+}
+
+bool store_is_demo(struct store *s)
+{
+	char *v = setting_raw(s, "demo");
+	bool demo = v && strcmp(v, "1") == 0;
+
+	free(v);
+	return demo;
+}
+
+/* The user's row, copied, for sign-in. */
+struct user_rec {
+	char id[UUID_STR_LEN + 1];
+	struct user_session who;
+	char hash[crypto_pwhash_STRBYTES];
+	char locked_until[32];
+	bool disabled;
+	long failed;
+};
+
+/* STATUS_NOT_FOUND when there is no such login. */
+static enum status user_load(struct store *s, const char *login, struct user_rec *u,
+			     struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT id, login, display_name, role, password_hash,"
+				    " locked_until, disabled, failed_attempts FROM user"
+				    " WHERE login = ?1",
+				    e);
+	int rc;
+
+	memset(u, 0, sizeof *u);
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_db_error(s, rc, "reading the user", e);
+		return STATUS_NOT_FOUND;
+	}
+	snprintf(u->id, sizeof u->id, "%s", col_text(st, 0));
+	snprintf(u->who.login, sizeof u->who.login, "%s", col_text(st, 1));
+	snprintf(u->who.display_name, sizeof u->who.display_name, "%s", col_text(st, 2));
+	snprintf(u->who.role, sizeof u->who.role, "%s", col_text(st, 3));
+	snprintf(u->hash, sizeof u->hash, "%s", col_text(st, 4));
+	snprintf(u->locked_until, sizeof u->locked_until, "%s", col_text(st, 5));
+	u->disabled = sqlite3_column_int(st, 6) != 0;
+	u->failed = (long)sqlite3_column_int64(st, 7);
+	sqlite3_reset(st);
+	return STATUS_OK;
+}
+
+/* Audits as the person at the screen (their login), not the last actor. */
+static enum status audit_as(struct store *s, const char *login, const char *action,
+			    const char *user_id, const char *detail, struct err *e)
+{
+	char *saved = xstrdup(store_actor(s));
+	char actor[64];
+	enum status rc;
+
+	snprintf(actor, sizeof actor, "user:%s", login);
+	store_set_actor(s, actor);
+	rc = store_audit(s, action, "user", user_id && *user_id ? user_id : NULL, detail, e);
+	store_set_actor(s, saved);
+	free(saved);
+	return rc;
+}
+
+static void session_begin(struct store *s, const struct user_rec *u, struct user_session *out)
+{
+	char actor[64];
+
+	snprintf(actor, sizeof actor, "%s:%s", u->who.role, u->who.login);
+	store_set_actor(s, actor);
+	if (out)
+		*out = u->who;
+}
+
+/* The failure path: count, maybe lock, audit; all in the caller's tx. */
+static enum status record_failure(struct store *s, const struct user_rec *u, const char *now,
+				  bool *locked, struct err *e)
+{
+	static const char sql[] = "UPDATE user SET failed_attempts = ?2, locked_until = ?3"
+				  " WHERE id = ?1";
+	sqlite3_stmt *st = stmt_sql(s, sql, e);
+	long failed = u->failed + 1;
+	char until[32] = "";
+	enum status rc;
+
+	*locked = false;
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	if (failed >= USER_LOCK_ATTEMPTS) {
+		int64_t ms;
+
+		time_parse_utc(now, &ms);
+		time_format_utc(ms + USER_LOCK_MS, until, sizeof until);
+		*locked = true;
+		failed = 0;
+	}
+	sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, failed);
+	bind_text_or_null(st, 3, until);
+	rc = stmt_run(s, st, "recording the failed sign-in", e);
+	if (!rc)
+		rc = audit_as(s, u->who.login, "user.sign-in-failed", u->id, NULL, e);
+	if (!rc && *locked)
+		rc = audit_as(s, u->who.login, "user.locked", u->id, "5 failed attempts", e);
+	return rc;
+}
+
+static enum status record_success(struct store *s, const struct user_rec *u,
+				  const char *password, bool unlock, struct err *e)
+{
+	static const char reset[] = "UPDATE user SET failed_attempts = 0, locked_until = NULL"
+				    " WHERE id = ?1";
+	static const char rehash[] = "UPDATE user SET password_hash = ?2 WHERE id = ?1";
+	sqlite3_stmt *st = stmt_sql(s, reset, e);
+	enum status rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
+	rc = stmt_run(s, st, "recording the sign-in", e);
+	if (!rc && crypto_pwhash_str_needs_rehash(u->hash, hash_opslimit, hash_memlimit) != 0) {
+		char hash[crypto_pwhash_STRBYTES];
+
+		rc = hash_password(password, hash, e);
+		if (!rc && !(st = stmt_sql(s, rehash, e)))
+			rc = e ? e->code : STATUS_DB;
+		if (!rc) {
+			sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+			rc = stmt_run(s, st, "updating the password hash", e);
+		}
+		if (!rc)
+			rc = audit_as(s, u->who.login, "user.rehash", u->id, NULL, e);
+		sodium_memzero(hash, sizeof hash);
+	}
+	if (!rc)
+		rc = audit_as(s, u->who.login, unlock ? "user.unlock" : "user.sign-in", u->id, NULL,
+			      e);
+	return rc;
+}
+
+enum status store_user_sign_in(struct store *s, const char *login, const char *password,
+			       bool unlock, struct user_session *out, struct err *e)
+{
+	struct user_rec u;
+	char now[32];
+	bool locked = false, ok;
+	enum status rc;
+
+	if (!login || !*login)
+		return err_set(e, STATUS_DENIED, "type your login name first");
+	if (!password)
+		password = "";
+	rc = store_tx_begin(s, e);
+	if (rc)
+		return rc;
+	rc = user_load(s, login, &u, e);
+	if (rc == STATUS_NOT_FOUND) {
+		/* Audited, but read the same as a wrong password. */
+		rc = audit_as(s, "unknown", "user.sign-in-failed", NULL, "unknown login", e);
+		if (!rc)
+			rc = err_set(e, STATUS_DENIED,
+				     "that login name and password do not match; check them and try "
+				     "again");
+		goto out;
+	}
+	if (rc)
+		goto out;
+	store_now(now, sizeof now);
+	if (u.disabled) {
+		rc = audit_as(s, login, "user.sign-in-failed", u.id, "disabled", e);
+		if (!rc)
+			rc = err_set(e, STATUS_DENIED,
+				     "user '%s' is disabled; ask an administrator to enable it",
+				     login);
+		goto out;
+	}
+	if (u.locked_until[0] && strcmp(u.locked_until, now) > 0) {
+		int64_t a, b;
+		long mins = 5;
+
+		if (!time_parse_utc(u.locked_until, &a) && !time_parse_utc(now, &b))
+			mins = (long)((a - b + 59999) / 60000);
+		rc = audit_as(s, login, "user.sign-in-failed", u.id, "locked", e);
+		if (!rc)
+			rc = err_set(e, STATUS_DENIED,
+				     "user '%s' is locked after %d wrong passwords; try again in %ld "
+				     "minute%s, or ask an administrator to reset the password",
+				     login, USER_LOCK_ATTEMPTS, mins, mins == 1 ? "" : "s");
+		goto out;
+	}
+	if (sodium_init() < 0) {
+		rc = err_set(e, STATUS_IO, "cannot start the password library (libsodium)");
+		goto out;
+	}
+	ok = u.hash[0] && crypto_pwhash_str_verify(u.hash, password, strlen(password)) == 0;
+	if (!ok) {
+		rc = record_failure(s, &u, now, &locked, e);
+		if (!rc && locked)
+			rc = err_set(e, STATUS_DENIED,
+				     "that was the %dth wrong password: user '%s' is locked for 5 "
+				     "minutes",
+				     USER_LOCK_ATTEMPTS, login);
+		else if (!rc)
+			rc = err_set(e, STATUS_DENIED,
+				     "that login name and password do not match; check them and try "
+				     "again");
+		goto out;
+	}
+	rc = record_success(s, &u, password, unlock, e);
+	if (!rc)
+		session_begin(s, &u, out);
+out:
+	sodium_memzero(u.hash, sizeof u.hash);
+	/* A denial is a fact to keep: commit its audit row and counters. */
+	if (rc == STATUS_DENIED) {
+		struct err keep = e ? *e : (struct err){ 0 };
+		enum status c = store_tx_end(s, true, e);
+
+		if (c)
+			return c;
+		if (e)
+			*e = keep;
+		return rc;
+	}
+	return finish_tx(s, rc, e);
+}
+
+enum status store_user_demo_sign_in(struct store *s, const char *login,
+				    struct user_session *out, struct err *e)
+{
+	struct user_rec u;
+	enum status rc;
+
+	if (!store_is_demo(s))
+		return err_set(e, STATUS_DENIED,
+			       "signing in without a password is only for demo databases (made by "
+			       "frontdesk demo generate); sign in with your password");
+	rc = user_load(s, login ? login : "", &u, e);
+	if (rc == STATUS_NOT_FOUND)
+		return no_such_user(login ? login : "", e);
+	if (rc)
+		return rc;
+	sodium_memzero(u.hash, sizeof u.hash);
+	if (u.disabled)
+		return err_set(e, STATUS_DENIED, "user '%s' is disabled", login);
+	rc = audit_as(s, login, "user.sign-in", u.id, "demo", e);
+	if (!rc)
+		session_begin(s, &u, out);
+	return rc;
+}
+
+enum status store_user_sign_out(struct store *s, bool lock, struct err *e)
+{
+	return store_audit(s, lock ? "user.screen-lock" : "user.sign-out", "user", NULL, NULL, e);
+}

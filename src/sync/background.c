@@ -1,0 +1,171 @@
+/*
+ * Background sync: a thread with its own connection to the database runs
+ * the cycle now and then, backing off (full jitter) while the server cannot
+ * be reached and pausing while the device is refused. The screens only ever
+ * copy the status under a mutex, so typing never waits on the network.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "sync_int.h"
+
+#define PAUSE_REFUSED_MS (15 * 60000)
+
+struct sync_bg {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop, nudged;
+	atomic_bool abort;
+	char *db_path;
+	struct sync_status status;
+	long cycles;
+};
+
+static void wait_ms(struct sync_bg *bg, int64_t ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&bg->mu);
+	while (!bg->stop && !bg->nudged)
+		if (pthread_cond_timedwait(&bg->cv, &bg->mu, &ts) == ETIMEDOUT)
+			break;
+	bg->nudged = false;
+	pthread_mutex_unlock(&bg->mu);
+}
+
+static void *run(void *arg)
+{
+	struct sync_bg *bg = arg;
+	struct sync_options o = { .abort = &bg->abort };
+	struct store *s = NULL;
+	unsigned attempt = 0;
+
+	for (;;) {
+		struct sync_report rep;
+		struct sync_status st;
+		struct err e;
+		enum sync_outcome out;
+		int64_t wait = SYNC_INTERVAL_MS;
+		uint64_t rnd;
+
+		pthread_mutex_lock(&bg->mu);
+		if (bg->stop) {
+			pthread_mutex_unlock(&bg->mu);
+			break;
+		}
+		bg->status.running = true;
+		pthread_mutex_unlock(&bg->mu);
+		err_clear(&e);
+		if (!s && store_open(bg->db_path, STORE_NO_CREATE, &s, &e) != STATUS_OK)
+			s = NULL;
+		if (s) {
+			store_set_actor(s, "sync");
+			out = sync_run(s, bg->db_path, &o, &rep, &e);
+			sync_status_read(s, bg->db_path, &st, NULL);
+		} else {
+			out = SYNC_FAILED;
+			memset(&st, 0, sizeof st);
+			memset(&rep, 0, sizeof rep);
+			snprintf(st.last_error, sizeof st.last_error, "%.255s", e.msg);
+		}
+		pthread_mutex_lock(&bg->mu);
+		bg->status = st;
+		bg->status.running = false;
+		bg->cycles++;
+		pthread_mutex_unlock(&bg->mu);
+		if (out == SYNC_DONE) {
+			attempt = 0;
+		} else if (out == SYNC_OFFLINE || out == SYNC_FAILED) {
+			if (getrandom(&rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+				rnd = (uint64_t)clock_now_ms();
+			wait = sync_backoff_ms(attempt < 30 ? attempt++ : attempt, rnd,
+					       rep.retry_after_ms);
+		} else {
+			wait = PAUSE_REFUSED_MS;
+		}
+		wait_ms(bg, wait);
+	}
+	store_close(s);
+	return NULL;
+}
+
+struct sync_bg *sync_bg_start(const char *db_path, struct err *e)
+{
+	struct sync_bg *bg = xcalloc(1, sizeof *bg);
+	struct store *s;
+
+	/* A first status from the file, so the bar has something at once. */
+	if (store_open(db_path, STORE_NO_CREATE, &s, e) != STATUS_OK) {
+		free(bg);
+		return NULL;
+	}
+	sync_status_read(s, db_path, &bg->status, NULL);
+	store_close(s);
+	bg->db_path = xstrdup(db_path);
+	atomic_init(&bg->abort, false);
+	pthread_mutex_init(&bg->mu, NULL);
+	pthread_cond_init(&bg->cv, NULL);
+	if (pthread_create(&bg->thread, NULL, run, bg) != 0) {
+		err_set(e, STATUS_IO, "cannot start the background sync");
+		pthread_mutex_destroy(&bg->mu);
+		pthread_cond_destroy(&bg->cv);
+		free(bg->db_path);
+		free(bg);
+		return NULL;
+	}
+	return bg;
+}
+
+void sync_bg_status(struct sync_bg *bg, struct sync_status *out)
+{
+	pthread_mutex_lock(&bg->mu);
+	*out = bg->status;
+	pthread_mutex_unlock(&bg->mu);
+}
+
+void sync_bg_nudge(struct sync_bg *bg)
+{
+	pthread_mutex_lock(&bg->mu);
+	bg->nudged = true;
+	pthread_cond_signal(&bg->cv);
+	pthread_mutex_unlock(&bg->mu);
+}
+
+long sync_bg_cycles(struct sync_bg *bg)
+{
+	long n;
+
+	pthread_mutex_lock(&bg->mu);
+	n = bg->cycles;
+	pthread_mutex_unlock(&bg->mu);
+	return n;
+}
+
+void sync_bg_stop(struct sync_bg *bg)
+{
+	if (!bg)
+		return;
+	pthread_mutex_lock(&bg->mu);
+	bg->stop = true;
+	atomic_store(&bg->abort, true);
+	pthread_cond_signal(&bg->cv);
+	pthread_mutex_unlock(&bg->mu);
+	pthread_join(bg->thread, NULL);
+	pthread_mutex_destroy(&bg->mu);
+	pthread_cond_destroy(&bg->cv);
+	free(bg->db_path);
+	free(bg);
+}

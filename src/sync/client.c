@@ -1,0 +1,694 @@
+/*
+ * The console's HTTP client: libcurl with TLS verification always on, an
+ * optional CA file and public-key pins, connect/low-speed/overall timeouts,
+ * gzip both ways, and the protocol's cycle: push then pull.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <zlib.h>
+
+#include "sync_int.h"
+
+#define RESPONSE_CAP (64u * 1024u * 1024u)
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_start(void)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		die("libcurl cannot start");
+}
+
+const char *sync_outcome_name(enum sync_outcome o)
+{
+	static const char *const names[] = { "done", "offline", "refused by the server",
+					     "not set up", "failed" };
+
+	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "unknown";
+}
+
+int64_t sync_backoff_ms(unsigned attempt, uint64_t random, int64_t retry_after_ms)
+{
+	int64_t ceiling = SYNC_BACKOFF_BASE_MS;
+	int64_t wait;
+
+	for (unsigned i = 0; i < attempt && ceiling < SYNC_BACKOFF_CAP_MS; i++)
+		ceiling *= 2;
+	if (ceiling > SYNC_BACKOFF_CAP_MS)
+		ceiling = SYNC_BACKOFF_CAP_MS;
+	wait = (int64_t)(random % (uint64_t)(ceiling + 1));
+	if (retry_after_ms > wait)
+		wait = retry_after_ms > SYNC_BACKOFF_CAP_MS ? SYNC_BACKOFF_CAP_MS : retry_after_ms;
+	return wait;
+}
+
+/* ---- the token file ---------------------------------------------------- */
+
+char *sync_token_path(const char *db_path)
+{
+	return xasprintf("%s.token", db_path);
+}
+
+enum status sync_token_save(const char *db_path, const char *token, struct err *e)
+{
+	char *path = sync_token_path(db_path), *tmp = xasprintf("%s.new", path);
+	enum status rc = STATUS_OK;
+	size_t n = strlen(token);
+	int fd;
+
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || fchmod(fd, 0600) != 0 || write(fd, token, n) != (ssize_t)n ||
+	    write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
+		rc = err_set(e, STATUS_IO, "cannot write the device token '%s': %s", path,
+			     strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+	} else if (close(fd) != 0 || rename(tmp, path) != 0) {
+		rc = err_set(e, STATUS_IO, "cannot save the device token '%s': %s", path,
+			     strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+char *sync_token_load(const char *db_path)
+{
+	char *path = sync_token_path(db_path), line[256];
+	FILE *f = fopen(path, "r");
+	char *tok = NULL;
+
+	free(path);
+	if (!f)
+		return NULL;
+	if (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0])
+			tok = xstrdup(line);
+	}
+	fclose(f);
+	return tok;
+}
+
+/* ---- one request ------------------------------------------------------- */
+
+struct http {
+	CURL *h;
+	char *base; /* server URL without a trailing slash */
+	char *token;
+	struct sync_options o;
+	char *ca_owned, *pins_owned;
+};
+
+struct reply {
+	long status;
+	struct buf body;
+	int64_t retry_after_ms;
+	char curl_err[CURL_ERROR_SIZE];
+	CURLcode code;
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *ctx)
+{
+	struct reply *r = ctx;
+
+	if (buf_add(&r->body, p, size * n) != STATUS_OK)
+		return 0; /* too big: curl stops */
+	return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ctx)
+{
+	struct reply *r = ctx;
+	size_t len = size * n;
+
+	if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
+		char tmp[64];
+		char *end;
+		long secs;
+
+		snprintf(tmp, sizeof tmp, "%.*s", (int)(len - 12 < 63 ? len - 12 : 63), p + 12);
+		secs = strtol(tmp, &end, 10);
+		if (end != tmp && secs >= 0)
+			r->retry_after_ms = secs * 1000;
+		else
+			r->retry_after_ms = 60000; /* an HTTP date: wait a minute */
+	}
+	return len;
+}
+
+static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	atomic_bool *abort_flag = ctx;
+
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	return abort_flag && atomic_load(abort_flag) ? 1 : 0;
+}
+
+static void http_release(struct http *c)
+{
+	if (c->h)
+		curl_easy_cleanup(c->h);
+	free(c->base);
+	if (c->token) {
+		memset(c->token, 0, strlen(c->token));
+		free(c->token);
+	}
+	free(c->ca_owned);
+	free(c->pins_owned);
+	memset(c, 0, sizeof *c);
+}
+
+/* Sends one request; body (JSON text) is gzipped when non-NULL. */
+static void http_request(struct http *c, const char *path, const char *body, bool auth,
+			 struct reply *r)
+{
+	struct curl_slist *hdr = NULL;
+	struct buf url, gz;
+	char *authz = NULL;
+
+	memset(r, 0, sizeof *r);
+	buf_init(&r->body, RESPONSE_CAP);
+	buf_init(&url, 8192);
+	buf_init(&gz, 8u * 1024u * 1024u);
+	if (buf_printf(&url, "%s%s", c->base, path) != STATUS_OK) {
+		r->code = CURLE_URL_MALFORMAT;
+		snprintf(r->curl_err, sizeof r->curl_err, "the server address is too long");
+		goto out;
+	}
+	curl_easy_reset(c->h);
+	curl_easy_setopt(c->h, CURLOPT_URL, buf_str(&url));
+	curl_easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->o.ca_file && *c->o.ca_file)
+		curl_easy_setopt(c->h, CURLOPT_CAINFO, c->o.ca_file);
+	if (c->o.pins && *c->o.pins)
+		curl_easy_setopt(c->h, CURLOPT_PINNEDPUBLICKEY, c->o.pins);
+	curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS,
+			 c->o.connect_timeout_ms > 0 ? c->o.connect_timeout_ms : 10000L);
+	curl_easy_setopt(c->h, CURLOPT_LOW_SPEED_LIMIT, 100L);
+	curl_easy_setopt(c->h, CURLOPT_LOW_SPEED_TIME,
+			 c->o.low_speed_time_s > 0 ? c->o.low_speed_time_s : 30L);
+	curl_easy_setopt(c->h, CURLOPT_TIMEOUT, c->o.timeout_s > 0 ? c->o.timeout_s : 120L);
+	curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c->h, CURLOPT_USERAGENT, "frontdesk/" FRONTDESK_VERSION);
+	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, r->curl_err);
+	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c->h, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(c->h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c->h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c->h, CURLOPT_XFERINFODATA, c->o.abort);
+	/* Proxies come from the environment, as councils need. */
+	if (auth && c->token) {
+		authz = xasprintf("Authorization: Bearer %s", c->token);
+		hdr = curl_slist_append(hdr, authz);
+	}
+	if (body) {
+		if (sync_gzip(body, strlen(body), &gz) != STATUS_OK) {
+			r->code = CURLE_FILESIZE_EXCEEDED;
+			snprintf(r->curl_err, sizeof r->curl_err, "the batch is too big to send");
+			goto out;
+		}
+		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		hdr = curl_slist_append(hdr, "Content-Encoding: gzip");
+		hdr = curl_slist_append(hdr, "Expect:");
+		curl_easy_setopt(c->h, CURLOPT_POST, 1L);
+		curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, gz.data);
+		curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)gz.len);
+	}
+	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdr);
+	r->code = curl_easy_perform(c->h);
+	if (r->code == CURLE_OK)
+		curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, NULL);
+out:
+	curl_slist_free_all(hdr);
+	if (authz) {
+		memset(authz, 0, strlen(authz));
+		free(authz);
+	}
+	buf_release(&url);
+	buf_release(&gz);
+}
+
+enum status sync_gzip(const void *in, size_t n, struct buf *out)
+{
+	z_stream z;
+	unsigned char chunk[16384];
+	int zr;
+	enum status rc = STATUS_OK;
+
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		die("out of memory starting zlib");
+	z.next_in = (unsigned char *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof chunk;
+		zr = deflate(&z, Z_FINISH);
+		if (buf_add(out, chunk, sizeof chunk - z.avail_out) != STATUS_OK) {
+			rc = STATUS_TOO_BIG;
+			break;
+		}
+	} while (zr == Z_OK || zr == Z_BUF_ERROR);
+	deflateEnd(&z);
+	if (!rc && zr != Z_STREAM_END)
+		rc = STATUS_TOO_BIG;
+	return rc;
+}
+
+/* Classifies a reply that is not a 200; fills e and the report. */
+static enum sync_outcome reply_failure(const struct reply *r, const char *what,
+				       struct sync_report *rep, struct err *e)
+{
+	json_t *j;
+	const char *msg = NULL, *code = NULL;
+
+	rep->http = (int)r->status;
+	rep->retry_after_ms = r->retry_after_ms;
+	if (r->code != CURLE_OK) {
+		const char *detail = r->curl_err[0] ? r->curl_err : curl_easy_strerror(r->code);
+
+		switch (r->code) {
+		case CURLE_PEER_FAILED_VERIFICATION:
+		case CURLE_SSL_CACERT_BADFILE:
+		case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		case CURLE_SSL_CERTPROBLEM:
+		case CURLE_UNSUPPORTED_PROTOCOL:
+		case CURLE_URL_MALFORMAT:
+			err_set(e, STATUS_DENIED,
+				"%s: the server's identity cannot be trusted (%s); check server_url, "
+				"--ca and --pin",
+				what, detail);
+			return SYNC_CONFIG;
+		case CURLE_ABORTED_BY_CALLBACK:
+			err_set(e, STATUS_IO, "%s: stopped", what);
+			return SYNC_OFFLINE;
+		default:
+			err_set(e, STATUS_IO, "%s: cannot reach the server (%s); working offline",
+				what, detail);
+			return SYNC_OFFLINE;
+		}
+	}
+	j = json_loadb(buf_str(&r->body), r->body.len, 0, NULL);
+	if (j) {
+		msg = json_string_value(json_object_get(j, "error"));
+		code = json_string_value(json_object_get(j, "code"));
+	}
+	if (r->status == 401) {
+		rep->revoked = code && !strcmp(code, "revoked");
+		err_set(e, STATUS_DENIED, "%s",
+			rep->revoked
+				? "this device has been revoked by an administrator; it keeps working "
+				  "offline and keeps every change; ask for a new enrolment code"
+				: "the server does not accept this device's token; enrol again with: "
+				  "frontdesk device enrol --server URL --code CODE");
+		json_decref(j);
+		return SYNC_AUTH;
+	}
+	if (r->status == 408 || r->status == 429 || r->status >= 500) {
+		err_set(e, STATUS_IO, "%s: the server is busy (HTTP %ld); will retry", what,
+			r->status);
+		json_decref(j);
+		return SYNC_OFFLINE;
+	}
+	err_set(e, STATUS_INVALID, "%s: the server refused the request (HTTP %ld: %s)", what,
+		r->status, msg ? msg : "no reason given");
+	json_decref(j);
+	return SYNC_CONFIG;
+}
+
+/* ---- the cycle --------------------------------------------------------- */
+
+static int add_change(void *ctx, const struct outbox_change *c)
+{
+	struct buf *b = ctx;
+
+	if (b->len > strlen("{\"changes\":["))
+		buf_adds(b, ",");
+	buf_printf(b, "{\"seq\":%lld,\"type\":\"%s\",\"op\":\"%s\",\"id\":\"%s\",\"body\":", c->seq,
+		   c->record_type, c->op, c->record_id);
+	buf_adds(b, c->body);
+	buf_adds(b, "}");
+	return 0;
+}
+
+struct batch_ctx {
+	struct buf *b;
+	long long first, last;
+};
+
+static int add_change_seq(void *ctx, const struct outbox_change *c)
+{
+	struct batch_ctx *bc = ctx;
+
+	if (!bc->first)
+		bc->first = c->seq;
+	bc->last = c->seq;
+	return add_change(bc->b, c);
+}
+
+enum status sync_push_body(struct store *s, struct buf *out, long long *first, long long *last,
+			   size_t *n, struct err *e)
+{
+	struct batch_ctx bc = { out, 0, 0 };
+	enum status rc;
+
+	buf_reset(out);
+	if (buf_adds(out, "{\"changes\":[") != STATUS_OK)
+		return err_set(e, STATUS_TOO_BIG, "the push buffer is too small");
+	rc = store_outbox_batch(s, SYNC_BATCH_MAX, SYNC_BATCH_BYTES, add_change_seq, &bc, n, e);
+	if (rc)
+		return rc;
+	if (buf_adds(out, "]}") != STATUS_OK)
+		return err_set(e, STATUS_TOO_BIG, "a change in the outbox is too big to send");
+	*first = bc.first;
+	*last = bc.last;
+	return STATUS_OK;
+}
+
+static enum sync_outcome push_all(struct store *s, struct http *c, struct sync_report *rep,
+				  struct err *e)
+{
+	struct buf body;
+	enum sync_outcome out = SYNC_DONE;
+
+	buf_init(&body, 4u * 1024u * 1024u);
+	for (;;) {
+		long long first, last, held;
+		size_t n, nref = 0;
+		struct outbox_refusal *ref = NULL;
+		struct reply r;
+		json_t *j, *refused;
+
+		if (sync_push_body(s, &body, &first, &last, &n, e) != STATUS_OK) {
+			out = SYNC_FAILED;
+			break;
+		}
+		if (n == 0)
+			break;
+		http_request(c, "/v1/push", buf_str(&body), true, &r);
+		if (r.code != CURLE_OK || r.status != 200) {
+			out = reply_failure(&r, "sending changes", rep, e);
+			buf_release(&r.body);
+			break;
+		}
+		rep->http = 200;
+		j = json_loadb(buf_str(&r.body), r.body.len, JSON_REJECT_DUPLICATES, NULL);
+		buf_release(&r.body);
+		refused = j ? json_object_get(j, "refused") : NULL;
+		if (!j || !json_is_integer(json_object_get(j, "held")) || !json_is_array(refused)) {
+			json_decref(j);
+			err_set(e, STATUS_PARSE, "sending changes: the server's answer is not understood");
+			out = SYNC_CONFIG;
+			break;
+		}
+		held = json_integer_value(json_object_get(j, "held"));
+		if (json_is_integer(json_object_get(j, "clock_ahead_ms")))
+			rep->clock_ahead_ms = json_integer_value(json_object_get(j, "clock_ahead_ms"));
+		nref = json_array_size(refused);
+		ref = xcalloc(nref ? nref : 1, sizeof *ref);
+		for (size_t i = 0; i < nref; i++) {
+			json_t *x = json_array_get(refused, i);
+
+			ref[i].seq = json_integer_value(json_object_get(x, "seq"));
+			ref[i].error = json_string_value(json_object_get(x, "error"));
+		}
+		if (store_outbox_mark(s, first, last, held, ref, nref, e) != STATUS_OK) {
+			free(ref);
+			json_decref(j);
+			out = SYNC_FAILED;
+			break;
+		}
+		free(ref);
+		json_decref(j);
+		rep->pushed += (long)n;
+		rep->refused += (long)nref;
+		if (held < last) {
+			err_set(e, STATUS_INVALID,
+				"sending changes: the server holds up to %lld, not %lld; will retry",
+				held, last);
+			out = SYNC_OFFLINE;
+			break;
+		}
+	}
+	buf_release(&body);
+	return out;
+}
+
+static enum sync_outcome pull_all(struct store *s, struct http *c, struct sync_report *rep,
+				  struct err *e)
+{
+	/* Bounded: a server that always says "more" cannot keep us forever. */
+	for (int page = 0; page < 100000; page++) {
+		char path[96];
+		struct reply r;
+		struct sync_applied n;
+		json_t *j, *changes, *next, *more;
+		enum status st;
+
+		snprintf(path, sizeof path, "/v1/pull?after=%lld&limit=%d", store_sync_cursor(s),
+			 SYNC_PULL_LIMIT);
+		http_request(c, path, NULL, true, &r);
+		if (r.code != CURLE_OK || r.status != 200) {
+			enum sync_outcome o = reply_failure(&r, "fetching changes", rep, e);
+
+			buf_release(&r.body);
+			return o;
+		}
+		j = json_loadb(buf_str(&r.body), r.body.len, JSON_REJECT_DUPLICATES, NULL);
+		buf_release(&r.body);
+		changes = j ? json_object_get(j, "changes") : NULL;
+		next = j ? json_object_get(j, "next") : NULL;
+		more = j ? json_object_get(j, "more") : NULL;
+		if (!json_is_array(changes) || !json_is_integer(next) || !json_is_boolean(more)) {
+			json_decref(j);
+			err_set(e, STATUS_PARSE, "fetching changes: the server's answer is not understood");
+			return SYNC_CONFIG;
+		}
+		st = store_sync_apply(s, changes, json_integer_value(next), &n, e);
+		if (st) {
+			json_decref(j);
+			return SYNC_FAILED;
+		}
+		rep->pulled += (long)json_array_size(changes);
+		if (!json_is_true(more)) {
+			json_decref(j);
+			return SYNC_DONE;
+		}
+		json_decref(j);
+	}
+	return SYNC_DONE;
+}
+
+static enum status http_open(struct store *s, const char *db_path, const struct sync_options *o,
+			     struct http *c, struct err *e)
+{
+	char *url = store_sync_state(s, "server_url");
+	size_t n;
+
+	memset(c, 0, sizeof *c);
+	pthread_once(&curl_once, curl_start);
+	if (o)
+		c->o = *o;
+	if (!url || !*url) {
+		free(url);
+		return err_set(e, STATUS_NOT_FOUND,
+			       "this desk is not enrolled with a server; enrol it with: frontdesk "
+			       "device enrol --server URL --code CODE");
+	}
+	n = strlen(url);
+	while (n && url[n - 1] == '/')
+		url[--n] = '\0';
+	c->base = url;
+	c->token = sync_token_load(db_path);
+	if (!c->token) {
+		http_release(c);
+		return err_set(e, STATUS_NOT_FOUND,
+			       "this desk has no device token; enrol it with: frontdesk device enrol "
+			       "--server URL --code CODE");
+	}
+	if (!c->o.ca_file)
+		c->o.ca_file = c->ca_owned = store_sync_state(s, "sync_ca");
+	if (!c->o.pins)
+		c->o.pins = c->pins_owned = store_sync_state(s, "sync_pin");
+	c->h = curl_easy_init();
+	if (!c->h)
+		die("libcurl cannot make a handle");
+	return STATUS_OK;
+}
+
+static void record(struct store *s, enum sync_outcome out, const struct sync_report *rep,
+		   const struct err *e)
+{
+	char now[32];
+
+	time_format_utc(clock_now_ms(), now, sizeof now);
+	if (out == SYNC_DONE) {
+		store_sync_state_set(s, "sync_last_ok", now, NULL);
+		store_sync_state_set(s, "sync_last_error", "", NULL);
+		store_sync_state_set(s, "sync_state", "online", NULL);
+	} else {
+		store_sync_state_set(s, "sync_last_error", e->msg, NULL);
+		store_sync_state_set(s, "sync_state",
+				     out == SYNC_AUTH ? (rep->revoked ? "revoked" : "unauthorised")
+				     : out == SYNC_OFFLINE ? "offline"
+							   : "error",
+				     NULL);
+	}
+	if (rep->clock_ahead_ms > 0) {
+		char msg[128];
+
+		snprintf(msg, sizeof msg, "%lld", rep->clock_ahead_ms);
+		store_sync_state_set(s, "sync_clock_ahead_ms", msg, NULL);
+	}
+}
+
+enum sync_outcome sync_run(struct store *s, const char *db_path, const struct sync_options *o,
+			   struct sync_report *rep, struct err *e)
+{
+	struct http c;
+	enum sync_outcome out;
+
+	memset(rep, 0, sizeof *rep);
+	if (http_open(s, db_path, o, &c, e) != STATUS_OK) {
+		rep->outcome = SYNC_CONFIG;
+		record(s, SYNC_CONFIG, rep, e);
+		return SYNC_CONFIG;
+	}
+	out = push_all(s, &c, rep, e);
+	if (out == SYNC_DONE)
+		out = pull_all(s, &c, rep, e);
+	http_release(&c);
+	rep->outcome = out;
+	record(s, out, rep, e);
+	return out;
+}
+
+enum status sync_enrol(struct store *s, const char *db_path, const char *server_url,
+		       const char *code, const struct sync_options *o, char *code_out,
+		       size_t codesz, struct err *e)
+{
+	struct http c;
+	struct reply r;
+	struct sync_report rep;
+	json_t *req, *j;
+	char *body;
+	const char *id, *dcode, *token;
+	enum status rc;
+	size_t n;
+
+	memset(&c, 0, sizeof c);
+	memset(&rep, 0, sizeof rep);
+	pthread_once(&curl_once, curl_start);
+	if (o)
+		c.o = *o;
+	c.base = xstrdup(server_url);
+	n = strlen(c.base);
+	while (n && c.base[n - 1] == '/')
+		c.base[--n] = '\0';
+	c.h = curl_easy_init();
+	if (!c.h)
+		die("libcurl cannot make a handle");
+	req = json_object();
+	json_object_set_new(req, "code", json_string(code));
+	body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	if (!body)
+		die("out of memory encoding JSON");
+	http_request(&c, "/v1/enrol", body, false, &r);
+	free(body);
+	if (r.code != CURLE_OK || r.status != 200) {
+		json_t *ej = json_loadb(buf_str(&r.body), r.body.len, 0, NULL);
+
+		if (r.status == 403 && ej)
+			rc = err_set(e, STATUS_DENIED, "%s",
+				     json_string_value(json_object_get(ej, "error"))
+					     ? json_string_value(json_object_get(ej, "error"))
+					     : "the enrolment code was refused");
+		else {
+			reply_failure(&r, "enrolling", &rep, e);
+			rc = e ? e->code : STATUS_IO;
+		}
+		json_decref(ej);
+		buf_release(&r.body);
+		http_release(&c);
+		return rc ? rc : STATUS_IO;
+	}
+	j = json_loadb(buf_str(&r.body), r.body.len, 0, NULL);
+	buf_release(&r.body);
+	http_release(&c);
+	id = j ? json_string_value(json_object_get(j, "device_id")) : NULL;
+	dcode = j ? json_string_value(json_object_get(j, "device_code")) : NULL;
+	token = j ? json_string_value(json_object_get(j, "token")) : NULL;
+	if (!id || !dcode || !token) {
+		json_decref(j);
+		return err_set(e, STATUS_PARSE, "enrolling: the server's answer is not understood");
+	}
+	rc = sync_token_save(db_path, token, e);
+	if (!rc)
+		rc = store_device_enrolled(s, id, dcode, server_url, e);
+	if (!rc && o && o->ca_file)
+		rc = store_sync_state_set(s, "sync_ca", o->ca_file, e);
+	if (!rc && o && o->pins)
+		rc = store_sync_state_set(s, "sync_pin", o->pins, e);
+	if (!rc)
+		snprintf(code_out, codesz, "%s", dcode);
+	json_decref(j);
+	return rc;
+}
+
+enum status sync_status_read(struct store *s, const char *db_path, struct sync_status *st,
+			     struct err *e)
+{
+	char *v, *tok;
+
+	(void)e;
+	memset(st, 0, sizeof *st);
+	tok = sync_token_load(db_path);
+	v = store_sync_state(s, "server_url");
+	st->enrolled = tok && v && *v;
+	snprintf(st->server, sizeof st->server, "%s", v ? v : "");
+	free(v);
+	if (tok) {
+		memset(tok, 0, strlen(tok));
+		free(tok);
+	}
+	v = store_sync_state(s, "sync_state");
+	st->online = v && !strcmp(v, "online");
+	st->revoked = v && !strcmp(v, "revoked");
+	free(v);
+	v = store_sync_state(s, "sync_last_ok");
+	snprintf(st->last_ok, sizeof st->last_ok, "%s", v ? v : "");
+	free(v);
+	v = store_sync_state(s, "sync_last_error");
+	snprintf(st->last_error, sizeof st->last_error, "%s", v ? v : "");
+	free(v);
+	v = store_sync_state(s, "device_code");
+	snprintf(st->device_code, sizeof st->device_code, "%s", v ? v : "");
+	free(v);
+	st->waiting = store_outbox_pending(s);
+	st->refused = store_outbox_refused_count(s);
+	return STATUS_OK;
+}

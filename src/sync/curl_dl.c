@@ -1,0 +1,150 @@
+/*
+ * libcurl, loaded when the first sync needs it rather than at every start.
+ *
+ * libcurl brings some forty shared libraries (TLS, HTTP/2, LDAP, Kerberos,
+ * ...); linking it made every `frontdesk` command pay ~30 ms to load them,
+ * most of which never sync. This file defines the libcurl calls the sync
+ * code makes, each loading the real library (libcurl.so.4) on first use
+ * and forwarding to it. The sync code is written against <curl/curl.h> as
+ * usual. If the library cannot be loaded, the calls fail the way libcurl
+ * reports failure (NULL handle, CURLE_FAILED_INIT) and curl_easy_strerror
+ * says what to install.
+ */
+#include <curl/curl.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdarg.h>
+
+static struct {
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	void (*easy_cleanup)(CURL *);
+	void (*easy_reset)(CURL *);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+	int loaded; /* 1 ok, -1 failed */
+} lib;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void *sym(void *h, const char *name, int *ok)
+{
+	void *p = dlsym(h, name);
+
+	if (!p)
+		*ok = 0;
+	return p;
+}
+
+static void load(void)
+{
+	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	int ok = h != NULL;
+
+	if (h) {
+		/* POSIX guarantees dlsym's object pointer converts to a function
+		 * pointer; the casts say so once, here. */
+		*(void **)&lib.global_init = sym(h, "curl_global_init", &ok);
+		*(void **)&lib.easy_init = sym(h, "curl_easy_init", &ok);
+		*(void **)&lib.easy_cleanup = sym(h, "curl_easy_cleanup", &ok);
+		*(void **)&lib.easy_reset = sym(h, "curl_easy_reset", &ok);
+		*(void **)&lib.easy_setopt = sym(h, "curl_easy_setopt", &ok);
+		*(void **)&lib.easy_perform = sym(h, "curl_easy_perform", &ok);
+		*(void **)&lib.easy_getinfo = sym(h, "curl_easy_getinfo", &ok);
+		*(void **)&lib.easy_strerror = sym(h, "curl_easy_strerror", &ok);
+		*(void **)&lib.slist_append = sym(h, "curl_slist_append", &ok);
+		*(void **)&lib.slist_free_all = sym(h, "curl_slist_free_all", &ok);
+	}
+	lib.loaded = ok ? 1 : -1;
+}
+
+static int ready(void)
+{
+	pthread_once(&once, load);
+	return lib.loaded == 1;
+}
+
+CURLcode curl_global_init(long flags)
+{
+	return ready() ? lib.global_init(flags) : CURLE_FAILED_INIT;
+}
+
+CURL *curl_easy_init(void)
+{
+	return ready() ? lib.easy_init() : NULL;
+}
+
+void curl_easy_cleanup(CURL *curl)
+{
+	if (curl && ready())
+		lib.easy_cleanup(curl);
+}
+
+void curl_easy_reset(CURL *curl)
+{
+	if (curl && ready())
+		lib.easy_reset(curl);
+}
+
+/* An option's number says the type of its argument (curl.h's CURLOPTTYPE_*
+ * bases), which is how the variadic argument is forwarded. */
+#undef curl_easy_setopt
+CURLcode curl_easy_setopt(CURL *curl, CURLoption option, ...)
+{
+	va_list ap;
+	CURLcode rc;
+
+	if (!ready())
+		return CURLE_FAILED_INIT;
+	va_start(ap, option);
+	if (option < CURLOPTTYPE_OBJECTPOINT)
+		rc = lib.easy_setopt(curl, option, va_arg(ap, long));
+	else if (option >= CURLOPTTYPE_OFF_T && option < CURLOPTTYPE_BLOB)
+		rc = lib.easy_setopt(curl, option, va_arg(ap, curl_off_t));
+	else /* object, function and blob pointers */
+		rc = lib.easy_setopt(curl, option, va_arg(ap, void *));
+	va_end(ap);
+	return rc;
+}
+
+CURLcode curl_easy_perform(CURL *curl)
+{
+	return ready() ? lib.easy_perform(curl) : CURLE_FAILED_INIT;
+}
+
+/* Every CURLINFO takes a pointer to where the answer goes. */
+#undef curl_easy_getinfo
+CURLcode curl_easy_getinfo(CURL *curl, CURLINFO info, ...)
+{
+	va_list ap;
+	CURLcode rc;
+
+	if (!ready())
+		return CURLE_FAILED_INIT;
+	va_start(ap, info);
+	rc = lib.easy_getinfo(curl, info, va_arg(ap, void *));
+	va_end(ap);
+	return rc;
+}
+
+const char *curl_easy_strerror(CURLcode code)
+{
+	if (!ready())
+		return "the libcurl library could not be loaded; install it with: apt-get install libcurl4";
+	return lib.easy_strerror(code);
+}
+
+struct curl_slist *curl_slist_append(struct curl_slist *list, const char *text)
+{
+	return ready() ? lib.slist_append(list, text) : NULL;
+}
+
+void curl_slist_free_all(struct curl_slist *list)
+{
+	if (list && ready())
+		lib.slist_free_all(list);
+}

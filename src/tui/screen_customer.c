@@ -1,0 +1,579 @@
+/*
+ * The single view of a customer: details, needs flags (prominent, on every
+ * screen about them), preferred channel, open cases with due dates (overdue
+ * in words), and contact history newest first. Also the form that creates a
+ * customer (only the name is required) or edits one field by field.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui_int.h"
+
+struct case_item {
+	char *reference, *service, *status, *due, *reason;
+	bool overdue;
+};
+struct contact_item {
+	char *when, *service, *outcome, *channel, *advisor, *notes;
+};
+
+struct customer_view {
+	struct customer *c;
+	struct case_item *cases;
+	int ncases;
+	struct contact_item *contacts;
+	int ncontacts;
+	struct tui_list case_list, history;
+	int focus; /* 0 cases, 1 history */
+	long parked; /* flows parked on the customer (issue 4) */
+};
+
+static char *dup0(const char *s)
+{
+	return xstrdup(s ? s : "");
+}
+
+static void items_free(struct customer_view *st)
+{
+	for (int i = 0; i < st->ncases; i++) {
+		free(st->cases[i].reference);
+		free(st->cases[i].service);
+		free(st->cases[i].status);
+		free(st->cases[i].due);
+		free(st->cases[i].reason);
+	}
+	free(st->cases);
+	for (int i = 0; i < st->ncontacts; i++) {
+		free(st->contacts[i].when);
+		free(st->contacts[i].service);
+		free(st->contacts[i].outcome);
+		free(st->contacts[i].channel);
+		free(st->contacts[i].advisor);
+		free(st->contacts[i].notes);
+	}
+	free(st->contacts);
+	st->cases = NULL;
+	st->contacts = NULL;
+	st->ncases = st->ncontacts = 0;
+}
+
+static int add_case(void *ctx, const struct console_case *r)
+{
+	struct customer_view *st = ctx;
+	struct case_item *it;
+
+	st->cases = xrealloc(st->cases, sizeof *st->cases * (size_t)(st->ncases + 1));
+	it = &st->cases[st->ncases++];
+	it->reference = dup0(r->c.reference);
+	it->service = dup0(r->service_name && *r->service_name ? r->service_name : r->c.service);
+	it->status = dup0(r->c.status);
+	it->due = dup0(r->c.due);
+	it->reason = dup0(r->c.reason);
+	it->overdue = r->c.overdue;
+	return 0;
+}
+
+static int add_contact(void *ctx, const struct contact_row *r)
+{
+	struct customer_view *st = ctx;
+	struct contact_item *it;
+	char when[17];
+
+	st->contacts = xrealloc(st->contacts, sizeof *st->contacts * (size_t)(st->ncontacts + 1));
+	it = &st->contacts[st->ncontacts++];
+	/* 2026-11-20T10:02 -> 2026-11-20 10:02 */
+	snprintf(when, sizeof when, "%s", r->created_at);
+	if (strlen(when) > 10)
+		when[10] = ' ';
+	it->when = xstrdup(when);
+	it->service = dup0(r->service_name && *r->service_name ? r->service_name : r->service);
+	it->outcome = dup0(r->outcome);
+	it->channel = dup0(r->channel);
+	it->advisor = dup0(r->advisor);
+	it->notes = dup0(r->notes);
+	return 0;
+}
+
+static void view_load(struct screen *sc, const char *id, bool audit)
+{
+	struct customer_view *st = sc->state;
+	struct tui *t = sc->t;
+	struct err e;
+	char keep[UUID_STR_LEN + 1];
+
+	snprintf(keep, sizeof keep, "%s", id);
+	err_clear(&e);
+	items_free(st);
+	if (audit || !st->c) {
+		customer_free(st->c);
+		st->c = NULL;
+		if (store_customer_get(t->store, keep, &st->c, &e) != STATUS_OK) {
+			tui_error_err(t, &e);
+			return;
+		}
+	}
+	store_customer_cases(t->store, keep, false, add_case, st, NULL);
+	store_customer_contacts(t->store, keep, 200, add_contact, st, NULL);
+	st->parked = store_flow_parked_count(t->store, keep);
+	st->case_list.count = st->ncases;
+	st->history.count = st->ncontacts;
+	tui_list_fix(&st->case_list);
+	tui_list_fix(&st->history);
+}
+
+static void view_open(struct screen *sc, const void *arg)
+{
+	struct customer_view *st = xcalloc(1, sizeof *st);
+
+	sc->state = st;
+	view_load(sc, arg, true);
+	st->focus = st->ncases ? 0 : 1;
+}
+
+static void view_close(struct screen *sc)
+{
+	struct customer_view *st = sc->state;
+
+	items_free(st);
+	customer_free(st->c);
+	free(st);
+}
+
+static void view_reenter(struct screen *sc)
+{
+	struct customer_view *st = sc->state;
+	struct err e;
+	struct customer *fresh = NULL;
+
+	if (!st->c)
+		return;
+	/* Re-read after an edit; the reopening is audited like any view. */
+	err_clear(&e);
+	if (store_customer_get(sc->t->store, st->c->id, &fresh, &e) == STATUS_OK) {
+		customer_free(st->c);
+		st->c = fresh;
+	}
+	view_load(sc, st->c->id, false);
+}
+
+static char *case_row(void *ctx, int index, int width)
+{
+	struct customer_view *st = ctx;
+	const struct case_item *it = &st->cases[index];
+	char due[64];
+	size_t widths[4] = { 10, 18, 18, 0 };
+	const char *cells[4];
+
+	tui_due_text(it->due, it->status, date_today_london(), due, sizeof due);
+	cells[0] = it->reference;
+	cells[1] = due;
+	cells[2] = it->status;
+	cells[3] = it->service;
+	widths[3] = width > 52 ? (size_t)width - 52 : 1;
+	return tui_row_format(cells, widths, 4, 2);
+}
+
+static char *contact_row(void *ctx, int index, int width)
+{
+	struct customer_view *st = ctx;
+	const struct contact_item *it = &st->contacts[index];
+	size_t widths[4] = { 16, 0, 16, 0 };
+	const char *cells[4] = { it->when, it->service, it->outcome, it->notes };
+	size_t rest = width > 40 ? (size_t)width - 40 : 2;
+
+	widths[1] = rest * 3 / 5;
+	widths[3] = rest - widths[1];
+	return tui_row_format(cells, widths, 4, 2);
+}
+
+static void view_draw(struct screen *sc)
+{
+	struct customer_view *st = sc->state;
+	struct tui *t = sc->t;
+	const struct customer *c = st->c;
+	char phone[32] = "", line[1024];
+	int y = 0, cases_h, hist_y;
+
+	if (!c) {
+		draw_title(t, 0, " Customer", "");
+		draw_text(t, 2, 2, COLS - 4, "This customer could not be opened. Esc goes back.",
+			  PAINT_WARN);
+		return;
+	}
+	draw_textf(t, y++, 0, COLS, PAINT_TITLE, " Customer: %s", c->field[CF_name]);
+	y += draw_needs(t, y, c->field[CF_name], c->field[CF_needs]);
+	if (c->field[CF_phone] && strncmp(c->field[CF_phone], "+44", 3) == 0)
+		phone_national(c->field[CF_phone], phone, sizeof phone);
+	snprintf(line, sizeof line, " Born %s   Phone %s   Email %s",
+		 c->field[CF_dob] ? c->field[CF_dob] : "-",
+		 phone[0] ? phone : (c->field[CF_phone] ? c->field[CF_phone] : "-"),
+		 c->field[CF_email] ? c->field[CF_email] : "-");
+	draw_text(t, y++, 0, COLS, line, PAINT_PLAIN);
+	snprintf(line, sizeof line, " Address %s%s%s", c->field[CF_address] ? c->field[CF_address] : "-",
+		 c->field[CF_postcode] ? "  " : "", c->field[CF_postcode] ? c->field[CF_postcode] : "");
+	draw_text(t, y++, 0, COLS, line, PAINT_PLAIN);
+	snprintf(line, sizeof line, " Prefers %s   Consent %s",
+		 c->field[CF_preferred_channel] ? c->field[CF_preferred_channel] : "not recorded",
+		 c->field[CF_consent] ? c->field[CF_consent] : "not recorded");
+	draw_text(t, y++, 0, COLS, line, PAINT_PLAIN);
+	if (st->parked > 0)
+		draw_textf(t, y++, 0, COLS, PAINT_NOTICE, " Parked flows: %ld - F7 resumes", st->parked);
+	draw_textf(t, y++, 0, COLS, st->focus == 0 ? PAINT_SELECTED : PAINT_HEADER,
+		   " Open cases (%d)%s", st->ncases, st->focus == 0 ? "  - Enter opens a case" : "");
+	cases_h = st->ncases < 1 ? 1 : st->ncases;
+	if (cases_h > (LINES - 12) / 2)
+		cases_h = (LINES - 12) / 2;
+	draw_list(t, &st->case_list, y, 0, COLS, cases_h, case_row, st, st->focus == 0,
+		  "  No open cases.");
+	y += cases_h;
+	draw_textf(t, y++, 0, COLS, st->focus == 1 ? PAINT_SELECTED : PAINT_HEADER,
+		   " Contact history, newest first (%d)", st->ncontacts);
+	hist_y = y;
+	draw_list(t, &st->history, hist_y, 0, COLS, LINES - 3 - hist_y, contact_row, st,
+		  st->focus == 1, "  No contacts yet.");
+	draw_text(t, LINES - 3, 0, COLS,
+		  " F2 log a contact   F7 flows   e edit   Tab cases/history   Esc back   F1 keys",
+		  PAINT_DIM);
+	if (!((st->focus == 0 && st->ncases) || (st->focus == 1 && st->ncontacts)))
+		tui_cursor(t, st->focus == 0 ? hist_y - cases_h - 1 : hist_y - 1, 1);
+}
+
+static enum key_result view_key(struct screen *sc, const struct tui_key *k)
+{
+	struct customer_view *st = sc->state;
+	struct tui *t = sc->t;
+	struct contact_open co;
+	struct customer_edit_open ce;
+
+	if (!st->c)
+		return k->kind == TK_ESC ? KR_CLOSE : KR_UNUSED;
+	switch (k->kind) {
+	case TK_ESC:
+		return KR_CLOSE;
+	case TK_TAB:
+	case TK_BTAB:
+		st->focus = !st->focus;
+		return KR_USED;
+	case TK_ENTER:
+		if (st->focus == 0 && st->ncases)
+			tui_push(t, &screen_case_ops, st->cases[st->case_list.selected].reference);
+		return KR_USED;
+	case TK_CHAR:
+		if (k->wc == L'e' || k->wc == L'E') {
+			ce.customer_id = st->c->id;
+			ce.name = NULL;
+			tui_push(t, &screen_customer_edit_ops, &ce);
+			return KR_USED;
+		}
+		if (k->wc == L'c' || k->wc == L'C') {
+			co.customer_id = st->c->id;
+			tui_push(t, &screen_contact_ops, &co);
+			return KR_USED;
+		}
+		return KR_UNUSED;
+	default:
+		break;
+	}
+	if (tui_key_action(k, false) == ACT_CONTACT) {
+		co.customer_id = st->c->id;
+		tui_push(t, &screen_contact_ops, &co);
+		return KR_USED;
+	}
+	if (tui_key_action(k, false) == ACT_FLOW) {
+		struct flow_open fo = { st->c->id, NULL };
+
+		tui_push(t, &screen_flow_ops, &fo);
+		return KR_USED;
+	}
+	if (tui_list_key(st->focus == 0 ? &st->case_list : &st->history, k))
+		return KR_USED;
+	return KR_UNUSED;
+}
+
+static const struct key_help view_help[] = {
+	{ "F2 or c", "log a contact for this customer" },
+	{ "e", "edit the customer's details" },
+	{ "F7", "run a FAQ flow for them; resume a parked one" },
+	{ "Tab", "move between open cases and contact history" },
+	{ "Up/Down", "choose a case or contact" },
+	{ "Enter", "open the chosen case" },
+	{ "Esc", "back to the search" },
+	{ NULL, NULL },
+};
+
+const struct screen_ops screen_customer_ops = {
+	.name = "customer",
+	.help = view_help,
+	.open = view_open,
+	.close = view_close,
+	.draw = view_draw,
+	.key = view_key,
+	.reenter = view_reenter,
+};
+
+/* ---- create and edit --------------------------------------------------------- */
+
+/* The form's fields, in CUSTOMER_FIELDS order (consent last, left out). */
+static const enum customer_field edit_fields[] = {
+	CF_name, CF_dob, CF_address, CF_postcode, CF_uprn, CF_phone, CF_email,
+	CF_preferred_channel, CF_needs,
+};
+#define NEDIT ((int)(sizeof edit_fields / sizeof edit_fields[0]))
+
+struct customer_edit {
+	char id[UUID_STR_LEN + 1]; /* "" for a new customer */
+	struct customer *before;
+	struct form_field fields[NEDIT];
+	struct form form;
+};
+
+static int add_channel(void *ctx, const char *code, const char *name)
+{
+	form_choice_add(ctx, code, name);
+	return 0;
+}
+
+static const char *field_hint(enum customer_field f)
+{
+	switch (f) {
+	case CF_dob:
+		return "like 1984-03-02";
+	case CF_postcode:
+		return "UK postcode, like NG12 3AB";
+	case CF_phone:
+		return "any UK form: 07700 900123 or +44 7700 900123";
+	case CF_needs:
+		return "flags with commas: hearing, sight, dementia, no-internet, "
+		       "interpreter:Polish, carer, mobility, learning";
+	case CF_preferred_channel:
+		return "Left/Right or Space to change; first choice: not recorded";
+	default:
+		return NULL;
+	}
+}
+
+static void edit_open(struct screen *sc, const void *arg)
+{
+	const struct customer_edit_open *o = arg;
+	struct customer_edit *st = xcalloc(1, sizeof *st);
+	struct err e;
+
+	sc->state = st;
+	if (o && o->customer_id) {
+		snprintf(st->id, sizeof st->id, "%s", o->customer_id);
+		err_clear(&e);
+		if (store_customer_get(sc->t->store, st->id, &st->before, &e) != STATUS_OK)
+			tui_error_err(sc->t, &e);
+	}
+	for (int i = 0; i < NEDIT; i++) {
+		struct form_field *ff = &st->fields[i];
+		enum customer_field cf = edit_fields[i];
+		const char *v = st->before ? st->before->field[cf] : NULL;
+
+		ff->label = customer_field_label(cf);
+		ff->hint = field_hint(cf);
+		ff->required = cf == CF_name;
+		ff->kind = cf == CF_preferred_channel ? FIELD_CHOICE : FIELD_TEXT;
+		ff->text.max_chars = cf == CF_address ? ADDRESS_MAX_CHARS : NAME_MAX_CHARS;
+		if (cf == CF_phone && st->before && st->before->phone_raw)
+			v = st->before->phone_raw;
+		if (ff->kind == FIELD_CHOICE) {
+			form_choice_add(ff, "", "not recorded");
+			store_ref_list(sc->t->store, REF_CHANNEL, add_channel, ff, NULL);
+			form_choose(ff, v ? v : "");
+		} else {
+			tui_field_set(&ff->text, v);
+		}
+	}
+	if (!st->before && o && o->name)
+		tui_field_set(&st->fields[0].text, o->name);
+	if (!st->before && o && o->name && *o->name)
+		st->fields[0].text.changed = true;
+	form_init(&st->form, st->fields, NEDIT);
+}
+
+static void edit_close(struct screen *sc)
+{
+	struct customer_edit *st = sc->state;
+
+	form_release(&st->form);
+	customer_free(st->before);
+	free(st);
+}
+
+static const char *field_value(const struct form_field *ff)
+{
+	if (ff->kind == FIELD_CHOICE) {
+		const char *code = form_choice_code(ff);
+
+		return code && *code ? code : NULL;
+	}
+	return ff->text.len ? ff->text.text : NULL;
+}
+
+static bool same(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Checks every field; marks the first bad one and returns false. */
+static bool edit_check(struct screen *sc)
+{
+	struct customer_edit *st = sc->state;
+	bool ok = true;
+
+	for (int i = 0; i < NEDIT; i++) {
+		struct form_field *ff = &st->fields[i];
+		char *canon = NULL;
+		struct err e;
+
+		err_clear(&e);
+		ff->error[0] = '\0';
+		if (edit_fields[i] == CF_name && !field_value(ff)) {
+			snprintf(ff->error, sizeof ff->error, "the name is required");
+		} else if (field_value(ff) &&
+			   customer_field_check(edit_fields[i], field_value(ff), &canon, &e) !=
+				   STATUS_OK) {
+			snprintf(ff->error, sizeof ff->error, "%s", e.msg);
+		}
+		free(canon);
+		if (ff->error[0] && ok) {
+			st->form.focus = i;
+			ok = false;
+		}
+	}
+	if (!ok)
+		tui_error(sc->t, "%s", st->fields[st->form.focus].error);
+	return ok;
+}
+
+static void edit_save(struct screen *sc)
+{
+	struct customer_edit *st = sc->state;
+	struct tui *t = sc->t;
+	struct err e;
+	char id[UUID_STR_LEN + 1];
+
+	if (!edit_check(sc))
+		return;
+	err_clear(&e);
+	if (!st->before) {
+		struct customer *c = customer_new();
+
+		for (int i = 0; i < NEDIT; i++)
+			customer_set(c, edit_fields[i], field_value(&st->fields[i]));
+		if (store_customer_add(t->store, c, &e) != STATUS_OK) {
+			tui_error_err(t, &e);
+			customer_free(c);
+			return;
+		}
+		snprintf(id, sizeof id, "%s", c->id);
+		customer_free(c);
+		tui_pop(t);
+		tui_push(t, &screen_customer_ops, id);
+		tui_say(t, "Saved the new customer.");
+		return;
+	} else {
+		struct customer_change ch[NEDIT];
+		size_t n = 0;
+
+		for (int i = 0; i < NEDIT; i++) {
+			const char *v = field_value(&st->fields[i]);
+			const char *old = st->before->field[edit_fields[i]];
+
+			if (edit_fields[i] == CF_phone && st->before->phone_raw)
+				old = st->before->phone_raw;
+			if (!same(v, old))
+				ch[n++] = (struct customer_change){ edit_fields[i], v };
+		}
+		if (n && store_customer_edit(t->store, st->id, ch, n, &e) != STATUS_OK) {
+			tui_error_err(t, &e);
+			return;
+		}
+		tui_pop(t);
+		if (n)
+			tui_say(t, "Saved %zu change%s.", n, n == 1 ? "" : "s");
+		else
+			tui_say(t, "Nothing had changed.");
+	}
+}
+
+static void discard(struct tui *t, void *ctx)
+{
+	(void)ctx;
+	tui_pop(t);
+	tui_say(t, "Discarded.");
+}
+
+static bool edit_unsaved(struct screen *sc)
+{
+	struct customer_edit *st = sc->state;
+
+	return form_changed(&st->form);
+}
+
+static void edit_draw(struct screen *sc)
+{
+	struct customer_edit *st = sc->state;
+	struct tui *t = sc->t;
+	int y = 0;
+
+	if (st->before) {
+		draw_textf(t, y++, 0, COLS, PAINT_TITLE, " Edit customer: %s",
+			   st->before->field[CF_name]);
+		y += draw_needs(t, y, st->before->field[CF_name], st->before->field[CF_needs]);
+	} else {
+		draw_title(t, y++, " New customer", "only the name is required");
+	}
+	y++;
+	y = form_draw(t, &st->form, y, LINES - 4);
+	draw_text(t, LINES - 3, 0, COLS,
+		  " Ctrl-S save   Tab/Enter next field   Shift-Tab back   Esc cancel", PAINT_DIM);
+}
+
+static enum key_result edit_key(struct screen *sc, const struct tui_key *k)
+{
+	struct customer_edit *st = sc->state;
+
+	if ((k->kind == TK_CTRL && k->wc == L's') || (k->kind == TK_FN && k->n == 10)) {
+		edit_save(sc);
+		return KR_USED;
+	}
+	if (k->kind == TK_ESC) {
+		if (!edit_unsaved(sc))
+			return KR_CLOSE;
+		tui_ask(sc->t, "Discard what you typed? (y = discard, n = keep editing)", discard,
+			NULL);
+		return KR_USED;
+	}
+	if (k->kind == TK_ENTER && st->form.focus == NEDIT - 1) {
+		edit_save(sc);
+		return KR_USED;
+	}
+	if (k->kind == TK_CHAR && k->wc == L'?' &&
+	    (st->fields[st->form.focus].kind != FIELD_TEXT || st->fields[st->form.focus].text.len == 0))
+		return KR_UNUSED;
+	if (form_key(&st->form, k))
+		return KR_USED;
+	return KR_UNUSED;
+}
+
+static const struct key_help edit_help[] = {
+	{ "Ctrl-S or F10", "save" },
+	{ "Tab, Enter, Down", "next field (Enter on the last field saves)" },
+	{ "Shift-Tab, Up", "previous field" },
+	{ "Left/Right/Space", "change a choice (preferred channel)" },
+	{ "Ctrl-U", "clear the field" },
+	{ "Esc", "cancel (asks before losing what you typed)" },
+	{ NULL, NULL },
+};
+
+const struct screen_ops screen_customer_edit_ops = {
+	.name = "customer details",
+	.help = edit_help,
+	.open = edit_open,
+	.close = edit_close,
+	.draw = edit_draw,
+	.key = edit_key,
+	.unsaved = edit_unsaved,
+};

@@ -1,0 +1,784 @@
+/*
+ * Report tests: a real SQLite file with the real schema, contacts logged
+ * through store_contact_log with the clock moved to place each one in time,
+ * and every expected figure worked out by hand (the working is in the
+ * comments beside the fixture). The test reads the file with SQLite
+ * directly only to close cases and to count audit rows.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "frontdesk/report.h"
+#include "frontdesk/store.h"
+
+static char dir[64];
+static char path[128];
+static int64_t fake_now;
+static struct store *st;
+static char cust_a[UUID_STR_LEN + 1];
+
+static int64_t fixed_clock(void)
+{
+	return fake_now;
+}
+
+static int64_t at(const char *utc)
+{
+	int64_t ms = 0;
+
+	assert_int_equal(time_parse_utc(utc, &ms), STATUS_OK);
+	return ms;
+}
+
+static struct date day(const char *s)
+{
+	struct date d;
+
+	assert_int_equal(date_parse(s, &d, "day", NULL), STATUS_OK);
+	return d;
+}
+
+static char *S(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static struct refdata make_refdata(void)
+{
+	struct refdata rd = { 0 };
+
+	rd.nteams = 2;
+	rd.teams = xcalloc(2, sizeof *rd.teams);
+	rd.teams[0] = (struct ref_team){ S("revenues"), S("Revenues"), NULL };
+	rd.teams[1] = (struct ref_team){ S("waste"), S("Waste"), NULL };
+	rd.nservices = 2;
+	rd.services = xcalloc(2, sizeof *rd.services);
+	rd.services[0] = (struct ref_service){ S("council-tax-moving"), S("Moving"), S("revenues"),
+					       NULL, 0, 5 };
+	rd.services[1] = (struct ref_service){ S("missed-bin"), S("Missed bin"), S("waste"), NULL,
+					       0, 2 };
+	rd.nsites = 2;
+	rd.sites = xcalloc(2, sizeof *rd.sites);
+	rd.sites[0] = (struct ref_site){ S("civic-centre"), S("Civic"), S("office"), NULL, NULL };
+	rd.sites[1] = (struct ref_site){ S("hub-library"), S("Library"), S("hub"), NULL, NULL };
+	rd.nchannels = 3;
+	rd.channels = xcalloc(3, sizeof *rd.channels);
+	rd.channels[0] = (struct ref_channel){ S("face-to-face"), S("Face to face"), 1053, false };
+	rd.channels[1] = (struct ref_channel){ S("phone"), S("Phone"), 300, false };
+	rd.channels[2] = (struct ref_channel){ S("web"), S("Web"), 8, true };
+	rd.noutcomes = 5;
+	rd.outcomes = xcalloc(5, sizeof *rd.outcomes);
+	rd.outcomes[0] = (struct ref_simple){ S("resolved"), S("Resolved"), NULL };
+	rd.outcomes[1] = (struct ref_simple){ S("referred"), S("Referred"), NULL };
+	rd.outcomes[2] = (struct ref_simple){ S("signposted"), S("Signposted"), NULL };
+	rd.outcomes[3] = (struct ref_simple){ S("assisted-digital"), S("Assisted"), NULL };
+	rd.outcomes[4] = (struct ref_simple){ S("abandoned"), S("Abandoned"), NULL };
+	rd.nfailures = 2;
+	rd.failures = xcalloc(2, sizeof *rd.failures);
+	rd.failures[0] = (struct ref_simple){ S("chasing-progress"), S("Chasing"), NULL };
+	rd.failures[1] = (struct ref_simple){ S("not-done"), S("Not done"), NULL };
+	rd.nholidays = 2;
+	rd.holidays = xcalloc(2, sizeof *rd.holidays);
+	rd.holiday_names = xcalloc(2, sizeof *rd.holiday_names);
+	rd.holidays[0] = (struct date){ 2026, 12, 25 };
+	rd.holidays[1] = (struct date){ 2026, 12, 28 };
+	rd.holiday_names[0] = S("Christmas Day");
+	rd.holiday_names[1] = S("Boxing Day (substitute day)");
+	return rd;
+}
+
+static void log_at(const char *utc, const char *channel, const char *advisor,
+		   const char *service, const char *outcome, const char *failure,
+		   const char *customer)
+{
+	struct contact_input in = { 0 };
+	struct contact_result out;
+	struct err e;
+
+	fake_now = at(utc);
+	in.channel = channel;
+	in.site = "civic-centre";
+	in.advisor = advisor;
+	in.service = service;
+	in.outcome = outcome;
+	in.failure_demand = failure;
+	in.customer_id = customer;
+	in.duration_s = -1;
+	if (strcmp(outcome, "referred") == 0)
+		in.reason = "back office";
+	err_clear(&e);
+	if (store_contact_log(st, &in, &out, &e) != STATUS_OK)
+		fail_msg("log %s: %s", utc, e.msg);
+}
+
+static void sql(const char *text)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, text, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", text, sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+static long count(const char *text)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	long n = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, text, -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * The fixture. Week 13 of 2026 is Monday 23 to Sunday 29 March; British
+ * Summer Time starts on the 29th at 01:00 UTC.
+ *
+ *   c1 03-23 09:00Z phone alice ctm  resolved          customer A
+ *   c2 03-24 10:00Z f2f   bob   bin  referred  chasing
+ *   c3 03-25 11:00Z web   alice bin  resolved
+ *   c4 03-26 12:00Z phone alice ctm  signposted not-done
+ *   c5 03-27 13:00Z f2f   bob   ctm  assisted-digital
+ *   c6 03-28 23:59Z phone bob   bin  referred  chasing   (London Sat 28th)
+ *   c7 03-29 00:01Z web   alice bin  abandoned           (London Sun 29th, GMT)
+ *   c8 03-29 22:59Z phone alice ctm  resolved  customer A (London 29th 23:59 BST)
+ *   c9 03-29 23:30Z phone bob   ctm  referred            (London Mon 30th 00:30 BST)
+ * The week before: p1 03-17 phone alice bin referred; p2 03-18 phone bob ctm
+ * resolved. Week 53: 2026-12-31, 2027-01-03 (both W53), 2027-01-04 (W01).
+ * October (BST ends 25th 01:00 UTC): 10-24 22:59Z (London 24th 23:59),
+ * 10-24 23:30Z (London 25th 00:30), 10-25 23:30Z (London 25th 23:30 GMT).
+ */
+static void fixture(void)
+{
+	struct customer *c = customer_new();
+	struct err e;
+
+	fake_now = at("2026-03-01T10:00:00Z");
+	customer_set(c, CF_name, "Zoë Brown");
+	assert_int_equal(store_customer_add(st, c, &e), STATUS_OK);
+	snprintf(cust_a, sizeof cust_a, "%s", c->id);
+	customer_free(c);
+
+	log_at("2026-03-17T10:00:00Z", "phone", "alice", "missed-bin", "referred", NULL, NULL);
+	log_at("2026-03-18T10:00:00Z", "phone", "bob", "council-tax-moving", "resolved", NULL, NULL);
+	log_at("2026-03-23T09:00:00Z", "phone", "alice", "council-tax-moving", "resolved", NULL,
+	       cust_a);
+	log_at("2026-03-24T10:00:00Z", "face-to-face", "bob", "missed-bin", "referred",
+	       "chasing-progress", NULL);
+	log_at("2026-03-25T11:00:00Z", "web", "alice", "missed-bin", "resolved", NULL, NULL);
+	log_at("2026-03-26T12:00:00Z", "phone", "alice", "council-tax-moving", "signposted",
+	       "not-done", NULL);
+	log_at("2026-03-27T13:00:00Z", "face-to-face", "bob", "council-tax-moving",
+	       "assisted-digital", NULL, NULL);
+	log_at("2026-03-28T23:59:00Z", "phone", "bob", "missed-bin", "referred", "chasing-progress",
+	       NULL);
+	log_at("2026-03-29T00:01:00Z", "web", "alice", "missed-bin", "abandoned", NULL, NULL);
+	log_at("2026-03-29T22:59:00Z", "phone", "alice", "council-tax-moving", "resolved", NULL,
+	       cust_a);
+	log_at("2026-03-29T23:30:00Z", "phone", "bob", "council-tax-moving", "referred", NULL, NULL);
+
+	log_at("2026-10-24T22:59:00Z", "phone", "bob", "missed-bin", "resolved", NULL, NULL);
+	log_at("2026-10-24T23:30:00Z", "phone", "bob", "missed-bin", "resolved", NULL, NULL);
+	log_at("2026-10-25T23:30:00Z", "phone", "bob", "missed-bin", "resolved", NULL, NULL);
+
+	log_at("2026-12-31T12:00:00Z", "phone", "bob", "missed-bin", "referred", NULL, NULL);
+	log_at("2027-01-03T12:00:00Z", "phone", "bob", "missed-bin", "resolved", NULL, NULL);
+	log_at("2027-01-04T12:00:00Z", "phone", "bob", "missed-bin", "referred", NULL, NULL);
+
+	/*
+	 * Cases (missed-bin: 2 working days). c2's case: raised Tue 24th, due
+	 * Thu 26th, closed 26th: within, 2 working days (25th, 26th). c6's:
+	 * raised Sat 28th, due Tue 31st; waits on the customer Mon 30th to
+	 * Wed 1st (2 working days: 31st, 1st), so due Thu 2nd; closed 2nd:
+	 * within, 4 working days less 2 paused = 2. p1's stays open, due Thu
+	 * 19th: overdue.
+	 */
+	sql("UPDATE \"case\" SET status = 'closed', closed_at = '2026-03-26T15:00:00.000Z'"
+	    " WHERE created_at = '2026-03-24T10:00:00.000Z';"
+	    "UPDATE \"case\" SET status = 'closed', closed_at = '2026-04-02T10:00:00.000Z'"
+	    " WHERE created_at = '2026-03-28T23:59:00.000Z';"
+	    "INSERT INTO case_event (id, case_id, status, actor, at) SELECT 'e1', id,"
+	    " 'awaiting-customer', 'bob', '2026-03-30T09:00:00.000Z' FROM \"case\""
+	    " WHERE created_at = '2026-03-28T23:59:00.000Z';"
+	    "INSERT INTO case_event (id, case_id, status, actor, at) SELECT 'e2', id,"
+	    " 'in-progress', 'bob', '2026-04-01T09:00:00.000Z' FROM \"case\""
+	    " WHERE created_at = '2026-03-28T23:59:00.000Z';"
+	    "INSERT INTO case_event (id, case_id, status, actor, at) SELECT 'e3', id,"
+	    " 'closed', 'bob', '2026-04-02T10:00:00.000Z' FROM \"case\""
+	    " WHERE created_at = '2026-03-28T23:59:00.000Z';");
+	fake_now = at("2026-04-10T10:00:00Z");
+}
+
+static int setup(void **state)
+{
+	struct refdata rd = make_refdata();
+	struct err e;
+
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/fd-report-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/fd.db", dir);
+	clock_hook = fixed_clock;
+	fake_now = at("2026-03-01T10:00:00Z");
+	assert_int_equal(store_open(path, 0, &st, &e), STATUS_OK);
+	assert_int_equal(store_refdata_replace(st, &rd, &e), STATUS_OK);
+	assert_int_equal(store_setting_set(st, "site", "civic-centre", &e), STATUS_OK);
+	store_set_actor(st, "test:supervisor");
+	refdata_release(&rd);
+	fixture();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[160];
+
+	(void)state;
+	store_close(st);
+	st = NULL;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	clock_hook = NULL;
+	return 0;
+}
+
+static const struct report_viewer supervisor = { NULL, true };
+
+/* Runs a report and renders it as "a|b|c\n" lines (plain number form). */
+static char *run(const struct report_viewer *v, enum report_kind k, const char *from,
+		 const char *to, enum report_by by, const char *site, const char *advisor)
+{
+	struct report_query q = { k, day(from), day(to), by, site, advisor };
+	struct report_table *t = NULL;
+	struct buf b;
+	struct err e;
+
+	err_clear(&e);
+	if (report_run(st, v, &q, &t, &e) != STATUS_OK)
+		fail_msg("report: %s", e.msg);
+	buf_init(&b, 1 << 20);
+	for (size_t c = 0; c < t->ncolumns; c++)
+		buf_printf(&b, "%s%s", c ? "|" : "", t->columns[c].name);
+	buf_adds(&b, "\n");
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncolumns; c++) {
+			char text[64];
+
+			report_cell_format(report_cell(t, r, c), false, text, sizeof text);
+			buf_printf(&b, "%s%s", c ? "|" : "", text);
+		}
+		buf_adds(&b, "\n");
+	}
+	report_table_free(t);
+	return buf_detach(&b);
+}
+
+#define EXPECT(got, want)                                                      \
+	do {                                                                   \
+		char *g_ = (got);                                              \
+		if (strcmp(g_, (want)) != 0)                                   \
+			fail_msg("got:\n%s\nwant:\n%s", g_, (want));           \
+		free(g_);                                                      \
+	} while (0)
+
+/* ---- degenerate inputs --------------------------------------------------- */
+
+static void test_degenerate(void **state)
+{
+	struct report_query q = { REPORT_REFERRALS, day("2026-03-29"), day("2026-03-23"),
+				  REPORT_BY_NONE, NULL, NULL };
+	struct report_table *t = (struct report_table *)1;
+	struct report_viewer nobody = { NULL, false };
+	struct err e;
+
+	(void)state;
+	assert_int_equal(report_run(st, &supervisor, &q, &t, &e), STATUS_INVALID);
+	assert_null(t);
+	assert_int_equal(report_run(st, NULL, &q, &t, &e), STATUS_DENIED);
+	assert_int_equal(report_run(st, &nobody, &q, &t, &e), STATUS_DENIED);
+	q.from = day("2016-01-01");
+	q.to = day("2026-03-29");
+	assert_int_equal(report_run(st, &supervisor, &q, &t, &e), STATUS_INVALID);
+	q.from = day("2026-03-23");
+	q.by = REPORT_BY_REASON;
+	assert_int_equal(report_run(st, &supervisor, &q, &t, &e), STATUS_USAGE);
+	q.kind = REPORT_CASES;
+	q.by = REPORT_BY_DAY;
+	assert_int_equal(report_run(st, &supervisor, &q, &t, &e), STATUS_USAGE);
+	q.kind = REPORT_REFERRALS;
+	q.by = REPORT_BY_NONE;
+	q.site = "nowhere";
+	assert_int_not_equal(report_run(st, &supervisor, &q, &t, &e), STATUS_OK);
+	assert_non_null(strstr(e.msg, "nowhere"));
+	assert_null(t);
+	assert_int_equal(report_kind_find("nosuch"), -1);
+	assert_int_equal(report_kind_find("fcr"), REPORT_FCR);
+	assert_int_equal(report_by_find("week"), REPORT_BY_WEEK);
+	report_table_free(NULL);
+}
+
+/* ---- periods ------------------------------------------------------------- */
+
+static void test_periods(void **state)
+{
+	char lo[32], hi[32];
+	int y, w;
+
+	(void)state;
+	assert_true(report_day_start_ms(day("2026-03-29")) == at("2026-03-29T00:00:00Z"));
+	assert_true(report_day_start_ms(day("2026-03-30")) == at("2026-03-29T23:00:00Z"));
+	assert_true(report_day_start_ms(day("2026-10-25")) == at("2026-10-24T23:00:00Z"));
+	assert_true(report_day_start_ms(day("2026-10-26")) == at("2026-10-26T00:00:00Z"));
+	report_period_bounds(day("2026-03-23"), day("2026-03-29"), lo, hi, sizeof lo);
+	assert_string_equal(lo, "2026-03-23T00:00:00.000Z");
+	assert_string_equal(hi, "2026-03-29T23:00:00.000Z");
+	report_iso_week(day("2026-12-28"), &y, &w);
+	assert_int_equal(y * 100 + w, 202653);
+	report_iso_week(day("2027-01-03"), &y, &w);
+	assert_int_equal(y * 100 + w, 202653);
+	report_iso_week(day("2027-01-04"), &y, &w);
+	assert_int_equal(y * 100 + w, 202701);
+	report_iso_week(day("2021-01-03"), &y, &w);
+	assert_int_equal(y * 100 + w, 202053);
+	report_iso_week(day("2024-12-30"), &y, &w);
+	assert_int_equal(y * 100 + w, 202501);
+	report_iso_week(day("2026-03-23"), &y, &w);
+	assert_int_equal(y * 100 + w, 202613);
+}
+
+/* ---- referrals ----------------------------------------------------------- */
+
+static void test_referrals(void **state)
+{
+	(void)state;
+	/* 8 contacts (c1-c8), 2 referred (c2, c6); the week before 1 (p1). */
+	EXPECT(run(&supervisor, REPORT_REFERRALS, "2026-03-23", "2026-03-29", REPORT_BY_NONE, NULL,
+		   NULL),
+	       "period|contacts|referred|referred_pct|previous|change|change_pct\n"
+	       "total|8|2|25.0|1|+1|100.0\n");
+	EXPECT(run(&supervisor, REPORT_REFERRALS, "2026-03-23", "2026-03-29", REPORT_BY_SERVICE,
+		   NULL, NULL),
+	       "service|contacts|referred|referred_pct|previous|change|change_pct\n"
+	       "council-tax-moving|4|0|0.0|0|0|n/a\n"
+	       "missed-bin|4|2|50.0|1|+1|100.0\n"
+	       "total|8|2|25.0|1|+1|100.0\n");
+	EXPECT(run(&supervisor, REPORT_REFERRALS, "2026-03-23", "2026-03-29", REPORT_BY_TEAM, NULL,
+		   NULL),
+	       "team|contacts|referred|referred_pct|previous|change|change_pct\n"
+	       "revenues|4|0|0.0|0|0|n/a\n"
+	       "waste|4|2|50.0|1|+1|100.0\n"
+	       "total|8|2|25.0|1|+1|100.0\n");
+	EXPECT(run(&supervisor, REPORT_REFERRALS, "2026-03-23", "2026-03-29", REPORT_BY_ADVISOR,
+		   NULL, NULL),
+	       "advisor|contacts|referred|referred_pct|previous|change|change_pct\n"
+	       "alice|5|0|0.0|1|-1|-100.0\n"
+	       "bob|3|2|66.7|0|+2|n/a\n"
+	       "total|8|2|25.0|1|+1|100.0\n");
+	/* Each day against the day before; c6 at 23:59Z is Saturday's, c7 at
+	 * 00:01Z and c8 at 22:59Z (23:59 BST) Sunday's, c9 (00:30 BST) not in. */
+	EXPECT(run(&supervisor, REPORT_REFERRALS, "2026-03-23", "2026-03-29", REPORT_BY_DAY, NULL,
+		   NULL),
+	       "day|contacts|referred|referred_pct|previous|change|change_pct\n"
+	       "2026-03-23|1|0|0.0|0|0|n/a\n"
+	       "2026-03-24|1|1|100.0|0|+1|n/a\n"
+	       "2026-03-25|1|0|0.0|1|-1|-100.0\n"
+	       "2026-03-26|1|0|0.0|0|0|n/a\n"
+	       "2026-03-27|1|0|0.0|0|0|n/a\n"
+	       "2026-03-28|1|1|100.0|0|+1|n/a\n"
+	       "2026-03-29|2|0|0.0|1|-1|-100.0\n"
+	       "total|8|2|25.0|1|+1|100.0\n");
+	EXPECT(run(&supervisor, REPORT_REFERRALS, "2026-03-29", "2026-03-30", REPORT_BY_DAY, NULL,
+		   NULL),
+	       "day|contacts|referred|referred_pct|previous|change|change_pct\n"
+	       "2026-03-29|2|0|0.0|1|-1|-100.0\n"
+	       "2026-03-30|1|1|100.0|0|+1|n/a\n"
+	       "total|3|1|33.3|1|0|0.0\n");
+	EXPECT(run(&supervisor, REPORT_REFERRALS, "2026-03-23", "2026-03-29", REPORT_BY_WEEK, NULL,
+		   NULL),
+	       "week|contacts|referred|referred_pct|previous|change|change_pct\n"
+	       "2026-W13|8|2|25.0|1|+1|100.0\n"
+	       "total|8|2|25.0|1|+1|100.0\n");
+	/* Week 53: Thursday 31 December and Sunday 3 January are 2026-W53. */
+	EXPECT(run(&supervisor, REPORT_REFERRALS, "2026-12-28", "2027-01-10", REPORT_BY_WEEK, NULL,
+		   NULL),
+	       "week|contacts|referred|referred_pct|previous|change|change_pct\n"
+	       "2026-W53|2|1|50.0|0|+1|n/a\n"
+	       "2027-W01|1|1|100.0|1|0|0.0\n"
+	       "total|3|2|66.7|0|+2|n/a\n");
+	/* An empty week is a row of zeros and n/a. */
+	EXPECT(run(&supervisor, REPORT_REFERRALS, "2027-01-04", "2027-01-17", REPORT_BY_WEEK, NULL,
+		   NULL),
+	       "week|contacts|referred|referred_pct|previous|change|change_pct\n"
+	       "2027-W01|1|1|100.0|1|0|0.0\n"
+	       "2027-W02|0|0|n/a|1|-1|-100.0\n"
+	       "total|1|1|100.0|1|0|0.0\n");
+	EXPECT(run(&supervisor, REPORT_REFERRALS, "2026-03-01", "2026-04-30", REPORT_BY_MONTH,
+		   NULL, NULL),
+	       "month|contacts|referred|referred_pct|previous|change|change_pct\n"
+	       "2026-03|11|4|36.4|0|+4|n/a\n"
+	       "2026-04|0|0|n/a|4|-4|-100.0\n"
+	       "total|11|4|36.4|0|+4|n/a\n");
+}
+
+/* ---- boundaries: BST ends, empty period, a site with no contacts ------------ */
+
+static void test_boundaries(void **state)
+{
+	(void)state;
+	/* 22:59Z on the 24th is 23:59 BST (the 24th); 23:30Z on the 24th is
+	 * 00:30 BST on the 25th; 23:30Z on the 25th is 23:30 GMT (the 25th). */
+	EXPECT(run(&supervisor, REPORT_FCR, "2026-10-25", "2026-10-25", REPORT_BY_NONE, NULL, NULL),
+	       "period|contacts|resolved|fcr_pct|target_pct|met|resolved_audited|fcr_audited_pct\n"
+	       "total|2|2|100.0|80.0|yes|2|100.0\n");
+	EXPECT(run(&supervisor, REPORT_FCR, "2026-10-24", "2026-10-24", REPORT_BY_NONE, NULL, NULL),
+	       "period|contacts|resolved|fcr_pct|target_pct|met|resolved_audited|fcr_audited_pct\n"
+	       "total|1|1|100.0|80.0|yes|1|100.0\n");
+	/* An empty period: zeros and n/a, never 0%. */
+	EXPECT(run(&supervisor, REPORT_FCR, "2026-06-01", "2026-06-30", REPORT_BY_SERVICE, NULL,
+		   NULL),
+	       "service|contacts|resolved|fcr_pct|target_pct|met|resolved_audited|fcr_audited_pct\n"
+	       "total|0|0|n/a|80.0|n/a|0|n/a\n");
+	EXPECT(run(&supervisor, REPORT_CHANNELS, "2026-06-01", "2026-06-30", REPORT_BY_NONE, NULL,
+		   NULL),
+	       "channel|contacts|share_pct|digital|digital_done|digital_takeup_pct\n"
+	       "total|0|n/a||0|n/a\n");
+	/* A site with no contacts. */
+	EXPECT(run(&supervisor, REPORT_REFERRALS, "2026-03-23", "2026-03-29", REPORT_BY_SERVICE,
+		   "hub-library", NULL),
+	       "service|contacts|referred|referred_pct|previous|change|change_pct\n"
+	       "total|0|0|n/a|0|0|n/a\n");
+	EXPECT(run(&supervisor, REPORT_CASES, "2026-06-01", "2026-06-30", REPORT_BY_NONE, NULL,
+		   NULL),
+	       "team|cases|open|overdue|closed|closed_within_standard|within_standard_pct|avg_working_days\n"
+	       "total|0|0|0|0|0|n/a|n/a\n");
+}
+
+/* ---- first-contact resolution -------------------------------------------- */
+
+static void test_fcr(void **state)
+{
+	struct err e;
+
+	(void)state;
+	/* 3 resolved of 8; c1 is undone by c8 (customer A, same service, six
+	 * days later, another visit): 2 audited. */
+	EXPECT(run(&supervisor, REPORT_FCR, "2026-03-23", "2026-03-29", REPORT_BY_NONE, NULL, NULL),
+	       "period|contacts|resolved|fcr_pct|target_pct|met|resolved_audited|fcr_audited_pct\n"
+	       "total|8|3|37.5|80.0|no|2|25.0\n");
+	EXPECT(run(&supervisor, REPORT_FCR, "2026-03-23", "2026-03-29", REPORT_BY_ADVISOR, NULL,
+		   NULL),
+	       "advisor|contacts|resolved|fcr_pct|target_pct|met|resolved_audited|fcr_audited_pct\n"
+	       "alice|5|3|60.0|80.0|no|2|40.0\n"
+	       "bob|3|0|0.0|80.0|no|0|0.0\n"
+	       "total|8|3|37.5|80.0|no|2|25.0\n");
+	/* With a 5-day window c8 (six days on) no longer undoes c1; with a 60%
+	 * target alice meets it. */
+	assert_int_equal(store_setting_set(st, "fcr_repeat_days", "5", &e), STATUS_OK);
+	assert_int_equal(store_setting_set(st, "fcr_target_percent", "60", &e), STATUS_OK);
+	EXPECT(run(&supervisor, REPORT_FCR, "2026-03-23", "2026-03-29", REPORT_BY_ADVISOR, NULL,
+		   NULL),
+	       "advisor|contacts|resolved|fcr_pct|target_pct|met|resolved_audited|fcr_audited_pct\n"
+	       "alice|5|3|60.0|60.0|yes|3|60.0\n"
+	       "bob|3|0|0.0|60.0|no|0|0.0\n"
+	       "total|8|3|37.5|60.0|no|3|37.5\n");
+}
+
+/* ---- channels, failure, signposting, cost, cases ---------------------------- */
+
+static void test_channels(void **state)
+{
+	(void)state;
+	/* Digital done: web not abandoned (c3) + assisted digital (c5) = 2 of 8. */
+	EXPECT(run(&supervisor, REPORT_CHANNELS, "2026-03-23", "2026-03-29", REPORT_BY_NONE, NULL,
+		   NULL),
+	       "channel|contacts|share_pct|digital|digital_done|digital_takeup_pct\n"
+	       "face-to-face|2|25.0|no|1|50.0\n"
+	       "phone|4|50.0|no|0|0.0\n"
+	       "web|2|25.0|yes|1|50.0\n"
+	       "total|8|100.0||2|25.0\n");
+	EXPECT(run(&supervisor, REPORT_CHANNELS, "2026-03-23", "2026-03-29", REPORT_BY_TEAM, NULL,
+		   NULL),
+	       "team|contacts|digital_done|digital_takeup_pct|face-to-face_pct|phone_pct|web_pct\n"
+	       "revenues|4|1|25.0|25.0|75.0|0.0\n"
+	       "waste|4|1|25.0|25.0|25.0|50.0\n"
+	       "total|8|2|25.0|25.0|50.0|25.0\n");
+}
+
+static void test_failure(void **state)
+{
+	(void)state;
+	EXPECT(run(&supervisor, REPORT_FAILURE, "2026-03-23", "2026-03-29", REPORT_BY_NONE, NULL,
+		   NULL),
+	       "reason|failure|share_of_failure_pct|share_of_contacts_pct\n"
+	       "chasing-progress|2|66.7|25.0\n"
+	       "not-done|1|33.3|12.5\n"
+	       "total|3|100.0|37.5\n");
+	/* Top services first. */
+	EXPECT(run(&supervisor, REPORT_FAILURE, "2026-03-23", "2026-03-29", REPORT_BY_SERVICE, NULL,
+		   NULL),
+	       "service|contacts|failure|failure_pct|share_of_failure_pct\n"
+	       "missed-bin|4|2|50.0|66.7\n"
+	       "council-tax-moving|4|1|25.0|33.3\n"
+	       "total|8|3|37.5|100.0\n");
+}
+
+static void test_signposting(void **state)
+{
+	struct err e;
+
+	(void)state;
+	/* 1000 a year over 7 days: 19.18, so 19; 1 of 19 is 5.3%. */
+	EXPECT(run(&supervisor, REPORT_SIGNPOSTING, "2026-03-23", "2026-03-29", REPORT_BY_ADVISOR,
+		   NULL, NULL),
+	       "advisor|signposted|signposted_target|signposted_pct_of_target|assisted_digital|"
+	       "assisted_digital_target|assisted_digital_pct_of_target\n"
+	       "alice|1|||0||\n"
+	       "bob|0|||1||\n"
+	       "total|1|19|5.3|1|19|5.3\n");
+	/* A target of 0 is n/a, not 0%; 73 days is a fifth of 365. */
+	assert_int_equal(store_setting_set(st, "signposting_target_year", "0", &e), STATUS_OK);
+	assert_int_equal(store_setting_set(st, "assisted_digital_target_year", "50", &e),
+			 STATUS_OK);
+	EXPECT(run(&supervisor, REPORT_SIGNPOSTING, "2026-03-01", "2026-05-12", REPORT_BY_NONE,
+		   NULL, NULL),
+	       "period|signposted|signposted_target|signposted_pct_of_target|assisted_digital|"
+	       "assisted_digital_target|assisted_digital_pct_of_target\n"
+	       "total|1|0|n/a|1|10|10.0\n");
+	assert_int_equal(store_setting_set(st, "signposting_target_year", "-1", &e),
+			 STATUS_INVALID);
+}
+
+static void test_cost(void **state)
+{
+	struct err e;
+
+	(void)state;
+	/* The default mix names email, which this desk has not loaded. */
+	{
+		struct report_query q = { REPORT_COST, day("2026-03-23"), day("2026-03-29"),
+					  REPORT_BY_NONE, NULL, NULL };
+		struct report_table *t = NULL;
+
+		assert_int_equal(report_run(st, &supervisor, &q, &t, &e), STATUS_INVALID);
+		assert_non_null(strstr(e.msg, "'email'"));
+	}
+	assert_int_not_equal(store_setting_set(st, "cost_target_mix", "web:50,phone:30,fax:20", &e),
+			     STATUS_OK);
+	assert_int_equal(store_setting_set(st, "cost_target_mix", "web:50,phone:30", &e),
+			 STATUS_INVALID);
+	assert_int_equal(store_setting_set(st, "cost_target_mix", "web:50,web:50", &e),
+			 STATUS_INVALID);
+	assert_int_equal(store_setting_set(st, "cost_target_mix", "web:50,phone:x", &e),
+			 STATUS_INVALID);
+	assert_int_equal(store_setting_set(st, "cost_target_mix", "web:50,phone:30,face-to-face:20",
+					   &e),
+			 STATUS_OK);
+	/* Now: 2 x 10.53 + 4 x 3.00 + 2 x 0.08 = 33.22. At the mix: 8 x (20% x
+	 * 10.53 + 30% x 3.00 + 50% x 0.08) = 8 x 3.046 = 24.368, so 24.37. */
+	EXPECT(run(&supervisor, REPORT_COST, "2026-03-23", "2026-03-29", REPORT_BY_NONE, NULL, NULL),
+	       "channel|contacts|unit_cost|cost|target_share_pct|target_contacts|target_cost\n"
+	       "face-to-face|2|10.53|21.06|20.0|2|16.85\n"
+	       "phone|4|3.00|12.00|30.0|2|7.20\n"
+	       "web|2|0.08|0.16|50.0|4|0.32\n"
+	       "total|8||33.22|100.0|8|24.37\n");
+	/* revenues: c1 phone, c4 phone, c5 f2f, c8 phone = 19.53; at the mix
+	 * 4 x 3.046 = 12.184. waste: c2 f2f, c3 web, c6 phone, c7 web = 13.69. */
+	EXPECT(run(&supervisor, REPORT_COST, "2026-03-23", "2026-03-29", REPORT_BY_TEAM, NULL, NULL),
+	       "team|contacts|cost|cost_at_target|difference\n"
+	       "revenues|4|19.53|12.18|-7.35\n"
+	       "waste|4|13.69|12.18|-1.51\n"
+	       "total|8|33.22|24.37|-8.85\n");
+}
+
+static void test_cases(void **state)
+{
+	(void)state;
+	EXPECT(run(&supervisor, REPORT_CASES, "2026-03-23", "2026-03-29", REPORT_BY_NONE, NULL,
+		   NULL),
+	       "team|cases|open|overdue|closed|closed_within_standard|within_standard_pct|avg_working_days\n"
+	       "waste|2|0|0|2|2|100.0|2.0\n"
+	       "total|2|0|0|2|2|100.0|2.0\n");
+	/* With p1's case (open, due 19 March: overdue on 10 April) and c9's
+	 * (raised Monday 30th in London, outside). */
+	EXPECT(run(&supervisor, REPORT_CASES, "2026-03-16", "2026-03-29", REPORT_BY_SERVICE, NULL,
+		   NULL),
+	       "service|cases|open|overdue|closed|closed_within_standard|within_standard_pct|avg_working_days\n"
+	       "missed-bin|3|1|1|2|2|100.0|2.0\n"
+	       "total|3|1|1|2|2|100.0|2.0\n");
+	EXPECT(run(&supervisor, REPORT_CASES, "2026-03-16", "2026-03-30", REPORT_BY_TEAM, NULL,
+		   NULL),
+	       "team|cases|open|overdue|closed|closed_within_standard|within_standard_pct|avg_working_days\n"
+	       "revenues|1|1|1|0|0|n/a|n/a\n"
+	       "waste|3|1|1|2|2|100.0|2.0\n"
+	       "total|4|2|2|2|2|100.0|2.0\n");
+}
+
+/* ---- roles and drill-down ------------------------------------------------- */
+
+static int collect(void *ctx, const struct store_report_contact *c)
+{
+	struct buf *b = ctx;
+
+	buf_printf(b, "%.16s %s %s %s %s\n", c->created_at, c->service, c->outcome,
+		   c->case_reference ? "case" : "-", c->customer_name ? c->customer_name : "-");
+	return 0;
+}
+
+static void test_roles(void **state)
+{
+	struct report_viewer alice = { "alice", false };
+	struct report_query q = { REPORT_REFERRALS, day("2026-03-23"), day("2026-03-29"),
+				  REPORT_BY_ADVISOR, NULL, "bob" };
+	struct report_table *t = NULL;
+	struct buf b;
+	struct err e;
+
+	(void)state;
+	/* An advisor sees only their own figures, whatever the grouping. */
+	EXPECT(run(&alice, REPORT_REFERRALS, "2026-03-23", "2026-03-29", REPORT_BY_ADVISOR, NULL,
+		   NULL),
+	       "advisor|contacts|referred|referred_pct|previous|change|change_pct\n"
+	       "alice|5|0|0.0|1|-1|-100.0\n"
+	       "total|5|0|0.0|1|-1|-100.0\n");
+	EXPECT(run(&alice, REPORT_FCR, "2026-03-23", "2026-03-29", REPORT_BY_NONE, NULL, "alice"),
+	       "period|contacts|resolved|fcr_pct|target_pct|met|resolved_audited|fcr_audited_pct\n"
+	       "total|5|3|60.0|80.0|no|2|40.0\n");
+	assert_int_equal(report_run(st, &alice, &q, &t, &e), STATUS_DENIED);
+	assert_null(t);
+	assert_non_null(strstr(e.msg, "own figures"));
+	buf_init(&b, 4096);
+	q.advisor = NULL;
+	assert_int_equal(report_drill(st, &alice, &q, "bob", 10, collect, &b, &e), STATUS_DENIED);
+	assert_int_equal(b.len, 0);
+	/* A supervisor may. */
+	assert_int_equal(report_drill(st, &supervisor, &q, "bob", 10, collect, &b, &e), STATUS_OK);
+	assert_string_equal(buf_str(&b), "2026-03-24T10:00 missed-bin referred case -\n"
+					 "2026-03-28T23:59 missed-bin referred case -\n");
+	buf_release(&b);
+}
+
+static void test_drill(void **state)
+{
+	struct report_query q = { REPORT_FCR, day("2026-03-23"), day("2026-03-29"), REPORT_BY_DAY,
+				  NULL, NULL };
+	long before = count("SELECT count(*) FROM audit WHERE action = 'report.drill'");
+	struct buf b;
+	struct err e;
+
+	(void)state;
+	buf_init(&b, 4096);
+	/* The resolutions behind the total: names only here, and audited. */
+	assert_int_equal(report_drill(st, &supervisor, &q, "total", 10, collect, &b, &e), STATUS_OK);
+	assert_string_equal(buf_str(&b), "2026-03-23T09:00 council-tax-moving resolved - Zoë Brown\n"
+					 "2026-03-25T11:00 missed-bin resolved - -\n"
+					 "2026-03-29T22:59 council-tax-moving resolved - Zoë Brown\n");
+	/* a summary row and one per name shown */
+	assert_int_equal(count("SELECT count(*) FROM audit WHERE action = 'report.drill'"),
+			 before + 3);
+	buf_reset(&b);
+	/* A day key narrows to that London day (c8 is 23:59 BST on the 29th). */
+	assert_int_equal(report_drill(st, &supervisor, &q, "2026-03-29", 10, collect, &b, &e),
+			 STATUS_OK);
+	assert_string_equal(buf_str(&b),
+			    "2026-03-29T22:59 council-tax-moving resolved - Zoë Brown\n");
+	buf_reset(&b);
+	q.by = REPORT_BY_WEEK;
+	assert_int_equal(report_drill(st, &supervisor, &q, "2026-W13", 1, collect, &b, &e),
+			 STATUS_OK);
+	assert_string_equal(buf_str(&b), "2026-03-23T09:00 council-tax-moving resolved - Zoë Brown\n");
+	assert_int_equal(report_drill(st, &supervisor, &q, "2026-W99", 1, collect, &b, &e),
+			 STATUS_USAGE);
+	q.kind = REPORT_CASES;
+	q.by = REPORT_BY_TEAM;
+	assert_int_equal(report_drill(st, &supervisor, &q, "waste", 1, collect, &b, &e),
+			 STATUS_USAGE);
+	buf_release(&b);
+}
+
+static void test_corrections(void **state)
+{
+	struct contact_input in = { 0 };
+	struct contact_result first, fix;
+	struct err e;
+
+	(void)state;
+	/* A referral corrected to resolved counts once, as the correction. */
+	fake_now = at("2026-07-01T10:00:00Z");
+	in.channel = "phone";
+	in.site = "civic-centre";
+	in.advisor = "bob";
+	in.service = "council-tax-moving";
+	in.outcome = "resolved";
+	in.duration_s = -1;
+	assert_int_equal(store_contact_log(st, &in, &first, &e), STATUS_OK);
+	in.corrects = first.contact_id;
+	in.outcome = "signposted";
+	assert_int_equal(store_contact_log(st, &in, &fix, &e), STATUS_OK);
+	fake_now = at("2026-07-10T10:00:00Z");
+	EXPECT(run(&supervisor, REPORT_FCR, "2026-07-01", "2026-07-01", REPORT_BY_NONE, NULL, NULL),
+	       "period|contacts|resolved|fcr_pct|target_pct|met|resolved_audited|fcr_audited_pct\n"
+	       "total|1|0|0.0|80.0|no|0|0.0\n");
+}
+
+static void test_format(void **state)
+{
+	struct report_cell c = { RV_PERCENT, NULL, 1, 3, false };
+	char out[32];
+
+	(void)state;
+	report_cell_format(&c, true, out, sizeof out);
+	assert_string_equal(out, "33.3%");
+	c.n = -1;
+	c.d = 8;
+	report_cell_format(&c, false, out, sizeof out);
+	assert_string_equal(out, "-12.5");
+	c.d = 0;
+	report_cell_format(&c, true, out, sizeof out);
+	assert_string_equal(out, "n/a");
+	c = (struct report_cell){ RV_PENCE, NULL, -735, 0, false };
+	report_cell_format(&c, true, out, sizeof out);
+	assert_string_equal(out, "-£7.35");
+	c = (struct report_cell){ RV_AVERAGE, NULL, 7, 2, false };
+	report_cell_format(&c, true, out, sizeof out);
+	assert_string_equal(out, "3.5");
+	c = (struct report_cell){ RV_CHANGE, NULL, 0, 0, false };
+	report_cell_format(&c, true, out, sizeof out);
+	assert_string_equal(out, "0");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_degenerate, setup, teardown),
+		cmocka_unit_test(test_periods),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test_setup_teardown(test_referrals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_boundaries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fcr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_channels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signposting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrections, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,450 @@
+/*
+ * Unit tests for sync: the customer merge (the same answer in any order,
+ * erasure wins, far-future clocks bounded), the backoff schedule, batching
+ * from a real store, and applying a pulled page.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "frontdesk/store.h"
+#include "frontdesk/sync.h"
+
+/* ---- merge ------------------------------------------------------------- */
+
+static struct customer *make(const char *name, const char *name_stamp, const char *phone,
+			     const char *phone_stamp)
+{
+	struct customer *c = customer_new();
+
+	snprintf(c->id, sizeof c->id, "%s", "01900000-0000-7000-8000-000000000001");
+	snprintf(c->created_at, sizeof c->created_at, "%s", "2026-01-01T00:00:00.000Z");
+	if (name) {
+		customer_set(c, CF_name, name);
+		snprintf(c->hlc[CF_name], HLC_STR_MAX, "%s", name_stamp);
+	}
+	if (phone) {
+		customer_set(c, CF_phone, phone);
+		c->phone_raw = xstrdup(phone);
+		snprintf(c->hlc[CF_phone], HLC_STR_MAX, "%s", phone_stamp);
+	}
+	return c;
+}
+
+static struct customer *copy(const struct customer *c)
+{
+	json_t *j = customer_to_json(c);
+	struct err e;
+	struct customer *d = customer_from_json(j, &e);
+
+	json_decref(j);
+	assert_non_null(d);
+	return d;
+}
+
+static void test_merge_degenerate(void **state)
+{
+	struct customer *a = make("Ann", "1767225600000-0000-A", NULL, NULL);
+
+	(void)state;
+	assert_false(customer_merge(a, NULL));
+	assert_false(customer_merge(NULL, a));
+	assert_int_equal(hlc_cmp(NULL, ""), 0);
+	assert_true(hlc_cmp("", "1767225600000-0000-A") < 0);
+	customer_free(a);
+}
+
+static void test_merge_any_order(void **state)
+{
+	struct customer *v[3], *orders[6];
+	static const int perm[6][3] = { { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+					{ 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 } };
+
+	(void)state;
+	v[0] = make("Ann", "1767225600000-0000-A", "+447700900001", "1767225600000-0001-A");
+	v[1] = make("Anne", "1767225600500-0000-B", NULL, NULL);
+	v[2] = make("Annie", "1767225600100-0000-C", "+447700900002", "1767225600900-0000-C");
+	for (int p = 0; p < 6; p++) {
+		orders[p] = copy(v[perm[p][0]]);
+		customer_merge(orders[p], v[perm[p][1]]);
+		customer_merge(orders[p], v[perm[p][2]]);
+	}
+	for (int p = 1; p < 6; p++)
+		assert_true(customer_same(orders[0], orders[p]));
+	assert_string_equal(orders[0]->field[CF_name], "Anne");
+	assert_string_equal(orders[0]->field[CF_phone], "+447700900002");
+	assert_string_equal(orders[0]->phone_raw, "+447700900002");
+	/* Merging again changes nothing (idempotent). */
+	assert_false(customer_merge(orders[0], v[1]));
+	for (int i = 0; i < 3; i++)
+		customer_free(v[i]);
+	for (int p = 0; p < 6; p++)
+		customer_free(orders[p]);
+}
+
+static void test_merge_equal_stamps(void **state)
+{
+	struct customer *a = make("Ann", "1767225600000-0000-A", NULL, NULL);
+	struct customer *b = make("Bea", "1767225600000-0000-A", NULL, NULL);
+	struct customer *a2 = copy(a), *b2 = copy(b);
+
+	(void)state;
+	customer_merge(a2, b);
+	customer_merge(b2, a);
+	assert_true(customer_same(a2, b2));
+	customer_free(a);
+	customer_free(b);
+	customer_free(a2);
+	customer_free(b2);
+}
+
+static void test_merge_erasure_wins(void **state)
+{
+	struct customer *a = make("Ann", "1767225600000-0000-A", "+447700900001",
+				  "1767225600000-0001-A");
+	struct customer *tomb = make(NULL, NULL, NULL, NULL);
+	struct customer *later = make("Ann Later", "1999999999999-0000-B", NULL, NULL);
+
+	(void)state;
+	tomb->erased = true;
+	assert_true(customer_merge(a, tomb));
+	assert_true(a->erased);
+	assert_null(a->field[CF_name]);
+	assert_null(a->phone_raw);
+	customer_merge(a, later); /* a later edit cannot bring it back */
+	assert_true(a->erased);
+	assert_null(a->field[CF_name]);
+	customer_free(a);
+	customer_free(tomb);
+	customer_free(later);
+}
+
+static void test_hlc_bound(void **state)
+{
+	char s[HLC_STR_MAX] = "4070908800000-0003-dev1"; /* 2099 */
+	char ok[HLC_STR_MAX] = "1767225600000-0000-dev1";
+	int64_t now = 1767225600000;
+
+	(void)state;
+	assert_true(hlc_bound(s, now, 300000) > 0);
+	assert_string_equal(s, "1767225600000-0003-dev1");
+	assert_int_equal(hlc_bound(ok, now, 300000), 0);
+	assert_string_equal(ok, "1767225600000-0000-dev1");
+	snprintf(s, sizeof s, "not a stamp");
+	assert_int_equal(hlc_bound(s, now, 300000), -1);
+}
+
+static void test_from_json_refuses(void **state)
+{
+	struct err e;
+	json_t *j;
+
+	(void)state;
+	assert_null(customer_from_json(NULL, &e));
+	j = json_pack("{s:s, s:{s:i}, s:{}}", "id", "01900000-0000-7000-8000-000000000001",
+		      "fields", "name", 7, "hlc");
+	assert_null(customer_from_json(j, &e));
+	assert_non_null(strstr(e.msg, "fields.name"));
+	json_decref(j);
+	j = json_pack("{s:s, s:{s:s}, s:{}, s:s}", "id", "01900000-0000-7000-8000-000000000001",
+		      "fields", "name", "Ann", "hlc", "colour", "blue");
+	assert_null(customer_from_json(j, &e));
+	assert_non_null(strstr(e.msg, "colour"));
+	json_decref(j);
+	j = json_pack("{s:s, s:{s:s}, s:{}}", "id", "01900000-0000-7000-8000-000000000001",
+		      "fields", "postcode", "NOT A POSTCODE", "hlc");
+	assert_null(customer_from_json(j, &e));
+	json_decref(j);
+}
+
+/* ---- backoff ----------------------------------------------------------- */
+
+static void test_backoff(void **state)
+{
+	(void)state;
+	/* Full jitter: 0 .. ceiling, ceiling doubling from 1 s to 15 min. */
+	assert_int_equal(sync_backoff_ms(0, 0, 0), 0);
+	assert_int_equal(sync_backoff_ms(0, UINT64_MAX, 0) <= SYNC_BACKOFF_BASE_MS, 1);
+	assert_int_equal(sync_backoff_ms(0, 1000, 0), 1000);
+	assert_int_equal(sync_backoff_ms(1, 2000, 0), 2000);
+	assert_int_equal(sync_backoff_ms(3, 8000, 0), 8000);
+	assert_int_equal(sync_backoff_ms(3, 8001, 0), 0);
+	for (unsigned a = 0; a < 64; a++)
+		for (uint64_t r = 0; r < 5000000; r += 999983)
+			assert_true(sync_backoff_ms(a, r, 0) <= SYNC_BACKOFF_CAP_MS);
+	assert_int_equal(sync_backoff_ms(40, SYNC_BACKOFF_CAP_MS, 0), SYNC_BACKOFF_CAP_MS);
+	/* Retry-After is honoured, but capped. */
+	assert_int_equal(sync_backoff_ms(0, 0, 30000), 30000);
+	assert_int_equal(sync_backoff_ms(0, 0, 24LL * 3600 * 1000), SYNC_BACKOFF_CAP_MS);
+}
+
+/* ---- batching and applying on a real store ---------------------------- */
+
+struct fixture {
+	char dir[64];
+	char path[96];
+	struct store *s;
+};
+
+static int setup_store(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	struct err e;
+	struct refdata rd = { 0 };
+
+	rd.teams = xcalloc(1, sizeof *rd.teams);
+	rd.teams[0] = (struct ref_team){ xstrdup("revenues"), xstrdup("Revenues"), NULL };
+	rd.nteams = 1;
+	rd.services = xcalloc(1, sizeof *rd.services);
+	rd.services[0] = (struct ref_service){ xstrdup("council-tax"), xstrdup("Council Tax"),
+					       xstrdup("revenues"), NULL, 0, 10 };
+	rd.nservices = 1;
+	rd.sites = xcalloc(1, sizeof *rd.sites);
+	rd.sites[0] = (struct ref_site){ xstrdup("hub"), xstrdup("Hub"), xstrdup("hub"), NULL, NULL };
+	rd.nsites = 1;
+	rd.channels = xcalloc(1, sizeof *rd.channels);
+	rd.channels[0] = (struct ref_channel){ xstrdup("phone"), xstrdup("Phone"), 300, false };
+	rd.nchannels = 1;
+	rd.outcomes = xcalloc(2, sizeof *rd.outcomes);
+	rd.outcomes[0] = (struct ref_simple){ xstrdup("resolved"), xstrdup("Resolved"), NULL };
+	rd.outcomes[1] = (struct ref_simple){ xstrdup("referred"), xstrdup("Referred"), NULL };
+	rd.noutcomes = 2;
+	snprintf(f->dir, sizeof f->dir, "/tmp/fd-test-sync.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/fd.db", f->dir);
+	assert_int_equal(store_open(f->path, 0, &f->s, &e), STATUS_OK);
+	assert_int_equal(store_refdata_replace(f->s, &rd, &e), STATUS_OK);
+	refdata_release(&rd);
+	assert_int_equal(store_setting_set(f->s, "site", "hub", &e), STATUS_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown_store(void **state)
+{
+	struct fixture *f = *state;
+	char p[128];
+
+	store_close(f->s);
+	unlink(f->path);
+	snprintf(p, sizeof p, "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", f->path);
+	unlink(p);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static void log_contacts(struct store *s, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct contact_input in = { .service = "council-tax", .outcome = "resolved",
+					    .channel = "phone", .duration_s = -1 };
+		struct contact_result out;
+		struct err e;
+
+		assert_int_equal(store_contact_log(s, &in, &out, &e), STATUS_OK);
+	}
+}
+
+static void test_batching(void **state)
+{
+	struct fixture *f = *state;
+	struct buf b;
+	long long first, last;
+	size_t n;
+	struct err e;
+	json_t *j;
+
+	long before, pending;
+
+	buf_init(&b, 4u << 20);
+	/* Whatever setting up queued (audit rows) goes first. */
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(sync_push_body(f->s, &b, &first, &last, &n, &e), STATUS_OK);
+		if (n == 0)
+			break;
+		assert_int_equal(store_outbox_mark(f->s, first, last, last, NULL, 0, &e), STATUS_OK);
+	}
+	assert_int_equal(n, 0);
+	before = store_outbox_pending(f->s);
+	assert_int_equal(before, 0);
+	store_tx_begin(f->s, &e);
+	log_contacts(f->s, 300); /* 600 changes: a visit and a contact each (and any audit) */
+	store_tx_end(f->s, true, &e);
+	pending = store_outbox_pending(f->s);
+	assert_true(pending >= 600);
+	assert_int_equal(sync_push_body(f->s, &b, &first, &last, &n, &e), STATUS_OK);
+	assert_int_equal(n, SYNC_BATCH_MAX);
+	assert_int_equal(last - first + 1, SYNC_BATCH_MAX);
+	j = json_loads(buf_str(&b), JSON_REJECT_DUPLICATES, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(json_object_get(j, "changes")), SYNC_BATCH_MAX);
+	json_decref(j);
+	/* The server held 400 of them and refused one: the rest stays pending. */
+	{
+		struct outbox_refusal r = { first + 6, "unknown site" };
+
+		assert_int_equal(store_outbox_mark(f->s, first, last, first + 399, &r, 1, &e),
+				 STATUS_OK);
+	}
+	assert_int_equal(store_outbox_pending(f->s), pending - 400);
+	assert_int_equal(store_outbox_refused_count(f->s), 1);
+	{
+		long long first2;
+
+		assert_int_equal(sync_push_body(f->s, &b, &first2, &last, &n, &e), STATUS_OK);
+		assert_int_equal(first2, first + 400);
+	}
+	buf_release(&b);
+}
+
+static void test_batch_bytes(void **state)
+{
+	struct fixture *f = *state;
+	struct buf b;
+	long long first, last;
+	size_t n;
+	struct err e;
+	char *notes = malloc(3901);
+
+	memset(notes, 'x', 3900);
+	notes[3900] = '\0';
+	store_tx_begin(f->s, &e);
+	for (int i = 0; i < 400; i++) {
+		struct contact_input in = { .service = "council-tax", .outcome = "resolved",
+					    .channel = "phone", .duration_s = -1, .notes = notes };
+		struct contact_result out;
+
+		assert_int_equal(store_contact_log(f->s, &in, &out, &e), STATUS_OK);
+	}
+	store_tx_end(f->s, true, &e);
+	free(notes);
+	buf_init(&b, 4u << 20);
+	assert_int_equal(sync_push_body(f->s, &b, &first, &last, &n, &e), STATUS_OK);
+	assert_true(n < SYNC_BATCH_MAX);
+	assert_true(b.len <= SYNC_BATCH_BYTES + 64 * 1024);
+	buf_release(&b);
+}
+
+static int count_records(void *ctx, const struct outbox_change *c)
+{
+	if (strcmp(c->record_type, "audit") != 0)
+		(*(long *)ctx)++;
+	return 0;
+}
+
+static void test_apply_page(void **state)
+{
+	struct fixture *f = *state;
+	struct sync_applied n;
+	struct customer *c;
+	struct err e;
+	const char *page =
+		"[{\"cursor\":1,\"type\":\"team\",\"body\":{\"code\":\"housing\",\"name\":\"Housing\",\"email\":null}},"
+		"{\"cursor\":2,\"type\":\"customer\",\"body\":{\"id\":\"01900000-0000-7000-8000-0000000000c1\","
+		"\"created_at\":\"2026-01-01T00:00:00.000Z\",\"erased\":false,\"phone_raw\":null,"
+		"\"fields\":{\"name\":\"Siân Jones\",\"postcode\":\"DE7 4RA\"},"
+		"\"hlc\":{\"name\":\"1767225600000-0000-B\",\"postcode\":\"1767225600000-0001-B\"}}},"
+		"{\"cursor\":3,\"type\":\"wormhole\",\"body\":{}}]";
+	json_t *j = json_loads(page, 0, NULL);
+
+	assert_non_null(j);
+	assert_int_equal(store_sync_apply(f->s, j, 3, &n, &e), STATUS_OK);
+	json_decref(j);
+	assert_int_equal(n.customers, 1);
+	assert_int_equal(n.refdata, 1);
+	assert_int_equal(n.skipped, 1);
+	assert_int_equal(store_sync_cursor(f->s), 3);
+	assert_true(store_ref_exists(f->s, REF_TEAM, "housing"));
+	assert_int_equal(store_customer_get(f->s, "01900000-0000-7000-8000-0000000000c1", &c, &e),
+			 STATUS_OK);
+	assert_string_equal(c->field[CF_name], "Siân Jones");
+	customer_free(c);
+	/* Nothing pulled is queued back to the server (the audit trail may be). */
+	{
+		long records = 0;
+
+		assert_int_equal(store_outbox_batch(f->s, 1000, 1u << 30, count_records, &records,
+						    NULL, &e),
+				 STATUS_OK);
+		assert_int_equal(records, 0);
+	}
+	/* A bad page changes nothing, not even the cursor. */
+	j = json_loads("[{\"cursor\":4,\"type\":\"customer\",\"body\":{\"id\":\"nope\"}}]", 0, NULL);
+	assert_int_not_equal(store_sync_apply(f->s, j, 4, &n, &e), STATUS_OK);
+	json_decref(j);
+	assert_int_equal(store_sync_cursor(f->s), 3);
+}
+
+static void test_status_not_enrolled(void **state)
+{
+	struct fixture *f = *state;
+	struct sync_status st;
+	struct sync_report r;
+	struct err e;
+
+	assert_int_equal(sync_status_read(f->s, f->path, &st, &e), STATUS_OK);
+	assert_false(st.enrolled);
+	assert_int_equal(sync_run(f->s, f->path, NULL, &r, &e), SYNC_CONFIG);
+	assert_non_null(strstr(e.msg, "not enrolled"));
+}
+
+/* The background thread answers status at once, whatever the network does. */
+static void test_background_does_not_block(void **state)
+{
+	struct fixture *f = *state;
+	struct sync_bg *bg;
+	struct sync_status st;
+	struct err e;
+
+	assert_int_equal(store_setting_set(f->s, "server_url", "http://127.0.0.1:9", &e), STATUS_OK);
+	assert_int_equal(sync_token_save(f->path, "fdt_test", &e), STATUS_OK);
+	bg = sync_bg_start(f->path, &e);
+	assert_non_null(bg);
+	for (int i = 0; i < 200 && sync_bg_cycles(bg) == 0; i++) {
+		sync_bg_status(bg, &st);
+		usleep(5000);
+	}
+	assert_true(sync_bg_cycles(bg) >= 1);
+	sync_bg_status(bg, &st);
+	assert_false(st.online);
+	assert_true(st.enrolled);
+	sync_bg_stop(bg);
+	{
+		char *p = sync_token_path(f->path);
+
+		unlink(p);
+		free(p);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_merge_degenerate),
+		cmocka_unit_test(test_merge_any_order),
+		cmocka_unit_test(test_merge_equal_stamps),
+		cmocka_unit_test(test_merge_erasure_wins),
+		cmocka_unit_test(test_hlc_bound),
+		cmocka_unit_test(test_from_json_refuses),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test_setup_teardown(test_batching, setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_batch_bytes, setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_apply_page, setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_status_not_enrolled, setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_background_does_not_block, setup_store,
+						teardown_store),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
