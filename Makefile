@@ -18,7 +18,7 @@ PKG_CONFIG ?= pkg-config
 # Debian packages, one per library; `make deps` installs the missing ones.
 DEB_BUILD = build-essential pkg-config libsqlite3-dev libjansson-dev libcsv-dev libsodium-dev \
             libyaml-dev libncurses-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev zlib1g-dev
-DEB_TEST  = libcmocka-dev sqlite3 tmux mandoc valgrind clang shellcheck bc postgresql curl \
+DEB_TEST  = libcmocka-dev sqlite3 tmux mandoc valgrind clang shellcheck bc postgresql curl openssl \
             ncurses-term locales
 DEB_PKGS  = $(DEB_BUILD) $(DEB_TEST)
 
@@ -80,6 +80,7 @@ BENCH_SRCS = $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BINS = $(patsubst tests/bench/%.c,$(OBJDIR)/tests/%,$(BENCH_SRCS))
 
 .PHONY: all check unit cli-test flow-check tui-test sync-test lint bench fuzz fuzz-regress deps \
+	reliability-test fuzz-short valgrind soak \
 	check-deps install \
 	clean demo frontdesk frontdeskd
 all: frontdesk frontdeskd
@@ -96,7 +97,7 @@ $(OBJDIR)/frontdesk: $(CLI_OBJS) $(TUI_OBJS) $(LIB_OBJS) | check-deps
 	@echo "LINK $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(OBJDIR)/frontdeskd: $(SERVER_OBJS) $(INGEST_OBJS) $(FLOW_OBJS) $(STORE_OBJS) $(CORE_OBJS) | check-deps
+$(OBJDIR)/frontdeskd: $(SERVER_OBJS) $(INGEST_OBJS) $(FLOW_OBJS) $(REPORT_OBJS) $(STORE_OBJS) $(CORE_OBJS) | check-deps
 	$(Q)if [ -n "$(SERVER_OBJS)" ]; then echo "LINK $@"; \
 		$(CC) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS); fi
 
@@ -104,6 +105,15 @@ $(OBJDIR)/%.o: src/%.c | check-deps
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+# Files that name the install folder are rebuilt when PREFIX changes: the
+# stamp is rewritten only when its text differs.
+SHAREDIR_USERS = $(call obj,$(shell grep -rl FRONTDESK_SHAREDIR src 2>/dev/null))
+$(SHAREDIR_USERS): $(OBJDIR)/sharedir.stamp
+$(OBJDIR)/sharedir.stamp: FORCE
+	@mkdir -p $(OBJDIR)
+	@echo '$(SHAREDIR)' | cmp -s - $@ || echo '$(SHAREDIR)' > $@
+FORCE:
 
 # Each unit test links only the modules at and below the one it tests.
 $(OBJDIR)/tests/test_core: $(OBJDIR)/tests/test_core.o $(CORE_OBJS)
@@ -113,11 +123,11 @@ $(OBJDIR)/tests/test_privacy: $(OBJDIR)/tests/test_privacy.o $(CORE_OBJS) $(STOR
 $(OBJDIR)/tests/test_ingest: $(OBJDIR)/tests/test_ingest.o $(CORE_OBJS) $(STORE_OBJS) $(INGEST_OBJS)
 $(OBJDIR)/tests/test_flow: $(OBJDIR)/tests/test_flow.o $(CORE_OBJS) $(FLOW_OBJS)
 $(OBJDIR)/tests/test_report: $(OBJDIR)/tests/test_report.o $(CORE_OBJS) $(STORE_OBJS) $(REPORT_OBJS)
-$(OBJDIR)/tests/test_sync: $(OBJDIR)/tests/test_sync.o $(CORE_OBJS) $(STORE_OBJS) $(SYNC_OBJS)
+$(OBJDIR)/tests/test_sync: $(OBJDIR)/tests/test_sync.o $(CORE_OBJS) $(STORE_OBJS) $(FLOW_OBJS) $(SYNC_OBJS)
 $(OBJDIR)/tests/test_tui: $(OBJDIR)/tests/test_tui.o $(TUI_OBJS) $(LIB_OBJS)
 $(OBJDIR)/tests/test_server: $(OBJDIR)/tests/test_server.o \
-		$(filter-out %/server/frontdeskd.o,$(SERVER_OBJS)) $(INGEST_OBJS) $(FLOW_OBJS) $(STORE_OBJS) \
-		$(CORE_OBJS)
+		$(filter-out %/server/frontdeskd.o,$(SERVER_OBJS)) $(INGEST_OBJS) $(FLOW_OBJS) $(REPORT_OBJS) \
+		$(STORE_OBJS) $(CORE_OBJS)
 	@echo "LINK $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS) $(CMOCKA_LIBS)
 $(OBJDIR)/tests/test_cli: $(OBJDIR)/tests/test_cli.o $(filter-out %/main.o,$(CLI_OBJS)) $(LIB_OBJS)
@@ -137,7 +147,7 @@ $(OBJDIR)/tests/bench_%.o: tests/bench/bench_%.c | check-deps
 	@echo "CC $<"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-check: unit cli-test flow-check tui-test sync-test fuzz-regress lint
+check: unit cli-test flow-check tui-test sync-test reliability-test fuzz-regress fuzz-short lint
 	@echo "make check: all suites passed"
 
 # The shipped flows must pass the checker, codes included (against a
@@ -164,13 +174,42 @@ sync-test: frontdesk frontdeskd
 lint:
 	$(Q)tests/lint
 
+# Reliability (issue 8): kills, bad networks through tests/netfault, one
+# database shared by several processes, load with PostgreSQL restarted.
+# Short here; `make soak` runs the long versions.
+build/netfault: tests/netfault/netfault.c
+	@mkdir -p build
+	@echo "CC $<"
+	$(Q)$(CC) $(CSTD) $(WARN) -O2 -g -o $@ $< -lpthread
+reliability-test: frontdesk frontdeskd build/netfault
+	$(Q)tests/reliability/run
+
+# The unit tests under valgrind (a plain build: valgrind and ASan do not mix).
+valgrind:
+	$(Q)$(MAKE) --no-print-directory SAN=0 $(patsubst $(OBJDIR)/%,build/rel/%,$(UNIT_BINS))
+	$(Q)for t in $(patsubst $(OBJDIR)/%,build/rel/%,$(UNIT_BINS)); do echo "== valgrind $${t##*/}"; \
+	  valgrind -q --leak-check=full --error-exitcode=1 $$t >build/valgrind-$${t##*/}.log 2>&1 || \
+	  { cat build/valgrind-$${t##*/}.log; exit 1; }; done; echo "valgrind: unit tests clean"
+
+# The long versions, bounded in time, printing the figures the README keeps:
+# >= 1000 kill trials, the load test for minutes, each fuzz target for
+# SOAK_FUZZ_SECONDS. Roughly 30 min + 7 x SOAK_FUZZ_SECONDS.
+SOAK_FUZZ_SECONDS ?= 300
+soak: frontdesk frontdeskd build/netfault $(FUZZ_BINS)
+	$(Q)SOAK=1 tests/reliability/run
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(SOAK_FUZZ_SECONDS) >build/soak-fuzz.log 2>&1; \
+	  st=$$?; grep -E '^fuzzing|stat::number_of_executed_units' build/soak-fuzz.log; \
+	  [ $$st = 0 ] || { tail -40 build/soak-fuzz.log; exit 1; }; echo "soak: done"
+
 # Fuzz targets (clang libFuzzer + ASan + UBSan) over the parsers of outside
 # input. `make fuzz` fuzzes each for FUZZ_SECONDS on a scratch copy of its
 # corpus; `make fuzz-regress` (part of check) replays every corpus input.
 FUZZ_SRCS     = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS     = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+# src/server/request.c (the request checks) needs only jansson and zlib, so
+# the targets link without libpq or libmicrohttpd.
 FUZZ_LIB_OBJS = $(patsubst src/%.c,build/fuzz/obj/%.o,$(sort $(wildcard src/core/*.c \
-		src/store/*.c src/ingest/*.c src/flow/*.c)))
+		src/store/*.c src/ingest/*.c src/flow/*.c) src/server/request.c))
 FUZZ_CFLAGS   = $(filter-out -O% -g -fsanitize=%,$(CFLAGS)) -g -O1 -Wno-error
 FUZZ_SECONDS ?= 60
 .SECONDARY: $(FUZZ_LIB_OBJS)
@@ -188,6 +227,16 @@ fuzz: $(FUZZ_BINS)
 	  echo "fuzzing $$n for $(FUZZ_SECONDS) s" && \
 	  $$b -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
 	      build/fuzz/run-$$n tests/fuzz/corpus/$$n || exit 1; done
+# A few seconds of fuzzing per target on a scratch copy of its corpus (part
+# of check); a crasher is left in build/fuzz/short-NAME/.
+FUZZ_SHORT_SECONDS ?= 3
+fuzz-short: $(FUZZ_BINS)
+	$(Q)for b in $(FUZZ_BINS); do n=$${b##*/fuzz_}; d=build/fuzz/short-$$n; rm -rf $$d; \
+	  mkdir -p $$d/corpus && cp tests/fuzz/corpus/$$n/* $$d/corpus/ && \
+	  $$b -max_total_time=$(FUZZ_SHORT_SECONDS) -max_len=65536 -artifact_prefix=$$d/ \
+	      $$d/corpus >$$d/log 2>&1 || { tail -40 $$d/log; echo "fuzz $$n: crasher in $$d/"; exit 1; }; \
+	  echo "fuzz $$n: $(FUZZ_SHORT_SECONDS) s, $$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' $$d/log) runs, no crash"; \
+	  rm -rf $$d/corpus; done
 fuzz-regress: $(FUZZ_BINS)
 	$(Q)for b in $(FUZZ_BINS); do n=$${b##*/fuzz_}; \
 	  $$b -runs=0 tests/fuzz/corpus/$$n >build/fuzz/regress-$$n.log 2>&1 || \

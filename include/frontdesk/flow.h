@@ -244,6 +244,14 @@ void flow_free(struct flow *f);
  */
 const char *flow_source(const struct flow *f, size_t *len);
 
+/*
+ * The words a flow is found by, for the store's flow search: its keywords
+ * into keywords, and everything its steps say (summary, texts, notes, field
+ * labels and hints, options, choices) into text, each followed by a blank.
+ * Used by flow load and by sync for flows pulled from the server.
+ */
+void flow_search_words(const struct flow *f, struct buf *keywords, struct buf *text);
+
 /* The step with that id, or NULL; borrowed from f. */
 const struct flow_step *flow_step_find(const struct flow *f, const char *id);
 /* The field asked anywhere in the flow with that name (checklists too), or

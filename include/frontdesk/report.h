@@ -64,14 +64,23 @@ int report_by_find(const char *name); /* -1 when unknown */
 /*
  * Who is looking. A supervisor (or admin) sees every advisor's figures; an
  * advisor only their own: advisor is then required and forced as the advisor
- * filter, and asking for another advisor's figures is STATUS_DENIED. The
- * console fills it from its signed-in user (login, role != "advisor"); the
- * command line, run by whoever holds the database file, is a supervisor.
+ * filter, and asking for another advisor's figures or contacts (by their code
+ * "advisor:LOGIN" or the bare login) is STATUS_DENIED with an audit row
+ * ("access.denied", record type "report", detail "report-all"). Both the
+ * command line and the console fill it with report_viewer_from_store.
  */
 struct report_viewer {
 	const char *advisor; /* the advisor code on their contacts */
 	bool supervisor;
 };
+/*
+ * The viewer the store's actor is: a supervisor when
+ * store_allowed(s, STORE_PERM_REPORT_ALL) (supervisor, admin, and the owner
+ * of the database file at a shell), otherwise an advisor whose contacts are
+ * those logged as store_actor(s). v->advisor is borrowed from the store until
+ * its actor next changes.
+ */
+void report_viewer_from_store(struct store *s, struct report_viewer *v);
 
 struct report_query {
 	enum report_kind kind;
@@ -133,6 +142,47 @@ enum status report_run(struct store *s, const struct report_viewer *v,
 		       const struct report_query *q, struct report_table **out, struct err *e);
 
 /*
+ * Where a report's figures come from. report_run reads the desk's SQLite
+ * store; frontdeskd reads PostgreSQL over every hub (src/server/pg/report.c)
+ * and calls report_run_source. The reports are computed from these answers
+ * alone, so the same contacts give the same numbers on either side. Each
+ * function keeps the contract of the store function it stands for
+ * (store_report_tally, store_report_channels, store_report_service_teams,
+ * store_report_cases, store_holidays); ctx is the source's own.
+ */
+struct report_source {
+	void *ctx;
+	enum status (*tally)(void *ctx, const struct store_report_range *r,
+			     enum store_report_key key, int repeat_days,
+			     int (*fn)(void *fctx, const struct store_report_tally *t), void *fctx,
+			     struct err *e);
+	enum status (*channels)(void *ctx,
+				int (*fn)(void *fctx, const struct store_report_channel *c),
+				void *fctx, struct err *e);
+	enum status (*service_teams)(void *ctx,
+				     int (*fn)(void *fctx, const char *service, const char *team),
+				     void *fctx, struct err *e);
+	enum status (*cases)(void *ctx, const struct store_report_range *r,
+			     int (*fn)(void *fctx, const struct store_report_case *c), void *fctx,
+			     struct err *e);
+	/* Bank holidays, sorted; caller frees *out. */
+	enum status (*holidays)(void *ctx, struct date **out, size_t *n, struct err *e);
+	/* A setting's text, or NULL when unset (the report's default then);
+	 * caller frees. */
+	char *(*setting)(void *ctx, const char *key);
+	/* STATUS_OK for a known site code, else an error worded for people. */
+	enum status (*site_check)(void *ctx, const char *site, struct err *e);
+};
+/*
+ * report_run over any source. Refusals are not audited here (there is no
+ * store to audit in); the caller checks who is asking first. Caller frees
+ * *out with report_table_free().
+ */
+enum status report_run_source(const struct report_source *src, const struct report_viewer *v,
+			      const struct report_query *q, struct report_table **out,
+			      struct err *e);
+
+/*
  * Drill-down: the contacts behind one count of a report (referrals, fcr,
  * failure, channels, cost) for one row key of q's grouping ("" or "total"
  * for the whole period), oldest first, at most limit. The only place names
@@ -144,6 +194,35 @@ enum status report_drill(struct store *s, const struct report_viewer *v,
 			 const struct report_query *q, const char *key, long limit,
 			 int (*fn)(void *ctx, const struct store_report_contact *c), void *ctx,
 			 struct err *e);
+
+/*
+ * Saves t as a new CSV file at path (RFC 4180, CRLF line ends, the header
+ * row first, numbers as `frontdesk report --format csv` writes them): rows
+ * in the order order[0..t->nrows-1] when order is non-NULL, else as in t.
+ * Never replaces an existing file (STATUS_IO, "already exists"). Audited
+ * ("report.export", the title, rows and path) in the same call; when the
+ * audit row cannot be written the file is removed. Reports hold no personal
+ * data, so neither does the file.
+ */
+enum status report_export_csv(struct store *s, const struct report_table *t,
+			      const size_t *order, const char *path, struct err *e);
+
+/*
+ * The JSON form of a report: {"report", "from", "to", "title", "site",
+ * "advisor", "note", "rows": [{column: value}]}, shares as numbers with one
+ * decimal and n/a as null. With scope (frontdeskd: "all hubs") it also
+ * carries "scope", "columns": [{"name", "kind"}] and "total_last", which
+ * report_table_from_json needs. Caller json_decref()s the result.
+ */
+struct json_t;
+struct json_t *report_table_json(const struct report_table *t, const struct report_query *q,
+				 const char *scope);
+/* A table back from report_table_json's form (with scope): null reads as
+ * n/a for a share or an average and as a blank cell otherwise; numbers
+ * format as they did on the server. STATUS_INVALID when it is not one.
+ * Caller frees *out with report_table_free(). */
+enum status report_table_from_json(const struct json_t *root, struct report_table **out,
+				   struct err *e);
 
 /* ---- periods ------------------------------------------------------------ */
 

@@ -15,6 +15,8 @@
 #ifndef FRONTDESK_STORE_H
 #define FRONTDESK_STORE_H
 
+#include <stdio.h>
+
 #include "frontdesk/core.h"
 
 struct store;
@@ -453,12 +455,22 @@ enum status user_password_check(const char *password, struct err *e);
  */
 void store_user_hash_limits(unsigned long long opslimit, size_t memlimit);
 
+/*
+ * Managing users needs STORE_PERM_USERS (an admin, or the IT administrator
+ * on the command line, who can also make the first admin of an empty
+ * database); a refusal is STATUS_DENIED and an audit row.
+ */
 /* Adds a user (STATUS_EXISTS if the login is taken); audited "user.add". */
 enum status store_user_add(struct store *s, const char *login, const char *display_name,
 			   const char *role, const char *password, struct err *e);
 /* Sets a new password and clears any lock-out; audited "user.passwd". */
 enum status store_user_set_password(struct store *s, const char *login, const char *password,
 				    struct err *e);
+/* Changes a user's role (advisor, supervisor, admin); audited "user.role"
+ * with the old and new role. STATUS_EXISTS when it is already that role;
+ * STATUS_INVALID when it would leave no enabled admin. */
+enum status store_user_set_role(struct store *s, const char *login, const char *role,
+				struct err *e);
 /* Disables (disabled = true) or re-enables a user; audited. */
 enum status store_user_set_disabled(struct store *s, const char *login, bool disabled,
 				    struct err *e);
@@ -642,14 +654,21 @@ enum status store_device_enrolled(struct store *s, const char *device_id,
 /* What a pulled page changed. */
 struct sync_applied {
 	long customers, cases, case_events, users, flows, hot_topics, refdata, skipped;
+	long erasures;	  /* customers erased by this page (scrubbed here) */
+	long flow_parks;  /* parked flow runs added or removed */
 };
 /*
  * Applies one pulled page (the JSON array of {"cursor", "type", "body"}) and
  * stores next_cursor, in one transaction: customers merge by HLC per field
  * (the server's copy is taken whole when nothing local is waiting to go),
- * erasure wins; cases and their status, case events, users, flows, hot
- * topics, sites, teams and services are upserted. Nothing is queued back.
- * Types this version does not know are skipped (counted).
+ * erasure wins and scrubs what this console holds of the person (as
+ * store_customer_erase does: notes, answers, case texts, queued bodies,
+ * parked runs, the search index; the WAL is emptied after the commit);
+ * cases and their status, case events, users, flows (with the keywords
+ * and text the caller adds for the flow search), runs parked at other
+ * desks and their removal, hot topics, sites, teams and services are
+ * upserted. Nothing is queued back but the audit trail. Types this version
+ * does not know are skipped (counted).
  */
 enum status store_sync_apply(struct store *s, const struct json_t *changes,
 			     long long next_cursor, struct sync_applied *n, struct err *e);
@@ -766,6 +785,10 @@ enum status store_offline_check(struct store *s, struct err *e);
  */
 enum status store_customer_export(struct store *s, const char *id, const char *format,
 				  struct json_t **out, struct err *e);
+
+/* Writes an export (from store_customer_export) as CSV: a header, then
+ * one line per value: section, record, at, field, value. */
+void store_export_csv(const struct json_t *doc, FILE *out);
 
 /* What an erasure did. */
 struct erase_result {

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "frontdesk/core.h"
 #include "frontdesk/store.h"
 
@@ -89,6 +91,8 @@ struct sync_status {
 	bool running; /* a cycle is under way (background only) */
 	long waiting; /* changes waiting to go */
 	long refused; /* changes the server refused */
+	char state[16];	    /* the last cycle: "online", "offline", "revoked",
+			       "unauthorised", "error", or "" before any */
 	char last_ok[32];   /* UTC time of the last successful sync, or "" */
 	char last_error[256];
 	char server[256];
@@ -113,12 +117,38 @@ enum status sync_enrol(struct store *s, const char *db_path, const char *server_
 		       const char *code, const struct sync_options *o, char *code_out,
 		       size_t codesz, struct err *e);
 
+/* ---- reports over every hub (issue 6) ---------------------------------- */
+
+/* What to ask frontdeskd for: GET /v1/reports/REPORT?from=..&to=..[&by=..]
+ * [&site=..] plus the desk's report settings, as the person user/password
+ * (a supervisor or an administrator on the server). All borrowed. */
+struct sync_report_request {
+	const char *report, *from, *to, *by, *site; /* by and site may be NULL */
+	const char *user, *password;
+	const char *const *setting_keys, *const *setting_values;
+	size_t nsettings;
+};
+/*
+ * Fetches one report over every hub with this desk's device token (and its
+ * enrolment's CA and pins). *out gets the server's JSON (report_table_json's
+ * form with "scope": "all hubs"; caller json_decref()s). STATUS_NOT_FOUND
+ * when the desk is not enrolled, STATUS_DENIED when the server refuses the
+ * device or the person (403 for an advisor), STATUS_USAGE for a report the
+ * server does not take, STATUS_IO when it cannot be reached; e says which
+ * in words for people. The password is sent only over the enrolled
+ * connection and wiped from memory after.
+ */
+enum status sync_report_fetch(struct store *s, const char *db_path,
+			      const struct sync_report_request *rq, json_t **out, struct err *e);
+
 /* ---- background sync (for the console screens) ------------------------ */
 
 struct sync_bg;
 /* Starts a thread that syncs now and then every SYNC_INTERVAL_MS (backing
  * off while offline, pausing while revoked), on its own connection to the
- * database at db_path. NULL with e on failure. */
+ * database at db_path, and soon after new changes are queued (it looks
+ * every 2 s). $FRONTDESK_SYNC_INTERVAL_MS sets another interval (tests).
+ * NULL with e on failure. */
 struct sync_bg *sync_bg_start(const char *db_path, struct err *e);
 /* Copies the latest status; never waits on the network or the database. */
 void sync_bg_status(struct sync_bg *bg, struct sync_status *out);
@@ -126,6 +156,12 @@ void sync_bg_status(struct sync_bg *bg, struct sync_status *out);
 void sync_bg_nudge(struct sync_bg *bg);
 /* Number of cycles finished so far. */
 long sync_bg_cycles(struct sync_bg *bg);
+/*
+ * The status in words for the console's status bar, e.g. "offline, 3
+ * waiting, synced 10:40, 1 refused" (the time local, the date instead when
+ * it was not today, by now_ms).
+ */
+void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, size_t outsz);
 /* Stops the thread (aborting a transfer in flight) and frees bg; NULL ok. */
 void sync_bg_stop(struct sync_bg *bg);
 

@@ -21,6 +21,9 @@ struct tui_options {
 	/* Sign this user in without a password: only on a demo database
 	 * (store_user_demo_sign_in refuses any other). NULL: ask. */
 	const char *demo_user;
+	/* The retention schedule (data/retention.csv) the console applies once
+	 * a day (issue 7); NULL or a missing file: none. Borrowed. */
+	const char *retention_schedule;
 };
 
 /*
@@ -59,7 +62,8 @@ enum tui_action {
 	ACT_DESK,    /* F6: switch site and channel */
 	ACT_LOCK,    /* Ctrl-L or F12: lock the screen */
 	ACT_SIGN_OUT, /* Ctrl-Q: sign out */
-	ACT_FLOW     /* F7: find and run a FAQ flow */
+	ACT_FLOW,    /* F7: find and run a FAQ flow */
+	ACT_REPORTS  /* F9: supervisor reports (an advisor's own figures) */
 };
 /* The global meaning of k. typing: the focus is on a text field holding
  * text (then ? is text, not help). */

@@ -86,6 +86,10 @@ bool cli_refdata_dir_check(const char *dir);
  * false when the sign-in fails.
  */
 bool cli_identify(struct store *s, const struct cli_global *g, const char *os_actor);
+/* Copies the password --user signed in with into out and wipes the kept
+ * copy; false when there is none (no --user, or already taken). For a
+ * command that must also prove the person to the server. */
+bool cli_password_take(char *out, size_t outsz);
 
 /* `frontdesk customer export|erase` (cmd_privacy.c); argv[0] is the
  * action word. Return an enum cli_exit. */

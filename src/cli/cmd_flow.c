@@ -530,43 +530,6 @@ static int flow_cmd_graph(int argc, char **argv)
 
 /* ---- load -------------------------------------------------------------- */
 
-/* Appends text and a blank to the search text, when there is text. */
-static void words_add(struct buf *b, const char *text)
-{
-	if (text && *text) {
-		buf_adds(b, text);
-		buf_adds(b, " ");
-	}
-}
-
-static void field_words(struct buf *b, const struct flow_field *fd)
-{
-	words_add(b, fd->label);
-	words_add(b, fd->hint);
-	for (size_t k = 0; k < fd->noptions; k++)
-		words_add(b, fd->options[k]);
-}
-
-/* The words a flow is found by: keywords, and everything its steps say. */
-static void flow_words(const struct flow *f, struct buf *keywords, struct buf *text)
-{
-	for (size_t i = 0; i < f->nkeywords; i++)
-		words_add(keywords, f->keywords[i]);
-	words_add(text, f->summary);
-	for (size_t i = 0; i < f->nsteps; i++) {
-		const struct flow_step *st = &f->steps[i];
-
-		words_add(text, st->say);
-		words_add(text, st->note);
-		for (size_t j = 0; j < st->nfields; j++)
-			field_words(text, &st->fields[j]);
-		if (st->checklist)
-			field_words(text, st->checklist);
-		for (size_t j = 0; j < st->nchoices; j++)
-			words_add(text, st->choices[j].label);
-	}
-}
-
 int cli_flow_load(struct store *s, int npaths, char **paths, const char *fallback, bool quiet)
 {
 	struct flow_set set;
@@ -607,7 +570,7 @@ int cli_flow_load(struct store *s, int npaths, char **paths, const char *fallbac
 
 		buf_init(&keywords, 64 * 1024);
 		buf_init(&text, 1024 * 1024);
-		flow_words(f, &keywords, &text);
+		flow_search_words(f, &keywords, &text);
 		sf = (struct store_flow){
 			.id = f->id,
 			.version = f->version,

@@ -9,15 +9,18 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "frontdesk/cli.h"
 #include "frontdesk/report.h"
+#include "frontdesk/sync.h"
 #include "cli_util.h"
 
 static const char usage[] =
     "usage: frontdesk report NAME --from DATE --to DATE\n"
     "                        [--by service|team|site|advisor|channel|reason|day|week|month]\n"
     "                        [--site CODE] [--advisor CODE] [--format table|csv|json] [--bom]\n"
+    "       frontdesk --user LOGIN report NAME --from DATE --to DATE [--by ...] --org-wide\n"
     "       frontdesk report NAME --from DATE --to DATE [--by ...] --drill KEY [--limit N]\n"
     "\n"
     "Reports over Europe/London days FROM to TO inclusive (YYYY-MM-DD); weeks\n"
@@ -33,7 +36,9 @@ static const char usage[] =
     "carry no personal data; --drill KEY lists the contacts behind one row\n"
     "(KEY from the first column, or total) with customers' names, and every\n"
     "name shown is audited. --bom starts CSV with a byte-order mark for older\n"
-    "Excel.\n";
+    "Excel. --org-wide asks the central server for the figures of all hubs\n"
+    "(supervisors and administrators; the --user password is checked there).\n"
+    "An advisor sees only their own figures.\n";
 
 enum {
 	OPT_FROM = 1000,
@@ -44,7 +49,8 @@ enum {
 	OPT_FORMAT,
 	OPT_BOM,
 	OPT_DRILL,
-	OPT_LIMIT
+	OPT_LIMIT,
+	OPT_ORG_WIDE
 };
 
 static const struct option options[] = {
@@ -57,6 +63,7 @@ static const struct option options[] = {
     {"bom", no_argument, NULL, OPT_BOM},
     {"drill", required_argument, NULL, OPT_DRILL},
     {"limit", required_argument, NULL, OPT_LIMIT},
+    {"org-wide", no_argument, NULL, OPT_ORG_WIDE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -115,56 +122,11 @@ static void print_table(const struct report_table *t, int format, bool bom)
 	free(names);
 }
 
-static json_t *cell_json(const struct report_cell *c)
-{
-	char text[64];
-	json_t *j;
-
-	if (c->blank || report_cell_na(c))
-		return json_null();
-	switch (c->kind) {
-	case RV_TEXT:
-		j = json_string(c->text ? c->text : "");
-		return j ? j : json_null();
-	case RV_COUNT:
-	case RV_CHANGE:
-		return json_integer(c->n);
-	default:
-		report_cell_format(c, false, text, sizeof text);
-		return json_real(strtod(text, NULL));
-	}
-}
-
-static void json_set_text(json_t *obj, const char *key, const char *v)
-{
-	json_t *j = v ? json_string(v) : json_null();
-
-	json_object_set_new(obj, key, j ? j : json_null());
-}
-
 static void print_json(const struct report_table *t, const struct report_query *q)
 {
-	json_t *root = json_object(), *rows = json_array();
-	char a[16], b[16], *text;
+	json_t *root = report_table_json(t, q, NULL);
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
 
-	date_format(q->from, a, sizeof a);
-	date_format(q->to, b, sizeof b);
-	json_set_text(root, "report", report_kind_name(q->kind));
-	json_set_text(root, "from", a);
-	json_set_text(root, "to", b);
-	json_set_text(root, "title", t->title);
-	json_set_text(root, "site", q->site);
-	json_set_text(root, "advisor", q->advisor);
-	json_set_text(root, "note", t->note);
-	for (size_t r = 0; r < t->nrows; r++) {
-		json_t *row = json_object();
-
-		for (size_t c = 0; c < t->ncolumns; c++)
-			json_object_set_new(row, t->columns[c].name, cell_json(report_cell(t, r, c)));
-		json_array_append_new(rows, row);
-	}
-	json_object_set_new(root, "rows", rows);
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
 	if (!text)
 		die("out of memory formatting JSON");
 	puts(text);
@@ -220,19 +182,86 @@ static int run_drill(struct store *s, const struct report_viewer *v,
 	return rc;
 }
 
+/* ---- all hubs ------------------------------------------------------------- */
+
+/* The desk settings the reports read, sent so all hubs' figures use them. */
+static const char *const report_settings[] = {
+	"fcr_target_percent", "fcr_repeat_days", "signposting_target_year",
+	"assisted_digital_target_year", "cost_target_mix",
+};
+#define NSETTINGS (sizeof report_settings / sizeof report_settings[0])
+
+static int run_org_wide(const struct cli_global *g, struct store *s, const struct report_query *q,
+			int format, bool bom)
+{
+	char *values[NSETTINGS] = { 0 }, from[16], to[16], password[PASSWORD_MAX_BYTES + 2];
+	struct sync_report_request rq = { 0 };
+	struct report_table *t = NULL;
+	json_t *j = NULL;
+	struct err e;
+	int rc = EXIT_OK;
+
+	err_clear(&e);
+	/* An advisor is refused here first (and audited), not only by the server. */
+	if (store_require(s, STORE_PERM_REPORT_ALL, "report", NULL, &e) != STATUS_OK)
+		return cli_fail_err(&e);
+	if (!cli_password_take(password, sizeof password))
+		return cli_fail("no password for '%s' to show the server", g->user);
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (store_setting_get(s, report_settings[i], &values[i], NULL) != STATUS_OK) {
+			free(values[i]);
+			values[i] = NULL;
+		}
+	date_format(q->from, from, sizeof from);
+	date_format(q->to, to, sizeof to);
+	rq.report = report_kind_name(q->kind);
+	rq.from = from;
+	rq.to = to;
+	rq.by = q->by == REPORT_BY_NONE ? NULL : report_by_name(q->by);
+	rq.site = q->site;
+	rq.user = g->user;
+	rq.password = password;
+	rq.setting_keys = report_settings;
+	rq.setting_values = (const char *const *)values;
+	rq.nsettings = NSETTINGS;
+	if (sync_report_fetch(s, store_path(s), &rq, &j, &e) != STATUS_OK ||
+	    report_table_from_json(j, &t, &e) != STATUS_OK) {
+		rc = e.code == STATUS_USAGE ? cli_usage(&cmd_report, "%s", e.msg) : cli_fail_err(&e);
+	} else if (format == FORMAT_JSON) {
+		char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+					       JSON_REAL_PRECISION(12));
+
+		if (!text)
+			die("out of memory formatting JSON");
+		puts(text);
+		free(text);
+	} else {
+		char *title = xasprintf("%s (all hubs)", t->title ? t->title : "");
+
+		free(t->title);
+		t->title = title;
+		print_table(t, format, bom);
+	}
+	sodium_memzero(password, sizeof password);
+	for (size_t i = 0; i < NSETTINGS; i++)
+		free(values[i]);
+	report_table_free(t);
+	json_decref(j);
+	return rc;
+}
+
 /* ---- run -------------------------------------------------------------------- */
 
 static int run_report(const struct cli_global *g, int argc, char **argv)
 {
 	static const char *kinds[REPORT_KIND_COUNT + 1], *bys[REPORT_BY_COUNT + 1];
 	struct report_query q = {0};
-	/* Whoever holds the database file at a shell is its administrator. */
-	struct report_viewer v = {NULL, true};
+	struct report_viewer v;
 	const char *from = NULL, *to = NULL, *drill = NULL;
 	struct report_table *t = NULL;
 	int format = FORMAT_TABLE, c, kind, rc;
 	long limit = 100;
-	bool bom = false;
+	bool bom = false, org_wide = false;
 	struct store *s;
 	struct err e;
 
@@ -275,6 +304,9 @@ static int run_report(const struct cli_global *g, int argc, char **argv)
 		case OPT_DRILL:
 			drill = optarg;
 			break;
+		case OPT_ORG_WIDE:
+			org_wide = true;
+			break;
 		case OPT_LIMIT:
 			if (!cli_parse_long(&cmd_report, "--limit", optarg, 1, 100000, &limit))
 				return EXIT_USAGE;
@@ -301,9 +333,23 @@ static int run_report(const struct cli_global *g, int argc, char **argv)
 		return cli_usage(&cmd_report, "%s", e.msg);
 	if (bom && format != FORMAT_CSV)
 		return cli_usage(&cmd_report, "--bom is for --format csv");
+	if (org_wide && (drill || q.advisor))
+		return cli_usage(&cmd_report, "--org-wide takes no %s; drill into contacts at a desk",
+				 drill ? "--drill" : "--advisor");
+	if (org_wide && !g->user)
+		return cli_usage(&cmd_report, "--org-wide needs --user LOGIN: a supervisor's login, "
+					      "which the server checks");
 	s = cli_open_store(g, STORE_NO_CREATE);
 	if (!s)
 		return EXIT_FAIL;
+	/* As whoever signed in (--user), else the system account: the owner
+	 * of the database file is its administrator. */
+	report_viewer_from_store(s, &v);
+	if (org_wide) {
+		rc = run_org_wide(g, s, &q, format, bom);
+		store_close(s);
+		return rc;
+	}
 	if (drill) {
 		rc = run_drill(s, &v, &q, drill, limit, format, bom);
 		store_close(s);

@@ -61,6 +61,31 @@ static void sleep_ms(int64_t ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Records the backoff in the sync state so `sync --status` (another
+ * process) can show it: attempt N, next try at a UTC time. attempt 0
+ * clears it. Best effort: a failure here changes nothing else. */
+static void utc_after(int64_t wait_ms, char *out, size_t outsz)
+{
+	time_t t = (time_t)((clock_now_ms() + wait_ms + 999) / 1000);
+	struct tm tm;
+
+	out[0] = '\0';
+	if (gmtime_r(&t, &tm))
+		strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void note_backoff(struct store *s, unsigned attempt, int64_t wait_ms)
+{
+	char n[16] = "", at[32] = "";
+
+	if (attempt > 0) {
+		snprintf(n, sizeof n, "%u", attempt);
+		utc_after(wait_ms, at, sizeof at);
+	}
+	store_sync_state_set(s, "sync_retry_attempt", n, NULL);
+	store_sync_state_set(s, "sync_retry_at", at, NULL);
+}
+
 static int sync_once(struct store *s, long retry_for, const struct sync_options *o)
 {
 	double deadline = mono_ms() + (double)retry_for * 1000.0;
@@ -88,10 +113,18 @@ static int sync_once(struct store *s, long retry_for, const struct sync_options 
 			wait = sync_backoff_ms(attempt++, rnd, r.retry_after_ms);
 			if ((double)wait > left)
 				wait = (int64_t)left;
+			note_backoff(s, attempt, wait);
 			fprintf(stderr, "frontdesk: %s; retrying in %.1f s\n", e.msg,
 				(double)wait / 1000.0);
 			sleep_ms(wait);
 		}
+	}
+	{
+		char *was = store_sync_state(s, "sync_retry_attempt");
+
+		if (attempt > 0 || (was && *was)) /* also one left by a killed run */
+			note_backoff(s, 0, 0);
+		free(was);
 	}
 	printf("pushed %ld change%s", pushed, pushed == 1 ? "" : "s");
 	if (refused)
@@ -146,6 +179,8 @@ static int sync_status(struct store *s, int format)
 	struct refused_ctx rc = {0};
 	struct err e;
 	char *ahead = store_sync_state(s, "sync_clock_ahead_ms");
+	char *retry_n = store_sync_state(s, "sync_retry_attempt");
+	char *retry_at = store_sync_state(s, "sync_retry_at");
 	const char *state;
 
 	err_clear(&e);
@@ -170,11 +205,18 @@ static int sync_status(struct store *s, int format)
 		rc.arr = json_array();
 		store_outbox_refused(s, add_refused, &rc, NULL);
 		json_object_set_new(o, "refused", rc.arr);
+		json_object_set_new(o, "retry_attempt",
+				    retry_n && *retry_n ? json_integer(strtol(retry_n, NULL, 10))
+							: json_null());
+		json_object_set_new(o, "retry_at",
+				    retry_at && *retry_at ? json_string(retry_at) : json_null());
 		text = json_dumps(o, JSON_INDENT(2));
 		json_decref(o);
 		printf("%s\n", text ? text : "{}");
 		free(text);
 		free(ahead);
+		free(retry_n);
+		free(retry_at);
 		return EXIT_OK;
 	}
 	printf("state       %s\n", state);
@@ -189,6 +231,17 @@ static int sync_status(struct store *s, int format)
 		printf("clock       %lld s ahead of the server at the last sync; correct the date\n",
 		       strtoll(ahead, NULL, 10) / 1000);
 	free(ahead);
+	{
+		char now[32];
+
+		/* A time already past was left by a run that has ended. */
+		utc_after(-1000, now, sizeof now);
+		if (retry_n && *retry_n && retry_at && strcmp(retry_at, now) >= 0)
+			printf("retrying    attempt %s, next try at %s (backing off)\n", retry_n,
+			       retry_at);
+	}
+	free(retry_n);
+	free(retry_at);
 	if (st.refused > 0) {
 		printf("\nrefused changes (kept here; the server did not take them):\n");
 		rc.t = cli_table_new(columns, 5);

@@ -22,13 +22,16 @@ static const char usage[] =
     "       frontdesk user disable LOGIN\n"
     "       frontdesk user enable LOGIN\n"
     "       frontdesk user passwd LOGIN\n"
+    "       frontdesk user role LOGIN advisor|supervisor|admin\n"
     "\n"
     "Manages the people who sign in to the console. 'add' and 'passwd' ask for\n"
     "the password twice (typing is not shown); when standard input is not a\n"
     "terminal they read it from one line of standard input. Passwords need at\n"
     "least 8 characters. Five wrong passwords in a row lock a user for five\n"
     "minutes; 'passwd' also lifts a lock. LOGIN is 1-32 characters of a-z, 0-9,\n"
-    "'.', '_' and '-', starting with a letter.\n";
+    "'.', '_' and '-', starting with a letter. 'role' changes what a user may do,\n"
+    "from their next action. Only an administrator manages users (the owner of\n"
+    "the database file counts as one, so it can make the first administrator).\n";
 
 enum { OPT_ROLE = 1000, OPT_NAME, OPT_FORMAT };
 
@@ -170,6 +173,11 @@ static int user_add(const struct cli_global *g, int argc, char **argv)
 	s = cli_open_store(g, STORE_NO_CREATE);
 	if (!s)
 		return EXIT_FAIL;
+	/* Refuse (and audit) before asking for a password. */
+	if (store_require(s, STORE_PERM_USERS, "user", NULL, &e) != STATUS_OK) {
+		rc = cli_fail_err(&e);
+		goto out;
+	}
 	if (!get_new_password(login, password, sizeof password)) {
 		rc = EXIT_FAIL;
 		goto out;
@@ -199,7 +207,10 @@ static int user_passwd(const struct cli_global *g, int argc, char **argv)
 	if (!s)
 		return EXIT_FAIL;
 	err_clear(&e);
-	if (!get_new_password(argv[optind], password, sizeof password)) {
+	if (store_require(s, STORE_PERM_USERS, "user", NULL, &e) != STATUS_OK) {
+		rc = cli_fail_err(&e);
+		password[0] = '\0';
+	} else if (!get_new_password(argv[optind], password, sizeof password)) {
 		rc = EXIT_FAIL;
 	} else if (store_user_set_password(s, argv[optind], password, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
@@ -230,6 +241,38 @@ static int user_disable(const struct cli_global *g, int argc, char **argv, bool 
 		printf(disable ? "disabled '%s'; they can no longer sign in\n"
 			       : "enabled '%s'; they can sign in again\n",
 		       argv[optind]);
+		rc = EXIT_OK;
+	}
+	store_close(s);
+	return rc;
+}
+
+static int user_role(const struct cli_global *g, int argc, char **argv)
+{
+	struct store *s;
+	struct err e;
+	int c, rc;
+
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, ":h", plain_options, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(&cmd_user);
+		return cli_bad_option(&cmd_user, c, argv, plain_options);
+	}
+	if (argc - optind != 2)
+		return cli_usage(&cmd_user,
+				 "role takes a LOGIN and a ROLE, such as: user role jsmith supervisor");
+	err_clear(&e);
+	if (user_role_check(argv[optind + 1], &e) != STATUS_OK)
+		return cli_fail_err(&e);
+	s = cli_open_store(g, STORE_NO_CREATE);
+	if (!s)
+		return EXIT_FAIL;
+	if (store_user_set_role(s, argv[optind], argv[optind + 1], &e) != STATUS_OK) {
+		rc = cli_fail_err(&e);
+	} else {
+		printf("'%s' is now %s; it applies from their next action\n", argv[optind],
+		       argv[optind + 1]);
 		rc = EXIT_OK;
 	}
 	store_close(s);
@@ -294,10 +337,12 @@ static int user_list(const struct cli_global *g, int argc, char **argv)
 
 static int run(const struct cli_global *g, int argc, char **argv)
 {
-	static const char *const actions[] = {"add", "list", "disable", "enable", "passwd", NULL};
+	static const char *const actions[] = {"add",	"list", "disable", "enable",
+					      "passwd", "role", NULL};
 
 	if (argc < 2)
-		return cli_usage(&cmd_user, "give an action: add, list, disable, enable or passwd");
+		return cli_usage(&cmd_user,
+				 "give an action: add, list, disable, enable, passwd or role");
 	switch (cli_action_find(&cmd_user, argv[1], actions)) {
 	case 0:
 		return user_add(g, argc - 1, argv + 1);
@@ -309,6 +354,8 @@ static int run(const struct cli_global *g, int argc, char **argv)
 		return user_disable(g, argc - 1, argv + 1, false);
 	case 4:
 		return user_passwd(g, argc - 1, argv + 1);
+	case 5:
+		return user_role(g, argc - 1, argv + 1);
 	default:
 		return EXIT_USAGE;
 	}
@@ -316,7 +363,7 @@ static int run(const struct cli_global *g, int argc, char **argv)
 
 const struct cli_command cmd_user = {
     .name = "user",
-    .summary = "add, list and disable the people who sign in to the console",
+    .summary = "add, list, disable and change the role of the people who sign in",
     .usage = usage,
     .run = run,
 };

@@ -15,6 +15,7 @@
  *                 the audit trail or user management.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -62,6 +63,24 @@ static bool ask_password(const char *login, char *buf, size_t bufsz)
 	return ok;
 }
 
+/* The signed-in user's password, kept for a command that must show it to
+ * the server too (report --org-wide); wiped when taken. */
+static char kept_password[PASSWORD_MAX_BYTES + 2];
+
+static void kept_wipe(void)
+{
+	sodium_memzero(kept_password, sizeof kept_password);
+}
+
+bool cli_password_take(char *out, size_t outsz)
+{
+	bool have = kept_password[0] != '\0';
+
+	snprintf(out, outsz, "%s", kept_password);
+	sodium_memzero(kept_password, sizeof kept_password);
+	return have;
+}
+
 bool cli_identify(struct store *s, const struct cli_global *g, const char *os_actor)
 {
 	struct user_session who;
@@ -89,6 +108,13 @@ bool cli_identify(struct store *s, const struct cli_global *g, const char *os_ac
 	}
 	err_clear(&e);
 	ok = store_user_sign_in(s, g->user, password, false, &who, &e) == STATUS_OK;
+	if (ok) {
+		static bool registered;
+
+		if (!registered)
+			registered = atexit(kept_wipe) == 0;
+		snprintf(kept_password, sizeof kept_password, "%s", password);
+	}
 	sodium_memzero(password, sizeof password);
 	if (!ok)
 		cli_fail_err(&e);

@@ -46,6 +46,7 @@ static const struct cli_command cmd_console = {
 static int console_run(const struct cli_global *g, int argc, char **argv)
 {
 	struct tui_options o = {0};
+	char dir[4096], schedule[4200];
 	struct store *s;
 	struct err e;
 	long users;
@@ -70,6 +71,10 @@ static int console_run(const struct cli_global *g, int argc, char **argv)
 			      "first administrator with: frontdesk user add NAME --role admin");
 		goto out;
 	}
+	/* The retention schedule is found like the other reference data. */
+	cli_refdata_dir(NULL, dir, sizeof dir);
+	snprintf(schedule, sizeof schedule, "%s/retention.csv", dir);
+	o.retention_schedule = schedule;
 	err_clear(&e);
 	if (tui_run(s, &o, &e) != STATUS_OK)
 		rc = cli_fail_err(&e);

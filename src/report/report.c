@@ -219,7 +219,7 @@ struct service_team {
 };
 
 struct rctx {
-	struct store *s;
+	const struct report_source *src;
 	const struct report_query *q;
 	const char *site, *advisor; /* the filters in force */
 	enum report_by by;	    /* the grouping in force */
@@ -397,8 +397,8 @@ static enum status tally(struct rctx *r, struct date from, struct date to, struc
 	struct store_report_range range = { lo, hi, r->site, r->advisor };
 
 	report_period_bounds(from, to, lo, hi, sizeof lo);
-	return store_report_tally(r->s, &range, r->days ? SRK_HOUR : store_key(r->by),
-				  r->repeat_days, fold_tally, r, e);
+	return r->src->tally(r->src->ctx, &range, r->days ? SRK_HOUR : store_key(r->by),
+			     r->repeat_days, fold_tally, r, e);
 }
 
 static int64_t period_days(const struct report_query *q)
@@ -564,12 +564,12 @@ static void rctx_release(struct rctx *r)
 }
 
 /* A whole-number setting (its default when unset). */
-static long setting_long(struct store *s, const char *key, long fallback)
+static long setting_long(const struct report_source *src, const char *key, long fallback)
 {
-	char *v = NULL;
+	char *v = src->setting(src->ctx, key);
 	long n = fallback;
 
-	if (store_setting_get(s, key, &v, NULL) == STATUS_OK && v)
+	if (v)
 		if (valid_int(key, v, 0, 100000000L, &n, NULL) != STATUS_OK)
 			n = fallback;
 	free(v);
@@ -846,7 +846,7 @@ static enum status load_target_mix(struct rctx *r, struct err *e)
 	size_t n;
 	enum status rc;
 
-	store_setting_get(r->s, "cost_target_mix", &mix, NULL);
+	mix = r->src->setting(r->src->ctx, "cost_target_mix");
 	rc = store_report_mix_parse(mix, shares, &n, e);
 	for (size_t i = 0; !rc && i < n; i++) {
 		int k = channel_index(r, shares[i].channel);
@@ -1087,12 +1087,12 @@ static enum status cases_report(struct rctx *r, struct report_table **out, struc
 	struct report_table *t;
 	enum status rc;
 
-	rc = store_holidays(r->s, &hol, &cc.nhol, e);
+	rc = r->src->holidays(r->src->ctx, &hol, &cc.nhol, e);
 	if (rc)
 		return rc;
 	cc.hol = hol;
 	report_period_bounds(r->q->from, r->q->to, lo, hi, sizeof lo);
-	rc = store_report_cases(r->s, &range, fold_case, &cc, e);
+	rc = r->src->cases(r->src->ctx, &range, fold_case, &cc, e);
 	if (!rc) {
 		if (cc.ng)
 			qsort(cc.g, cc.ng, sizeof *cc.g, case_group_cmp);
@@ -1150,8 +1150,41 @@ static enum report_by natural_by(enum report_kind k)
 	}
 }
 
-static enum status check_query(struct store *s, const struct report_viewer *v,
-			       const struct report_query *q, struct rctx *r, struct err *e)
+/* True when who names the viewer: their advisor code ("advisor:jsmith") or
+ * the login in it ("jsmith"). */
+static bool viewer_is(const struct report_viewer *v, const char *who)
+{
+	const char *colon = strchr(v->advisor, ':');
+
+	return strcmp(who, v->advisor) == 0 || (colon && strcmp(who, colon + 1) == 0);
+}
+
+/* Refuses an advisor another advisor's figures or contacts, with an audit
+ * row ("access.denied", detail "report-all") written before the refusal. */
+static enum status deny_others(struct store *s, const struct report_viewer *v, const char *who,
+			       const char *what, struct err *e)
+{
+	enum status rc = s ? store_audit(s, "access.denied", "report", NULL, "report-all", e)
+			   : STATUS_OK;
+
+	if (rc)
+		return rc;
+	return err_set(e, STATUS_DENIED,
+		       "not allowed: %s is an advisor and sees only their own %s, not those of '%s'; "
+		       "only a supervisor or an administrator can see other advisors' %s",
+		       v->advisor, what, who, what);
+}
+
+void report_viewer_from_store(struct store *s, struct report_viewer *v)
+{
+	v->advisor = store_actor(s);
+	v->supervisor = store_allowed(s, STORE_PERM_REPORT_ALL);
+}
+
+/* s (may be NULL) takes the audit row of a refusal. */
+static enum status check_query(const struct report_source *src, struct store *s,
+			       const struct report_viewer *v, const struct report_query *q,
+			       struct rctx *r, struct err *e)
 {
 	int64_t len;
 
@@ -1170,7 +1203,7 @@ static enum status check_query(struct store *s, const struct report_viewer *v,
 		return err_set(e, STATUS_INVALID,
 			       "the period is %lld days; a report covers at most %d days (about ten years)",
 			       (long long)len, MAX_DAYS);
-	r->s = s;
+	r->src = src;
 	r->q = q;
 	r->by = q->by == REPORT_BY_NONE ? natural_by(q->kind) : q->by;
 	if ((unsigned)r->by >= REPORT_BY_COUNT)
@@ -1184,14 +1217,12 @@ static enum status check_query(struct store *s, const struct report_viewer *v,
 	r->site = q->site && *q->site ? q->site : NULL;
 	r->advisor = q->advisor && *q->advisor ? q->advisor : NULL;
 	if (!v->supervisor) {
-		if (r->advisor && strcmp(r->advisor, v->advisor) != 0)
-			return err_set(e, STATUS_DENIED,
-				       "an advisor sees only their own figures, not '%s''s; ask a supervisor",
-				       r->advisor);
+		if (r->advisor && !viewer_is(v, r->advisor))
+			return deny_others(s, v, r->advisor, "figures", e);
 		r->advisor = v->advisor;
 	}
-	if (r->site && !store_ref_exists(s, REF_SITE, r->site))
-		return store_ref_check(s, REF_SITE, r->site, e);
+	if (r->site)
+		return src->site_check(src->ctx, r->site, e);
 	return STATUS_OK;
 }
 
@@ -1209,8 +1240,9 @@ static void set_title(struct report_table *t, const struct rctx *r)
 			     r->advisor ? ", advisor " : "", r->advisor ? r->advisor : "");
 }
 
-enum status report_run(struct store *s, const struct report_viewer *v,
-		       const struct report_query *q, struct report_table **out, struct err *e)
+static enum status run(const struct report_source *src, struct store *s,
+		       const struct report_viewer *v, const struct report_query *q,
+		       struct report_table **out, struct err *e)
 {
 	struct rctx r = { 0 };
 	struct measures total = { 0 }, total_prev = { 0 };
@@ -1218,12 +1250,12 @@ enum status report_run(struct store *s, const struct report_viewer *v,
 	enum status rc;
 
 	*out = NULL;
-	rc = check_query(s, v, q, &r, e);
+	rc = check_query(src, s, v, q, &r, e);
 	if (rc)
 		return rc;
-	rc = store_report_channels(s, add_channel, &r, e);
+	rc = src->channels(src->ctx, add_channel, &r, e);
 	if (!rc && r.by == REPORT_BY_TEAM)
-		rc = store_report_service_teams(s, add_service_team, &r, e);
+		rc = src->service_teams(src->ctx, add_service_team, &r, e);
 	if (rc)
 		goto out;
 	switch (q->kind) {
@@ -1233,9 +1265,9 @@ enum status report_run(struct store *s, const struct report_viewer *v,
 			t = referrals_table(&r, &total, &total_prev);
 		break;
 	case REPORT_FCR: {
-		long target = setting_long(s, "fcr_target_percent", 80);
+		long target = setting_long(src, "fcr_target_percent", 80);
 
-		r.repeat_days = (int)setting_long(s, "fcr_repeat_days", 7);
+		r.repeat_days = (int)setting_long(src, "fcr_repeat_days", 7);
 		rc = gather(&r, false, &total, NULL, e);
 		if (!rc) {
 			t = fcr_table(&r, &total, target);
@@ -1262,8 +1294,8 @@ enum status report_run(struct store *s, const struct report_viewer *v,
 		rc = gather(&r, false, &total, NULL, e);
 		if (!rc)
 			t = signposting_table(&r, &total,
-					      setting_long(s, "signposting_target_year", 1000),
-					      setting_long(s, "assisted_digital_target_year", 1000));
+					      setting_long(src, "signposting_target_year", 1000),
+					      setting_long(src, "assisted_digital_target_year", 1000));
 		break;
 	case REPORT_COST:
 		rc = load_target_mix(&r, e);
@@ -1273,7 +1305,7 @@ enum status report_run(struct store *s, const struct report_viewer *v,
 			char *mix = NULL;
 
 			t = cost_table(&r, &total);
-			store_setting_get(s, "cost_target_mix", &mix, NULL);
+			mix = src->setting(src->ctx, "cost_target_mix");
 			t->note = xasprintf("unit costs from channels.csv; target mix (setting "
 					    "cost_target_mix): %s",
 					    mix ? mix : "");
@@ -1296,6 +1328,89 @@ out:
 	report_table_free(t);
 	rctx_release(&r);
 	return rc;
+}
+
+/* ---- the store as a source ----------------------------------------------- */
+
+static enum status store_tally(void *ctx, const struct store_report_range *r,
+			       enum store_report_key key, int repeat_days,
+			       int (*fn)(void *, const struct store_report_tally *), void *fctx,
+			       struct err *e)
+{
+	return store_report_tally(ctx, r, key, repeat_days, fn, fctx, e);
+}
+
+static enum status store_channels(void *ctx,
+				  int (*fn)(void *, const struct store_report_channel *),
+				  void *fctx, struct err *e)
+{
+	return store_report_channels(ctx, fn, fctx, e);
+}
+
+static enum status store_service_teams(void *ctx, int (*fn)(void *, const char *, const char *),
+				       void *fctx, struct err *e)
+{
+	return store_report_service_teams(ctx, fn, fctx, e);
+}
+
+static enum status store_cases(void *ctx, const struct store_report_range *r,
+			       int (*fn)(void *, const struct store_report_case *), void *fctx,
+			       struct err *e)
+{
+	return store_report_cases(ctx, r, fn, fctx, e);
+}
+
+static enum status store_holiday_list(void *ctx, struct date **out, size_t *n, struct err *e)
+{
+	return store_holidays(ctx, out, n, e);
+}
+
+static char *store_setting(void *ctx, const char *key)
+{
+	char *v = NULL;
+
+	if (store_setting_get(ctx, key, &v, NULL) != STATUS_OK) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static enum status store_site_check(void *ctx, const char *site, struct err *e)
+{
+	if (store_ref_exists(ctx, REF_SITE, site))
+		return STATUS_OK;
+	return store_ref_check(ctx, REF_SITE, site, e);
+}
+
+static void store_source(struct store *s, struct report_source *src)
+{
+	*src = (struct report_source){
+		.ctx = s,
+		.tally = store_tally,
+		.channels = store_channels,
+		.service_teams = store_service_teams,
+		.cases = store_cases,
+		.holidays = store_holiday_list,
+		.setting = store_setting,
+		.site_check = store_site_check,
+	};
+}
+
+enum status report_run(struct store *s, const struct report_viewer *v,
+		       const struct report_query *q, struct report_table **out, struct err *e)
+{
+	struct report_source src;
+
+	store_source(s, &src);
+	return run(&src, s, v, q, out, e);
+}
+
+enum status report_run_source(const struct report_source *src, const struct report_viewer *v,
+			      const struct report_query *q, struct report_table **out,
+			      struct err *e)
+{
+	return run(src, NULL, v, q, out, e);
 }
 
 /* ---- drill-down --------------------------------------------------------- */
@@ -1399,6 +1514,7 @@ enum status report_drill(struct store *s, const struct report_viewer *v,
 			 struct err *e)
 {
 	struct rctx r = { 0 };
+	struct report_source src;
 	struct store_report_drill d = { 0 };
 	struct drill_rows rows = { 0 };
 	struct date from, to;
@@ -1407,7 +1523,8 @@ enum status report_drill(struct store *s, const struct report_viewer *v,
 	bool none = false;
 	enum status rc;
 
-	rc = check_query(s, v, q, &r, e);
+	store_source(s, &src);
+	rc = check_query(&src, s, v, q, &r, e);
 	if (rc)
 		return rc;
 	switch (q->kind) {
@@ -1445,10 +1562,13 @@ enum status report_drill(struct store *s, const struct report_viewer *v,
 			d.range.site = key;
 			break;
 		case REPORT_BY_ADVISOR:
-			if (!v->supervisor && strcmp(key, v->advisor) != 0)
-				return err_set(e, STATUS_DENIED,
-					       "an advisor sees only their own contacts, not '%s''s",
-					       key);
+			if (!v->supervisor && !viewer_is(v, key)) {
+				rc = deny_others(s, v, key, "contacts", e);
+				rctx_release(&r);
+				return rc;
+			}
+			if (!v->supervisor)
+				key = v->advisor;
 			none = r.advisor && strcmp(r.advisor, key) != 0;
 			d.range.advisor = key;
 			break;

@@ -21,6 +21,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "frontdesk/report.h"
 #include "server_int.h"
 
 #define DISCARD_MAX (64u * 1024u * 1024u) /* an over-cap body read and dropped */
@@ -444,10 +445,136 @@ static enum MHD_Result route_case(struct MHD_Connection *c, struct request *rq, 
 	return send_json(c, rq, 200, j);
 }
 
+/* ---- reports over every hub -------------------------------------------- */
+
+/* The query arguments a report takes: its period, grouping and site, and
+ * the desk settings a console sends so its figures match its own. */
+static const char *const report_args[] = {
+	"from", "to", "by", "site", "fcr_target_percent", "fcr_repeat_days",
+	"signposting_target_year", "assisted_digital_target_year", "cost_target_mix", NULL,
+};
+
+static enum MHD_Result report_arg_check(void *cls, enum MHD_ValueKind kind, const char *key,
+					const char *value)
+{
+	char *bad = cls;
+
+	(void)kind;
+	(void)value;
+	for (size_t i = 0; report_args[i]; i++)
+		if (!strcmp(key, report_args[i]))
+			return MHD_YES;
+	if (!bad[0])
+		snprintf(bad, 48, "%.40s", key);
+	return MHD_NO;
+}
+
+/* A setting for the report: the request's argument of that name, if any. */
+static char *report_setting(void *ctx, const char *key)
+{
+	const char *v = MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, key);
+
+	return v ? xstrdup(v) : NULL;
+}
+
+/*
+ * GET /v1/reports/NAME?from=DATE&to=DATE[&by=..][&site=..]: one report over
+ * every hub's contacts. The device's bearer token says which console asks;
+ * X-Frontdesk-User and X-Frontdesk-Password say who sits at it, checked
+ * against the server's copy of the user (argon2id). Supervisors and
+ * administrators only: an advisor is answered 403.
+ */
+static enum MHD_Result route_report(struct MHD_Connection *c, struct request *rq, struct pg *db,
+				    const char *name)
+{
+	const char *user = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Frontdesk-User");
+	const char *password =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Frontdesk-Password");
+	struct report_viewer viewer = { NULL, true };
+	struct report_query q = { 0 };
+	struct report_table *t = NULL;
+	struct report_source src;
+	struct pg_report pr = { db, report_setting, c };
+	enum MHD_Result ret = MHD_NO;
+	struct device_auth dev;
+	const char *arg;
+	char role[16], bad[48] = "", *text;
+	int kind, by;
+	struct err e;
+	json_t *j;
+
+	if (authenticate(c, rq, db, "console", &dev, &ret))
+		return ret;
+	if (!user || !*user || !password || !*password)
+		return fail(c, rq, 401, "no_user", "X-Frontdesk-User",
+			    "reports over all hubs need a supervisor's login and password "
+			    "(X-Frontdesk-User and X-Frontdesk-Password)");
+	err_clear(&e);
+	switch (pg_user_check(db, user, password, role, sizeof role, &e)) {
+	case STATUS_OK:
+		break;
+	case STATUS_DENIED:
+		return fail(c, rq, 401, "bad_user", "X-Frontdesk-User", e.msg);
+	default:
+		return db_failure(c, rq, &e);
+	}
+	if (strcmp(role, "supervisor") != 0 && strcmp(role, "admin") != 0)
+		return fail(c, rq, 403, "not_supervisor", "X-Frontdesk-User",
+			    "reports over all hubs are for supervisors and administrators; an "
+			    "advisor sees their own figures at their desk");
+	kind = report_kind_find(name);
+	if (kind < 0)
+		return fail(c, rq, 404, "not_found", "",
+			    "no such report; use referrals, fcr, channels, failure, signposting, "
+			    "cost or cases");
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, report_arg_check, bad);
+	if (bad[0])
+		return fail(c, rq, 422, "unknown_field", bad,
+			    "a report takes from, to, by, site and the report settings only");
+	q.kind = (enum report_kind)kind;
+	arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
+	if (!arg || date_parse(arg, &q.from, "from", &e) != STATUS_OK)
+		return fail(c, rq, 422, "wrong_type", "from", "from must be a date, YYYY-MM-DD");
+	arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to");
+	if (!arg || date_parse(arg, &q.to, "to", &e) != STATUS_OK)
+		return fail(c, rq, 422, "wrong_type", "to", "to must be a date, YYYY-MM-DD");
+	arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "by");
+	if (arg) {
+		by = report_by_find(arg);
+		if (by < 0)
+			return fail(c, rq, 422, "wrong_type", "by",
+				    "by must be service, team, site, advisor, channel, reason, day, "
+				    "week or month");
+		q.by = (enum report_by)by;
+	}
+	q.site = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "site");
+	pg_report_source(&pr, &src);
+	err_clear(&e);
+	switch (report_run_source(&src, &viewer, &q, &t, &e)) {
+	case STATUS_OK:
+		break;
+	case STATUS_USAGE:
+	case STATUS_INVALID:
+		return fail(c, rq, 422, "invalid", "", e.msg);
+	default:
+		return db_failure(c, rq, &e);
+	}
+	j = report_table_json(t, &q, "all hubs");
+	report_table_free(t);
+	text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+	json_decref(j);
+	if (!text)
+		die("out of memory encoding JSON");
+	fprintf(stderr, "frontdeskd: report %s over all hubs for %s (%s) at device %s\n", name,
+		user, role, dev.code);
+	return send_body(c, rq, 200, text, NULL);
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *c, struct request *rq, const char *url,
 				const char *method)
 {
 	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+	bool reports = !strncmp(url, "/v1/reports/", 12);
 	struct pg *db;
 
 	if (rq->too_big)
@@ -455,9 +582,10 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, struct request *rq, co
 	if (!strcmp(url, "/healthz"))
 		return get ? route_healthz(c, rq) : fail(c, rq, 405, "method", "", "use GET");
 	if (strcmp(url, "/v1/enrol") && strcmp(url, "/v1/push") && strcmp(url, "/v1/pull") &&
-	    strncmp(url, "/v1/case/", 9))
+	    strncmp(url, "/v1/case/", 9) && !reports)
 		return fail(c, rq, 404, "not_found", "", "no such endpoint; see man frontdesk-sync");
-	if ((!strcmp(url, "/v1/pull") && !get) || (strcmp(url, "/v1/pull") && !post))
+	if (((!strcmp(url, "/v1/pull") || reports) && !get) ||
+	    (strcmp(url, "/v1/pull") && !reports && !post))
 		return fail(c, rq, 405, "method", "", get ? "use POST" : "use GET");
 	db = worker_db();
 	if (!db)
@@ -469,6 +597,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, struct request *rq, co
 		return route_push(c, rq, db);
 	if (!strcmp(url, "/v1/pull"))
 		return route_pull(c, rq, db);
+	if (reports)
+		return route_report(c, rq, db, url + 12);
 	{
 		const char *ref = url + 9, *slash = strchr(ref, '/');
 		char r[40];

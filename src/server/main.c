@@ -34,6 +34,7 @@ static const char usage_text[] =
 	"  data load DIR                         load reference data (services, teams, sites...)\n"
 	"  user add LOGIN --role ROLE [--name NAME]  add or update a user; password on stdin\n"
 	"  customer erase ID                     erase a customer everywhere\n"
+	"  erasure list                          erasures, and which consoles have applied them\n"
 	"\n"
 	"--db CONNINFO is a libpq connection string (default: $FRONTDESKD_DB, else the\n"
 	"PG* environment). See man frontdeskd and man frontdesk-sync.\n";
@@ -494,6 +495,33 @@ static int cmd_customer(const struct args *a, const char *action)
 	return done(db, rc, &e);
 }
 
+static int print_erasure(void *ctx, const struct erasure_row *r)
+{
+	(void)ctx;
+	printf("%s  erased %s at %s\n  applied: %s\n  waiting: %s\n", r->customer_id, r->erased_at,
+	       r->origin[0] ? r->origin : "the centre", r->applied[0] ? r->applied : "(none)",
+	       r->waiting[0] ? r->waiting : "(none)");
+	return 0;
+}
+
+static int cmd_erasure(const struct args *a, const char *action)
+{
+	struct pg *db;
+	struct err e;
+	enum status rc;
+
+	if (strcmp(action, "list") != 0)
+		return usage_error("erasure takes list, not '%s'", action);
+	if (a->npos)
+		return usage_error("unexpected argument '%s'", a->pos[0]);
+	db = connect_or_say(a);
+	if (!db)
+		return 1;
+	err_clear(&e);
+	rc = pg_erasure_list(db, print_erasure, NULL, &e);
+	return done(db, rc, &e);
+}
+
 int server_main(int argc, char **argv)
 {
 	struct args a;
@@ -540,5 +568,7 @@ int server_main(int argc, char **argv)
 		return cmd_user(&a, action);
 	if (!strcmp(cmd, "customer"))
 		return cmd_customer(&a, action);
+	if (!strcmp(cmd, "erasure"))
+		return cmd_erasure(&a, action);
 	return usage_error("'%s' is not a command; see frontdeskd --help", cmd);
 }

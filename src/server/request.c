@@ -281,7 +281,10 @@ enum member_kind {
 	M_STATUS,  /* a case status */
 	M_REF,	   /* a case reference */
 	M_CODE,	   /* a code of the kind named in `code` */
+	M_STATE,   /* a JSON object as text (a parked flow's state, <= 64 KB) */
+	M_BOOL,	   /* true or false */
 };
+#define STATE_MAX_BYTES (64 * 1024)
 
 struct member {
 	const char *name;
@@ -369,10 +372,31 @@ static const struct member case_event_members[] = {
 	{ NULL, 0, false, NULL },
 };
 
+/* A flow run parked on a customer, to resume at any desk (issue 4). */
+static const struct member flow_park_members[] = {
+	{ "id", M_UUID, true, NULL },
+	{ "customer_id", M_UUID, true, NULL },
+	{ "flow_id", M_LINE, true, NULL },
+	{ "flow_version", M_INT, true, NULL },
+	{ "step", M_LINE, false, NULL },
+	{ "saved", M_STATE, true, NULL },
+	{ "parked_by", M_LINE, true, NULL },
+	{ "parked_at", M_TIME, true, NULL },
+	{ NULL, 0, false, NULL },
+};
+/* ... and its removal: resumed and finished, or parked again. */
+static const struct member flow_park_delete_members[] = {
+	{ "id", M_UUID, true, NULL },
+	{ "customer_id", M_UUID, false, NULL },
+	{ "deleted", M_BOOL, true, NULL },
+	{ NULL, 0, false, NULL },
+};
+
 static const struct {
 	const char *type;
 	const struct member *members;
 } record_types[] = {
+	{ "flow_park", flow_park_members },
 	{ "visit", visit_members },
 	{ "contact", contact_members },
 	{ "case", case_members },
@@ -396,6 +420,13 @@ static bool check_member(const struct member *m, json_t *v, const struct server_
 	if (m->kind == M_INT) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0) {
 			snprintf(msg, msgsz, "%s must be a whole number, 0 or more", m->name);
+			return false;
+		}
+		return true;
+	}
+	if (m->kind == M_BOOL) {
+		if (!json_is_boolean(v)) {
+			snprintf(msg, msgsz, "%s must be true or false", m->name);
 			return false;
 		}
 		return true;
@@ -463,8 +494,23 @@ static bool check_member(const struct member *m, json_t *v, const struct server_
 			return false;
 		}
 		break;
+	case M_STATE: {
+		json_t *o = NULL;
+
+		if (strlen(s) <= STATE_MAX_BYTES)
+			o = json_loads(s, JSON_REJECT_DUPLICATES, NULL);
+		if (!json_is_object(o)) {
+			json_decref(o);
+			snprintf(msg, msgsz, "%s must be a JSON object of at most %d bytes", m->name,
+				 STATE_MAX_BYTES);
+			return false;
+		}
+		json_decref(o);
+		break;
+	}
 	case M_INT:
 	case M_OBJECT:
+	case M_BOOL:
 		break;
 	}
 	return true;
@@ -524,6 +570,8 @@ bool server_change_check(const struct push_change *c, const struct server_codes 
 	}
 	if (!strcmp(c->type, "case") && !strcmp(c->op, "update"))
 		members = case_update_members; /* a status change made at a desk */
+	else if (!strcmp(c->type, "flow_park") && !strcmp(c->op, "delete"))
+		members = flow_park_delete_members;
 	else if (strcmp(c->op, "insert") != 0) {
 		snprintf(msg, msgsz, "op '%.20s' is not known for a %s; use insert", c->op, c->type);
 		return false;

@@ -57,6 +57,14 @@ struct device_row {
 };
 enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct device_row *r),
 			   void *ctx, struct err *e);
+/* An erasure and the consoles that have applied it (pulled past its
+ * tombstone; the console it came from counts) and not yet. */
+struct erasure_row {
+	const char *customer_id, *erased_at, *origin; /* origin: device code, "" centre */
+	const char *applied, *waiting;		       /* device codes, ", "-joined */
+};
+enum status pg_erasure_list(struct pg *db, int (*fn)(void *ctx, const struct erasure_row *r),
+			    void *ctx, struct err *e);
 /* Revokes by id or device code. */
 enum status pg_device_revoke(struct pg *db, const char *which, struct err *e);
 
@@ -99,6 +107,24 @@ enum status pg_user_put(struct pg *db, const char *login, const char *name, cons
 enum status pg_customer_erase(struct pg *db, const char *id, struct err *e);
 /* Whether a code of that kind exists (for flow checks). */
 bool pg_code_exists(struct pg *db, const char *kind, const char *code);
+
+/* ---- reports over every hub (pg/report.c) ----------------------------- */
+
+struct report_source;
+/* The reports' source over PostgreSQL; settings (fcr_target_percent, ...)
+ * come from setting(setting_ctx, key), NULL for the reports' defaults. */
+struct pg_report {
+	struct pg *db;
+	char *(*setting)(void *setting_ctx, const char *key); /* caller frees the text */
+	void *setting_ctx;
+};
+/* Fills *src to read through pr (borrowed while src is used). */
+void pg_report_source(struct pg_report *pr, struct report_source *src);
+/* Checks a user's login and password against the server's copy (argon2id);
+ * fills role ("advisor", "supervisor", "admin"). STATUS_DENIED for an
+ * unknown or disabled login or a wrong password, with one message for all. */
+enum status pg_user_check(struct pg *db, const char *login, const char *password, char *role,
+			  size_t rolesz, struct err *e);
 
 /* Test hook: FRONTDESKD_TEST_PUSH_DELAY_MS makes a push wait that long
  * inside its transaction (so a test can kill the server mid-push). */

@@ -202,18 +202,6 @@ long store_flow_count(struct store *s)
 
 /* ---- finding a flow by the customer's words ----------------------------- */
 
-/* Appends one quoted token (any " doubled). */
-static void add_token(struct buf *b, const char *tok, size_t n)
-{
-	buf_adds(b, "\"");
-	for (size_t i = 0; i < n; i++) {
-		if (tok[i] == '"')
-			buf_adds(b, "\"");
-		buf_add(b, &tok[i], 1);
-	}
-	buf_adds(b, "\"");
-}
-
 char *store_flow_search_expr(const char *query)
 {
 	struct buf b;
@@ -241,7 +229,7 @@ char *store_flow_search_expr(const char *query)
 		 * required ("my bin wasn't collected" still finds bins). */
 		if (words++)
 			buf_adds(&b, " OR ");
-		add_token(&b, start, (size_t)(p - start));
+		fts_quote(&b, start, (size_t)(p - start));
 		if (last_open && !*p)
 			buf_adds(&b, "*");
 	}
@@ -303,6 +291,26 @@ enum status store_flow_search(struct store *s, const char *query, int limit,
 }
 
 /* ---- parked runs ------------------------------------------------------- */
+
+/* Queues the removal of a parked run for every other desk. */
+static enum status park_queue_removal(struct store *s, const char *park_id,
+				      const char *customer_id, struct err *e)
+{
+	json_t *b = json_object();
+	char *text;
+	enum status rc;
+
+	json_object_set_new(b, "id", json_string(park_id));
+	json_object_set_new(b, "customer_id", customer_id ? json_string(customer_id) : json_null());
+	json_object_set_new(b, "deleted", json_true());
+	text = json_dumps(b, JSON_COMPACT);
+	json_decref(b);
+	if (!text)
+		die("out of memory encoding JSON");
+	rc = outbox_add(s, "flow_park", park_id, "delete", text, e);
+	free(text);
+	return rc;
+}
 
 static enum status customer_usable(struct store *s, const char *id, struct err *e)
 {
@@ -370,6 +378,8 @@ enum status store_flow_park(struct store *s, const struct store_flow_park_input 
 		sqlite3_bind_text(st, 1, in->replaces, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, in->customer_id, -1, SQLITE_STATIC);
 		rc = stmt_run(s, st, "parking the flow", e);
+		if (!rc && sqlite3_changes(s->db) > 0)
+			rc = park_queue_removal(s, in->replaces, in->customer_id, e);
 		if (rc)
 			goto out;
 	}
@@ -394,6 +404,29 @@ enum status store_flow_park(struct store *s, const struct store_flow_park_input 
 	rc = stmt_run(s, st, "parking the flow", e);
 	if (rc)
 		goto out;
+	/* Every desk that has the customer can resume it (sync). */
+	{
+		json_t *b = json_object();
+		char *text;
+
+		json_object_set_new(b, "id", json_string(id_out));
+		json_object_set_new(b, "customer_id", json_string(in->customer_id));
+		json_object_set_new(b, "flow_id", json_string(in->flow_id));
+		json_object_set_new(b, "flow_version", json_integer(in->flow_version));
+		json_object_set_new(b, "step", in->step ? json_string(in->step) : json_null());
+		json_object_set_new(b, "saved", json_string(in->saved_json));
+		json_object_set_new(b, "parked_by",
+				    json_string(s->actor ? s->actor : "unknown"));
+		json_object_set_new(b, "parked_at", json_string(now));
+		text = json_dumps(b, JSON_COMPACT);
+		json_decref(b);
+		if (!text)
+			die("out of memory encoding JSON");
+		rc = outbox_add(s, "flow_park", id_out, "insert", text, e);
+		free(text);
+		if (rc)
+			goto out;
+	}
 	/* Ids and step names only: never the answers. */
 	snprintf(detail, sizeof detail, "%s version %ld at step %s (parked run %s)", in->flow_id,
 		 in->flow_version, in->step && *in->step ? in->step : "?", id_out);
@@ -519,11 +552,17 @@ out:
 
 enum status store_flow_park_remove(struct store *s, const char *park_id, struct err *e)
 {
-	sqlite3_stmt *st = stmt_sql(s, "DELETE FROM flow_park WHERE id = ?1", e);
+	sqlite3_stmt *st;
 	enum status rc;
 
-	if (!st)
-		return e ? e->code : STATUS_DB;
+	rc = store_tx_begin(s, e);
+	if (rc)
+		return rc;
+	st = stmt_sql(s, "DELETE FROM flow_park WHERE id = ?1", e);
+	if (!st) {
+		rc = e ? e->code : STATUS_DB;
+		goto out;
+	}
 	sqlite3_bind_text(st, 1, park_id ? park_id : "", -1, SQLITE_STATIC);
 	rc = stmt_run(s, st, "removing the parked flow", e);
 	if (!rc && sqlite3_changes(s->db) == 0)
@@ -531,5 +570,12 @@ enum status store_flow_park_remove(struct store *s, const char *park_id, struct 
 			     "parked flow '%s' is not on this desk any more (finished at another "
 			     "desk?)",
 			     park_id ? park_id : "");
-	return rc;
+	else if (!rc)
+		rc = park_queue_removal(s, park_id, NULL, e);
+out:
+	if (rc) {
+		store_tx_end(s, false, NULL);
+		return rc;
+	}
+	return store_tx_end(s, true, e);
 }

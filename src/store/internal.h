@@ -131,6 +131,10 @@ enum status customer_load(struct store *s, const char *id, struct customer **out
 /* Re-indexes the customer with that id (after a case gave them a reference). */
 enum status search_reindex_customer(struct store *s, const char *id, struct err *e);
 
+/* Appends tok[0..n) to b as one quoted FTS5 string ("..." with any "
+ * doubled), so typed text is always searched as text, never FTS syntax. */
+void fts_quote(struct buf *b, const char *tok, size_t n);
+
 /* Merges search-index segments after a bulk write: all of them (full:
  * rewrites the index) or a bounded amount of work. Failures only cost
  * speed, so they are ignored. */
@@ -170,6 +174,13 @@ enum status audit_trim(struct store *s, const char *cutoff, bool dry_run, long *
  */
 enum status customer_scrub(struct store *s, const char *id, bool queue, struct erase_result *out,
 			   struct err *e);
+/* After erasing: rebuilds the customer search index's segments so the
+ * deleted terms leave the file (in the caller's transaction). */
+enum status customer_index_purge(struct store *s, struct err *e);
+/* After the commit of an erasure: copies the WAL into the file and
+ * truncates it, so old page images go. false when another connection
+ * holds the log (it is emptied at a later checkpoint). */
+bool store_log_purge(struct store *s);
 /*
  * Minimisation: on a contact not linked to a customer, flow answers marked
  * personal are refused (the caller asks the flow for FLOW_JSON_NO_PERSONAL).

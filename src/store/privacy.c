@@ -586,6 +586,17 @@ enum status customer_scrub(struct store *s, const char *id, bool queue, struct e
 		rc = stmt_run(s, st, "cleaning queued changes", e);
 		out->outbox += rc ? 0 : (long)sqlite3_changes(s->db);
 	}
+	/* Runs parked on the customer go (the flow_park_erase trigger), and
+	 * their queued bodies lose the saved answers. */
+	if (!rc)
+		rc = run1(s,
+			  "UPDATE outbox SET body = json_set(body, '$.saved', '{}', '$.step', NULL)"
+			  " WHERE record_type = 'flow_park' AND json_extract(body, '$.customer_id') = ?1"
+			  " AND json_extract(body, '$.saved') IS NOT '{}'",
+			  id, &out->outbox, "cleaning queued changes", e);
+	if (!rc)
+		rc = run1(s, "DELETE FROM flow_park WHERE customer_id = ?1", id, NULL,
+			  "removing parked flows", e);
 	if (!rc && queue)
 		rc = outbox_add(s, "customer", id, "upsert", body, e);
 out:
@@ -595,14 +606,14 @@ out:
 }
 
 /* Rebuilds the search index's segments so deleted terms leave the file. */
-static enum status index_purge(struct store *s, struct err *e)
+enum status customer_index_purge(struct store *s, struct err *e)
 {
 	return store_exec(s, "INSERT INTO customer_fts (customer_fts) VALUES ('optimize')", e);
 }
 
 /* After a commit: copies the log into the file and empties it, so old page
  * images in the -wal go. false when another process holds the log. */
-static bool log_purge(struct store *s)
+bool store_log_purge(struct store *s)
 {
 	int log = 0, done = 0;
 	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
@@ -747,7 +758,7 @@ enum status store_customer_erase(struct store *s, const char *id, const char *re
 	if (!rc)
 		rc = store_audit(s, "customer.erase", "customer", id, reason, e);
 	if (!rc)
-		rc = index_purge(s, e);
+		rc = customer_index_purge(s, e);
 out:
 	customer_free(c);
 	if (rc) {
@@ -756,7 +767,7 @@ out:
 	}
 	rc = store_tx_end(s, true, e);
 	if (!rc && s->tx_depth == 0)
-		out->purged = log_purge(s);
+		out->purged = store_log_purge(s);
 	return rc;
 }
 
@@ -1035,7 +1046,7 @@ static enum status apply_customers(struct store *s, const char *cutoff, bool dry
 			rc = store_audit(s, "customer.erase", "customer", ids[i], "retention", e);
 	}
 	if (!rc)
-		rc = index_purge(s, e);
+		rc = customer_index_purge(s, e);
 	free_ids(ids, n);
 	return rc;
 }
@@ -1131,7 +1142,7 @@ enum status store_retention_apply(struct store *s, const struct retention_rule *
 	if (rc)
 		goto out;
 	if (!dry_run && s->tx_depth == 0)
-		log_purge(s);
+		store_log_purge(s);
 	for (size_t i = 0; i < n && fn; i++)
 		if (fn(ctx, &done[i]))
 			break;

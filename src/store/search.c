@@ -205,8 +205,7 @@ static bool reference_like(const char *q, char *code, size_t csz, char *num, siz
 	return true;
 }
 
-/* Appends one quoted token (any " doubled). */
-static void add_quoted(struct buf *b, const char *tok, size_t n)
+void fts_quote(struct buf *b, const char *tok, size_t n)
 {
 	buf_adds(b, "\"");
 	for (size_t i = 0; i < n; i++) {
@@ -242,7 +241,7 @@ char *store_search_expr(const char *query)
 		phone_national_digits(digits, plus, national, sizeof national);
 		/* Five or six digits with no + may be the number of a case. */
 		buf_adds(&b, !plus && strlen(digits) <= 6 ? "{phone refs} : " : "phone : ");
-		add_quoted(&b, national, strlen(national));
+		fts_quote(&b, national, strlen(national));
 		buf_adds(&b, "*");
 		return buf_detach(&b);
 	}
@@ -283,7 +282,7 @@ char *store_search_expr(const char *query)
 			continue;
 		if (b.len)
 			buf_adds(&b, " ");
-		add_quoted(&b, start, (size_t)(p - start));
+		fts_quote(&b, start, (size_t)(p - start));
 		/* Only the word being typed is a prefix. */
 		if (last_open && !p[strspn(p, " \t'\".,;:!?()[]{}*+-/\\@#&")])
 			buf_adds(&b, "*");

@@ -58,11 +58,21 @@ enum status store_outbox_mark(struct store *s, long long first, long long last, 
 {
 	sqlite3_stmt *st;
 	char now[32];
+	bool relaxed = false;
 	enum status rc;
 
+	/*
+	 * A mark lost to a power cut only sends those changes again, and the
+	 * server holds them once whatever it is sent (idempotent on device and
+	 * sequence): this commit need not wait for the disk (one fsync less per
+	 * batch). Every write of a record keeps synchronous = FULL.
+	 */
+	if (s->tx_depth == 0)
+		relaxed = sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) ==
+			  SQLITE_OK;
 	rc = store_tx_begin(s, e);
 	if (rc)
-		return rc;
+		goto out;
 	store_now(now, sizeof now);
 	for (size_t i = 0; i < nrefused && !rc; i++) {
 		st = stmt_sql(s,
@@ -93,11 +103,14 @@ enum status store_outbox_mark(struct store *s, long long first, long long last, 
 			rc = stmt_run(s, st, "marking changes sent", e);
 		}
 	}
-	if (rc) {
+	if (rc)
 		store_tx_end(s, false, NULL);
-		return rc;
-	}
-	return store_tx_end(s, true, e);
+	else
+		rc = store_tx_end(s, true, e);
+out:
+	if (relaxed)
+		sqlite3_exec(s->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	return rc;
 }
 
 long store_outbox_refused_count(struct store *s)
@@ -240,11 +253,13 @@ static bool customer_pending(struct store *s, const char *id)
 	return yes;
 }
 
-static enum status apply_customer(struct store *s, const json_t *body, struct err *e)
+static enum status apply_customer(struct store *s, const json_t *body, long *erasures,
+				  struct err *e)
 {
 	struct customer *in, *cur = NULL, *use;
 	sqlite3_stmt *st;
 	char *stamps, now[32];
+	bool pending, scrub;
 	enum status rc;
 
 	in = customer_from_json(body, e);
@@ -254,7 +269,12 @@ static enum status apply_customer(struct store *s, const json_t *body, struct er
 		if (in->hlc[f][0])
 			hlc_observe(&s->hlc, in->hlc[f], NULL);
 	rc = customer_load(s, in->id, &cur, NULL, NULL);
-	if (rc == STATUS_OK && customer_pending(s, in->id)) {
+	pending = rc == STATUS_OK && customer_pending(s, in->id);
+	/* An erasure scrubs what this console holds of the person: once when
+	 * it arrives, and again when edits made here were still waiting. A
+	 * customer it never had leaves nothing to scrub. */
+	scrub = in->erased && cur && (!cur->erased || pending);
+	if (pending) {
 		/* Local edits still to go: merge, and the server merges them in
 		 * when they arrive; its answer comes back on a later pull. */
 		customer_merge(cur, in);
@@ -300,8 +320,18 @@ static enum status apply_customer(struct store *s, const json_t *body, struct er
 	sqlite3_bind_text(st, 15, use->created_at[0] ? use->created_at : now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 16, now, -1, SQLITE_STATIC);
 	rc = stmt_run(s, st, "saving a customer from the server", e);
-	if (!rc)
+	if (!rc && use->erased && scrub) {
+		/* Erasure wins: notes, answers, case texts, queued bodies and
+		 * parked runs go too, and the index entry (customer_scrub). */
+		rc = customer_scrub(s, use->id, false, NULL, e);
+		if (!rc)
+			rc = store_audit(s, "customer.erase", "customer", use->id,
+					 "erasure received from the server", e);
+		if (!rc)
+			(*erasures)++;
+	} else if (!rc) {
 		rc = search_reindex_customer(s, use->id, e);
+	}
 out:
 	free(stamps);
 	customer_free(in);
@@ -390,8 +420,9 @@ static enum status apply_user(struct store *s, const json_t *b, struct err *e)
 static enum status apply_flow(struct store *s, const json_t *b, struct err *e)
 {
 	sqlite3_stmt *st = stmt_sql(s,
-				    "INSERT INTO flow (id, version, title, service, source, loaded_at)"
-				    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+				    "INSERT INTO flow (id, version, title, service, source, loaded_at,"
+				    " keywords, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+				    " ON CONFLICT DO NOTHING",
 				    e);
 
 	if (!st)
@@ -402,7 +433,50 @@ static enum status apply_flow(struct store *s, const json_t *b, struct err *e)
 	bind_jstr(st, 4, b, "service");
 	bind_jstr(st, 5, b, "source");
 	bind_jstr(st, 6, b, "published_at");
+	/* The search words, filled by the sync module from the source. */
+	bind_jstr(st, 7, b, "keywords");
+	bind_jstr(st, 8, b, "text");
 	return stmt_run(s, st, "saving a flow from the server", e);
+}
+
+/*
+ * A run parked at another desk, or its removal there (resumed and finished,
+ * or replaced). Kept only for a customer this desk has and has not erased.
+ */
+static enum status apply_flow_park(struct store *s, const json_t *b, struct err *e)
+{
+	sqlite3_stmt *st;
+
+	if (!jstr(b, "id"))
+		return err_set(e, STATUS_INVALID, "a parked flow from the server lacks its id");
+	if (json_is_true(json_object_get(b, "deleted"))) {
+		st = stmt_sql(s, "DELETE FROM flow_park WHERE id = ?1", e);
+		if (!st)
+			return e ? e->code : STATUS_DB;
+		bind_jstr(st, 1, b, "id");
+		return stmt_run(s, st, "removing a parked flow", e);
+	}
+	if (!jstr(b, "customer_id") || !jstr(b, "flow_id") || !jstr(b, "saved") ||
+	    !json_is_integer(json_object_get(b, "flow_version")))
+		return err_set(e, STATUS_INVALID, "a parked flow from the server lacks its customer, "
+						  "flow or state");
+	st = stmt_sql(s,
+		      "INSERT INTO flow_park (id, customer_id, flow_id, flow_version, step, saved,"
+		      " parked_by, parked_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 'unknown'),"
+		      " coalesce(?8, '') WHERE EXISTS (SELECT 1 FROM customer WHERE id = ?2"
+		      " AND NOT erased) ON CONFLICT (id) DO NOTHING",
+		      e);
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	bind_jstr(st, 1, b, "id");
+	bind_jstr(st, 2, b, "customer_id");
+	bind_jstr(st, 3, b, "flow_id");
+	sqlite3_bind_int64(st, 4, json_integer_value(json_object_get(b, "flow_version")));
+	bind_jstr(st, 5, b, "step");
+	bind_jstr(st, 6, b, "saved");
+	bind_jstr(st, 7, b, "parked_by");
+	bind_jstr(st, 8, b, "parked_at");
+	return stmt_run(s, st, "saving a parked flow from the server", e);
 }
 
 static enum status apply_hot_topic(struct store *s, const json_t *b, struct err *e)
@@ -486,6 +560,20 @@ enum status store_sync_apply(struct store *s, const struct json_t *changes,
 	memset(n, 0, sizeof *n);
 	if (!json_is_array(changes))
 		return err_set(e, STATUS_INVALID, "the server's changes are not a list");
+	/* A page that erases someone overwrites what it frees (the pragma
+	 * must be set outside the transaction to cover all of it). */
+	json_array_foreach(changes, i, c)
+	{
+		const char *type = jstr(c, "type");
+
+		if (type && !strcmp(type, "customer") &&
+		    json_is_true(json_object_get(json_object_get(c, "body"), "erased"))) {
+			rc = store_exec(s, "PRAGMA secure_delete = ON", e);
+			if (rc)
+				return rc;
+			break;
+		}
+	}
 	rc = store_tx_begin(s, e);
 	if (rc)
 		return rc;
@@ -500,7 +588,7 @@ enum status store_sync_apply(struct store *s, const struct json_t *changes,
 			break;
 		}
 		if (!strcmp(type, "customer")) {
-			rc = apply_customer(s, body, e);
+			rc = apply_customer(s, body, &n->erasures, e);
 			n->customers++;
 		} else if (!strcmp(type, "case")) {
 			rc = apply_case(s, body, e);
@@ -514,6 +602,9 @@ enum status store_sync_apply(struct store *s, const struct json_t *changes,
 		} else if (!strcmp(type, "flow")) {
 			rc = apply_flow(s, body, e);
 			n->flows++;
+		} else if (!strcmp(type, "flow_park")) {
+			rc = apply_flow_park(s, body, e);
+			n->flow_parks++;
 		} else if (!strcmp(type, "hot_topic")) {
 			rc = apply_hot_topic(s, body, e);
 			n->hot_topics++;
@@ -535,6 +626,8 @@ enum status store_sync_apply(struct store *s, const struct json_t *changes,
 		hlc_tick(&s->hlc, s->device_id[0] ? s->device_id : "local", last);
 		rc = setting_put(s, "hlc_last", last, e);
 	}
+	if (!rc && n->erasures)
+		rc = customer_index_purge(s, e);
 	if (!rc && json_array_size(changes)) {
 		snprintf(detail, sizeof detail, "%zu changes", json_array_size(changes));
 		rc = store_audit(s, "sync.pull", NULL, NULL, detail, e);
@@ -543,5 +636,9 @@ enum status store_sync_apply(struct store *s, const struct json_t *changes,
 		store_tx_end(s, false, NULL);
 		return rc;
 	}
-	return store_tx_end(s, true, e);
+	rc = store_tx_end(s, true, e);
+	/* The old page images of an erased person leave the -wal too. */
+	if (!rc && n->erasures && s->tx_depth == 0)
+		store_log_purge(s);
+	return rc;
 }

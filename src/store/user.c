@@ -113,6 +113,9 @@ enum status store_user_add(struct store *s, const char *login, const char *displ
 	sqlite3_stmt *st;
 	enum status rc;
 
+	/* Refused (and audited) before anything else is looked at. */
+	if ((rc = store_require(s, STORE_PERM_USERS, "user", NULL, e)))
+		return rc;
 	if ((rc = user_login_check(login, e)) || (rc = user_role_check(role, e)) ||
 	    (rc = user_password_check(password, e)))
 		return rc;
@@ -183,6 +186,8 @@ enum status store_user_set_password(struct store *s, const char *login, const ch
 	sqlite3_stmt *st;
 	enum status rc;
 
+	if ((rc = store_require(s, STORE_PERM_USERS, "user", NULL, e)))
+		return rc;
 	if ((rc = user_password_check(password, e)))
 		return rc;
 	rc = hash_password(password, hash, e);
@@ -216,9 +221,9 @@ enum status store_user_set_disabled(struct store *s, const char *login, bool dis
 		"UPDATE user SET disabled = ?2, updated_at = ?3 WHERE login = ?1";
 	sqlite3_stmt *st;
 	char now[32];
-	enum status rc = store_tx_begin(s, e);
+	enum status rc = store_require(s, STORE_PERM_USERS, "user", NULL, e);
 
-	if (rc)
+	if (rc || (rc = store_tx_begin(s, e)))
 		return rc;
 	st = stmt_sql(s, sql, e);
 	if (!st)
@@ -231,6 +236,58 @@ enum status store_user_set_disabled(struct store *s, const char *login, bool dis
 	if (!rc)
 		rc = store_audit(s, disabled ? "user.disable" : "user.enable", "user", login, NULL,
 				 e);
+	return finish_tx(s, rc, e);
+}
+
+enum status store_user_set_role(struct store *s, const char *login, const char *role,
+				struct err *e)
+{
+	char id[UUID_STR_LEN + 1] = "", old[16] = "", now[32], detail[64];
+	sqlite3_stmt *st;
+	long admins = 0;
+	enum status rc = store_require(s, STORE_PERM_USERS, "user", NULL, e);
+
+	if (rc || (rc = user_role_check(role, e)) || (rc = store_tx_begin(s, e)))
+		return rc;
+	st = stmt_sql(s,
+		      "SELECT id, role, (SELECT count(*) FROM user WHERE role = 'admin' AND NOT"
+		      " disabled) FROM user WHERE login = ?1",
+		      e);
+	if (!st)
+		return finish_tx(s, e ? e->code : STATUS_DB, e);
+	sqlite3_bind_text(st, 1, login ? login : "", -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(id, sizeof id, "%s", col_text(st, 0));
+		snprintf(old, sizeof old, "%s", col_text(st, 1));
+		admins = (long)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (!id[0])
+		return finish_tx(s, no_such_user(login ? login : "", e), e);
+	if (strcmp(old, role) == 0)
+		return finish_tx(s,
+				 err_set(e, STATUS_EXISTS, "user '%s' is already %s; nothing changed",
+					 login, role),
+				 e);
+	if (strcmp(old, "admin") == 0 && admins <= 1)
+		return finish_tx(s,
+				 err_set(e, STATUS_INVALID,
+					 "user '%s' is the only administrator; make another user admin "
+					 "first, so someone can still manage users",
+					 login),
+				 e);
+	st = stmt_sql(s, "UPDATE user SET role = ?2, updated_at = ?3 WHERE id = ?1", e);
+	if (!st)
+		return finish_tx(s, e ? e->code : STATUS_DB, e);
+	store_now(now, sizeof now);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	rc = stmt_run(s, st, "changing the role", e);
+	/* The roles only: the user is named by id, no personal data. */
+	snprintf(detail, sizeof detail, "%s -> %s", old, role);
+	if (!rc)
+		rc = store_audit(s, "user.role", "user", id, detail, e);
 	return finish_tx(s, rc, e);
 }
 

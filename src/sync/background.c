@@ -15,6 +15,7 @@
 #include "sync_int.h"
 
 #define PAUSE_REFUSED_MS (15 * 60000)
+#define LOOK_MS 2000 /* how often a waiting thread looks for new changes */
 
 struct sync_bg {
 	pthread_t thread;
@@ -25,11 +26,20 @@ struct sync_bg {
 	char *db_path;
 	struct sync_status status;
 	long cycles;
+	int64_t interval_ms, backoff_cap_ms;
 };
 
-static void wait_ms(struct sync_bg *bg, int64_t ms)
+/* The changes waiting, read on the thread's own connection; -1 if none. */
+static long waiting_now(struct store *s)
+{
+	return s ? store_outbox_pending(s) : -1;
+}
+
+/* Waits up to ms for a stop or a nudge; true when it ended early. */
+static bool wait_ms(struct sync_bg *bg, int64_t ms)
 {
 	struct timespec ts;
+	bool early;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += (time_t)(ms / 1000);
@@ -42,8 +52,37 @@ static void wait_ms(struct sync_bg *bg, int64_t ms)
 	while (!bg->stop && !bg->nudged)
 		if (pthread_cond_timedwait(&bg->cv, &bg->mu, &ts) == ETIMEDOUT)
 			break;
+	early = bg->stop || bg->nudged;
 	bg->nudged = false;
 	pthread_mutex_unlock(&bg->mu);
+	return early;
+}
+
+/*
+ * Waits for the next cycle, looking every LOOK_MS at the changes waiting so
+ * the status bar counts what the advisor just saved; while online, new
+ * changes bring the cycle forward (they go within seconds, not a minute).
+ */
+static void wait_cycle(struct sync_bg *bg, struct store *s, int64_t ms, bool online)
+{
+	long before = waiting_now(s);
+
+	while (ms > 0) {
+		int64_t step = ms < LOOK_MS ? ms : LOOK_MS;
+		long now;
+
+		if (wait_ms(bg, step))
+			return;
+		ms -= step;
+		now = waiting_now(s);
+		if (now >= 0) {
+			pthread_mutex_lock(&bg->mu);
+			bg->status.waiting = now;
+			pthread_mutex_unlock(&bg->mu);
+		}
+		if (online && now > before)
+			return;
+	}
 }
 
 static void *run(void *arg)
@@ -58,7 +97,7 @@ static void *run(void *arg)
 		struct sync_status st;
 		struct err e;
 		enum sync_outcome out;
-		int64_t wait = SYNC_INTERVAL_MS;
+		int64_t wait = bg->interval_ms;
 		uint64_t rnd;
 
 		pthread_mutex_lock(&bg->mu);
@@ -93,10 +132,12 @@ static void *run(void *arg)
 				rnd = (uint64_t)clock_now_ms();
 			wait = sync_backoff_ms(attempt < 30 ? attempt++ : attempt, rnd,
 					       rep.retry_after_ms);
+			if (wait > bg->backoff_cap_ms && rep.retry_after_ms < bg->backoff_cap_ms)
+				wait = bg->backoff_cap_ms;
 		} else {
 			wait = PAUSE_REFUSED_MS;
 		}
-		wait_ms(bg, wait);
+		wait_cycle(bg, s, wait, out == SYNC_DONE);
 	}
 	store_close(s);
 	return NULL;
@@ -115,6 +156,19 @@ struct sync_bg *sync_bg_start(const char *db_path, struct err *e)
 	sync_status_read(s, db_path, &bg->status, NULL);
 	store_close(s);
 	bg->db_path = xstrdup(db_path);
+	bg->interval_ms = SYNC_INTERVAL_MS;
+	bg->backoff_cap_ms = SYNC_BACKOFF_CAP_MS;
+	{
+		const char *v = getenv("FRONTDESK_SYNC_INTERVAL_MS");
+		char *end;
+		long ms = v ? strtol(v, &end, 10) : 0;
+
+		/* A shorter interval (tests) shortens the backoff too. */
+		if (v && *v && !*end && ms >= 100 && ms <= SYNC_INTERVAL_MS) {
+			bg->interval_ms = ms;
+			bg->backoff_cap_ms = 4 * (int64_t)ms;
+		}
+	}
 	atomic_init(&bg->abort, false);
 	pthread_mutex_init(&bg->mu, NULL);
 	pthread_cond_init(&bg->cv, NULL);
@@ -168,4 +222,32 @@ void sync_bg_stop(struct sync_bg *bg)
 	pthread_cond_destroy(&bg->cv);
 	free(bg->db_path);
 	free(bg);
+}
+
+void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, size_t outsz)
+{
+	const char *state = !st->state[0]		      ? "not synced yet"
+			    : !strcmp(st->state, "online")    ? "online"
+			    : !strcmp(st->state, "offline")   ? "offline"
+			    : !strcmp(st->state, "revoked")   ? "device revoked"
+			    : !strcmp(st->state, "unauthorised") ? "sync refused"
+								 : "sync failed";
+	char when[32] = "never synced", refused[32] = "";
+	int64_t ms;
+
+	if (st->last_ok[0] && time_parse_utc(st->last_ok, &ms) == STATUS_OK) {
+		time_t t = (time_t)(ms / 1000), now = (time_t)(now_ms / 1000);
+		struct tm tm, tn;
+
+		localtime_r(&t, &tm);
+		localtime_r(&now, &tn);
+		if (tm.tm_year == tn.tm_year && tm.tm_yday == tn.tm_yday)
+			strftime(when, sizeof when, "synced %H:%M", &tm);
+		else
+			strftime(when, sizeof when, "synced %d %b", &tm);
+	}
+	if (st->refused > 0)
+		snprintf(refused, sizeof refused, ", %ld refused", st->refused);
+	snprintf(out, outsz, "%s, %ld waiting, %s%s", state, st->waiting > 0 ? st->waiting : 0,
+		 when, refused);
 }

@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <zlib.h>
 
+#include "frontdesk/flow.h"
 #include "sync_int.h"
 
 #define RESPONSE_CAP (64u * 1024u * 1024u)
@@ -457,6 +458,45 @@ static enum sync_outcome push_all(struct store *s, struct http *c, struct sync_r
 	return out;
 }
 
+/*
+ * Flows published centrally carry their YAML source only: the words the
+ * flow search finds them by (keywords, what the steps say) come from
+ * loading it here, as flow load does. A source this version cannot read
+ * is stored all the same, found by its title.
+ */
+static void flow_words_add(json_t *changes)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(changes, i, c)
+	{
+		json_t *body = json_object_get(c, "body");
+		json_t *src = json_object_get(body, "source");
+		const char *type = json_string_value(json_object_get(c, "type"));
+		struct flow_errors errs;
+		struct flow *f = NULL;
+
+		if (!type || strcmp(type, "flow") || !json_is_string(src))
+			continue;
+		flow_errors_init(&errs);
+		if (flow_load_mem("published flow", json_string_value(src), json_string_length(src),
+				  &f, &errs) == STATUS_OK) {
+			struct buf keywords, text;
+
+			buf_init(&keywords, 64 * 1024);
+			buf_init(&text, 1024 * 1024);
+			flow_search_words(f, &keywords, &text);
+			json_object_set_new(body, "keywords", json_string(buf_str(&keywords)));
+			json_object_set_new(body, "text", json_string(buf_str(&text)));
+			buf_release(&keywords);
+			buf_release(&text);
+		}
+		flow_free(f);
+		flow_errors_release(&errs);
+	}
+}
+
 static enum sync_outcome pull_all(struct store *s, struct http *c, struct sync_report *rep,
 				  struct err *e)
 {
@@ -487,6 +527,7 @@ static enum sync_outcome pull_all(struct store *s, struct http *c, struct sync_r
 			err_set(e, STATUS_PARSE, "fetching changes: the server's answer is not understood");
 			return SYNC_CONFIG;
 		}
+		flow_words_add(changes);
 		st = store_sync_apply(s, changes, json_integer_value(next), &n, e);
 		if (st) {
 			json_decref(j);
@@ -578,8 +619,15 @@ enum sync_outcome sync_run(struct store *s, const char *db_path, const struct sy
 		return SYNC_CONFIG;
 	}
 	out = push_all(s, &c, rep, e);
-	if (out == SYNC_DONE)
+	if (out == SYNC_DONE) {
+		long pulled = rep->pulled;
+
 		out = pull_all(s, &c, rep, e);
+		/* Applying a page queues its own audit row: send it now, so a
+		 * finished cycle leaves nothing waiting. */
+		if (out == SYNC_DONE && rep->pulled > pulled && store_outbox_pending(s) > 0)
+			out = push_all(s, &c, rep, e);
+	}
 	http_release(&c);
 	rep->outcome = out;
 	record(s, out, rep, e);
@@ -676,6 +724,7 @@ enum status sync_status_read(struct store *s, const char *db_path, struct sync_s
 		free(tok);
 	}
 	v = store_sync_state(s, "sync_state");
+	snprintf(st->state, sizeof st->state, "%s", v ? v : "");
 	st->online = v && !strcmp(v, "online");
 	st->revoked = v && !strcmp(v, "revoked");
 	free(v);

@@ -381,6 +381,7 @@ enum tui_action tui_key_action(const struct tui_key *k, bool typing)
 		case 5: return ACT_NEW_CUSTOMER;
 		case 6: return ACT_DESK;
 		case 7: return ACT_FLOW;
+		case 9: return ACT_REPORTS;
 		case 12: return ACT_LOCK;
 		default: return ACT_NONE;
 		}

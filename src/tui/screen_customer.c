@@ -26,6 +26,7 @@ struct customer_view {
 	struct tui_list case_list, history;
 	int focus; /* 0 cases, 1 history */
 	long parked; /* flows parked on the customer (issue 4) */
+	struct err refused; /* why the record did not open (the offline limit) */
 };
 
 static char *dup0(const char *s)
@@ -108,7 +109,9 @@ static void view_load(struct screen *sc, const char *id, bool audit)
 		customer_free(st->c);
 		st->c = NULL;
 		if (store_customer_get(t->store, keep, &st->c, &e) != STATUS_OK) {
-			tui_error_err(t, &e);
+			st->refused = e;
+			if (e.code != STATUS_DENIED)
+				tui_error_err(t, &e);
 			return;
 		}
 	}
@@ -152,6 +155,13 @@ static void view_reenter(struct screen *sc)
 	if (store_customer_get(sc->t->store, st->c->id, &fresh, &e) == STATUS_OK) {
 		customer_free(st->c);
 		st->c = fresh;
+	} else if (e.code == STATUS_DENIED) {
+		/* The offline limit was reached meanwhile: show nothing of them. */
+		items_free(st);
+		customer_free(st->c);
+		st->c = NULL;
+		st->refused = e;
+		return;
 	}
 	view_load(sc, st->c->id, false);
 }
@@ -196,8 +206,13 @@ static void view_draw(struct screen *sc)
 
 	if (!c) {
 		draw_title(t, 0, " Customer", "");
-		draw_text(t, 2, 2, COLS - 4, "This customer could not be opened. Esc goes back.",
-			  PAINT_WARN);
+		/* The offline limit says what happened and what to do. */
+		if (st->refused.code != STATUS_DENIED ||
+		    !draw_offline_notice(t, 2, LINES - 6, &st->refused))
+			draw_text(t, 2, 2, COLS - 4, "This customer could not be opened. Esc goes back.",
+				  PAINT_WARN);
+		draw_text(t, LINES - 3, 0, COLS, " Esc back", PAINT_DIM);
+		tui_cursor(t, LINES - 3, 1);
 		return;
 	}
 	draw_textf(t, y++, 0, COLS, PAINT_TITLE, " Customer: %s", c->field[CF_name]);
@@ -231,8 +246,13 @@ static void view_draw(struct screen *sc)
 	hist_y = y;
 	draw_list(t, &st->history, hist_y, 0, COLS, LINES - 3 - hist_y, contact_row, st,
 		  st->focus == 1, "  No contacts yet.");
+	/* Export and erase only for the roles the store lets do them. */
 	draw_text(t, LINES - 3, 0, COLS,
-		  " F2 log a contact   F7 flows   e edit   Tab cases/history   Esc back   F1 keys",
+		  store_allowed(t->store, STORE_PERM_ERASE)
+			  ? " F2 contact  F7 flows  e edit  x export  Del erase  Esc back  F1 keys"
+			  : store_allowed(t->store, STORE_PERM_EXPORT)
+			  ? " F2 contact  F7 flows  e edit  x export  Tab cases/history  Esc back  F1 keys"
+			  : " F2 log a contact   F7 flows   e edit   Tab cases/history   Esc back   F1 keys",
 		  PAINT_DIM);
 	if (!((st->focus == 0 && st->ncases) || (st->focus == 1 && st->ncontacts)))
 		tui_cursor(t, st->focus == 0 ? hist_y - cases_h - 1 : hist_y - 1, 1);
@@ -270,7 +290,15 @@ static enum key_result view_key(struct screen *sc, const struct tui_key *k)
 			tui_push(t, &screen_contact_ops, &co);
 			return KR_USED;
 		}
+		/* Subject access (issue 7): the store refuses other roles. */
+		if (k->wc == L'x' || k->wc == L'X') {
+			tui_customer_export(t, st->c->id);
+			return KR_USED;
+		}
 		return KR_UNUSED;
+	case TK_DELETE:
+		tui_customer_erase(t, st->c->id);
+		return KR_USED;
 	default:
 		break;
 	}
@@ -300,6 +328,39 @@ static const struct key_help view_help[] = {
 	{ "Esc", "back to the search" },
 	{ NULL, NULL },
 };
+/* The same, with the data protection keys a role may use (issue 7). */
+static const struct key_help view_help_export[] = {
+	{ "F2 or c", "log a contact for this customer" },
+	{ "e", "edit the customer's details" },
+	{ "x", "subject access: export everything held about them to a file" },
+	{ "F7", "run a FAQ flow for them; resume a parked one" },
+	{ "Tab", "move between open cases and contact history" },
+	{ "Up/Down", "choose a case or contact" },
+	{ "Enter", "open the chosen case" },
+	{ "Esc", "back to the search" },
+	{ NULL, NULL },
+};
+static const struct key_help view_help_erase[] = {
+	{ "F2 or c", "log a contact for this customer" },
+	{ "e", "edit the customer's details" },
+	{ "x", "subject access: export everything held about them to a file" },
+	{ "Delete", "erase the customer (asks for a reason and the word erase)" },
+	{ "F7", "run a FAQ flow for them; resume a parked one" },
+	{ "Tab", "move between open cases and contact history" },
+	{ "Up/Down", "choose a case or contact" },
+	{ "Enter", "open the chosen case" },
+	{ "Esc", "back to the search" },
+	{ NULL, NULL },
+};
+
+static const struct key_help *view_help_now(struct screen *sc)
+{
+	struct store *s = sc->t->store;
+
+	return store_allowed(s, STORE_PERM_ERASE)    ? view_help_erase
+	       : store_allowed(s, STORE_PERM_EXPORT) ? view_help_export
+						     : view_help;
+}
 
 const struct screen_ops screen_customer_ops = {
 	.name = "customer",
@@ -309,6 +370,7 @@ const struct screen_ops screen_customer_ops = {
 	.draw = view_draw,
 	.key = view_key,
 	.reenter = view_reenter,
+	.help_now = view_help_now,
 };
 
 /* ---- create and edit --------------------------------------------------------- */

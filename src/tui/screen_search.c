@@ -170,7 +170,8 @@ static void search_run(struct screen *sc)
 		return;
 	err_clear(&e);
 	if (store_customer_search(sc->t->store, st->query.text, SEARCH_LIMIT, add_hit, st, NULL,
-				  &e) != STATUS_OK)
+				  &e) != STATUS_OK &&
+	    e.code != STATUS_DENIED) /* the offline limit: the screen says it */
 		tui_error_err(sc->t, &e);
 	st->list.count = st->nhits;
 }
@@ -244,7 +245,9 @@ static void search_draw(struct screen *sc)
 	draw_text(t, y++, 2, COLS - 2, head, PAINT_HEADER);
 	free(head);
 	list_y = y;
-	if (utf8_length(st->query.text) < 2 || short_number(st->query.text))
+	if (draw_offline_notice(t, list_y, LINES - 3 - list_y, NULL))
+		; /* the offline limit hides customers: say why instead */
+	else if (utf8_length(st->query.text) < 2 || short_number(st->query.text))
 		draw_text(t, list_y, 2, COLS - 2,
 			  st->query.len ? "Type one more letter to search (five digits for a phone)."
 					: "Type to search. F5 adds a new customer; F2 logs a contact "
@@ -318,7 +321,11 @@ static enum key_result search_key(struct screen *sc, const struct tui_key *k)
 
 static void search_reenter(struct screen *sc)
 {
+	struct search *st = sc->state;
+
 	load_desk_facts(sc);
+	/* Search again: a customer may have been edited or erased. */
+	st->searched = false;
 }
 
 static const struct key_help search_help[] = {

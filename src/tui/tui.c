@@ -330,6 +330,61 @@ static void lock_screen(struct tui *t)
 
 /* ---- drawing: status bar, help, lock, message --------------------------------- */
 
+/*
+ * The status bar of an enrolled desk: the sync state in words comes right
+ * after the user and never gives way; site, channel and the long date give
+ * way in turn so it fits in 80 columns.
+ */
+static bool draw_status_sync(struct tui *t, const char *when)
+{
+	char words[160], hhmm[8], text[640];
+	struct sync_status st;
+	time_t secs = (time_t)(clock_now_ms() / 1000);
+	struct tm tm;
+
+	if (!t->sync)
+		return false;
+	sync_bg_status(t->sync, &st);
+	sync_status_words(&st, clock_now_ms(), words, sizeof words);
+	localtime_r(&secs, &tm);
+	strftime(hhmm, sizeof hhmm, "%H:%M", &tm);
+	if (!t->signed_in) {
+		snprintf(text, sizeof text, " not signed in | %s | %s | %s", words,
+			 t->desk.site_name, when);
+		if (tui_text_width(text) > (size_t)COLS)
+			snprintf(text, sizeof text, " not signed in | %s | %s", words, hhmm);
+		draw_text(t, LINES - 1, 0, COLS, text, PAINT_TITLE);
+		return true;
+	}
+	for (int form = 0; form < 5; form++) {
+		switch (form) {
+		case 0:
+			snprintf(text, sizeof text, " %s (%s) | %s | %s | %s | %s", t->who.login,
+				 t->who.role, words, t->desk.site_name, t->desk.channel_name, when);
+			break;
+		case 1:
+			snprintf(text, sizeof text, " %s (%s) | %s | %s | %s", t->who.login,
+				 t->who.role, words, t->desk.channel_name, when);
+			break;
+		case 2:
+			snprintf(text, sizeof text, " %s (%s) | %s | %s | %s", t->who.login,
+				 t->who.role, words, t->desk.channel_name, hhmm);
+			break;
+		case 3:
+			snprintf(text, sizeof text, " %s (%s) | %s | %s", t->who.login, t->who.role,
+				 words, hhmm);
+			break;
+		default:
+			snprintf(text, sizeof text, " %s (%s) | %s", t->who.login, t->who.role, words);
+			break;
+		}
+		if (tui_text_width(text) <= (size_t)COLS)
+			break;
+	}
+	draw_text(t, LINES - 1, 0, COLS, text, PAINT_TITLE);
+	return true;
+}
+
 static void draw_status(struct tui *t)
 {
 	char when[32], text[512];
@@ -339,6 +394,8 @@ static void draw_status(struct tui *t)
 
 	localtime_r(&secs, &tm);
 	strftime(when, sizeof when, "%a %d %b %H:%M", &tm);
+	if (draw_status_sync(t, when))
+		return;
 	if (!t->signed_in) {
 		snprintf(text, sizeof text, " not signed in | %s | %s", t->desk.site_name, when);
 		draw_text(t, LINES - 1, 0, COLS, text, PAINT_TITLE);
@@ -388,6 +445,7 @@ static const struct key_help global_help[] = {
 	{ "F5", "new customer" },
 	{ "F6", "switch this desk's site and channel" },
 	{ "F7", "find and run a FAQ flow by the customer's words" },
+	{ "F9", "reports: referrals, FCR, channels, failure demand, cost, cases" },
 	{ "Ctrl-L or F12", "lock the screen (your password opens it)" },
 	{ "Ctrl-Q", "sign out" },
 	{ "Esc", "back (asks first if you typed something)" },
@@ -406,7 +464,9 @@ static int help_rows(const struct key_help *h)
 static void draw_help(struct tui *t)
 {
 	struct screen *sc = tui_top(t);
-	const struct key_help *own = sc ? sc->ops->help : NULL;
+	const struct key_help *own = !sc		  ? NULL
+				     : sc->ops->help_now ? sc->ops->help_now(sc)
+							 : sc->ops->help;
 	int rows = help_rows(own) + help_rows(global_help) + 5, y, w = COLS - 4;
 
 	if (rows > LINES - 2)
@@ -594,6 +654,10 @@ static void global_key(struct tui *t, const struct tui_key *k)
 	case ACT_FLOW:
 		if (t->signed_in)
 			tui_push(t, &screen_flow_ops, NULL);
+		break;
+	case ACT_REPORTS:
+		if (t->signed_in)
+			tui_push(t, &screen_report_ops, NULL);
 		break;
 	case ACT_LOCK:
 		lock_screen(t);
@@ -790,17 +854,41 @@ enum status tui_run(struct store *s, const struct tui_options *o, struct err *e)
 	set_escdelay(25);
 	colours_init(t);
 
+	/* An enrolled desk syncs in the background, on its own connection and
+	 * thread: the screens only copy its status. */
+	{
+		char *tok = sync_token_load(store_path(s));
+
+		if (tok) {
+			struct err se;
+
+			memset(tok, 0, strlen(tok));
+			free(tok);
+			err_clear(&se);
+			t->sync = sync_bg_start(store_path(s), &se);
+			if (!t->sync)
+				tui_error(t, "Background sync did not start: %s", se.msg);
+		}
+	}
 	tui_push(t, &screen_signin_ops, NULL);
 	if (o && o->demo_user)
 		tui_signed_in(t, &who);
 	bench_open();
+	t->retention_schedule = o ? o->retention_schedule : NULL;
 	while (!t->quit) {
 		struct tui_key k;
 
 		draw_all(t);
 		bench_frame(t);
+		/* Retention (issue 7): once the first screen shows, then at the
+		 * first idle moment of each new day. */
+		if (!t->retention_day[0] && t->retention_schedule) {
+			tui_retention_due(t);
+			continue;
+		}
 		if (!key_read(&k, 500)) {
 			check_idle(t);
+			tui_retention_due(t);
 			continue;
 		}
 		bench_key_start();
@@ -813,6 +901,8 @@ enum status tui_run(struct store *s, const struct tui_options *o, struct err *e)
 	if (t->signed_in) {
 		store_user_sign_out(s, false, NULL);
 	}
+	sync_bg_stop(t->sync); /* aborts a transfer in flight: quitting never waits */
+	t->sync = NULL;
 	tui_pop_to(t, 0);
 	terminal_restore();
 	core_die_hook = NULL;

@@ -9,6 +9,7 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 
+#include "frontdesk/sync.h"
 #include "frontdesk/tui.h"
 
 #ifndef FRONTDESK_VERSION
@@ -49,6 +50,8 @@ struct screen_ops {
 	bool (*unsaved)(struct screen *sc);
 	/* Called when the screen is on top again (a screen above closed). */
 	void (*reenter)(struct screen *sc);
+	/* The keys for this screen now (e.g. by role); NULL: help above. */
+	const struct key_help *(*help_now)(struct screen *sc);
 };
 
 struct screen {
@@ -91,12 +94,32 @@ struct tui {
 	/* the lock panel's password field */
 	struct tui_field lock_password;
 	int lock_failures;
+	/* retention (issue 7): the schedule file (borrowed from tui_options,
+	 * NULL: none) and the London date it was last applied ("": not yet) */
+	const char *retention_schedule;
+	char retention_day[16];
+	/* background sync when the desk is enrolled (NULL otherwise) */
+	struct sync_bg *sync;
 };
 
 /* Screens. */
 extern const struct screen_ops screen_signin_ops, screen_search_ops, screen_customer_ops,
 	screen_customer_edit_ops, screen_contact_ops, screen_cases_ops, screen_case_ops,
 	screen_desk_ops;
+/* Supervisor reports (issue 6): screen_report.c. */
+extern const struct screen_ops screen_report_ops;
+/* Data protection (issue 7): screen_privacy.c. Both take the customer id. */
+extern const struct screen_ops screen_export_ops, screen_erase_ops;
+/* Opens the export (supervisor, admin) or erase (admin) screen for a
+ * customer; a role that may not gets the store's refusal (audited) on the
+ * message line instead. */
+void tui_customer_export(struct tui *t, const char *customer_id);
+void tui_customer_erase(struct tui *t, const char *customer_id);
+/* Applies the retention schedule when it has not been applied yet on this
+ * London date (at start, then the first idle moment after midnight), as
+ * "console:retention", in one transaction; says what it did only if it
+ * changed something. */
+void tui_retention_due(struct tui *t);
 /* FAQ flows (issue 4): screen_flow.c. */
 extern const struct screen_ops screen_flow_ops;
 /* Argument of screen_flow_ops.open (NULL: anonymous, a new visit). */
@@ -161,6 +184,14 @@ void draw_text(struct tui *t, int y, int x, int width, const char *text, enum pa
 /* printf form of draw_text. */
 void draw_textf(struct tui *t, int y, int x, int width, enum paint p, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* Draws text wrapped at blanks in width columns, at most rows rows;
+ * returns the rows used. */
+int draw_paragraph(struct tui *t, int y, int x, int width, int rows, const char *text,
+		   enum paint p);
+/* When the store hides customer records (the offline limit; why: the
+ * refusal, or NULL to ask store_offline_check), draws what happened and
+ * what to do in rows y .. y+rows-1 and returns the rows used; else 0. */
+int draw_offline_notice(struct tui *t, int y, int rows, const struct err *why);
 /* A full-width title bar at row y: left text, right text. */
 void draw_title(struct tui *t, int y, const char *left, const char *right);
 /* The needs banner for a customer's needs at row y (one row); returns the

@@ -30,3 +30,20 @@ note 'the refusals are in the audit trail'
 sqlite3 fd.db "SELECT actor, action, record_type, detail FROM audit WHERE action = 'access.denied'"
 note 'the owner of the database file is the IT administrator'
 fd customer erase "$id" --reason 'request by letter' --yes
+note 'only an administrator manages users (the refusal comes before any password is asked)'
+printf 'advisor-password\n' | fd --user jsmith user add kim --role admin
+printf 'supervisor-password\n' | fd --user msup user role jsmith admin
+printf 'advisor-password\n' | fd --user jsmith user disable msup
+printf 'advisor-password\n' | fd --user jsmith user passwd msup
+note 'a role change by an administrator is audited with the old and new role only'
+printf 'admin-password\n' | frontdesk user add root1 --role admin >/dev/null
+printf 'admin-password\n' | fd --user root1 user role jsmith supervisor
+printf 'supervisor-password\n' | fd --user msup user role jsmith advisor
+fd user role jsmith supervisor
+fd user role jsmith boss
+fd user role nobody advisor
+fd user role root1 advisor
+fd user role jsmith
+note 'the new role applies at once: jsmith can now export'
+printf 'advisor-password\n' | fd --user jsmith customer export "$id" --format csv | sed -n '1,2p'
+sqlite3 fd.db "SELECT actor, action, record_type, detail FROM audit WHERE action IN ('user.role', 'user.add') OR (action = 'access.denied' AND detail = 'users') ORDER BY seq" | filter

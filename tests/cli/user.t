@@ -24,3 +24,8 @@ sqlite3 "$TEST_DIR/fd.db" "select action, count(*) from audit where action like 
 note the console needs a terminal
 fd console
 fd console --demo-user jsmith </dev/null
+note 'role changes what a user may do; only roles, never names, go in the audit row'
+fd user role jsmith supervisor
+fd user role jsmith supervisor
+fd user role admin1 advisor
+sqlite3 "$TEST_DIR/fd.db" "select detail from audit where action = 'user.role'"

@@ -17,6 +17,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include <jansson.h>
+
 #include "frontdesk/report.h"
 #include "frontdesk/store.h"
 
@@ -665,11 +667,124 @@ static void test_roles(void **state)
 	q.advisor = NULL;
 	assert_int_equal(report_drill(st, &alice, &q, "bob", 10, collect, &b, &e), STATUS_DENIED);
 	assert_int_equal(b.len, 0);
+	/* Both refusals are in the audit trail. */
+	assert_int_equal(count("SELECT count(*) FROM audit WHERE action = 'access.denied'"
+			       " AND record_type = 'report' AND detail = 'report-all'"),
+			 2);
+	/* The bare login is the advisor's own too. */
+	q.advisor = "alice";
+	assert_int_equal(report_run(st, &alice, &q, &t, &e), STATUS_OK);
+	report_table_free(t);
+	t = NULL;
+	q.advisor = NULL;
 	/* A supervisor may. */
 	assert_int_equal(report_drill(st, &supervisor, &q, "bob", 10, collect, &b, &e), STATUS_OK);
 	assert_string_equal(buf_str(&b), "2026-03-24T10:00 missed-bin referred case -\n"
 					 "2026-03-28T23:59 missed-bin referred case -\n");
 	buf_release(&b);
+}
+
+static void test_viewer_and_export(void **state)
+{
+	struct report_query q = { REPORT_REFERRALS, day("2026-03-23"), day("2026-03-29"),
+				  REPORT_BY_SERVICE, NULL, NULL };
+	struct report_viewer v;
+	struct report_table *t = NULL;
+	char csv[300], text[512];
+	size_t order[8];
+	FILE *f;
+	size_t n;
+	struct err e;
+
+	(void)state;
+	/* No role: an advisor of their own contacts. */
+	store_set_actor(st, "cli:nobody");
+	report_viewer_from_store(st, &v);
+	assert_false(v.supervisor);
+	assert_string_equal(v.advisor, "cli:nobody");
+	store_set_actor_role(st, "supervisor:msup", STORE_ROLE_SUPERVISOR);
+	report_viewer_from_store(st, &v);
+	assert_true(v.supervisor);
+	/* The table as sorted, to a new file, audited. */
+	assert_int_equal(report_run(st, &v, &q, &t, &e), STATUS_OK);
+	assert_true(t->nrows <= sizeof order / sizeof order[0]);
+	for (size_t i = 0; i + 1 < t->nrows; i++)
+		order[i] = t->nrows - 2 - i;
+	order[t->nrows - 1] = t->nrows - 1;
+	snprintf(csv, sizeof csv, "%s/r.csv", dir);
+	assert_int_equal(report_export_csv(st, NULL, NULL, csv, &e), STATUS_USAGE);
+	assert_int_equal(report_export_csv(st, t, order, csv, &e), STATUS_OK);
+	f = fopen(csv, "r");
+	assert_non_null(f);
+	n = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	assert_string_equal(text,
+			    "service,contacts,referred,referred_pct,previous,change,change_pct\r\n"
+			    "missed-bin,4,2,50.0,1,+1,100.0\r\n"
+			    "council-tax-moving,4,0,0.0,0,0,n/a\r\n"
+			    "total,8,2,25.0,1,+1,100.0\r\n");
+	assert_int_equal(count("SELECT count(*) FROM audit WHERE action = 'report.export'"
+			       " AND actor = 'supervisor:msup'"),
+			 1);
+	/* Never replaced. */
+	assert_int_equal(report_export_csv(st, t, NULL, csv, &e), STATUS_IO);
+	assert_non_null(strstr(e.msg, "already exists"));
+	assert_int_equal(count("SELECT count(*) FROM audit WHERE action = 'report.export'"), 1);
+	report_table_free(t);
+	store_set_actor(st, "test:supervisor");
+}
+
+/* What a console shows of the server's answer is what the server computed. */
+static void test_json_round_trip(void **state)
+{
+	const enum report_kind kinds[] = { REPORT_REFERRALS, REPORT_FCR, REPORT_CHANNELS,
+					   REPORT_COST };
+	struct err e;
+
+	(void)state;
+	store_set_actor_role(st, "supervisor:msup", STORE_ROLE_SUPERVISOR);
+	assert_int_equal(store_setting_set(st, "cost_target_mix", "web:50,phone:30,face-to-face:20",
+					   &e),
+			 STATUS_OK);
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		struct report_query q = { kinds[k], day("2026-03-23"), day("2026-03-29"),
+					  REPORT_BY_NONE, NULL, NULL };
+		struct report_table *t = NULL, *back = NULL;
+		struct report_viewer v;
+		json_t *j;
+
+		report_viewer_from_store(st, &v);
+		if (report_run(st, &v, &q, &t, &e) != STATUS_OK)
+			fail_msg("%s: %s", report_kind_name(kinds[k]), e.msg);
+		j = report_table_json(t, &q, "all hubs");
+		assert_string_equal(json_string_value(json_object_get(j, "scope")), "all hubs");
+		assert_int_equal(report_table_from_json(j, &back, &e), STATUS_OK);
+		assert_int_equal(back->nrows, t->nrows);
+		assert_int_equal(back->ncolumns, t->ncolumns);
+		assert_int_equal(back->total_last, t->total_last);
+		for (size_t r = 0; r < t->nrows; r++)
+			for (size_t c = 0; c < t->ncolumns; c++) {
+				char a[64], b[64];
+
+				report_cell_format(report_cell(t, r, c), true, a, sizeof a);
+				report_cell_format(report_cell(back, r, c), true, b, sizeof b);
+				assert_string_equal(a, b);
+			}
+		json_decref(j);
+		report_table_free(back);
+		report_table_free(t);
+	}
+	/* Not a report: refused with a message. */
+	{
+		json_t *j = json_pack("{s:[]}", "rows");
+		struct report_table *t = NULL;
+
+		assert_int_equal(report_table_from_json(j, &t, &e), STATUS_INVALID);
+		assert_null(t);
+		json_decref(j);
+	}
+	store_set_actor(st, "test:supervisor");
 }
 
 static void test_drill(void **state)
@@ -776,6 +891,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_viewer_and_export, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrections, setup, teardown),
 	};

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <jansson.h>
 
 #include "frontdesk/store.h"
@@ -428,6 +429,136 @@ static void test_background_does_not_block(void **state)
 	}
 }
 
+
+/* The status bar's words: state, waiting, last good sync, refusals. */
+static void test_status_words(void **state)
+{
+	struct sync_status st;
+	char out[160];
+	int64_t now;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_int_equal(time_parse_utc("2026-11-20T10:00:00.000Z", &now), STATUS_OK);
+	memset(&st, 0, sizeof st);
+	sync_status_words(&st, now, out, sizeof out);
+	assert_string_equal(out, "not synced yet, 0 waiting, never synced");
+	snprintf(st.state, sizeof st.state, "online");
+	snprintf(st.last_ok, sizeof st.last_ok, "2026-11-20T09:41:07.123Z");
+	st.waiting = 3;
+	sync_status_words(&st, now, out, sizeof out);
+	assert_string_equal(out, "online, 3 waiting, synced 09:41");
+	snprintf(st.state, sizeof st.state, "offline");
+	snprintf(st.last_ok, sizeof st.last_ok, "2026-11-18T16:00:00.000Z");
+	st.refused = 2;
+	sync_status_words(&st, now, out, sizeof out);
+	assert_string_equal(out, "offline, 3 waiting, synced 18 Nov, 2 refused");
+	snprintf(st.state, sizeof st.state, "revoked");
+	st.waiting = -1;
+	sync_status_words(&st, now, out, sizeof out);
+	assert_string_equal(out, "device revoked, 0 waiting, synced 18 Nov, 2 refused");
+	/* The longest line still fits beside the user at 80 columns. */
+	snprintf(st.state, sizeof st.state, "unauthorised");
+	st.waiting = 999999;
+	st.refused = 99999;
+	sync_status_words(&st, now, out, sizeof out);
+	assert_true(strlen(out) <= 60);
+}
+
+static void apply_text(struct store *s, const char *page, long long cursor,
+		       struct sync_applied *n)
+{
+	json_t *j = json_loads(page, 0, NULL);
+	struct err e;
+
+	assert_non_null(j);
+	assert_int_equal(store_sync_apply(s, j, cursor, n, &e), STATUS_OK);
+	json_decref(j);
+}
+
+static long count_sql(struct fixture *f, const char *sql)
+{
+	struct store *s = f->s;
+	long n = -1;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	(void)s;
+	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* A pulled tombstone scrubs the person here too, unsynced edits and all;
+ * parked runs travel both ways. */
+static void test_apply_erasure_and_parks(void **state)
+{
+	struct fixture *f = *state;
+	struct customer *c = customer_new();
+	struct customer_change ch = { CF_phone, "07700 900555" };
+	struct contact_input in = { .service = "council-tax", .outcome = "resolved",
+				    .channel = "phone", .duration_s = -1,
+				    .notes = "Brought the Quernmoor letter" };
+	struct contact_result res;
+	struct sync_applied n;
+	struct err e;
+	char page[2048], id[UUID_STR_LEN + 1];
+
+	customer_set(c, CF_name, "Quernmoor Ashby");
+	assert_int_equal(store_customer_add(f->s, c, &e), STATUS_OK);
+	snprintf(id, sizeof id, "%s", c->id);
+	customer_free(c);
+	in.customer_id = id;
+	assert_int_equal(store_contact_log(f->s, &in, &res, &e), STATUS_OK);
+	assert_int_equal(store_customer_edit(f->s, id, &ch, 1, &e), STATUS_OK);
+	/* A run parked at another desk arrives; one for an unknown customer
+	 * does not. */
+	snprintf(page, sizeof page,
+		 "[{\"cursor\":1,\"type\":\"flow_park\",\"body\":{\"id\":"
+		 "\"01900000-0000-7000-8000-0000000000f1\",\"customer_id\":\"%s\",\"flow_id\":"
+		 "\"missed-bin\",\"flow_version\":1,\"step\":\"out-on-time\",\"saved\":"
+		 "\"{\\\"postcode\\\":\\\"QM1 1AA\\\"}\",\"parked_by\":\"advisor:jo\",\"parked_at\":"
+		 "\"2026-11-20T10:00:00.000Z\"}},"
+		 "{\"cursor\":2,\"type\":\"flow_park\",\"body\":{\"id\":"
+		 "\"01900000-0000-7000-8000-0000000000f2\",\"customer_id\":"
+		 "\"01900000-0000-7000-8000-0000000000ff\",\"flow_id\":\"missed-bin\","
+		 "\"flow_version\":1,\"saved\":\"{}\"}}]",
+		 id);
+	apply_text(f->s, page, 2, &n);
+	assert_int_equal(n.flow_parks, 2);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM flow_park"), 1);
+	/* The tombstone: erasure wins over the edit still waiting to go. */
+	snprintf(page, sizeof page,
+		 "[{\"cursor\":3,\"type\":\"customer\",\"body\":{\"id\":\"%s\","
+		 "\"created_at\":\"2026-01-01T00:00:00.000Z\",\"erased\":true,\"phone_raw\":null,"
+		 "\"fields\":{},\"hlc\":{}}}]",
+		 id);
+	apply_text(f->s, page, 3, &n);
+	assert_int_equal(n.erasures, 1);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM customer WHERE erased = 1 AND name IS NULL"
+				      " AND phone IS NULL"),
+			 1);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM contact WHERE notes IS NOT NULL"), 0);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM flow_park"), 0);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM outbox WHERE body LIKE '%Quernmoor%'"
+				      " OR body LIKE '%900555%'"),
+			 0);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM customer_fts WHERE customer_fts MATCH"
+				      " 'quernmoor'"),
+			 0);
+	/* A removal from another desk, and one for a run never seen: no-ops. */
+	apply_text(f->s,
+		   "[{\"cursor\":4,\"type\":\"flow_park\",\"body\":{\"id\":"
+		   "\"01900000-0000-7000-8000-0000000000f1\",\"deleted\":true}}]",
+		   4, &n);
+	assert_int_equal(n.flow_parks, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +574,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_apply_page, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_status_not_enrolled, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_background_does_not_block, setup_store,
+						teardown_store),
+		cmocka_unit_test(test_status_words),
+		cmocka_unit_test_setup_teardown(test_apply_erasure_and_parks, setup_store,
 						teardown_store),
 	};
 

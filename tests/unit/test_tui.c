@@ -447,7 +447,8 @@ static struct store *open_ready(void)
 	assert_int_equal(store_open(path, 0, &s, &e), STATUS_OK);
 	assert_int_equal(store_refdata_replace(s, &rd, &e), STATUS_OK);
 	assert_int_equal(store_setting_set(s, "site", "civic-centre", &e), STATUS_OK);
-	store_set_actor(s, "test");
+	/* Only an admin manages users (issue 7): the test acts as one. */
+	store_set_actor_role(s, "test", STORE_ROLE_ADMIN);
 	refdata_release(&rd);
 	return s;
 }
@@ -532,6 +533,24 @@ static void test_sign_in_lockout_rehash(void **state)
 	assert_int_equal(store_user_sign_in(s, "jsmith", "correct horse", false, &who, &e),
 			 STATUS_OK);
 	store_user_hash_limits(crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
+
+	/* Signed in as an advisor: user management is refused and audited. */
+	assert_int_equal(store_user_set_disabled(s, "jsmith", true, &e), STATUS_DENIED);
+	assert_non_null(strstr(e.msg, "may not manage users"));
+	assert_int_equal(store_user_set_role(s, "jsmith", "admin", &e), STATUS_DENIED);
+	assert_int_equal(store_user_add(s, "kim", NULL, "admin", "correct horse", &e),
+			 STATUS_DENIED);
+	store_set_actor_role(s, "test", STORE_ROLE_ADMIN);
+	/* Role changes: unknown role, same role, the last admin kept. */
+	assert_int_equal(store_user_set_role(s, "jsmith", "root", &e), STATUS_INVALID);
+	assert_int_equal(store_user_set_role(s, "jsmith", "advisor", &e), STATUS_EXISTS);
+	assert_int_equal(store_user_set_role(s, "ghost", "admin", &e), STATUS_NOT_FOUND);
+	assert_int_equal(store_user_set_role(s, "jsmith", "admin", &e), STATUS_OK);
+	assert_int_equal(store_user_set_role(s, "jsmith", "advisor", &e), STATUS_INVALID);
+	assert_non_null(strstr(e.msg, "only administrator"));
+	assert_int_equal(store_user_set_role(s, "jsmith", NULL, &e), STATUS_INVALID);
+	assert_int_equal(store_user_add(s, "kim", NULL, "admin", "correct horse", &e), STATUS_OK);
+	assert_int_equal(store_user_set_role(s, "jsmith", "supervisor", &e), STATUS_OK);
 
 	/* Disabled users cannot sign in; passwd lifts a lock. */
 	assert_int_equal(store_user_set_disabled(s, "jsmith", true, &e), STATUS_OK);

@@ -307,6 +307,9 @@ enum status pg_refdata_load(struct pg *db, const struct refdata *rd, long *chang
 
 		set_str(o, "code", rd->channels[i].code);
 		set_str(o, "name", rd->channels[i].name);
+		/* for the reports over every hub (cost to serve, digital take-up) */
+		json_object_set_new(o, "unit_cost_pence", json_integer(rd->channels[i].unit_cost_pence));
+		json_object_set_new(o, "digital", json_boolean(rd->channels[i].digital));
 		rc = ref_put(db, &locked, "channel", rd->channels[i].code, o, changed, e);
 	}
 	for (size_t i = 0; !rc && i < rd->noutcomes; i++) {
@@ -428,19 +431,53 @@ enum status pg_customer_erase(struct pg *db, const char *id, struct err *e)
 		    "UPDATE customer SET body = $2::jsonb, erased = true, updated_at = now()"
 		    " WHERE id = $1",
 		    2, p, "erasing the customer", e);
-	/* No personal data may stay behind in the log either. */
+	/* No personal data may stay behind: contacts, cases, parked runs and
+	 * the log's older entries of the record go with it. */
 	if (!rc)
-		rc = pg_run(db,
-			    "UPDATE change_log SET body = $2::jsonb"
-			    " WHERE record_type = 'customer' AND record_id = $1",
-			    2, p, "scrubbing the change log", e);
-	if (!rc)
-		rc = pg_run(db,
-			    "UPDATE contact SET body = body || '{\"notes\": null, \"answers\": null}'"
-			    " WHERE customer_id = $1",
-			    1, p, "scrubbing contact notes", e);
+		rc = pg_customer_scrub(db, id, e);
 	if (!rc)
 		rc = pg_log_change(db, &locked, "customer", id, NULL, text, e);
+	if (!rc)
+		rc = pg_erasure_note(db, id, NULL, e);
 	free(text);
 	return finish(db, rc, e);
+}
+
+enum status pg_erasure_list(struct pg *db, int (*fn)(void *ctx, const struct erasure_row *r),
+			    void *ctx, struct err *e)
+{
+	/* Enrolled consoles that are not revoked; the device an erasure came
+	 * from has applied it, and a console that asked for changes after the
+	 * tombstone's cursor has applied everything up to it. */
+	PGresult *r = pg_exec(
+		db,
+		"SELECT x.customer_id,"
+		" to_char(x.erased_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+		" coalesce(o.code, ''),"
+		" coalesce(string_agg(d.code, ', ' ORDER BY d.code) FILTER (WHERE d.pulled_to >="
+		"  x.log_cursor OR d.id = x.origin_device), ''),"
+		" coalesce(string_agg(d.code, ', ' ORDER BY d.code) FILTER (WHERE NOT (d.pulled_to"
+		"  >= x.log_cursor OR d.id = x.origin_device)), '')"
+		" FROM erasure x LEFT JOIN device o ON o.id = x.origin_device"
+		" LEFT JOIN device d ON d.enrolled_at IS NOT NULL AND d.revoked_at IS NULL"
+		"  AND d.role = 'console'"
+		" GROUP BY x.customer_id, x.erased_at, o.code ORDER BY x.erased_at, x.customer_id",
+		0, NULL, "reading the erasures", e);
+
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct erasure_row row = {
+			.customer_id = PQgetvalue(r, i, 0),
+			.erased_at = PQgetvalue(r, i, 1),
+			.origin = PQgetvalue(r, i, 2),
+			.applied = PQgetvalue(r, i, 3),
+			.waiting = PQgetvalue(r, i, 4),
+		};
+
+		if (fn(ctx, &row))
+			break;
+	}
+	PQclear(r);
+	return STATUS_OK;
 }

@@ -60,6 +60,17 @@ static const char *const migrations[] = {
 	"CREATE TABLE audit ("
 	"  id text PRIMARY KEY, device_id text NOT NULL, body jsonb NOT NULL,"
 	"  received_at timestamptz NOT NULL DEFAULT now());",
+	/* 3: flow runs parked on customers (resumed at any desk); erasures and
+	 * how far each device has pulled, so the centre can say which consoles
+	 * have applied an erasure */
+	"CREATE TABLE flow_park ("
+	"  id text PRIMARY KEY, customer_id text NOT NULL, device_id text,"
+	"  body jsonb NOT NULL);"
+	"CREATE INDEX flow_park_customer ON flow_park (customer_id);"
+	"CREATE TABLE erasure ("
+	"  customer_id text PRIMARY KEY, log_cursor bigint NOT NULL, origin_device text,"
+	"  erased_at timestamptz NOT NULL DEFAULT now());"
+	"ALTER TABLE device ADD COLUMN pulled_to bigint NOT NULL DEFAULT 0;",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 

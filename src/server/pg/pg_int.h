@@ -39,4 +39,14 @@ void secret_hash(const char *secret, char out[65]);
 enum status pg_log_change(struct pg *db, bool *locked, const char *type, const char *id,
 			  const char *origin, const char *body, struct err *e);
 
+/*
+ * Erasure at the centre, in the caller's transaction: notes and answers of
+ * the customer's contacts, reasons, results and notes of their cases, the
+ * same in the change log, their parked flow runs, and the older log entries
+ * of the record itself go. Log the tombstone after it, then call
+ * pg_erasure_note() to record the erasure at that log entry.
+ */
+enum status pg_customer_scrub(struct pg *db, const char *id, struct err *e);
+enum status pg_erasure_note(struct pg *db, const char *id, const char *origin, struct err *e);
+
 #endif

@@ -23,8 +23,13 @@ enum status pg_pull(struct pg *db, const struct device_auth *dev, long long afte
 	snprintf(a, sizeof a, "%lld", after);
 	snprintf(l, sizeof l, "%d", limit + 1);
 	/* One statement, one snapshot: the page and the top of the log. */
+	/* Asking for changes after a cursor says everything up to it is
+	 * applied there: noted (a write only when it moves on) so the centre
+	 * can tell which consoles have applied an erasure. */
 	r = pg_exec(db,
-		    "WITH page AS (SELECT cursor, record_type, body FROM change_log"
+		    "WITH seen AS (UPDATE device SET pulled_to = $1::bigint WHERE id = $2"
+		    "  AND pulled_to < $1::bigint RETURNING 1),"
+		    " page AS (SELECT cursor, record_type, body FROM change_log"
 		    "  WHERE cursor > $1::bigint"
 		    "  AND (origin_device IS DISTINCT FROM $2 OR record_type = 'customer')"
 		    "  ORDER BY cursor LIMIT $3::integer)"

@@ -81,6 +81,52 @@ static void refuse(json_t *refusals, long long seq, const char *msg)
 	json_array_append_new(refusals, o);
 }
 
+/*
+ * Erasure at the centre: what was said about the person goes from their
+ * contacts, cases and case events, from the bodies in the change log, and
+ * their parked flow runs go, so nothing of them stays here either. The
+ * tombstone itself is logged by the caller.
+ */
+enum status pg_customer_scrub(struct pg *db, const char *id, struct err *e)
+{
+	static const char *const sql[] = {
+		"UPDATE contact SET body = body || '{\"notes\": null, \"answers\": null}'"
+		" WHERE customer_id = $1 AND (body->'notes' <> 'null' OR body->'answers' <> 'null')",
+		"UPDATE \"case\" SET body = body || jsonb_build_object('reason', '[erased]',"
+		" 'result', CASE WHEN body->>'result' IS NULL THEN NULL ELSE '[erased]' END)"
+		" WHERE customer_id = $1",
+		"UPDATE case_event SET body = body || '{\"note\": null}'"
+		" WHERE case_id IN (SELECT id FROM \"case\" WHERE customer_id = $1)"
+		" AND body->'note' <> 'null'",
+		"UPDATE change_log l SET body = c.body FROM \"case\" c"
+		" WHERE l.record_type = 'case' AND l.record_id = c.id AND c.customer_id = $1",
+		"UPDATE change_log SET body = body || '{\"note\": null}'"
+		" WHERE record_type = 'case_event' AND record_id IN (SELECT e.id FROM case_event e"
+		"  JOIN \"case\" c ON c.id = e.case_id WHERE c.customer_id = $1)",
+		"DELETE FROM change_log WHERE record_type = 'flow_park'"
+		" AND record_id IN (SELECT id FROM flow_park WHERE customer_id = $1)",
+		"DELETE FROM flow_park WHERE customer_id = $1",
+		"DELETE FROM change_log WHERE record_type = 'customer' AND record_id = $1",
+	};
+	const char *p[1] = { id };
+	enum status rc = STATUS_OK;
+
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0] && !rc; i++)
+		rc = pg_run(db, sql[i], 1, p, "erasing the customer", e);
+	return rc;
+}
+
+enum status pg_erasure_note(struct pg *db, const char *id, const char *origin, struct err *e)
+{
+	const char *q[2] = { id, origin };
+
+	return pg_run(db,
+		      "INSERT INTO erasure (customer_id, log_cursor, origin_device)"
+		      " VALUES ($1, currval(pg_get_serial_sequence('change_log', 'cursor')), $2)"
+		      " ON CONFLICT DO NOTHING",
+		      2, q, "recording the erasure", e);
+}
+
 /* Merges a pushed customer into the central record under a row lock. */
 static enum status apply_customer(struct pg *db, const struct device_auth *dev,
 				  struct customer *in, bool *locked, long long *ahead,
@@ -129,14 +175,19 @@ static enum status apply_customer(struct pg *db, const struct device_auth *dev,
 		    " ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, erased = EXCLUDED.erased,"
 		    " updated_at = now()",
 		    3, p, "saving the customer", e);
+	/* An erasure leaves nothing of the person here, older log entries of
+	 * the record included; the tombstone logged next replaces them. */
+	if (!rc && cur->erased)
+		rc = pg_customer_scrub(db, cur->id, e);
 	/* Always logged, also back to the sender: a bounded stamp or a merge
 	 * that kept another value must reach it so every copy ends the same. */
 	if (!rc)
 		rc = pg_log_change(db, locked, "customer", cur->id, NULL, text, e);
+	if (!rc && cur->erased)
+		rc = pg_erasure_note(db, cur->id, dev ? dev->id : NULL, e);
 	free(text);
 	customer_free(cur);
 	customer_free(in);
-	(void)dev;
 	return rc;
 }
 
@@ -283,6 +334,52 @@ static enum status apply_case_event(struct pg *db, const char *device, json_t *b
 	return rc;
 }
 
+/* A run parked at a desk (to resume at any desk) or its removal. */
+static enum status apply_flow_park(struct pg *db, const struct device_auth *dev,
+				   const struct push_change *c, bool *locked, struct err *e)
+{
+	char *text = dump(c->body);
+	const char *p[4] = { c->id, json_string_value(json_object_get(c->body, "customer_id")),
+			     dev->id, text };
+	enum status rc = STATUS_OK;
+	PGresult *r;
+
+	if (!strcmp(c->op, "delete")) {
+		/* The parked state (answers) leaves the log with the run. */
+		rc = pg_run(db, "DELETE FROM flow_park WHERE id = $1", 1, p,
+			    "removing the parked flow", e);
+		if (!rc)
+			rc = pg_run(db,
+				    "DELETE FROM change_log WHERE record_type = 'flow_park'"
+				    " AND record_id = $1",
+				    1, p, "removing the parked flow", e);
+		if (!rc) {
+			/* The body names the run only. */
+			char gone[96];
+
+			snprintf(gone, sizeof gone, "{\"id\": \"%.40s\", \"deleted\": true}", c->id);
+			rc = pg_log_change(db, locked, "flow_park", c->id, dev->id, gone, e);
+		}
+		free(text);
+		return rc;
+	}
+	/* Never for a customer erased here. */
+	r = pg_exec(db,
+		    "INSERT INTO flow_park (id, customer_id, device_id, body)"
+		    " SELECT $1, $2, $3, $4::jsonb WHERE NOT EXISTS (SELECT 1 FROM customer"
+		    "  WHERE id = $2 AND erased) ON CONFLICT (id) DO NOTHING RETURNING id",
+		    4, p, "saving the parked flow", e);
+	if (!r) {
+		free(text);
+		return e && e->code ? e->code : STATUS_DB;
+	}
+	if (PQntuples(r) == 1)
+		rc = pg_log_change(db, locked, "flow_park", c->id, dev->id, text, e);
+	PQclear(r);
+	free(text);
+	return rc;
+}
+
 static enum status bulk_insert(struct pg *db, const char *sql, const char *device, json_t *arr,
 			       const char *what, struct err *e)
 {
@@ -303,6 +400,69 @@ static enum status bulk_insert(struct pg *db, const char *sql, const char *devic
 	return rc;
 }
 
+/* Cases and case events raised at a desk before an erasure reached it:
+ * scrubbed as the erasure did. */
+static enum status scrub_late_cases(struct pg *db, json_t *cases, struct err *e)
+{
+	char *text = json_dumps(cases, JSON_COMPACT);
+	const char *p[1] = { text };
+	enum status rc = STATUS_OK;
+	PGresult *r;
+
+	if (!text)
+		die("out of memory encoding JSON");
+	r = pg_exec(db,
+		    "SELECT DISTINCT c.customer_id FROM \"case\" c JOIN customer u"
+		    " ON u.id = c.customer_id WHERE u.erased"
+		    " AND c.id IN (SELECT jsonb_array_elements_text($1::jsonb))",
+		    1, p, "reading erased customers", e);
+	free(text);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	for (int i = 0; i < PQntuples(r) && !rc; i++) {
+		const char *q[1] = { PQgetvalue(r, i, 0) };
+
+		/* Not the record's log entries: the tombstone stays. */
+		rc = pg_run(db,
+			    "UPDATE \"case\" SET body = body || jsonb_build_object('reason',"
+			    " '[erased]', 'result', CASE WHEN body->>'result' IS NULL THEN NULL"
+			    " ELSE '[erased]' END) WHERE customer_id = $1",
+			    1, q, "erasing the customer", e);
+		if (!rc)
+			rc = pg_run(db,
+				    "UPDATE case_event SET body = body || '{\"note\": null}'"
+				    " WHERE case_id IN (SELECT id FROM \"case\" WHERE customer_id = $1)",
+				    1, q, "erasing the customer", e);
+		if (!rc)
+			rc = pg_run(db,
+				    "UPDATE change_log l SET body = c.body FROM \"case\" c"
+				    " WHERE l.record_type = 'case' AND l.record_id = c.id"
+				    " AND c.customer_id = $1",
+				    1, q, "erasing the customer", e);
+		if (!rc)
+			rc = pg_run(db,
+				    "UPDATE change_log SET body = body || '{\"note\": null}'"
+				    " WHERE record_type = 'case_event' AND record_id IN (SELECT e.id"
+				    " FROM case_event e JOIN \"case\" c ON c.id = e.case_id"
+				    " WHERE c.customer_id = $1)",
+				    1, q, "erasing the customer", e);
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* Appends s to a PostgreSQL array literal, quoted ("{" first). */
+static void array_add(struct buf *b, const char *s, bool first)
+{
+	buf_adds(b, first ? "{\"" : ",\"");
+	for (const char *p = s ? s : ""; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_add(b, "\\", 1);
+		buf_add(b, p, 1);
+	}
+	buf_adds(b, "\"");
+}
+
 void push_result_release(struct push_result *r)
 {
 	if (!r)
@@ -314,15 +474,20 @@ void push_result_release(struct push_result *r)
 enum status pg_push(struct pg *db, const struct device_auth *dev, const struct push_batch *b,
 		    struct push_result *res, struct err *e)
 {
-	json_t *index = json_array(), *visits = json_array(), *contacts = json_array();
+	json_t *visits = json_array(), *contacts = json_array();
+	struct buf seqs, types, ids;
 	json_t *refusals = json_array(), *fresh = json_object(), *audits = json_array();
-	char *text = NULL, first[24], last[24];
+	json_t *cases = json_array();
+	char first[24], last[24];
 	const char *p[3];
 	bool locked = false, ok = false;
 	PGresult *r;
 	enum status rc;
 
 	memset(res, 0, sizeof *res);
+	buf_init(&seqs, 64 * 1024 * 1024);
+	buf_init(&types, 64 * 1024 * 1024);
+	buf_init(&ids, 64 * 1024 * 1024);
 	rc = pg_begin(db, e);
 	if (rc)
 		goto out;
@@ -330,12 +495,11 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < b->n; i++) {
-		json_t *row = json_array();
-
-		json_array_append_new(row, json_integer(b->changes[i].seq));
-		json_array_append_new(row, json_string(b->changes[i].type));
-		json_array_append_new(row, json_string(b->changes[i].id));
-		json_array_append_new(index, row);
+		/* Three array parameters: cheaper for the server than a JSON
+		 * document to take apart. */
+		buf_printf(&seqs, "%s%lld", i ? "," : "{", b->changes[i].seq);
+		array_add(&types, b->changes[i].type, i == 0);
+		array_add(&ids, b->changes[i].id, i == 0);
 		/* Changes the log records take its lock first, before any row
 		 * lock, so two pushes never wait on each other in a circle. */
 		if (strcmp(b->changes[i].type, "contact") && strcmp(b->changes[i].type, "visit") &&
@@ -348,18 +512,18 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		if (rc)
 			goto out;
 	}
-	text = json_dumps(index, JSON_COMPACT);
-	if (!text)
-		die("out of memory encoding JSON");
-	p[0] = dev->id;
-	p[1] = text;
-	r = pg_exec(db,
-		    "INSERT INTO change_in (device_id, seq, record_type, record_id)"
-		    " SELECT $1, (x->>0)::bigint, x->>1, x->>2 FROM jsonb_array_elements($2::jsonb) x"
-		    " ON CONFLICT DO NOTHING RETURNING seq",
-		    2, p, "recording the batch", e);
-	free(text);
-	text = NULL;
+	buf_adds(&seqs, b->n ? "}" : "{}");
+	buf_adds(&types, b->n ? "}" : "{}");
+	buf_adds(&ids, b->n ? "}" : "{}");
+	{
+		const char *q[4] = { dev->id, buf_str(&seqs), buf_str(&types), buf_str(&ids) };
+
+		r = pg_exec(db,
+			    "INSERT INTO change_in (device_id, seq, record_type, record_id)"
+			    " SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[])"
+			    " ON CONFLICT DO NOTHING RETURNING seq",
+			    4, q, "recording the batch", e);
+	}
 	if (!r) {
 		rc = e && e->code ? e->code : STATUS_DB;
 		goto out;
@@ -394,6 +558,12 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 			rc = apply_case(db, dev, c, &locked, msg, sizeof msg, e);
 		else if (!strcmp(c->type, "case_event"))
 			rc = apply_case_event(db, dev->id, c->body, &locked, msg, sizeof msg, e);
+		else if (!strcmp(c->type, "flow_park"))
+			rc = apply_flow_park(db, dev, c, &locked, e);
+		if (!strcmp(c->type, "case"))
+			json_array_append_new(cases, json_string(c->id));
+		else if (!strcmp(c->type, "case_event"))
+			json_array_append(cases, json_object_get(c->body, "case_id"));
 		if (!rc && msg[0])
 			refuse(refusals, c->seq, msg);
 	}
@@ -409,7 +579,11 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 				 "INSERT INTO contact (id, device_id, customer_id, site, service,"
 				 " outcome, created_at, body)"
 				 " SELECT x->>'id', $1, x->>'customer_id', x->>'site', x->>'service',"
-				 " x->>'outcome', x->>'created_at', x"
+				 " x->>'outcome', x->>'created_at',"
+				 /* logged at a desk before an erasure reached it */
+				 " CASE WHEN x->>'customer_id' IS NOT NULL AND EXISTS (SELECT 1"
+				 "  FROM customer u WHERE u.id = x->>'customer_id' AND u.erased)"
+				 " THEN x || '{\"notes\": null, \"answers\": null}' ELSE x END"
 				 " FROM jsonb_array_elements($2::jsonb) x ON CONFLICT (id) DO NOTHING",
 				 dev->id, contacts, "saving contacts", e);
 	if (!rc)
@@ -424,6 +598,8 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 				 " FROM jsonb_array_elements($2::jsonb) x"
 				 " WHERE device_id = $1 AND seq = (x->>'seq')::bigint",
 				 dev->id, refusals, "recording refusals", e);
+	if (!rc && json_array_size(cases))
+		rc = scrub_late_cases(db, cases, e);
 	if (!rc && res->clock_ahead_ms > 0) {
 		char ahead[24];
 		const char *q[2] = { dev->id, ahead };
@@ -474,11 +650,14 @@ out:
 		if (!rc)
 			rc = STATUS_DB;
 	}
-	json_decref(index);
+	buf_release(&seqs);
+	buf_release(&types);
+	buf_release(&ids);
 	json_decref(visits);
 	json_decref(contacts);
 	json_decref(refusals);
 	json_decref(fresh);
 	json_decref(audits);
+	json_decref(cases);
 	return rc;
 }

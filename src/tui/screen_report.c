@@ -1,0 +1,1013 @@
+/*
+ * Reports (issue 6): the supervisor reports on the console. Choose the
+ * report, the period and the grouping; the table sorts by any column; the
+ * focused column shows as horizontal bars or as a weekly trend over twelve
+ * weeks; the table (as sorted) saves to a CSV file, audited.
+ *
+ * Supervisors and administrators see every advisor; an advisor opens the
+ * same screen and sees only their own figures (src/report enforces it from
+ * the store's signed-in actor, not this screen). The figures are this
+ * desk's database ("this desk").
+ *
+ * Bars and the trend are drawn with block characters when the terminal's
+ * locale is UTF-8 and with '#' otherwise; every bar has its value written
+ * beside it, so nothing is told by colour or by shape alone.
+ */
+#define _XOPEN_SOURCE_EXTENDED 1
+#define _XOPEN_SOURCE 700
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontdesk/report.h"
+#include "frontdesk/sync.h"
+#include "tui_int.h"
+
+enum report_view { VIEW_TABLE, VIEW_BARS, VIEW_TREND };
+
+enum period_preset {
+	PERIOD_THIS_WEEK,
+	PERIOD_LAST_WEEK,
+	PERIOD_LAST_4_WEEKS,
+	PERIOD_THIS_MONTH,
+	PERIOD_LAST_MONTH,
+	PERIOD_LAST_12_WEEKS,
+	PERIOD_THIS_YEAR,
+	PERIOD_COUNT
+};
+static const char *const period_names[PERIOD_COUNT] = {
+	"this week",  "last week",     "last 4 weeks", "this month",
+	"last month", "last 12 weeks", "this year",
+};
+
+#define TREND_WEEKS 12
+
+struct report_screen {
+	enum report_kind kind;
+	enum report_by by;
+	enum period_preset period;
+	int shift; /* periods back (negative) or on from the preset */
+	struct date from, to;
+	struct report_table *table;
+	size_t *order; /* rows as shown; the total stays last */
+	int focus;     /* the focused column */
+	int sort_col;  /* -1: as the report lists them */
+	bool sort_desc;
+	enum report_view view;
+	struct report_table *trend; /* by week, for VIEW_TREND */
+	char problem[ERR_MSG_MAX];  /* why there is no table */
+	struct tui_list list;
+	bool utf8;
+	bool supervisor;
+	/* saving to CSV */
+	bool exporting;
+	struct tui_field path;
+	size_t path_first;
+	/* all hubs: the figures from frontdeskd, with the password the person
+	 * typed for it (kept while the screen is open, wiped on close) */
+	bool org_wide;
+	bool asking_password;
+	struct tui_field password;
+	size_t password_first;
+};
+
+/* Overwrites a secret. */
+static void secret_wipe(char *p, size_t n)
+{
+	volatile char *v = p;
+
+	while (n--)
+		*v++ = '\0';
+}
+
+/* ---- the terminal's character set ------------------------------------------- */
+
+static bool has_utf8(const char *v)
+{
+	for (; v && *v; v++) {
+		char a = (char)(*v | 0x20);
+
+		if (a == 'u' && (v[1] | 0x20) == 't' && (v[2] | 0x20) == 'f' &&
+		    (v[3] == '8' || (v[3] == '-' && v[4] == '8')))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The codeset of the locale the person asked for (LC_ALL, else LC_CTYPE,
+ * else LANG, as setlocale reads them). The program itself always runs in a
+ * UTF-8 locale for text widths, so its own codeset says nothing about the
+ * terminal.
+ */
+static bool terminal_utf8(void)
+{
+	const char *v = getenv("LC_ALL");
+
+	if (!v || !*v)
+		v = getenv("LC_CTYPE");
+	if (!v || !*v)
+		v = getenv("LANG");
+	return has_utf8(v);
+}
+
+/* ---- periods and groupings ---------------------------------------------------- */
+
+static struct date monday_of(struct date d)
+{
+	return date_from_days(date_to_days(d) - (date_weekday(d) - 1));
+}
+
+static struct date month_start(int year, int month)
+{
+	while (month < 1) {
+		month += 12;
+		year--;
+	}
+	while (month > 12) {
+		month -= 12;
+		year++;
+	}
+	return (struct date){ year, month, 1 };
+}
+
+static struct date month_end(struct date start)
+{
+	struct date next = month_start(start.year, start.month + 1);
+
+	return date_from_days(date_to_days(next) - 1);
+}
+
+static void period_compute(struct report_screen *st)
+{
+	struct date today = date_today_london(), mon = monday_of(today);
+	int64_t m = date_to_days(mon), k = st->shift;
+
+	switch (st->period) {
+	case PERIOD_THIS_WEEK:
+		st->from = date_from_days(m + 7 * k);
+		st->to = date_from_days(m + 7 * k + 6);
+		break;
+	case PERIOD_LAST_WEEK:
+		st->from = date_from_days(m - 7 + 7 * k);
+		st->to = date_from_days(m - 1 + 7 * k);
+		break;
+	case PERIOD_LAST_4_WEEKS:
+		st->from = date_from_days(m - 28 + 28 * k);
+		st->to = date_from_days(m - 1 + 28 * k);
+		break;
+	case PERIOD_LAST_12_WEEKS:
+		st->from = date_from_days(m - 84 + 84 * k);
+		st->to = date_from_days(m - 1 + 84 * k);
+		break;
+	case PERIOD_THIS_MONTH:
+	case PERIOD_LAST_MONTH:
+		st->from = month_start(today.year,
+				       today.month + (int)k - (st->period == PERIOD_LAST_MONTH));
+		st->to = month_end(st->from);
+		break;
+	default:
+		st->from = (struct date){ today.year + (int)k, 1, 1 };
+		st->to = (struct date){ today.year + (int)k, 12, 31 };
+		break;
+	}
+}
+
+static bool by_allowed(enum report_kind k, enum report_by b)
+{
+	if (k == REPORT_CASES)
+		return b == REPORT_BY_TEAM || b == REPORT_BY_SERVICE;
+	if (b == REPORT_BY_REASON)
+		return k == REPORT_FAILURE;
+	return true;
+}
+
+/* The grouping a report opens with. */
+static enum report_by by_first(enum report_kind k)
+{
+	switch (k) {
+	case REPORT_CHANNELS:
+	case REPORT_COST:
+		return REPORT_BY_CHANNEL;
+	case REPORT_FAILURE:
+		return REPORT_BY_REASON;
+	case REPORT_CASES:
+		return REPORT_BY_TEAM;
+	case REPORT_SIGNPOSTING:
+		return REPORT_BY_NONE;
+	default:
+		return REPORT_BY_SERVICE;
+	}
+}
+
+/* ---- running and sorting --------------------------------------------------- */
+
+/* A cell as a number to sort and draw; false for n/a, blanks and text. */
+static bool cell_value(const struct report_cell *c, double *out)
+{
+	if (c->blank || report_cell_na(c))
+		return false;
+	switch (c->kind) {
+	case RV_TEXT:
+		return false;
+	case RV_PERCENT:
+		*out = 100.0 * (double)c->n / (double)c->d;
+		return true;
+	case RV_AVERAGE:
+		*out = (double)c->n / (double)c->d;
+		return true;
+	default:
+		*out = (double)c->n;
+		return true;
+	}
+}
+
+static const struct report_table *sort_table;
+static int sort_column;
+static bool sort_descending;
+
+/* Numbers before n/a; text in byte order; ties in the report's order. */
+static int row_cmp(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	const struct report_cell *ca = report_cell(sort_table, a, (size_t)sort_column);
+	const struct report_cell *cb = report_cell(sort_table, b, (size_t)sort_column);
+	double va = 0, vb = 0;
+	bool ha, hb;
+	int c = 0;
+
+	if (ca->kind == RV_TEXT && cb->kind == RV_TEXT) {
+		c = strcmp(ca->text ? ca->text : "", cb->text ? cb->text : "");
+	} else {
+		ha = cell_value(ca, &va);
+		hb = cell_value(cb, &vb);
+		if (ha != hb)
+			return ha ? -1 : 1; /* n/a last either way */
+		c = (va > vb) - (va < vb);
+	}
+	if (sort_descending)
+		c = -c;
+	return c ? c : (a > b) - (a < b);
+}
+
+static void order_rows(struct report_screen *st)
+{
+	size_t n;
+
+	free(st->order);
+	st->order = NULL;
+	if (!st->table)
+		return;
+	st->order = xcalloc(st->table->nrows ? st->table->nrows : 1, sizeof *st->order);
+	for (size_t i = 0; i < st->table->nrows; i++)
+		st->order[i] = i;
+	n = st->table->nrows;
+	if (st->table->total_last && n)
+		n--; /* the total stays at the foot */
+	if (st->sort_col >= 0 && (size_t)st->sort_col < st->table->ncolumns && n > 1) {
+		sort_table = st->table;
+		sort_column = st->sort_col;
+		sort_descending = st->sort_desc;
+		qsort(st->order, n, sizeof *st->order, row_cmp);
+		sort_table = NULL;
+	}
+}
+
+/* The desk settings the reports read, sent so all hubs' figures use them. */
+static const char *const report_settings[] = {
+	"fcr_target_percent", "fcr_repeat_days", "signposting_target_year",
+	"assisted_digital_target_year", "cost_target_mix",
+};
+#define NSETTINGS (sizeof report_settings / sizeof report_settings[0])
+
+static void fetch_org_wide(struct report_screen *st, struct tui *t, enum report_by by,
+			   struct date from, struct date to, struct report_table **out,
+			   struct err *e)
+{
+	char *values[NSETTINGS] = { 0 }, a[16], b[16];
+	struct sync_report_request rq = { 0 };
+	json_t *j = NULL;
+
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (store_setting_get(t->store, report_settings[i], &values[i], NULL) != STATUS_OK) {
+			free(values[i]);
+			values[i] = NULL;
+		}
+	date_format(from, a, sizeof a);
+	date_format(to, b, sizeof b);
+	rq.report = report_kind_name(st->kind);
+	rq.from = a;
+	rq.to = b;
+	rq.by = by == REPORT_BY_NONE ? NULL : report_by_name(by);
+	rq.user = t->who.login;
+	rq.password = st->password.text;
+	rq.setting_keys = report_settings;
+	rq.setting_values = (const char *const *)values;
+	rq.nsettings = NSETTINGS;
+	if (sync_report_fetch(t->store, store_path(t->store), &rq, &j, e) == STATUS_OK &&
+	    report_table_from_json(j, out, e) == STATUS_OK) {
+		char *title = xasprintf("%s (all hubs)", (*out)->title ? (*out)->title : "");
+
+		free((*out)->title);
+		(*out)->title = title;
+	}
+	json_decref(j);
+	for (size_t i = 0; i < NSETTINGS; i++)
+		free(values[i]);
+}
+
+static void run_query(struct report_screen *st, struct tui *t, enum report_by by,
+		      struct date from, struct date to, struct report_table **out, struct err *e)
+{
+	struct store *s = t->store;
+	struct report_viewer v;
+	struct report_query q = { 0 };
+
+	if (st->org_wide) {
+		*out = NULL;
+		fetch_org_wide(st, t, by, from, to, out, e);
+		return;
+	}
+	report_viewer_from_store(s, &v);
+	q.kind = st->kind;
+	q.from = from;
+	q.to = to;
+	q.by = by;
+	*out = NULL;
+	if (report_run(s, &v, &q, out, e) != STATUS_OK) {
+		report_table_free(*out);
+		*out = NULL;
+	}
+}
+
+/* The focused column if it holds numbers, else the first that does. */
+static int value_column(const struct report_screen *st, const struct report_table *t)
+{
+	if (!t)
+		return -1;
+	if (st->table && st->focus > 0 && (size_t)st->focus < st->table->ncolumns) {
+		const char *name = st->table->columns[st->focus].name;
+
+		for (size_t c = 1; c < t->ncolumns; c++)
+			if (strcmp(t->columns[c].name, name) == 0 && t->columns[c].kind != RV_TEXT)
+				return (int)c;
+	}
+	for (size_t c = 1; c < t->ncolumns; c++)
+		if (t->columns[c].kind != RV_TEXT)
+			return (int)c;
+	return -1;
+}
+
+static void trend_load(struct screen *sc)
+{
+	struct report_screen *st = sc->state;
+	struct date from = date_from_days(date_to_days(monday_of(st->to)) - 7 * (TREND_WEEKS - 1));
+	struct err e;
+
+	report_table_free(st->trend);
+	st->trend = NULL;
+	if (st->kind == REPORT_CASES) {
+		tui_error(sc->t, "the cases report has no weekly trend; choose another report with r");
+		return;
+	}
+	err_clear(&e);
+	run_query(st, sc->t, REPORT_BY_WEEK, from, st->to, &st->trend, &e);
+	if (!st->trend)
+		tui_error_err(sc->t, &e);
+}
+
+static void report_load(struct screen *sc)
+{
+	struct report_screen *st = sc->state;
+	struct err e;
+
+	report_table_free(st->table);
+	st->table = NULL;
+	st->problem[0] = '\0';
+	period_compute(st);
+	err_clear(&e);
+	run_query(st, sc->t, st->by, st->from, st->to, &st->table, &e);
+	if (!st->table) {
+		err_format(&e, st->problem, sizeof st->problem);
+		tui_error_err(sc->t, &e);
+	}
+	if (st->table && (st->focus < 0 || (size_t)st->focus >= st->table->ncolumns))
+		st->focus = st->table->ncolumns > 1 ? 1 : 0;
+	if (st->table && st->sort_col >= (int)st->table->ncolumns)
+		st->sort_col = -1;
+	order_rows(st);
+	st->list.count = st->table ? (int)st->table->nrows : 0;
+	st->list.selected = st->list.top = 0;
+	tui_list_fix(&st->list);
+	if (st->view == VIEW_TREND)
+		trend_load(sc);
+}
+
+/* ---- open and close -------------------------------------------------------- */
+
+static void report_open(struct screen *sc, const void *arg)
+{
+	struct report_screen *st = xcalloc(1, sizeof *st);
+	struct report_viewer v;
+
+	(void)arg;
+	sc->state = st;
+	st->kind = REPORT_REFERRALS;
+	st->by = by_first(st->kind);
+	st->period = PERIOD_THIS_MONTH;
+	st->sort_col = -1;
+	st->focus = 1;
+	st->utf8 = terminal_utf8();
+	report_viewer_from_store(sc->t->store, &v);
+	st->supervisor = v.supervisor;
+	report_load(sc);
+}
+
+static void report_close(struct screen *sc)
+{
+	struct report_screen *st = sc->state;
+
+	report_table_free(st->table);
+	report_table_free(st->trend);
+	free(st->order);
+	secret_wipe(st->password.text, sizeof st->password.text);
+	free(st);
+}
+
+/* ---- drawing ------------------------------------------------------------------ */
+
+static void cell_text_for(const struct report_cell *c, char *out, size_t outsz)
+{
+	if (c->kind == RV_TEXT && !c->blank)
+		snprintf(out, outsz, "%s", c->text ? c->text : "");
+	else
+		report_cell_format(c, true, out, outsz);
+}
+
+static void header_name(const struct report_screen *st, size_t c, char *out, size_t outsz)
+{
+	const char *mark = "";
+
+	if ((int)c == st->sort_col)
+		mark = st->sort_desc ? " v" : " ^";
+	if ((int)c == st->focus)
+		snprintf(out, outsz, "[%s%s]", st->table->columns[c].name, mark);
+	else
+		snprintf(out, outsz, "%s%s", st->table->columns[c].name, mark);
+}
+
+static void column_widths(const struct report_screen *st, int total, size_t *out)
+{
+	const struct report_table *t = st->table;
+	size_t *want = xcalloc(t->ncolumns, sizeof *want), *min = xcalloc(t->ncolumns, sizeof *min);
+	char text[128];
+
+	for (size_t c = 0; c < t->ncolumns; c++) {
+		header_name(st, c, text, sizeof text);
+		want[c] = tui_text_width(text);
+		for (size_t r = 0; r < t->nrows; r++) {
+			size_t w;
+
+			cell_text_for(report_cell(t, r, c), text, sizeof text);
+			w = tui_text_width(text);
+			if (w > want[c])
+				want[c] = w;
+		}
+		min[c] = want[c] < (c ? 6u : 12u) ? want[c] : (c ? 6u : 12u);
+	}
+	tui_column_widths(want, min, t->ncolumns, total > 0 ? (size_t)total : 1, 1, out);
+	free(want);
+	free(min);
+}
+
+static char *table_row(void *ctx, int index, int width)
+{
+	struct report_screen *st = ctx;
+	const struct report_table *t = st->table;
+	size_t r = st->order[index], *widths = xcalloc(t->ncolumns, sizeof *widths);
+	const char **cells = xcalloc(t->ncolumns, sizeof *cells);
+	char (*text)[64] = xcalloc(t->ncolumns, sizeof *text);
+	char *row;
+
+	column_widths(st, width, widths);
+	for (size_t c = 0; c < t->ncolumns; c++) {
+		cell_text_for(report_cell(t, r, c), text[c], sizeof text[c]);
+		cells[c] = text[c];
+	}
+	row = tui_row_format(cells, widths, t->ncolumns, 1);
+	free(text);
+	free(cells);
+	free(widths);
+	return row;
+}
+
+/* A bar of frac (0..1) of width columns: eighths in UTF-8, '#' otherwise. */
+static void bar_text(struct buf *b, double frac, int width, bool utf8)
+{
+	static const char *const eighths[] = { "", "▏", "▎", "▍", "▌", "▋", "▊", "▉" };
+	long units;
+
+	if (frac < 0)
+		frac = 0;
+	if (frac > 1)
+		frac = 1;
+	if (!utf8) {
+		units = (long)(frac * width + 0.5);
+		for (long i = 0; i < units; i++)
+			buf_adds(b, "#");
+		return;
+	}
+	units = (long)(frac * width * 8 + 0.5);
+	for (long i = 0; i < units / 8; i++)
+		buf_adds(b, "█");
+	buf_adds(b, eighths[units % 8]);
+}
+
+static double column_max(const struct report_screen *st, const struct report_table *t, int col)
+{
+	double max = 0, v;
+	size_t n = t->nrows - (t->total_last && t->nrows ? 1 : 0);
+
+	(void)st;
+	for (size_t r = 0; r < n; r++)
+		if (cell_value(report_cell(t, r, (size_t)col), &v) && (v < 0 ? -v : v) > max)
+			max = v < 0 ? -v : v;
+	return max;
+}
+
+static char *bar_row(void *ctx, int index, int width)
+{
+	struct report_screen *st = ctx;
+	const struct report_table *t = st->table;
+	int col = value_column(st, t);
+	size_t r = st->order[index], label_w = 22, value_w = 10;
+	int bar_w = width - (int)label_w - (int)value_w - 2;
+	const struct report_cell *c = report_cell(t, r, (size_t)col);
+	char label[128], value[64];
+	double v = 0, max = column_max(st, t, col);
+	bool total = t->total_last && r == t->nrows - 1;
+	struct buf b;
+
+	cell_text_for(report_cell(t, r, 0), label, sizeof label);
+	cell_text_for(c, value, sizeof value);
+	buf_init(&b, 1 << 16);
+	tui_text_pad(&b, label, label_w);
+	buf_adds(&b, " ");
+	tui_text_pad(&b, value, value_w);
+	buf_adds(&b, " ");
+	/* The total is a sum, not a bar beside its parts. */
+	if (!total && bar_w > 0 && cell_value(c, &v) && max > 0) {
+		if (v < 0)
+			buf_adds(&b, "-");
+		bar_text(&b, (v < 0 ? -v : v) / max, bar_w - (v < 0), st->utf8);
+	}
+	return buf_detach(&b);
+}
+
+static void draw_table(struct report_screen *st, struct tui *t, int y, int height)
+{
+	size_t *widths = xcalloc(st->table->ncolumns, sizeof *widths);
+	const char **cells = xcalloc(st->table->ncolumns, sizeof *cells);
+	char (*text)[128] = xcalloc(st->table->ncolumns, sizeof *text);
+	char *head;
+	int x = 2;
+
+	column_widths(st, COLS - 2, widths);
+	for (size_t c = 0; c < st->table->ncolumns; c++) {
+		header_name(st, c, text[c], sizeof text[c]);
+		cells[c] = text[c];
+	}
+	head = tui_row_format(cells, widths, st->table->ncolumns, 1);
+	draw_text(t, y, 2, COLS - 2, head, PAINT_HEADER);
+	free(head);
+	draw_list(t, &st->list, y + 1, 0, COLS, height - 1, table_row, st, true,
+		  "  No rows for this period.");
+	/* The cursor sits on the focused column's heading. */
+	for (int c = 0; c < st->focus; c++)
+		x += (int)widths[c] + 1;
+	tui_cursor(t, y, x < COLS ? x : COLS - 1);
+	free(text);
+	free(cells);
+	free(widths);
+}
+
+static void draw_bars(struct report_screen *st, struct tui *t, int y, int height)
+{
+	int col = value_column(st, st->table);
+
+	if (col < 0) {
+		draw_text(t, y, 2, COLS - 4, "This report has no numbers to draw.", PAINT_DIM);
+		tui_cursor(t, y, 2);
+		return;
+	}
+	draw_textf(t, y, 2, COLS - 2, PAINT_HEADER, "%-22s %-10s bars: %s%s",
+		   st->table->columns[0].name, st->table->columns[col].name,
+		   st->table->columns[col].name,
+		   st->utf8 ? "" : " (# bars: no UTF-8 here)");
+	draw_list(t, &st->list, y + 1, 0, COLS, height - 1, bar_row, st, true,
+		  "  No rows for this period.");
+	if (!st->list.count)
+		tui_cursor(t, y + 1, 2);
+}
+
+/* A short value for a trend column: "12", "1.2k", "62%". */
+static void short_value(const struct report_cell *c, char *out, size_t outsz)
+{
+	double v;
+
+	if (!cell_value(c, &v)) {
+		snprintf(out, outsz, "n/a");
+		return;
+	}
+	if (c->kind == RV_PERCENT)
+		snprintf(out, outsz, "%.0f%%", v);
+	else if (c->kind == RV_PENCE)
+		snprintf(out, outsz, "%.0f", v / 100);
+	else if (v >= 10000 || v <= -10000)
+		snprintf(out, outsz, "%.0fk", v / 1000);
+	else
+		snprintf(out, outsz, "%.0f", v);
+}
+
+static void draw_trend(struct report_screen *st, struct tui *t, int y, int height)
+{
+	static const char *const blocks[] = { " ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+	const struct report_table *w = st->trend;
+	int col = value_column(st, w), chart_h = height - 4, x0 = 8, cw = 6;
+	size_t n = w ? w->nrows - (w->total_last && w->nrows ? 1 : 0) : 0;
+	double max;
+	char text[64];
+
+	if (!w || col < 0) {
+		draw_text(t, y, 2, COLS - 4, "No weekly trend for this report.", PAINT_DIM);
+		tui_cursor(t, y, 2);
+		return;
+	}
+	if (n > TREND_WEEKS)
+		n = TREND_WEEKS;
+	max = column_max(st, w, col);
+	draw_textf(t, y, 2, COLS - 2, PAINT_HEADER, "%s by week, %zu weeks to %04d-%02d-%02d%s",
+		   w->columns[col].name, n, st->to.year, st->to.month, st->to.day,
+		   st->utf8 ? "" : " (# bars: no UTF-8 here)");
+	if (w->columns[col].kind == RV_PERCENT)
+		snprintf(text, sizeof text, "%.0f%%", max);
+	else if (w->columns[col].kind == RV_PENCE)
+		snprintf(text, sizeof text, "%.0f", max / 100);
+	else
+		snprintf(text, sizeof text, "%.0f", max);
+	draw_text(t, y + 1, 0, x0 - 1, text, PAINT_DIM);
+	draw_text(t, y + chart_h, 0, x0 - 1, "0", PAINT_DIM);
+	for (size_t i = 0; i < n; i++) {
+		const struct report_cell *c = report_cell(w, i, (size_t)col);
+		int x = x0 + (int)i * cw;
+		double v = 0;
+		long eighths = 0;
+
+		if (cell_value(c, &v) && max > 0 && v > 0)
+			eighths = (long)(v / max * chart_h * 8 + 0.5);
+		for (int row = 0; row < chart_h; row++) {
+			long fill = eighths - (long)row * 8; /* eighths in this row */
+			const char *mark;
+			char cell[32];
+
+			if (fill <= 0)
+				continue;
+			if (st->utf8)
+				mark = blocks[fill >= 8 ? 8 : fill];
+			else
+				mark = fill >= 4 ? "#" : " ";
+			snprintf(cell, sizeof cell, "%s%s%s%s", mark, mark, mark, mark);
+			draw_text(t, y + chart_h - row, x, 4, cell, PAINT_PLAIN);
+		}
+		short_value(c, text, sizeof text);
+		draw_text(t, y + chart_h + 1, x, cw - 1, text, PAINT_PLAIN);
+		cell_text_for(report_cell(w, i, 0), text, sizeof text);
+		/* "2026-W47" reads W47 */
+		draw_text(t, y + chart_h + 2, x, cw - 1, strlen(text) > 5 ? text + 5 : text,
+			  PAINT_DIM);
+	}
+	tui_cursor(t, y, 2);
+}
+
+static void report_draw(struct screen *sc)
+{
+	struct report_screen *st = sc->state;
+	struct tui *t = sc->t;
+	char a[16], b[16], period[64];
+	static const char *const view_names[] = { "table", "bars", "weekly trend" };
+	int y = 4, height = LINES - 4 - 4;
+
+	date_format(st->from, a, sizeof a);
+	date_format(st->to, b, sizeof b);
+	if (st->shift)
+		snprintf(period, sizeof period, "%s %+d", period_names[st->period], st->shift);
+	else
+		snprintf(period, sizeof period, "%s", period_names[st->period]);
+	draw_title(t, 0, st->org_wide ? " Reports: all hubs (from the server)" : " Reports: this desk",
+		   st->supervisor ? "all advisors " : "your own figures only ");
+	draw_textf(t, 1, 1, COLS - 2, PAINT_PLAIN, "Report (r): %-12s Period (p, [ ]): %s %s..%s",
+		   report_kind_name(st->kind), period, a, b);
+	draw_textf(t, 2, 1, COLS - 2, PAINT_PLAIN,
+		   "By (g): %s   View (t b w): %s   Sort (s): %s%s",
+		   st->by == REPORT_BY_NONE ? "total" : report_by_name(st->by),
+		   view_names[st->view],
+		   st->table && st->sort_col >= 0 ? st->table->columns[st->sort_col].name
+						   : "as listed",
+		   st->sort_col >= 0 ? (st->sort_desc ? ", largest first" : ", smallest first") : "");
+	if (!st->table) {
+		draw_text(t, y, 2, COLS - 4, "No figures:", PAINT_WARN);
+		draw_text(t, y + 1, 2, COLS - 4, st->problem, PAINT_PLAIN);
+		tui_cursor(t, y, 2);
+	} else {
+		draw_text(t, 3, 1, COLS - 2, st->table->title, PAINT_DIM);
+		if (st->view == VIEW_TABLE)
+			draw_table(st, t, y, height);
+		else if (st->view == VIEW_BARS)
+			draw_bars(st, t, y, height);
+		else
+			draw_trend(st, t, y, height);
+		if (st->table->note)
+			draw_textf(t, LINES - 4, 1, COLS - 2, PAINT_DIM, "(%s)", st->table->note);
+	}
+	if (st->asking_password) {
+		static const char label[] = " Password: ";
+		int w = (int)sizeof label - 1;
+
+		draw_text(t, LINES - 4, 0, COLS,
+			  " The server checks it is you: type your password. Enter asks, Esc "
+			  "cancels.",
+			  PAINT_DIM);
+		draw_text(t, LINES - 3, 0, w, label, PAINT_PLAIN);
+		draw_field(t, LINES - 3, w, 40, &st->password, &st->password_first, true);
+		return;
+	}
+	if (st->exporting) {
+		static const char label[] = " Save as CSV: ";
+		int w = (int)sizeof label - 1;
+
+		draw_text(t, LINES - 4, 0, COLS,
+			  " A new file, in the current folder unless you type a path. Enter saves, "
+			  "Esc cancels.",
+			  PAINT_DIM);
+		draw_text(t, LINES - 3, 0, w, label, PAINT_PLAIN);
+		draw_field(t, LINES - 3, w, COLS - w - 1, &st->path, &st->path_first, true);
+		return;
+	}
+	draw_text(t, LINES - 3, 0, COLS,
+		  st->org_wide
+			  ? " Left/Right column  s sort  e save CSV  o this desk  F1 keys  Esc back"
+			  : " Left/Right column  s sort  e save CSV  o all hubs  F1 keys  Esc back",
+		  PAINT_DIM);
+}
+
+/* ---- keys --------------------------------------------------------------------- */
+
+static void export_begin(struct report_screen *st)
+{
+	char a[16], b[16], name[96];
+
+	date_format(st->from, a, sizeof a);
+	date_format(st->to, b, sizeof b);
+	snprintf(name, sizeof name, "report-%s-%s-%s.csv", report_kind_name(st->kind), a, b);
+	tui_field_set(&st->path, name);
+	st->path_first = 0;
+	st->exporting = true;
+}
+
+static void export_save(struct screen *sc)
+{
+	struct report_screen *st = sc->state;
+	struct err e;
+
+	err_clear(&e);
+	if (report_export_csv(sc->t->store, st->table, st->order, st->path.text, &e) !=
+	    STATUS_OK) {
+		tui_error_err(sc->t, &e);
+		return;
+	}
+	st->exporting = false;
+	tui_say(sc->t, "Saved %zu rows to %s (the save is in the audit trail).",
+		st->table->nrows, st->path.text);
+}
+
+static enum key_result export_key(struct screen *sc, const struct tui_key *k)
+{
+	struct report_screen *st = sc->state;
+
+	if (k->kind == TK_ESC) {
+		st->exporting = false;
+		tui_say(sc->t, "Not saved.");
+		return KR_USED;
+	}
+	if (k->kind == TK_ENTER) {
+		export_save(sc);
+		return KR_USED;
+	}
+	if (k->kind == TK_FN || (k->kind == TK_CTRL && (k->wc == L'q' || k->wc == L'l')))
+		return KR_UNUSED;
+	tui_field_key(&st->path, k);
+	return KR_USED;
+}
+
+static void password_key(struct screen *sc, const struct tui_key *k)
+{
+	struct report_screen *st = sc->state;
+
+	if (k->kind == TK_ESC) {
+		st->asking_password = false;
+		secret_wipe(st->password.text, sizeof st->password.text);
+		tui_field_set(&st->password, "");
+		tui_say(sc->t, "Still this desk's figures.");
+		return;
+	}
+	if (k->kind != TK_ENTER) {
+		tui_field_key(&st->password, k);
+		return;
+	}
+	st->asking_password = false;
+	st->org_wide = true;
+	report_load(sc);
+	if (!st->table) {
+		char problem[ERR_MSG_MAX];
+
+		/* refused or unreachable: back to this desk, the password forgotten */
+		snprintf(problem, sizeof problem, "%s", st->problem);
+		st->org_wide = false;
+		secret_wipe(st->password.text, sizeof st->password.text);
+		tui_field_set(&st->password, "");
+		report_load(sc);
+		tui_error(sc->t, "%s", problem);
+	} else {
+		tui_say(sc->t, "Showing the figures of all hubs, from the server.");
+	}
+}
+
+/* o: all hubs (asks for the password first) or back to this desk. */
+static void org_wide_toggle(struct screen *sc)
+{
+	struct report_screen *st = sc->state;
+	struct err e;
+
+	if (st->org_wide) {
+		st->org_wide = false;
+		report_load(sc);
+		tui_say(sc->t, "Showing this desk's figures.");
+		return;
+	}
+	err_clear(&e);
+	/* An advisor is refused here, audited, before anything is sent. */
+	if (store_require(sc->t->store, STORE_PERM_REPORT_ALL, "report", NULL, &e) != STATUS_OK) {
+		tui_error_err(sc->t, &e);
+		return;
+	}
+	tui_field_set(&st->password, "");
+	st->password.secret = true;
+	st->password_first = 0;
+	st->asking_password = true;
+}
+
+static void next_by(struct report_screen *st, int dir)
+{
+	int b = (int)st->by;
+
+	for (int i = 0; i < REPORT_BY_COUNT; i++) {
+		b = (b + dir + REPORT_BY_COUNT) % REPORT_BY_COUNT;
+		if (by_allowed(st->kind, (enum report_by)b))
+			break;
+	}
+	st->by = (enum report_by)b;
+}
+
+static enum key_result report_key(struct screen *sc, const struct tui_key *k)
+{
+	struct report_screen *st = sc->state;
+	bool reload = false;
+
+	if (st->asking_password) {
+		if (k->kind == TK_FN || (k->kind == TK_CTRL && (k->wc == L'q' || k->wc == L'l')))
+			return KR_UNUSED;
+		password_key(sc, k);
+		return KR_USED;
+	}
+	if (st->exporting)
+		return export_key(sc, k);
+	switch (k->kind) {
+	case TK_ESC:
+		return KR_CLOSE;
+	case TK_LEFT:
+	case TK_RIGHT:
+		if (st->table && st->table->ncolumns) {
+			int n = (int)st->table->ncolumns;
+
+			st->focus = (st->focus + (k->kind == TK_LEFT ? n - 1 : 1)) % n;
+			if (st->view == VIEW_TREND && st->trend == NULL)
+				trend_load(sc);
+		}
+		return KR_USED;
+	case TK_CHAR:
+		break;
+	default:
+		return tui_list_key(&st->list, k) ? KR_USED : KR_UNUSED;
+	}
+	switch (k->wc) {
+	case L'r':
+	case L'R':
+		st->kind = (enum report_kind)(((int)st->kind + (k->wc == L'r' ? 1 : -1) +
+					       REPORT_KIND_COUNT) % REPORT_KIND_COUNT);
+		st->by = by_first(st->kind);
+		st->sort_col = -1;
+		st->focus = 1;
+		reload = true;
+		break;
+	case L'1': case L'2': case L'3': case L'4': case L'5': case L'6': case L'7':
+		if ((int)(k->wc - L'1') >= REPORT_KIND_COUNT)
+			return KR_UNUSED;
+		st->kind = (enum report_kind)(k->wc - L'1');
+		st->by = by_first(st->kind);
+		st->sort_col = -1;
+		st->focus = 1;
+		reload = true;
+		break;
+	case L'p':
+	case L'P':
+		st->period = (enum period_preset)(((int)st->period + (k->wc == L'p' ? 1 : -1) +
+						   PERIOD_COUNT) % PERIOD_COUNT);
+		st->shift = 0;
+		reload = true;
+		break;
+	case L'[':
+		st->shift--;
+		reload = true;
+		break;
+	case L']':
+		st->shift++;
+		reload = true;
+		break;
+	case L'g':
+	case L'G':
+		next_by(st, k->wc == L'g' ? 1 : -1);
+		st->sort_col = -1;
+		reload = true;
+		break;
+	case L's':
+	case L'S':
+		if (!st->table)
+			return KR_USED;
+		if (st->sort_col == st->focus)
+			st->sort_desc = !st->sort_desc;
+		else {
+			st->sort_col = st->focus;
+			/* numbers read largest first, labels A to Z */
+			st->sort_desc = st->table->columns[st->focus].kind != RV_TEXT;
+		}
+		order_rows(st);
+		st->list.selected = st->list.top = 0;
+		return KR_USED;
+	case L't':
+		st->view = VIEW_TABLE;
+		return KR_USED;
+	case L'b':
+		st->view = VIEW_BARS;
+		return KR_USED;
+	case L'w':
+		st->view = VIEW_TREND;
+		trend_load(sc);
+		return KR_USED;
+	case L'o':
+		org_wide_toggle(sc);
+		return KR_USED;
+	case L'e':
+		if (!st->table) {
+			tui_error(sc->t, "there is no table to save; choose a report that runs first");
+			return KR_USED;
+		}
+		export_begin(st);
+		return KR_USED;
+	default:
+		return KR_UNUSED;
+	}
+	if (reload)
+		report_load(sc);
+	return KR_USED;
+}
+
+static const struct key_help report_help[] = {
+	{ "r R 1-7", "next / previous report, or a report by number" },
+	{ "p P [ ]", "next / previous period; [ and ] the one before / after" },
+	{ "g G", "next / previous grouping (service, team, site, ...)" },
+	{ "Left/Right, s", "choose a [column]; s sorts by it, again reverses" },
+	{ "t b w", "table, bars, weekly trend of the chosen column" },
+	{ "e, o", "save the table as sorted to CSV (audited); o all hubs / this desk" },
+	{ "Up/Down, Esc", "move through the rows; back" },
+	{ NULL, NULL },
+};
+
+const struct screen_ops screen_report_ops = {
+	.name = "reports",
+	.help = report_help,
+	.open = report_open,
+	.close = report_close,
+	.draw = report_draw,
+	.key = report_key,
+	.reenter = report_load,
+};
