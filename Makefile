@@ -147,7 +147,7 @@ $(OBJDIR)/tests/bench_%.o: tests/bench/bench_%.c | check-deps
 	@echo "CC $<"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-check: unit cli-test flow-check tui-test sync-test reliability-test fuzz-regress fuzz-short lint
+check: unit cli-test flow-check tui-test sync-test reliability-test fuzz-regress lint
 	@echo "make check: all suites passed"
 
 # The shipped flows must pass the checker, codes included (against a

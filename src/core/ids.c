@@ -130,7 +130,11 @@ enum status hlc_parse(const char *stamp, struct hlc *out, char *node_out, size_t
 	const char *node;
 	size_t nlen;
 
-	if (!stamp || strnlen(stamp, HLC_STR_MAX) >= HLC_STR_MAX)
+	/* Wall digits, '-', four hex digits, '-', at least one node character:
+	 * check the length first, so a truncated stamp is never read past its
+	 * end (a fuzzer found "1767225600000-" read four bytes beyond). */
+	if (!stamp || strnlen(stamp, HLC_STR_MAX) >= HLC_STR_MAX ||
+	    strnlen(stamp, HLC_WALL_DIGITS + 7) < HLC_WALL_DIGITS + 7)
 		return STATUS_INVALID;
 	for (int i = 0; i < HLC_WALL_DIGITS; i++) {
 		if (stamp[i] < '0' || stamp[i] > '9')

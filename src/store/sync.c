@@ -560,6 +560,12 @@ enum status store_sync_apply(struct store *s, const struct json_t *changes,
 	memset(n, 0, sizeof *n);
 	if (!json_is_array(changes))
 		return err_set(e, STATUS_INVALID, "the server's changes are not a list");
+	/* Server order starts at 0; a negative cursor is a broken answer, and
+	 * storing it would make the next pull start from the beginning. */
+	if (next_cursor < 0)
+		return err_set(e, STATUS_INVALID,
+			       "the server sent a negative pull cursor (%lld); nothing was applied",
+			       next_cursor);
 	/* A page that erases someone overwrites what it frees (the pragma
 	 * must be set outside the transaction to cover all of it). */
 	json_array_foreach(changes, i, c)

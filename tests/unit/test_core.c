@@ -361,6 +361,10 @@ static void test_hlc_parse(void **state)
 	(void)state;
 	assert_int_equal(hlc_parse(NULL, &h, NULL, 0), STATUS_INVALID);
 	assert_int_equal(hlc_parse("", &h, NULL, 0), STATUS_INVALID);
+	/* Truncated stamps (a fuzzer found the second read past its end). */
+	assert_int_equal(hlc_parse("1767225600000", &h, NULL, 0), STATUS_INVALID);
+	assert_int_equal(hlc_parse("1767225600000-", &h, NULL, 0), STATUS_INVALID);
+	assert_int_equal(hlc_parse("1767225600000-00", &h, NULL, 0), STATUS_INVALID);
 	assert_int_equal(hlc_parse("1774744200000-0001-", &h, NULL, 0), STATUS_INVALID);
 	assert_int_equal(hlc_parse("1774744200000-001-hub", &h, NULL, 0), STATUS_INVALID);
 	assert_int_equal(hlc_parse("177474420000-0001-hub", &h, NULL, 0), STATUS_INVALID);
