@@ -492,7 +492,7 @@ static enum status run1(struct store *s, const char *sql, const char *p1, long *
 enum status customer_scrub(struct store *s, const char *id, bool queue, struct erase_result *out,
 			   struct err *e)
 {
-	struct erase_result dummy;
+	struct erase_result not_wanted; /* the caller passed no result */
 	struct customer *c = NULL;
 	sqlite3_int64 num;
 	sqlite3_stmt *st;
@@ -501,7 +501,7 @@ enum status customer_scrub(struct store *s, const char *id, bool queue, struct e
 	enum status rc;
 
 	if (!out)
-		out = &dummy;
+		out = &not_wanted;
 	memset(out, 0, sizeof *out);
 	/* Freed cells and pages are overwritten, whoever calls (sync too). */
 	rc = store_exec(s, "PRAGMA secure_delete = ON", e);
@@ -700,13 +700,13 @@ static bool names_person(const char *reason, const char *name)
 enum status store_customer_erase(struct store *s, const char *id, const char *reason,
 				 struct erase_result *out, struct err *e)
 {
-	struct erase_result dummy;
+	struct erase_result not_wanted; /* the caller passed no result */
 	struct customer *c = NULL;
 	char when[32];
 	enum status rc;
 
 	if (!out)
-		out = &dummy;
+		out = &not_wanted;
 	memset(out, 0, sizeof *out);
 	if (!id || !uuid_valid(id))
 		return err_set(e, STATUS_INVALID,
