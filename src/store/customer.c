@@ -31,7 +31,7 @@ static enum status stamp_save(struct store *s, const char *last, struct err *e)
 	return setting_put(s, "hlc_last", last, e);
 }
 
-static char *stamps_json(const struct customer *c)
+char *customer_stamps_json(const struct customer *c)
 {
 	json_t *o = json_object();
 	char *text;
@@ -166,7 +166,7 @@ enum status store_customer_add(struct store *s, struct customer *c, struct err *
 	}
 	if (rc)
 		goto out;
-	stamps = stamps_json(c);
+	stamps = customer_stamps_json(c);
 	st = stmt_get(s, ST_CUSTOMER_INSERT, e);
 	if (!st) {
 		rc = e ? e->code : STATUS_DB;
@@ -326,7 +326,7 @@ enum status store_customer_edit(struct store *s, const char *id,
 	}
 	if (rc)
 		goto out;
-	stamps = stamps_json(c);
+	stamps = customer_stamps_json(c);
 	st = stmt_get(s, ST_CUSTOMER_UPDATE, e);
 	if (!st) {
 		rc = e ? e->code : STATUS_DB;

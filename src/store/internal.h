@@ -128,6 +128,10 @@ enum status search_index_add(struct store *s, sqlite3_int64 num, const struct cu
 enum status customer_load(struct store *s, const char *id, struct customer **out,
 			  sqlite3_int64 *num, struct err *e);
 
+/* The customer's field stamps as the JSON object stored in field_hlc
+ * ({"name": "...", ...}, set fields only, keys sorted); caller frees. */
+char *customer_stamps_json(const struct customer *c);
+
 /* Re-indexes the customer with that id (after a case gave them a reference). */
 enum status search_reindex_customer(struct store *s, const char *id, struct err *e);
 

@@ -222,21 +222,6 @@ static void bind_jstr(sqlite3_stmt *st, int idx, const json_t *o, const char *ke
 	bind_text_or_null(st, idx, jstr(o, key));
 }
 
-static char *stamps_text(const struct customer *c)
-{
-	json_t *o = json_object();
-	char *text;
-
-	for (int f = 0; f < CF_COUNT; f++)
-		if (c->hlc[f][0])
-			json_object_set_new(o, customer_field_name(f), json_string(c->hlc[f]));
-	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(o);
-	if (!text)
-		die("out of memory encoding JSON");
-	return text;
-}
-
 static bool customer_pending(struct store *s, const char *id)
 {
 	sqlite3_stmt *st = stmt_sql(s,
@@ -284,7 +269,7 @@ static enum status apply_customer(struct store *s, const json_t *body, long *era
 		 * change this console sent, merged, so take it whole. */
 		use = in;
 	}
-	stamps = stamps_text(use);
+	stamps = customer_stamps_json(use);
 	store_now(now, sizeof now);
 	st = stmt_sql(s,
 		      "INSERT INTO customer (id, name, dob, address, postcode, uprn, phone, phone_raw,"
