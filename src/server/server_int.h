@@ -75,6 +75,7 @@ struct push_result {
 	json_t *refused;	/* [{"seq": N, "error": MSG}], owned */
 	long long clock_ahead_ms; /* > 0: the device's clock was bounded */
 	size_t applied;		/* changes applied now (not seen before) */
+	bool out_of_order;	/* the batch named by "after" is not held: nothing applied */
 };
 /* Applies a batch in one transaction, idempotent on (device, seq). */
 enum status pg_push(struct pg *db, const struct device_auth *dev, const struct push_batch *b,

@@ -14,6 +14,9 @@
 
 #define CODES_TTL_MS 5000
 #define LOG_LOCK "7231"
+#define DEVICE_LOCK "7232" /* with the device's hash: one push per device at a time */
+#define ORDER_WAIT_MS 5	   /* a batch whose predecessor is not held yet waits */
+#define ORDER_TRIES 60	   /* this long, this often (0.3 s), then is answered 409 */
 
 enum status pg_log_change(struct pg *db, bool *locked, const char *type, const char *id,
 			  const char *origin, const char *body, struct err *e)
@@ -380,26 +383,6 @@ static enum status apply_flow_park(struct pg *db, const struct device_auth *dev,
 	return rc;
 }
 
-static enum status bulk_insert(struct pg *db, const char *sql, const char *device, json_t *arr,
-			       const char *what, struct err *e)
-{
-	char *text;
-	const char *p[2];
-	enum status rc;
-
-	if (json_array_size(arr) == 0)
-		return STATUS_OK;
-	/* Unsorted: PostgreSQL orders jsonb keys itself. */
-	text = json_dumps(arr, JSON_COMPACT);
-	if (!text)
-		die("out of memory encoding JSON");
-	p[0] = device;
-	p[1] = text;
-	rc = pg_run(db, sql, 2, p, what, e);
-	free(text);
-	return rc;
-}
-
 /* Cases and case events raised at a desk before an erasure reached it:
  * scrubbed as the erasure did. */
 static enum status scrub_late_cases(struct pg *db, json_t *cases, struct err *e)
@@ -463,6 +446,52 @@ static void array_add(struct buf *b, const char *s, bool first)
 	buf_adds(b, "\"");
 }
 
+/*
+ * Begins the batch's transaction holding the device's lock. A console keeps
+ * two batches in flight, so the second can reach the database first: a
+ * batch that follows another ("after") goes ahead only once that one is
+ * held, since a case must be in before its events. The lock is not held
+ * while waiting, or the batch waited for could never take it.
+ */
+static enum status begin_in_order(struct pg *db, const struct device_auth *dev,
+				  const struct push_batch *b, struct push_result *res,
+				  struct err *e)
+{
+	char after[24];
+	const char *p[2] = { dev->id, after };
+
+	snprintf(after, sizeof after, "%lld", b->after);
+	for (int i = 0;; i++) {
+		struct timespec ts = { 0, ORDER_WAIT_MS * 1000000L };
+		enum status rc = pg_begin(db, e);
+		PGresult *r;
+		bool held;
+
+		if (!rc)
+			rc = pg_run(db, "SELECT pg_advisory_xact_lock(" DEVICE_LOCK ", hashtext($1))",
+				    1, p, "taking the device's turn", e);
+		if (rc || b->after <= 0)
+			return rc;
+		r = pg_exec(db, "SELECT 1 FROM change_in WHERE device_id = $1 AND seq = $2::bigint",
+			    2, p, "checking the batch before", e);
+		if (!r)
+			return e && e->code ? e->code : STATUS_DB;
+		held = PQntuples(r) > 0;
+		PQclear(r);
+		if (held)
+			return STATUS_OK;
+		pg_end(db, false, NULL);
+		if (i + 1 >= ORDER_TRIES) {
+			res->out_of_order = true;
+			return err_set(e, STATUS_INVALID,
+				       "the batch before this one (up to seq %lld) is not held; send "
+				       "that one first",
+				       b->after);
+		}
+		nanosleep(&ts, NULL);
+	}
+}
+
 void push_result_release(struct push_result *r)
 {
 	if (!r)
@@ -471,16 +500,110 @@ void push_result_release(struct push_result *r)
 	r->refused = NULL;
 }
 
+/*
+ * A batch checked before its transaction: every change's refusal (NULL when
+ * valid) and decoded customer, and the append-only facts (visits, contacts,
+ * audit rows) encoded for one statement each, so the device's turn in the
+ * database is spent on the database only.
+ */
+struct checked {
+	char **refusal;
+	struct customer **cu;
+	char *visits, *contacts, *audits; /* JSON arrays; NULL when empty */
+};
+
+static bool is_fact(const char *type)
+{
+	return !strcmp(type, "visit") || !strcmp(type, "contact") || !strcmp(type, "audit");
+}
+
+static char *dump_array(json_t *arr)
+{
+	char *text = NULL;
+
+	/* Unsorted: PostgreSQL orders jsonb keys itself. */
+	if (json_array_size(arr) && !(text = json_dumps(arr, JSON_COMPACT)))
+		die("out of memory encoding JSON");
+	json_decref(arr);
+	return text;
+}
+
+/* Encodes the valid facts of the batch; those with fresh[i] false (already
+ * held) are left out when fresh is given. */
+static void encode_facts(const struct push_batch *b, struct checked *ck, const bool *fresh)
+{
+	json_t *visits = json_array(), *contacts = json_array(), *audits = json_array();
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct push_change *c = &b->changes[i];
+
+		if (ck->refusal[i] || (fresh && !fresh[i]) || !is_fact(c->type))
+			continue;
+		json_array_append(!strcmp(c->type, "visit")	? visits
+				  : !strcmp(c->type, "contact") ? contacts
+								: audits,
+				  c->body);
+	}
+	free(ck->visits);
+	free(ck->contacts);
+	free(ck->audits);
+	ck->visits = dump_array(visits);
+	ck->contacts = dump_array(contacts);
+	ck->audits = dump_array(audits);
+}
+
+static enum status check_batch(struct pg *db, const struct push_batch *b, struct checked *ck,
+			       struct err *e)
+{
+	struct server_codes codes = { code_exists, db };
+	enum status rc = load_codes(db, e);
+
+	ck->refusal = xcalloc(b->n ? b->n : 1, sizeof *ck->refusal);
+	ck->cu = xcalloc(b->n ? b->n : 1, sizeof *ck->cu);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < b->n; i++) {
+		char msg[300] = "";
+
+		if (!server_change_check(&b->changes[i], &codes, &ck->cu[i], msg, sizeof msg))
+			ck->refusal[i] = xstrdup(msg[0] ? msg : "refused");
+	}
+	encode_facts(b, ck, NULL);
+	return STATUS_OK;
+}
+
+static void checked_release(struct checked *ck, size_t n)
+{
+	for (size_t i = 0; ck->refusal && i < n; i++) {
+		free(ck->refusal[i]);
+		customer_free(ck->cu[i]);
+	}
+	free(ck->refusal);
+	free(ck->cu);
+	free(ck->visits);
+	free(ck->contacts);
+	free(ck->audits);
+}
+
+static enum status bulk_insert(struct pg *db, const char *sql, const char *device,
+			       const char *arr, const char *what, struct err *e)
+{
+	const char *p[2] = { device, arr };
+
+	return arr ? pg_run(db, sql, 2, p, what, e) : STATUS_OK;
+}
+
 enum status pg_push(struct pg *db, const struct device_auth *dev, const struct push_batch *b,
 		    struct push_result *res, struct err *e)
 {
-	json_t *visits = json_array(), *contacts = json_array();
 	struct buf seqs, types, ids;
-	json_t *refusals = json_array(), *fresh = json_object(), *audits = json_array();
-	json_t *cases = json_array();
-	char first[24], last[24];
+	struct checked ck = { 0 };
+	json_t *refusals = json_array(), *cases = json_array();
+	bool *fresh = xcalloc(b->n ? b->n : 1, sizeof *fresh);
+	char first[24], last[24], *refused_text = NULL;
 	const char *p[3];
 	bool locked = false, ok = false;
+	size_t nfresh = 0;
 	PGresult *r;
 	enum status rc;
 
@@ -488,10 +611,7 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	buf_init(&seqs, 64 * 1024 * 1024);
 	buf_init(&types, 64 * 1024 * 1024);
 	buf_init(&ids, 64 * 1024 * 1024);
-	rc = pg_begin(db, e);
-	if (rc)
-		goto out;
-	rc = load_codes(db, e);
+	rc = check_batch(db, b, &ck, e);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < b->n; i++) {
@@ -502,19 +622,21 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		array_add(&ids, b->changes[i].id, i == 0);
 		/* Changes the log records take its lock first, before any row
 		 * lock, so two pushes never wait on each other in a circle. */
-		if (strcmp(b->changes[i].type, "contact") && strcmp(b->changes[i].type, "visit") &&
-		    strcmp(b->changes[i].type, "audit"))
+		if (!is_fact(b->changes[i].type))
 			locked = true;
 	}
+	buf_adds(&seqs, b->n ? "}" : "{}");
+	buf_adds(&types, b->n ? "}" : "{}");
+	buf_adds(&ids, b->n ? "}" : "{}");
+	rc = begin_in_order(db, dev, b, res, e);
+	if (rc)
+		goto out;
 	if (locked) {
 		rc = pg_run(db, "SELECT pg_advisory_xact_lock(" LOG_LOCK ")", 0, NULL,
 			    "locking the change log", e);
 		if (rc)
 			goto out;
 	}
-	buf_adds(&seqs, b->n ? "}" : "{}");
-	buf_adds(&types, b->n ? "}" : "{}");
-	buf_adds(&ids, b->n ? "}" : "{}");
 	{
 		const char *q[4] = { dev->id, buf_str(&seqs), buf_str(&types), buf_str(&ids) };
 
@@ -528,33 +650,45 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		rc = e && e->code ? e->code : STATUS_DB;
 		goto out;
 	}
-	for (int i = 0; i < PQntuples(r); i++)
-		json_object_set_new(fresh, PQgetvalue(r, i, 0), json_true());
+	/* RETURNING gives the new rows in no promised order: find each one's
+	 * change (seqs increase through the batch, so a binary search). */
+	for (int i = 0; i < PQntuples(r); i++) {
+		long long seq = pg_ll(r, i, 0);
+		size_t lo = 0, hi = b->n;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (b->changes[mid].seq < seq)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < b->n && b->changes[lo].seq == seq && !fresh[lo]) {
+			fresh[lo] = true;
+			nfresh++;
+		}
+	}
 	PQclear(r);
+	/* A retried batch: only what was not held before goes in. */
+	if (nfresh < b->n)
+		encode_facts(b, &ck, fresh);
 
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		const struct push_change *c = &b->changes[i];
-		struct server_codes codes = { code_exists, db };
-		struct customer *cu = NULL;
-		char key[24], msg[300] = "";
+		char msg[300] = "";
 
-		snprintf(key, sizeof key, "%lld", c->seq);
-		if (!json_object_get(fresh, key))
+		if (!fresh[i])
 			continue; /* held already: a retried batch changes nothing */
 		res->applied++;
-		if (!server_change_check(c, &codes, &cu, msg, sizeof msg)) {
-			refuse(refusals, c->seq, msg);
+		if (ck.refusal[i]) {
+			refuse(refusals, c->seq, ck.refusal[i]);
 			continue;
 		}
-		if (!strcmp(c->type, "visit"))
-			json_array_append(visits, c->body);
-		else if (!strcmp(c->type, "contact"))
-			json_array_append(contacts, c->body);
-		else if (!strcmp(c->type, "audit"))
-			json_array_append(audits, c->body);
-		else if (!strcmp(c->type, "customer"))
-			rc = apply_customer(db, dev, cu, &locked, &res->clock_ahead_ms, e);
-		else if (!strcmp(c->type, "case"))
+		if (!strcmp(c->type, "customer")) {
+			rc = apply_customer(db, dev, ck.cu[i], &locked, &res->clock_ahead_ms, e);
+			ck.cu[i] = NULL; /* apply_customer took it */
+		} else if (!strcmp(c->type, "case"))
 			rc = apply_case(db, dev, c, &locked, msg, sizeof msg, e);
 		else if (!strcmp(c->type, "case_event"))
 			rc = apply_case_event(db, dev->id, c->body, &locked, msg, sizeof msg, e);
@@ -573,7 +707,7 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 			 "INSERT INTO visit (id, device_id, body)"
 			 " SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x"
 			 " ON CONFLICT (id) DO NOTHING",
-			 dev->id, visits, "saving visits", e);
+			 dev->id, ck.visits, "saving visits", e);
 	if (!rc)
 		rc = bulk_insert(db,
 				 "INSERT INTO contact (id, device_id, customer_id, site, service,"
@@ -585,19 +719,23 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 				 "  FROM customer u WHERE u.id = x->>'customer_id' AND u.erased)"
 				 " THEN x || '{\"notes\": null, \"answers\": null}' ELSE x END"
 				 " FROM jsonb_array_elements($2::jsonb) x ON CONFLICT (id) DO NOTHING",
-				 dev->id, contacts, "saving contacts", e);
+				 dev->id, ck.contacts, "saving contacts", e);
 	if (!rc)
 		rc = bulk_insert(db,
 				 "INSERT INTO audit (id, device_id, body)"
 				 " SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x"
 				 " ON CONFLICT (id) DO NOTHING",
-				 dev->id, audits, "saving the audit trail", e);
-	if (!rc)
+				 dev->id, ck.audits, "saving the audit trail", e);
+	if (!rc && json_array_size(refusals)) {
+		refused_text = json_dumps(refusals, JSON_COMPACT);
+		if (!refused_text)
+			die("out of memory encoding JSON");
 		rc = bulk_insert(db,
 				 "UPDATE change_in SET error = x->>'error'"
 				 " FROM jsonb_array_elements($2::jsonb) x"
 				 " WHERE device_id = $1 AND seq = (x->>'seq')::bigint",
-				 dev->id, refusals, "recording refusals", e);
+				 dev->id, refused_text, "recording refusals", e);
+	}
 	if (!rc && json_array_size(cases))
 		rc = scrub_late_cases(db, cases, e);
 	if (!rc && res->clock_ahead_ms > 0) {
@@ -650,14 +788,13 @@ out:
 		if (!rc)
 			rc = STATUS_DB;
 	}
+	checked_release(&ck, b->n);
 	buf_release(&seqs);
 	buf_release(&types);
 	buf_release(&ids);
-	json_decref(visits);
-	json_decref(contacts);
+	free(fresh);
+	free(refused_text);
 	json_decref(refusals);
-	json_decref(fresh);
-	json_decref(audits);
 	json_decref(cases);
 	return rc;
 }
