@@ -617,6 +617,13 @@ static enum sync_outcome push_all(struct store *s, struct http *c, struct sync_r
 			restarts++;
 			restart = true;
 			stop = true;
+		} else if (push_out_of_order(x)) {
+			rep->http = 409;
+			err_set(e, STATUS_IO,
+				"sending changes: the server did not take the batches in order; will "
+				"retry");
+			out = SYNC_OFFLINE;
+			stop = true;
 		} else if ((o = push_reply(s, x, rep, e)) != SYNC_DONE) {
 			out = o;
 			stop = true;

@@ -628,6 +628,12 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	buf_adds(&seqs, b->n ? "}" : "{}");
 	buf_adds(&types, b->n ? "}" : "{}");
 	buf_adds(&ids, b->n ? "}" : "{}");
+	if (b->after > 0 && atomic_load(&server_test_out_of_order) > 0 &&
+	    atomic_fetch_sub(&server_test_out_of_order, 1) > 0) {
+		res->out_of_order = true;
+		rc = err_set(e, STATUS_INVALID, "test: this batch overtook the one before");
+		goto out;
+	}
 	rc = begin_in_order(db, dev, b, res, e);
 	if (rc)
 		goto out;
