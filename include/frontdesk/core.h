@@ -136,6 +136,10 @@ struct date {
 /* Parses YYYY-MM-DD strictly (no impossible dates: 2025-02-29 is refused).
  * On failure the message names `field` and the rule. */
 enum status date_parse(const char *s, struct date *d, const char *field, struct err *e);
+/* A date as people here type it: DD/MM/YYYY (D/M/YYYY, dots too) or
+ * YYYY-MM-DD, and a real day of the calendar. On failure the message names
+ * `field`, quotes the text and shows both forms. */
+enum status date_parse_uk(const char *s, struct date *d, const char *field, struct err *e);
 void date_format(struct date d, char *out, size_t outsz); /* out >= 11 bytes */
 bool date_valid(struct date d);
 int date_cmp(struct date a, struct date b);
@@ -149,6 +153,9 @@ struct date date_today_london(void);
 /* The Europe/London calendar date of a UTC instant (BST from the last Sunday
  * of March 01:00 UTC to the last Sunday of October 01:00 UTC). */
 struct date date_of_ms_london(int64_t ms);
+/* A UTC instant as the Europe/London date and wall-clock time,
+ * "2026-07-01 11:00" (out at least 17 bytes). */
+void time_format_london(int64_t ms, char *out, size_t outsz);
 
 /*
  * Adds `days` working days to `from` (the result is the day the work is due):

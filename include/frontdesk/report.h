@@ -131,8 +131,11 @@ bool report_cell_na(const struct report_cell *c);
  */
 void report_cell_format(const struct report_cell *c, bool for_people, char *out, size_t outsz);
 
+/* The longest period a report covers, in days (about ten years). */
+#define REPORT_MAX_DAYS 3700
+
 /*
- * Runs one report. Checks the query (from <= to, at most 3,700 days, a
+ * Runs one report. Checks the query (from <= to, at most REPORT_MAX_DAYS days, a
  * grouping the report takes, the site code) and the viewer (see above);
  * STATUS_USAGE / STATUS_INVALID / STATUS_DENIED with a message otherwise.
  * An empty period gives a table with a zero total and n/a shares. Caller
@@ -194,6 +197,25 @@ enum status report_drill(struct store *s, const struct report_viewer *v,
 			 const struct report_query *q, const char *key, long limit,
 			 int (*fn)(void *ctx, const struct store_report_contact *c), void *ctx,
 			 struct err *e);
+
+/*
+ * The column of a report's table whose count report_drill lists ("referred",
+ * "resolved", "failure", "contacts"), or NULL when the report has none
+ * (signposting, cases). Static text.
+ */
+const char *report_drill_count(enum report_kind k);
+/*
+ * report_drill for one column of the row: NULL or the report's own count
+ * (report_drill_count) is report_drill; "contacts" lists every contact of
+ * the row, without the report's outcome or failure-demand filter (audited
+ * the same way, the summary saying "count contacts"). Any other column is
+ * STATUS_USAGE: it is not a count of contacts.
+ */
+enum status report_drill_column(struct store *s, const struct report_viewer *v,
+				const struct report_query *q, const char *key,
+				const char *column, long limit,
+				int (*fn)(void *ctx, const struct store_report_contact *c),
+				void *ctx, struct err *e);
 
 /*
  * Saves t as a new CSV file at path (RFC 4180, CRLF line ends, the header

@@ -131,6 +131,50 @@ enum status date_parse(const char *s, struct date *d, const char *field, struct 
 	return STATUS_OK;
 }
 
+/* D/M/YYYY or DD.MM.YYYY at s as YYYY-MM-DD text; false if not that form. */
+static bool uk_form(const char *s, char *out, size_t outsz)
+{
+	int part[3] = { 0, 0, 0 }, len[3] = { 0, 0, 0 }, most[3] = { 2, 2, 4 };
+	const char *p = s;
+
+	for (int k = 0; k < 3; k++) {
+		while (*p >= '0' && *p <= '9' && len[k] < most[k])
+			part[k] = part[k] * 10 + (*p++ - '0'), len[k]++;
+		if (!len[k])
+			return false;
+		if (k < 2) {
+			if (*p != '/' && *p != '.')
+				return false;
+			p++;
+		}
+	}
+	if (len[2] != 4 || *p)
+		return false;
+	snprintf(out, outsz, "%04d-%02d-%02d", part[2], part[1], part[0]);
+	return true;
+}
+
+enum status date_parse_uk(const char *s, struct date *d, const char *field, struct err *e)
+{
+	const char *name = field ? field : "date";
+	const char *text = s;
+	char iso[32];
+	struct date tmp;
+
+	if (!s || !*s)
+		return err_set(e, STATUS_INVALID,
+			       "%s is empty; write the date like 25/12/2025 or 2025-12-25", name);
+	if (uk_form(s, iso, sizeof iso))
+		s = iso;
+	if (strnlen(s, 11) != 10 || !date_scan(s, &tmp))
+		return err_set(e, STATUS_INVALID,
+			       "%s '%.40s' is not a date; write it like 25/12/2025 or 2025-12-25",
+			       name, text);
+	if (d)
+		*d = tmp;
+	return STATUS_OK;
+}
+
 void date_format(struct date d, char *out, size_t outsz)
 {
 	snprintf(out, outsz, "%04d-%02d-%02d", d.year, d.month, d.day);
@@ -211,15 +255,30 @@ static int64_t last_sunday_0100(int year, int month)
 	return date_to_days(d) * MS_PER_DAY + MS_PER_HOUR;
 }
 
-struct date date_of_ms_london(int64_t ms)
+/* The Europe/London wall clock of a UTC instant, as ms since the epoch. */
+static int64_t london_local_ms(int64_t ms)
 {
 	struct date utc = date_from_days(floor_div(ms, MS_PER_DAY));
-	int64_t local = ms;
 
 	if (utc.year >= 1 && utc.year <= 9999 && ms >= last_sunday_0100(utc.year, 3) &&
 	    ms < last_sunday_0100(utc.year, 10))
-		local += MS_PER_HOUR;
-	return date_from_days(floor_div(local, MS_PER_DAY));
+		return ms + MS_PER_HOUR;
+	return ms;
+}
+
+struct date date_of_ms_london(int64_t ms)
+{
+	return date_from_days(floor_div(london_local_ms(ms), MS_PER_DAY));
+}
+
+void time_format_london(int64_t ms, char *out, size_t outsz)
+{
+	int64_t local = london_local_ms(ms), minute = floor_div(local, 60000);
+	char day[16];
+
+	date_format(date_from_days(floor_div(local, MS_PER_DAY)), day, sizeof day);
+	minute -= floor_div(local, MS_PER_DAY) * 1440;
+	snprintf(out, outsz, "%s %02d:%02d", day, (int)(minute / 60), (int)(minute % 60));
 }
 
 struct date date_today_london(void)

@@ -4,7 +4,6 @@
  * frame, so answers on an abandoned branch are forgotten. Nothing here reads
  * the terminal or the database; the clock is core's (injectable).
  */
-#include <ctype.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -210,30 +209,6 @@ static enum status date_bound(const struct flow_date_bound *b, struct date *out)
 	return STATUS_OK;
 }
 
-/* DD/MM/YYYY (as people write dates here) to YYYY-MM-DD; false if not that form. */
-static bool uk_date(const char *s, char *out, size_t outsz)
-{
-	int d = 0, m = 0, y = 0, nd = 0, nm = 0, ny = 0;
-	const char *p = s;
-
-	while (isdigit((unsigned char)*p) && nd < 2)
-		d = d * 10 + (*p++ - '0'), nd++;
-	if (!nd || (*p != '/' && *p != '.'))
-		return false;
-	p++;
-	while (isdigit((unsigned char)*p) && nm < 2)
-		m = m * 10 + (*p++ - '0'), nm++;
-	if (!nm || (*p != '/' && *p != '.'))
-		return false;
-	p++;
-	while (isdigit((unsigned char)*p) && ny < 4)
-		y = y * 10 + (*p++ - '0'), ny++;
-	if (ny != 4 || *p)
-		return false;
-	snprintf(out, outsz, "%04d-%02d-%02d", y, m, d);
-	return true;
-}
-
 enum status flow_run_check(const struct flow_run *r, const struct flow_field *fd,
 			   const char *value, struct buf *canon, struct err *e)
 {
@@ -295,17 +270,9 @@ enum status flow_run_check(const struct flow_run *r, const struct flow_field *fd
 		char iso[32];
 		struct date d, b;
 		struct buf shown;
-		const char *s = v;
-		if (uk_date(v, iso, sizeof(iso)))
-			s = iso;
-		rc = date_parse(s, &d, label, e);
-		if (rc != STATUS_OK) {
-			rc = err_set(e, STATUS_INVALID,
-				     "%s '%.40s' is not a date; write it like 25/12/2025 or "
-				     "2025-12-25",
-				     label, v);
+		rc = date_parse_uk(v, &d, label, e);
+		if (rc != STATUS_OK)
 			break;
-		}
 		buf_init(&shown, 64);
 		if (date_bound(&fd->not_before, &b) == STATUS_OK && date_cmp(d, b) < 0) {
 			date_format(b, iso, sizeof(iso));

@@ -12,7 +12,6 @@
 #include "frontdesk/report.h"
 
 #define MAX_CHANNELS 32
-#define MAX_DAYS 3700
 
 /* ---- names -------------------------------------------------------------- */
 
@@ -1199,10 +1198,10 @@ static enum status check_query(const struct report_source *src, struct store *s,
 	if (len < 1)
 		return err_set(e, STATUS_INVALID,
 			       "the period ends before it starts; give --from on or before --to");
-	if (len > MAX_DAYS)
+	if (len > REPORT_MAX_DAYS)
 		return err_set(e, STATUS_INVALID,
 			       "the period is %lld days; a report covers at most %d days (about ten years)",
-			       (long long)len, MAX_DAYS);
+			       (long long)len, REPORT_MAX_DAYS);
 	r->src = src;
 	r->q = q;
 	r->by = q->by == REPORT_BY_NONE ? natural_by(q->kind) : q->by;
@@ -1508,10 +1507,29 @@ static bool bucket_days(enum report_by by, const char *key, struct date *a, stru
 	}
 }
 
-enum status report_drill(struct store *s, const struct report_viewer *v,
-			 const struct report_query *q, const char *key, long limit,
-			 int (*fn)(void *ctx, const struct store_report_contact *c), void *ctx,
-			 struct err *e)
+const char *report_drill_count(enum report_kind k)
+{
+	switch (k) {
+	case REPORT_REFERRALS:
+		return "referred";
+	case REPORT_FCR:
+		return "resolved";
+	case REPORT_FAILURE:
+		return "failure";
+	case REPORT_CHANNELS:
+	case REPORT_COST:
+		return "contacts";
+	default:
+		return NULL;
+	}
+}
+
+/* report_drill; every_contact drops the report's own filter (outcome,
+ * failure demand) so the list is the row's "contacts" count. */
+static enum status drill(struct store *s, const struct report_viewer *v,
+			 const struct report_query *q, const char *key, bool every_contact,
+			 long limit, int (*fn)(void *ctx, const struct store_report_contact *c),
+			 void *ctx, struct err *e)
 {
 	struct rctx r = { 0 };
 	struct report_source src;
@@ -1544,6 +1562,10 @@ enum status report_drill(struct store *s, const struct report_viewer *v,
 		return err_set(e, STATUS_USAGE,
 			       "the %s report has no drill-down; drill into referrals, fcr, failure, channels or cost",
 			       report_kind_name(q->kind));
+	}
+	if (every_contact) {
+		d.outcome = NULL;
+		d.failure_only = false;
 	}
 	from = q->from;
 	to = q->to;
@@ -1612,8 +1634,9 @@ enum status report_drill(struct store *s, const struct report_viewer *v,
 	/* Audit before anyone sees a name: the summary, then each customer. */
 	date_format(q->from, a, sizeof a);
 	date_format(q->to, b, sizeof b);
-	detail = xasprintf("%s %s..%s by %s key %s: contacts %zu", report_kind_name(q->kind), a, b,
-			   report_by_name(r.by), whole ? "total" : key, rows.n);
+	detail = xasprintf("%s %s..%s by %s key %s%s: contacts %zu", report_kind_name(q->kind), a,
+			   b, report_by_name(r.by), whole ? "total" : key,
+			   every_contact ? " count contacts" : "", rows.n);
 	rc = store_tx_begin(s, e);
 	if (rc)
 		goto out;
@@ -1635,4 +1658,31 @@ out:
 	drill_rows_release(&rows);
 	rctx_release(&r);
 	return rc;
+}
+
+enum status report_drill(struct store *s, const struct report_viewer *v,
+			 const struct report_query *q, const char *key, long limit,
+			 int (*fn)(void *ctx, const struct store_report_contact *c), void *ctx,
+			 struct err *e)
+{
+	return drill(s, v, q, key, false, limit, fn, ctx, e);
+}
+
+enum status report_drill_column(struct store *s, const struct report_viewer *v,
+				const struct report_query *q, const char *key,
+				const char *column, long limit,
+				int (*fn)(void *ctx, const struct store_report_contact *c),
+				void *ctx, struct err *e)
+{
+	const char *count = q ? report_drill_count(q->kind) : NULL;
+
+	if (!column || (count && strcmp(column, count) == 0))
+		return drill(s, v, q, key, false, limit, fn, ctx, e);
+	if (count && strcmp(column, "contacts") == 0)
+		return drill(s, v, q, key, true, limit, fn, ctx, e);
+	if (!count)
+		return drill(s, v, q, key, false, limit, fn, ctx, e); /* says there is none */
+	return err_set(e, STATUS_USAGE,
+		       "'%s' is not a count of contacts; drill into contacts or %s", column,
+		       count);
 }

@@ -9,6 +9,12 @@
  * the store's signed-in actor, not this screen). The figures are this
  * desk's database ("this desk").
  *
+ * Besides the preset periods, d takes typed From and To dates (25/12/2026 or
+ * 2026-12-25). Enter on a row lists the contacts behind its count, the only
+ * place names show: report_drill_column reads and audits them exactly as
+ * `frontdesk report --drill` does. The server's all-hubs figures have no
+ * drill-down (frontdeskd offers none), and the screen says so.
+ *
  * Bars and the trend are drawn with block characters when the terminal's
  * locale is UTF-8 and with '#' otherwise; every bar has its value written
  * beside it, so nothing is told by colour or by shape alone.
@@ -41,6 +47,25 @@ static const char *const period_names[PERIOD_COUNT] = {
 };
 
 #define TREND_WEEKS 12
+/* At most this many contacts listed behind a count (each named one is an
+ * audit row); the screen says when the count is larger. */
+#define DRILL_LIMIT 1000
+
+/* One contact behind a count, as listed (strings owned). */
+struct drill_row {
+	char when[24];
+	char *channel, *service, *outcome, *advisor, *customer;
+};
+
+/* The contacts behind one count of the table. */
+struct drill_view {
+	char what[256];	 /* "referred contacts: service council-tax-moving, ..." */
+	char count[192]; /* how many, against the table's figure */
+	struct drill_row *rows;
+	size_t n;
+	struct tui_list list;
+	size_t widths[6]; /* of the list's columns, for this frame */
+};
 
 struct report_screen {
 	enum report_kind kind;
@@ -69,6 +94,15 @@ struct report_screen {
 	bool asking_password;
 	struct tui_field password;
 	size_t password_first;
+	/* typed dates: while custom, they replace the preset period */
+	bool custom;
+	struct date custom_from, custom_to;
+	bool typing_dates;
+	int date_focus; /* 0: From, 1: To */
+	struct tui_field date_text[2];
+	size_t date_first[2];
+	/* the contacts behind a count; NULL when the table shows */
+	struct drill_view *drill;
 };
 
 /* Overwrites a secret. */
@@ -143,6 +177,14 @@ static void period_compute(struct report_screen *st)
 	struct date today = date_today_london(), mon = monday_of(today);
 	int64_t m = date_to_days(mon), k = st->shift;
 
+	if (st->custom) {
+		/* [ and ] move typed dates by their own length */
+		int64_t len = date_to_days(st->custom_to) - date_to_days(st->custom_from) + 1;
+
+		st->from = date_from_days(date_to_days(st->custom_from) + len * k);
+		st->to = date_from_days(date_to_days(st->custom_to) + len * k);
+		return;
+	}
 	switch (st->period) {
 	case PERIOD_THIS_WEEK:
 		st->from = date_from_days(m + 7 * k);
@@ -403,6 +445,22 @@ static void report_load(struct screen *sc)
 		trend_load(sc);
 }
 
+/* The contacts behind a count (filled by drill_open, under drawing). */
+static void drill_free(struct drill_view *dv)
+{
+	if (!dv)
+		return;
+	for (size_t i = 0; i < dv->n; i++) {
+		free(dv->rows[i].channel);
+		free(dv->rows[i].service);
+		free(dv->rows[i].outcome);
+		free(dv->rows[i].advisor);
+		free(dv->rows[i].customer);
+	}
+	free(dv->rows);
+	free(dv);
+}
+
 /* ---- open and close -------------------------------------------------------- */
 
 static void report_open(struct screen *sc, const void *arg)
@@ -430,6 +488,7 @@ static void report_close(struct screen *sc)
 	report_table_free(st->table);
 	report_table_free(st->trend);
 	free(st->order);
+	drill_free(st->drill);
 	secret_wipe(st->password.text, sizeof st->password.text);
 	free(st);
 }
@@ -689,6 +748,197 @@ static void draw_trend(struct report_screen *st, struct tui *t, int y, int heigh
 	tui_cursor(t, y, 2);
 }
 
+/* ---- drill-down: the contacts behind a count ------------------------------- */
+
+/* Keeps one contact (report_drill_column lends the row for the call). */
+static int drill_keep(void *ctx, const struct store_report_contact *c)
+{
+	struct drill_view *dv = ctx;
+	struct drill_row *r;
+	int64_t ms;
+
+	dv->rows = xrealloc(dv->rows, (dv->n + 1) * sizeof *dv->rows);
+	r = &dv->rows[dv->n++];
+	memset(r, 0, sizeof *r);
+	if (time_parse_utc(c->created_at, &ms) == STATUS_OK)
+		time_format_london(ms, r->when, sizeof r->when);
+	else
+		snprintf(r->when, sizeof r->when, "%.16s", c->created_at);
+	r->channel = xstrdup(c->channel);
+	r->service = xstrdup(c->service);
+	r->outcome = xstrdup(c->outcome);
+	/* the heading says advisor: "jsmith" (a supervisor's stays "supervisor:...") */
+	r->advisor = xstrdup(strncmp(c->advisor, "advisor:", 8) == 0 ? c->advisor + 8 : c->advisor);
+	/* never blank: anonymous, or a customer since erased */
+	r->customer = xstrdup(c->customer_name ? c->customer_name
+			      : c->customer_id ? "(erased)"
+					       : "(anonymous)");
+	return 0;
+}
+
+/* The column whose count Enter lists: the focused one when it is a count
+ * of contacts, else the report's own count. */
+static const char *drill_column(const struct report_screen *st)
+{
+	const char *count = report_drill_count(st->kind), *name;
+
+	if (!count || st->focus <= 0 || (size_t)st->focus >= st->table->ncolumns)
+		return count;
+	name = st->table->columns[st->focus].name;
+	return strcmp(name, "contacts") == 0 ? name : count;
+}
+
+/* The table's figure for column on row r, or -1 when it has none. */
+static long long table_figure(const struct report_table *t, size_t r, const char *column)
+{
+	for (size_t c = 0; column && c < t->ncolumns; c++)
+		if (strcmp(t->columns[c].name, column) == 0 && t->columns[c].kind == RV_COUNT) {
+			const struct report_cell *cell = report_cell(t, r, c);
+
+			return cell->blank ? -1 : cell->n;
+		}
+	return -1;
+}
+
+/* Enter: the contacts behind the selected row's count. */
+static void drill_open(struct screen *sc)
+{
+	struct report_screen *st = sc->state;
+	struct report_query q = { 0 };
+	struct report_viewer v;
+	struct drill_view *dv;
+	const char *column, *key;
+	char a[16], b[16], label[128];
+	long long figure;
+	size_t r;
+	struct err e;
+
+	if (!st->table) {
+		tui_error(sc->t, "there is no table to drill into; choose a report that runs first");
+		return;
+	}
+	if (st->org_wide) {
+		tui_error(sc->t, "all hubs' figures have no drill-down: the server does not list the "
+				 "contacts behind them; press o for this desk's figures to drill in");
+		return;
+	}
+	if (st->view == VIEW_TREND) {
+		tui_error(sc->t, "choose a row in the table (t) or the bars (b), then press Enter");
+		return;
+	}
+	if (!st->list.count) {
+		tui_error(sc->t, "no rows in this period, so no contacts to list");
+		return;
+	}
+	r = st->order[st->list.selected];
+	cell_text_for(report_cell(st->table, r, 0), label, sizeof label);
+	key = st->table->total_last && r == st->table->nrows - 1 ? "total" : label;
+	column = drill_column(st);
+	q.kind = st->kind;
+	q.from = st->from;
+	q.to = st->to;
+	q.by = st->by;
+	report_viewer_from_store(sc->t->store, &v);
+	dv = xcalloc(1, sizeof *dv);
+	err_clear(&e);
+	if (report_drill_column(sc->t->store, &v, &q, key, column, DRILL_LIMIT, drill_keep, dv,
+				&e) != STATUS_OK) {
+		drill_free(dv);
+		tui_error_err(sc->t, &e);
+		return;
+	}
+	date_format(st->from, a, sizeof a);
+	date_format(st->to, b, sizeof b);
+	if (strcmp(key, "total") == 0)
+		snprintf(dv->what, sizeof dv->what, "Contacts behind %s: every row (total), %s..%s",
+			 column, a, b);
+	else
+		snprintf(dv->what, sizeof dv->what, "Contacts behind %s: %s %s, %s..%s", column,
+			 st->table->columns[0].name, key, a, b);
+	figure = table_figure(st->table, r, column);
+	if (figure >= 0 && (long long)dv->n == figure)
+		snprintf(dv->count, sizeof dv->count, "%zu contact%s, as the table counts.", dv->n,
+			 dv->n == 1 ? "" : "s");
+	else if (figure > (long long)dv->n && dv->n == DRILL_LIMIT)
+		snprintf(dv->count, sizeof dv->count,
+			 "The first %zu of the %lld contacts the table counts (oldest first).",
+			 dv->n, figure);
+	else if (figure >= 0)
+		snprintf(dv->count, sizeof dv->count,
+			 "%zu contact%s listed; the table counts %lld for this row.", dv->n,
+			 dv->n == 1 ? "" : "s", figure);
+	else
+		snprintf(dv->count, sizeof dv->count, "%zu contact%s.", dv->n,
+			 dv->n == 1 ? "" : "s");
+	dv->list.count = (int)dv->n;
+	st->drill = dv;
+	tui_say(sc->t, "Names show only here, and this look is in the audit trail. Esc: back.");
+}
+
+static char *drill_row_text(void *ctx, int index, int width)
+{
+	struct drill_view *dv = ctx;
+	const struct drill_row *r = &dv->rows[index];
+	const char *cells[] = { r->when,    r->channel, r->service,
+				r->outcome, r->advisor, r->customer };
+
+	(void)width;
+	return tui_row_format(cells, dv->widths, 6, 1);
+}
+
+static void drill_draw(struct report_screen *st, struct tui *t)
+{
+	static const char *const head[] = { "when", "channel", "service",
+					    "outcome", "advisor", "customer" };
+	static const size_t least[] = { 16, 7, 8, 8, 8, 12 };
+	struct drill_view *dv = st->drill;
+	size_t want[6], min[6];
+	char *line;
+
+	for (int c = 0; c < 6; c++)
+		want[c] = tui_text_width(head[c]);
+	for (size_t i = 0; i < dv->n; i++) {
+		const struct drill_row *r = &dv->rows[i];
+		const char *cells[] = { r->when,    r->channel, r->service,
+					r->outcome, r->advisor, r->customer };
+
+		for (int c = 0; c < 6; c++) {
+			size_t w = tui_text_width(cells[c]);
+
+			if (w > want[c])
+				want[c] = w;
+		}
+	}
+	for (int c = 0; c < 6; c++)
+		min[c] = want[c] < least[c] ? want[c] : least[c];
+	tui_column_widths(want, min, 6, (size_t)(COLS - 2), 1, dv->widths);
+	draw_text(t, 1, 1, COLS - 2, dv->what, PAINT_PLAIN);
+	draw_text(t, 2, 1, COLS - 2, dv->count, PAINT_PLAIN);
+	line = tui_row_format(head, dv->widths, 6, 1);
+	draw_text(t, 4, 2, COLS - 2, line, PAINT_HEADER);
+	free(line);
+	draw_list(t, &dv->list, 5, 0, COLS, LINES - 5 - 4, drill_row_text, dv, true,
+		  "  No contacts behind this count.");
+	if (!dv->n)
+		tui_cursor(t, 5, 2);
+	draw_text(t, LINES - 3, 0, COLS,
+		  " Up/Down PgUp/PgDn scroll  Esc back to the table  F1 keys", PAINT_DIM);
+}
+
+static enum key_result drill_key(struct screen *sc, const struct tui_key *k)
+{
+	struct report_screen *st = sc->state;
+
+	if (k->kind == TK_ESC) {
+		drill_free(st->drill);
+		st->drill = NULL;
+		return KR_USED;
+	}
+	if (k->kind == TK_ENTER)
+		return KR_USED;
+	return tui_list_key(&st->drill->list, k) ? KR_USED : KR_UNUSED;
+}
+
 static void report_draw(struct screen *sc)
 {
 	struct report_screen *st = sc->state;
@@ -697,15 +947,21 @@ static void report_draw(struct screen *sc)
 	static const char *const view_names[] = { "table", "bars", "weekly trend" };
 	int y = 4, height = LINES - 4 - 4;
 
+	const char *name = st->custom ? "your dates" : period_names[st->period];
+
 	date_format(st->from, a, sizeof a);
 	date_format(st->to, b, sizeof b);
 	if (st->shift)
-		snprintf(period, sizeof period, "%s %+d", period_names[st->period], st->shift);
+		snprintf(period, sizeof period, "%s %+d", name, st->shift);
 	else
-		snprintf(period, sizeof period, "%s", period_names[st->period]);
+		snprintf(period, sizeof period, "%s", name);
 	draw_title(t, 0, st->org_wide ? " Reports: all hubs (from the server)" : " Reports: this desk",
 		   st->supervisor ? "all advisors " : "your own figures only ");
-	draw_textf(t, 1, 1, COLS - 2, PAINT_PLAIN, "Report (r): %-12s Period (p, [ ]): %s %s..%s",
+	if (st->drill) {
+		drill_draw(st, t);
+		return;
+	}
+	draw_textf(t, 1, 1, COLS - 2, PAINT_PLAIN, "Report (r): %-11s Period (p d [ ]): %s %s..%s",
 		   report_kind_name(st->kind), period, a, b);
 	draw_textf(t, 2, 1, COLS - 2, PAINT_PLAIN,
 		   "By (g): %s   View (t b w): %s   Sort (s): %s%s",
@@ -741,6 +997,29 @@ static void report_draw(struct screen *sc)
 		draw_field(t, LINES - 3, w, 40, &st->password, &st->password_first, true);
 		return;
 	}
+	if (st->typing_dates) {
+		static const char *const labels[] = { " From: ", "   To: " };
+		int x = 0;
+
+		draw_text(t, LINES - 4, 0, COLS,
+			  " Type dates like 25/12/2026 or 2026-12-25. Tab: the other date. Enter "
+			  "runs, Esc cancels.",
+			  PAINT_DIM);
+		draw_text(t, LINES - 3, 0, COLS, "", PAINT_PLAIN);
+		for (int i = 0; i < 2; i++) {
+			int w = (int)strlen(labels[i]);
+
+			draw_text(t, LINES - 3, x, w, labels[i], PAINT_PLAIN);
+			x += w;
+			draw_field(t, LINES - 3, x, 12, &st->date_text[i], &st->date_first[i],
+				   false);
+			x += 12;
+		}
+		/* the cursor sits in the date being typed */
+		draw_field(t, LINES - 3, st->date_focus ? 7 + 12 + 7 : 7, 12,
+			   &st->date_text[st->date_focus], &st->date_first[st->date_focus], true);
+		return;
+	}
 	if (st->exporting) {
 		static const char label[] = " Save as CSV: ";
 		int w = (int)sizeof label - 1;
@@ -755,8 +1034,10 @@ static void report_draw(struct screen *sc)
 	}
 	draw_text(t, LINES - 3, 0, COLS,
 		  st->org_wide
-			  ? " Left/Right column  s sort  e save CSV  o this desk  F1 keys  Esc back"
-			  : " Left/Right column  s sort  e save CSV  o all hubs  F1 keys  Esc back",
+			  ? " Enter contacts  d dates  Left/Right column  s sort  e CSV  o this desk"
+			    "  F1 keys"
+			  : " Enter contacts  d dates  Left/Right column  s sort  e CSV  o all hubs"
+			    "  F1 keys",
 		  PAINT_DIM);
 }
 
@@ -866,6 +1147,110 @@ static void org_wide_toggle(struct screen *sc)
 	st->asking_password = true;
 }
 
+/* d: From and To, filled with the period shown, From first. */
+static void dates_begin(struct report_screen *st)
+{
+	struct date d[2] = { st->from, st->to };
+	char text[16];
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(text, sizeof text, "%02d/%02d/%04d", d[i].day, d[i].month, d[i].year);
+		tui_field_set(&st->date_text[i], text);
+		st->date_text[i].max_chars = 10;
+		st->date_first[i] = 0;
+	}
+	st->date_focus = 0;
+	st->typing_dates = true;
+}
+
+/* The typed dates checked: a date each, To not before From, not longer
+ * than a report covers. A problem goes to the message line and the cursor
+ * to the date at fault; false then. */
+static bool dates_check(struct screen *sc, struct date *from, struct date *to)
+{
+	static const char *const names[] = { "From", "To" };
+	struct report_screen *st = sc->state;
+	struct date d[2];
+	char *text[2];
+	bool ok = true;
+	struct err e;
+
+	for (int i = 0; i < 2; i++)
+		text[i] = text_trim(st->date_text[i].text);
+	err_clear(&e);
+	for (int i = 0; ok && i < 2; i++)
+		if (date_parse_uk(text[i], &d[i], names[i], &e) != STATUS_OK) {
+			tui_error_err(sc->t, &e);
+			st->date_focus = i;
+			ok = false;
+		}
+	if (ok && date_cmp(d[1], d[0]) < 0) {
+		tui_error(sc->t, "To %s is before From %s; make To the same day as From or later",
+			  text[1], text[0]);
+		st->date_focus = 1;
+		ok = false;
+	}
+	if (ok && date_to_days(d[1]) - date_to_days(d[0]) + 1 > REPORT_MAX_DAYS) {
+		tui_error(sc->t,
+			  "%s to %s is %lld days; a report covers at most %d days (about ten "
+			  "years), so choose a later From",
+			  text[0], text[1],
+			  (long long)(date_to_days(d[1]) - date_to_days(d[0]) + 1), REPORT_MAX_DAYS);
+		st->date_focus = 0;
+		ok = false;
+	}
+	free(text[0]);
+	free(text[1]);
+	*from = d[0];
+	*to = d[1];
+	return ok;
+}
+
+static enum key_result dates_key(struct screen *sc, const struct tui_key *k)
+{
+	struct report_screen *st = sc->state;
+	struct date from, to;
+	char a[16], b[16];
+
+	switch (k->kind) {
+	case TK_ESC:
+		st->typing_dates = false;
+		tui_say(sc->t, "Dates not changed.");
+		return KR_USED;
+	case TK_TAB:
+	case TK_BTAB:
+	case TK_UP:
+	case TK_DOWN:
+		st->date_focus = !st->date_focus;
+		return KR_USED;
+	case TK_ENTER:
+		if (!dates_check(sc, &from, &to))
+			return KR_USED;
+		st->typing_dates = false;
+		st->custom = true;
+		st->custom_from = from;
+		st->custom_to = to;
+		st->shift = 0;
+		report_load(sc);
+		date_format(from, a, sizeof a);
+		date_format(to, b, sizeof b);
+		if (st->table)
+			tui_say(sc->t, "The report for %s..%s; p goes back to the preset periods.",
+				a, b);
+		return KR_USED;
+	case TK_FN:
+		return KR_UNUSED;
+	case TK_CTRL:
+		if (k->wc == L'q' || k->wc == L'l')
+			return KR_UNUSED;
+		break;
+	default:
+		break;
+	}
+	tui_field_key(&st->date_text[st->date_focus], k);
+	return KR_USED;
+}
+
 static void next_by(struct report_screen *st, int dir)
 {
 	int b = (int)st->by;
@@ -891,9 +1276,16 @@ static enum key_result report_key(struct screen *sc, const struct tui_key *k)
 	}
 	if (st->exporting)
 		return export_key(sc, k);
+	if (st->typing_dates)
+		return dates_key(sc, k);
+	if (st->drill)
+		return drill_key(sc, k);
 	switch (k->kind) {
 	case TK_ESC:
 		return KR_CLOSE;
+	case TK_ENTER:
+		drill_open(sc);
+		return KR_USED;
 	case TK_LEFT:
 	case TK_RIGHT:
 		if (st->table && st->table->ncolumns) {
@@ -930,8 +1322,13 @@ static enum key_result report_key(struct screen *sc, const struct tui_key *k)
 		break;
 	case L'p':
 	case L'P':
-		st->period = (enum period_preset)(((int)st->period + (k->wc == L'p' ? 1 : -1) +
-						   PERIOD_COUNT) % PERIOD_COUNT);
+		/* from typed dates, p goes back to the preset they left */
+		if (!st->custom)
+			st->period = (enum period_preset)(((int)st->period +
+							   (k->wc == L'p' ? 1 : -1) +
+							   PERIOD_COUNT) %
+							  PERIOD_COUNT);
+		st->custom = false;
 		st->shift = 0;
 		reload = true;
 		break;
@@ -943,6 +1340,10 @@ static enum key_result report_key(struct screen *sc, const struct tui_key *k)
 		st->shift++;
 		reload = true;
 		break;
+	case L'd':
+	case L'D':
+		dates_begin(st);
+		return KR_USED;
 	case L'g':
 	case L'G':
 		next_by(st, k->wc == L'g' ? 1 : -1);
@@ -991,20 +1392,48 @@ static enum key_result report_key(struct screen *sc, const struct tui_key *k)
 	return KR_USED;
 }
 
+/* At most 8 lines, so that every key of the console fits at 80x24 too. */
 static const struct key_help report_help[] = {
 	{ "r R 1-7", "next / previous report, or a report by number" },
 	{ "p P [ ]", "next / previous period; [ and ] the one before / after" },
+	{ "d", "type From and To dates (25/12/2026 or 2026-12-25)" },
 	{ "g G", "next / previous grouping (service, team, site, ...)" },
 	{ "Left/Right, s", "choose a [column]; s sorts by it, again reverses" },
 	{ "t b w", "table, bars, weekly trend of the chosen column" },
-	{ "e, o", "save the table as sorted to CSV (audited); o all hubs / this desk" },
-	{ "Up/Down, Esc", "move through the rows; back" },
+	{ "Up/Down, Enter", "choose a row; Enter lists the contacts behind its count" },
+	{ "e, o", "save the table as CSV (audited); o all hubs or this desk" },
 	{ NULL, NULL },
 };
+
+static const struct key_help drill_help[] = {
+	{ "Up/Down", "move through the contacts (PgUp, PgDn, Home, End)" },
+	{ "Esc", "back to the table, on the same row" },
+	{ "", "names show only here; each look is in the audit trail" },
+	{ NULL, NULL },
+};
+
+static const struct key_help dates_help[] = {
+	{ "0-9 / -", "type a date: 25/12/2026 or 2026-12-25" },
+	{ "Tab", "the other date (From, To)" },
+	{ "Enter, Esc", "run the report for these dates; cancel" },
+	{ NULL, NULL },
+};
+
+static const struct key_help *report_help_now(struct screen *sc)
+{
+	const struct report_screen *st = sc->state;
+
+	if (st->drill)
+		return drill_help;
+	if (st->typing_dates)
+		return dates_help;
+	return report_help;
+}
 
 const struct screen_ops screen_report_ops = {
 	.name = "reports",
 	.help = report_help,
+	.help_now = report_help_now,
 	.open = report_open,
 	.close = report_close,
 	.draw = report_draw,

@@ -235,6 +235,42 @@ static void test_date_parse(void **state)
 	assert_date(d, 2025, 12, 31);
 }
 
+/* Dates as UK people type them, and the ISO form. */
+static void test_date_parse_uk(void **state)
+{
+	struct err e;
+	struct date d;
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(date_parse_uk(NULL, &d, "From", &e), STATUS_INVALID);
+	assert_string_equal(e.msg, "From is empty; write the date like 25/12/2025 or 2025-12-25");
+	assert_int_equal(date_parse_uk("", &d, "From", &e), STATUS_INVALID);
+	assert_int_equal(date_parse_uk("31/02/2026", &d, "From", &e), STATUS_INVALID);
+	assert_string_equal(e.msg, "From '31/02/2026' is not a date; write it like 25/12/2025 or "
+				   "2025-12-25");
+	assert_int_equal(date_parse_uk("2026-02-31", &d, "To", &e), STATUS_INVALID);
+	assert_string_equal(e.msg, "To '2026-02-31' is not a date; write it like 25/12/2025 or "
+				   "2025-12-25");
+	assert_int_equal(date_parse_uk("12/2026", &d, NULL, &e), STATUS_INVALID);
+	assert_int_equal(date_parse_uk("1/1/26", &d, NULL, &e), STATUS_INVALID);
+	assert_int_equal(date_parse_uk("001/01/2026", &d, NULL, &e), STATUS_INVALID);
+	assert_int_equal(date_parse_uk("01/01/20261", &d, NULL, &e), STATUS_INVALID);
+	assert_int_equal(date_parse_uk("01-01-2026", &d, NULL, &e), STATUS_INVALID);
+	assert_int_equal(date_parse_uk("0/1/2026", &d, NULL, &e), STATUS_INVALID);
+	assert_int_equal(date_parse_uk("25/12/2026 ", &d, NULL, &e), STATUS_INVALID);
+	assert_int_equal(date_parse_uk("29/02/2025", &d, NULL, &e), STATUS_INVALID);
+
+	assert_int_equal(date_parse_uk("25/12/2026", &d, "From", NULL), STATUS_OK);
+	assert_date(d, 2026, 12, 25);
+	assert_int_equal(date_parse_uk("1/3/2026", &d, "From", NULL), STATUS_OK);
+	assert_date(d, 2026, 3, 1); /* day first, as written here */
+	assert_int_equal(date_parse_uk("29.02.2024", &d, "From", NULL), STATUS_OK);
+	assert_date(d, 2024, 2, 29);
+	assert_int_equal(date_parse_uk("2026-11-16", &d, "From", NULL), STATUS_OK);
+	assert_date(d, 2026, 11, 16);
+}
+
 static void test_date_arith(void **state)
 {
 	char out[16];
@@ -265,6 +301,33 @@ static struct date london(const char *iso)
 
 	assert_int_equal(time_parse_utc(iso, &ms), STATUS_OK);
 	return date_of_ms_london(ms);
+}
+
+/* The London wall clock: GMT in winter, BST in summer, on both changes. */
+static void test_london_time(void **state)
+{
+	static const struct {
+		const char *utc, *london;
+	} cases[] = {
+		{ "2026-11-18T10:00:00Z", "2026-11-18 10:00" },
+		{ "2026-03-29T00:59:59Z", "2026-03-29 00:59" },
+		{ "2026-03-29T01:00:00Z", "2026-03-29 02:00" },
+		{ "2026-03-29T23:30:00Z", "2026-03-30 00:30" },
+		{ "2026-07-01T10:00:00Z", "2026-07-01 11:00" },
+		{ "2026-10-25T00:59:00Z", "2026-10-25 01:59" },
+		{ "2026-10-25T01:00:00Z", "2026-10-25 01:00" },
+		{ "2026-12-31T23:59:59Z", "2026-12-31 23:59" },
+		{ "1969-12-31T23:59:00Z", "1969-12-31 23:59" },
+	};
+	char out[32];
+	int64_t ms;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(time_parse_utc(cases[i].utc, &ms), STATUS_OK);
+		time_format_london(ms, out, sizeof out);
+		assert_string_equal(out, cases[i].london);
+	}
 }
 
 static void test_london_day(void **state)
@@ -1125,6 +1188,8 @@ int main(void)
 		cmocka_unit_test(test_time_roundtrip),
 		cmocka_unit_test_teardown(test_clock_env, teardown_clock),
 		cmocka_unit_test(test_date_parse),
+		cmocka_unit_test(test_date_parse_uk),
+		cmocka_unit_test(test_london_time),
 		cmocka_unit_test(test_date_arith),
 		cmocka_unit_test_teardown(test_london_day, teardown_clock),
 		cmocka_unit_test(test_working_days),

@@ -825,6 +825,74 @@ static void test_drill(void **state)
 	buf_release(&b);
 }
 
+/* Drilling into a column: the row's contacts, or the report's own count. */
+static void test_drill_column(void **state)
+{
+	struct report_viewer alice = { "alice", false };
+	struct report_query q = { REPORT_REFERRALS, day("2026-03-23"), day("2026-03-29"),
+				  REPORT_BY_SERVICE, NULL, NULL };
+	long before = count("SELECT count(*) FROM audit WHERE action = 'report.drill'");
+	struct buf b;
+	struct err e;
+
+	(void)state;
+	buf_init(&b, 4096);
+	assert_string_equal(report_drill_count(REPORT_REFERRALS), "referred");
+	assert_string_equal(report_drill_count(REPORT_FCR), "resolved");
+	assert_string_equal(report_drill_count(REPORT_FAILURE), "failure");
+	assert_string_equal(report_drill_count(REPORT_COST), "contacts");
+	assert_null(report_drill_count(REPORT_CASES));
+	assert_null(report_drill_count(REPORT_SIGNPOSTING));
+	/* Council tax that week: 4 contacts, none referred (c9 is the 30th). */
+	assert_int_equal(report_drill_column(st, &supervisor, &q, "council-tax-moving", "referred",
+					     10, collect, &b, &e),
+			 STATUS_OK);
+	assert_string_equal(buf_str(&b), "");
+	assert_int_equal(report_drill_column(st, &supervisor, &q, "council-tax-moving", "contacts",
+					     10, collect, &b, &e),
+			 STATUS_OK);
+	assert_string_equal(buf_str(&b),
+			    "2026-03-23T09:00 council-tax-moving resolved - Zoë Brown\n"
+			    "2026-03-26T12:00 council-tax-moving signposted - -\n"
+			    "2026-03-27T13:00 council-tax-moving assisted-digital - -\n"
+			    "2026-03-29T22:59 council-tax-moving resolved - Zoë Brown\n");
+	/* two summaries, two names shown */
+	assert_int_equal(count("SELECT count(*) FROM audit WHERE action = 'report.drill'"),
+			 before + 4);
+	assert_int_equal(count("SELECT count(*) FROM audit WHERE action = 'report.drill' AND detail"
+			       " = 'referrals 2026-03-23..2026-03-29 by service key"
+			       " council-tax-moving count contacts: contacts 4'"),
+			 1);
+	/* Not a count of contacts. */
+	assert_int_equal(report_drill_column(st, &supervisor, &q, "total", "referred_pct", 10,
+					     collect, &b, &e),
+			 STATUS_USAGE);
+	assert_string_equal(e.msg,
+			    "'referred_pct' is not a count of contacts; drill into contacts or referred");
+	/* An advisor's contacts column is theirs alone: alice's 2 of the 4 bins. */
+	buf_reset(&b);
+	assert_int_equal(report_drill_column(st, &alice, &q, "missed-bin", "contacts", 10, collect,
+					     &b, &e),
+			 STATUS_OK);
+	assert_string_equal(buf_str(&b), "2026-03-25T11:00 missed-bin resolved - -\n"
+					 "2026-03-29T00:01 missed-bin abandoned - -\n");
+	/* Failure demand's own count: only the avoidable contacts of the row. */
+	buf_reset(&b);
+	q.kind = REPORT_FAILURE;
+	assert_int_equal(report_drill_column(st, &supervisor, &q, "missed-bin", "failure", 10,
+					     collect, &b, &e),
+			 STATUS_OK);
+	assert_string_equal(buf_str(&b), "2026-03-24T10:00 missed-bin referred case -\n"
+					 "2026-03-28T23:59 missed-bin referred case -\n");
+	/* The cases report has no drill-down whatever the column. */
+	q.kind = REPORT_CASES;
+	q.by = REPORT_BY_TEAM;
+	assert_int_equal(report_drill_column(st, &supervisor, &q, "waste", "contacts", 1, collect,
+					     &b, &e),
+			 STATUS_USAGE);
+	buf_release(&b);
+}
+
 static void test_corrections(void **state)
 {
 	struct contact_input in = { 0 };
@@ -894,6 +962,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_viewer_and_export, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drill_column, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrections, setup, teardown),
 	};
 
