@@ -68,13 +68,16 @@ void store_set_outbox_capture(struct store *s, bool on);
 
 /*
  * A hint that a bulk write follows (an import, a reference-data load): the
- * page cache grows to 256 MB until the hint is turned off, so the write is
- * not spilled to disk page by page, and writes nested in an explicit
- * transaction take no savepoint: one that fails dooms the whole
- * transaction (store_tx_end then rolls back and reports it). Customers
- * added in bulk mode get no audit row each: the caller writes one for the
- * batch (an import names its file and count). Turning bulk off merges some
- * search-index segments. Durability is unchanged.
+ * page cache grows to 32 MB until the hint is turned off, and writes nested
+ * in an explicit transaction take no savepoint: one that fails dooms the
+ * whole transaction (store_tx_end then rolls back and reports it). The
+ * outer transaction saves the clock's high-water mark once, when it
+ * commits, and the search index is built in memory in larger pieces.
+ * Customers added in bulk mode get no audit row each: the caller writes one
+ * for the batch (an import names its file and count); their outbox rows
+ * hold no copy of the record, which the push reads as it then stands
+ * (store_outbox_batch). Turning bulk off merges some search-index segments.
+ * Durability is unchanged.
  */
 void store_bulk(struct store *s, bool on);
 
@@ -606,7 +609,9 @@ struct outbox_change {
  * sequence `after` (0: from the first; a push with a batch already in
  * flight asks for the rows after it), at most max_changes of them and,
  * after the first, while the bodies stay within max_bytes. *count gets the
- * number given to fn.
+ * number given to fn. The strings are borrowed for the call. A customer
+ * queued by a bulk write (an import) is given as the record stands now, in
+ * customer_to_json's form, like every other customer change.
  */
 enum status store_outbox_batch(struct store *s, long long after, size_t max_changes,
 			       size_t max_bytes,

@@ -54,6 +54,11 @@ struct store {
 	int tx_depth; /* 0: autocommit; 1: BEGIN IMMEDIATE; >1: savepoints */
 	bool bulk;	/* store_bulk: nested writes take no savepoint */
 	bool tx_doomed; /* a nested bulk write failed: the outer one must not commit */
+	/* bulk mode: the last stamp given, saved as hlc_last when the outer
+	 * transaction commits (not once per write); "" when saved */
+	char hlc_unsaved[HLC_STR_MAX];
+	bool fts_hash_raised; /* bulk transaction raised the search index's hashsize */
+	struct buf scratch; /* reused text for one write (a customer's stamps) */
 	sqlite3_stmt *stmt[ST_COUNT_];
 	/* statements cached by their SQL text's address (stmt_sql) */
 	struct {
@@ -95,6 +100,9 @@ enum status store_exec(struct store *s, const char *sql, struct err *e);
 
 /* Binds a C string or NULL (for an empty or NULL value). */
 int bind_text_or_null(sqlite3_stmt *st, int idx, const char *v);
+/* The same without a copy: v must stay as it is until the statement is
+ * reset (stmt_run resets it). For writes of many rows. */
+int bind_static_or_null(sqlite3_stmt *st, int idx, const char *v);
 /* Column text as a C string, "" for NULL; borrowed until the next step. */
 const char *col_text(sqlite3_stmt *st, int idx);
 /* Column text or NULL for SQL NULL; borrowed until the next step. */
@@ -110,6 +118,14 @@ enum status setting_put(struct store *s, const char *key, const char *value, str
 
 /* Now as ISO 8601 UTC text (out >= 32 bytes). */
 void store_now(char *out, size_t outsz);
+
+/*
+ * The body of a customer's outbox row that carries no copy of the record
+ * (bulk writes: an import queues 10^5 customers): store_outbox_batch sends
+ * the customer as the record stands when it is pushed. Valid JSON, so SQL
+ * that reads bodies (json_extract in privacy.c) still can.
+ */
+#define OUTBOX_BODY_FROM_RECORD "{}"
 
 /* Appends an outbox row (when capture is on). body is a JSON text. */
 enum status outbox_add(struct store *s, const char *record_type, const char *record_id,
@@ -131,6 +147,11 @@ enum status customer_load(struct store *s, const char *id, struct customer **out
 /* The customer's field stamps as the JSON object stored in field_hlc
  * ({"name": "...", ...}, set fields only, keys sorted); caller frees. */
 char *customer_stamps_json(const struct customer *c);
+
+/* Binds a customer's fields name..consent to ?2..?12 (phone_raw at ?8) and
+ * stamps to ?13, without copies: c and stamps must stay as they are until
+ * the statement has run. */
+void customer_bind_fields(sqlite3_stmt *st, const struct customer *c, const char *stamps);
 
 /* Re-indexes the customer with that id (after a case gave them a reference). */
 enum status search_reindex_customer(struct store *s, const char *id, struct err *e);

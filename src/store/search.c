@@ -62,12 +62,12 @@ enum status search_index_add(struct store *s, sqlite3_int64 num, const struct cu
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, num);
-	bind_text_or_null(st, 2, name);
-	bind_text_or_null(st, 3, address);
-	bind_text_or_null(st, 4, postcode);
-	bind_text_or_null(st, 5, phone);
-	bind_text_or_null(st, 6, email);
-	bind_text_or_null(st, 7, refs);
+	bind_static_or_null(st, 2, name);
+	bind_static_or_null(st, 3, address);
+	bind_static_or_null(st, 4, postcode);
+	bind_static_or_null(st, 5, phone);
+	bind_static_or_null(st, 6, email);
+	bind_static_or_null(st, 7, refs);
 	rc = stmt_run(s, st, "updating the search index", e);
 out:
 	free(name);

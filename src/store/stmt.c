@@ -116,6 +116,13 @@ int bind_text_or_null(sqlite3_stmt *st, int idx, const char *v)
 	return sqlite3_bind_text(st, idx, v, -1, SQLITE_TRANSIENT);
 }
 
+int bind_static_or_null(sqlite3_stmt *st, int idx, const char *v)
+{
+	if (!v || !*v)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
+}
+
 const char *col_text(sqlite3_stmt *st, int idx)
 {
 	const unsigned char *t = sqlite3_column_text(st, idx);

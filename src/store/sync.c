@@ -11,6 +11,32 @@
 
 /* ---- outbox ------------------------------------------------------------ */
 
+/*
+ * The body to send for a customer's row queued without a copy: the record
+ * as it stands now (its fields and stamps are in the row; a later edit or
+ * erasure is already in them). Caller frees; NULL when the customer is not
+ * here, and the row is then sent as it is (the server refuses it and the
+ * row is kept aside for an administrator).
+ */
+static char *customer_body_now(struct store *s, const char *id)
+{
+	struct customer *c = NULL;
+	json_t *j;
+	char *body;
+
+	if (customer_load(s, id, &c, NULL, NULL) != STATUS_OK)
+		return NULL;
+	j = customer_to_json(c);
+	customer_free(c);
+	if (!j)
+		return NULL;
+	body = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!body)
+		die("out of memory encoding JSON");
+	return body;
+}
+
 enum status store_outbox_batch(struct store *s, long long after, size_t max_changes,
 			       size_t max_bytes,
 			       int (*fn)(void *ctx, const struct outbox_change *c), void *ctx,
@@ -39,12 +65,23 @@ enum status store_outbox_batch(struct store *s, long long after, size_t max_chan
 			.body = col_text(st, 4),
 		};
 		size_t len = (size_t)sqlite3_column_bytes(st, 4);
+		char *built = NULL;
+		int stop;
 
-		if (n > 0 && bytes + len > max_bytes)
+		if (!strcmp(c.record_type, "customer") && !strcmp(c.body, OUTBOX_BODY_FROM_RECORD) &&
+		    (built = customer_body_now(s, c.record_id))) {
+			c.body = built;
+			len = strlen(built);
+		}
+		if (n > 0 && bytes + len > max_bytes) {
+			free(built);
 			break;
+		}
 		bytes += len;
 		n++;
-		if (fn(ctx, &c))
+		stop = fn(ctx, &c);
+		free(built);
+		if (stop)
 			break;
 	}
 	sqlite3_reset(st);
@@ -292,18 +329,7 @@ static enum status apply_customer(struct store *s, const json_t *body, long *era
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, use->id, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 2, use->field[CF_name]);
-	bind_text_or_null(st, 3, use->field[CF_dob]);
-	bind_text_or_null(st, 4, use->field[CF_address]);
-	bind_text_or_null(st, 5, use->field[CF_postcode]);
-	bind_text_or_null(st, 6, use->field[CF_uprn]);
-	bind_text_or_null(st, 7, use->field[CF_phone]);
-	bind_text_or_null(st, 8, use->field[CF_phone] ? use->phone_raw : NULL);
-	bind_text_or_null(st, 9, use->field[CF_email]);
-	bind_text_or_null(st, 10, use->field[CF_preferred_channel]);
-	bind_text_or_null(st, 11, use->field[CF_needs]);
-	bind_text_or_null(st, 12, use->field[CF_consent]);
-	sqlite3_bind_text(st, 13, stamps, -1, SQLITE_STATIC);
+	customer_bind_fields(st, use, stamps);
 	sqlite3_bind_int(st, 14, use->erased);
 	sqlite3_bind_text(st, 15, use->created_at[0] ? use->created_at : now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 16, now, -1, SQLITE_STATIC);

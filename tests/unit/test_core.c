@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -414,6 +416,29 @@ static void test_uuid(void **state)
 	fake_now += 3600000;
 	uuid_v7(b);
 	assert_true(strcmp(a, b) < 0);
+	/* Random bits are drawn a page at a time: a forked child must not
+	 * hand out the bytes its parent will (the same ids on two sides). */
+	{
+		int fds[2];
+		pid_t pid;
+		char child[UUID_STR_LEN + 1] = "";
+
+		assert_int_equal(pipe(fds), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			uuid_v7(a);
+			_exit(write(fds[1], a, UUID_STR_LEN) == UUID_STR_LEN ? 0 : 1);
+		}
+		uuid_v7(b);
+		assert_int_equal(read(fds[0], child, UUID_STR_LEN), UUID_STR_LEN);
+		assert_int_equal(waitpid(pid, NULL, 0), pid);
+		close(fds[0]);
+		close(fds[1]);
+		assert_true(uuid_valid(child));
+		/* the last 64 bits are random in both */
+		assert_true(memcmp(child + 19, b + 19, 17) != 0);
+	}
 }
 
 static void test_hlc_parse(void **state)
@@ -477,6 +502,14 @@ static void test_hlc_tick(void **state)
 	hlc_tick(&h, "wb2", s2);
 	assert_int_equal(h.wall_ms, fake_now);
 	assert_int_equal(h.counter, 0);
+	/* Written by hand: zero padding, hex letters, the longest node. */
+	fake_now = 42;
+	h = (struct hlc){ 0, 0 };
+	hlc_tick(&h, "a", s2);
+	assert_string_equal(s2, "0000000000042-0000-a");
+	h.counter = 0xabcc;
+	hlc_tick(&h, "node.with_every-kind.of.char.0123456789", s2);
+	assert_string_equal(s2, "0000000000042-abcd-node.with_every-kind.of.char.0123456789");
 }
 
 static void test_hlc_observe(void **state)

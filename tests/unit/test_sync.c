@@ -577,6 +577,168 @@ static void test_apply_erasure_and_parks(void **state)
 	assert_int_equal(n.flow_parks, 1);
 }
 
+/* ---- customers queued by a bulk write ---------------------------------- */
+
+struct bodies {
+	int n;
+	char body[4][2048];
+	char id[4][UUID_STR_LEN + 1];
+};
+
+static int keep_customer_bodies(void *ctx, const struct outbox_change *c)
+{
+	struct bodies *b = ctx;
+
+	if (strcmp(c->record_type, "customer") != 0 || b->n == 4)
+		return 0;
+	snprintf(b->body[b->n], sizeof b->body[0], "%s", c->body);
+	snprintf(b->id[b->n], sizeof b->id[0], "%s", c->record_id);
+	b->n++;
+	return 0;
+}
+
+static struct customer *new_customer(const char *name, const char *phone, const char *postcode)
+{
+	struct customer *c = customer_new();
+
+	customer_set(c, CF_name, name);
+	customer_set(c, CF_phone, phone);
+	c->phone_raw = xstrdup(phone);
+	customer_set(c, CF_postcode, postcode);
+	return c;
+}
+
+/* The body a push sends must be the record's JSON form, whole: the same as
+ * a customer added one at a time would send, field for field. */
+static void assert_body_is(const char *body, struct store *s, const char *id)
+{
+	struct customer *c;
+	struct err e;
+	json_t *got = json_loads(body, 0, NULL), *want;
+
+	assert_non_null(got);
+	assert_int_equal(store_customer_get(s, id, &c, &e), STATUS_OK);
+	want = customer_to_json(c);
+	customer_free(c);
+	assert_true(json_equal(got, want));
+	json_decref(got);
+	json_decref(want);
+}
+
+static void test_bulk_customers_sent_whole(void **state)
+{
+	struct fixture *f = *state;
+	struct customer *a = new_customer("Zoë Nguyễn", "07700 900123", "ng7 3ab");
+	struct customer *one = new_customer("Zoë Nguyễn", "07700 900123", "ng7 3ab");
+	struct bodies b = { 0 };
+	struct err e;
+	json_t *ja, *jone;
+	char *last;
+
+	/* Degenerate first: a bulk write that fails leaves nothing, and puts
+	 * the index's settings back. */
+	store_bulk(f->s, true);
+	assert_int_equal(store_tx_begin(f->s, &e), STATUS_OK);
+	assert_int_equal(store_customer_add(f->s, a, &e), STATUS_OK);
+	assert_int_equal(store_tx_end(f->s, false, &e), STATUS_OK);
+	store_bulk(f->s, false);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM customer"), 0);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM outbox WHERE record_type = 'customer'"),
+			 0);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM customer_fts_config"
+				      " WHERE k = 'hashsize'"),
+			 0);
+	last = store_sync_state(f->s, "hlc_last");
+	assert_null(last);
+
+	/* Two customers in bulk, one on its own. */
+	store_bulk(f->s, true);
+	assert_int_equal(store_tx_begin(f->s, &e), STATUS_OK);
+	assert_int_equal(store_customer_add(f->s, a, &e), STATUS_OK);
+	customer_free(a);
+	a = new_customer("Łukasz O'Brien", "+44 7700 900456", "LE11 2QP");
+	assert_int_equal(store_customer_add(f->s, a, &e), STATUS_OK);
+	assert_int_equal(store_tx_end(f->s, true, &e), STATUS_OK);
+	store_bulk(f->s, false);
+	/* The clock's mark was saved once, at the commit: the last stamp given. */
+	last = store_sync_state(f->s, "hlc_last");
+	assert_non_null(last);
+	{
+		const char *newest = "";
+
+		for (int i = 0; i < CF_COUNT; i++)
+			if (a->hlc[i][0] && hlc_cmp(a->hlc[i], newest) > 0)
+				newest = a->hlc[i];
+		assert_string_equal(last, newest);
+	}
+	free(last);
+	assert_int_equal(store_customer_add(f->s, one, &e), STATUS_OK);
+	/* The bulk rows hold no copy. */
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM outbox WHERE record_type = 'customer'"
+				      " AND body = '{}'"),
+			 2);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM customer_fts_config"
+				      " WHERE k = 'hashsize'"),
+			 0);
+
+	assert_int_equal(store_outbox_batch(f->s, 1000, 1u << 30, keep_customer_bodies, &b, NULL,
+					    &e),
+			 STATUS_OK);
+	assert_int_equal(b.n, 3);
+	assert_string_equal(b.id[1], a->id);
+	for (int i = 0; i < 3; i++)
+		assert_body_is(b.body[i], f->s, b.id[i]);
+	/* The same shape as the one added alone: only id, time and stamps differ. */
+	ja = json_loads(b.body[0], 0, NULL);
+	jone = json_loads(b.body[2], 0, NULL);
+	json_object_set(ja, "id", json_object_get(jone, "id"));
+	json_object_set(ja, "created_at", json_object_get(jone, "created_at"));
+	json_object_set(ja, "hlc", json_object_get(jone, "hlc"));
+	assert_true(json_equal(ja, jone));
+	json_decref(ja);
+	json_decref(jone);
+
+	/* Edited before the push: the queued row sends the record as it now
+	 * stands, and a byte limit counts the body sent. */
+	{
+		struct customer_change ch = { CF_name, "Lukasz O'Brien" };
+		struct bodies b2 = { 0 };
+		size_t n = 0;
+
+		assert_int_equal(store_customer_edit(f->s, a->id, &ch, 1, &e), STATUS_OK);
+		assert_int_equal(store_outbox_batch(f->s, 1000, 1u << 30, keep_customer_bodies, &b2,
+						    NULL, &e),
+				 STATUS_OK);
+		assert_int_equal(b2.n, 4);
+		assert_non_null(strstr(b2.body[1], "\"name\":\"Lukasz O'Brien\""));
+		assert_body_is(b2.body[1], f->s, a->id);
+		assert_int_equal(store_outbox_batch(f->s, 1000, 20, keep_customer_bodies, &b2, &n,
+						    &e),
+				 STATUS_OK);
+		assert_int_equal(n, 1);
+	}
+	/* Erased before the push: the queued row carries the tombstone. */
+	{
+		struct erase_result res;
+		struct bodies b3 = { 0 };
+
+		store_set_actor_role(f->s, "cli:admin", STORE_ROLE_ADMIN);
+		assert_int_equal(store_customer_erase(f->s, a->id, "request by letter", &res, &e),
+				 STATUS_OK);
+		assert_int_equal(count_sql(f, "SELECT count(*) FROM outbox WHERE body LIKE '%900456%'"
+					      " OR body LIKE '%ukasz%'"),
+				 0);
+		assert_int_equal(store_outbox_batch(f->s, 1000, 1u << 30, keep_customer_bodies,
+						    &b3, NULL, &e),
+				 STATUS_OK);
+		assert_int_equal(b3.n, 4);
+		assert_null(strstr(b3.body[1], "900456"));
+		assert_non_null(strstr(b3.body[1], "\"erased\":true"));
+	}
+	customer_free(a);
+	customer_free(one);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -590,6 +752,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batching, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_batch_bytes, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_apply_page, setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_bulk_customers_sent_whole, setup_store,
+						teardown_store),
 		cmocka_unit_test_setup_teardown(test_status_not_enrolled, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_background_does_not_block, setup_store,
 						teardown_store),
