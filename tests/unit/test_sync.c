@@ -681,7 +681,7 @@ static void test_bulk_customers_sent_whole(void **state)
 				      " WHERE k = 'hashsize'"),
 			 0);
 
-	assert_int_equal(store_outbox_batch(f->s, 1000, 1u << 30, keep_customer_bodies, &b, NULL,
+	assert_int_equal(store_outbox_batch(f->s, 0, 1000, 1u << 30, keep_customer_bodies, &b, NULL,
 					    &e),
 			 STATUS_OK);
 	assert_int_equal(b.n, 3);
@@ -706,13 +706,13 @@ static void test_bulk_customers_sent_whole(void **state)
 		size_t n = 0;
 
 		assert_int_equal(store_customer_edit(f->s, a->id, &ch, 1, &e), STATUS_OK);
-		assert_int_equal(store_outbox_batch(f->s, 1000, 1u << 30, keep_customer_bodies, &b2,
+		assert_int_equal(store_outbox_batch(f->s, 0, 1000, 1u << 30, keep_customer_bodies, &b2,
 						    NULL, &e),
 				 STATUS_OK);
 		assert_int_equal(b2.n, 4);
 		assert_non_null(strstr(b2.body[1], "\"name\":\"Lukasz O'Brien\""));
 		assert_body_is(b2.body[1], f->s, a->id);
-		assert_int_equal(store_outbox_batch(f->s, 1000, 20, keep_customer_bodies, &b2, &n,
+		assert_int_equal(store_outbox_batch(f->s, 0, 1000, 20, keep_customer_bodies, &b2, &n,
 						    &e),
 				 STATUS_OK);
 		assert_int_equal(n, 1);
@@ -728,7 +728,7 @@ static void test_bulk_customers_sent_whole(void **state)
 		assert_int_equal(count_sql(f, "SELECT count(*) FROM outbox WHERE body LIKE '%900456%'"
 					      " OR body LIKE '%ukasz%'"),
 				 0);
-		assert_int_equal(store_outbox_batch(f->s, 1000, 1u << 30, keep_customer_bodies,
+		assert_int_equal(store_outbox_batch(f->s, 0, 1000, 1u << 30, keep_customer_bodies,
 						    &b3, NULL, &e),
 				 STATUS_OK);
 		assert_int_equal(b3.n, 4);
