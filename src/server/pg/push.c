@@ -18,6 +18,44 @@
 #define ORDER_WAIT_MS 5	   /* a batch whose predecessor is not held yet waits */
 #define ORDER_TRIES 60	   /* this long, this often (0.3 s), then is answered 409 */
 
+/* The statements of a push, shared by its two paths (see pg_push). */
+#define SQL_CHANGE_IN                                                    \
+	"INSERT INTO change_in (device_id, seq, record_type, record_id)"  \
+	" SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[])" \
+	" ON CONFLICT DO NOTHING RETURNING seq"
+#define SQL_VISITS                                                    \
+	"INSERT INTO visit (id, device_id, body)"                     \
+	" SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x" \
+	" ON CONFLICT (id) DO NOTHING"
+/* (a contact logged at a desk before an erasure reached it is scrubbed) */
+#define SQL_CONTACTS                                                         \
+	"INSERT INTO contact (id, device_id, customer_id, site, service,"     \
+	" outcome, created_at, body)"                                         \
+	" SELECT x->>'id', $1, x->>'customer_id', x->>'site', x->>'service'," \
+	" x->>'outcome', x->>'created_at',"                                   \
+	" CASE WHEN x->>'customer_id' IS NOT NULL AND EXISTS (SELECT 1"       \
+	"  FROM customer u WHERE u.id = x->>'customer_id' AND u.erased)"      \
+	" THEN x || '{\"notes\": null, \"answers\": null}' ELSE x END"        \
+	" FROM jsonb_array_elements($2::jsonb) x ON CONFLICT (id) DO NOTHING"
+#define SQL_AUDITS                                                    \
+	"INSERT INTO audit (id, device_id, body)"                     \
+	" SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x" \
+	" ON CONFLICT (id) DO NOTHING"
+/* Only rows this transaction records (received now): a change held and
+ * accepted by an earlier try keeps its answer. */
+#define SQL_REFUSALS                                        \
+	"UPDATE change_in SET error = x->>'error'"          \
+	" FROM jsonb_array_elements($2::jsonb) x"           \
+	" WHERE device_id = $1 AND seq = (x->>'seq')::bigint" \
+	" AND received_at = now()"
+/* What the device gets back: the highest seq held, and every refusal in
+ * the batch's range (also those recorded by an earlier try). */
+#define SQL_HELD                                                                  \
+	"SELECT (SELECT max(seq) FROM change_in WHERE device_id = $1),"            \
+	" coalesce((SELECT json_agg(json_build_object('seq', seq, 'error', error)" \
+	"   ORDER BY seq)::text FROM change_in WHERE device_id = $1"               \
+	"   AND seq BETWEEN $2::bigint AND $3::bigint AND error IS NOT NULL), '[]')"
+
 enum status pg_log_change(struct pg *db, bool *locked, const char *type, const char *id,
 			  const char *origin, const char *body, struct err *e)
 {
@@ -446,6 +484,24 @@ static void array_add(struct buf *b, const char *s, bool first)
 	buf_adds(b, "\"");
 }
 
+/* Try i of a batch whose predecessor is not held: waits a moment, or after
+ * the last try gives up (409). */
+static enum status order_wait(const struct push_batch *b, int i, struct push_result *res,
+			      struct err *e)
+{
+	struct timespec ts = { 0, ORDER_WAIT_MS * 1000000L };
+
+	if (i + 1 >= ORDER_TRIES) {
+		res->out_of_order = true;
+		return err_set(e, STATUS_INVALID,
+			       "the batch before this one (up to seq %lld) is not held; send that "
+			       "one first",
+			       b->after);
+	}
+	nanosleep(&ts, NULL);
+	return STATUS_OK;
+}
+
 /*
  * Begins the batch's transaction holding the device's lock. A console keeps
  * two batches in flight, so the second can reach the database first: a
@@ -462,7 +518,6 @@ static enum status begin_in_order(struct pg *db, const struct device_auth *dev,
 
 	snprintf(after, sizeof after, "%lld", b->after);
 	for (int i = 0;; i++) {
-		struct timespec ts = { 0, ORDER_WAIT_MS * 1000000L };
 		enum status rc = pg_begin(db, e);
 		PGresult *r;
 		bool held;
@@ -481,14 +536,9 @@ static enum status begin_in_order(struct pg *db, const struct device_auth *dev,
 		if (held)
 			return STATUS_OK;
 		pg_end(db, false, NULL);
-		if (i + 1 >= ORDER_TRIES) {
-			res->out_of_order = true;
-			return err_set(e, STATUS_INVALID,
-				       "the batch before this one (up to seq %lld) is not held; send "
-				       "that one first",
-				       b->after);
-		}
-		nanosleep(&ts, NULL);
+		rc = order_wait(b, i, res, e);
+		if (rc)
+			return rc;
 	}
 }
 
@@ -593,6 +643,151 @@ static enum status bulk_insert(struct pg *db, const char *sql, const char *devic
 	return arr ? pg_run(db, sql, 2, p, what, e) : STATUS_OK;
 }
 
+/* One statement of a pipeline, and where its rows go (if anywhere). */
+struct step {
+	const char *sql, *what;
+	int n;
+	const char *p[4];
+	PGresult **keep;
+};
+
+/*
+ * Runs steps as one pipeline: sent together, answered together, so a push
+ * costs the database one round trip instead of one a statement (on a busy
+ * machine each round trip is a wait for the scheduler). The first failure
+ * fills e and code (its SQLSTATE); the server skips the rest. The
+ * connection leaves pipeline mode in any case.
+ */
+static enum status pipeline(struct pg *db, const struct step *st, int n, char code[6],
+			    struct err *e)
+{
+	PGconn *c = db->conn;
+	enum status rc = STATUS_OK;
+	int q = 0, nulls = 0;
+	bool synced = false;
+
+	code[0] = '\0';
+	if (!PQenterPipelineMode(c))
+		return pg_error(db, NULL, "starting a pipeline", e);
+	for (int i = 0; i < n && !rc; i++)
+		if (!PQsendQueryParams(c, st[i].sql, st[i].n, NULL, st[i].p, NULL, NULL, 0))
+			rc = pg_error(db, NULL, st[i].what, e);
+	if (!rc && !PQpipelineSync(c))
+		rc = pg_error(db, NULL, "sending the push", e);
+	/* Each statement answers with its result and then NULL; the sync
+	 * point ends the pipeline. Bounded, in case the connection is lost. */
+	while (!rc && !synced && nulls <= n + 1) {
+		PGresult *r = PQgetResult(c);
+		ExecStatusType s;
+
+		if (!r) {
+			q++;
+			nulls++;
+			if (PQstatus(c) != CONNECTION_OK)
+				break;
+			continue;
+		}
+		s = PQresultStatus(r);
+		if (s == PGRES_PIPELINE_SYNC) {
+			synced = true;
+		} else if (s == PGRES_FATAL_ERROR && !code[0]) {
+			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+			snprintf(code, 6, "%s", state ? state : "XX000");
+			pg_error(db, r, q < n ? st[q].what : "pushing", e);
+		} else if ((s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) && q < n && st[q].keep &&
+			   !*st[q].keep) {
+			*st[q].keep = r;
+			continue;
+		}
+		PQclear(r);
+	}
+	if (!synced && !rc)
+		rc = pg_error(db, NULL, "reading the push's answers", e);
+	if (!PQexitPipelineMode(c)) {
+		/* answers left unread (the connection failed): start afresh */
+		PQreset(c);
+		if (!rc)
+			rc = pg_error(db, NULL, "ending the pipeline", e);
+	}
+	if (!rc && code[0])
+		rc = e && e->code ? e->code : STATUS_DB;
+	return rc;
+}
+
+/*
+ * A batch of facts only (visits, contacts, audit rows: appended, each
+ * idempotent on its id, nothing to merge or log, the common push): one
+ * pipeline from BEGIN to COMMIT. A batch whose predecessor is not held yet
+ * fails at frontdesk_follows, is rolled back, and waits as begin_in_order
+ * does.
+ */
+static enum status push_facts(struct pg *db, const struct device_auth *dev,
+			      const struct push_batch *b, const struct checked *ck,
+			      const char *seqs, const char *types, const char *ids,
+			      const char *refused, struct push_result *res, struct err *e)
+{
+	char after[24], first[24], last[24], delay[24];
+
+	snprintf(after, sizeof after, "%lld", b->after);
+	snprintf(first, sizeof first, "%lld", b->changes[0].seq);
+	snprintf(last, sizeof last, "%lld", b->changes[b->n - 1].seq);
+	snprintf(delay, sizeof delay, "%ld", server_test_push_delay_ms);
+	for (int i = 0;; i++) {
+		PGresult *in = NULL, *held = NULL;
+		struct step st[10];
+		int n = 0;
+		char code[6];
+		enum status rc;
+
+		st[n++] = (struct step){ "BEGIN", "starting a transaction", 0, { NULL }, NULL };
+		st[n++] = (struct step){ "SELECT pg_advisory_xact_lock(" DEVICE_LOCK ", hashtext($1))",
+					 "taking the device's turn", 1, { dev->id }, NULL };
+		if (b->after > 0)
+			st[n++] = (struct step){ "SELECT frontdesk_follows($1, $2::bigint)",
+						 "checking the batch before", 2,
+						 { dev->id, after }, NULL };
+		st[n++] = (struct step){ SQL_CHANGE_IN, "recording the batch", 4,
+					 { dev->id, seqs, types, ids }, &in };
+		if (ck->visits)
+			st[n++] = (struct step){ SQL_VISITS, "saving visits", 2,
+						 { dev->id, ck->visits }, NULL };
+		if (ck->contacts)
+			st[n++] = (struct step){ SQL_CONTACTS, "saving contacts", 2,
+						 { dev->id, ck->contacts }, NULL };
+		if (ck->audits)
+			st[n++] = (struct step){ SQL_AUDITS, "saving the audit trail", 2,
+						 { dev->id, ck->audits }, NULL };
+		if (refused)
+			st[n++] = (struct step){ SQL_REFUSALS, "recording refusals", 2,
+						 { dev->id, refused }, NULL };
+		/* (test: a push held inside its transaction, to be killed) */
+		if (server_test_push_delay_ms > 0)
+			st[n++] = (struct step){ "SELECT pg_sleep($1::float8 / 1000)", "waiting",
+						 1, { delay }, NULL };
+		st[n++] = (struct step){ SQL_HELD, "reading what is held", 3,
+					 { dev->id, first, last }, &held };
+		st[n++] = (struct step){ "COMMIT", "committing", 0, { NULL }, NULL };
+		rc = pipeline(db, st, n, code, e);
+		if (!rc) {
+			res->applied = in ? (size_t)PQntuples(in) : 0;
+			res->held = held ? pg_ll(held, 0, 0) : 0;
+			res->refused = held ? json_loads(PQgetvalue(held, 0, 1), 0, NULL) : NULL;
+			if (!res->refused)
+				res->refused = json_array();
+		}
+		PQclear(in);
+		PQclear(held);
+		if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+			pg_end(db, false, NULL);
+		if (strcmp(code, "FD409") != 0)
+			return rc;
+		rc = order_wait(b, i, res, e);
+		if (rc)
+			return rc;
+	}
+}
+
 enum status pg_push(struct pg *db, const struct device_auth *dev, const struct push_batch *b,
 		    struct push_result *res, struct err *e)
 {
@@ -634,6 +829,22 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		rc = err_set(e, STATUS_INVALID, "test: this batch overtook the one before");
 		goto out;
 	}
+	if (!locked) {
+		/* Facts only: every refusal is known already (SQL_REFUSALS
+		 * keeps to the rows this try records). */
+		for (size_t i = 0; i < b->n; i++)
+			if (ck.refusal[i])
+				refuse(refusals, b->changes[i].seq, ck.refusal[i]);
+		if (json_array_size(refusals)) {
+			refused_text = json_dumps(refusals, JSON_COMPACT);
+			if (!refused_text)
+				die("out of memory encoding JSON");
+		}
+		rc = push_facts(db, dev, b, &ck, buf_str(&seqs), buf_str(&types), buf_str(&ids),
+				refused_text, res, e);
+		ok = rc == STATUS_OK;
+		goto out;
+	}
 	rc = begin_in_order(db, dev, b, res, e);
 	if (rc)
 		goto out;
@@ -646,11 +857,7 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	{
 		const char *q[4] = { dev->id, buf_str(&seqs), buf_str(&types), buf_str(&ids) };
 
-		r = pg_exec(db,
-			    "INSERT INTO change_in (device_id, seq, record_type, record_id)"
-			    " SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[])"
-			    " ON CONFLICT DO NOTHING RETURNING seq",
-			    4, q, "recording the batch", e);
+		r = pg_exec(db, SQL_CHANGE_IN, 4, q, "recording the batch", e);
 	}
 	if (!r) {
 		rc = e && e->code ? e->code : STATUS_DB;
@@ -709,38 +916,16 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	}
 	if (rc)
 		goto out;
-	rc = bulk_insert(db,
-			 "INSERT INTO visit (id, device_id, body)"
-			 " SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x"
-			 " ON CONFLICT (id) DO NOTHING",
-			 dev->id, ck.visits, "saving visits", e);
+	rc = bulk_insert(db, SQL_VISITS, dev->id, ck.visits, "saving visits", e);
 	if (!rc)
-		rc = bulk_insert(db,
-				 "INSERT INTO contact (id, device_id, customer_id, site, service,"
-				 " outcome, created_at, body)"
-				 " SELECT x->>'id', $1, x->>'customer_id', x->>'site', x->>'service',"
-				 " x->>'outcome', x->>'created_at',"
-				 /* logged at a desk before an erasure reached it */
-				 " CASE WHEN x->>'customer_id' IS NOT NULL AND EXISTS (SELECT 1"
-				 "  FROM customer u WHERE u.id = x->>'customer_id' AND u.erased)"
-				 " THEN x || '{\"notes\": null, \"answers\": null}' ELSE x END"
-				 " FROM jsonb_array_elements($2::jsonb) x ON CONFLICT (id) DO NOTHING",
-				 dev->id, ck.contacts, "saving contacts", e);
+		rc = bulk_insert(db, SQL_CONTACTS, dev->id, ck.contacts, "saving contacts", e);
 	if (!rc)
-		rc = bulk_insert(db,
-				 "INSERT INTO audit (id, device_id, body)"
-				 " SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x"
-				 " ON CONFLICT (id) DO NOTHING",
-				 dev->id, ck.audits, "saving the audit trail", e);
+		rc = bulk_insert(db, SQL_AUDITS, dev->id, ck.audits, "saving the audit trail", e);
 	if (!rc && json_array_size(refusals)) {
 		refused_text = json_dumps(refusals, JSON_COMPACT);
 		if (!refused_text)
 			die("out of memory encoding JSON");
-		rc = bulk_insert(db,
-				 "UPDATE change_in SET error = x->>'error'"
-				 " FROM jsonb_array_elements($2::jsonb) x"
-				 " WHERE device_id = $1 AND seq = (x->>'seq')::bigint",
-				 dev->id, refused_text, "recording refusals", e);
+		rc = bulk_insert(db, SQL_REFUSALS, dev->id, refused_text, "recording refusals", e);
 	}
 	if (!rc && json_array_size(cases))
 		rc = scrub_late_cases(db, cases, e);
@@ -762,19 +947,12 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 
 		nanosleep(&ts, NULL);
 	}
-	/* What the device gets back: the highest seq held, and every refusal
-	 * in this batch's range (also those recorded by an earlier try). */
 	snprintf(first, sizeof first, "%lld", b->changes[0].seq);
 	snprintf(last, sizeof last, "%lld", b->changes[b->n - 1].seq);
 	p[0] = dev->id;
 	p[1] = first;
 	p[2] = last;
-	r = pg_exec(db,
-		    "SELECT (SELECT max(seq) FROM change_in WHERE device_id = $1),"
-		    " coalesce((SELECT json_agg(json_build_object('seq', seq, 'error', error)"
-		    "   ORDER BY seq)::text FROM change_in WHERE device_id = $1"
-		    "   AND seq BETWEEN $2::bigint AND $3::bigint AND error IS NOT NULL), '[]')",
-		    3, p, "reading what is held", e);
+	r = pg_exec(db, SQL_HELD, 3, p, "reading what is held", e);
 	if (!r) {
 		rc = e && e->code ? e->code : STATUS_DB;
 		goto out;
