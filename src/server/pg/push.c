@@ -705,8 +705,11 @@ static enum status pipeline(struct pg *db, const struct step *st, int n, char co
 	if (!synced && !rc)
 		rc = pg_error(db, NULL, "reading the push's answers", e);
 	if (!PQexitPipelineMode(c)) {
-		/* answers left unread (the connection failed): start afresh */
+		/* answers left unread (the connection failed): start afresh,
+		 * with synchronous commit as pg_connect sets it */
 		PQreset(c);
+		if (PQstatus(c) == CONNECTION_OK)
+			pg_run(db, "SET synchronous_commit = on", 0, NULL, "reconnecting", NULL);
 		if (!rc)
 			rc = pg_error(db, NULL, "ending the pipeline", e);
 	}
