@@ -22,7 +22,7 @@
 struct store;
 
 /* The schema version this program writes and understands. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 enum store_open_flags {
 	STORE_READONLY = 1 << 0, /* open for reading only */
@@ -380,8 +380,11 @@ enum status store_report_service_teams(struct store *s,
 				       int (*fn)(void *ctx, const char *service, const char *team),
 				       void *ctx, struct err *e);
 
-/* A case created in the range, with its status history (oldest first). The
- * site and advisor filters apply to the contact that raised the case. */
+/* A case created in the range, with its status history (oldest first) when
+ * it ever waited on the customer (status awaiting-customer): the only
+ * history a report reads, so other cases come with none (a source that
+ * gives every case's history gives the same report). The site and advisor
+ * filters apply to the contact that raised the case. */
 struct store_report_case {
 	const char *id, *team, *service, *status, *due_date, *created_at, *closed_at;
 	long paused_days;

@@ -940,50 +940,126 @@ struct case_group {
 	long cases, open, overdue, closed, within, days_total;
 };
 
+/* London dates of UTC hours already worked out (a London day starts on a
+ * whole UTC hour, so every instant in an hour has the hour's date). */
+#define HOUR_CACHE 1024
+struct hour_date {
+	int64_t hour; /* -1: empty */
+	struct date d;
+};
+
 struct case_ctx {
 	struct rctx *r;
 	const struct date *hol;
 	size_t nhol;
+	int64_t *workday_hol; /* day numbers of the distinct weekday holidays, sorted */
+	size_t nworkday_hol;
 	struct date today;
 	struct case_group *g;
 	size_t ng;
+	struct hour_date hours[HOUR_CACHE];
 };
 
-static bool is_holiday(const struct case_ctx *cc, struct date d)
+/* Weekdays (Monday to Friday) d with a < d <= b, as day numbers: whole
+ * weeks, then the days left over. Every case counts its days, so no
+ * day-by-day walk. */
+static long weekdays_between(int64_t a, int64_t b)
 {
-	for (size_t i = 0; i < cc->nhol; i++)
-		if (date_cmp(cc->hol[i], d) == 0)
-			return true;
-	return false;
+	long n;
+	int w;
+
+	if (b <= a)
+		return 0;
+	n = (long)((b - a) / 7 * 5);
+	w = date_weekday(date_from_days(a + 1)) - 1; /* 0 = Monday */
+	for (int64_t i = 0; i < (b - a) % 7; i++)
+		n += (w + i) % 7 < 5;
+	return n;
+}
+
+/* How many of the sorted days are <= d. */
+static size_t days_upto(const int64_t *days, size_t n, int64_t d)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (days[mid] <= d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* Working days d with a < d <= b (0 when b <= a). */
 static long working_days_between(const struct case_ctx *cc, struct date a, struct date b)
 {
-	long n = 0;
+	int64_t da = date_to_days(a), db = date_to_days(b);
 
-	for (int64_t i = date_to_days(a) + 1; i <= date_to_days(b); i++) {
-		struct date d = date_from_days(i);
-
-		if (date_weekday(d) < 6 && !is_holiday(cc, d))
-			n++;
-	}
-	return n;
+	if (db <= da)
+		return 0;
+	return weekdays_between(da, db) -
+	       (long)(days_upto(cc->workday_hol, cc->nworkday_hol, db) -
+		      days_upto(cc->workday_hol, cc->nworkday_hol, da));
 }
 
-static bool text_date(const char *utc, struct date *out)
+/* The weekday holidays, each once, as sorted day numbers. */
+static void workday_holidays(struct case_ctx *cc)
 {
-	int64_t ms;
+	cc->workday_hol = xcalloc(cc->nhol ? cc->nhol : 1, sizeof *cc->workday_hol);
+	for (size_t i = 0; i < cc->nhol; i++) {
+		int64_t d = date_to_days(cc->hol[i]);
+		size_t at = days_upto(cc->workday_hol, cc->nworkday_hol, d);
+
+		if (date_weekday(cc->hol[i]) > 5 || (at > 0 && cc->workday_hol[at - 1] == d))
+			continue;
+		memmove(&cc->workday_hol[at + 1], &cc->workday_hol[at],
+			(cc->nworkday_hol - at) * sizeof *cc->workday_hol);
+		cc->workday_hol[at] = d;
+		cc->nworkday_hol++;
+	}
+	for (size_t i = 0; i < HOUR_CACHE; i++)
+		cc->hours[i].hour = -1;
+}
+
+/* The London date of a stored UTC time; false when it is not one. */
+static bool text_date(struct case_ctx *cc, const char *utc, struct date *out)
+{
+	struct hour_date *h;
+	int64_t ms, hour;
 
 	if (!utc || time_parse_utc(utc, &ms) != STATUS_OK)
 		return false;
-	*out = date_of_ms_london(ms);
+	hour = ms >= 0 ? ms / 3600000 : -1 - (-1 - ms) / 3600000;
+	h = &cc->hours[(uint64_t)hour % HOUR_CACHE];
+	if (h->hour != hour) {
+		h->hour = hour;
+		h->d = date_of_ms_london(hour * 3600000);
+	}
+	*out = h->d;
+	return true;
+}
+
+/* A stored "YYYY-MM-DD" date (date_parse's rules, without its message). */
+static bool text_day(const char *day, struct date *out)
+{
+	char utc[] = "YYYY-MM-DDT00:00:00Z";
+	int64_t ms;
+
+	if (strnlen(day, 11) != 10)
+		return false;
+	memcpy(utc, day, 10);
+	if (time_parse_utc(utc, &ms) != STATUS_OK)
+		return false;
+	*out = date_from_days(ms / 86400000);
 	return true;
 }
 
 /* Working days the case waited on the customer, from its history: each
  * awaiting-customer stretch until the next other status (or today). */
-static long paused_from_events(const struct case_ctx *cc, const struct store_report_case *k,
+static long paused_from_events(struct case_ctx *cc, const struct store_report_case *k,
 			       bool *waiting_now)
 {
 	long n = 0;
@@ -998,10 +1074,10 @@ static long paused_from_events(const struct case_ctx *cc, const struct store_rep
 		for (j = i + 1; j < k->nevents; j++)
 			if (strcmp(k->event_status[j], "awaiting-customer") != 0)
 				break;
-		if (!text_date(k->event_at[i], &a))
+		if (!text_date(cc, k->event_at[i], &a))
 			continue;
 		if (j < k->nevents) {
-			if (!text_date(k->event_at[j], &b))
+			if (!text_date(cc, k->event_at[j], &b))
 				continue;
 		} else {
 			b = cc->today;
@@ -1033,8 +1109,7 @@ static int fold_case(void *ctx, const struct store_report_case *k)
 		g->label = xstrdup(label);
 	}
 	g->cases++;
-	if (!text_date(k->created_at, &created) ||
-	    date_parse(k->due_date, &due, "due date", NULL) != STATUS_OK)
+	if (!text_date(cc, k->created_at, &created) || !text_day(k->due_date, &due))
 		return 0;
 	/* The console moves the due date on when a pause ends and keeps the
 	 * days in paused_days; history without that (synced, older) is
@@ -1051,7 +1126,7 @@ static int fold_case(void *ctx, const struct store_report_case *k)
 		return 0;
 	}
 	g->closed++;
-	if (!text_date(k->closed_at, &closed))
+	if (!text_date(cc, k->closed_at, &closed))
 		return 0;
 	if (date_cmp(closed, due) <= 0)
 		g->within++;
@@ -1090,6 +1165,7 @@ static enum status cases_report(struct rctx *r, struct report_table **out, struc
 	if (rc)
 		return rc;
 	cc.hol = hol;
+	workday_holidays(&cc);
 	report_period_bounds(r->q->from, r->q->to, lo, hi, sizeof lo);
 	rc = r->src->cases(r->src->ctx, &range, fold_case, &cc, e);
 	if (!rc) {
@@ -1128,6 +1204,7 @@ static enum status cases_report(struct rctx *r, struct report_table **out, struc
 		free(cc.g[i].label);
 	free(cc.g);
 	free(hol);
+	free(cc.workday_hol);
 	return rc;
 }
 

@@ -587,7 +587,10 @@ static void demo_release(struct demo_ctx *d)
  * Secondary indexes of the tables the contact pass fills are dropped during
  * the bulk write and made again from their own stored definitions after it:
  * building an index by sorting once is far cheaper than five million
- * scattered inserts into it. Unique (automatic) indexes stay.
+ * scattered inserts into it. Unique (automatic) indexes stay. So with the
+ * triggers on those tables (the report counts and marks, which look up a
+ * customer's other contacts through an index): report_migrate makes what
+ * they keep in one pass once the indexes are back.
  */
 struct saved_indexes {
 	char **sql;
@@ -598,7 +601,8 @@ static enum status indexes_drop(struct store *s, struct saved_indexes *saved, st
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
+				    "SELECT name, sql, upper(type) FROM sqlite_schema"
+				    " WHERE type IN ('index', 'trigger')"
 				    " AND sql IS NOT NULL AND tbl_name IN"
 				    " ('contact', 'visit', 'case', 'case_event')",
 				    -1, &st, NULL);
@@ -611,7 +615,7 @@ static enum status indexes_drop(struct store *s, struct saved_indexes *saved, st
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		saved->sql = xrealloc(saved->sql, (saved->n + 1) * sizeof *saved->sql);
 		saved->sql[saved->n++] = xstrdup(col_text(st, 1));
-		buf_printf(&drop, "DROP INDEX \"%s\";", col_text(st, 0));
+		buf_printf(&drop, "DROP %s \"%s\";", col_text(st, 2), col_text(st, 0));
 	}
 	sqlite3_finalize(st);
 	out = drop.len ? store_exec(s, buf_str(&drop), e) : STATUS_OK;
@@ -716,6 +720,8 @@ enum status store_demo_generate(struct store *s, const struct demo_options *o, s
 			o->progress(o->progress_ctx, "indexes", 0, (long)saved.n);
 		rc = indexes_restore(s, &saved, e);
 	}
+	if (!rc)
+		rc = report_migrate(s, e);
 	snprintf(text, sizeof text, "%ld", counter);
 	if (!rc)
 		rc = setting_put(s, "case_counter", text, e);

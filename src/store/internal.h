@@ -168,6 +168,10 @@ void search_tidy(struct store *s, bool full);
 /* Schema migrations: brings the file from its user_version to
  * STORE_SCHEMA_VERSION, one transaction per step. */
 enum status store_migrate(struct store *s, struct err *e);
+/* Migration step (schema 5): counts the contacts written before
+ * contact_tally existed into it and sets their repeated mark; triggers do
+ * both for every later contact. */
+enum status report_migrate(struct store *s, struct err *e);
 
 /* The loaded bank holidays (sorted), loading them on first use. */
 enum status holidays_get(struct store *s, const struct date **out, size_t *n, struct err *e);

@@ -174,12 +174,79 @@ static const char schema_v4[] =
 	"CREATE TRIGGER flow_park_erase AFTER UPDATE OF erased ON customer WHEN new.erased"
 	" BEGIN DELETE FROM flow_park WHERE customer_id = new.id; END;";
 
+/* Version 5 (reports over any period, issue 6). contact_tally keeps the
+ * contact counts per UTC day (per hour for the time groupings) for each key
+ * a report groups by, so a report over a month or a year adds up a few
+ * thousand rows instead of reading every contact. kind is enum
+ * store_report_key (1 service, 2 site, 3 advisor, 4 hour, 5 failure-demand
+ * reason). Triggers keep it, so every writer of contacts does; contacts are
+ * never changed or removed, but if one were the counts would follow.
+ * contact.repeated marks a known customer's contacts about a service they
+ * have contacted about more than once (ever): only those can be a repeat
+ * in the audited first-contact resolution, whose pass reads them through
+ * the partial index contact_repeat. Existing contacts are counted and
+ * marked by report_migrate. The case service standards read cases from
+ * case_report alone, and the history only of those that waited on the
+ * customer. */
+#define SCHEMA_REPORTS 5
+#define CONTACT_TALLY_UPSERT(row, sign)                                        \
+	"INSERT INTO contact_tally (kind, period, key, channel, contacts, resolved,"    \
+	" referred, signposted, assisted_digital, abandoned, failure)"             \
+	" SELECT k.kind, substr(" row ".created_at, 1, CASE k.kind WHEN 4 THEN 13 ELSE 10 END)," \
+	" CASE k.kind WHEN 1 THEN " row ".service WHEN 2 THEN " row ".site"         \
+	"  WHEN 3 THEN " row ".advisor WHEN 4 THEN substr(" row ".created_at, 1, 13)" \
+	"  ELSE coalesce(" row ".failure_demand, '') END,"                          \
+	" " row ".channel, " sign ", " sign " * (" row ".outcome = 'resolved'),"     \
+	" " sign " * (" row ".outcome = 'referred'), " sign " * (" row ".outcome = 'signposted')," \
+	" " sign " * (" row ".outcome = 'assisted-digital'),"                       \
+	" " sign " * (" row ".outcome = 'abandoned'),"                              \
+	" " sign " * (" row ".failure_demand IS NOT NULL)"                          \
+	" FROM (SELECT 1 AS kind UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4"  \
+	"  UNION ALL SELECT 5) k WHERE true"                                        \
+	" ON CONFLICT (kind, period, key, channel) DO UPDATE SET"                   \
+	"  contacts = contacts + excluded.contacts, resolved = resolved + excluded.resolved," \
+	"  referred = referred + excluded.referred,"                                \
+	"  signposted = signposted + excluded.signposted,"                          \
+	"  assisted_digital = assisted_digital + excluded.assisted_digital,"        \
+	"  abandoned = abandoned + excluded.abandoned, failure = failure + excluded.failure;"
+/* Marks the customer's contacts about the service once there are two. */
+#define CONTACT_REPEATED_MARK                                                  \
+	"UPDATE contact SET repeated = 1 WHERE customer_id = new.customer_id"          \
+	" AND service = new.service AND NOT repeated AND EXISTS (SELECT 1 FROM contact o" \
+	"  WHERE o.customer_id = new.customer_id AND o.service = new.service"          \
+	"  AND o.num <> new.num);"
+static const char schema_v5[] =
+	"CREATE TABLE contact_tally ("
+	"  kind INTEGER NOT NULL, period TEXT NOT NULL, key TEXT NOT NULL, channel TEXT NOT NULL,"
+	"  contacts INTEGER NOT NULL, resolved INTEGER NOT NULL, referred INTEGER NOT NULL,"
+	"  signposted INTEGER NOT NULL, assisted_digital INTEGER NOT NULL,"
+	"  abandoned INTEGER NOT NULL, failure INTEGER NOT NULL,"
+	"  PRIMARY KEY (kind, period, key, channel)) WITHOUT ROWID;"
+	"CREATE TRIGGER contact_tally_insert AFTER INSERT ON contact BEGIN "
+	CONTACT_TALLY_UPSERT("new", "1") " END;"
+	"CREATE TRIGGER contact_tally_delete AFTER DELETE ON contact BEGIN "
+	CONTACT_TALLY_UPSERT("old", "-1") " END;"
+	"CREATE TRIGGER contact_tally_update AFTER UPDATE OF created_at, channel, service, site,"
+	"  advisor, outcome, failure_demand ON contact BEGIN "
+	CONTACT_TALLY_UPSERT("old", "-1") " " CONTACT_TALLY_UPSERT("new", "1") " END;"
+	"ALTER TABLE contact ADD COLUMN repeated INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TRIGGER contact_repeated_insert AFTER INSERT ON contact"
+	"  WHEN new.customer_id IS NOT NULL BEGIN " CONTACT_REPEATED_MARK " END;"
+	"CREATE TRIGGER contact_repeated_update AFTER UPDATE OF customer_id, service ON contact"
+	"  WHEN new.customer_id IS NOT NULL BEGIN " CONTACT_REPEATED_MARK " END;"
+	"CREATE INDEX contact_repeat ON contact(created_at, customer_id, service, outcome)"
+	"  WHERE customer_id IS NOT NULL AND repeated;"
+	"CREATE INDEX case_report ON \"case\"(created_at, team, service, status, due_date,"
+	"  closed_at, paused_days, id);"
+	"CREATE INDEX case_event_paused ON case_event(case_id) WHERE status = 'awaiting-customer';";
+
 static const char *const migrations[] = {
 	NULL, /* version 0 is the empty file */
 	schema_v1,
 	schema_v2,
 	schema_v3,
 	schema_v4,
+	schema_v5,
 };
 
 /* Device identity, made once when the schema is first created. The device
@@ -235,6 +302,8 @@ enum status store_migrate(struct store *s, struct err *e)
 			rc = seed_identity(s, e);
 		if (!rc && version + 1 == SCHEMA_AUDIT_CHAIN)
 			rc = audit_chain_migrate(s, e);
+		if (!rc && version + 1 == SCHEMA_REPORTS)
+			rc = report_migrate(s, e);
 		if (!rc) {
 			snprintf(sql, sizeof sql, "PRAGMA user_version=%d", version + 1);
 			rc = store_exec(s, sql, e);

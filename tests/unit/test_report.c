@@ -98,28 +98,32 @@ static struct refdata make_refdata(void)
 	return rd;
 }
 
+/* Logs in at utc from the civic centre, duration unknown, a referral with
+ * a reason; out (may be NULL) gets its ids. */
+static void log_input(const char *utc, struct contact_input *in, struct contact_result *out)
+{
+	struct contact_result ignored;
+	struct err e;
+
+	fake_now = at(utc);
+	in->site = "civic-centre";
+	in->duration_s = -1;
+	if (strcmp(in->outcome, "referred") == 0)
+		in->reason = "back office";
+	err_clear(&e);
+	if (store_contact_log(st, in, out ? out : &ignored, &e) != STATUS_OK)
+		fail_msg("log %s: %s", utc, e.msg);
+}
+
 static void log_at(const char *utc, const char *channel, const char *advisor,
 		   const char *service, const char *outcome, const char *failure,
 		   const char *customer)
 {
-	struct contact_input in = { 0 };
-	struct contact_result out;
-	struct err e;
+	struct contact_input in = { .channel = channel, .advisor = advisor, .service = service,
+				    .outcome = outcome, .failure_demand = failure,
+				    .customer_id = customer };
 
-	fake_now = at(utc);
-	in.channel = channel;
-	in.site = "civic-centre";
-	in.advisor = advisor;
-	in.service = service;
-	in.outcome = outcome;
-	in.failure_demand = failure;
-	in.customer_id = customer;
-	in.duration_s = -1;
-	if (strcmp(outcome, "referred") == 0)
-		in.reason = "back office";
-	err_clear(&e);
-	if (store_contact_log(st, &in, &out, &e) != STATUS_OK)
-		fail_msg("log %s: %s", utc, e.msg);
+	log_input(utc, &in, NULL);
 }
 
 static void sql(const char *text)
@@ -918,6 +922,269 @@ static void test_corrections(void **state)
 	       "total|1|0|0.0|80.0|no|0|0.0\n");
 }
 
+/* ---- the audited first-contact resolution, case by case -------------------- */
+
+static void add_customer(const char *name, char id[UUID_STR_LEN + 1])
+{
+	struct customer *c = customer_new();
+	struct err e;
+
+	customer_set(c, CF_name, name);
+	assert_int_equal(store_customer_add(st, c, &e), STATUS_OK);
+	snprintf(id, UUID_STR_LEN + 1, "%s", c->id);
+	customer_free(c);
+}
+
+/* Logs a contact of customer at utc by phone, in visit (NULL: a new one),
+ * and returns its ids in out. */
+static void log_visit(const char *utc, const char *advisor, const char *service,
+		      const char *outcome, const char *customer, const char *visit,
+		      const char *corrects, struct contact_result *out)
+{
+	struct contact_input in = { .visit_id = visit, .customer_id = customer,
+				    .channel = "phone", .advisor = advisor, .service = service,
+				    .outcome = outcome, .corrects = corrects };
+
+	log_input(utc, &in, out);
+}
+
+/*
+ * Week of Monday 4 May 2026 (BST: London is UTC+1), ctm = council tax
+ * moving, all resolved and by phone unless said:
+ *
+ *   r1 05-04 09:00Z alice ctm  B     undone by r3, exactly 7 days on (the
+ *   r3 05-11 09:00Z bob   ctm  B       window is inclusive; r3 is after the
+ *                                      period and by another advisor)
+ *   c1 05-05 10:00Z alice bin  C     stays: c2 is 7 days and 1 ms on
+ *   c2 05-12 10:00:00.001Z bob bin C referred
+ *   f1 05-05 12:00Z alice ctm  F     stays: f2 is corrected and f3 (the
+ *   f2 05-06 12:00Z bob   ctm  F signposted, corrected by f3
+ *   f3 05-06 12:30Z bob   ctm  F signposted, in f1's visit
+ *   d1 05-06 10:00Z bob   ctm  D     undone by d3 (d2 is another service)
+ *   d2 05-07 10:00Z alice bin  D
+ *   g1 05-07 10:00Z alice ctm  G     stays: g2 is the same visit
+ *   g2 05-07 11:00Z alice ctm  G
+ *   d3 05-08 10:00Z alice ctm  D
+ *   e1 05-09 10:00Z alice ctm  E     both stay: the same time is not later
+ *   e2 05-09 10:00Z bob   ctm  E
+ *
+ * In the week: alice 8 contacts, 8 resolved, 7 audited (r1 undone); bob 3
+ * (d1, e2, f3; f2 is corrected), 2 resolved, 1 audited (d1 undone).
+ */
+static void repeats_fixture(void)
+{
+	char b[UUID_STR_LEN + 1], c[UUID_STR_LEN + 1], d[UUID_STR_LEN + 1], e[UUID_STR_LEN + 1],
+		f[UUID_STR_LEN + 1], g[UUID_STR_LEN + 1];
+	struct contact_result out, f1, f2, g1;
+	const char *ctm = "council-tax-moving";
+
+	fake_now = at("2026-05-01T10:00:00Z");
+	add_customer("B", b);
+	add_customer("C", c);
+	add_customer("D", d);
+	add_customer("E", e);
+	add_customer("F", f);
+	add_customer("G", g);
+	log_visit("2026-05-04T09:00:00Z", "alice", ctm, "resolved", b, NULL, NULL, &out);
+	log_visit("2026-05-11T09:00:00Z", "bob", ctm, "resolved", b, NULL, NULL, &out);
+	log_visit("2026-05-05T10:00:00Z", "alice", "missed-bin", "resolved", c, NULL, NULL, &out);
+	log_visit("2026-05-12T10:00:00.001Z", "bob", "missed-bin", "referred", c, NULL, NULL,
+		  &out);
+	log_visit("2026-05-05T12:00:00Z", "alice", ctm, "resolved", f, NULL, NULL, &f1);
+	log_visit("2026-05-06T12:00:00Z", "bob", ctm, "signposted", f, NULL, NULL, &f2);
+	log_visit("2026-05-06T12:30:00Z", "bob", ctm, "signposted", f, f1.visit_id, f2.contact_id,
+		  &out);
+	log_visit("2026-05-06T10:00:00Z", "bob", ctm, "resolved", d, NULL, NULL, &out);
+	log_visit("2026-05-07T10:00:00Z", "alice", "missed-bin", "resolved", d, NULL, NULL, &out);
+	log_visit("2026-05-07T10:00:00Z", "alice", ctm, "resolved", g, NULL, NULL, &g1);
+	log_visit("2026-05-07T11:00:00Z", "alice", ctm, "resolved", g, g1.visit_id, NULL, &out);
+	log_visit("2026-05-08T10:00:00Z", "alice", ctm, "resolved", d, NULL, NULL, &out);
+	log_visit("2026-05-09T10:00:00Z", "alice", ctm, "resolved", e, NULL, NULL, &out);
+	log_visit("2026-05-09T10:00:00Z", "bob", ctm, "resolved", e, NULL, NULL, &out);
+	fake_now = at("2026-06-01T10:00:00Z");
+}
+
+static void test_fcr_repeats(void **state)
+{
+	struct err e;
+
+	(void)state;
+	repeats_fixture();
+	EXPECT(run(&supervisor, REPORT_FCR, "2026-05-04", "2026-05-10", REPORT_BY_ADVISOR, NULL,
+		   NULL),
+	       "advisor|contacts|resolved|fcr_pct|target_pct|met|resolved_audited|fcr_audited_pct\n"
+	       "alice|8|8|100.0|80.0|yes|7|87.5\n"
+	       "bob|3|2|66.7|80.0|no|1|33.3\n"
+	       "total|11|10|90.9|80.0|yes|8|72.7\n");
+	/* Each undone resolution counts on its own London day; an empty day is
+	 * n/a. */
+	EXPECT(run(&supervisor, REPORT_FCR, "2026-05-04", "2026-05-10", REPORT_BY_DAY, NULL, NULL),
+	       "day|contacts|resolved|fcr_pct|target_pct|met|resolved_audited|fcr_audited_pct\n"
+	       "2026-05-04|1|1|100.0|80.0|yes|0|0.0\n"
+	       "2026-05-05|2|2|100.0|80.0|yes|2|100.0\n"
+	       "2026-05-06|2|1|50.0|80.0|no|0|0.0\n"
+	       "2026-05-07|3|3|100.0|80.0|yes|3|100.0\n"
+	       "2026-05-08|1|1|100.0|80.0|yes|1|100.0\n"
+	       "2026-05-09|2|2|100.0|80.0|yes|2|100.0\n"
+	       "2026-05-10|0|0|n/a|80.0|n/a|0|n/a\n"
+	       "total|11|10|90.9|80.0|yes|8|72.7\n");
+	/* alice's figures alone: bob's r3 still undoes her r1. */
+	EXPECT(run(&supervisor, REPORT_FCR, "2026-05-04", "2026-05-10", REPORT_BY_NONE, NULL,
+		   "alice"),
+	       "period|contacts|resolved|fcr_pct|target_pct|met|resolved_audited|fcr_audited_pct\n"
+	       "total|8|8|100.0|80.0|yes|7|87.5\n");
+	/* A 6-day window: r3 comes too late; d3 (two days) still undoes d1. */
+	assert_int_equal(store_setting_set(st, "fcr_repeat_days", "6", &e), STATUS_OK);
+	EXPECT(run(&supervisor, REPORT_FCR, "2026-05-04", "2026-05-10", REPORT_BY_NONE, NULL, NULL),
+	       "period|contacts|resolved|fcr_pct|target_pct|met|resolved_audited|fcr_audited_pct\n"
+	       "total|11|10|90.9|80.0|yes|9|81.8\n");
+	/* Marked as repeated: a known customer's contacts about a service they
+	 * contacted about more than once: A (c1, c8), B 2, C 2, D 2 (not d2),
+	 * E 2, F 3, G 2. */
+	assert_int_equal(count("SELECT count(*) FROM contact WHERE repeated"), 15);
+	assert_int_equal(count("SELECT count(*) FROM contact WHERE NOT repeated"
+			       " AND customer_id IS NOT NULL"),
+			 1);
+}
+
+/* ---- the kept counts and the upgrade to them -------------------------------- */
+
+/* Every row of a query as "a|b|c\n" lines. */
+static char *rows(const char *text)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	struct buf b;
+
+	buf_init(&b, 1 << 20);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, text, -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(q); i++)
+			buf_printf(&b, "%s%s", i ? "|" : "",
+				   sqlite3_column_text(q, i) ? (const char *)sqlite3_column_text(q, i)
+							     : "");
+		buf_adds(&b, "\n");
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return buf_detach(&b);
+}
+
+#define TALLY_ROWS                                                             \
+	"SELECT kind, period, key, channel, contacts, resolved, referred, signposted,"  \
+	" assisted_digital, abandoned, failure FROM contact_tally WHERE contacts <> 0"   \
+	" ORDER BY kind, period, key, channel"
+/* The same counts worked out from the contacts themselves. */
+#define TALLY_FROM_CONTACTS                                                    \
+	"SELECT k.kind, substr(c.created_at, 1, CASE k.kind WHEN 4 THEN 13 ELSE 10 END) AS p," \
+	" CASE k.kind WHEN 1 THEN service WHEN 2 THEN site WHEN 3 THEN advisor"          \
+	"  WHEN 4 THEN substr(created_at, 1, 13) ELSE coalesce(failure_demand, '') END AS key," \
+	" channel, count(*), sum(outcome = 'resolved'), sum(outcome = 'referred'),"      \
+	" sum(outcome = 'signposted'), sum(outcome = 'assisted-digital'),"              \
+	" sum(outcome = 'abandoned'), count(failure_demand)"                            \
+	" FROM contact c, (SELECT 1 AS kind UNION ALL SELECT 2 UNION ALL SELECT 3"       \
+	"  UNION ALL SELECT 4 UNION ALL SELECT 5) k"                                     \
+	" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+
+static void expect_tally_matches_contacts(void)
+{
+	char *kept = rows(TALLY_ROWS), *worked = rows(TALLY_FROM_CONTACTS);
+
+	assert_true(strlen(kept) > 0);
+	if (strcmp(kept, worked) != 0)
+		fail_msg("kept:\n%s\nfrom the contacts:\n%s", kept, worked);
+	free(kept);
+	free(worked);
+}
+
+static void test_kept_counts(void **state)
+{
+	(void)state;
+	/* Worked by hand from the fixture: the services on Monday 23 March
+	 * (c1), the hours of Sunday 29 March (c7 at 00:01, c8 at 22:59, c9 at
+	 * 23:30), and the reasons on the 28th (c6). */
+	EXPECT(rows("SELECT key, channel, contacts, resolved, referred FROM contact_tally"
+		    " WHERE kind = 1 AND period = '2026-03-23'"),
+	       "council-tax-moving|phone|1|1|0\n");
+	EXPECT(rows("SELECT key, channel, contacts, resolved, referred, abandoned FROM contact_tally"
+		    " WHERE kind = 4 AND period >= '2026-03-29' AND period < '2026-03-30'"
+		    " ORDER BY key"),
+	       "2026-03-29T00|web|1|0|0|1\n"
+	       "2026-03-29T22|phone|1|1|0|0\n"
+	       "2026-03-29T23|phone|1|0|1|0\n");
+	EXPECT(rows("SELECT key, channel, contacts, referred, failure FROM contact_tally"
+		    " WHERE kind = 5 AND period = '2026-03-28'"),
+	       "chasing-progress|phone|1|1|1\n");
+	expect_tally_matches_contacts();
+	/* Contacts are never changed or removed, but the counts would follow. */
+	sql("UPDATE contact SET outcome = 'signposted', failure_demand = 'not-done'"
+	    " WHERE created_at = '2026-03-23T09:00:00.000Z';"
+	    "UPDATE contact SET created_at = '2026-03-24T11:00:00.000Z'"
+	    " WHERE created_at = '2026-03-25T11:00:00.000Z';"
+	    "DELETE FROM contact WHERE created_at = '2026-03-17T10:00:00.000Z'"
+	    " AND NOT EXISTS (SELECT 1 FROM \"case\" WHERE contact_id = contact.id);");
+	expect_tally_matches_contacts();
+}
+
+/* A database written before schema 5 is counted and marked when opened. */
+static void test_upgrade(void **state)
+{
+	char *tally, *marks, *report;
+	struct err e;
+
+	(void)state;
+	repeats_fixture();
+	tally = rows(TALLY_ROWS);
+	marks = rows("SELECT num FROM contact WHERE repeated ORDER BY num");
+	report = run(&supervisor, REPORT_FCR, "2026-05-04", "2026-05-10", REPORT_BY_ADVISOR, NULL,
+		     NULL);
+	store_close(st);
+	/* Back to schema 4, as an older frontdesk left it. */
+	sql("DROP TRIGGER contact_tally_insert; DROP TRIGGER contact_tally_delete;"
+	    "DROP TRIGGER contact_tally_update; DROP TRIGGER contact_repeated_insert;"
+	    "DROP TRIGGER contact_repeated_update; DROP INDEX contact_repeat;"
+	    "DROP INDEX case_report; DROP INDEX case_event_paused; DROP TABLE contact_tally;"
+	    "ALTER TABLE contact DROP COLUMN repeated; PRAGMA user_version = 4;");
+	assert_int_equal(store_open(path, 0, &st, &e), STATUS_OK);
+	store_set_actor(st, "test:supervisor");
+	assert_int_equal(store_user_version(st), STORE_SCHEMA_VERSION);
+	EXPECT(rows(TALLY_ROWS), tally);
+	EXPECT(rows("SELECT num FROM contact WHERE repeated ORDER BY num"), marks);
+	EXPECT(run(&supervisor, REPORT_FCR, "2026-05-04", "2026-05-10", REPORT_BY_ADVISOR, NULL,
+		   NULL),
+	       report);
+	expect_tally_matches_contacts();
+	free(tally);
+	free(marks);
+	free(report);
+}
+
+/* Working days skip weekends and bank holidays (25 and 28 December 2026,
+ * a Friday and a Monday). missed-bin's standard is 2 working days. */
+static void test_case_working_days(void **state)
+{
+	(void)state;
+	/* Raised Wed 23rd: due Tue 29th (24th, 29th); closed Wed 30th, 3
+	 * working days on (24th, 29th, 30th): late. Raised Thu 24th: due Wed
+	 * 30th; closed Tue 29th, 1 working day on (29th): within. */
+	log_at("2026-12-23T10:00:00Z", "phone", "bob", "missed-bin", "referred", NULL, NULL);
+	log_at("2026-12-24T10:00:00Z", "phone", "bob", "missed-bin", "referred", NULL, NULL);
+	sql("UPDATE \"case\" SET status = 'closed', closed_at = '2026-12-30T15:00:00.000Z'"
+	    " WHERE created_at = '2026-12-23T10:00:00.000Z';"
+	    "UPDATE \"case\" SET status = 'closed', closed_at = '2026-12-29T15:00:00.000Z'"
+	    " WHERE created_at = '2026-12-24T10:00:00.000Z';");
+	EXPECT(rows("SELECT due_date FROM \"case\" WHERE created_at >= '2026-12-23'"
+		    " AND created_at < '2026-12-25' ORDER BY created_at"),
+	       "2026-12-29\n2026-12-30\n");
+	fake_now = at("2027-01-10T10:00:00Z");
+	EXPECT(run(&supervisor, REPORT_CASES, "2026-12-21", "2026-12-27", REPORT_BY_TEAM, NULL,
+		   NULL),
+	       "team|cases|open|overdue|closed|closed_within_standard|within_standard_pct|avg_working_days\n"
+	       "waste|2|0|0|2|1|50.0|2.0\n"
+	       "total|2|0|0|2|1|50.0|2.0\n");
+}
+
 static void test_format(void **state)
 {
 	struct report_cell c = { RV_PERCENT, NULL, 1, 3, false };
@@ -964,6 +1231,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_drill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drill_column, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fcr_repeats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_case_working_days, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
