@@ -422,9 +422,9 @@ static int cmd_data(const struct args *a, const char *action)
 	err_clear(&e);
 	rc = pg_refdata_load(db, &rd, &changed, &e);
 	if (!rc)
-		printf("loaded reference data from %s: %zu services, %zu teams, %zu sites; %ld "
-		       "rows changed\n",
-		       a->pos[0], rd.nservices, rd.nteams, rd.nsites, changed);
+		printf("loaded reference data from %s: %zu services, %zu teams, %zu sites, %zu "
+		       "bank holidays; %ld rows changed\n",
+		       a->pos[0], rd.nservices, rd.nteams, rd.nsites, rd.nholidays, changed);
 	refdata_release(&rd);
 	return done(db, rc, &e);
 }

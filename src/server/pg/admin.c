@@ -260,6 +260,54 @@ static enum status ref_put(struct pg *db, bool *locked, const char *kind, const 
 	return rc;
 }
 
+/*
+ * Makes the bank holidays equal to rd's, for the cases report's working
+ * days: new days added, renamed ones renamed, days the file no longer lists
+ * removed; *changed counts each. Consoles keep their own (they load the same
+ * files), so nothing is logged.
+ */
+static enum status holidays_put(struct pg *db, const struct refdata *rd, long *changed,
+				struct err *e)
+{
+	static const char *const sql[] = {
+		"INSERT INTO bank_holiday (day, name)"
+		" SELECT (x->>'day')::date, x->>'name' FROM jsonb_array_elements($1::jsonb) x"
+		" ON CONFLICT (day) DO UPDATE SET name = EXCLUDED.name"
+		" WHERE bank_holiday.name <> EXCLUDED.name RETURNING day",
+		"DELETE FROM bank_holiday WHERE day NOT IN"
+		" (SELECT (x->>'day')::date FROM jsonb_array_elements($1::jsonb) x) RETURNING day",
+	};
+	json_t *list = json_array();
+	const char *p[1];
+	char *text;
+	enum status rc = STATUS_OK;
+
+	for (size_t i = 0; i < rd->nholidays; i++) {
+		json_t *o = json_object();
+		char day[11];
+
+		date_format(rd->holidays[i], day, sizeof day);
+		set_str(o, "day", day);
+		set_str(o, "name", rd->holiday_names[i]);
+		json_array_append_new(list, o);
+	}
+	text = dump(list);
+	json_decref(list);
+	p[0] = text;
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0] && !rc; i++) {
+		PGresult *r = pg_exec(db, sql[i], 1, p, "saving bank holidays", e);
+
+		if (!r) {
+			rc = e && e->code ? e->code : STATUS_DB;
+			break;
+		}
+		*changed += PQntuples(r);
+		PQclear(r);
+	}
+	free(text);
+	return rc;
+}
+
 enum status pg_refdata_load(struct pg *db, const struct refdata *rd, long *changed,
 			    struct err *e)
 {
@@ -326,6 +374,8 @@ enum status pg_refdata_load(struct pg *db, const struct refdata *rd, long *chang
 		set_str(o, "name", rd->failures[i].name);
 		rc = ref_put(db, &locked, "failure", rd->failures[i].code, o, changed, e);
 	}
+	if (!rc)
+		rc = holidays_put(db, rd, changed, e);
 	return finish(db, rc, e);
 }
 
