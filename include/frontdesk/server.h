@@ -74,12 +74,15 @@ struct push_batch {
 	struct json_t *root; /* owned: one reference */
 	struct push_change *changes;
 	size_t n;
+	long long after; /* the seq this batch follows (0: none given) */
 };
 /*
- * Checks a push envelope: {"changes": [{"seq", "type", "op", "id", "body"},
- * ...]} with nothing else, 1..SERVER_PUSH_MAX changes, seq a positive
- * integer, strictly increasing. Takes over the caller's reference to root
- * (also on failure). false with err 413/422 naming the member.
+ * Checks a push envelope: {"after": N, "changes": [{"seq", "type", "op",
+ * "id", "body"}, ...]} with nothing else, 1..SERVER_PUSH_MAX changes, seq a
+ * positive integer, strictly increasing. "after" is optional: the last seq
+ * of the batch this one follows, below the first seq. Takes over the
+ * caller's reference to root (also on failure). false with err 413/422
+ * naming the member.
  */
 bool server_push_parse(struct json_t *root, struct push_batch *b, struct server_error *err);
 void server_push_release(struct push_batch *b);

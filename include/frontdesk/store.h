@@ -608,14 +608,16 @@ struct outbox_change {
 	const char *record_type, *record_id, *op, *body;
 };
 /*
- * Calls fn for the oldest pending outbox rows (not sent, not refused), at
- * most max_changes of them and, after the first, while the bodies stay
- * within max_bytes. *count gets the number given to fn. The strings are
- * borrowed for the call. A customer queued by a bulk write (an import) is
- * given as the record stands now, in customer_to_json's form, like every
- * other customer change.
+ * Calls fn for the oldest pending outbox rows (not sent, not refused) after
+ * sequence `after` (0: from the first; a push with a batch already in
+ * flight asks for the rows after it), at most max_changes of them and,
+ * after the first, while the bodies stay within max_bytes. *count gets the
+ * number given to fn. The strings are borrowed for the call. A customer
+ * queued by a bulk write (an import) is given as the record stands now, in
+ * customer_to_json's form, like every other customer change.
  */
-enum status store_outbox_batch(struct store *s, size_t max_changes, size_t max_bytes,
+enum status store_outbox_batch(struct store *s, long long after, size_t max_changes,
+			       size_t max_bytes,
 			       int (*fn)(void *ctx, const struct outbox_change *c), void *ctx,
 			       size_t *count, struct err *e);
 /* A change the server refused, with its reason. */

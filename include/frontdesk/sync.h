@@ -76,12 +76,14 @@ enum sync_outcome sync_run(struct store *s, const char *db_path, const struct sy
 int64_t sync_backoff_ms(unsigned attempt, uint64_t random, int64_t retry_after_ms);
 
 /*
- * Builds the next push body ({"changes": [...]}) from the outbox: at most
- * SYNC_BATCH_MAX changes and SYNC_BATCH_BYTES of bodies. *n is 0 when
- * nothing waits; *first and *last get the batch's sequence numbers.
+ * Builds the next push body ({"after": N, "changes": [...]}) from the
+ * outbox rows after sequence `after` (0: from the first unsent, and no
+ * "after" member): at most SYNC_BATCH_MAX changes and SYNC_BATCH_BYTES of
+ * bodies. *n is 0 when nothing waits; *first and *last get the batch's
+ * sequence numbers.
  */
-enum status sync_push_body(struct store *s, struct buf *out, long long *first, long long *last,
-			   size_t *n, struct err *e);
+enum status sync_push_body(struct store *s, long long after, struct buf *out, long long *first,
+			   long long *last, size_t *n, struct err *e);
 
 /* What the status bar shows. */
 struct sync_status {

@@ -317,6 +317,8 @@ static enum MHD_Result route_push(struct MHD_Connection *c, struct request *rq, 
 	err_clear(&e);
 	if (pg_push(db, &dev, &b, &res, &e) != STATUS_OK) {
 		server_push_release(&b);
+		if (res.out_of_order)
+			return fail(c, rq, 409, "out_of_order", "after", e.msg);
 		return db_failure(c, rq, &e);
 	}
 	server_push_release(&b);

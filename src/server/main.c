@@ -196,11 +196,14 @@ static int cmd_serve(const struct args *a)
 		.threads = (int)a->threads,
 	};
 	const char *delay = getenv("FRONTDESKD_TEST_PUSH_DELAY_MS");
+	const char *lead = getenv("FRONTDESKD_TEST_OUT_OF_ORDER");
 
 	if (!a->listen)
 		return usage_error("serve needs --listen ADDR:PORT%s", "");
 	if (delay)
 		server_test_push_delay_ms = strtol(delay, NULL, 10);
+	if (lead)
+		server_test_out_of_order = strtol(lead, NULL, 10);
 	return server_serve(&o);
 }
 

@@ -189,7 +189,7 @@ static bool only_keys(json_t *o, const char *const *known, const char *where,
 
 bool server_push_parse(struct json_t *root, struct push_batch *b, struct server_error *err)
 {
-	static const char *const top[] = { "changes", NULL };
+	static const char *const top[] = { "changes", "after", NULL };
 	static const char *const item[] = { "seq", "type", "op", "id", "body", NULL };
 	json_t *arr;
 	size_t n;
@@ -213,6 +213,13 @@ bool server_push_parse(struct json_t *root, struct push_batch *b, struct server_
 		return server_error_set(err, 413, "too_many", "changes",
 					"a push holds at most %d changes, not %zu", SERVER_PUSH_MAX,
 					n);
+	arr = json_object_get(root, "after");
+	if (arr && (!json_is_integer(arr) || json_integer_value(arr) < 0))
+		return server_error_set(err, 422, "wrong_type", "after",
+					"after must be a whole number, 0 or more");
+	b->after = arr ? json_integer_value(arr) : 0;
+	prev = b->after;
+	arr = json_object_get(root, "changes");
 	b->changes = xcalloc(n, sizeof *b->changes);
 	for (size_t i = 0; i < n; i++) {
 		json_t *c = json_array_get(arr, i), *v;
@@ -234,7 +241,8 @@ bool server_push_parse(struct json_t *root, struct push_batch *b, struct server_
 		pc->seq = json_integer_value(v);
 		if (pc->seq <= prev)
 			return server_error_set(err, 422, "invalid", field,
-						"seq must increase through the batch");
+						i ? "seq must increase through the batch"
+						  : "the first seq must be above after");
 		prev = pc->seq;
 		for (size_t k = 0; k < 3; k++) {
 			v = json_object_get(c, strs[k]);

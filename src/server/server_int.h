@@ -5,6 +5,8 @@
 #ifndef FRONTDESK_SERVER_INT_H
 #define FRONTDESK_SERVER_INT_H
 
+#include <stdatomic.h>
+
 #include <jansson.h>
 
 #include "frontdesk/flow.h"
@@ -75,6 +77,7 @@ struct push_result {
 	json_t *refused;	/* [{"seq": N, "error": MSG}], owned */
 	long long clock_ahead_ms; /* > 0: the device's clock was bounded */
 	size_t applied;		/* changes applied now (not seen before) */
+	bool out_of_order;	/* the batch named by "after" is not held: nothing applied */
 };
 /* Applies a batch in one transaction, idempotent on (device, seq). */
 enum status pg_push(struct pg *db, const struct device_auth *dev, const struct push_batch *b,
@@ -129,6 +132,10 @@ enum status pg_user_check(struct pg *db, const char *login, const char *password
 /* Test hook: FRONTDESKD_TEST_PUSH_DELAY_MS makes a push wait that long
  * inside its transaction (so a test can kill the server mid-push). */
 extern long server_test_push_delay_ms;
+/* FRONTDESKD_TEST_OUT_OF_ORDER=N answers the first N pushes that follow
+ * another ("after") 409 out_of_order, as if they had overtaken it (the
+ * race a console's two batches in flight can run). */
+extern atomic_long server_test_out_of_order;
 
 /* ---- serving ----------------------------------------------------------- */
 

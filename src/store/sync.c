@@ -37,13 +37,15 @@ static char *customer_body_now(struct store *s, const char *id)
 	return body;
 }
 
-enum status store_outbox_batch(struct store *s, size_t max_changes, size_t max_bytes,
+enum status store_outbox_batch(struct store *s, long long after, size_t max_changes,
+			       size_t max_bytes,
 			       int (*fn)(void *ctx, const struct outbox_change *c), void *ctx,
 			       size_t *count, struct err *e)
 {
 	sqlite3_stmt *st = stmt_sql(s,
 				    "SELECT seq, record_type, record_id, op, body FROM outbox"
-				    " WHERE sent_at IS NULL AND error IS NULL ORDER BY seq LIMIT ?1",
+				    " WHERE sent_at IS NULL AND error IS NULL AND seq > ?2"
+				    " ORDER BY seq LIMIT ?1",
 				    e);
 	size_t n = 0, bytes = 0;
 	int rc;
@@ -53,6 +55,7 @@ enum status store_outbox_batch(struct store *s, size_t max_changes, size_t max_b
 	if (!st)
 		return e ? e->code : STATUS_DB;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)max_changes);
+	sqlite3_bind_int64(st, 2, after);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct outbox_change c = {
 			.seq = sqlite3_column_int64(st, 0),

@@ -176,80 +176,126 @@ static void http_release(struct http *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* Sends one request; body (JSON text) is gzipped when non-NULL. */
+/*
+ * One request on one handle, and what libcurl reads from until it ends: a
+ * push keeps two of these in flight (curl's multi interface), every other
+ * request runs one at a time.
+ */
+struct xfer {
+	CURL *h;
+	struct reply r;
+	struct curl_slist *hdr;
+	struct buf url, gz;
+	char *authz;
+	bool live;		  /* started and not yet ended (xfer_end) */
+	bool done;		  /* the transfer has ended (r.code says how) */
+	long long first, last; /* a push: the batch's sequence numbers */
+	size_t n;		  /* and how many changes it holds */
+};
+
+/* Frees what xfer_start took, keeping x->r (the caller releases r.body). */
+static void xfer_end(struct xfer *x)
+{
+	x->live = false;
+	if (x->r.code == CURLE_OK)
+		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->r.status);
+	/* The handle outlives x: it must not keep pointers into it. */
+	curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(x->h, CURLOPT_ERRORBUFFER, NULL);
+	curl_slist_free_all(x->hdr);
+	x->hdr = NULL;
+	if (x->authz) {
+		memset(x->authz, 0, strlen(x->authz));
+		free(x->authz);
+		x->authz = NULL;
+	}
+	buf_release(&x->url);
+	buf_release(&x->gz);
+}
+
+/*
+ * Sets up a request on x->h; body (JSON text) is gzipped when non-NULL.
+ * false when it cannot even start (x->r says why; x is ended).
+ */
+static bool xfer_start(struct http *c, struct xfer *x, const char *path, const char *body,
+		       bool auth)
+{
+	CURL *h = x->h;
+
+	memset(&x->r, 0, sizeof x->r);
+	x->hdr = NULL;
+	x->authz = NULL;
+	x->done = false;
+	buf_init(&x->r.body, RESPONSE_CAP);
+	buf_init(&x->url, 8192);
+	buf_init(&x->gz, 8u * 1024u * 1024u);
+	if (buf_printf(&x->url, "%s%s", c->base, path) != STATUS_OK) {
+		x->r.code = CURLE_URL_MALFORMAT;
+		snprintf(x->r.curl_err, sizeof x->r.curl_err, "the server address is too long");
+		xfer_end(x);
+		return false;
+	}
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, buf_str(&x->url));
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->o.ca_file && *c->o.ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->o.ca_file);
+	if (c->o.pins && *c->o.pins)
+		curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, c->o.pins);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			 c->o.connect_timeout_ms > 0 ? c->o.connect_timeout_ms : 10000L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 100L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
+			 c->o.low_speed_time_s > 0 ? c->o.low_speed_time_s : 30L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, c->o.timeout_s > 0 ? c->o.timeout_s : 120L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "frontdesk/" FRONTDESK_VERSION);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->r.curl_err);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x->r);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &x->r);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c->o.abort);
+	/* Proxies come from the environment, as councils need. */
+	if (auth && c->token) {
+		x->authz = xasprintf("Authorization: Bearer %s", c->token);
+		x->hdr = curl_slist_append(x->hdr, x->authz);
+	}
+	if (body) {
+		if (sync_gzip(body, strlen(body), &x->gz) != STATUS_OK) {
+			x->r.code = CURLE_FILESIZE_EXCEEDED;
+			snprintf(x->r.curl_err, sizeof x->r.curl_err, "the batch is too big to send");
+			xfer_end(x);
+			return false;
+		}
+		x->hdr = curl_slist_append(x->hdr, "Content-Type: application/json");
+		x->hdr = curl_slist_append(x->hdr, "Content-Encoding: gzip");
+		x->hdr = curl_slist_append(x->hdr, "Expect:");
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->gz.data);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->gz.len);
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->hdr);
+	x->live = true;
+	return true;
+}
+
+/* Sends one request and waits for its reply. */
 static void http_request(struct http *c, const char *path, const char *body, bool auth,
 			 struct reply *r)
 {
-	struct curl_slist *hdr = NULL;
-	struct buf url, gz;
-	char *authz = NULL;
+	struct xfer x = { .h = c->h };
 
-	memset(r, 0, sizeof *r);
-	buf_init(&r->body, RESPONSE_CAP);
-	buf_init(&url, 8192);
-	buf_init(&gz, 8u * 1024u * 1024u);
-	if (buf_printf(&url, "%s%s", c->base, path) != STATUS_OK) {
-		r->code = CURLE_URL_MALFORMAT;
-		snprintf(r->curl_err, sizeof r->curl_err, "the server address is too long");
-		goto out;
+	if (xfer_start(c, &x, path, body, auth)) {
+		x.r.code = curl_easy_perform(c->h);
+		xfer_end(&x);
 	}
-	curl_easy_reset(c->h);
-	curl_easy_setopt(c->h, CURLOPT_URL, buf_str(&url));
-	curl_easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (c->o.ca_file && *c->o.ca_file)
-		curl_easy_setopt(c->h, CURLOPT_CAINFO, c->o.ca_file);
-	if (c->o.pins && *c->o.pins)
-		curl_easy_setopt(c->h, CURLOPT_PINNEDPUBLICKEY, c->o.pins);
-	curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS,
-			 c->o.connect_timeout_ms > 0 ? c->o.connect_timeout_ms : 10000L);
-	curl_easy_setopt(c->h, CURLOPT_LOW_SPEED_LIMIT, 100L);
-	curl_easy_setopt(c->h, CURLOPT_LOW_SPEED_TIME,
-			 c->o.low_speed_time_s > 0 ? c->o.low_speed_time_s : 30L);
-	curl_easy_setopt(c->h, CURLOPT_TIMEOUT, c->o.timeout_s > 0 ? c->o.timeout_s : 120L);
-	curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c->h, CURLOPT_USERAGENT, "frontdesk/" FRONTDESK_VERSION);
-	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, r->curl_err);
-	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c->h, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(c->h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c->h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c->h, CURLOPT_XFERINFODATA, c->o.abort);
-	/* Proxies come from the environment, as councils need. */
-	if (auth && c->token) {
-		authz = xasprintf("Authorization: Bearer %s", c->token);
-		hdr = curl_slist_append(hdr, authz);
-	}
-	if (body) {
-		if (sync_gzip(body, strlen(body), &gz) != STATUS_OK) {
-			r->code = CURLE_FILESIZE_EXCEEDED;
-			snprintf(r->curl_err, sizeof r->curl_err, "the batch is too big to send");
-			goto out;
-		}
-		hdr = curl_slist_append(hdr, "Content-Type: application/json");
-		hdr = curl_slist_append(hdr, "Content-Encoding: gzip");
-		hdr = curl_slist_append(hdr, "Expect:");
-		curl_easy_setopt(c->h, CURLOPT_POST, 1L);
-		curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, gz.data);
-		curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)gz.len);
-	}
-	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdr);
-	r->code = curl_easy_perform(c->h);
-	if (r->code == CURLE_OK)
-		curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, NULL);
-out:
-	curl_slist_free_all(hdr);
-	if (authz) {
-		memset(authz, 0, strlen(authz));
-		free(authz);
-	}
-	buf_release(&url);
-	buf_release(&gz);
+	*r = x.r;
 }
 
 enum status sync_gzip(const void *in, size_t n, struct buf *out)
@@ -342,11 +388,9 @@ static enum sync_outcome reply_failure(const struct reply *r, const char *what,
 
 /* ---- the cycle --------------------------------------------------------- */
 
-static int add_change(void *ctx, const struct outbox_change *c)
+static int add_change(struct buf *b, size_t open, const struct outbox_change *c)
 {
-	struct buf *b = ctx;
-
-	if (b->len > strlen("{\"changes\":["))
+	if (b->len > open)
 		buf_adds(b, ",");
 	buf_printf(b, "{\"seq\":%lld,\"type\":\"%s\",\"op\":\"%s\",\"id\":\"%s\",\"body\":", c->seq,
 		   c->record_type, c->op, c->record_id);
@@ -358,6 +402,7 @@ static int add_change(void *ctx, const struct outbox_change *c)
 struct batch_ctx {
 	struct buf *b;
 	long long first, last;
+	size_t open; /* where the changes start in b */
 };
 
 static int add_change_seq(void *ctx, const struct outbox_change *c)
@@ -367,19 +412,23 @@ static int add_change_seq(void *ctx, const struct outbox_change *c)
 	if (!bc->first)
 		bc->first = c->seq;
 	bc->last = c->seq;
-	return add_change(bc->b, c);
+	return add_change(bc->b, bc->open, c);
 }
 
-enum status sync_push_body(struct store *s, struct buf *out, long long *first, long long *last,
-			   size_t *n, struct err *e)
+enum status sync_push_body(struct store *s, long long after, struct buf *out, long long *first,
+			   long long *last, size_t *n, struct err *e)
 {
-	struct batch_ctx bc = { out, 0, 0 };
+	struct batch_ctx bc = { out, 0, 0, 0 };
 	enum status rc;
 
 	buf_reset(out);
-	if (buf_adds(out, "{\"changes\":[") != STATUS_OK)
-		return err_set(e, STATUS_TOO_BIG, "the push buffer is too small");
-	rc = store_outbox_batch(s, SYNC_BATCH_MAX, SYNC_BATCH_BYTES, add_change_seq, &bc, n, e);
+	if (after > 0)
+		buf_printf(out, "{\"after\":%lld,\"changes\":[", after);
+	else
+		buf_adds(out, "{\"changes\":[");
+	bc.open = out->len;
+	rc = store_outbox_batch(s, after, SYNC_BATCH_MAX, SYNC_BATCH_BYTES, add_change_seq, &bc, n,
+				e);
 	if (rc)
 		return rc;
 	if (buf_adds(out, "]}") != STATUS_OK)
@@ -389,72 +438,206 @@ enum status sync_push_body(struct store *s, struct buf *out, long long *first, l
 	return STATUS_OK;
 }
 
+/*
+ * What one push reply means for its batch: marks the rows the server holds
+ * (and records those it refused). SYNC_DONE when the whole batch is held.
+ */
+static enum sync_outcome push_reply(struct store *s, const struct xfer *x,
+				    struct sync_report *rep, struct err *e)
+{
+	long long held;
+	size_t nref;
+	struct outbox_refusal *ref;
+	json_t *j, *refused;
+	enum sync_outcome out = SYNC_DONE;
+
+	if (x->r.code != CURLE_OK || x->r.status != 200)
+		return reply_failure(&x->r, "sending changes", rep, e);
+	rep->http = 200;
+	j = json_loadb(buf_str(&x->r.body), x->r.body.len, JSON_REJECT_DUPLICATES, NULL);
+	refused = j ? json_object_get(j, "refused") : NULL;
+	if (!j || !json_is_integer(json_object_get(j, "held")) || !json_is_array(refused)) {
+		json_decref(j);
+		err_set(e, STATUS_PARSE, "sending changes: the server's answer is not understood");
+		return SYNC_CONFIG;
+	}
+	held = json_integer_value(json_object_get(j, "held"));
+	if (json_is_integer(json_object_get(j, "clock_ahead_ms")))
+		rep->clock_ahead_ms = json_integer_value(json_object_get(j, "clock_ahead_ms"));
+	nref = json_array_size(refused);
+	ref = xcalloc(nref ? nref : 1, sizeof *ref);
+	for (size_t i = 0; i < nref; i++) {
+		json_t *r = json_array_get(refused, i);
+
+		ref[i].seq = json_integer_value(json_object_get(r, "seq"));
+		ref[i].error = json_string_value(json_object_get(r, "error"));
+	}
+	if (store_outbox_mark(s, x->first, x->last, held, ref, nref, e) != STATUS_OK) {
+		out = SYNC_FAILED;
+	} else {
+		rep->pushed += (long)x->n;
+		rep->refused += (long)nref;
+		if (held < x->last) {
+			err_set(e, STATUS_INVALID,
+				"sending changes: the server holds up to %lld, not %lld; will retry",
+				held, x->last);
+			out = SYNC_OFFLINE;
+		}
+	}
+	free(ref);
+	json_decref(j);
+	return out;
+}
+
+/* Was this reply the server's "send the batch before first"? */
+static bool push_out_of_order(const struct xfer *x)
+{
+	return x->r.code == CURLE_OK && x->r.status == 409 &&
+	       strstr(buf_str(&x->r.body), "\"out_of_order\"") != NULL;
+}
+
+/* Runs libcurl until transfer x has ended (others may end too). */
+static void xfer_wait(CURLM *m, struct xfer *xs, size_t nx, struct xfer *x)
+{
+	while (!x->done) {
+		int running = 0, left = 0;
+		CURLMsg *msg;
+		CURLMcode mc = curl_multi_perform(m, &running);
+
+		while ((msg = curl_multi_info_read(m, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			for (size_t i = 0; i < nx; i++)
+				if (xs[i].h == msg->easy_handle && !xs[i].done) {
+					xs[i].r.code = msg->data.result;
+					xs[i].done = true;
+					curl_multi_remove_handle(m, xs[i].h);
+				}
+		}
+		if (x->done)
+			break;
+		if (mc != CURLM_OK) {
+			/* the multi handle itself failed: end every transfer */
+			for (size_t i = 0; i < nx; i++)
+				if (xs[i].live && !xs[i].done) {
+					curl_multi_remove_handle(m, xs[i].h);
+					xs[i].r.code = CURLE_FAILED_INIT;
+					snprintf(xs[i].r.curl_err, sizeof xs[i].r.curl_err, "%s",
+						 "the transfer could not be driven");
+					xs[i].done = true;
+				}
+			break;
+		}
+		curl_multi_poll(m, NULL, 0, 1000, NULL);
+	}
+}
+
+/*
+ * Pushes the whole outbox, PUSH_WINDOW batches in flight: the next batch is
+ * read and sent while the server applies the one before (each names the
+ * batch it follows, so the server applies them in order). Replies are taken
+ * oldest first; after the first failure no new batch is sent, and what
+ * still arrives is marked if held. A batch answered "out of order" (the one
+ * before it came too late) starts the push again from the first unsent row,
+ * a few times at most.
+ */
+#define PUSH_WINDOW 2
+#define PUSH_RESTARTS 3
+
 static enum sync_outcome push_all(struct store *s, struct http *c, struct sync_report *rep,
 				  struct err *e)
 {
-	struct buf body;
+	struct xfer xs[PUSH_WINDOW];
+	struct buf body[PUSH_WINDOW];
+	CURLM *m = curl_multi_init();
+	size_t head = 0, inflight = 0;
+	long long queued = 0; /* the last seq sent in this pass */
+	bool more = true, stop = false, restart = false;
+	int restarts = 0;
 	enum sync_outcome out = SYNC_DONE;
 
-	buf_init(&body, 4u * 1024u * 1024u);
-	for (;;) {
-		long long first, last, held;
-		size_t n, nref = 0;
-		struct outbox_refusal *ref = NULL;
-		struct reply r;
-		json_t *j, *refused;
-
-		if (sync_push_body(s, &body, &first, &last, &n, e) != STATUS_OK) {
-			out = SYNC_FAILED;
-			break;
-		}
-		if (n == 0)
-			break;
-		http_request(c, "/v1/push", buf_str(&body), true, &r);
-		if (r.code != CURLE_OK || r.status != 200) {
-			out = reply_failure(&r, "sending changes", rep, e);
-			buf_release(&r.body);
-			break;
-		}
-		rep->http = 200;
-		j = json_loadb(buf_str(&r.body), r.body.len, JSON_REJECT_DUPLICATES, NULL);
-		buf_release(&r.body);
-		refused = j ? json_object_get(j, "refused") : NULL;
-		if (!j || !json_is_integer(json_object_get(j, "held")) || !json_is_array(refused)) {
-			json_decref(j);
-			err_set(e, STATUS_PARSE, "sending changes: the server's answer is not understood");
-			out = SYNC_CONFIG;
-			break;
-		}
-		held = json_integer_value(json_object_get(j, "held"));
-		if (json_is_integer(json_object_get(j, "clock_ahead_ms")))
-			rep->clock_ahead_ms = json_integer_value(json_object_get(j, "clock_ahead_ms"));
-		nref = json_array_size(refused);
-		ref = xcalloc(nref ? nref : 1, sizeof *ref);
-		for (size_t i = 0; i < nref; i++) {
-			json_t *x = json_array_get(refused, i);
-
-			ref[i].seq = json_integer_value(json_object_get(x, "seq"));
-			ref[i].error = json_string_value(json_object_get(x, "error"));
-		}
-		if (store_outbox_mark(s, first, last, held, ref, nref, e) != STATUS_OK) {
-			free(ref);
-			json_decref(j);
-			out = SYNC_FAILED;
-			break;
-		}
-		free(ref);
-		json_decref(j);
-		rep->pushed += (long)n;
-		rep->refused += (long)nref;
-		if (held < last) {
-			err_set(e, STATUS_INVALID,
-				"sending changes: the server holds up to %lld, not %lld; will retry",
-				held, last);
-			out = SYNC_OFFLINE;
-			break;
-		}
+	if (!m)
+		die("libcurl cannot make a multi handle");
+	memset(xs, 0, sizeof xs);
+	for (size_t i = 0; i < PUSH_WINDOW; i++) {
+		xs[i].h = i == 0 ? c->h : curl_easy_init();
+		if (!xs[i].h)
+			die("libcurl cannot make a handle");
+		buf_init(&body[i], 4u * 1024u * 1024u);
 	}
-	buf_release(&body);
+	for (;;) {
+		struct xfer *x;
+		enum sync_outcome o;
+
+		while (more && !stop && inflight < PUSH_WINDOW) {
+			size_t k = (head + inflight) % PUSH_WINDOW;
+
+			x = &xs[k];
+			if (sync_push_body(s, queued, &body[k], &x->first, &x->last, &x->n, e) !=
+			    STATUS_OK) {
+				out = SYNC_FAILED;
+				stop = true;
+				break;
+			}
+			if (x->n == 0) {
+				more = false;
+				break;
+			}
+			queued = x->last;
+			inflight++;
+			if (xfer_start(c, x, "/v1/push", buf_str(&body[k]), true))
+				curl_multi_add_handle(m, x->h);
+			else
+				x->done = true;
+		}
+		if (inflight == 0) {
+			if (!restart)
+				break;
+			restart = false;
+			stop = false;
+			more = true;
+			queued = 0;
+			continue;
+		}
+		x = &xs[head];
+		xfer_wait(m, xs, PUSH_WINDOW, x);
+		if (x->live)
+			xfer_end(x);
+		if (stop) {
+			/* after a failure: keep what the server says it holds */
+			struct err ignored;
+			struct sync_report r2 = *rep;
+
+			if (x->r.code == CURLE_OK && x->r.status == 200 &&
+			    push_reply(s, x, &r2, &ignored) != SYNC_FAILED) {
+				rep->pushed = r2.pushed;
+				rep->refused = r2.refused;
+			}
+		} else if (push_out_of_order(x) && restarts < PUSH_RESTARTS) {
+			restarts++;
+			restart = true;
+			stop = true;
+		} else if (push_out_of_order(x)) {
+			rep->http = 409;
+			err_set(e, STATUS_IO,
+				"sending changes: the server did not take the batches in order; will "
+				"retry");
+			out = SYNC_OFFLINE;
+			stop = true;
+		} else if ((o = push_reply(s, x, rep, e)) != SYNC_DONE) {
+			out = o;
+			stop = true;
+		}
+		buf_release(&x->r.body);
+		head = (head + 1) % PUSH_WINDOW;
+		inflight--;
+	}
+	for (size_t i = 0; i < PUSH_WINDOW; i++) {
+		if (i > 0)
+			curl_easy_cleanup(xs[i].h);
+		buf_release(&body[i]);
+	}
+	curl_multi_cleanup(m);
 	return out;
 }
 

@@ -26,6 +26,13 @@ static struct {
 	const char *(*easy_strerror)(CURLcode);
 	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
 	void (*slist_free_all)(struct curl_slist *);
+	CURLM *(*multi_init)(void);
+	CURLMcode (*multi_cleanup)(CURLM *);
+	CURLMcode (*multi_add_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_perform)(CURLM *, int *);
+	CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd *, unsigned, int, int *);
+	CURLMsg *(*multi_info_read)(CURLM *, int *);
 	int loaded; /* 1 ok, -1 failed */
 } lib;
 
@@ -58,6 +65,13 @@ static void load(void)
 		*(void **)&lib.easy_strerror = sym(h, "curl_easy_strerror", &ok);
 		*(void **)&lib.slist_append = sym(h, "curl_slist_append", &ok);
 		*(void **)&lib.slist_free_all = sym(h, "curl_slist_free_all", &ok);
+		*(void **)&lib.multi_init = sym(h, "curl_multi_init", &ok);
+		*(void **)&lib.multi_cleanup = sym(h, "curl_multi_cleanup", &ok);
+		*(void **)&lib.multi_add_handle = sym(h, "curl_multi_add_handle", &ok);
+		*(void **)&lib.multi_remove_handle = sym(h, "curl_multi_remove_handle", &ok);
+		*(void **)&lib.multi_perform = sym(h, "curl_multi_perform", &ok);
+		*(void **)&lib.multi_poll = sym(h, "curl_multi_poll", &ok);
+		*(void **)&lib.multi_info_read = sym(h, "curl_multi_info_read", &ok);
 	}
 	lib.loaded = ok ? 1 : -1;
 }
@@ -147,4 +161,41 @@ void curl_slist_free_all(struct curl_slist *list)
 {
 	if (list && ready())
 		lib.slist_free_all(list);
+}
+
+/* The multi interface: a push keeps two batches in flight. */
+CURLM *curl_multi_init(void)
+{
+	return ready() ? lib.multi_init() : NULL;
+}
+
+CURLMcode curl_multi_cleanup(CURLM *m)
+{
+	return m && ready() ? lib.multi_cleanup(m) : CURLM_BAD_HANDLE;
+}
+
+CURLMcode curl_multi_add_handle(CURLM *m, CURL *curl)
+{
+	return ready() ? lib.multi_add_handle(m, curl) : CURLM_BAD_HANDLE;
+}
+
+CURLMcode curl_multi_remove_handle(CURLM *m, CURL *curl)
+{
+	return ready() ? lib.multi_remove_handle(m, curl) : CURLM_BAD_HANDLE;
+}
+
+CURLMcode curl_multi_perform(CURLM *m, int *running)
+{
+	return ready() ? lib.multi_perform(m, running) : CURLM_BAD_HANDLE;
+}
+
+CURLMcode curl_multi_poll(CURLM *m, struct curl_waitfd extra[], unsigned int nextra,
+			  int timeout_ms, int *numfds)
+{
+	return ready() ? lib.multi_poll(m, extra, nextra, timeout_ms, numfds) : CURLM_BAD_HANDLE;
+}
+
+CURLMsg *curl_multi_info_read(CURLM *m, int *left)
+{
+	return ready() ? lib.multi_info_read(m, left) : NULL;
 }

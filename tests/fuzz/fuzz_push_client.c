@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		long waiting = 0;
 
-		if (store_outbox_batch(g_store, 1000, 1u << 30, count_change, &waiting, NULL, &e) !=
+		if (store_outbox_batch(g_store, 0, 1000, 1u << 30, count_change, &waiting, NULL, &e) !=
 		    STATUS_OK)
 			abort();
 	}

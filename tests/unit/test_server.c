@@ -119,7 +119,29 @@ static void test_push_envelope(void **state)
 	assert_int_equal(b.n, 1);
 	assert_int_equal(b.changes[0].seq, 1);
 	assert_string_equal(b.changes[0].type, "contact");
+	assert_int_equal(b.after, 0);
 	server_push_release(&b);
+	/* "after": the batch this one follows, below its first seq */
+	j = parse("{\"after\": 6, \"changes\": [{\"seq\": 7, \"type\": \"contact\", \"op\": "
+		  "\"insert\", \"id\": \"x\", \"body\": {}}]}",
+		  &err);
+	assert_true(server_push_parse(j, &b, &err));
+	assert_int_equal(b.after, 6);
+	server_push_release(&b);
+	assert_false(push_parse("{\"after\": 7, \"changes\": [{\"seq\": 7, \"type\": \"contact\", "
+				"\"op\": \"insert\", \"id\": \"x\", \"body\": {}}]}",
+				&err));
+	assert_int_equal(err.http, 422);
+	assert_string_equal(err.field, "changes[0].seq");
+	assert_false(push_parse("{\"after\": -1, \"changes\": [{\"seq\": 7, \"type\": "
+				"\"contact\", \"op\": \"insert\", \"id\": \"x\", \"body\": {}}]}",
+				&err));
+	assert_string_equal(err.field, "after");
+	assert_false(push_parse("{\"after\": 1.5, \"changes\": [{\"seq\": 7, \"type\": "
+				"\"contact\", \"op\": \"insert\", \"id\": \"x\", \"body\": {}}]}",
+				&err));
+	assert_string_equal(err.field, "after");
+	assert_string_equal(err.code, "wrong_type");
 }
 
 static void test_push_too_many(void **state)

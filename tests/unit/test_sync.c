@@ -271,7 +271,7 @@ static void test_batching(void **state)
 	buf_init(&b, 4u << 20);
 	/* Whatever setting up queued (audit rows) goes first. */
 	for (int i = 0; i < 10; i++) {
-		assert_int_equal(sync_push_body(f->s, &b, &first, &last, &n, &e), STATUS_OK);
+		assert_int_equal(sync_push_body(f->s, 0, &b, &first, &last, &n, &e), STATUS_OK);
 		if (n == 0)
 			break;
 		assert_int_equal(store_outbox_mark(f->s, first, last, last, NULL, 0, &e), STATUS_OK);
@@ -284,13 +284,31 @@ static void test_batching(void **state)
 	store_tx_end(f->s, true, &e);
 	pending = store_outbox_pending(f->s);
 	assert_true(pending >= 600);
-	assert_int_equal(sync_push_body(f->s, &b, &first, &last, &n, &e), STATUS_OK);
+	assert_int_equal(sync_push_body(f->s, 0, &b, &first, &last, &n, &e), STATUS_OK);
 	assert_int_equal(n, SYNC_BATCH_MAX);
 	assert_int_equal(last - first + 1, SYNC_BATCH_MAX);
 	j = json_loads(buf_str(&b), JSON_REJECT_DUPLICATES, NULL);
 	assert_non_null(j);
 	assert_int_equal(json_array_size(json_object_get(j, "changes")), SYNC_BATCH_MAX);
+	assert_null(json_object_get(j, "after"));
 	json_decref(j);
+	/* With that batch in flight, the next one starts after it and says so. */
+	{
+		long long first2, last2;
+		size_t n2;
+
+		assert_int_equal(sync_push_body(f->s, last, &b, &first2, &last2, &n2, &e),
+				 STATUS_OK);
+		assert_int_equal(first2, last + 1);
+		assert_int_equal(n2, (size_t)(pending - SYNC_BATCH_MAX));
+		j = json_loads(buf_str(&b), JSON_REJECT_DUPLICATES, NULL);
+		assert_non_null(j);
+		assert_int_equal(json_integer_value(json_object_get(j, "after")), last);
+		assert_int_equal(json_integer_value(json_object_get(
+					 json_array_get(json_object_get(j, "changes"), 0), "seq")),
+				 last + 1);
+		json_decref(j);
+	}
 	/* The server held 400 of them and refused one: the rest stays pending. */
 	{
 		struct outbox_refusal r = { first + 6, "unknown site" };
@@ -303,7 +321,7 @@ static void test_batching(void **state)
 	{
 		long long first2;
 
-		assert_int_equal(sync_push_body(f->s, &b, &first2, &last, &n, &e), STATUS_OK);
+		assert_int_equal(sync_push_body(f->s, 0, &b, &first2, &last, &n, &e), STATUS_OK);
 		assert_int_equal(first2, first + 400);
 	}
 	buf_release(&b);
@@ -331,7 +349,7 @@ static void test_batch_bytes(void **state)
 	store_tx_end(f->s, true, &e);
 	free(notes);
 	buf_init(&b, 4u << 20);
-	assert_int_equal(sync_push_body(f->s, &b, &first, &last, &n, &e), STATUS_OK);
+	assert_int_equal(sync_push_body(f->s, 0, &b, &first, &last, &n, &e), STATUS_OK);
 	assert_true(n < SYNC_BATCH_MAX);
 	assert_true(b.len <= SYNC_BATCH_BYTES + 64 * 1024);
 	buf_release(&b);
@@ -375,7 +393,7 @@ static void test_apply_page(void **state)
 	{
 		long records = 0;
 
-		assert_int_equal(store_outbox_batch(f->s, 1000, 1u << 30, count_records, &records,
+		assert_int_equal(store_outbox_batch(f->s, 0, 1000, 1u << 30, count_records, &records,
 						    NULL, &e),
 				 STATUS_OK);
 		assert_int_equal(records, 0);
@@ -663,7 +681,7 @@ static void test_bulk_customers_sent_whole(void **state)
 				      " WHERE k = 'hashsize'"),
 			 0);
 
-	assert_int_equal(store_outbox_batch(f->s, 1000, 1u << 30, keep_customer_bodies, &b, NULL,
+	assert_int_equal(store_outbox_batch(f->s, 0, 1000, 1u << 30, keep_customer_bodies, &b, NULL,
 					    &e),
 			 STATUS_OK);
 	assert_int_equal(b.n, 3);
@@ -688,13 +706,13 @@ static void test_bulk_customers_sent_whole(void **state)
 		size_t n = 0;
 
 		assert_int_equal(store_customer_edit(f->s, a->id, &ch, 1, &e), STATUS_OK);
-		assert_int_equal(store_outbox_batch(f->s, 1000, 1u << 30, keep_customer_bodies, &b2,
+		assert_int_equal(store_outbox_batch(f->s, 0, 1000, 1u << 30, keep_customer_bodies, &b2,
 						    NULL, &e),
 				 STATUS_OK);
 		assert_int_equal(b2.n, 4);
 		assert_non_null(strstr(b2.body[1], "\"name\":\"Lukasz O'Brien\""));
 		assert_body_is(b2.body[1], f->s, a->id);
-		assert_int_equal(store_outbox_batch(f->s, 1000, 20, keep_customer_bodies, &b2, &n,
+		assert_int_equal(store_outbox_batch(f->s, 0, 1000, 20, keep_customer_bodies, &b2, &n,
 						    &e),
 				 STATUS_OK);
 		assert_int_equal(n, 1);
@@ -710,7 +728,7 @@ static void test_bulk_customers_sent_whole(void **state)
 		assert_int_equal(count_sql(f, "SELECT count(*) FROM outbox WHERE body LIKE '%900456%'"
 					      " OR body LIKE '%ukasz%'"),
 				 0);
-		assert_int_equal(store_outbox_batch(f->s, 1000, 1u << 30, keep_customer_bodies,
+		assert_int_equal(store_outbox_batch(f->s, 0, 1000, 1u << 30, keep_customer_bodies,
 						    &b3, NULL, &e),
 				 STATUS_OK);
 		assert_int_equal(b3.n, 4);

@@ -14,6 +14,47 @@
 
 #define CODES_TTL_MS 5000
 #define LOG_LOCK "7231"
+#define DEVICE_LOCK "7232" /* with the device's hash: one push per device at a time */
+#define ORDER_WAIT_MS 5	   /* a batch whose predecessor is not held yet waits */
+#define ORDER_TRIES 60	   /* this long, this often (0.3 s), then is answered 409 */
+
+/* The statements of a push, shared by its two paths (see pg_push). */
+#define SQL_CHANGE_IN                                                    \
+	"INSERT INTO change_in (device_id, seq, record_type, record_id)"  \
+	" SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[])" \
+	" ON CONFLICT DO NOTHING RETURNING seq"
+#define SQL_VISITS                                                    \
+	"INSERT INTO visit (id, device_id, body)"                     \
+	" SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x" \
+	" ON CONFLICT (id) DO NOTHING"
+/* (a contact logged at a desk before an erasure reached it is scrubbed) */
+#define SQL_CONTACTS                                                         \
+	"INSERT INTO contact (id, device_id, customer_id, site, service,"     \
+	" outcome, created_at, body)"                                         \
+	" SELECT x->>'id', $1, x->>'customer_id', x->>'site', x->>'service'," \
+	" x->>'outcome', x->>'created_at',"                                   \
+	" CASE WHEN x->>'customer_id' IS NOT NULL AND EXISTS (SELECT 1"       \
+	"  FROM customer u WHERE u.id = x->>'customer_id' AND u.erased)"      \
+	" THEN x || '{\"notes\": null, \"answers\": null}' ELSE x END"        \
+	" FROM jsonb_array_elements($2::jsonb) x ON CONFLICT (id) DO NOTHING"
+#define SQL_AUDITS                                                    \
+	"INSERT INTO audit (id, device_id, body)"                     \
+	" SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x" \
+	" ON CONFLICT (id) DO NOTHING"
+/* Only rows this transaction records (received now): a change held and
+ * accepted by an earlier try keeps its answer. */
+#define SQL_REFUSALS                                        \
+	"UPDATE change_in SET error = x->>'error'"          \
+	" FROM jsonb_array_elements($2::jsonb) x"           \
+	" WHERE device_id = $1 AND seq = (x->>'seq')::bigint" \
+	" AND received_at = now()"
+/* What the device gets back: the highest seq held, and every refusal in
+ * the batch's range (also those recorded by an earlier try). */
+#define SQL_HELD                                                                  \
+	"SELECT (SELECT max(seq) FROM change_in WHERE device_id = $1),"            \
+	" coalesce((SELECT json_agg(json_build_object('seq', seq, 'error', error)" \
+	"   ORDER BY seq)::text FROM change_in WHERE device_id = $1"               \
+	"   AND seq BETWEEN $2::bigint AND $3::bigint AND error IS NOT NULL), '[]')"
 
 enum status pg_log_change(struct pg *db, bool *locked, const char *type, const char *id,
 			  const char *origin, const char *body, struct err *e)
@@ -380,26 +421,6 @@ static enum status apply_flow_park(struct pg *db, const struct device_auth *dev,
 	return rc;
 }
 
-static enum status bulk_insert(struct pg *db, const char *sql, const char *device, json_t *arr,
-			       const char *what, struct err *e)
-{
-	char *text;
-	const char *p[2];
-	enum status rc;
-
-	if (json_array_size(arr) == 0)
-		return STATUS_OK;
-	/* Unsorted: PostgreSQL orders jsonb keys itself. */
-	text = json_dumps(arr, JSON_COMPACT);
-	if (!text)
-		die("out of memory encoding JSON");
-	p[0] = device;
-	p[1] = text;
-	rc = pg_run(db, sql, 2, p, what, e);
-	free(text);
-	return rc;
-}
-
 /* Cases and case events raised at a desk before an erasure reached it:
  * scrubbed as the erasure did. */
 static enum status scrub_late_cases(struct pg *db, json_t *cases, struct err *e)
@@ -463,6 +484,64 @@ static void array_add(struct buf *b, const char *s, bool first)
 	buf_adds(b, "\"");
 }
 
+/* Try i of a batch whose predecessor is not held: waits a moment, or after
+ * the last try gives up (409). */
+static enum status order_wait(const struct push_batch *b, int i, struct push_result *res,
+			      struct err *e)
+{
+	struct timespec ts = { 0, ORDER_WAIT_MS * 1000000L };
+
+	if (i + 1 >= ORDER_TRIES) {
+		res->out_of_order = true;
+		return err_set(e, STATUS_INVALID,
+			       "the batch before this one (up to seq %lld) is not held; send that "
+			       "one first",
+			       b->after);
+	}
+	nanosleep(&ts, NULL);
+	return STATUS_OK;
+}
+
+/*
+ * Begins the batch's transaction holding the device's lock. A console keeps
+ * two batches in flight, so the second can reach the database first: a
+ * batch that follows another ("after") goes ahead only once that one is
+ * held, since a case must be in before its events. The lock is not held
+ * while waiting, or the batch waited for could never take it.
+ */
+static enum status begin_in_order(struct pg *db, const struct device_auth *dev,
+				  const struct push_batch *b, struct push_result *res,
+				  struct err *e)
+{
+	char after[24];
+	const char *p[2] = { dev->id, after };
+
+	snprintf(after, sizeof after, "%lld", b->after);
+	for (int i = 0;; i++) {
+		enum status rc = pg_begin(db, e);
+		PGresult *r;
+		bool held;
+
+		if (!rc)
+			rc = pg_run(db, "SELECT pg_advisory_xact_lock(" DEVICE_LOCK ", hashtext($1))",
+				    1, p, "taking the device's turn", e);
+		if (rc || b->after <= 0)
+			return rc;
+		r = pg_exec(db, "SELECT 1 FROM change_in WHERE device_id = $1 AND seq = $2::bigint",
+			    2, p, "checking the batch before", e);
+		if (!r)
+			return e && e->code ? e->code : STATUS_DB;
+		held = PQntuples(r) > 0;
+		PQclear(r);
+		if (held)
+			return STATUS_OK;
+		pg_end(db, false, NULL);
+		rc = order_wait(b, i, res, e);
+		if (rc)
+			return rc;
+	}
+}
+
 void push_result_release(struct push_result *r)
 {
 	if (!r)
@@ -471,16 +550,258 @@ void push_result_release(struct push_result *r)
 	r->refused = NULL;
 }
 
+/*
+ * A batch checked before its transaction: every change's refusal (NULL when
+ * valid) and decoded customer, and the append-only facts (visits, contacts,
+ * audit rows) encoded for one statement each, so the device's turn in the
+ * database is spent on the database only.
+ */
+struct checked {
+	char **refusal;
+	struct customer **cu;
+	char *visits, *contacts, *audits; /* JSON arrays; NULL when empty */
+};
+
+static bool is_fact(const char *type)
+{
+	return !strcmp(type, "visit") || !strcmp(type, "contact") || !strcmp(type, "audit");
+}
+
+static char *dump_array(json_t *arr)
+{
+	char *text = NULL;
+
+	/* Unsorted: PostgreSQL orders jsonb keys itself. */
+	if (json_array_size(arr) && !(text = json_dumps(arr, JSON_COMPACT)))
+		die("out of memory encoding JSON");
+	json_decref(arr);
+	return text;
+}
+
+/* Encodes the valid facts of the batch; those with fresh[i] false (already
+ * held) are left out when fresh is given. */
+static void encode_facts(const struct push_batch *b, struct checked *ck, const bool *fresh)
+{
+	json_t *visits = json_array(), *contacts = json_array(), *audits = json_array();
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct push_change *c = &b->changes[i];
+
+		if (ck->refusal[i] || (fresh && !fresh[i]) || !is_fact(c->type))
+			continue;
+		json_array_append(!strcmp(c->type, "visit")	? visits
+				  : !strcmp(c->type, "contact") ? contacts
+								: audits,
+				  c->body);
+	}
+	free(ck->visits);
+	free(ck->contacts);
+	free(ck->audits);
+	ck->visits = dump_array(visits);
+	ck->contacts = dump_array(contacts);
+	ck->audits = dump_array(audits);
+}
+
+static enum status check_batch(struct pg *db, const struct push_batch *b, struct checked *ck,
+			       struct err *e)
+{
+	struct server_codes codes = { code_exists, db };
+	enum status rc = load_codes(db, e);
+
+	ck->refusal = xcalloc(b->n ? b->n : 1, sizeof *ck->refusal);
+	ck->cu = xcalloc(b->n ? b->n : 1, sizeof *ck->cu);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < b->n; i++) {
+		char msg[300] = "";
+
+		if (!server_change_check(&b->changes[i], &codes, &ck->cu[i], msg, sizeof msg))
+			ck->refusal[i] = xstrdup(msg[0] ? msg : "refused");
+	}
+	encode_facts(b, ck, NULL);
+	return STATUS_OK;
+}
+
+static void checked_release(struct checked *ck, size_t n)
+{
+	for (size_t i = 0; ck->refusal && i < n; i++) {
+		free(ck->refusal[i]);
+		customer_free(ck->cu[i]);
+	}
+	free(ck->refusal);
+	free(ck->cu);
+	free(ck->visits);
+	free(ck->contacts);
+	free(ck->audits);
+}
+
+static enum status bulk_insert(struct pg *db, const char *sql, const char *device,
+			       const char *arr, const char *what, struct err *e)
+{
+	const char *p[2] = { device, arr };
+
+	return arr ? pg_run(db, sql, 2, p, what, e) : STATUS_OK;
+}
+
+/* One statement of a pipeline, and where its rows go (if anywhere). */
+struct step {
+	const char *sql, *what;
+	int n;
+	const char *p[4];
+	PGresult **keep;
+};
+
+/*
+ * Runs steps as one pipeline: sent together, answered together, so a push
+ * costs the database one round trip instead of one a statement (on a busy
+ * machine each round trip is a wait for the scheduler). The first failure
+ * fills e and code (its SQLSTATE); the server skips the rest. The
+ * connection leaves pipeline mode in any case.
+ */
+static enum status pipeline(struct pg *db, const struct step *st, int n, char code[6],
+			    struct err *e)
+{
+	PGconn *c = db->conn;
+	enum status rc = STATUS_OK;
+	int q = 0, nulls = 0;
+	bool synced = false;
+
+	code[0] = '\0';
+	if (!PQenterPipelineMode(c))
+		return pg_error(db, NULL, "starting a pipeline", e);
+	for (int i = 0; i < n && !rc; i++)
+		if (!PQsendQueryParams(c, st[i].sql, st[i].n, NULL, st[i].p, NULL, NULL, 0))
+			rc = pg_error(db, NULL, st[i].what, e);
+	if (!rc && !PQpipelineSync(c))
+		rc = pg_error(db, NULL, "sending the push", e);
+	/* Each statement answers with its result and then NULL; the sync
+	 * point ends the pipeline. Bounded, in case the connection is lost. */
+	while (!rc && !synced && nulls <= n + 1) {
+		PGresult *r = PQgetResult(c);
+		ExecStatusType s;
+
+		if (!r) {
+			q++;
+			nulls++;
+			if (PQstatus(c) != CONNECTION_OK)
+				break;
+			continue;
+		}
+		s = PQresultStatus(r);
+		if (s == PGRES_PIPELINE_SYNC) {
+			synced = true;
+		} else if (s == PGRES_FATAL_ERROR && !code[0]) {
+			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+			snprintf(code, 6, "%s", state ? state : "XX000");
+			pg_error(db, r, q < n ? st[q].what : "pushing", e);
+		} else if ((s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) && q < n && st[q].keep &&
+			   !*st[q].keep) {
+			*st[q].keep = r;
+			continue;
+		}
+		PQclear(r);
+	}
+	if (!synced && !rc)
+		rc = pg_error(db, NULL, "reading the push's answers", e);
+	if (!PQexitPipelineMode(c)) {
+		/* answers left unread (the connection failed): start afresh,
+		 * with synchronous commit as pg_connect sets it */
+		PQreset(c);
+		if (PQstatus(c) == CONNECTION_OK)
+			pg_run(db, "SET synchronous_commit = on", 0, NULL, "reconnecting", NULL);
+		if (!rc)
+			rc = pg_error(db, NULL, "ending the pipeline", e);
+	}
+	if (!rc && code[0])
+		rc = e && e->code ? e->code : STATUS_DB;
+	return rc;
+}
+
+/*
+ * A batch of facts only (visits, contacts, audit rows: appended, each
+ * idempotent on its id, nothing to merge or log, the common push): one
+ * pipeline from BEGIN to COMMIT. A batch whose predecessor is not held yet
+ * fails at frontdesk_follows, is rolled back, and waits as begin_in_order
+ * does.
+ */
+static enum status push_facts(struct pg *db, const struct device_auth *dev,
+			      const struct push_batch *b, const struct checked *ck,
+			      const char *seqs, const char *types, const char *ids,
+			      const char *refused, struct push_result *res, struct err *e)
+{
+	char after[24], first[24], last[24], delay[24];
+
+	snprintf(after, sizeof after, "%lld", b->after);
+	snprintf(first, sizeof first, "%lld", b->changes[0].seq);
+	snprintf(last, sizeof last, "%lld", b->changes[b->n - 1].seq);
+	snprintf(delay, sizeof delay, "%ld", server_test_push_delay_ms);
+	for (int i = 0;; i++) {
+		PGresult *in = NULL, *held = NULL;
+		struct step st[10];
+		int n = 0;
+		char code[6];
+		enum status rc;
+
+		st[n++] = (struct step){ "BEGIN", "starting a transaction", 0, { NULL }, NULL };
+		st[n++] = (struct step){ "SELECT pg_advisory_xact_lock(" DEVICE_LOCK ", hashtext($1))",
+					 "taking the device's turn", 1, { dev->id }, NULL };
+		if (b->after > 0)
+			st[n++] = (struct step){ "SELECT frontdesk_follows($1, $2::bigint)",
+						 "checking the batch before", 2,
+						 { dev->id, after }, NULL };
+		st[n++] = (struct step){ SQL_CHANGE_IN, "recording the batch", 4,
+					 { dev->id, seqs, types, ids }, &in };
+		if (ck->visits)
+			st[n++] = (struct step){ SQL_VISITS, "saving visits", 2,
+						 { dev->id, ck->visits }, NULL };
+		if (ck->contacts)
+			st[n++] = (struct step){ SQL_CONTACTS, "saving contacts", 2,
+						 { dev->id, ck->contacts }, NULL };
+		if (ck->audits)
+			st[n++] = (struct step){ SQL_AUDITS, "saving the audit trail", 2,
+						 { dev->id, ck->audits }, NULL };
+		if (refused)
+			st[n++] = (struct step){ SQL_REFUSALS, "recording refusals", 2,
+						 { dev->id, refused }, NULL };
+		/* (test: a push held inside its transaction, to be killed) */
+		if (server_test_push_delay_ms > 0)
+			st[n++] = (struct step){ "SELECT pg_sleep($1::float8 / 1000)", "waiting",
+						 1, { delay }, NULL };
+		st[n++] = (struct step){ SQL_HELD, "reading what is held", 3,
+					 { dev->id, first, last }, &held };
+		st[n++] = (struct step){ "COMMIT", "committing", 0, { NULL }, NULL };
+		rc = pipeline(db, st, n, code, e);
+		if (!rc) {
+			res->applied = in ? (size_t)PQntuples(in) : 0;
+			res->held = held ? pg_ll(held, 0, 0) : 0;
+			res->refused = held ? json_loads(PQgetvalue(held, 0, 1), 0, NULL) : NULL;
+			if (!res->refused)
+				res->refused = json_array();
+		}
+		PQclear(in);
+		PQclear(held);
+		if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+			pg_end(db, false, NULL);
+		if (strcmp(code, "FD409") != 0)
+			return rc;
+		rc = order_wait(b, i, res, e);
+		if (rc)
+			return rc;
+	}
+}
+
 enum status pg_push(struct pg *db, const struct device_auth *dev, const struct push_batch *b,
 		    struct push_result *res, struct err *e)
 {
-	json_t *visits = json_array(), *contacts = json_array();
 	struct buf seqs, types, ids;
-	json_t *refusals = json_array(), *fresh = json_object(), *audits = json_array();
-	json_t *cases = json_array();
-	char first[24], last[24];
+	struct checked ck = { 0 };
+	json_t *refusals = json_array(), *cases = json_array();
+	bool *fresh = xcalloc(b->n ? b->n : 1, sizeof *fresh);
+	char first[24], last[24], *refused_text = NULL;
 	const char *p[3];
 	bool locked = false, ok = false;
+	size_t nfresh = 0;
 	PGresult *r;
 	enum status rc;
 
@@ -488,10 +809,7 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	buf_init(&seqs, 64 * 1024 * 1024);
 	buf_init(&types, 64 * 1024 * 1024);
 	buf_init(&ids, 64 * 1024 * 1024);
-	rc = pg_begin(db, e);
-	if (rc)
-		goto out;
-	rc = load_codes(db, e);
+	rc = check_batch(db, b, &ck, e);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < b->n; i++) {
@@ -502,59 +820,91 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		array_add(&ids, b->changes[i].id, i == 0);
 		/* Changes the log records take its lock first, before any row
 		 * lock, so two pushes never wait on each other in a circle. */
-		if (strcmp(b->changes[i].type, "contact") && strcmp(b->changes[i].type, "visit") &&
-		    strcmp(b->changes[i].type, "audit"))
+		if (!is_fact(b->changes[i].type))
 			locked = true;
 	}
+	buf_adds(&seqs, b->n ? "}" : "{}");
+	buf_adds(&types, b->n ? "}" : "{}");
+	buf_adds(&ids, b->n ? "}" : "{}");
+	if (b->after > 0 && atomic_load(&server_test_out_of_order) > 0 &&
+	    atomic_fetch_sub(&server_test_out_of_order, 1) > 0) {
+		res->out_of_order = true;
+		rc = err_set(e, STATUS_INVALID, "test: this batch overtook the one before");
+		goto out;
+	}
+	if (!locked) {
+		/* Facts only: every refusal is known already (SQL_REFUSALS
+		 * keeps to the rows this try records). */
+		for (size_t i = 0; i < b->n; i++)
+			if (ck.refusal[i])
+				refuse(refusals, b->changes[i].seq, ck.refusal[i]);
+		if (json_array_size(refusals)) {
+			refused_text = json_dumps(refusals, JSON_COMPACT);
+			if (!refused_text)
+				die("out of memory encoding JSON");
+		}
+		rc = push_facts(db, dev, b, &ck, buf_str(&seqs), buf_str(&types), buf_str(&ids),
+				refused_text, res, e);
+		ok = rc == STATUS_OK;
+		goto out;
+	}
+	rc = begin_in_order(db, dev, b, res, e);
+	if (rc)
+		goto out;
 	if (locked) {
 		rc = pg_run(db, "SELECT pg_advisory_xact_lock(" LOG_LOCK ")", 0, NULL,
 			    "locking the change log", e);
 		if (rc)
 			goto out;
 	}
-	buf_adds(&seqs, b->n ? "}" : "{}");
-	buf_adds(&types, b->n ? "}" : "{}");
-	buf_adds(&ids, b->n ? "}" : "{}");
 	{
 		const char *q[4] = { dev->id, buf_str(&seqs), buf_str(&types), buf_str(&ids) };
 
-		r = pg_exec(db,
-			    "INSERT INTO change_in (device_id, seq, record_type, record_id)"
-			    " SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[])"
-			    " ON CONFLICT DO NOTHING RETURNING seq",
-			    4, q, "recording the batch", e);
+		r = pg_exec(db, SQL_CHANGE_IN, 4, q, "recording the batch", e);
 	}
 	if (!r) {
 		rc = e && e->code ? e->code : STATUS_DB;
 		goto out;
 	}
-	for (int i = 0; i < PQntuples(r); i++)
-		json_object_set_new(fresh, PQgetvalue(r, i, 0), json_true());
+	/* RETURNING gives the new rows in no promised order: find each one's
+	 * change (seqs increase through the batch, so a binary search). */
+	for (int i = 0; i < PQntuples(r); i++) {
+		long long seq = pg_ll(r, i, 0);
+		size_t lo = 0, hi = b->n;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (b->changes[mid].seq < seq)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < b->n && b->changes[lo].seq == seq && !fresh[lo]) {
+			fresh[lo] = true;
+			nfresh++;
+		}
+	}
 	PQclear(r);
+	/* A retried batch: only what was not held before goes in. */
+	if (nfresh < b->n)
+		encode_facts(b, &ck, fresh);
 
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		const struct push_change *c = &b->changes[i];
-		struct server_codes codes = { code_exists, db };
-		struct customer *cu = NULL;
-		char key[24], msg[300] = "";
+		char msg[300] = "";
 
-		snprintf(key, sizeof key, "%lld", c->seq);
-		if (!json_object_get(fresh, key))
+		if (!fresh[i])
 			continue; /* held already: a retried batch changes nothing */
 		res->applied++;
-		if (!server_change_check(c, &codes, &cu, msg, sizeof msg)) {
-			refuse(refusals, c->seq, msg);
+		if (ck.refusal[i]) {
+			refuse(refusals, c->seq, ck.refusal[i]);
 			continue;
 		}
-		if (!strcmp(c->type, "visit"))
-			json_array_append(visits, c->body);
-		else if (!strcmp(c->type, "contact"))
-			json_array_append(contacts, c->body);
-		else if (!strcmp(c->type, "audit"))
-			json_array_append(audits, c->body);
-		else if (!strcmp(c->type, "customer"))
-			rc = apply_customer(db, dev, cu, &locked, &res->clock_ahead_ms, e);
-		else if (!strcmp(c->type, "case"))
+		if (!strcmp(c->type, "customer")) {
+			rc = apply_customer(db, dev, ck.cu[i], &locked, &res->clock_ahead_ms, e);
+			ck.cu[i] = NULL; /* apply_customer took it */
+		} else if (!strcmp(c->type, "case"))
 			rc = apply_case(db, dev, c, &locked, msg, sizeof msg, e);
 		else if (!strcmp(c->type, "case_event"))
 			rc = apply_case_event(db, dev->id, c->body, &locked, msg, sizeof msg, e);
@@ -569,35 +919,17 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	}
 	if (rc)
 		goto out;
-	rc = bulk_insert(db,
-			 "INSERT INTO visit (id, device_id, body)"
-			 " SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x"
-			 " ON CONFLICT (id) DO NOTHING",
-			 dev->id, visits, "saving visits", e);
+	rc = bulk_insert(db, SQL_VISITS, dev->id, ck.visits, "saving visits", e);
 	if (!rc)
-		rc = bulk_insert(db,
-				 "INSERT INTO contact (id, device_id, customer_id, site, service,"
-				 " outcome, created_at, body)"
-				 " SELECT x->>'id', $1, x->>'customer_id', x->>'site', x->>'service',"
-				 " x->>'outcome', x->>'created_at',"
-				 /* logged at a desk before an erasure reached it */
-				 " CASE WHEN x->>'customer_id' IS NOT NULL AND EXISTS (SELECT 1"
-				 "  FROM customer u WHERE u.id = x->>'customer_id' AND u.erased)"
-				 " THEN x || '{\"notes\": null, \"answers\": null}' ELSE x END"
-				 " FROM jsonb_array_elements($2::jsonb) x ON CONFLICT (id) DO NOTHING",
-				 dev->id, contacts, "saving contacts", e);
+		rc = bulk_insert(db, SQL_CONTACTS, dev->id, ck.contacts, "saving contacts", e);
 	if (!rc)
-		rc = bulk_insert(db,
-				 "INSERT INTO audit (id, device_id, body)"
-				 " SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x"
-				 " ON CONFLICT (id) DO NOTHING",
-				 dev->id, audits, "saving the audit trail", e);
-	if (!rc)
-		rc = bulk_insert(db,
-				 "UPDATE change_in SET error = x->>'error'"
-				 " FROM jsonb_array_elements($2::jsonb) x"
-				 " WHERE device_id = $1 AND seq = (x->>'seq')::bigint",
-				 dev->id, refusals, "recording refusals", e);
+		rc = bulk_insert(db, SQL_AUDITS, dev->id, ck.audits, "saving the audit trail", e);
+	if (!rc && json_array_size(refusals)) {
+		refused_text = json_dumps(refusals, JSON_COMPACT);
+		if (!refused_text)
+			die("out of memory encoding JSON");
+		rc = bulk_insert(db, SQL_REFUSALS, dev->id, refused_text, "recording refusals", e);
+	}
 	if (!rc && json_array_size(cases))
 		rc = scrub_late_cases(db, cases, e);
 	if (!rc && res->clock_ahead_ms > 0) {
@@ -618,19 +950,12 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 
 		nanosleep(&ts, NULL);
 	}
-	/* What the device gets back: the highest seq held, and every refusal
-	 * in this batch's range (also those recorded by an earlier try). */
 	snprintf(first, sizeof first, "%lld", b->changes[0].seq);
 	snprintf(last, sizeof last, "%lld", b->changes[b->n - 1].seq);
 	p[0] = dev->id;
 	p[1] = first;
 	p[2] = last;
-	r = pg_exec(db,
-		    "SELECT (SELECT max(seq) FROM change_in WHERE device_id = $1),"
-		    " coalesce((SELECT json_agg(json_build_object('seq', seq, 'error', error)"
-		    "   ORDER BY seq)::text FROM change_in WHERE device_id = $1"
-		    "   AND seq BETWEEN $2::bigint AND $3::bigint AND error IS NOT NULL), '[]')",
-		    3, p, "reading what is held", e);
+	r = pg_exec(db, SQL_HELD, 3, p, "reading what is held", e);
 	if (!r) {
 		rc = e && e->code ? e->code : STATUS_DB;
 		goto out;
@@ -650,14 +975,13 @@ out:
 		if (!rc)
 			rc = STATUS_DB;
 	}
+	checked_release(&ck, b->n);
 	buf_release(&seqs);
 	buf_release(&types);
 	buf_release(&ids);
-	json_decref(visits);
-	json_decref(contacts);
+	free(fresh);
+	free(refused_text);
 	json_decref(refusals);
-	json_decref(fresh);
-	json_decref(audits);
 	json_decref(cases);
 	return rc;
 }
