@@ -152,42 +152,51 @@ static bool blank_line(const char *p, size_t n)
 	return true;
 }
 
-/* Checks the raw text line by line: UTF-8, no NUL, no lone CR. */
-static enum status check_text(const char *name, const char *p, size_t n, struct err *e)
+/* Checks one line of raw text s (len bytes, without its LF): no NUL, no
+ * CR but one ending it, UTF-8. */
+static enum status check_line(const char *name, const char *s, size_t len, int line,
+			      struct err *e)
 {
-	int line = 1;
+	const char *nul = memchr(s, '\0', len);
+	const char *cr = memchr(s, '\r', len);
+
+	if (nul) {
+		err_set(e, STATUS_PARSE,
+			"contains a NUL byte, so it is not a text file; export it again as "
+			"CSV UTF-8");
+		err_at(e, name, line, (int)(nul - s) + 1);
+		return STATUS_PARSE;
+	}
+	if (cr && cr != s + len - 1) {
+		err_set(e, STATUS_PARSE,
+			"has a carriage return that does not end the line; save the file with "
+			"LF or CRLF line ends");
+		err_at(e, name, line, 0);
+		return STATUS_PARSE;
+	}
+	if (!utf8_valid(s, len)) {
+		err_set(e, STATUS_PARSE,
+			"is not valid UTF-8 text (perhaps saved as Windows-1252 or Latin-1); "
+			"save it as CSV UTF-8");
+		err_at(e, name, line, 0);
+		return STATUS_PARSE;
+	}
+	return STATUS_OK;
+}
+
+/* Checks n bytes of raw text at p line by line, the first being line. */
+static enum status check_text(const char *name, const char *p, size_t n, int line,
+			      struct err *e)
+{
 	size_t i = 0;
 
 	while (i < n) {
 		const char *nl = memchr(p + i, '\n', n - i);
 		size_t end = nl ? (size_t)(nl - p) : n;
-		size_t len = end - i;
-		const char *s = p + i;
+		enum status rc = check_line(name, p + i, end - i, line, e);
 
-		if (memchr(s, '\0', len)) {
-			err_set(e, STATUS_PARSE,
-				"contains a NUL byte, so it is not a text file; export it again as "
-				"CSV UTF-8");
-			err_at(e, name, line, (int)((const char *)memchr(s, '\0', len) - s) + 1);
-			return STATUS_PARSE;
-		}
-		const char *cr = memchr(s, '\r', len);
-		if (cr && cr != s + len - 1) {
-			err_set(
-			    e, STATUS_PARSE,
-			    "has a carriage return that does not end the line; save the file with "
-			    "LF or CRLF line ends");
-			err_at(e, name, line, 0);
-			return STATUS_PARSE;
-		}
-		if (!utf8_valid(s, len)) {
-			err_set(
-			    e, STATUS_PARSE,
-			    "is not valid UTF-8 text (perhaps saved as Windows-1252 or Latin-1); "
-			    "save it as CSV UTF-8");
-			err_at(e, name, line, 0);
-			return STATUS_PARSE;
-		}
+		if (rc != STATUS_OK)
+			return rc;
 		i = end + 1;
 		line++;
 	}
@@ -275,6 +284,7 @@ static enum status parse(struct ingest_csv *t, const char *name, const void *dat
 	struct csv_parser parser;
 	struct reader r;
 	enum status rc = STATUS_OK;
+	size_t checked = 0; /* text checked up to here */
 
 	memset(t, 0, sizeof *t);
 	snprintf(t->name, sizeof t->name, "%s", name ? name : "input");
@@ -290,10 +300,6 @@ static enum status parse(struct ingest_csv *t, const char *name, const void *dat
 		err_at(e, t->name, 0, 0);
 		return STATUS_PARSE;
 	}
-	rc = check_text(t->name, p, len, e);
-	if (rc != STATUS_OK)
-		return rc;
-
 	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		die("out of memory");
 	memset(&r, 0, sizeof r);
@@ -306,7 +312,9 @@ static enum status parse(struct ingest_csv *t, const char *name, const void *dat
 	err_clear(&r.header_err);
 	start_record(&r);
 
-	/* Feed one line at a time so every callback knows its line. */
+	/* Feed one line at a time so every callback knows its line; each is
+	 * checked as text first (so rows are handed over as the file is read,
+	 * not after a pass over all of it). */
 	size_t i = 0;
 	int line = 1;
 	while (i < len && !r.failed) {
@@ -314,6 +322,13 @@ static enum status parse(struct ingest_csv *t, const char *name, const void *dat
 		size_t end = nl ? (size_t)(nl - p) + 1 : len;
 		size_t n = end - i;
 
+		rc = check_line(t->name, p + i, nl ? n - 1 : n, line, e);
+		if (rc != STATUS_OK) {
+			csv_free(&parser);
+			ingest_csv_release(t);
+			return rc;
+		}
+		checked = end;
 		r.line = line;
 		if (r.need_start && !blank_line(p + i, n)) {
 			r.record_line = line;
@@ -341,6 +356,16 @@ static enum status parse(struct ingest_csv *t, const char *name, const void *dat
 	}
 	csv_free(&parser);
 
+	/* A problem with the text anywhere is the one reported, as if the
+	 * whole text had been checked before parsing. */
+	if (r.failed && checked < len) {
+		struct err te;
+
+		err_clear(&te);
+		if (check_text(t->name, p + checked, len - checked, line + (i < checked), &te) !=
+		    STATUS_OK)
+			*e = te;
+	}
 	if (r.failed) {
 		rc = e && e->code != STATUS_OK ? e->code : STATUS_PARSE;
 		ingest_csv_release(t);

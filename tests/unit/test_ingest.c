@@ -701,6 +701,23 @@ static void test_csv_each(void **state)
 	assert_string_equal(fmt_err(&e), "mem.csv:1: column 'a' appears twice in the header "
 					       "(columns 1 and 2); keep one");
 	assert_string_equal(buf_str(&seen), "");
+
+	/* Bad text after rows were handed over, and after a quote out of
+	 * place: the text is what is reported, wherever it is. */
+	const char *late = "a,b\n1,2\n3,4\n5,6\x01\r7\n";
+	const char *both = "a,b\n1,x\"y\n3,4\n5,\xff\n";
+	buf_reset(&seen);
+	assert_int_equal(
+	    ingest_csv_parse_each(&t, "mem.csv", late, strlen(late), 1, seen_rows, &seen, &e),
+	    STATUS_PARSE);
+	assert_string_equal(fmt_err(&e), "mem.csv:4: has a carriage return that does not end "
+					 "the line; save the file with LF or CRLF line ends");
+	assert_string_equal(buf_str(&seen), "2:1|b;3:3|b;");
+	assert_int_equal(parse_str(&t, both, &e), STATUS_PARSE);
+	assert_string_equal(fmt_err(&e), "mem.csv:4: is not valid UTF-8 text (perhaps saved as "
+					 "Windows-1252 or Latin-1); save it as CSV UTF-8");
+	assert_int_equal(parse_str(&t, "a,b\n1,x\"y\n3,4\n", &e), STATUS_PARSE);
+	assert_int_equal(e.line, 2);
 	ingest_csv_release(&t);
 	buf_release(&seen);
 }
