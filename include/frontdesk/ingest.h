@@ -103,6 +103,27 @@ enum status ingest_csv_parse(struct ingest_csv *t, const char *name, const void 
  */
 enum status ingest_csv_read_file(struct ingest_csv *t, const char *path, size_t max_bytes,
 				 struct err *e);
+
+/*
+ * Called by the _each readers with t holding the header and the rows read
+ * since the last call (ingest_csv_rows() of them, possibly none): read them
+ * with the accessors, copying what is kept; t is emptied of them after.
+ */
+typedef void ingest_csv_rows_fn(void *ctx, const struct ingest_csv *t);
+/*
+ * As ingest_csv_parse() and ingest_csv_read_file(), but the rows are handed
+ * to fn as they are read, every batch rows and once more at the end, so a
+ * big file is never held whole in rows. The refusals are the same and so is
+ * their order of precedence; but a problem may be found after fn has seen
+ * rows, so nothing fn was given may be kept unless the call returns
+ * STATUS_OK. fn is not called again once a problem is known. On return t
+ * holds the header only (release it with ingest_csv_release()).
+ */
+enum status ingest_csv_parse_each(struct ingest_csv *t, const char *name, const void *data,
+				  size_t len, size_t batch, ingest_csv_rows_fn *fn, void *ctx,
+				  struct err *e);
+enum status ingest_csv_read_each(struct ingest_csv *t, const char *path, size_t max_bytes,
+				 size_t batch, ingest_csv_rows_fn *fn, void *ctx, struct err *e);
 /* Frees the table and leaves t empty; safe on an empty or released t. */
 void ingest_csv_release(struct ingest_csv *t);
 

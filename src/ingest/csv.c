@@ -26,6 +26,12 @@ struct reader {
 	bool all_empty;	  /* every field of the current record is empty */
 	bool failed;	  /* a callback found a problem; stop feeding */
 	struct err *e;
+	/* the header's problem, reported after any parse problem */
+	struct err header_err;
+	/* ingest_csv_parse_each: rows are handed to fn every batch rows */
+	ingest_csv_rows_fn *fn;
+	void *ctx;
+	size_t batch;
 };
 
 static void grow(void **p, size_t *alloc, size_t need, size_t elem)
@@ -99,6 +105,9 @@ static void start_record(struct reader *r)
 	r->all_empty = true;
 }
 
+static enum status check_header(struct ingest_csv *t, struct err *e);
+static void hand_over(struct reader *r);
+
 static void on_record(int c, void *data)
 {
 	struct reader *r = data;
@@ -124,6 +133,12 @@ static void on_record(int c, void *data)
 			t->ncols = r->nfields;
 		grow((void **)&t->line, &t->line_alloc, t->nrecord + 1, sizeof *t->line);
 		t->line[t->nrecord++] = r->record_line;
+		/* The header is folded and checked as soon as it is read; a
+		 * problem in it is reported only if the rest parses. */
+		if (t->nrecord == 1)
+			check_header(t, &r->header_err);
+		else if (r->fn && t->nrecord - 1 >= r->batch)
+			hand_over(r);
 	}
 	start_record(r);
 	r->need_start = true;
@@ -137,42 +152,51 @@ static bool blank_line(const char *p, size_t n)
 	return true;
 }
 
-/* Checks the raw text line by line: UTF-8, no NUL, no lone CR. */
-static enum status check_text(const char *name, const char *p, size_t n, struct err *e)
+/* Checks one line of raw text s (len bytes, without its LF): no NUL, no
+ * CR but one ending it, UTF-8. */
+static enum status check_line(const char *name, const char *s, size_t len, int line,
+			      struct err *e)
 {
-	int line = 1;
+	const char *nul = memchr(s, '\0', len);
+	const char *cr = memchr(s, '\r', len);
+
+	if (nul) {
+		err_set(e, STATUS_PARSE,
+			"contains a NUL byte, so it is not a text file; export it again as "
+			"CSV UTF-8");
+		err_at(e, name, line, (int)(nul - s) + 1);
+		return STATUS_PARSE;
+	}
+	if (cr && cr != s + len - 1) {
+		err_set(e, STATUS_PARSE,
+			"has a carriage return that does not end the line; save the file with "
+			"LF or CRLF line ends");
+		err_at(e, name, line, 0);
+		return STATUS_PARSE;
+	}
+	if (!utf8_valid(s, len)) {
+		err_set(e, STATUS_PARSE,
+			"is not valid UTF-8 text (perhaps saved as Windows-1252 or Latin-1); "
+			"save it as CSV UTF-8");
+		err_at(e, name, line, 0);
+		return STATUS_PARSE;
+	}
+	return STATUS_OK;
+}
+
+/* Checks n bytes of raw text at p line by line, the first being line. */
+static enum status check_text(const char *name, const char *p, size_t n, int line,
+			      struct err *e)
+{
 	size_t i = 0;
 
 	while (i < n) {
 		const char *nl = memchr(p + i, '\n', n - i);
 		size_t end = nl ? (size_t)(nl - p) : n;
-		size_t len = end - i;
-		const char *s = p + i;
+		enum status rc = check_line(name, p + i, end - i, line, e);
 
-		if (memchr(s, '\0', len)) {
-			err_set(e, STATUS_PARSE,
-				"contains a NUL byte, so it is not a text file; export it again as "
-				"CSV UTF-8");
-			err_at(e, name, line, (int)((const char *)memchr(s, '\0', len) - s) + 1);
-			return STATUS_PARSE;
-		}
-		const char *cr = memchr(s, '\r', len);
-		if (cr && cr != s + len - 1) {
-			err_set(
-			    e, STATUS_PARSE,
-			    "has a carriage return that does not end the line; save the file with "
-			    "LF or CRLF line ends");
-			err_at(e, name, line, 0);
-			return STATUS_PARSE;
-		}
-		if (!utf8_valid(s, len)) {
-			err_set(
-			    e, STATUS_PARSE,
-			    "is not valid UTF-8 text (perhaps saved as Windows-1252 or Latin-1); "
-			    "save it as CSV UTF-8");
-			err_at(e, name, line, 0);
-			return STATUS_PARSE;
-		}
+		if (rc != STATUS_OK)
+			return rc;
 		i = end + 1;
 		line++;
 	}
@@ -227,6 +251,19 @@ static enum status check_header(struct ingest_csv *t, struct err *e)
 	return STATUS_OK;
 }
 
+/* Gives the rows read so far to the caller's fn, then keeps only the
+ * header (the rows are the caller's to copy). Not once a problem is known. */
+static void hand_over(struct reader *r)
+{
+	struct ingest_csv *t = r->t;
+
+	if (r->header_err.code == STATUS_OK)
+		r->fn(r->ctx, t);
+	t->nfield = t->ncols;
+	t->text_len = t->field[t->ncols - 1] + strlen(t->text + t->field[t->ncols - 1]) + 1;
+	t->nrecord = 1;
+}
+
 void ingest_csv_release(struct ingest_csv *t)
 {
 	if (!t)
@@ -240,13 +277,14 @@ void ingest_csv_release(struct ingest_csv *t)
 	memcpy(t->name, name, sizeof name);
 }
 
-enum status ingest_csv_parse(struct ingest_csv *t, const char *name, const void *data, size_t len,
-			     struct err *e)
+static enum status parse(struct ingest_csv *t, const char *name, const void *data, size_t len,
+			 size_t batch, ingest_csv_rows_fn *fn, void *ctx, struct err *e)
 {
 	const char *p = data;
 	struct csv_parser parser;
 	struct reader r;
 	enum status rc = STATUS_OK;
+	size_t checked = 0; /* text checked up to here */
 
 	memset(t, 0, sizeof *t);
 	snprintf(t->name, sizeof t->name, "%s", name ? name : "input");
@@ -262,19 +300,21 @@ enum status ingest_csv_parse(struct ingest_csv *t, const char *name, const void 
 		err_at(e, t->name, 0, 0);
 		return STATUS_PARSE;
 	}
-	rc = check_text(t->name, p, len, e);
-	if (rc != STATUS_OK)
-		return rc;
-
 	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		die("out of memory");
 	memset(&r, 0, sizeof r);
 	r.t = t;
 	r.e = e;
 	r.need_start = true;
+	r.fn = fn;
+	r.ctx = ctx;
+	r.batch = batch ? batch : 1;
+	err_clear(&r.header_err);
 	start_record(&r);
 
-	/* Feed one line at a time so every callback knows its line. */
+	/* Feed one line at a time so every callback knows its line; each is
+	 * checked as text first (so rows are handed over as the file is read,
+	 * not after a pass over all of it). */
 	size_t i = 0;
 	int line = 1;
 	while (i < len && !r.failed) {
@@ -282,6 +322,13 @@ enum status ingest_csv_parse(struct ingest_csv *t, const char *name, const void 
 		size_t end = nl ? (size_t)(nl - p) + 1 : len;
 		size_t n = end - i;
 
+		rc = check_line(t->name, p + i, nl ? n - 1 : n, line, e);
+		if (rc != STATUS_OK) {
+			csv_free(&parser);
+			ingest_csv_release(t);
+			return rc;
+		}
+		checked = end;
 		r.line = line;
 		if (r.need_start && !blank_line(p + i, n)) {
 			r.record_line = line;
@@ -309,6 +356,16 @@ enum status ingest_csv_parse(struct ingest_csv *t, const char *name, const void 
 	}
 	csv_free(&parser);
 
+	/* A problem with the text anywhere is the one reported, as if the
+	 * whole text had been checked before parsing. */
+	if (r.failed && checked < len) {
+		struct err te;
+
+		err_clear(&te);
+		if (check_text(t->name, p + checked, len - checked, line + (i < checked), &te) !=
+		    STATUS_OK)
+			*e = te;
+	}
 	if (r.failed) {
 		rc = e && e->code != STATUS_OK ? e->code : STATUS_PARSE;
 		ingest_csv_release(t);
@@ -321,14 +378,32 @@ enum status ingest_csv_parse(struct ingest_csv *t, const char *name, const void 
 		ingest_csv_release(t);
 		return STATUS_PARSE;
 	}
-	rc = check_header(t, e);
-	if (rc != STATUS_OK)
+	if (r.header_err.code != STATUS_OK) {
+		*e = r.header_err;
 		ingest_csv_release(t);
-	return rc;
+		return r.header_err.code;
+	}
+	if (fn)
+		hand_over(&r);
+	return STATUS_OK;
 }
 
-enum status ingest_csv_read_file(struct ingest_csv *t, const char *path, size_t max_bytes,
-				 struct err *e)
+enum status ingest_csv_parse(struct ingest_csv *t, const char *name, const void *data, size_t len,
+			     struct err *e)
+{
+	return parse(t, name, data, len, 0, NULL, NULL, e);
+}
+
+enum status ingest_csv_parse_each(struct ingest_csv *t, const char *name, const void *data,
+				  size_t len, size_t batch, ingest_csv_rows_fn *fn, void *ctx,
+				  struct err *e)
+{
+	return parse(t, name, data, len, batch, fn, ctx, e);
+}
+
+/* The whole file at path in *out (caller frees), at most max_bytes. */
+static enum status read_all(const char *path, size_t max_bytes, char **out, size_t *outlen,
+			    struct err *e)
 {
 	struct stat st;
 	FILE *f = NULL;
@@ -336,9 +411,8 @@ enum status ingest_csv_read_file(struct ingest_csv *t, const char *path, size_t 
 	size_t len = 0;
 	enum status rc;
 
-	err_clear(e);
-	memset(t, 0, sizeof *t);
-	snprintf(t->name, sizeof t->name, "%s", path);
+	*out = NULL;
+	*outlen = 0;
 	if (max_bytes == 0)
 		max_bytes = INGEST_CSV_MAX_BYTES;
 
@@ -402,7 +476,31 @@ enum status ingest_csv_read_file(struct ingest_csv *t, const char *path, size_t 
 		err_at(e, path, 0, 0);
 		return rc;
 	}
-	rc = ingest_csv_parse(t, path, data, len, e);
+	*out = data;
+	*outlen = len;
+	return STATUS_OK;
+}
+
+enum status ingest_csv_read_file(struct ingest_csv *t, const char *path, size_t max_bytes,
+				 struct err *e)
+{
+	return ingest_csv_read_each(t, path, max_bytes, 0, NULL, NULL, e);
+}
+
+enum status ingest_csv_read_each(struct ingest_csv *t, const char *path, size_t max_bytes,
+				 size_t batch, ingest_csv_rows_fn *fn, void *ctx, struct err *e)
+{
+	char *data;
+	size_t len;
+	enum status rc;
+
+	err_clear(e);
+	memset(t, 0, sizeof *t);
+	snprintf(t->name, sizeof t->name, "%s", path);
+	rc = read_all(path, max_bytes, &data, &len, e);
+	if (rc != STATUS_OK)
+		return rc;
+	rc = parse(t, path, data, len, batch, fn, ctx, e);
 	free(data);
 	return rc;
 }

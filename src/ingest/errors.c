@@ -39,6 +39,15 @@ void ingest_errors_add(struct ingest_errors *el, const struct err *e)
 	el->items[el->shown++] = *e;
 }
 
+void ingest_errors_move(struct ingest_errors *to, struct ingest_errors *from)
+{
+	for (size_t i = 0; i < from->shown; i++)
+		ingest_errors_add(to, &from->items[i]);
+	if (to)
+		to->total += from->total - from->shown;
+	ingest_errors_release(from);
+}
+
 void ingest_err_format(const struct err *e, char *out, size_t outsz)
 {
 	if (!outsz)

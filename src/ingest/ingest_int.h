@@ -20,4 +20,8 @@ enum status ingest_fail(struct ingest_errors *errs, enum status code, const char
 /* Adds e (from a validator) to errs after setting its place. */
 void ingest_fail_err(struct ingest_errors *errs, struct err *e, const char *file, int line);
 
+/* Appends from's problems to to (counting those from did not keep) and
+ * empties from; to may be NULL. */
+void ingest_errors_move(struct ingest_errors *to, struct ingest_errors *from);
+
 #endif

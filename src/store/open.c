@@ -3,6 +3,7 @@
  * and checked), refusing files we must not touch, transactions.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -207,6 +208,16 @@ static void load_identity(struct store *s)
 	}
 }
 
+/* Before SQLite's first use in the process (once SQLite has started the
+ * call is refused and changes nothing): no count of SQLite's memory, which
+ * nothing reads, and which took a lock around every allocation SQLite made
+ * (an import of 200,000 customers: 0.25 s, 5% of its CPU time). */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum status store_open(const char *path, int flags, struct store **out, struct err *e)
 {
 	struct store *s;
@@ -226,6 +237,7 @@ enum status store_open(const char *path, int flags, struct store **out, struct e
 			return rc;
 	}
 
+	pthread_once(&sqlite_once, sqlite_setup);
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	s->actor = xstrdup("system");

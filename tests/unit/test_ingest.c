@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -655,6 +656,230 @@ static void test_customers_error_limit(void **state)
 	tmpdb_close(db);
 }
 
+/* What an ingest_csv_rows_fn saw: "line:first field|" per row, ";" per call. */
+static void seen_rows(void *ctx, const struct ingest_csv *t)
+{
+	struct buf *b = ctx;
+
+	for (size_t r = 0; r < ingest_csv_rows(t); r++)
+		buf_printf(b, "%d:%s|", ingest_csv_line(t, r), ingest_csv_field(t, r, 0));
+	buf_printf(b, "%s;", ingest_csv_header(t, 1));
+}
+
+static void test_csv_each(void **state)
+{
+	struct ingest_csv t;
+	struct buf seen;
+	struct err e;
+	const char *good = "Name, X \nA,1\n\"B\nb\",2\n\n,\nC,3\nD,4\n";
+	const char *bad = "a,a\n1,2\n3,4\n5,\"6\n";
+	(void)state;
+
+	/* In twos: the header folded each time, lines where records start,
+	 * the ",," row dropped, the rest handed over at the end. */
+	buf_init(&seen, 0);
+	assert_int_equal(ingest_csv_parse_each(&t, "mem.csv", good, strlen(good), 2, seen_rows,
+					       &seen, &e),
+			 STATUS_OK);
+	assert_string_equal(buf_str(&seen), "2:A|3:B\nb|x;7:C|8:D|x;x;");
+	assert_int_equal(ingest_csv_rows(&t), 0);
+	ingest_csv_release(&t);
+
+	/* A header problem is reported only after the rest parses, and fn
+	 * never sees rows under a bad header. */
+	buf_reset(&seen);
+	assert_int_equal(
+	    ingest_csv_parse_each(&t, "mem.csv", bad, strlen(bad), 1, seen_rows, &seen, &e),
+	    STATUS_PARSE);
+	assert_string_equal(fmt_err(&e),
+			    "mem.csv:4: a quoted field that starts here is never closed; add the "
+			    "closing quote");
+	assert_string_equal(buf_str(&seen), "");
+	assert_int_equal(
+	    ingest_csv_parse_each(&t, "mem.csv", bad, strlen(bad) - 5, 1, seen_rows, &seen, &e),
+	    STATUS_PARSE);
+	assert_string_equal(fmt_err(&e), "mem.csv:1: column 'a' appears twice in the header "
+					       "(columns 1 and 2); keep one");
+	assert_string_equal(buf_str(&seen), "");
+
+	/* Bad text after rows were handed over, and after a quote out of
+	 * place: the text is what is reported, wherever it is. */
+	const char *late = "a,b\n1,2\n3,4\n5,6\x01\r7\n";
+	const char *both = "a,b\n1,x\"y\n3,4\n5,\xff\n";
+	buf_reset(&seen);
+	assert_int_equal(
+	    ingest_csv_parse_each(&t, "mem.csv", late, strlen(late), 1, seen_rows, &seen, &e),
+	    STATUS_PARSE);
+	assert_string_equal(fmt_err(&e), "mem.csv:4: has a carriage return that does not end "
+					 "the line; save the file with LF or CRLF line ends");
+	assert_string_equal(buf_str(&seen), "2:1|b;3:3|b;");
+	assert_int_equal(parse_str(&t, both, &e), STATUS_PARSE);
+	assert_string_equal(fmt_err(&e), "mem.csv:4: is not valid UTF-8 text (perhaps saved as "
+					 "Windows-1252 or Latin-1); save it as CSV UTF-8");
+	assert_int_equal(parse_str(&t, "a,b\n1,x\"y\n3,4\n", &e), STATUS_PARSE);
+	assert_int_equal(e.line, 2);
+	ingest_csv_release(&t);
+	buf_release(&seen);
+}
+
+/* ---- customers in blocks (the import's two threads) -------------------- */
+
+/* A row count from the file, read on a connection of its own. */
+static long db_count(const struct tmpdb *db, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	long n = -1;
+
+	assert_int_equal(sqlite3_open_v2(db->path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
+/* Writes rows good customers (file line = row + 2) to path, then tail. */
+static void write_people(const char *path, int rows, const char *tail)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs("name,postcode,phone,preferred_channel\n", f);
+	for (int i = 0; i < rows; i++)
+		fprintf(f, "Person%d Blockrow,NG12 %dAB,07700 900%03d,%s\n", i, i % 10, i % 1000,
+			i % 3 ? "" : "phone");
+	fputs(tail, f);
+	fclose(f);
+}
+
+/* Nothing of an import was written. */
+static void assert_nothing_imported(const struct tmpdb *db)
+{
+	assert_int_equal(db_count(db, "SELECT count(*) FROM customer"), 0);
+	assert_int_equal(db_count(db, "SELECT count(*) FROM outbox WHERE record_type = 'customer'"), 0);
+	assert_int_equal(db_count(db, "SELECT count(*) FROM customer_fts"), 0);
+	assert_int_equal(
+	    db_count(db, "SELECT count(*) FROM audit WHERE action = 'customer.import'"), 0);
+}
+
+static void test_customers_many_blocks(void **state)
+{
+	struct tmpdb *db = tmpdb_open();
+	struct ingest_errors el;
+	char path[160];
+	long n = -1;
+	(void)state;
+
+	store_set_outbox_capture(db->s, true);
+	snprintf(path, sizeof path, "%s/people.csv", db->dir);
+	write_people(path, 2345, "");
+	ingest_errors_init(&el, 0);
+	assert_int_equal(ingest_refdata_load(db->s, "data", &el), STATUS_OK);
+	assert_int_equal(ingest_customers(db->s, path, &el, &n), STATUS_OK);
+	assert_int_equal(el.total, 0);
+	assert_int_equal(n, 2345);
+	assert_int_equal(db_count(db, "SELECT count(DISTINCT id) FROM customer"), 2345);
+	assert_int_equal(db_count(db, "SELECT count(*) FROM outbox WHERE record_type = 'customer'"), 2345);
+	/* every third row has a channel: rows 0, 3, ..., 2343 */
+	assert_int_equal(
+	    db_count(db, "SELECT count(*) FROM customer WHERE preferred_channel = 'phone'"), 782);
+	/* the last row, in the last (part) block, whole */
+	assert_int_equal(db_count(db, "SELECT count(*) FROM customer WHERE name = "
+				      "'Person2344 Blockrow' AND postcode = 'NG12 4AB' AND "
+				      "phone = '+447700900344' AND phone_raw = '07700 900344'"),
+			 1);
+	assert_int_equal(search_count(db->s, "Person1999"), 1);
+	assert_int_equal(db_count(db, "SELECT count(*) FROM audit WHERE action = "
+				      "'customer.import' AND detail LIKE '2345 customers from %'"),
+			 1);
+	ingest_errors_release(&el);
+	unlink(path);
+	tmpdb_close(db);
+}
+
+static void test_customers_late_problems(void **state)
+{
+	struct tmpdb *db = tmpdb_open();
+	struct ingest_errors el;
+	struct err e;
+	char path[160], want[ERR_MSG_MAX + 200];
+	long n = -1;
+	(void)state;
+
+	store_set_outbox_capture(db->s, true);
+	snprintf(path, sizeof path, "%s/people.csv", db->dir);
+	ingest_errors_init(&el, 0);
+	assert_int_equal(ingest_refdata_load(db->s, "data", &el), STATUS_OK);
+
+	/* Bad rows after blocks were handed to the writer: listed in file
+	 * order, the unknown channel with the store's own message. */
+	write_people(path, 2500,
+		     "Late One,NG12 1AB,,fax\n"
+		     "Late Two,NG12 1AB,,phone\n"
+		     "Late Three,NOT A POSTCODE,,\n");
+	assert_int_equal(ingest_customers(db->s, path, &el, &n), STATUS_UNKNOWN_CODE);
+	assert_int_equal(n, 0);
+	assert_int_equal(el.total, 2);
+	err_clear(&e);
+	assert_int_equal(store_ref_check(db->s, REF_CHANNEL, "fax", &e), STATUS_UNKNOWN_CODE);
+	snprintf(want, sizeof want, "%s:2502: %s", path, e.msg);
+	assert_string_equal(fmt_err(&el.items[0]), want);
+	assert_int_equal(el.items[1].line, 2504);
+	assert_nothing_imported(db);
+	ingest_errors_release(&el);
+
+	/* The same with a broken quote at the end: only that is reported. */
+	write_people(path, 2500, "Late One,NG12 1AB,,fax\nLate Three,NOT A POSTCODE,,\n\"Open,,,\n");
+	assert_int_equal(ingest_customers(db->s, path, &el, &n), STATUS_PARSE);
+	assert_int_equal(el.total, 1);
+	snprintf(want, sizeof want,
+		 "%s:2504: a quoted field that starts here is never closed; add the closing "
+		 "quote",
+		 path);
+	assert_string_equal(fmt_err(&el.items[0]), want);
+	assert_nothing_imported(db);
+	ingest_errors_release(&el);
+
+	/* Every row good but the file ends badly: what was written goes. */
+	write_people(path, 2500, "a,b,c\n");
+	assert_int_equal(ingest_customers(db->s, path, &el, &n), STATUS_PARSE);
+	assert_int_equal(el.total, 1);
+	assert_int_equal(el.items[0].line, 2502);
+	assert_nothing_imported(db);
+	ingest_errors_release(&el);
+
+	/* And the database is still fine for the next import. */
+	write_people(path, 10, "");
+	assert_int_equal(ingest_customers(db->s, path, &el, &n), STATUS_OK);
+	assert_int_equal(n, 10);
+	ingest_errors_release(&el);
+	unlink(path);
+	tmpdb_close(db);
+}
+
+static void test_customers_no_channels_loaded(void **state)
+{
+	struct tmpdb *db = tmpdb_open();
+	struct ingest_errors el;
+	char path[160], want[ERR_MSG_MAX + 200];
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/people.csv", db->dir);
+	write_people(path, 1, "");
+	ingest_errors_init(&el, 0);
+	assert_int_equal(ingest_customers(db->s, path, &el, NULL), STATUS_UNKNOWN_CODE);
+	snprintf(want, sizeof want,
+		 "%s:2: unknown channel 'phone': no channels are loaded; run frontdesk init or "
+		 "frontdesk data load DIR",
+		 path);
+	assert_string_equal(fmt_err(&el.items[0]), want);
+	ingest_errors_release(&el);
+	unlink(path);
+	tmpdb_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -671,6 +896,7 @@ int main(void)
 	    cmocka_unit_test(test_csv_quoted_newline_lines),
 	    cmocka_unit_test(test_csv_blank_and_empty_rows),
 	    cmocka_unit_test(test_csv_map),
+	    cmocka_unit_test(test_csv_each),
 	    cmocka_unit_test(test_suggest),
 	    cmocka_unit_test(test_errors_list),
 	    cmocka_unit_test(test_refdata_read_data_dir),
@@ -683,6 +909,9 @@ int main(void)
 	    cmocka_unit_test(test_customers_bad_rows_all_reported),
 	    cmocka_unit_test(test_customers_header_problems),
 	    cmocka_unit_test(test_customers_error_limit),
+	    cmocka_unit_test(test_customers_many_blocks),
+	    cmocka_unit_test(test_customers_late_problems),
+	    cmocka_unit_test(test_customers_no_channels_loaded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
