@@ -502,45 +502,6 @@ static enum status order_wait(const struct push_batch *b, int i, struct push_res
 	return STATUS_OK;
 }
 
-/*
- * Begins the batch's transaction holding the device's lock. A console keeps
- * two batches in flight, so the second can reach the database first: a
- * batch that follows another ("after") goes ahead only once that one is
- * held, since a case must be in before its events. The lock is not held
- * while waiting, or the batch waited for could never take it.
- */
-static enum status begin_in_order(struct pg *db, const struct device_auth *dev,
-				  const struct push_batch *b, struct push_result *res,
-				  struct err *e)
-{
-	char after[24];
-	const char *p[2] = { dev->id, after };
-
-	snprintf(after, sizeof after, "%lld", b->after);
-	for (int i = 0;; i++) {
-		enum status rc = pg_begin(db, e);
-		PGresult *r;
-		bool held;
-
-		if (!rc)
-			rc = pg_run(db, "SELECT pg_advisory_xact_lock(" DEVICE_LOCK ", hashtext($1))",
-				    1, p, "taking the device's turn", e);
-		if (rc || b->after <= 0)
-			return rc;
-		r = pg_exec(db, "SELECT 1 FROM change_in WHERE device_id = $1 AND seq = $2::bigint",
-			    2, p, "checking the batch before", e);
-		if (!r)
-			return e && e->code ? e->code : STATUS_DB;
-		held = PQntuples(r) > 0;
-		PQclear(r);
-		if (held)
-			return STATUS_OK;
-		pg_end(db, false, NULL);
-		rc = order_wait(b, i, res, e);
-		if (rc)
-			return rc;
-	}
-}
 
 void push_result_release(struct push_result *r)
 {
@@ -716,6 +677,41 @@ static enum status pipeline(struct pg *db, const struct step *st, int n, char co
 	if (!rc && code[0])
 		rc = e && e->code ? e->code : STATUS_DB;
 	return rc;
+}
+
+/*
+ * Begins the batch's transaction holding the device's lock. A console keeps
+ * two batches in flight, so the second can reach the database first: a
+ * batch that follows another ("after") goes ahead only once that one is
+ * held (frontdesk_follows), since a case must be in before its events. The
+ * lock is not held while waiting, or the batch waited for could never take
+ * it.
+ */
+static enum status begin_in_order(struct pg *db, const struct device_auth *dev,
+				  const struct push_batch *b, struct push_result *res,
+				  struct err *e)
+{
+	char after[24];
+
+	snprintf(after, sizeof after, "%lld", b->after);
+	for (int i = 0;; i++) {
+		const struct step st[3] = {
+			{ "BEGIN", "starting a transaction", 0, { NULL }, NULL },
+			{ "SELECT pg_advisory_xact_lock(" DEVICE_LOCK ", hashtext($1))",
+			  "taking the device's turn", 1, { dev->id }, NULL },
+			{ "SELECT frontdesk_follows($1, $2::bigint)", "checking the batch before", 2,
+			  { dev->id, after }, NULL },
+		};
+		char code[6];
+		enum status rc = pipeline(db, st, b->after > 0 ? 3 : 2, code, e);
+
+		if (strcmp(code, "FD409") != 0)
+			return rc;
+		pg_end(db, false, NULL);
+		rc = order_wait(b, i, res, e);
+		if (rc)
+			return rc;
+	}
 }
 
 /*
