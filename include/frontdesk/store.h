@@ -22,7 +22,7 @@
 struct store;
 
 /* The schema version this program writes and understands. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 enum store_open_flags {
 	STORE_READONLY = 1 << 0, /* open for reading only */

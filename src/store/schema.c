@@ -240,6 +240,15 @@ static const char schema_v5[] =
 	"  closed_at, paused_days, id);"
 	"CREATE INDEX case_event_paused ON case_event(case_id) WHERE status = 'awaiting-customer';";
 
+/* Version 6 (the import figure, issue 2): no table changes, a new way to
+ * keep stamps. field_hlc may hold {"*": stamp}, the one stamp of every field
+ * that has a value (a customer added in one write), instead of a copy per
+ * field; customer_load reads both forms. Rows written before keep theirs.
+ * The number goes up only so that an older frontdesk, which would read such
+ * a row as unstamped and let any remote value win a merge, refuses the file
+ * instead. */
+static const char schema_v6[] = "";
+
 static const char *const migrations[] = {
 	NULL, /* version 0 is the empty file */
 	schema_v1,
@@ -247,6 +256,7 @@ static const char *const migrations[] = {
 	schema_v3,
 	schema_v4,
 	schema_v5,
+	schema_v6,
 };
 
 /* Device identity, made once when the schema is first created. The device
