@@ -143,6 +143,19 @@ static enum status configure(struct store *s, struct err *e)
 	rc = store_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;", e);
 	if (rc)
 		return rc;
+	/* A new file gets 16 KB pages (SQLite's default is 4 KB): every page
+	 * goes to the log and back with a system call or two, and an import
+	 * or a report moves hundreds of thousands of them. With 16 KB an
+	 * import of 200,000 customers took 3.6 s instead of 4.4 s, demo
+	 * generate and the reports a fifth to a third less; one contact
+	 * logged or one customer read costs ~0.3 ms and ~2 ms more, well
+	 * within their limits. It can only be set before the first table,
+	 * so a file made earlier keeps the size it has. */
+	if (!s->readonly && pragma_int(s, "PRAGMA page_count") == 0) {
+		rc = store_exec(s, "PRAGMA page_size = 16384", e);
+		if (rc)
+			return rc;
+	}
 	if (!s->readonly) {
 		rc = pragma_text(s, "PRAGMA journal_mode=WAL", mode, sizeof mode, e);
 		if (rc)

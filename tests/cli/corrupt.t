@@ -11,5 +11,8 @@ note a real database with its pages overwritten
 setup
 frontdesk customer add --name 'Zoë Nguyễn' >/dev/null
 cp fd.db damaged.db
-dd if=/dev/urandom of=damaged.db bs=1024 seek=2 count=8 conv=notrunc 2>/dev/null
+# everything after the header's first KiB (pages are 16 KiB: the tables of a
+# small file can all sit past the first few)
+size=$(wc -c <damaged.db)
+dd if=/dev/urandom of=damaged.db bs=1024 seek=1 count=$((size / 1024 - 1)) conv=notrunc 2>/dev/null
 fd --db damaged.db customer find zoe
