@@ -43,12 +43,53 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return q;
 }
 
+/* Writes v as exactly width digits, zero-padded (0 <= v < 10^width). */
+static char *put_digits(char *p, int v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
+/* YYYY-MM-DD written by hand when it fits (every row of an import writes
+ * several of these, and snprintf was a few percent of it). */
+static bool date_put(struct date d, char *out, size_t outsz)
+{
+	if (outsz < 11 || d.year < 0 || d.year > 9999 || d.month < 0 || d.month > 99 ||
+	    d.day < 0 || d.day > 99)
+		return false;
+	out = put_digits(out, d.year, 4);
+	*out++ = '-';
+	out = put_digits(out, d.month, 2);
+	*out++ = '-';
+	out = put_digits(out, d.day, 2);
+	*out = '\0';
+	return true;
+}
+
 void time_format_utc(int64_t ms, char *out, size_t outsz)
 {
 	int64_t days = floor_div(ms, MS_PER_DAY);
 	int64_t rest = ms - days * MS_PER_DAY;
 	struct date d = date_from_days(days);
 
+	if (outsz >= 25 && date_put(d, out, outsz)) {
+		char *p = out + 10;
+
+		*p++ = 'T';
+		p = put_digits(p, (int)(rest / MS_PER_HOUR), 2);
+		*p++ = ':';
+		p = put_digits(p, (int)(rest / 60000 % 60), 2);
+		*p++ = ':';
+		p = put_digits(p, (int)(rest / 1000 % 60), 2);
+		*p++ = '.';
+		p = put_digits(p, (int)(rest % 1000), 3);
+		*p++ = 'Z';
+		*p = '\0';
+		return;
+	}
 	snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", d.year, d.month, d.day,
 		 (int)(rest / MS_PER_HOUR), (int)(rest / 60000 % 60), (int)(rest / 1000 % 60),
 		 (int)(rest % 1000));
@@ -177,7 +218,8 @@ enum status date_parse_uk(const char *s, struct date *d, const char *field, stru
 
 void date_format(struct date d, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "%04d-%02d-%02d", d.year, d.month, d.day);
+	if (!date_put(d, out, outsz))
+		snprintf(out, outsz, "%04d-%02d-%02d", d.year, d.month, d.day);
 }
 
 static bool leap_year(int y)

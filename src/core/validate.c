@@ -139,7 +139,10 @@ enum status valid_postcode(const char *field, const char *in, char *out, size_t 
 	}
 	if (out) {
 		need_room("valid_postcode", outsz, 9);
-		snprintf(out, outsz, "%.*s %s", (int)(n - 3), compact, compact + n - 3);
+		/* outward, space, inward (n <= 7, so at most 8 + NUL) */
+		memcpy(out, compact, n - 3);
+		out[n - 3] = ' ';
+		memcpy(out + n - 2, compact + n - 3, 4);
 	}
 	return STATUS_OK;
 bad:
@@ -330,7 +333,9 @@ enum status valid_phone(const char *field, const char *in, char *e164, size_t ou
 			       "%s is not a UK number; only UK numbers can be stored", subj);
 	if (e164) {
 		need_room("valid_phone", outsz, 3 + nd);
-		snprintf(e164, outsz, "+44%s", national + 1);
+		/* "+44" and the national digits after the 0, with their NUL */
+		memcpy(e164, "+44", 3);
+		memcpy(e164 + 3, national + 1, nd);
 	}
 	return STATUS_OK;
 bad_chars:
@@ -346,10 +351,14 @@ void phone_national(const char *e164, char *out, size_t outsz)
 		return;
 	if (!e164)
 		e164 = "";
-	if (!strncmp(e164, "+44", 3))
+	if (!strncmp(e164, "+44", 3) && strlen(e164 + 3) + 2 <= outsz) {
+		out[0] = '0';
+		memcpy(out + 1, e164 + 3, strlen(e164 + 3) + 1);
+	} else if (!strncmp(e164, "+44", 3)) {
 		snprintf(out, outsz, "0%s", e164 + 3);
-	else
+	} else {
 		snprintf(out, outsz, "%s", e164);
+	}
 }
 
 /* ---- date of birth ----------------------------------------------------- */

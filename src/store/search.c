@@ -43,13 +43,22 @@ enum status search_index_add(struct store *s, sqlite3_int64 num, const struct cu
 	 * what people type before the last two letters, and an exact term
 	 * answers it far faster than a prefix. */
 	if (c->field[CF_postcode]) {
-		const char *sp = strchr(c->field[CF_postcode], ' ');
+		const char *pc = c->field[CF_postcode], *sp = strchr(pc, ' ');
+		size_t n = strlen(pc), out = sp ? (size_t)(sp - pc) : 0;
 
-		if (sp && sp[1])
-			snprintf(postcode, sizeof postcode, "%s %.*s%c", c->field[CF_postcode],
-				 (int)(sp - c->field[CF_postcode]), c->field[CF_postcode], sp[1]);
-		else
-			snprintf(postcode, sizeof postcode, "%s", c->field[CF_postcode]);
+		/* by hand when it fits (always, for a canonical postcode):
+		 * snprintf was a percent of an import */
+		if (sp && sp[1] && n + out + 3 <= sizeof postcode) {
+			memcpy(postcode, pc, n);
+			postcode[n] = ' ';
+			memcpy(postcode + n + 1, pc, out);
+			postcode[n + 1 + out] = sp[1];
+			postcode[n + 2 + out] = '\0';
+		} else if (sp && sp[1]) {
+			snprintf(postcode, sizeof postcode, "%s %.*s%c", pc, (int)out, pc, sp[1]);
+		} else {
+			snprintf(postcode, sizeof postcode, "%s", pc);
+		}
 	}
 	if (c->field[CF_phone] && strncmp(c->field[CF_phone], "+44", 3) == 0)
 		phone_national(c->field[CF_phone], phone, sizeof phone);
