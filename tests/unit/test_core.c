@@ -192,6 +192,9 @@ static void test_time_roundtrip(void **state)
 	assert_int_equal(time_parse_utc("2024-02-29T23:59:59Z", &ms), STATUS_OK);
 	time_format_utc(ms + 1000, out, sizeof(out));
 	assert_string_equal(out, "2024-03-01T00:00:00.000Z");
+	/* too small a buffer: cut short as snprintf cuts, never overrun */
+	time_format_utc(ms, out, 20);
+	assert_string_equal(out, "2024-02-29T23:59:59");
 }
 
 static void test_clock_env(void **state)
@@ -295,6 +298,13 @@ static void test_date_arith(void **state)
 	assert_int_equal(date_cmp(D(2025, 1, 2), D(2025, 1, 2)), 0);
 	date_format(D(987, 6, 5), out, sizeof(out));
 	assert_string_equal(out, "0987-06-05");
+	/* outside four digits, or too small a buffer: as snprintf writes it */
+	date_format(D(-1, 1, 1), out, sizeof(out));
+	assert_string_equal(out, "-001-01-01");
+	date_format(D(12026, 1, 1), out, sizeof(out));
+	assert_string_equal(out, "12026-01-01");
+	date_format(D(2026, 11, 22), out, 8);
+	assert_string_equal(out, "2026-11");
 }
 
 static struct date london(const char *iso)
@@ -808,6 +818,8 @@ static void test_phone(void **state)
 	assert_string_equal(nat, "07700900123");
 	phone_national(NULL, nat, sizeof(nat));
 	assert_string_equal(nat, "");
+	phone_national("+447700900123", nat, 6); /* cut short, never overrun */
+	assert_string_equal(nat, "07700");
 }
 
 static void test_dob(void **state)
