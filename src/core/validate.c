@@ -351,13 +351,13 @@ void phone_national(const char *e164, char *out, size_t outsz)
 		return;
 	if (!e164)
 		e164 = "";
-	if (!strncmp(e164, "+44", 3) && strlen(e164 + 3) + 2 <= outsz) {
+	if (strncmp(e164, "+44", 3) != 0) {
+		snprintf(out, outsz, "%s", e164);
+	} else if (strlen(e164 + 3) + 2 <= outsz) {
 		out[0] = '0';
 		memcpy(out + 1, e164 + 3, strlen(e164 + 3) + 1);
-	} else if (!strncmp(e164, "+44", 3)) {
-		snprintf(out, outsz, "0%s", e164 + 3);
 	} else {
-		snprintf(out, outsz, "%s", e164);
+		snprintf(out, outsz, "0%s", e164 + 3); /* cut short */
 	}
 }
 

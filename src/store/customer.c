@@ -120,6 +120,7 @@ static bool stamps_put(struct buf *b, const struct customer *c)
 
 char *customer_stamps_json(const struct customer *c)
 {
+	const char *one = stamps_uniform(c);
 	json_t *o;
 	char *text;
 	struct buf b;
@@ -129,8 +130,8 @@ char *customer_stamps_json(const struct customer *c)
 		return buf_detach(&b);
 	buf_release(&b);
 	o = json_object();
-	if (stamps_uniform(c))
-		json_object_set_new(o, "*", json_string(stamps_uniform(c)));
+	if (one)
+		json_object_set_new(o, "*", json_string(one));
 	else
 		for (int f = 0; f < CF_COUNT; f++)
 			if (c->hlc[f][0])

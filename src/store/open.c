@@ -148,7 +148,7 @@ static enum status configure(struct store *s, struct err *e)
 	 * or a report moves hundreds of thousands of them. With 16 KB an
 	 * import of 200,000 customers took 3.6 s instead of 4.4 s, demo
 	 * generate and the reports a fifth to a third less; one contact
-	 * logged or one customer read costs ~0.3 ms and ~2 ms more, well
+	 * logged or one customer found costs ~0.4 ms and ~2 ms more, well
 	 * within their limits. It can only be set before the first table,
 	 * so a file made earlier keeps the size it has. */
 	if (!s->readonly && pragma_int(s, "PRAGMA page_count") == 0) {
