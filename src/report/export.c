@@ -71,7 +71,7 @@ enum status report_export_csv(struct store *s, const struct report_table *t,
 		return err_set(e, STATUS_USAGE, "there is no report to save; run one first");
 	if (!path || !*path)
 		return err_set(e, STATUS_USAGE, "give a file name to save the report to");
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == EEXIST)
 			return err_set(e, STATUS_IO,

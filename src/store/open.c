@@ -3,6 +3,7 @@
  * and checked), refusing files we must not touch, transactions.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,58 @@ static enum status check_file(const char *path, int flags, struct err *e)
 	return STATUS_OK;
 }
 
+/*
+ * The database holds personal data, so no other account may read it: a new
+ * file is made 0600 before SQLite opens it (SQLite gives the -wal and -shm
+ * files the database's mode), or 0660 in a folder with the set-group-ID bit,
+ * the usual way to share a folder with one group (a hub machine's
+ * "frontdesk" group; see the README). A file this account owns with more
+ * bits than that (or its -wal or -shm) loses them when it is opened.
+ * Nothing is changed for a file another account owns.
+ */
+static enum status make_private(const char *path, int flags, struct err *e)
+{
+	static const char *const side[] = { "", "-wal", "-shm" };
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	struct stat sb;
+	mode_t mode = 0600;
+
+	if (slash)
+		slash[slash == dir ? 1 : 0] = '\0';
+	if (stat(slash ? dir : ".", &sb) == 0 && (sb.st_mode & S_ISGID))
+		mode = 0660;
+	free(dir);
+	if (!(flags & (STORE_READONLY | STORE_NO_CREATE))) {
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+
+		if (fd >= 0) {
+			/* the umask may have taken bits the mode asked for */
+			if (fchmod(fd, mode) != 0) {
+				int saved = errno;
+
+				close(fd);
+				unlink(path);
+				return err_set(e, STATUS_IO, "cannot make database '%s' private: %s",
+					       path, strerror(saved));
+			}
+			close(fd);
+			return STATUS_OK;
+		}
+		if (errno != EEXIST)
+			return err_set(e, STATUS_IO, "cannot create database '%s': %s; check the folder's permissions or use --db PATH",
+				       path, strerror(errno));
+	}
+	for (size_t i = 0; i < sizeof side / sizeof side[0]; i++) {
+		char *f = xasprintf("%s%s", path, side[i]);
+
+		if (lstat(f, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid() &&
+		    (sb.st_mode & 0777 & ~mode))
+			(void)chmod(f, sb.st_mode & mode);
+		free(f);
+	}
+	return STATUS_OK;
+}
+
 static void load_identity(struct store *s)
 {
 	char *id = setting_raw(s, "device_id");
@@ -246,6 +299,11 @@ enum status store_open(const char *path, int flags, struct store **out, struct e
 		return rc;
 	if (!(flags & (STORE_READONLY | STORE_NO_CREATE))) {
 		rc = make_parent_dirs(path, e);
+		if (rc)
+			return rc;
+	}
+	if (!(flags & STORE_READONLY)) {
+		rc = make_private(path, flags, e);
 		if (rc)
 			return rc;
 	}
