@@ -206,6 +206,23 @@ char *text_trim(const char *s);
  */
 char *text_fold(const char *s);
 
+/* ---- CSV cells --------------------------------------------------------- */
+
+/*
+ * Every CSV frontdesk writes (lists with --format csv, reports, report
+ * tables saved from the console, subject access exports) writes each value
+ * through csv_cell, so one rule holds everywhere. A value a spreadsheet
+ * would run as a formula (it starts with =, +, -, @, a tab or a carriage
+ * return, and is not a plain number such as -4 or -2.5%) gets a leading
+ * apostrophe (OWASP's rule for CSV injection); a value holding a comma,
+ * quote, CR or LF is quoted as RFC 4180 says. Returns the text to write: s
+ * itself when it needs nothing, else scratch's text (borrowed until
+ * scratch changes); "" for NULL. Give scratch a cap above the longest value.
+ */
+const char *csv_cell(struct buf *scratch, const char *s);
+/* True if a spreadsheet could read s as a formula (see csv_cell). */
+bool csv_cell_is_formula(const char *s);
+
 /* ---- validation -------------------------------------------------------- */
 
 /*

@@ -447,40 +447,27 @@ static void table_print_aligned(const struct cli_table *t, FILE *out)
 	free(width);
 }
 
-/* RFC 4180: quote a field holding a comma, quote, CR or LF; double quotes. */
-static void csv_field(const char *s, FILE *out)
-{
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
+/* Every cell through csv_cell: RFC 4180 quoting, formulas neutralised. */
 static void table_print_csv(const struct cli_table *t, FILE *out)
 {
+	struct buf cell;
+
+	buf_init(&cell, 64 * 1024 * 1024);
 	for (size_t c = 0; c < t->ncolumns; c++) {
 		if (c)
 			fputc(',', out);
-		csv_field(t->columns[c], out);
+		fputs(csv_cell(&cell, t->columns[c]), out);
 	}
 	fputs("\r\n", out);
 	for (size_t r = 0; r < t->nrows; r++) {
 		for (size_t c = 0; c < t->ncolumns; c++) {
 			if (c)
 				fputc(',', out);
-			csv_field(t->cells[r * t->ncolumns + c], out);
+			fputs(csv_cell(&cell, t->cells[r * t->ncolumns + c]), out);
 		}
 		fputs("\r\n", out);
 	}
+	buf_release(&cell);
 }
 
 static void table_print_json(const struct cli_table *t, FILE *out)

@@ -10,17 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <csv.h>
-
 #include "frontdesk/report.h"
 
-/* One field: as it is when nothing needs quoting (as the command line
- * writes it), else quoted by libcsv. */
-static int put_field(FILE *f, const char *s)
+/* One field, through csv_cell (RFC 4180 quoting, formulas neutralised). */
+static int put_field(FILE *f, struct buf *cell, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n"))
-		return fputs(s, f) < 0 ? -1 : 0;
-	return csv_fwrite(f, s, strlen(s));
+	return fputs(csv_cell(cell, s), f) < 0 ? -1 : 0;
 }
 
 static int put_row_end(FILE *f)
@@ -31,12 +26,14 @@ static int put_row_end(FILE *f)
 static int write_table(FILE *f, const struct report_table *t, const size_t *order)
 {
 	char text[64];
+	struct buf scratch;
 	int bad = 0;
 
+	buf_init(&scratch, 64 * 1024 * 1024);
 	for (size_t c = 0; c < t->ncolumns; c++) {
 		if (c && fputc(',', f) == EOF)
 			bad = -1;
-		bad |= put_field(f, t->columns[c].name);
+		bad |= put_field(f, &scratch, t->columns[c].name);
 	}
 	bad |= put_row_end(f);
 	for (size_t i = 0; i < t->nrows && !bad; i++) {
@@ -48,14 +45,15 @@ static int write_table(FILE *f, const struct report_table *t, const size_t *orde
 			if (c && fputc(',', f) == EOF)
 				bad = -1;
 			if (cell->kind == RV_TEXT && !cell->blank) {
-				bad |= put_field(f, cell->text ? cell->text : "");
+				bad |= put_field(f, &scratch, cell->text ? cell->text : "");
 			} else {
 				report_cell_format(cell, false, text, sizeof text);
-				bad |= put_field(f, text);
+				bad |= put_field(f, &scratch, text);
 			}
 		}
 		bad |= put_row_end(f);
 	}
+	buf_release(&scratch);
 	return bad;
 }
 

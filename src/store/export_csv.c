@@ -10,31 +10,25 @@
 
 #include "internal.h"
 
-/* One CSV line: section, record, at, field, value (RFC 4180 quoting). */
-static void csv_cell(FILE *out, const char *s, bool last)
+/* One CSV cell, through csv_cell (RFC 4180 quoting, formulas neutralised). */
+static void csv_put(FILE *out, const char *s, bool last)
 {
-	if (s && strpbrk(s, ",\"\r\n")) {
-		fputc('"', out);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
-		}
-		fputc('"', out);
-	} else if (s) {
-		fputs(s, out);
-	}
+	struct buf cell;
+
+	buf_init(&cell, 64 * 1024 * 1024);
+	fputs(csv_cell(&cell, s), out);
+	buf_release(&cell);
 	fputs(last ? "\r\n" : ",", out);
 }
 
 static void csv_row(FILE *out, const char *section, const char *record, const char *at,
 		    const char *field, const char *value)
 {
-	csv_cell(out, section, false);
-	csv_cell(out, record, false);
-	csv_cell(out, at, false);
-	csv_cell(out, field, false);
-	csv_cell(out, value, true);
+	csv_put(out, section, false);
+	csv_put(out, record, false);
+	csv_put(out, at, false);
+	csv_put(out, field, false);
+	csv_put(out, value, true);
 }
 
 /* Writes every non-null leaf of v as a row, the field named by its path. */

