@@ -829,6 +829,9 @@ enum status tui_run(struct store *s, const struct tui_options *o, struct err *e)
 	}
 	t = xcalloc(1, sizeof *t);
 	t->store = s;
+	/* the lock screen's password is a password: drawn as stars */
+	t->lock_password.secret = true;
+	t->lock_password.max_chars = PASSWORD_MAX_BYTES;
 	tui_desk_load(t);
 	if (getenv("FRONTDESK_NOW_FILE"))
 		clock_hook = clock_from_file;
