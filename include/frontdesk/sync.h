@@ -119,6 +119,19 @@ enum status sync_enrol(struct store *s, const char *db_path, const char *server_
 		       const char *code, const struct sync_options *o, char *code_out,
 		       size_t codesz, struct err *e);
 
+/* ---- the server's address --------------------------------------------- */
+
+/*
+ * Parses a server address with libcurl's URL API (where curl would really
+ * connect) and checks it: https://, or http:// only when the host is this
+ * machine (127.0.0.0/8, ::1, localhost); no user name or password, no query
+ * or fragment. Returns the address as curl normalised it, without trailing
+ * slashes (caller frees), and says in *plain_http whether it is plain HTTP;
+ * NULL with e filled when it is refused. Every request the console makes is
+ * to an address that passed here.
+ */
+char *sync_url_parse(const char *url, bool *plain_http, struct err *e);
+
 /* ---- reports over every hub (issue 6) ---------------------------------- */
 
 /* What to ask frontdeskd for: GET /v1/reports/REPORT?from=..&to=..[&by=..]

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "frontdesk/cli.h"
+#include "frontdesk/sync.h"
 #include "cli_util.h"
 
 static const char usage[] =
@@ -91,10 +92,19 @@ static int config_set(const struct cli_global *g, int argc, char **argv)
 	if (!s)
 		return EXIT_FAIL;
 	err_clear(&e);
-	if (store_setting_set(s, argv[optind], argv[optind + 1], &e) != STATUS_OK)
+	if (strcmp(argv[optind], "server_url") == 0) {
+		/* parsed as curl will connect (the store only knows its shape) */
+		char *url = sync_url_parse(argv[optind + 1], NULL, &e);
+
+		rc = url && store_setting_set(s, argv[optind], url, &e) == STATUS_OK
+			     ? EXIT_OK
+			     : cli_fail_err(&e);
+		free(url);
+	} else if (store_setting_set(s, argv[optind], argv[optind + 1], &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
-	else
+	} else {
 		rc = EXIT_OK;
+	}
 	store_close(s);
 	return rc;
 }

@@ -46,7 +46,7 @@ static int device_enrol(const struct cli_global *g, int argc, char **argv)
 	struct sync_options o = {0};
 	struct store *s;
 	struct err e;
-	char dcode[16], *token_path;
+	char dcode[16], *token_path, *url = NULL;
 	int c, rc;
 
 	buf_init(&pins, 1024);
@@ -83,8 +83,9 @@ static int device_enrol(const struct cli_global *g, int argc, char **argv)
 	o.ca_file = ca;
 	o.pins = pins.len ? buf_str(&pins) : NULL;
 	err_clear(&e);
-	/* The address is checked as config set checks it, before any traffic. */
-	if (store_setting_set(s, "server_url", server, &e) != STATUS_OK ||
+	/* The address is parsed as curl will connect, before any traffic. */
+	url = sync_url_parse(server, NULL, &e);
+	if (!url || store_setting_set(s, "server_url", url, &e) != STATUS_OK ||
 	    sync_enrol(s, store_path(s), server, code, &o, dcode, sizeof dcode, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
 	} else {
@@ -96,6 +97,7 @@ static int device_enrol(const struct cli_global *g, int argc, char **argv)
 		rc = EXIT_OK;
 	}
 	buf_release(&pins);
+	free(url);
 	store_close(s);
 	return rc;
 }

@@ -238,6 +238,7 @@ static bool xfer_start(struct http *c, struct xfer *x, const char *path, const c
 	curl_easy_reset(h);
 	curl_easy_setopt(h, CURLOPT_URL, buf_str(&x->url));
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect is an answer */
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (c->o.ca_file && *c->o.ca_file)
@@ -730,7 +731,6 @@ static enum status http_open(struct store *s, const char *db_path, const struct 
 			     struct http *c, struct err *e)
 {
 	char *url = store_sync_state(s, "server_url");
-	size_t n;
 
 	memset(c, 0, sizeof *c);
 	pthread_once(&curl_once, curl_start);
@@ -742,10 +742,12 @@ static enum status http_open(struct store *s, const char *db_path, const struct 
 			       "this desk is not enrolled with a server; enrol it with: frontdesk "
 			       "device enrol --server URL --code CODE");
 	}
-	n = strlen(url);
-	while (n && url[n - 1] == '/')
-		url[--n] = '\0';
-	c->base = url;
+	/* parsed as curl will connect, each time: a changed or planted
+	 * address is checked before the token goes anywhere */
+	c->base = sync_url_parse(url, NULL, e);
+	free(url);
+	if (!c->base)
+		return e ? e->code : STATUS_INVALID;
 	c->token = sync_token_load(db_path);
 	if (!c->token) {
 		http_release(c);
@@ -828,17 +830,15 @@ enum status sync_enrol(struct store *s, const char *db_path, const char *server_
 	char *body;
 	const char *id, *dcode, *token;
 	enum status rc;
-	size_t n;
 
 	memset(&c, 0, sizeof c);
 	memset(&rep, 0, sizeof rep);
 	pthread_once(&curl_once, curl_start);
 	if (o)
 		c.o = *o;
-	c.base = xstrdup(server_url);
-	n = strlen(c.base);
-	while (n && c.base[n - 1] == '/')
-		c.base[--n] = '\0';
+	c.base = sync_url_parse(server_url, NULL, e);
+	if (!c.base)
+		return e ? e->code : STATUS_INVALID;
 	c.h = curl_easy_init();
 	if (!c.h)
 		die("libcurl cannot make a handle");

@@ -33,6 +33,11 @@ static struct {
 	CURLMcode (*multi_perform)(CURLM *, int *);
 	CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd *, unsigned, int, int *);
 	CURLMsg *(*multi_info_read)(CURLM *, int *);
+	CURLU *(*url)(void);
+	void (*url_cleanup)(CURLU *);
+	CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
+	CURLUcode (*url_get)(CURLU *, CURLUPart, char **, unsigned int);
+	void (*free)(void *);
 	int loaded; /* 1 ok, -1 failed */
 } lib;
 
@@ -72,6 +77,11 @@ static void load(void)
 		*(void **)&lib.multi_perform = sym(h, "curl_multi_perform", &ok);
 		*(void **)&lib.multi_poll = sym(h, "curl_multi_poll", &ok);
 		*(void **)&lib.multi_info_read = sym(h, "curl_multi_info_read", &ok);
+		*(void **)&lib.url = sym(h, "curl_url", &ok);
+		*(void **)&lib.url_cleanup = sym(h, "curl_url_cleanup", &ok);
+		*(void **)&lib.url_set = sym(h, "curl_url_set", &ok);
+		*(void **)&lib.url_get = sym(h, "curl_url_get", &ok);
+		*(void **)&lib.free = sym(h, "curl_free", &ok);
 	}
 	lib.loaded = ok ? 1 : -1;
 }
@@ -198,4 +208,32 @@ CURLMcode curl_multi_poll(CURLM *m, struct curl_waitfd extra[], unsigned int nex
 CURLMsg *curl_multi_info_read(CURLM *m, int *left)
 {
 	return ready() ? lib.multi_info_read(m, left) : NULL;
+}
+
+/* The URL API: the server's address is parsed as curl will connect to it. */
+CURLU *curl_url(void)
+{
+	return ready() ? lib.url() : NULL;
+}
+
+void curl_url_cleanup(CURLU *u)
+{
+	if (u && ready())
+		lib.url_cleanup(u);
+}
+
+CURLUcode curl_url_set(CURLU *u, CURLUPart what, const char *part, unsigned int flags)
+{
+	return ready() ? lib.url_set(u, what, part, flags) : CURLUE_OUT_OF_MEMORY;
+}
+
+CURLUcode curl_url_get(CURLU *u, CURLUPart what, char **part, unsigned int flags)
+{
+	return ready() ? lib.url_get(u, what, part, flags) : CURLUE_OUT_OF_MEMORY;
+}
+
+void curl_free(void *p)
+{
+	if (p && ready())
+		lib.free(p);
 }

@@ -86,7 +86,6 @@ enum status sync_report_fetch(struct store *s, const char *db_path,
 	long status = 0;
 	CURLcode code;
 	CURL *h = NULL;
-	size_t n;
 
 	*out = NULL;
 	buf_init(&url, 8192);
@@ -97,9 +96,16 @@ enum status sync_report_fetch(struct store *s, const char *db_path,
 			     "hubs; enrol it with: frontdesk device enrol --server URL --code CODE");
 		goto out;
 	}
-	n = strlen(base);
-	while (n && base[n - 1] == '/')
-		base[--n] = '\0';
+	{
+		char *parsed = sync_url_parse(base, NULL, e);
+
+		free(base);
+		base = parsed;
+		if (!base) {
+			rc = e ? e->code : STATUS_INVALID;
+			goto out;
+		}
+	}
 	h = curl_easy_init();
 	if (!h) {
 		rc = err_set(e, STATUS_IO, "cannot reach the server: %s",
@@ -121,6 +127,7 @@ enum status sync_report_fetch(struct store *s, const char *db_path,
 	hdr = curl_slist_append(hdr, h_pass);
 	curl_easy_setopt(h, CURLOPT_URL, buf_str(&url));
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect is an answer */
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (ca && *ca)
