@@ -706,7 +706,15 @@ void store_set_actor_role(struct store *s, const char *actor, enum store_role ro
 enum store_role store_actor_role(struct store *s);
 
 /* What a role may do: name, the words in a refusal, the least role. */
-#define STORE_PERMS(_)                                                                             	_(EXPORT, "export a customer's data", SUPERVISOR)                                          	_(ERASE, "erase a customer", ADMIN)                                                        	_(RETENTION, "apply the retention schedule", ADMIN)                                        	_(AUDIT, "read the audit trail", SUPERVISOR)                                               	_(USERS, "manage users", ADMIN)                                                            	_(REPORT_ALL, "see other advisors' figures or organisation-wide reports", SUPERVISOR)
+#define STORE_PERMS(_)                                                                     \
+	_(EXPORT, "export a customer's data", SUPERVISOR)                                  \
+	_(ERASE, "erase a customer", ADMIN)                                                \
+	_(RETENTION, "apply the retention schedule", ADMIN)                                \
+	_(AUDIT, "read the audit trail", SUPERVISOR)                                       \
+	_(USERS, "manage users", ADMIN)                                                    \
+	_(REPORT_ALL, "see other advisors' figures or organisation-wide reports", SUPERVISOR) \
+	_(SETTINGS, "change how this desk works (its settings, reference data and flows)", ADMIN) \
+	_(TARGETS, "change the report targets", SUPERVISOR)
 enum store_perm {
 #define SP_ENUM(n, words, role) STORE_PERM_##n,
 	STORE_PERMS(SP_ENUM)

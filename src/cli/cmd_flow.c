@@ -558,7 +558,10 @@ int cli_flow_load(struct store *s, int npaths, char **paths, const char *fallbac
 		goto out;
 	}
 	err_clear(&e);
-	if (store_tx_begin(s, &e) != STATUS_OK) {
+	/* Asked before the load's transaction, so the refusal's audit row is
+	 * kept (store_flow_put asks again for each flow). */
+	if (store_require(s, STORE_PERM_SETTINGS, "flow", NULL, &e) != STATUS_OK ||
+	    store_tx_begin(s, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
 		goto out;
 	}

@@ -59,6 +59,8 @@ enum status store_flow_put(struct store *s, const struct store_flow *f,
 	if (res)
 		*res = STORE_FLOW_UNCHANGED;
 	rc = flow_put_check(f, e);
+	if (!rc)
+		rc = store_require(s, STORE_PERM_SETTINGS, "flow", f->id, e);
 	if (rc)
 		return rc;
 	rc = store_tx_begin(s, e);
@@ -116,6 +118,12 @@ enum status store_flow_put(struct store *s, const struct store_flow *f,
 	bind_text_or_null(st, 7, f->keywords);
 	bind_text_or_null(st, 8, f->text);
 	rc = stmt_run(s, st, "saving the flow", e);
+	if (!rc) {
+		char detail[32];
+
+		snprintf(detail, sizeof detail, "version %ld", f->version);
+		rc = store_audit(s, "flow.load", "flow", f->id, detail, e);
+	}
 	if (!rc && res)
 		*res = STORE_FLOW_ADDED;
 out:

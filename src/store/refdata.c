@@ -404,8 +404,10 @@ static enum status load_holidays(struct store *s, const struct refdata *rd, stru
 
 enum status store_refdata_replace(struct store *s, const struct refdata *rd, struct err *e)
 {
-	enum status rc = store_tx_begin(s, e);
+	enum status rc = store_require(s, STORE_PERM_SETTINGS, "refdata", NULL, e);
 
+	if (!rc)
+		rc = store_tx_begin(s, e);
 	if (rc)
 		return rc;
 	rc = load_teams(s, rd, e);

@@ -140,6 +140,21 @@ enum status store_setting_set(struct store *s, const char *key, const char *valu
 		return unknown_key(key, e);
 	if (!value || !*value)
 		return err_set(e, STATUS_INVALID, "setting '%s' needs a value", key);
+	/* What a desk is (its site, server, device code, offline limit, lock)
+	 * is an administrator's; the report targets a supervisor's; the channel
+	 * a new contact starts with anyone's. */
+	if (strcmp(key, "default_channel") != 0) {
+		bool target = strcmp(key, "fcr_target_percent") == 0 ||
+			      strcmp(key, "fcr_repeat_days") == 0 ||
+			      strcmp(key, "signposting_target_year") == 0 ||
+			      strcmp(key, "assisted_digital_target_year") == 0 ||
+			      strcmp(key, "cost_target_mix") == 0;
+
+		rc = store_require(s, target ? STORE_PERM_TARGETS : STORE_PERM_SETTINGS, "settings",
+				   key, e);
+		if (rc)
+			return rc;
+	}
 	if (strcmp(key, "site") == 0)
 		rc = store_ref_check(s, REF_SITE, value, e);
 	else if (strcmp(key, "default_channel") == 0)

@@ -208,6 +208,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_flow: %s\n", e.msg);
 			return 1;
 		}
+		store_set_actor_role(fresh, "bench:admin", STORE_ROLE_ADMIN); /* loads flows */
 		put[i] = store_all(fresh, &set);
 		again[i] = store_all(fresh, &set);
 		store_close(fresh);

@@ -34,7 +34,7 @@ static struct tmpdb *tmpdb_open(void)
 	assert_non_null(mkdtemp(t->dir));
 	snprintf(t->path, sizeof t->path, "%s/fd.db", t->dir);
 	assert_int_equal(store_open(t->path, 0, &t->s, &e), STATUS_OK);
-	store_set_actor(t->s, "test:ingest");
+	store_set_actor_role(t->s, "test:ingest", STORE_ROLE_ADMIN); /* loads data */
 	store_set_outbox_capture(t->s, false);
 	return t;
 }

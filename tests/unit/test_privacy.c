@@ -71,6 +71,7 @@ static struct store *open_ready(void)
 	struct err e;
 
 	assert_int_equal(store_open(path, 0, &s, &e), STATUS_OK);
+	store_set_actor_role(s, "test:admin", STORE_ROLE_ADMIN); /* sets the desk up */
 	assert_int_equal(store_refdata_replace(s, &rd, &e), STATUS_OK);
 	assert_int_equal(store_setting_set(s, "site", "civic-centre", &e), STATUS_OK);
 	store_set_actor_role(s, "cli:admin", STORE_ROLE_ADMIN);

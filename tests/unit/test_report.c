@@ -242,9 +242,10 @@ static int setup(void **state)
 	clock_hook = fixed_clock;
 	fake_now = at("2026-03-01T10:00:00Z");
 	assert_int_equal(store_open(path, 0, &st, &e), STATUS_OK);
+	store_set_actor_role(st, "test:admin", STORE_ROLE_ADMIN); /* sets the desk up */
 	assert_int_equal(store_refdata_replace(st, &rd, &e), STATUS_OK);
 	assert_int_equal(store_setting_set(st, "site", "civic-centre", &e), STATUS_OK);
-	store_set_actor(st, "test:supervisor");
+	store_set_actor_role(st, "test:supervisor", STORE_ROLE_SUPERVISOR);
 	refdata_release(&rd);
 	fixture();
 	return 0;
@@ -736,7 +737,7 @@ static void test_viewer_and_export(void **state)
 	assert_non_null(strstr(e.msg, "already exists"));
 	assert_int_equal(count("SELECT count(*) FROM audit WHERE action = 'report.export'"), 1);
 	report_table_free(t);
-	store_set_actor(st, "test:supervisor");
+	store_set_actor_role(st, "test:supervisor", STORE_ROLE_SUPERVISOR);
 }
 
 /* What a console shows of the server's answer is what the server computed. */
@@ -788,7 +789,7 @@ static void test_json_round_trip(void **state)
 		assert_null(t);
 		json_decref(j);
 	}
-	store_set_actor(st, "test:supervisor");
+	store_set_actor_role(st, "test:supervisor", STORE_ROLE_SUPERVISOR);
 }
 
 static void test_drill(void **state)
@@ -1147,7 +1148,7 @@ static void test_upgrade(void **state)
 	    "DROP INDEX case_report; DROP INDEX case_event_paused; DROP TABLE contact_tally;"
 	    "ALTER TABLE contact DROP COLUMN repeated; PRAGMA user_version = 4;");
 	assert_int_equal(store_open(path, 0, &st, &e), STATUS_OK);
-	store_set_actor(st, "test:supervisor");
+	store_set_actor_role(st, "test:supervisor", STORE_ROLE_SUPERVISOR);
 	assert_int_equal(store_user_version(st), STORE_SCHEMA_VERSION);
 	EXPECT(rows(TALLY_ROWS), tally);
 	EXPECT(rows("SELECT num FROM contact WHERE repeated ORDER BY num"), marks);

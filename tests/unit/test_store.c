@@ -82,6 +82,7 @@ static struct store *open_ready(void)
 	struct err e;
 
 	assert_int_equal(store_open(path, 0, &s, &e), STATUS_OK);
+	store_set_actor_role(s, "test:admin", STORE_ROLE_ADMIN); /* sets the desk up */
 	assert_int_equal(store_refdata_replace(s, &rd, &e), STATUS_OK);
 	assert_int_equal(store_setting_set(s, "site", "civic-centre", &e), STATUS_OK);
 	store_set_actor(s, "test:advisor");
@@ -153,10 +154,12 @@ static void test_open_creates_and_checks_pragmas(void **state)
 
 	(void)state;
 	assert_int_equal(store_open(path, 0, &s, &e), STATUS_OK);
+	store_set_actor_role(s, "test:admin", STORE_ROLE_ADMIN); /* sets the desk up */
 	assert_int_equal(store_user_version(s), STORE_SCHEMA_VERSION);
 	store_close(s);
 	/* Reopening migrates nothing and keeps the device identity. */
 	assert_int_equal(store_open(path, 0, &s, &e), STATUS_OK);
+	store_set_actor_role(s, "test:admin", STORE_ROLE_ADMIN); /* sets the desk up */
 	store_close(s);
 	assert_int_equal(count("SELECT count(*) FROM settings WHERE key IN"
 			       " ('device_id', 'device_code', 'case_counter')"),
@@ -179,6 +182,7 @@ static void test_open_refuses_newer_and_corrupt(void **state)
 
 	(void)state;
 	assert_int_equal(store_open(path, 0, &s, &e), STATUS_OK);
+	store_set_actor_role(s, "test:admin", STORE_ROLE_ADMIN); /* sets the desk up */
 	store_close(s);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 
@@ -211,6 +215,19 @@ static void test_refdata_idempotent_and_checked(void **state)
 	char *v;
 
 	(void)state;
+	/* What a desk is made of is an administrator's to load. */
+	assert_int_equal(store_refdata_replace(s, &rd, &e), STATUS_DENIED);
+	assert_non_null(strstr(e.msg, "only an administrator can"));
+	assert_int_equal(store_setting_set(s, "site", "civic-centre", &e), STATUS_DENIED);
+	assert_int_equal(store_setting_set(s, "max_offline_days", "365", &e), STATUS_DENIED);
+	assert_int_equal(store_setting_set(s, "fcr_target_percent", "90", &e), STATUS_DENIED);
+	assert_int_equal(store_setting_set(s, "default_channel", "phone", &e), STATUS_OK);
+	assert_int_equal(count("SELECT count(*) FROM audit WHERE action = 'access.denied'"), 4);
+	store_set_actor_role(s, "test:supervisor", STORE_ROLE_SUPERVISOR);
+	assert_int_equal(store_setting_set(s, "fcr_target_percent", "90", &e), STATUS_OK);
+	assert_int_equal(store_setting_set(s, "server_url", "https://fd.example.org", &e),
+			 STATUS_DENIED);
+	store_set_actor_role(s, "test:admin", STORE_ROLE_ADMIN);
 	assert_int_equal(store_refdata_replace(s, &rd, &e), STATUS_OK);
 	assert_int_equal(store_refdata_replace(s, &rd, &e), STATUS_OK);
 	assert_int_equal(count("SELECT count(*) FROM service"), 2);

@@ -45,10 +45,24 @@ static struct store *open_ready(void)
 	rd.outcomes = xcalloc(1, sizeof *rd.outcomes);
 	rd.outcomes[0] = (struct ref_simple){ xstrdup("resolved"), xstrdup("Resolved"), NULL };
 	assert_int_equal(store_open(path, 0, &s, &e), STATUS_OK);
+	store_set_actor_role(s, "test:admin", STORE_ROLE_ADMIN); /* sets the desk up */
 	assert_int_equal(store_refdata_replace(s, &rd, &e), STATUS_OK);
 	store_set_actor(s, "test:advisor");
 	refdata_release(&rd);
 	return s;
+}
+
+/* Flows are loaded by an administrator (an advisor is refused: see
+ * test_flow_degenerate); the desk's advisor then uses them. */
+static enum status flow_put_as_admin(struct store *s, const struct store_flow *f,
+				     enum store_flow_put_result *res, struct err *e)
+{
+	enum status rc;
+
+	store_set_actor_role(s, "test:admin", STORE_ROLE_ADMIN);
+	rc = store_flow_put(s, f, res, e);
+	store_set_actor(s, "test:advisor");
+	return rc;
 }
 
 static long count(const char *sql)
@@ -148,14 +162,20 @@ static void test_flow_degenerate(void **state)
 
 	(void)state;
 	f.version = 0;
-	assert_int_equal(store_flow_put(s, &f, &res, &e), STATUS_INVALID);
+	assert_int_equal(flow_put_as_admin(s, &f, &res, &e), STATUS_INVALID);
 	assert_non_null(strstr(e.msg, "versions start at 1"));
 	f = bins(1, bins_v1);
 	f.title = "";
-	assert_int_equal(store_flow_put(s, &f, &res, &e), STATUS_INVALID);
+	assert_int_equal(flow_put_as_admin(s, &f, &res, &e), STATUS_INVALID);
 	f = bins(1, bad_utf8);
-	assert_int_equal(store_flow_put(s, &f, &res, &e), STATUS_INVALID);
+	assert_int_equal(flow_put_as_admin(s, &f, &res, &e), STATUS_INVALID);
 	assert_non_null(strstr(e.msg, "UTF-8"));
+	/* A good flow, but an advisor may not load it: refused and audited. */
+	f = bins(1, bins_v1);
+	assert_int_equal(store_flow_put(s, &f, &res, &e), STATUS_DENIED);
+	assert_non_null(strstr(e.msg, "only an administrator can"));
+	assert_int_equal(count("SELECT count(*) FROM audit WHERE action = 'access.denied'"
+			       " AND record_type = 'flow' AND detail = 'settings'"), 1);
 	assert_int_equal(count("SELECT count(*) FROM flow"), 0);
 	assert_int_equal(store_flow_get(s, "", 0, &src, NULL, NULL, &e), STATUS_INVALID);
 	assert_int_equal(store_flow_get(s, "nothing", 0, &src, NULL, NULL, &e), STATUS_NOT_FOUND);
@@ -189,20 +209,20 @@ static void test_flow_versions(void **state)
 	struct err e;
 
 	(void)state;
-	assert_int_equal(store_flow_put(s, &f, &res, &e), STATUS_OK);
+	assert_int_equal(flow_put_as_admin(s, &f, &res, &e), STATUS_OK);
 	assert_int_equal(res, STORE_FLOW_ADDED);
 	/* The same version again with the same source: a no-op. */
-	assert_int_equal(store_flow_put(s, &f, &res, &e), STATUS_OK);
+	assert_int_equal(flow_put_as_admin(s, &f, &res, &e), STATUS_OK);
 	assert_int_equal(res, STORE_FLOW_UNCHANGED);
 	/* Changed without a new version: refused, nothing changed. */
 	f = bins(1, bins_v1b);
-	assert_int_equal(store_flow_put(s, &f, &res, &e), STATUS_EXISTS);
+	assert_int_equal(flow_put_as_admin(s, &f, &res, &e), STATUS_EXISTS);
 	assert_string_equal(e.msg, "flow 'missed-bin' version 1 is already loaded with different "
 				   "text; nothing was loaded: give the changed flow 'version: 2' "
 				   "(contacts keep version 1)");
 	assert_int_equal(count("SELECT count(*) FROM flow"), 1);
 	f = bins(2, bins_v2);
-	assert_int_equal(store_flow_put(s, &f, &res, &e), STATUS_OK);
+	assert_int_equal(flow_put_as_admin(s, &f, &res, &e), STATUS_OK);
 	assert_int_equal(res, STORE_FLOW_ADDED);
 	assert_int_equal(store_flow_count(s), 2);
 	/* The latest by default; old versions stay. */
@@ -236,8 +256,8 @@ static void test_flow_search(void **state)
 	struct err e;
 
 	(void)state;
-	assert_int_equal(store_flow_put(s, &a, NULL, &e), STATUS_OK);
-	assert_int_equal(store_flow_put(s, &b, NULL, &e), STATUS_OK);
+	assert_int_equal(flow_put_as_admin(s, &a, NULL, &e), STATUS_OK);
+	assert_int_equal(flow_put_as_admin(s, &b, NULL, &e), STATUS_OK);
 	assert_int_equal(store_flow_search(s, "bin not collected", 10, first_hit, hit, &n, &e),
 			 STATUS_OK);
 	assert_string_equal(hit, "missed-bin 1");
@@ -257,7 +277,7 @@ static void test_flow_search(void **state)
 	assert_int_equal(n, 2);
 	/* A newer version replaces the old one in the results. */
 	a = bins(2, bins_v2);
-	assert_int_equal(store_flow_put(s, &a, NULL, &e), STATUS_OK);
+	assert_int_equal(flow_put_as_admin(s, &a, NULL, &e), STATUS_OK);
 	assert_int_equal(store_flow_search(s, "bins", 10, first_hit, hit, &n, &e), STATUS_OK);
 	assert_string_equal(hit, "missed-bin 2");
 	assert_int_equal(n, 1);
@@ -302,7 +322,7 @@ static void test_flow_park(void **state)
 	/* Degenerate: no such flow, no such customer, state not JSON. */
 	assert_int_equal(store_flow_park(s, &in, id, &e), STATUS_NOT_FOUND);
 	assert_string_equal(id, "");
-	assert_int_equal(store_flow_put(s, &f, NULL, &e), STATUS_OK);
+	assert_int_equal(flow_put_as_admin(s, &f, NULL, &e), STATUS_OK);
 	in.customer_id = "not-an-id";
 	assert_int_equal(store_flow_park(s, &in, id, &e), STATUS_INVALID);
 	in.customer_id = cust;
@@ -319,14 +339,14 @@ static void test_flow_park(void **state)
 			 1);
 	/* Editing the parked version in place is refused, saying it is used. */
 	f = bins(1, bins_v1b);
-	assert_int_equal(store_flow_put(s, &f, &res, &e), STATUS_EXISTS);
+	assert_int_equal(flow_put_as_admin(s, &f, &res, &e), STATUS_EXISTS);
 	assert_string_equal(e.msg, "flow 'missed-bin' version 1 is already loaded with different "
 				   "text, and a run parked on a customer uses it; nothing was "
 				   "loaded: give the changed flow 'version: 2' (contacts and "
 				   "parked runs keep version 1)");
 	/* A newer version: the parked run keeps version 1. */
 	f = bins(2, bins_v2);
-	assert_int_equal(store_flow_put(s, &f, &res, &e), STATUS_OK);
+	assert_int_equal(flow_put_as_admin(s, &f, &res, &e), STATUS_OK);
 	assert_int_equal(store_flow_parked(s, cust, see_parked, &ps, &e), STATUS_OK);
 	assert_int_equal(ps.n, 1);
 	assert_string_equal(ps.id, id);
@@ -362,7 +382,7 @@ static void test_flow_park_erased(void **state)
 
 	(void)state;
 	customer(s, cust);
-	assert_int_equal(store_flow_put(s, &f, NULL, &e), STATUS_OK);
+	assert_int_equal(flow_put_as_admin(s, &f, NULL, &e), STATUS_OK);
 	in = (struct store_flow_park_input){ cust, "missed-bin", 1, "report",
 					     "{\"answers\":\"NG12 3AB\"}", NULL };
 	assert_int_equal(store_flow_park(s, &in, id, &e), STATUS_OK);

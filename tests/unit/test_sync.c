@@ -222,6 +222,7 @@ static int setup_store(void **state)
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof f->path, "%s/fd.db", f->dir);
 	assert_int_equal(store_open(f->path, 0, &f->s, &e), STATUS_OK);
+	store_set_actor_role(f->s, "test:admin", STORE_ROLE_ADMIN); /* sets the desk up */
 	assert_int_equal(store_refdata_replace(f->s, &rd, &e), STATUS_OK);
 	refdata_release(&rd);
 	assert_int_equal(store_setting_set(f->s, "site", "hub", &e), STATUS_OK);
