@@ -224,6 +224,9 @@ struct search_hit {
 enum status store_customer_search(struct store *s, const char *query, int limit,
 				  int (*fn)(void *ctx, const struct search_hit *hit), void *ctx,
 				  int *count, struct err *e);
+/* The longest search text taken, in characters (a longer one is refused
+ * with a message, never cut). */
+#define SEARCH_MAX_CHARS 200
 /*
  * The FTS5 MATCH expression store_customer_search uses for query (for tests
  * and the benchmark's bare query); caller frees. NULL when the query has

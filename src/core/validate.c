@@ -52,6 +52,34 @@ static bool has_control(const char *s, size_t n, bool allow_newline_tab)
 	return false;
 }
 
+/*
+ * Characters that change how text around them is shown without being seen
+ * themselves: the bidirectional embeddings, overrides and isolates (a
+ * right-to-left override makes "exe.txt" read "txt.exe"), the marks that
+ * only steer direction, and the zero-width space, word joiner and byte-order
+ * mark (two names that look the same but differ). The zero-width joiner and
+ * non-joiner are kept: Persian, Indic scripts and emoji need them.
+ */
+static bool has_invisible(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (n > 0) {
+		uint32_t cp;
+		size_t len = core_utf8_decode(p, n, &cp);
+
+		if (len == 0)
+			return true;
+		if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+		    cp == 0x200B || cp == 0x200E || cp == 0x200F || cp == 0x061C || cp == 0x2060 ||
+		    cp == 0xFEFF)
+			return true;
+		p += len;
+		n -= len;
+	}
+	return false;
+}
+
 void core_subject(const char *field, const char *fallback, const char *value, char *out,
 		  size_t outsz)
 {
@@ -411,6 +439,12 @@ enum status valid_text(const char *field, const char *in, size_t max_chars, bool
 					   "punctuation, spaces, tabs and new lines are allowed"
 					 : "%s has control characters or line breaks; write it on "
 					   "one line",
+			       name);
+	if (has_invisible(in, n))
+		return err_set(e, STATUS_INVALID,
+			       "%s has invisible or direction-changing characters (such as a "
+			       "right-to-left override or a zero-width space); retype it or paste it "
+			       "as plain text",
 			       name);
 	chars = utf8_length(in);
 	if (chars > max_chars)

@@ -216,6 +216,14 @@ static bool reference_like(const char *q, char *code, size_t csz, char *num, siz
 
 void fts_quote(struct buf *b, const char *tok, size_t n)
 {
+	size_t need = n + 2;
+
+	for (size_t i = 0; i < n; i++)
+		need += tok[i] == '"';
+	/* All of the quoted token or none of it: half a token would leave an
+	 * unterminated string in the MATCH expression. */
+	if (b->len + need + 2 > b->cap)
+		return;
 	buf_adds(b, "\"");
 	for (size_t i = 0; i < n; i++) {
 		if (tok[i] == '"')
@@ -287,7 +295,8 @@ char *store_search_expr(const char *query)
 		start = p;
 		while (*p && ((unsigned char)*p >= 0x80 || isalnum((unsigned char)*p)))
 			p++;
-		if (p == start || b.len >= 1024)
+		/* (a word longer than any name's is left out whole) */
+		if (p == start || b.len >= 1024 || p - start > 256)
 			continue;
 		if (b.len)
 			buf_adds(&b, " ");
@@ -316,6 +325,11 @@ enum status store_customer_search(struct store *s, const char *query, int limit,
 		*count = 0;
 	if (!query || !utf8_valid(query, strlen(query)))
 		return err_set(e, STATUS_INVALID, "search text is not valid UTF-8");
+	if (utf8_length(query) > SEARCH_MAX_CHARS)
+		return err_set(e, STATUS_INVALID,
+			       "search text is too long (over %d characters); search by part of a "
+			       "name, a postcode, a phone number or a case reference",
+			       SEARCH_MAX_CHARS);
 	/* Offline limit (issue 7); not audited: it runs per key typed. */
 	rc = store_offline_check(s, e);
 	if (rc)

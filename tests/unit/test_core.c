@@ -861,6 +861,38 @@ static void test_text(void **state)
 	assert_int_equal(valid_text("name", NULL, 10, true, false, &e), STATUS_INVALID);
 	assert_string_equal(e.msg, "name is required; fill it in");
 	assert_int_equal(valid_text("name", NULL, 10, false, false, &e), STATUS_OK);
+	/* Invisible and direction-changing characters are refused, in names
+	 * and in case text; the joiners some scripts need are kept. */
+	{
+		static const char *const bad[] = {
+			"Ann\xe2\x80\xae" "eciffo",	   /* U+202E right-to-left override */
+			"Ann\xe2\x80\xaa" "x",	   /* U+202A embedding */
+			"pay \xe2\x81\xa6" "x\xe2\x81\xa9", /* U+2066..2069 isolates */
+			"Ann\xe2\x80\x8bSmith",	   /* U+200B zero-width space */
+			"Ann\xe2\x80\x8fSmith",	   /* U+200F right-to-left mark */
+			"Ann\xe2\x81\xa0Smith",	   /* U+2060 word joiner */
+			"\xef\xbb\xbf" "Ann",	   /* U+FEFF byte-order mark */
+			"\xd8\x9c" "x",		   /* U+061C Arabic letter mark */
+		};
+
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			assert_int_equal(valid_text("name", bad[i], 80, true, false, &e),
+					 STATUS_INVALID);
+			assert_non_null(strstr(e.msg, "invisible or direction-changing"));
+			assert_int_equal(valid_text("reason", bad[i], 80, true, true, &e),
+					 STATUS_INVALID);
+		}
+		/* ZWNJ in Persian, ZWJ in an emoji sequence */
+		assert_int_equal(valid_text("name", "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae", 80,
+					    true, false, &e),
+				 STATUS_OK);
+		assert_int_equal(valid_text("note", "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb",
+					    80, true, true, &e),
+				 STATUS_OK);
+		assert_int_equal(valid_text("name", "\xd8\xb9\xd8\xa7\xd8\xa6\xd8\xb4\xd8\xa9", 80,
+					    true, false, &e),
+				 STATUS_OK);
+	}
 	assert_int_equal(valid_text("name", "", 10, true, false, &e), STATUS_INVALID);
 	assert_int_equal(valid_text("name", " \t ", 10, true, false, &e), STATUS_INVALID);
 	assert_int_equal(valid_text("name", "", 10, false, false, &e), STATUS_OK);

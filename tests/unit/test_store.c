@@ -455,6 +455,24 @@ static void test_search_folds_and_normalises(void **state)
 
 	assert_int_equal(search_count(s, "zoe"), 1);
 	assert_int_equal(search_count(s, "ZOË brown"), 1);
+	/* A very long search is refused in plain words, never a database
+	 * error; words too long to quote whole are left out, never cut. */
+	{
+		char big[4200], *expr;
+		struct err e;
+
+		memset(big, 'a', sizeof big - 1);
+		big[sizeof big - 1] = '\0';
+		assert_int_equal(store_customer_search(s, big, 10, NULL, NULL, NULL, &e),
+				 STATUS_INVALID);
+		assert_non_null(strstr(e.msg, "search text is too long"));
+		expr = store_search_expr(big);
+		assert_null(expr);
+		memcpy(big, "zoe ", 4);
+		expr = store_search_expr(big);
+		assert_string_equal(expr, "\"zoe\"");
+		free(expr);
+	}
 	assert_int_equal(search_count(s, "lukasz"), 1);
 	assert_int_equal(search_count(s, "wojcik"), 1);
 	assert_int_equal(search_count(s, "Łuk"), 1);
