@@ -10,6 +10,7 @@ DESTDIR ?=
 BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
 SHAREDIR = $(PREFIX)/share/frontdesk
+UNITDIR  = $(PREFIX)/lib/systemd/system
 
 VERSION := 0.1.0
 CC      ?= cc
@@ -274,6 +275,9 @@ install: all
 	  install -d $(DESTDIR)$(MANDIR)/man$$sec && \
 	  install -m 0644 man/*.$$sec $(DESTDIR)$(MANDIR)/man$$sec/; fi; done
 	install -m 0644 data/*.csv $(DESTDIR)$(SHAREDIR)/data/
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/bin/|$(BINDIR)/|g' data/frontdeskd.service >$(DESTDIR)$(UNITDIR)/frontdeskd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/frontdeskd.service
 	if ls forms/*.yaml >/dev/null 2>&1; then install -m 0644 forms/*.yaml $(DESTDIR)$(SHAREDIR)/forms/; fi
 
 demo: frontdesk
