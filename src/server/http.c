@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,10 +27,16 @@
 
 #define DISCARD_MAX (64u * 1024u * 1024u) /* an over-cap body read and dropped */
 #define MAX_WORKERS 256
+#define CONNECTION_LIMIT 4000u /* all clients; 32 each by default (--per-client) */
 
 struct request {
 	struct buf body;
 	size_t received;
+	size_t taken; /* of the body budget (guard.c) */
+	struct guard_conn *guard;
+	struct device_auth dev; /* the token's device, once identified */
+	bool identified;
+	bool busy; /* the body budget was spent: 503 */
 	bool too_big;
 	int status;
 	size_t sent;
@@ -159,14 +166,22 @@ static enum MHD_Result db_failure(struct MHD_Connection *c, struct request *rq,
 
 /* ---- authentication ---------------------------------------------------- */
 
-/* 0: authenticated; otherwise the response was queued (ret holds it). */
-static int authenticate(struct MHD_Connection *c, struct request *rq, struct pg *db,
-			const char *role, struct device_auth *dev, enum MHD_Result *ret)
+/*
+ * Finds the token's device (once per request: rq->dev): 0 when it is a
+ * device this server issued and has not revoked; otherwise the response
+ * was queued (ret holds it). Called as soon as a request's headers are in,
+ * before any of its body is read.
+ */
+static int identify(struct MHD_Connection *c, struct request *rq, struct pg *db,
+		    enum MHD_Result *ret)
 {
 	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	struct device_auth *dev = &rq->dev;
 	struct err e;
 	enum status st;
 
+	if (rq->identified)
+		return 0;
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7] || strlen(h) > 200) {
 		*ret = fail(c, rq, 401, "no_token", "Authorization",
 			    "this request needs a device token (Authorization: Bearer TOKEN); enrol "
@@ -190,6 +205,18 @@ static int authenticate(struct MHD_Connection *c, struct request *rq, struct pg 
 			    "this device has been revoked by an administrator");
 		return -1;
 	}
+	rq->identified = true;
+	return 0;
+}
+
+/* 0: the token's device holds role (*dev filled); otherwise the response
+ * was queued (ret holds it). */
+static int authenticate(struct MHD_Connection *c, struct request *rq, struct pg *db,
+			const char *role, struct device_auth *dev, enum MHD_Result *ret)
+{
+	if (identify(c, rq, db, ret))
+		return -1;
+	*dev = rq->dev;
 	if (strcmp(dev->role, role) != 0) {
 		*ret = fail(c, rq, 403, "wrong_role", "Authorization",
 			    "this device may not do that");
@@ -613,6 +640,12 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, struct request *rq, co
 	}
 }
 
+/* Every endpoint but these needs a device token. */
+static bool needs_token(const char *url)
+{
+	return strcmp(url, "/healthz") != 0 && strcmp(url, "/v1/enrol") != 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload, size_t *upload_size, void **con_cls)
@@ -623,25 +656,56 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)version;
 	if (!rq) {
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		unsigned long long length = cl ? strtoull(cl, NULL, 10) : 0;
+		enum MHD_Result ret;
+		struct pg *db;
 
 		rq = xcalloc(1, sizeof *rq);
 		rq->t0 = now_ms();
+		rq->guard = ci ? ci->socket_context : NULL;
+		guard_headers_in(rq->guard);
 		buf_init(&rq->body, SERVER_BODY_MAX);
 		snprintf(rq->method, sizeof rq->method, "%s", method);
 		snprintf(rq->path, sizeof rq->path, "%s", url);
 		*con_cls = rq;
 		atomic_fetch_add(&g_inflight, 1);
 		/* Refuse an oversized body before reading any of it. */
-		if (cl && strtoull(cl, NULL, 10) > SERVER_BODY_MAX) {
+		if (length > SERVER_BODY_MAX) {
 			rq->too_big = true;
 			return fail(c, rq, 413, "too_big", "",
 				    "the body is larger than the server takes (2 MiB)");
+		}
+		/* Who is asking, before any body is read: an unknown token
+		 * never gets a byte buffered. */
+		if (needs_token(url)) {
+			db = worker_db();
+			if (!db)
+				return fail(c, rq, 503, "unavailable", "",
+					    "the database is not answering; try again shortly");
+			if (identify(c, rq, db, &ret))
+				return ret;
+		}
+		if (length > 0) {
+			if (!guard_body_take((size_t)length))
+				return fail(c, rq, 503, "busy", "",
+					    "the server is taking in as much as it can; try again shortly");
+			rq->taken = (size_t)length;
 		}
 		return MHD_YES;
 	}
 	if (*upload_size) {
 		rq->received += *upload_size;
-		if (!rq->too_big && buf_add(&rq->body, upload, *upload_size) != STATUS_OK) {
+		/* A body without a length takes the budget as it comes. */
+		if (!rq->busy && rq->received > rq->taken) {
+			if (guard_body_take(rq->received - rq->taken))
+				rq->taken = rq->received;
+			else
+				rq->busy = true;
+		}
+		if (!rq->too_big && !rq->busy &&
+		    buf_add(&rq->body, upload, *upload_size) != STATUS_OK) {
 			rq->too_big = true;
 			buf_release(&rq->body);
 		}
@@ -650,7 +714,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (rq->status)
 		return MHD_YES;
+	guard_handling(rq->guard);
+	if (rq->busy)
+		return fail(c, rq, 503, "busy", "",
+			    "the server is taking in as much as it can; try again shortly");
 	return dispatch(c, rq, url, method);
+}
+
+/* Connections from accept to close, for the guard's deadlines. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	(void)cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		*socket_context = ci ? guard_open(ci->connect_fd) : NULL;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		guard_close(*socket_context);
+		*socket_context = NULL;
+	}
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -675,6 +759,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		(void)w;
 	}
 	buf_release(&rq->body);
+	guard_body_give(rq->taken);
+	guard_request_done(rq->guard);
 	free(rq);
 	*con_cls = NULL;
 	atomic_fetch_sub(&g_inflight, 1);
@@ -685,6 +771,20 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	(void)cls;
 	fputs("frontdeskd: http: ", stderr);
 	vfprintf(stderr, fmt, ap);
+}
+
+/* Room for every connection the server takes, and then some: the soft
+ * limit on open files up to the hard one. */
+static void raise_file_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max &&
+	    rl.rlim_cur < CONNECTION_LIMIT + 1024) {
+		rl.rlim_cur = rl.rlim_max < CONNECTION_LIMIT + 1024 ? rl.rlim_max
+								     : CONNECTION_LIMIT + 1024;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static char *read_file(const char *path, const char *what)
@@ -722,6 +822,7 @@ int server_serve(const struct serve_options *o)
 	struct err e;
 	struct pg *probe;
 	bool tls = o->tls_cert || o->tls_key;
+	unsigned per_client = o->per_client ? o->per_client : 32;
 
 	memset(&ss, 0, sizeof ss);
 	if (!server_listen_parse(o->listen, host, sizeof host, &port)) {
@@ -778,6 +879,15 @@ int server_serve(const struct serve_options *o)
 	}
 	pg_close(probe);
 
+	raise_file_limit();
+	if (!guard_start(o->header_timeout_s ? o->header_timeout_s : 10,
+			 o->request_timeout_s ? o->request_timeout_s : 120,
+			 (size_t)(o->body_budget_mib ? o->body_budget_mib : 256) << 20)) {
+		fprintf(stderr, "frontdeskd: cannot start the connection guard\n");
+		free(cert);
+		free(key);
+		return 1;
+	}
 	/* Workers inherit this mask; the main thread waits for the signals. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -789,7 +899,9 @@ int server_serve(const struct serve_options *o)
 				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
 				     (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
 				     (unsigned)o->threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-				     MHD_OPTION_CONNECTION_LIMIT, 2000u,
+				     MHD_OPTION_CONNECTION_LIMIT, CONNECTION_LIMIT,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_client,
+				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 				     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
 				     MHD_OPTION_END);
@@ -798,10 +910,13 @@ int server_serve(const struct serve_options *o)
 				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
 				     (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
 				     (unsigned)o->threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-				     MHD_OPTION_CONNECTION_LIMIT, 2000u,
+				     MHD_OPTION_CONNECTION_LIMIT, CONNECTION_LIMIT,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_client,
+				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "frontdeskd: cannot listen on %s: %s\n", o->listen, strerror(errno));
+		guard_stop();
 		free(cert);
 		free(key);
 		return 1;
@@ -821,6 +936,7 @@ int server_serve(const struct serve_options *o)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(d);
+	guard_stop();
 	pthread_mutex_lock(&g_conns_mu);
 	for (int i = 0; i < g_nconns; i++)
 		pg_close(g_conns[i]);

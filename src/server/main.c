@@ -24,7 +24,8 @@ static const char usage_text[] =
 	"commands:\n"
 	"  migrate                               create or upgrade the central schema\n"
 	"  serve --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--insecure-http]\n"
-	"        [--threads N]                   serve consoles over HTTP(S)\n"
+	"        [--threads N] [--per-client N] [--header-timeout S] [--request-timeout S]\n"
+	"        [--body-budget MIB]             serve consoles over HTTP(S)\n"
 	"  device add --site CODE [--back-office]  register a device; prints a one-time code\n"
 	"  device list                           list devices\n"
 	"  device revoke ID|CODE                 revoke a device\n"
@@ -56,6 +57,10 @@ enum {
 	OPT_UNTIL,
 	OPT_ROLE,
 	OPT_NAME,
+	OPT_PER_CLIENT,
+	OPT_HEADER_TIMEOUT,
+	OPT_REQUEST_TIMEOUT,
+	OPT_BODY_BUDGET,
 };
 
 static const struct option options[] = {
@@ -75,6 +80,10 @@ static const struct option options[] = {
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "role", required_argument, NULL, OPT_ROLE },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "per-client", required_argument, NULL, OPT_PER_CLIENT },
+	{ "header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT },
+	{ "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
+	{ "body-budget", required_argument, NULL, OPT_BODY_BUDGET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -84,6 +93,7 @@ struct args {
 		*until, *role, *name;
 	bool insecure, back_office;
 	long threads;
+	long limits[4]; /* --per-client, --header-timeout, --request-timeout, --body-budget */
 	char **pos; /* operands after the command words */
 	int npos;
 };
@@ -117,6 +127,25 @@ static int parse(int argc, char **argv, struct args *a)
 			a->threads = strtol(optarg, &end, 10);
 			if (*end || a->threads < 1 || a->threads > 256)
 				return usage_error("--threads must be 1 to 256, not '%s'", optarg);
+			break;
+		}
+		case OPT_PER_CLIENT:
+		case OPT_HEADER_TIMEOUT:
+		case OPT_REQUEST_TIMEOUT:
+		case OPT_BODY_BUDGET: {
+			static const long most[4] = { 4000, 3600, 86400, 65536 };
+			static const char *const name[4] = { "--per-client", "--header-timeout",
+							      "--request-timeout", "--body-budget" };
+			int i = c - OPT_PER_CLIENT;
+			char *end;
+
+			a->limits[i] = strtol(optarg, &end, 10);
+			if (*end || end == optarg || a->limits[i] < 1 || a->limits[i] > most[i]) {
+				fprintf(stderr,
+					"frontdeskd: %s must be a whole number from 1 to %ld, not '%.20s'\n",
+					name[i], most[i], optarg);
+				return 2;
+			}
 			break;
 		}
 		case OPT_SITE: a->site = optarg; break;
@@ -194,6 +223,10 @@ static int cmd_serve(const struct args *a)
 		.tls_key = a->key,
 		.insecure_http = a->insecure,
 		.threads = (int)a->threads,
+		.per_client = (unsigned)a->limits[0],
+		.header_timeout_s = (unsigned)a->limits[1],
+		.request_timeout_s = (unsigned)a->limits[2],
+		.body_budget_mib = (unsigned)a->limits[3],
 	};
 	const char *delay = getenv("FRONTDESKD_TEST_PUSH_DELAY_MS");
 	const char *lead = getenv("FRONTDESKD_TEST_OUT_OF_ORDER");

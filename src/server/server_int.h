@@ -145,7 +145,36 @@ struct serve_options {
 	const char *tls_cert, *tls_key;
 	bool insecure_http;
 	int threads;
+	/* Limits that hold under hostile clients (see guard.c); 0 takes the
+	 * default. */
+	unsigned per_client;	     /* connections from one address (32) */
+	unsigned header_timeout_s;   /* to send a request's headers (10) */
+	unsigned request_timeout_s;  /* to send its body too (120) */
+	unsigned body_budget_mib;    /* bodies buffered at once, all clients (256) */
 };
+
+/* ---- the connection guard (guard.c) ------------------------------------ */
+
+struct guard_conn;
+/* Starts the thread that cuts connections past their deadlines, and sets
+ * the budget for bodies buffered at once (bytes). False if it cannot. */
+bool guard_start(unsigned header_timeout_s, unsigned request_timeout_s, size_t body_budget);
+void guard_stop(void);
+/* A connection accepted on socket fd (owned by the caller until closed),
+ * then closed: guard_close before the socket is closed; NULL is a no-op. */
+struct guard_conn *guard_open(int fd);
+void guard_close(struct guard_conn *c);
+/* Its request's headers are in; the server is answering; it is answered
+ * (the next request's headers are due from now). NULL is a no-op. */
+void guard_headers_in(struct guard_conn *c);
+void guard_handling(struct guard_conn *c);
+void guard_request_done(struct guard_conn *c);
+/* Takes n bytes of the body budget: false (nothing taken) when it would be
+ * passed. guard_body_give returns what was taken. */
+bool guard_body_take(size_t n);
+void guard_body_give(size_t n);
+/* Connections cut for slow headers, slow bodies; bodies refused as busy. */
+void guard_counts(long *cut_headers, long *cut_requests, long *busy);
 /* Runs the HTTP server until SIGTERM or SIGINT; returns the exit status. */
 int server_serve(const struct serve_options *o);
 
