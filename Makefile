@@ -20,7 +20,7 @@ PKG_CONFIG ?= pkg-config
 DEB_BUILD = build-essential pkg-config libsqlite3-dev libjansson-dev libcsv-dev libsodium-dev \
             libyaml-dev libncurses-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev zlib1g-dev
 DEB_TEST  = libcmocka-dev sqlite3 tmux mandoc valgrind clang shellcheck bc postgresql curl openssl python3 \
-            ncurses-term locales
+            ncurses-term locales jq
 DEB_PKGS  = $(DEB_BUILD) $(DEB_TEST)
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -483,19 +483,92 @@ static const char *const report_args[] = {
 	"signposting_target_year", "assisted_digital_target_year", "cost_target_mix", NULL,
 };
 
+/* What is wrong with a report's arguments: the first one that is unknown,
+ * given twice, or holds a NUL (%00), which would otherwise cut the value
+ * short without a word. */
+struct report_args_check {
+	char bad[48];
+	const char *why;
+	unsigned seen; /* one bit per report_args entry */
+};
+
 static enum MHD_Result report_arg_check(void *cls, enum MHD_ValueKind kind, const char *key,
-					const char *value)
+					size_t key_size, const char *value, size_t value_size)
 {
-	char *bad = cls;
+	struct report_args_check *ck = cls;
+	size_t i;
 
 	(void)kind;
-	(void)value;
-	for (size_t i = 0; report_args[i]; i++)
+	for (i = 0; report_args[i]; i++)
 		if (!strcmp(key, report_args[i]))
-			return MHD_YES;
-	if (!bad[0])
-		snprintf(bad, 48, "%.40s", key);
-	return MHD_NO;
+			break;
+	if (!report_args[i])
+		ck->why = "a report takes from, to, by, site and the report settings only";
+	else if (ck->seen & (1u << i))
+		ck->why = "give each report argument once";
+	else if (strlen(key) != key_size || (value && strlen(value) != value_size))
+		ck->why = "a report argument must not hold a NUL character (%00)";
+	else if (value && value_size > 200)
+		ck->why = "a report argument is at most 200 characters";
+	if (ck->why) {
+		snprintf(ck->bad, sizeof ck->bad, "%.40s", key);
+		return MHD_NO;
+	}
+	ck->seen |= 1u << i;
+	return MHD_YES;
+}
+
+/* The desk's report settings sent along are checked as `frontdesk config
+ * set` checks them: a value out of range is refused, never replaced by the
+ * default without a word. Fills field and returns the message, or NULL. */
+static const char *report_settings_check(struct MHD_Connection *c, struct pg *db,
+					 const char **field, char *msg, size_t msgsz)
+{
+	static const struct {
+		const char *key;
+		long min, max;
+	} ints[] = {
+		{ "fcr_target_percent", 1, 100 },
+		{ "fcr_repeat_days", 1, 90 },
+		{ "signposting_target_year", 0, 1000000 },
+		{ "assisted_digital_target_year", 0, 1000000 },
+	};
+	struct store_report_share shares[STORE_MIX_MAX];
+	const char *v;
+	struct err e;
+	size_t n;
+	long x;
+
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+		v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, ints[i].key);
+		err_clear(&e);
+		if (v && valid_int(ints[i].key, v, ints[i].min, ints[i].max, &x, &e) != STATUS_OK) {
+			*field = ints[i].key;
+			snprintf(msg, msgsz, "%s", e.msg);
+			return msg;
+		}
+	}
+	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cost_target_mix");
+	err_clear(&e);
+	if (v && store_report_mix_parse(v, shares, &n, &e) != STATUS_OK) {
+		*field = "cost_target_mix";
+		snprintf(msg, msgsz, "%s", e.msg);
+		return msg;
+	}
+	for (size_t i = 0; v && i < n; i++)
+		if (!pg_code_exists(db, "channel", shares[i].channel)) {
+			*field = "cost_target_mix";
+			snprintf(msg, msgsz, "cost_target_mix names channel '%.40s', which is not known",
+				 shares[i].channel);
+			return msg;
+		}
+	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "site");
+	if (v && !pg_code_exists(db, "site", v)) {
+		*field = "site";
+		snprintf(msg, msgsz, "site '%.40s' is not a site this server knows", v);
+		return msg;
+	}
+	return NULL;
 }
 
 /* A setting for the report: the request's argument of that name, if any. */
@@ -527,7 +600,9 @@ static enum MHD_Result route_report(struct MHD_Connection *c, struct request *rq
 	enum MHD_Result ret = MHD_NO;
 	struct device_auth dev;
 	const char *arg;
-	char role[16], bad[48] = "", *text;
+	struct report_args_check ck = { "", NULL, 0 };
+	const char *field = NULL;
+	char role[16], msg[sizeof ((struct err *)0)->msg], *text;
 	int kind, by;
 	struct err e;
 	json_t *j;
@@ -556,10 +631,12 @@ static enum MHD_Result route_report(struct MHD_Connection *c, struct request *rq
 		return fail(c, rq, 404, "not_found", "",
 			    "no such report; use referrals, fcr, channels, failure, signposting, "
 			    "cost or cases");
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, report_arg_check, bad);
-	if (bad[0])
-		return fail(c, rq, 422, "unknown_field", bad,
-			    "a report takes from, to, by, site and the report settings only");
+	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, report_arg_check, &ck);
+	if (ck.why)
+		return fail(c, rq, 422, strstr(ck.why, "takes") ? "unknown_field" : "invalid", ck.bad,
+			    ck.why);
+	if (report_settings_check(c, db, &field, msg, sizeof msg))
+		return fail(c, rq, 422, "invalid", field, msg);
 	q.kind = (enum report_kind)kind;
 	arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
 	if (!arg || date_parse(arg, &q.from, "from", &e) != STATUS_OK)
