@@ -23,6 +23,7 @@
 #define SYNC_BATCH_MAX 500		 /* changes in one push */
 #define SYNC_BATCH_BYTES (1024 * 1024)	 /* bodies in one push */
 #define SYNC_PULL_LIMIT 1000		 /* changes asked for per pull page */
+#define SYNC_PULL_PAGES_MAX 2000	 /* pages in one sync (2,000,000 changes) */
 #define SYNC_BACKOFF_BASE_MS 1000	 /* first retry waits up to this */
 #define SYNC_BACKOFF_CAP_MS (15 * 60000) /* and never more than this */
 #define SYNC_INTERVAL_MS 60000		 /* background: a cycle a minute */

@@ -684,16 +684,18 @@ static void flow_words_add(json_t *changes)
 static enum sync_outcome pull_all(struct store *s, struct http *c, struct sync_report *rep,
 				  struct err *e)
 {
-	/* Bounded: a server that always says "more" cannot keep us forever. */
-	for (int page = 0; page < 100000; page++) {
+	/* Bounded: a server that always says "more" cannot keep us forever;
+	 * every page must move the cursor on, and what is left after the last
+	 * page allowed is said, never reported as done. */
+	for (int page = 0; page < SYNC_PULL_PAGES_MAX; page++) {
 		char path[96];
 		struct reply r;
 		struct sync_applied n;
 		json_t *j, *changes, *next, *more;
+		long long cursor = store_sync_cursor(s);
 		enum status st;
 
-		snprintf(path, sizeof path, "/v1/pull?after=%lld&limit=%d", store_sync_cursor(s),
-			 SYNC_PULL_LIMIT);
+		snprintf(path, sizeof path, "/v1/pull?after=%lld&limit=%d", cursor, SYNC_PULL_LIMIT);
 		http_request(c, path, NULL, true, &r);
 		if (r.code != CURLE_OK || r.status != 200) {
 			enum sync_outcome o = reply_failure(&r, "fetching changes", rep, e);
@@ -711,6 +713,18 @@ static enum sync_outcome pull_all(struct store *s, struct http *c, struct sync_r
 			err_set(e, STATUS_PARSE, "fetching changes: the server's answer is not understood");
 			return SYNC_CONFIG;
 		}
+		if (json_integer_value(next) < cursor ||
+		    (json_is_true(more) && (json_integer_value(next) == cursor ||
+					    json_array_size(changes) == 0))) {
+			err_set(e, STATUS_PARSE,
+				"fetching changes: the server's cursor went from %lld to %lld%s; "
+				"nothing of that page was applied; tell the server's administrator",
+				cursor, (long long)json_integer_value(next),
+				json_integer_value(next) < cursor ? " (backwards)"
+								  : " while saying there is more");
+			json_decref(j);
+			return SYNC_CONFIG;
+		}
 		flow_words_add(changes);
 		st = store_sync_apply(s, changes, json_integer_value(next), &n, e);
 		if (st) {
@@ -724,7 +738,11 @@ static enum sync_outcome pull_all(struct store *s, struct http *c, struct sync_r
 		}
 		json_decref(j);
 	}
-	return SYNC_DONE;
+	err_set(e, STATUS_IO,
+		"fetching changes: stopped after %d pages with more still waiting; the rest "
+		"comes at the next sync",
+		SYNC_PULL_PAGES_MAX);
+	return SYNC_FAILED;
 }
 
 static enum status http_open(struct store *s, const char *db_path, const struct sync_options *o,
