@@ -105,6 +105,10 @@ struct server_codes {
 bool server_change_check(const struct push_change *c, const struct server_codes *codes,
 			 struct customer **customer, char *msg, size_t msgsz);
 
+/* True when role (advisor < supervisor < admin) is min_role or above; an
+ * unknown or NULL role is nothing. */
+bool server_role_at_least(const char *role, const char *min_role);
+
 /* ---- listening --------------------------------------------------------- */
 
 /* True if host (an IPv4/IPv6 literal or "localhost") is a loopback address. */

@@ -38,6 +38,25 @@ enum sync_outcome {
 /* "done", "offline", ... */
 const char *sync_outcome_name(enum sync_outcome o);
 
+/*
+ * A person at this desk, for the changes only a person may send (issue 13:
+ * erasure, users, another desk's case; man 7 frontdesk-sync, "Persons").
+ * Kept in memory only, never on disk. Give login and password: the next
+ * sync_run opens a session at the server (POST /v1/session), wipes the
+ * password, keeps the token, and sends the changes waiting for that person
+ * with it. A session the server no longer takes is forgotten (token
+ * emptied); the changes wait again.
+ */
+struct sync_person {
+	char login[64];
+	char password[PASSWORD_MAX_BYTES + 2];
+	char role[16];	     /* the server's answer */
+	char token[96];	     /* the session, "" when none */
+	char expires_at[32]; /* UTC */
+};
+/* Wipes p (password and token). */
+void sync_person_forget(struct sync_person *p);
+
 /* Transport settings; NULL members take the values stored at enrolment. */
 struct sync_options {
 	const char *ca_file; /* trust this CA bundle instead of the system's */
@@ -46,12 +65,14 @@ struct sync_options {
 	long low_speed_time_s;	 /* 0: 30 s below 100 bytes/s */
 	long timeout_s;		 /* 0: 120 s per request */
 	atomic_bool *abort;	 /* set to stop a transfer at once (may be NULL) */
+	struct sync_person *person; /* a person's session, or NULL (borrowed) */
 };
 
 struct sync_report {
 	enum sync_outcome outcome;
 	long pushed;		/* changes the server now holds */
 	long refused;		/* of them, refused (kept for an administrator) */
+	long waiting_person;	/* of them, refused needs_person: waiting again */
 	long pulled;		/* changes applied from the server */
 	int http;		/* last HTTP status (0: no answer) */
 	int64_t retry_after_ms; /* the server's Retry-After, 0 if none */
@@ -67,6 +88,13 @@ struct sync_report {
  */
 enum sync_outcome sync_run(struct store *s, const char *db_path, const struct sync_options *o,
 			   struct sync_report *r, struct err *e);
+
+/*
+ * Ends the person's session at the server (DELETE /v1/session) and wipes p.
+ * Best effort: a session not ended expires by itself.
+ */
+void sync_person_end(struct store *s, const char *db_path, const struct sync_options *o,
+		     struct sync_person *p);
 
 /*
  * Exponential backoff with full jitter: a uniform wait in

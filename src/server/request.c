@@ -654,6 +654,24 @@ bool server_change_check(const struct push_change *c, const struct server_codes 
 	return true;
 }
 
+static int role_rank(const char *role)
+{
+	if (!role)
+		return 0;
+	if (!strcmp(role, "admin"))
+		return 3;
+	if (!strcmp(role, "supervisor"))
+		return 2;
+	if (!strcmp(role, "advisor"))
+		return 1;
+	return 0;
+}
+
+bool server_role_at_least(const char *role, const char *min_role)
+{
+	return role_rank(role) > 0 && role_rank(role) >= role_rank(min_role);
+}
+
 /* ---- listening --------------------------------------------------------- */
 
 bool server_host_is_loopback(const char *host)

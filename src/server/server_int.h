@@ -152,8 +152,6 @@ enum status pg_user_check(struct pg *db, const char *login, const char *password
 
 /* How long a session lasts: renewed by nothing. */
 #define SERVER_SESSION_TTL_S (8 * 3600)
-/* True when role (advisor < supervisor < admin) is min_role or above. */
-bool server_role_at_least(const char *role, const char *min_role);
 struct session_opened {
 	char token[80];	     /* the session token; only its hash is kept */
 	char login[64];

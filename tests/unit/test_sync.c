@@ -311,7 +311,7 @@ static void test_batching(void **state)
 	}
 	/* The server held 400 of them and refused one: the rest stays pending. */
 	{
-		struct outbox_refusal r = { first + 6, "unknown site" };
+		struct outbox_refusal r = { first + 6, "unknown site", "invalid" };
 
 		assert_int_equal(store_outbox_mark(f->s, first, last, first + 399, &r, 1, &e),
 				 STATUS_OK);

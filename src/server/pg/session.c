@@ -24,24 +24,6 @@
 #define SESSION_FAIL_WINDOW_S 900
 #define SESSION_FAIL_MAX "5"
 
-static int role_rank(const char *role)
-{
-	if (!role)
-		return 0;
-	if (!strcmp(role, "admin"))
-		return 3;
-	if (!strcmp(role, "supervisor"))
-		return 2;
-	if (!strcmp(role, "advisor"))
-		return 1;
-	return 0;
-}
-
-bool server_role_at_least(const char *role, const char *min_role)
-{
-	return role_rank(role) > 0 && role_rank(role) >= role_rank(min_role);
-}
-
 /* Seconds until the login or the device may try again; 0 when they may. */
 static enum status locked_for(struct pg *db, const char *device, const char *login,
 			      long *retry_s, struct err *e)
