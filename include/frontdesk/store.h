@@ -500,6 +500,9 @@ struct user_session {
 	char display_name[128];
 	char role[16];
 };
+/* Whether login is a user here who is not disabled (a pull may disable one:
+ * the console then ends their session). */
+bool store_user_may_sign_in(struct store *s, const char *login);
 
 /*
  * Checks login and password. On success resets the failure count, re-hashes

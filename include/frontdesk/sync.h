@@ -53,6 +53,9 @@ struct sync_person {
 	char role[16];	     /* the server's answer */
 	char token[96];	     /* the session, "" when none */
 	char expires_at[32]; /* UTC */
+	/* a refused sign-in only leaves the changes waiting (the console's
+	 * background sync) instead of stopping the cycle (sync --once) */
+	bool best_effort;
 };
 /* Wipes p (password and token). */
 void sync_person_forget(struct sync_person *p);
@@ -192,6 +195,14 @@ long sync_bg_cycles(struct sync_bg *bg);
  * it was not today, by now_ms).
  */
 void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, size_t outsz);
+/*
+ * Gives the background sync a person (issue 13): at its next cycle it opens
+ * a session for login with password (copied, then wiped once the server has
+ * answered) and sends the changes waiting for them; a refused sign-in
+ * leaves them waiting. NULL login ends the session held (signing out).
+ * Kept in memory only.
+ */
+void sync_bg_person(struct sync_bg *bg, const char *login, const char *password);
 /* Stops the thread (aborting a transfer in flight) and frees bg; NULL ok. */
 void sync_bg_stop(struct sync_bg *bg);
 

@@ -333,6 +333,22 @@ enum status store_user_set_role(struct store *s, const char *login, const char *
 	return finish_tx(s, rc, e);
 }
 
+bool store_user_may_sign_in(struct store *s, const char *login)
+{
+	sqlite3_stmt *st = stmt_sql(s, "SELECT 1 FROM user WHERE login = ?1 AND NOT disabled",
+				    NULL);
+	bool ok;
+	int rc;
+
+	if (!st)
+		return true; /* a failed read ends no one's session */
+	sqlite3_bind_text(st, 1, login ? login : "", -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	ok = rc != SQLITE_DONE; /* a row, or a read that failed (busy) */
+	sqlite3_reset(st);
+	return ok;
+}
+
 long store_user_count(struct store *s)
 {
 	sqlite3_stmt *st = stmt_sql(s, "SELECT count(*) FROM user", NULL);

@@ -836,7 +836,6 @@ static enum sync_outcome person_open(struct http *c, struct sync_person *p,
 	req = json_object();
 	json_object_set_new(req, "login", json_string(p->login));
 	json_object_set_new(req, "password", json_string(p->password));
-	sodium_memzero(p->password, sizeof p->password);
 	body = json_dumps(req, JSON_COMPACT);
 	json_decref(req); /* (jansson frees its copy of the password) */
 	if (!body)
@@ -850,6 +849,7 @@ static enum sync_outcome person_open(struct http *c, struct sync_person *p,
 
 		if (code && (!strcmp(code, "bad_user") || !strcmp(code, "locked"))) {
 			rep->http = (int)r.status;
+			sodium_memzero(p->password, sizeof p->password);
 			if (!strcmp(code, "locked"))
 				err_set(e, STATUS_DENIED,
 					"signing in %s at the server: too many failed sign-ins; try "
@@ -873,6 +873,7 @@ static enum sync_outcome person_open(struct http *c, struct sync_person *p,
 		buf_release(&r.body);
 		return o;
 	}
+	sodium_memzero(p->password, sizeof p->password);
 	j = json_loadb(buf_str(&r.body), r.body.len, JSON_REJECT_DUPLICATES, NULL);
 	sodium_memzero(r.body.data, r.body.len);
 	buf_release(&r.body);
@@ -933,6 +934,13 @@ enum sync_outcome sync_run(struct store *s, const char *db_path, const struct sy
 		return SYNC_CONFIG;
 	}
 	out = person_open(&c, p, rep, e);
+	if (out == SYNC_CONFIG && p && p->best_effort) {
+		/* the person was refused: what waits for them waits on */
+		store_sync_state_set(s, "sync_person_error", e->msg, NULL);
+		sync_person_forget(p);
+		err_clear(e);
+		out = SYNC_DONE;
+	}
 	if (out != SYNC_DONE) {
 		http_release(&c);
 		rep->outcome = out;
