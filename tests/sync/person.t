@@ -327,4 +327,31 @@ same "radv cannot sign in again" "0" "$(tscreen | grep -c 'Find a customer')"
 tstop
 finish
 
+# ---- 7 -------------------------------------------------------------------
+begin "the console: an administrator signing in online gives the background sync a session; what waited is sent"
+gid=$(new_customer hubB "Perpetua Wainwright-Okafor" "07700 900616")
+fdc hubB sync --once >/dev/null 2>&1
+fdc hubB customer erase "$gid" --reason "request by letter" --yes >/dev/null
+fdc hubB sync --once >/dev/null 2>&1
+same "the erasure waits at hub B" "1" "$(sq hubB "SELECT count(*) FROM outbox WHERE record_id = '$gid' AND wait_role = 'admin' AND sent_at IS NULL")"
+same "not erased at the server" "0" "$(server_erased "$gid")"
+tmux -L "$tsock" -f /dev/null new-session -d -s main -x 80 -y 24 \
+	"env LC_ALL=C.UTF-8 TZ=UTC FRONTDESK_SYNC_INTERVAL_MS=500 '$fd' --db '$tmp/hubB.db'; echo CONSOLE-ENDED; sleep 600"
+twait "Sign in with your login name"
+tmux -L "$tsock" send-keys -t main -l radmin
+tmux -L "$tsock" send-keys -t main Enter
+tmux -L "$tsock" send-keys -t main -l admin-password-1
+tmux -L "$tsock" send-keys -t main Enter
+twait "Find a customer"
+i=0
+until [ "$(server_erased "$gid")" = 1 ] || [ $i -gt 150 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+same "erased at the server" "1" "$(server_erased "$gid")"
+same "nothing waits at hub B" "0" "$(sq hubB "SELECT count(*) FROM outbox WHERE wait_role IS NOT NULL AND sent_at IS NULL")"
+same "no session token in hub B's files" "0" "$(cat "$tmp/hubB.db" "$tmp/hubB.db-wal" 2>/dev/null | grep -a -c 'fds_')"
+tstop
+finish
+
 summary
