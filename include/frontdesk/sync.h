@@ -40,7 +40,7 @@ const char *sync_outcome_name(enum sync_outcome o);
 
 /*
  * A person at this desk, for the changes only a person may send (issue 13:
- * erasure, users, another desk's case; man 7 frontdesk-sync, "Persons").
+ * erasure, users, another desk's case; man 7 frontdesk-sync, "PRIVILEGED ACTS").
  * Kept in memory only, never on disk. Give login and password: the next
  * sync_run opens a session at the server (POST /v1/session), wipes the
  * password, keeps the token, and sends the changes waiting for that person

@@ -333,7 +333,7 @@ static enum MHD_Result route_push(struct MHD_Connection *c, struct request *rq, 
 
 /*
  * POST /v1/session {"login", "password"} with the device token: a person's
- * session at this device (man 7 frontdesk-sync, "Persons"). One answer for
+ * session at this device (man 7 frontdesk-sync, "PRIVILEGED ACTS"). One answer for
  * an unknown login, a wrong password and a disabled user (401 bad_user);
  * 429 with Retry-After after repeated failures.
  */
