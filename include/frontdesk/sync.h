@@ -124,6 +124,8 @@ struct sync_status {
 	bool running; /* a cycle is under way (background only) */
 	long waiting; /* changes waiting to go */
 	long refused; /* changes the server refused */
+	long waiting_person; /* of those waiting, privileged ones waiting for a
+				person to sign in (issue 13) */
 	char state[16];	    /* the last cycle: "online", "offline", "revoked",
 			       "unauthorised", "error", or "" before any */
 	char last_ok[32];   /* UTC time of the last successful sync, or "" */

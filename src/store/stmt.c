@@ -224,6 +224,7 @@ enum status outbox_add(struct store *s, const char *record_type, const char *rec
 	sqlite3_stmt *st;
 	char now[32];
 	const char *wait_role = outbox_privilege(record_type, body);
+	enum status rc;
 
 	if (!s->outbox_capture)
 		return STATUS_OK;
@@ -240,6 +241,22 @@ enum status outbox_add(struct store *s, const char *record_type, const char *rec
 		sqlite3_bind_text(st, 6, wait_role, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 7, acting_login(s, wait_role), -1, SQLITE_TRANSIENT);
 	}
+	rc = stmt_run(s, st, "queueing the change for the server", e);
+	if (rc || !wait_role)
+		return rc;
+	/* The record's earlier changes not sent yet carry it now too (an
+	 * erasure rewrites them as the tombstone): they wait with it. */
+	st = stmt_sql(s,
+		      "UPDATE outbox SET wait_role = ?3, wait_login = ?4 WHERE record_type = ?1"
+		      " AND record_id = ?2 AND sent_at IS NULL AND error IS NULL"
+		      " AND wait_role IS NULL",
+		      e);
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, record_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, record_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, wait_role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, acting_login(s, wait_role), -1, SQLITE_TRANSIENT);
 	return stmt_run(s, st, "queueing the change for the server", e);
 }
 

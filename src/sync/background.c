@@ -278,7 +278,7 @@ void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, 
 			    : !strcmp(st->state, "revoked")   ? "device revoked"
 			    : !strcmp(st->state, "unauthorised") ? "sync refused"
 								 : "sync failed";
-	char when[32] = "never synced", refused[32] = "";
+	char when[32] = "never synced", refused[32] = "", person[40] = "";
 	int64_t ms;
 
 	if (st->last_ok[0] && time_parse_utc(st->last_ok, &ms) == STATUS_OK) {
@@ -294,6 +294,8 @@ void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, 
 	}
 	if (st->refused > 0)
 		snprintf(refused, sizeof refused, ", %ld refused", st->refused);
-	snprintf(out, outsz, "%s, %ld waiting, %s%s", state, st->waiting > 0 ? st->waiting : 0,
-		 when, refused);
+	if (st->waiting_person > 0)
+		snprintf(person, sizeof person, " (%ld for a person)", st->waiting_person);
+	snprintf(out, outsz, "%s, %ld waiting%s, %s%s", state, st->waiting > 0 ? st->waiting : 0,
+		 person, when, refused);
 }

@@ -1041,6 +1041,12 @@ enum status sync_enrol(struct store *s, const char *db_path, const char *server_
 	return rc;
 }
 
+static int add_waiting(void *ctx, const struct outbox_waiting *w)
+{
+	*(long *)ctx += w->count;
+	return 0;
+}
+
 enum status sync_status_read(struct store *s, const char *db_path, struct sync_status *st,
 			     struct err *e)
 {
@@ -1073,5 +1079,6 @@ enum status sync_status_read(struct store *s, const char *db_path, struct sync_s
 	free(v);
 	st->waiting = store_outbox_pending(s);
 	st->refused = store_outbox_refused_count(s);
+	store_outbox_waiting(s, add_waiting, &st->waiting_person, NULL);
 	return STATUS_OK;
 }
