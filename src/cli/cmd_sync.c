@@ -272,6 +272,13 @@ static int sync_status(struct store *s, int format)
 	printf("refused     %ld change%s\n", st.refused, st.refused == 1 ? "" : "s");
 	printf("last sync   %s\n", st.last_ok[0] ? st.last_ok : "never");
 	store_outbox_waiting(s, print_waiting, NULL, NULL);
+	{
+		char *pe = store_sync_state(s, "sync_person_error");
+
+		if (pe && *pe)
+			printf("sign-in     %s\n", pe);
+		free(pe);
+	}
 	if (st.last_error[0])
 		printf("last error  %s\n", st.last_error);
 	if (ahead && *ahead && strcmp(ahead, "0"))

@@ -947,6 +947,8 @@ enum sync_outcome sync_run(struct store *s, const char *db_path, const struct sy
 		record(s, out, rep, e);
 		return out;
 	}
+	if (p && p->token[0])
+		store_sync_state_set(s, "sync_person_error", "", NULL);
 	store_outbox_set_person(s, p && p->token[0] ? p->login : NULL, p ? p->role : NULL);
 	out = push_all(s, &c, rep, e);
 	/* a change sent with the session and refused: the session is over */
