@@ -614,9 +614,11 @@ struct outbox_change {
 	const char *wait_role;
 };
 /*
- * Calls fn for the oldest pending outbox rows (not sent, not refused) after
- * sequence `after` (0: from the first; a push with a batch already in
- * flight asks for the rows after it), at most max_changes of them and,
+ * Calls fn for the oldest pending outbox rows (not sent, not refused, and
+ * not waiting for a person other than the one store_outbox_set_person
+ * names) after sequence `after` (0: from the first; a push with a batch
+ * already in flight asks for the rows after it), at most max_changes of
+ * them and,
  * after the first, while the bodies stay within max_bytes. *count gets the
  * number given to fn. The strings are borrowed for the call. A customer
  * queued by a bulk write (an import) is given as the record stands now, in

@@ -193,8 +193,9 @@ void sync_bg_nudge(struct sync_bg *bg);
 long sync_bg_cycles(struct sync_bg *bg);
 /*
  * The status in words for the console's status bar, e.g. "offline, 3
- * waiting, synced 10:40, 1 refused" (the time local, the date instead when
- * it was not today, by now_ms).
+ * waiting, synced 10:40, 1 refused", or "online, 2 waiting (1 for a
+ * person), synced 10:40" when privileged changes wait for someone to sign
+ * in (the time local, the date instead when it was not today, by now_ms).
  */
 void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, size_t outsz);
 /*
