@@ -159,6 +159,23 @@ same "with a supervisor's session: taken" "0" "$(grep -c '"code"' "$tmp/push.out
 same "closed at the server" "closed" "$(psql_q "SELECT status FROM \"case\" WHERE id = '$case_id'")"
 check "hub A still syncs" fdc hubA sync --once
 same "closed at hub A" "closed" "$(sq hubA "SELECT status FROM \"case\" WHERE id = '$case_id'")"
+# A session opened before its user was disabled proves nothing after.
+ref2=$(fdc hubA contact log --customer "$kid" --service council-tax-moving --outcome referred \
+	--reason "Second liability" | sed -n 's/^case \([A-Z0-9]*-[0-9]*\).*/\1/p')
+fdc hubA sync --once >/dev/null 2>&1
+case_id=$(sq hubA "SELECT id FROM \"case\" WHERE reference = '$ref2'")
+ref=$ref2
+s_sup2=$(session_of "$raw" rsup supervisor-password-1)
+check "rsup disabled centrally" "$fdd" user disable rsup --db "$DB"
+seq=$((seq + 1))
+push "$raw" "$(close_case $seq "$s_sup2")" >/dev/null
+check "a disabled supervisor's open session: needs_person" refused_as $seq needs_person
+same "the second case is still open" "open" "$(psql_q "SELECT status FROM \"case\" WHERE id = '$case_id'")"
+same "disabling ended the session" "0" "$(psql_q "SELECT count(*) FROM person_session WHERE login = 'rsup' AND ended_at IS NULL")"
+check "rsup enabled again" "$fdd" user enable rsup --db "$DB"
+seq=$((seq + 1))
+push "$raw" "$(close_case $seq "$s_sup2")" >/dev/null
+check "an ended session stays ended after the user is enabled again" refused_as $seq needs_person
 same "hub A has nothing refused" "0" "$(sq hubA "SELECT count(*) FROM outbox WHERE error IS NOT NULL")"
 finish
 
