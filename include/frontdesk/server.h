@@ -65,10 +65,13 @@ struct json_t *server_json_parse(const char *s, size_t n, struct server_error *e
 /* One change of a push, borrowed from the parsed body. */
 struct push_change {
 	long long seq;
-	const char *type; /* customer, visit, contact, case, case_event */
+	const char *type; /* customer, visit, contact, case, case_event, user, ... */
 	const char *op;	  /* insert, upsert */
 	const char *id;
 	struct json_t *body;
+	/* A person's session for a privileged change (POST /v1/session), or
+	 * NULL; checked, never stored or echoed. */
+	const char *session;
 };
 struct push_batch {
 	struct json_t *root; /* owned: one reference */
@@ -78,7 +81,7 @@ struct push_batch {
 };
 /*
  * Checks a push envelope: {"after": N, "changes": [{"seq", "type", "op",
- * "id", "body"}, ...]} with nothing else, 1..SERVER_PUSH_MAX changes, seq a
+ * "id", "body"[, "session"]}, ...]} with nothing else, 1..SERVER_PUSH_MAX changes, seq a
  * positive integer, strictly increasing. "after" is optional: the last seq
  * of the batch this one follows, below the first seq. Takes over the
  * caller's reference to root (also on failure). false with err 413/422
@@ -101,6 +104,10 @@ struct server_codes {
  */
 bool server_change_check(const struct push_change *c, const struct server_codes *codes,
 			 struct customer **customer, char *msg, size_t msgsz);
+
+/* True when role (advisor < supervisor < admin) is min_role or above; an
+ * unknown or NULL role is nothing. */
+bool server_role_at_least(const char *role, const char *min_role);
 
 /* ---- listening --------------------------------------------------------- */
 

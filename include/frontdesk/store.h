@@ -22,7 +22,7 @@
 struct store;
 
 /* The schema version this program writes and understands. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 enum store_open_flags {
 	STORE_READONLY = 1 << 0, /* open for reading only */
@@ -503,6 +503,9 @@ struct user_session {
 	char display_name[128];
 	char role[16];
 };
+/* Whether login is a user here who is not disabled (a pull may disable one:
+ * the console then ends their session). */
+bool store_user_may_sign_in(struct store *s, const char *login);
 
 /*
  * Checks login and password. On success resets the failure count, re-hashes
@@ -609,11 +612,16 @@ enum status store_advisor_counts_today(struct store *s, const char *advisor,
 struct outbox_change {
 	long long seq;
 	const char *record_type, *record_id, *op, *body;
+	/* "admin" or "supervisor": a privileged change, given only while the
+	 * person set by store_outbox_set_person may send it; NULL otherwise */
+	const char *wait_role;
 };
 /*
- * Calls fn for the oldest pending outbox rows (not sent, not refused) after
- * sequence `after` (0: from the first; a push with a batch already in
- * flight asks for the rows after it), at most max_changes of them and,
+ * Calls fn for the oldest pending outbox rows (not sent, not refused, and
+ * not waiting for a person other than the one store_outbox_set_person
+ * names) after sequence `after` (0: from the first; a push with a batch
+ * already in flight asks for the rows after it), at most max_changes of
+ * them and,
  * after the first, while the bodies stay within max_bytes. *count gets the
  * number given to fn. The strings are borrowed for the call. A customer
  * queued by a bulk write (an import) is given as the record stands now, in
@@ -623,21 +631,49 @@ enum status store_outbox_batch(struct store *s, long long after, size_t max_chan
 			       size_t max_bytes,
 			       int (*fn)(void *ctx, const struct outbox_change *c), void *ctx,
 			       size_t *count, struct err *e);
-/* A change the server refused, with its reason. */
+/* A change the server refused, with its reason and code ("invalid",
+ * "needs_person", ...; NULL: invalid). */
 struct outbox_refusal {
 	long long seq;
 	const char *error;
+	const char *code;
 };
 /*
  * After a push of rows first..last was answered: marks the pending rows up
  * to min(last, held) sent and each refused row refused (kept, with its
- * reason, for an administrator), in one transaction.
+ * reason, for an administrator), in one transaction. Rows waiting for a
+ * person other than the one set by store_outbox_set_person were not sent
+ * and stay as they are. A row refused "needs_person" is not failed: it
+ * waits (for an administrator when it is a user or customer change, else
+ * for a supervisor), renumbered after every row queued so far, so it is
+ * sent again under a new seq once such a person signs in.
  */
 enum status store_outbox_mark(struct store *s, long long first, long long last, long long held,
 			      const struct outbox_refusal *refused, size_t nrefused,
 			      struct err *e);
 /* Number of refused outbox rows; -1 on error. */
 long store_outbox_refused_count(struct store *s);
+
+/*
+ * Privileged acts need a person (issue 13). A change only a person may make
+ * (an erasure, a user change; the server also names a status change on
+ * another desk's case) is queued waiting for a person holding the role: the
+ * acting user when they hold it, else anyone who does. It is applied here
+ * at once, and sent only in a sync that holds such a person's session.
+ * store_outbox_set_person names the person whose session this process holds
+ * (login and role; NULL login: none), so store_outbox_batch gives the rows
+ * waiting for them too. Kept in memory only.
+ */
+void store_outbox_set_person(struct store *s, const char *login, const char *role);
+/* Changes waiting for a person: one call per (login, role); login "" when
+ * anyone holding role will do. */
+struct outbox_waiting {
+	const char *login, *role;
+	long count;
+};
+enum status store_outbox_waiting(struct store *s,
+				 int (*fn)(void *ctx, const struct outbox_waiting *w), void *ctx,
+				 struct err *e);
 struct outbox_refused_row {
 	long long seq;
 	const char *record_type, *record_id, *error, *created_at;

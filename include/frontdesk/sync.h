@@ -39,6 +39,28 @@ enum sync_outcome {
 /* "done", "offline", ... */
 const char *sync_outcome_name(enum sync_outcome o);
 
+/*
+ * A person at this desk, for the changes only a person may send (issue 13:
+ * erasure, users, another desk's case; man 7 frontdesk-sync, "PRIVILEGED ACTS").
+ * Kept in memory only, never on disk. Give login and password: the next
+ * sync_run opens a session at the server (POST /v1/session), wipes the
+ * password, keeps the token, and sends the changes waiting for that person
+ * with it. A session the server no longer takes is forgotten (token
+ * emptied); the changes wait again.
+ */
+struct sync_person {
+	char login[64];
+	char password[PASSWORD_MAX_BYTES + 2];
+	char role[16];	     /* the server's answer */
+	char token[96];	     /* the session, "" when none */
+	char expires_at[32]; /* UTC */
+	/* a refused sign-in only leaves the changes waiting (the console's
+	 * background sync) instead of stopping the cycle (sync --once) */
+	bool best_effort;
+};
+/* Wipes p (password and token). */
+void sync_person_forget(struct sync_person *p);
+
 /* Transport settings; NULL members take the values stored at enrolment. */
 struct sync_options {
 	const char *ca_file; /* trust this CA bundle instead of the system's */
@@ -47,12 +69,14 @@ struct sync_options {
 	long low_speed_time_s;	 /* 0: 30 s below 100 bytes/s */
 	long timeout_s;		 /* 0: 120 s per request */
 	atomic_bool *abort;	 /* set to stop a transfer at once (may be NULL) */
+	struct sync_person *person; /* a person's session, or NULL (borrowed) */
 };
 
 struct sync_report {
 	enum sync_outcome outcome;
 	long pushed;		/* changes the server now holds */
 	long refused;		/* of them, refused (kept for an administrator) */
+	long waiting_person;	/* of them, refused needs_person: waiting again */
 	long pulled;		/* changes applied from the server */
 	int http;		/* last HTTP status (0: no answer) */
 	int64_t retry_after_ms; /* the server's Retry-After, 0 if none */
@@ -68,6 +92,13 @@ struct sync_report {
  */
 enum sync_outcome sync_run(struct store *s, const char *db_path, const struct sync_options *o,
 			   struct sync_report *r, struct err *e);
+
+/*
+ * Ends the person's session at the server (DELETE /v1/session) and wipes p.
+ * Best effort: a session not ended expires by itself.
+ */
+void sync_person_end(struct store *s, const char *db_path, const struct sync_options *o,
+		     struct sync_person *p);
 
 /*
  * Exponential backoff with full jitter: a uniform wait in
@@ -94,6 +125,8 @@ struct sync_status {
 	bool running; /* a cycle is under way (background only) */
 	long waiting; /* changes waiting to go */
 	long refused; /* changes the server refused */
+	long waiting_person; /* of those waiting, privileged ones waiting for a
+				person to sign in (issue 13) */
 	char state[16];	    /* the last cycle: "online", "offline", "revoked",
 			       "unauthorised", "error", or "" before any */
 	char last_ok[32];   /* UTC time of the last successful sync, or "" */
@@ -174,10 +207,19 @@ void sync_bg_nudge(struct sync_bg *bg);
 long sync_bg_cycles(struct sync_bg *bg);
 /*
  * The status in words for the console's status bar, e.g. "offline, 3
- * waiting, synced 10:40, 1 refused" (the time local, the date instead when
- * it was not today, by now_ms).
+ * waiting, synced 10:40, 1 refused", or "online, 2 waiting (1 for a
+ * person), synced 10:40" when privileged changes wait for someone to sign
+ * in (the time local, the date instead when it was not today, by now_ms).
  */
 void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, size_t outsz);
+/*
+ * Gives the background sync a person (issue 13): at its next cycle it opens
+ * a session for login with password (copied, then wiped once the server has
+ * answered) and sends the changes waiting for them; a refused sign-in
+ * leaves them waiting. NULL login ends the session held (signing out).
+ * Kept in memory only.
+ */
+void sync_bg_person(struct sync_bg *bg, const char *login, const char *password);
 /* Stops the thread (aborting a transfer in flight) and frees bg; NULL ok. */
 void sync_bg_stop(struct sync_bg *bg);
 

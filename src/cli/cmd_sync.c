@@ -17,7 +17,7 @@
 #include "cli_util.h"
 
 static const char usage[] =
-    "usage: frontdesk sync --once [--retry-for SECONDS] [--ca FILE] [--pin PIN]\n"
+    "usage: frontdesk sync --once [--user LOGIN] [--retry-for SECONDS] [--ca FILE] [--pin PIN]\n"
     "       frontdesk sync --status [--format table|json]\n"
     "       frontdesk sync --background SECONDS\n"
     "\n"
@@ -30,9 +30,16 @@ static const char usage[] =
     "the console does, for SECONDS while this thread keeps reading the\n"
     "database as typing would, and reports the longest wait it saw.\n"
     "The console syncs in the background by itself; this command is for\n"
-    "checks and scripts.\n";
+    "checks and scripts.\n"
+    "\n"
+    "Erasures, user changes and status changes on another desk's case need a\n"
+    "person: they wait here until one holding the role signs in while online.\n"
+    "--once --user LOGIN signs LOGIN in at the server (password asked on the\n"
+    "terminal, or the first line of standard input) and sends what waits for\n"
+    "them; the session lives in this process only and ends with it.\n";
 
-enum { OPT_ONCE = 1000, OPT_STATUS, OPT_RETRY, OPT_CA, OPT_PIN, OPT_FORMAT, OPT_BACKGROUND };
+enum { OPT_ONCE = 1000, OPT_STATUS, OPT_RETRY, OPT_CA, OPT_PIN, OPT_FORMAT, OPT_BACKGROUND,
+       OPT_USER };
 
 static const struct option options[] = {
     {"once", no_argument, NULL, OPT_ONCE},
@@ -42,6 +49,7 @@ static const struct option options[] = {
     {"pin", required_argument, NULL, OPT_PIN},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"background", required_argument, NULL, OPT_BACKGROUND},
+    {"user", required_argument, NULL, OPT_USER},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -93,7 +101,7 @@ static int sync_once(struct store *s, long retry_for, const struct sync_options 
 	struct err e;
 	enum sync_outcome out;
 	unsigned attempt = 0;
-	long pushed = 0, refused = 0, pulled = 0;
+	long pushed = 0, refused = 0, pulled = 0, waiting = 0;
 
 	for (;;) {
 		err_clear(&e);
@@ -101,6 +109,7 @@ static int sync_once(struct store *s, long retry_for, const struct sync_options 
 		pushed += r.pushed;
 		refused += r.refused;
 		pulled += r.pulled;
+		waiting += r.waiting_person;
 		if (out != SYNC_OFFLINE || mono_ms() >= deadline)
 			break;
 		{
@@ -129,6 +138,9 @@ static int sync_once(struct store *s, long retry_for, const struct sync_options 
 	printf("pushed %ld change%s", pushed, pushed == 1 ? "" : "s");
 	if (refused)
 		printf(" (%ld refused: see frontdesk sync --status)", refused);
+	if (waiting)
+		printf(" (%ld wait%s for a person to sign in: see frontdesk sync --status)", waiting,
+		       waiting == 1 ? "s" : "");
 	printf(", pulled %ld change%s\n", pulled, pulled == 1 ? "" : "s");
 	if (r.clock_ahead_ms > 0)
 		fprintf(stderr,
@@ -138,6 +150,34 @@ static int sync_once(struct store *s, long retry_for, const struct sync_options 
 	if (out != SYNC_DONE)
 		return cli_fail("%s", e.msg);
 	return EXIT_OK;
+}
+
+/* "3 changes wait for jsmith (admin) to sign in while online" */
+static int print_waiting(void *ctx, const struct outbox_waiting *w)
+{
+	json_t *arr = ctx;
+
+	if (arr) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "login", w->login[0] ? json_string(w->login) : json_null());
+		json_object_set_new(o, "role", json_string(w->role));
+		json_object_set_new(o, "count", json_integer(w->count));
+		json_array_append_new(arr, o);
+		return 0;
+	}
+	if (w->login[0])
+		printf("person      %ld change%s wait%s for %s (%s) to sign in while online: "
+		       "frontdesk sync --once --user %s\n",
+		       w->count, w->count == 1 ? "" : "s", w->count == 1 ? "s" : "", w->login,
+		       w->role, w->login);
+	else
+		printf("person      %ld change%s wait%s for %s %s to sign in while online: "
+		       "frontdesk sync --once --user LOGIN\n",
+		       w->count, w->count == 1 ? "" : "s", w->count == 1 ? "s" : "",
+		       !strcmp(w->role, "admin") ? "an" : "a",
+		       !strcmp(w->role, "admin") ? "administrator" : "supervisor or administrator");
+	return 0;
 }
 
 struct refused_ctx {
@@ -205,6 +245,12 @@ static int sync_status(struct store *s, int format)
 		rc.arr = json_array();
 		store_outbox_refused(s, add_refused, &rc, NULL);
 		json_object_set_new(o, "refused", rc.arr);
+		{
+			json_t *w = json_array();
+
+			store_outbox_waiting(s, print_waiting, w, NULL);
+			json_object_set_new(o, "waiting_for_person", w);
+		}
 		json_object_set_new(o, "retry_attempt",
 				    retry_n && *retry_n ? json_integer(strtol(retry_n, NULL, 10))
 							: json_null());
@@ -225,6 +271,14 @@ static int sync_status(struct store *s, int format)
 	printf("waiting     %ld change%s\n", st.waiting, st.waiting == 1 ? "" : "s");
 	printf("refused     %ld change%s\n", st.refused, st.refused == 1 ? "" : "s");
 	printf("last sync   %s\n", st.last_ok[0] ? st.last_ok : "never");
+	store_outbox_waiting(s, print_waiting, NULL, NULL);
+	{
+		char *pe = store_sync_state(s, "sync_person_error");
+
+		if (pe && *pe)
+			printf("sign-in     %s\n", pe);
+		free(pe);
+	}
 	if (st.last_error[0])
 		printf("last error  %s\n", st.last_error);
 	if (ahead && *ahead && strcmp(ahead, "0"))
@@ -292,6 +346,8 @@ static int run(const struct cli_global *g, int argc, char **argv)
 {
 	struct buf pins;
 	struct sync_options o = {0};
+	struct sync_person person;
+	const char *login = NULL;
 	struct store *s;
 	long retry_for = 0, background = 0;
 	int c, rc, mode = 0, format = FORMAT_TABLE;
@@ -327,6 +383,9 @@ static int run(const struct cli_global *g, int argc, char **argv)
 		case OPT_CA:
 			o.ca_file = optarg;
 			break;
+		case OPT_USER:
+			login = optarg;
+			break;
 		case OPT_PIN:
 			buf_printf(&pins, "%s%s", pins.len ? ";" : "", optarg);
 			break;
@@ -348,6 +407,10 @@ static int run(const struct cli_global *g, int argc, char **argv)
 		return cli_usage(&cmd_sync, optind < argc ? "unexpected argument" :
 				 "give --once, --status or --background SECONDS");
 	}
+	if (login && mode != OPT_ONCE) {
+		buf_release(&pins);
+		return cli_usage(&cmd_sync, "--user goes with --once");
+	}
 	if (pins.len)
 		o.pins = buf_str(&pins);
 	s = cli_open_store(g, STORE_NO_CREATE);
@@ -355,9 +418,30 @@ static int run(const struct cli_global *g, int argc, char **argv)
 		buf_release(&pins);
 		return EXIT_FAIL;
 	}
-	if (mode == OPT_ONCE)
+	memset(&person, 0, sizeof person);
+	if (mode == OPT_ONCE && (login || (g && g->user))) {
+		/* a person for the changes that wait for one (issue 13): the
+		 * password goes to the server only, and the session ends here */
+		bool have;
+
+		snprintf(person.login, sizeof person.login, "%s", login ? login : g->user);
+		have = login ? cli_password_ask(login, person.password, sizeof person.password)
+			     : cli_password_take(person.password, sizeof person.password);
+		if (!have || !person.password[0]) {
+			sync_person_forget(&person);
+			store_close(s);
+			buf_release(&pins);
+			return cli_fail("no password given for '%s'; type it on the terminal, or on "
+					"the first line of standard input",
+					login ? login : g->user);
+		}
+		o.person = &person;
+	}
+	if (mode == OPT_ONCE) {
 		rc = sync_once(s, retry_for, &o);
-	else if (mode == OPT_STATUS)
+		if (o.person)
+			sync_person_end(s, store_path(s), &o, &person);
+	} else if (mode == OPT_STATUS)
 		rc = sync_status(s, format);
 	else
 		rc = sync_background(s, background);

@@ -63,6 +63,11 @@ static bool ask_password(const char *login, char *buf, size_t bufsz)
 	return ok;
 }
 
+bool cli_password_ask(const char *login, char *buf, size_t bufsz)
+{
+	return ask_password(login, buf, bufsz);
+}
+
 /* The signed-in user's password, kept for a command that must show it to
  * the server too (report --org-wide); wiped when taken. */
 static char kept_password[PASSWORD_MAX_BYTES + 2];

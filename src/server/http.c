@@ -358,6 +358,107 @@ static enum MHD_Result route_push(struct MHD_Connection *c, struct request *rq, 
 	return send_json(c, rq, 200, o);
 }
 
+/*
+ * POST /v1/session {"login", "password"} with the device token: a person's
+ * session at this device (man 7 frontdesk-sync, "PRIVILEGED ACTS"). One answer for
+ * an unknown login, a wrong password and a disabled user (401 bad_user);
+ * 429 with Retry-After after repeated failures.
+ */
+static enum MHD_Result route_session_open(struct MHD_Connection *c, struct request *rq,
+					  struct pg *db)
+{
+	enum MHD_Result ret = MHD_NO;
+	struct device_auth dev;
+	struct session_opened so;
+	json_t *j, *login, *password, *v, *o;
+	const char *key;
+	struct err e;
+	enum status st;
+
+	if (authenticate(c, rq, db, "console", &dev, &ret))
+		return ret;
+	j = request_json(c, rq, &ret);
+	if (!j)
+		return ret;
+	json_object_foreach(j, key, v)
+	{
+		if (strcmp(key, "login") != 0 && strcmp(key, "password") != 0) {
+			char field[64];
+
+			snprintf(field, sizeof field, "%.40s", key);
+			json_decref(j);
+			return fail(c, rq, 422, "unknown_field", field,
+				    "a session takes only login and password");
+		}
+	}
+	login = json_object_get(j, "login");
+	password = json_object_get(j, "password");
+	if (!json_is_string(login) || !json_string_length(login) || json_string_length(login) > 40) {
+		json_decref(j);
+		return fail(c, rq, 422, login ? "wrong_type" : "missing", "login",
+			    "login must be a user's login name (1-40 bytes)");
+	}
+	if (!json_is_string(password) || !json_string_length(password) ||
+	    json_string_length(password) > PASSWORD_MAX_BYTES) {
+		json_decref(j);
+		return fail(c, rq, 422, password ? "wrong_type" : "missing", "password",
+			    "password must be the user's password as a string");
+	}
+	err_clear(&e);
+	st = pg_session_open(db, &dev, json_string_value(login), json_string_value(password), &so,
+			     &e);
+	/* the password leaves memory with the request */
+	sodium_memzero((void *)json_string_value(password), json_string_length(password));
+	json_decref(j);
+	if (st == STATUS_DENIED && so.retry_after_s > 0) {
+		struct server_error err;
+		char after[24];
+
+		snprintf(after, sizeof after, "%ld", so.retry_after_s);
+		server_error_set(&err, 429, "locked", "login", "%s", e.msg);
+		return send_body(c, rq, 429, server_error_json(&err), after);
+	}
+	if (st == STATUS_DENIED)
+		return fail(c, rq, 401, "bad_user", "login",
+			    "that login name and password do not match an enabled user on the "
+			    "server; check them, or ask an administrator");
+	if (st)
+		return db_failure(c, rq, &e);
+	o = json_object();
+	json_object_set_new(o, "session", json_string(so.token));
+	json_object_set_new(o, "login", json_string(so.login));
+	json_object_set_new(o, "role", json_string(so.role));
+	json_object_set_new(o, "expires_at", json_string(so.expires_at));
+	sodium_memzero(so.token, sizeof so.token);
+	return send_json(c, rq, 200, o);
+}
+
+/* DELETE /v1/session with X-Frontdesk-Session: TOKEN: ends that session. */
+static enum MHD_Result route_session_end(struct MHD_Connection *c, struct request *rq,
+					 struct pg *db)
+{
+	const char *token = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Frontdesk-Session");
+	enum MHD_Result ret = MHD_NO;
+	struct device_auth dev;
+	struct err e;
+	enum status st;
+	json_t *o;
+
+	if (authenticate(c, rq, db, "console", &dev, &ret))
+		return ret;
+	err_clear(&e);
+	st = pg_session_end(db, &dev, token, &e);
+	if (st == STATUS_NOT_FOUND)
+		return fail(c, rq, 404, "not_found", "X-Frontdesk-Session",
+			    "no open session of this device has that token; it may have ended "
+			    "already");
+	if (st)
+		return db_failure(c, rq, &e);
+	o = json_object();
+	json_object_set_new(o, "ok", json_true());
+	return send_json(c, rq, 200, o);
+}
+
 static bool query_ll(struct MHD_Connection *c, const char *name, long long min, long long max,
 		     long long dflt, long long *out)
 {
@@ -687,6 +788,17 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, struct request *rq, co
 		return fail(c, rq, 413, "too_big", "", "the body is larger than the server takes");
 	if (!strcmp(url, "/healthz"))
 		return get ? route_healthz(c, rq) : fail(c, rq, 405, "method", "", "use GET");
+	if (!strcmp(url, "/v1/session")) {
+		bool del = !strcmp(method, "DELETE");
+
+		if (!post && !del)
+			return fail(c, rq, 405, "method", "", "use POST or DELETE");
+		db = worker_db();
+		if (!db)
+			return fail(c, rq, 503, "unavailable", "",
+				    "the database is not answering; try again shortly");
+		return del ? route_session_end(c, rq, db) : route_session_open(c, rq, db);
+	}
 	if (strcmp(url, "/v1/enrol") && strcmp(url, "/v1/push") && strcmp(url, "/v1/pull") &&
 	    strncmp(url, "/v1/case/", 9) && !reports)
 		return fail(c, rq, 404, "not_found", "", "no such endpoint; see man frontdesk-sync");

@@ -33,7 +33,11 @@ static const char usage_text[] =
 	"  flow publish FILE...                  publish flows to every console\n"
 	"  hot-topic add --text TEXT [--site CODE] [--service CODE] [--from TIME] [--until TIME]\n"
 	"  data load DIR                         load reference data (services, teams, sites...)\n"
-	"  user add LOGIN --role ROLE [--name NAME]  add or update a user; password on stdin\n"
+	"  user list                             users, their role and state\n"
+	"  user add LOGIN --role ROLE [--name NAME]  add a user; password on stdin\n"
+	"  user passwd LOGIN                     reset a password; the new one on stdin\n"
+	"  user role LOGIN --role ROLE           change a user's role\n"
+	"  user disable|enable LOGIN             stop or allow a user's sign-in everywhere\n"
 	"  customer erase ID                     erase a customer everywhere\n"
 	"  erasure list                          erasures, and which consoles have applied them\n"
 	"\n"
@@ -462,30 +466,14 @@ static int cmd_data(const struct args *a, const char *action)
 	return done(db, rc, &e);
 }
 
-static int cmd_user(const struct args *a, const char *action)
+/* A new password from standard input (prompted on a terminal), hashed. */
+static int read_password_hash(const char *login, char hash[crypto_pwhash_STRBYTES])
 {
-	char password[256], hash[crypto_pwhash_STRBYTES];
-	struct pg *db;
-	struct err e;
+	char password[256];
 	size_t n;
-	enum status rc;
 
-	if (strcmp(action, "add") != 0)
-		return usage_error("user takes add, not '%s'", action);
-	if (a->npos != 1 || !a->role)
-		return usage_error("usage: frontdeskd user add LOGIN --role ROLE [--name NAME] "
-				   "(password on stdin)%s",
-				   "");
-	if (strcmp(a->role, "advisor") && strcmp(a->role, "supervisor") && strcmp(a->role, "admin"))
-		return usage_error("--role must be advisor, supervisor or admin, not '%s'", a->role);
-	err_clear(&e);
-	if (valid_code("login", a->pos[0], &e) ||
-	    (a->name && valid_text("name", a->name, NAME_MAX_CHARS, true, false, &e))) {
-		fprintf(stderr, "frontdeskd: %s\n", e.msg);
-		return 2;
-	}
 	if (isatty(STDIN_FILENO))
-		fprintf(stderr, "password for %s: ", a->pos[0]);
+		fprintf(stderr, "password for %s: ", login);
 	if (!fgets(password, sizeof password, stdin)) {
 		fprintf(stderr, "frontdeskd: give the password on standard input\n");
 		return 2;
@@ -501,13 +489,87 @@ static int cmd_user(const struct args *a, const char *action)
 			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		die("out of memory hashing a password");
 	sodium_memzero(password, sizeof password);
+	return 0;
+}
+
+static bool role_ok(const char *role)
+{
+	return role && (!strcmp(role, "advisor") || !strcmp(role, "supervisor") ||
+			!strcmp(role, "admin"));
+}
+
+static int print_user(void *ctx, const struct user_listed *u)
+{
+	(void)ctx;
+	printf("%-20s %-10s %-8s %-24s %lld\n", u->login, u->role,
+	       u->disabled ? "disabled" : "enabled", u->updated_at, u->sessions);
+	return 0;
+}
+
+static int cmd_user(const struct args *a, const char *action)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	struct user_change ch = { NULL, NULL, -1 };
+	const char *login = a->npos >= 1 ? a->pos[0] : NULL;
+	const char *done_what;
+	struct pg *db;
+	struct err e;
+	enum status rc;
+	int bad;
+
+	err_clear(&e);
+	if (!strcmp(action, "list")) {
+		if (a->npos)
+			return usage_error("unexpected argument '%s'", a->pos[0]);
+		db = connect_or_say(a);
+		if (!db)
+			return 1;
+		printf("%-20s %-10s %-8s %-24s %s\n", "login", "role", "state", "changed",
+		       "sessions");
+		rc = pg_user_list(db, print_user, NULL, &e);
+		return done(db, rc, &e);
+	}
+	if (strcmp(action, "add") && strcmp(action, "disable") && strcmp(action, "enable") &&
+	    strcmp(action, "passwd") && strcmp(action, "role"))
+		return usage_error("user takes list, add, disable, enable, passwd or role, not '%s'",
+				   action);
+	if (a->npos != 1)
+		return usage_error("user %s takes one login name; see frontdeskd --help", action);
+	if (valid_code("login", login, &e) ||
+	    (a->name && valid_text("name", a->name, NAME_MAX_CHARS, true, false, &e))) {
+		fprintf(stderr, "frontdeskd: %s\n", e.msg);
+		return 2;
+	}
+	if ((!strcmp(action, "add") || !strcmp(action, "role")) && !role_ok(a->role))
+		return usage_error("--role must be advisor, supervisor or admin, not '%s'",
+				   a->role ? a->role : "(none)");
+	if (!strcmp(action, "add") || !strcmp(action, "passwd")) {
+		bad = read_password_hash(login, hash);
+		if (bad)
+			return bad;
+	}
 	db = connect_or_say(a);
 	if (!db)
 		return 1;
-	rc = pg_user_put(db, a->pos[0], a->name, a->role, hash, &e);
+	if (!strcmp(action, "add")) {
+		rc = pg_user_add(db, login, a->name, a->role, hash, &e);
+		done_what = "added";
+	} else {
+		if (!strcmp(action, "passwd"))
+			ch.password_hash = hash;
+		else if (!strcmp(action, "role"))
+			ch.role = a->role;
+		else
+			ch.disabled = !strcmp(action, "disable");
+		rc = pg_user_change(db, login, &ch, &e);
+		done_what = !strcmp(action, "passwd")	 ? "has a new password"
+			    : !strcmp(action, "role")	 ? "has a new role"
+			    : !strcmp(action, "disable") ? "disabled (sessions ended)"
+							 : "enabled";
+	}
+	sodium_memzero(hash, sizeof hash);
 	if (!rc)
-		printf("user %s saved (%s); consoles get it at their next sync\n", a->pos[0],
-		       a->role);
+		printf("user %s %s; every desk gets it at its next sync\n", login, done_what);
 	return done(db, rc, &e);
 }
 

@@ -190,7 +190,7 @@ static bool only_keys(json_t *o, const char *const *known, const char *where,
 bool server_push_parse(struct json_t *root, struct push_batch *b, struct server_error *err)
 {
 	static const char *const top[] = { "changes", "after", NULL };
-	static const char *const item[] = { "seq", "type", "op", "id", "body", NULL };
+	static const char *const item[] = { "seq", "type", "op", "id", "body", "session", NULL };
 	json_t *arr;
 	size_t n;
 	long long prev = 0;
@@ -262,6 +262,13 @@ bool server_push_parse(struct json_t *root, struct push_batch *b, struct server_
 			return server_error_set(err, 422, v ? "wrong_type" : "missing", field,
 						"body must be an object");
 		pc->body = v;
+		v = json_object_get(c, "session");
+		snprintf(field, sizeof field, "%ssession", where);
+		if (v && (!json_is_string(v) || !json_string_length(v) ||
+			  json_string_length(v) > 200))
+			return server_error_set(err, 422, "wrong_type", field,
+						"session must be a session token (POST /v1/session)");
+		pc->session = v ? json_string_value(v) : NULL;
 		b->n++;
 	}
 	return true;
@@ -291,6 +298,9 @@ enum member_kind {
 	M_CODE,	   /* a code of the kind named in `code` */
 	M_STATE,   /* a JSON object as text (a parked flow's state, <= 64 KB) */
 	M_BOOL,	   /* true or false */
+	M_LOGIN,   /* a login name (as valid_code) */
+	M_ROLE,	   /* advisor, supervisor or admin */
+	M_HASH,	   /* an argon2id password hash */
 };
 #define STATE_MAX_BYTES (64 * 1024)
 
@@ -380,6 +390,19 @@ static const struct member case_event_members[] = {
 	{ NULL, 0, false, NULL },
 };
 
+/* A user made or changed at a desk by an administrator (issue 13). */
+static const struct member user_members[] = {
+	{ "id", M_UUID, true, NULL },
+	{ "login", M_LOGIN, true, NULL },
+	{ "display_name", M_LINE, false, NULL },
+	{ "role", M_ROLE, true, NULL },
+	{ "password_hash", M_HASH, false, NULL },
+	{ "disabled", M_BOOL, true, NULL },
+	{ "created_at", M_TIME, true, NULL },
+	{ "updated_at", M_TIME, true, NULL },
+	{ NULL, 0, false, NULL },
+};
+
 /* A flow run parked on a customer, to resume at any desk (issue 4). */
 static const struct member flow_park_members[] = {
 	{ "id", M_UUID, true, NULL },
@@ -410,6 +433,7 @@ static const struct {
 	{ "case", case_members },
 	{ "case_event", case_event_members },
 	{ "audit", audit_members },
+	{ "user", user_members },
 };
 
 static bool check_member(const struct member *m, json_t *v, const struct server_codes *codes,
@@ -516,6 +540,24 @@ static bool check_member(const struct member *m, json_t *v, const struct server_
 		json_decref(o);
 		break;
 	}
+	case M_LOGIN:
+		if (valid_code(m->name, s, &e) != STATUS_OK) {
+			snprintf(msg, msgsz, "%s", e.msg);
+			return false;
+		}
+		break;
+	case M_ROLE:
+		if (strcmp(s, "advisor") && strcmp(s, "supervisor") && strcmp(s, "admin")) {
+			snprintf(msg, msgsz, "%s must be advisor, supervisor or admin", m->name);
+			return false;
+		}
+		break;
+	case M_HASH:
+		if (strncmp(s, "$argon2id$", 10) != 0 || strlen(s) > 200) {
+			snprintf(msg, msgsz, "%s must be an argon2id hash", m->name);
+			return false;
+		}
+		break;
 	case M_INT:
 	case M_OBJECT:
 	case M_BOOL:
@@ -580,7 +622,12 @@ bool server_change_check(const struct push_change *c, const struct server_codes 
 		members = case_update_members; /* a status change made at a desk */
 	else if (!strcmp(c->type, "flow_park") && !strcmp(c->op, "delete"))
 		members = flow_park_delete_members;
-	else if (strcmp(c->op, "insert") != 0) {
+	else if (!strcmp(c->type, "user")) {
+		if (strcmp(c->op, "upsert") != 0) {
+			snprintf(msg, msgsz, "op '%.20s' is not known for a user; use upsert", c->op);
+			return false;
+		}
+	} else if (strcmp(c->op, "insert") != 0) {
 		snprintf(msg, msgsz, "op '%.20s' is not known for a %s; use insert", c->op, c->type);
 		return false;
 	}
@@ -605,6 +652,24 @@ bool server_change_check(const struct push_change *c, const struct server_codes 
 		return false;
 	}
 	return true;
+}
+
+static int role_rank(const char *role)
+{
+	if (!role)
+		return 0;
+	if (!strcmp(role, "admin"))
+		return 3;
+	if (!strcmp(role, "supervisor"))
+		return 2;
+	if (!strcmp(role, "advisor"))
+		return 1;
+	return 0;
+}
+
+bool server_role_at_least(const char *role, const char *min_role)
+{
+	return role_rank(role) > 0 && role_rank(role) >= role_rank(min_role);
 }
 
 /* ---- listening --------------------------------------------------------- */

@@ -103,9 +103,28 @@ enum status pg_hot_topic_add(struct pg *db, const struct hot_topic_in *h, char *
 /* Makes the central reference data equal to rd; *changed counts rows changed. */
 enum status pg_refdata_load(struct pg *db, const struct refdata *rd, long *changed,
 			    struct err *e);
-/* Adds or updates a user with a password hash (argon2id string). */
-enum status pg_user_put(struct pg *db, const char *login, const char *name, const char *role,
+/* Adds a user with a password hash (argon2id string); STATUS_EXISTS when
+ * the login is there already (a disabled user is never re-enabled by an
+ * add). Logged for every desk's pull. */
+enum status pg_user_add(struct pg *db, const char *login, const char *name, const char *role,
 			const char *password_hash, struct err *e);
+/* What pg_user_change changes: NULL members and disabled -1 keep. */
+struct user_change {
+	const char *role, *password_hash;
+	int disabled; /* 1 disable, 0 enable, -1 keep */
+};
+/* Changes a user (STATUS_NOT_FOUND when none); logged for every desk's
+ * pull. Disabling ends the user's sessions. */
+enum status pg_user_change(struct pg *db, const char *login, const struct user_change *ch,
+			   struct err *e);
+struct user_listed {
+	const char *login, *role, *name, *updated_at;
+	bool disabled;
+	long long sessions; /* open sessions */
+};
+/* Every user, by login; strings borrowed for the callback. */
+enum status pg_user_list(struct pg *db, int (*fn)(void *ctx, const struct user_listed *u),
+			 void *ctx, struct err *e);
 /* Erases a customer: a tombstone that wins, history scrubbed. */
 enum status pg_customer_erase(struct pg *db, const char *id, struct err *e);
 /* Whether a code of that kind exists (for flow checks). */
@@ -128,6 +147,41 @@ void pg_report_source(struct pg_report *pr, struct report_source *src);
  * unknown or disabled login or a wrong password, with one message for all. */
 enum status pg_user_check(struct pg *db, const char *login, const char *password, char *role,
 			  size_t rolesz, struct err *e);
+
+/* ---- persons' sessions (pg/session.c, issue 13) ----------------------- */
+
+/* How long a session lasts: renewed by nothing. */
+#define SERVER_SESSION_TTL_S (8 * 3600)
+struct session_opened {
+	char token[80];	     /* the session token; only its hash is kept */
+	char login[64];
+	char role[16];
+	char expires_at[32]; /* UTC */
+	long retry_after_s;  /* > 0: refused, too many failed sign-ins */
+};
+/*
+ * Opens a session for login at device dev after its password (argon2id,
+ * checked once by pg_user_check; an unknown login, a wrong password and a
+ * disabled user are one answer, STATUS_DENIED, and each counts as a
+ * failure). After SESSION_FAIL_MAX failures in 15 minutes for the login or
+ * at the device, STATUS_DENIED with out->retry_after_s > 0 and no password
+ * is checked. The caller wipes out->token after sending it.
+ */
+enum status pg_session_open(struct pg *db, const struct device_auth *dev, const char *login,
+			    const char *password, struct session_opened *out, struct err *e);
+/*
+ * Checks a session token given with a privileged change: open, not expired,
+ * of this device, of a user who is enabled and holds min_role or above now.
+ * Fills login_out (may be NULL). STATUS_DENIED otherwise, e saying which
+ * rule in words (no personal data).
+ */
+enum status pg_session_check(struct pg *db, const struct device_auth *dev, const char *token,
+			     const char *min_role, char *login_out, size_t loginsz, struct err *e);
+/* Ends one session of device dev; STATUS_NOT_FOUND when none is open. */
+enum status pg_session_end(struct pg *db, const struct device_auth *dev, const char *token,
+			   struct err *e);
+/* Ends every open session of a login (the user was disabled). */
+enum status pg_session_end_user(struct pg *db, const char *login, struct err *e);
 
 /* Test hook: FRONTDESKD_TEST_PUSH_DELAY_MS makes a push wait that long
  * inside its transaction (so a test can kill the server mid-push). */

@@ -76,6 +76,10 @@ struct store {
 	 * role_actor; used while the actor is still that one */
 	char role_actor[128];
 	int role;
+	/* the person whose server session this process holds (issue 13);
+	 * "" when none */
+	char person_login[64];
+	char person_role[16];
 };
 
 /* The cached statement for id, reset and with bindings cleared; NULL after

@@ -249,6 +249,13 @@ static const char schema_v5[] =
  * instead. */
 static const char schema_v6[] = "";
 
+/* Version 7 (privileged acts need a person, issue 13): a queued change
+ * the server takes only with a person's session waits for a person holding
+ * wait_role (wait_login: that person; NULL: anyone holding the role). */
+static const char schema_v7[] =
+	"ALTER TABLE outbox ADD COLUMN wait_role TEXT;"
+	"ALTER TABLE outbox ADD COLUMN wait_login TEXT;";
+
 static const char *const migrations[] = {
 	NULL, /* version 0 is the empty file */
 	schema_v1,
@@ -257,6 +264,7 @@ static const char *const migrations[] = {
 	schema_v4,
 	schema_v5,
 	schema_v6,
+	schema_v7,
 };
 
 /* Device identity, made once when the schema is first created. The device

@@ -3,6 +3,7 @@
  * All SQL the console runs at steady state is in this table, so it can be
  * read (and reviewed for bound parameters) in one place.
  */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,8 +64,8 @@ static const char *const stmt_text[ST_COUNT_] = {
 			   " ORDER BY at, rowid",
 	[ST_AUDIT_INSERT] = "INSERT INTO audit (at, actor, action, record_type, record_id, detail)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[ST_OUTBOX_INSERT] = "INSERT INTO outbox (record_type, record_id, op, body, created_at)"
-			     " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_OUTBOX_INSERT] = "INSERT INTO outbox (record_type, record_id, op, body, created_at,"
+			     " wait_role, wait_login) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_OUTBOX_PENDING] = "SELECT count(*) FROM outbox WHERE sent_at IS NULL",
 };
 
@@ -180,11 +181,50 @@ enum status setting_put(struct store *s, const char *key, const char *value, str
 
 /* store_audit lives in audit.c (the hash chain, issue 7). */
 
+/*
+ * The role a change needs from a person at the server (issue 13), or NULL:
+ * a user change, and a customer's erasure, need an administrator.
+ */
+static const char *outbox_privilege(const char *record_type, const char *body)
+{
+	if (!strcmp(record_type, "user"))
+		return "admin";
+	if (!strcmp(record_type, "customer") && strstr(body, "\"erased\"")) {
+		json_t *j = json_loads(body, 0, NULL);
+		bool erased = json_is_true(json_object_get(j, "erased"));
+
+		json_decref(j);
+		return erased ? "admin" : NULL;
+	}
+	return NULL;
+}
+
+/* The acting user's login when they hold role (actor "ROLE:LOGIN"), else
+ * NULL: anyone holding the role may send the change. */
+static const char *acting_login(struct store *s, const char *role)
+{
+	const char *actor = store_actor(s), *colon = strchr(actor, ':');
+	enum store_role need = store_role_find(role);
+
+	if (!colon || store_actor_role(s) < need)
+		return NULL;
+	{
+		char prefix[16];
+
+		snprintf(prefix, sizeof prefix, "%.*s", (int)(colon - actor), actor);
+		if (store_role_find(prefix) == STORE_ROLE_NONE)
+			return NULL; /* not a user (cli:root) */
+	}
+	return colon + 1;
+}
+
 enum status outbox_add(struct store *s, const char *record_type, const char *record_id,
 		       const char *op, const char *body, struct err *e)
 {
 	sqlite3_stmt *st;
 	char now[32];
+	const char *wait_role = outbox_privilege(record_type, body);
+	enum status rc;
 
 	if (!s->outbox_capture)
 		return STATUS_OK;
@@ -197,6 +237,26 @@ enum status outbox_add(struct store *s, const char *record_type, const char *rec
 	sqlite3_bind_text(st, 3, op, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, body, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	if (wait_role) {
+		sqlite3_bind_text(st, 6, wait_role, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, acting_login(s, wait_role), -1, SQLITE_TRANSIENT);
+	}
+	rc = stmt_run(s, st, "queueing the change for the server", e);
+	if (rc || !wait_role)
+		return rc;
+	/* The record's earlier changes not sent yet carry it now too (an
+	 * erasure rewrites them as the tombstone): they wait with it. */
+	st = stmt_sql(s,
+		      "UPDATE outbox SET wait_role = ?3, wait_login = ?4 WHERE record_type = ?1"
+		      " AND record_id = ?2 AND sent_at IS NULL AND error IS NULL"
+		      " AND wait_role IS NULL",
+		      e);
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, record_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, record_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, wait_role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, acting_login(s, wait_role), -1, SQLITE_TRANSIENT);
 	return stmt_run(s, st, "queueing the change for the server", e);
 }
 

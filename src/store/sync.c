@@ -12,6 +12,90 @@
 /* ---- outbox ------------------------------------------------------------ */
 
 /*
+ * A row that may go in this process's pushes: one that waits for no person,
+ * or one that waits for the person whose session is held (login L, role R:
+ * the row's person, or anyone, and the role or above).
+ */
+#define OUTBOX_SENDABLE(L, R)                                                     \
+	"(wait_role IS NULL OR (" L " IS NOT NULL AND coalesce(wait_login, " L ") = " \
+	L " AND (wait_role = " R " OR " R " = 'admin')))"
+
+static void bind_person(struct store *s, sqlite3_stmt *st, int at)
+{
+	if (s->person_login[0]) {
+		sqlite3_bind_text(st, at, s->person_login, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, at + 1, s->person_role, -1, SQLITE_TRANSIENT);
+	}
+}
+
+void store_outbox_set_person(struct store *s, const char *login, const char *role)
+{
+	snprintf(s->person_login, sizeof s->person_login, "%s", login ? login : "");
+	snprintf(s->person_role, sizeof s->person_role, "%s", login && role ? role : "");
+}
+
+enum status store_outbox_waiting(struct store *s,
+				 int (*fn)(void *ctx, const struct outbox_waiting *w), void *ctx,
+				 struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT coalesce(wait_login, ''), wait_role, count(*) FROM outbox"
+				    " WHERE sent_at IS NULL AND error IS NULL AND wait_role IS NOT NULL"
+				    " GROUP BY 1, 2 ORDER BY 1, 2",
+				    e);
+	int rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_waiting w = {
+			.login = col_text(st, 0),
+			.role = col_text(st, 1),
+			.count = (long)sqlite3_column_int64(st, 2),
+		};
+
+		if (fn(ctx, &w))
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, rc, "reading the changes that wait", e);
+	return STATUS_OK;
+}
+
+/*
+ * A change refused "needs_person" waits for one instead of failing: it
+ * takes the next seq (after every seq this outbox has used, so the server
+ * sees a new change) and keeps, or gets, the role it waits for.
+ */
+static enum status outbox_wait_again(struct store *s, long long seq, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(
+		s,
+		"UPDATE outbox SET seq = 1 + max((SELECT max(seq) FROM outbox),"
+		"  coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)),"
+		" wait_role = coalesce(wait_role, CASE WHEN record_type IN ('user', 'customer')"
+		"  THEN 'admin' ELSE 'supervisor' END), error = NULL, sent_at = NULL"
+		" WHERE seq = ?1 AND sent_at IS NULL AND error IS NULL",
+		e);
+	enum status rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_int64(st, 1, seq);
+	rc = stmt_run(s, st, "keeping a change for a person", e);
+	if (rc)
+		return rc;
+	st = stmt_sql(s,
+		      "UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM outbox)"
+		      " WHERE name = 'outbox' AND seq < (SELECT max(seq) FROM outbox)",
+		      e);
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	return stmt_run(s, st, "keeping a change for a person", e);
+}
+
+/*
  * The body to send for a customer's row queued without a copy: the record
  * as it stands now (its fields and stamps are in the row; a later edit or
  * erasure is already in them). Caller frees; NULL when the customer is not
@@ -43,9 +127,9 @@ enum status store_outbox_batch(struct store *s, long long after, size_t max_chan
 			       size_t *count, struct err *e)
 {
 	sqlite3_stmt *st = stmt_sql(s,
-				    "SELECT seq, record_type, record_id, op, body FROM outbox"
+				    "SELECT seq, record_type, record_id, op, body, wait_role FROM outbox"
 				    " WHERE sent_at IS NULL AND error IS NULL AND seq > ?2"
-				    " ORDER BY seq LIMIT ?1",
+				    " AND " OUTBOX_SENDABLE("?3", "?4") " ORDER BY seq LIMIT ?1",
 				    e);
 	size_t n = 0, bytes = 0;
 	int rc;
@@ -56,6 +140,7 @@ enum status store_outbox_batch(struct store *s, long long after, size_t max_chan
 		return e ? e->code : STATUS_DB;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)max_changes);
 	sqlite3_bind_int64(st, 2, after);
+	bind_person(s, st, 3);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct outbox_change c = {
 			.seq = sqlite3_column_int64(st, 0),
@@ -63,6 +148,7 @@ enum status store_outbox_batch(struct store *s, long long after, size_t max_chan
 			.record_id = col_text(st, 2),
 			.op = col_text(st, 3),
 			.body = col_text(st, 4),
+			.wait_role = (const char *)sqlite3_column_text(st, 5),
 		};
 		size_t len = (size_t)sqlite3_column_bytes(st, 4);
 		char *built = NULL;
@@ -115,6 +201,10 @@ enum status store_outbox_mark(struct store *s, long long first, long long last, 
 		goto out;
 	store_now(now, sizeof now);
 	for (size_t i = 0; i < nrefused && !rc; i++) {
+		if (refused[i].code && !strcmp(refused[i].code, "needs_person")) {
+			rc = outbox_wait_again(s, refused[i].seq, e);
+			continue;
+		}
 		st = stmt_sql(s,
 			      "UPDATE outbox SET error = ?2, sent_at = ?3 WHERE seq = ?1"
 			      " AND error IS NULL",
@@ -132,7 +222,7 @@ enum status store_outbox_mark(struct store *s, long long first, long long last, 
 	if (!rc && held >= first) {
 		st = stmt_sql(s,
 			      "UPDATE outbox SET sent_at = ?3 WHERE seq BETWEEN ?1 AND ?2"
-			      " AND sent_at IS NULL",
+			      " AND sent_at IS NULL AND " OUTBOX_SENDABLE("?4", "?5"),
 			      e);
 		if (!st) {
 			rc = e ? e->code : STATUS_DB;
@@ -140,6 +230,7 @@ enum status store_outbox_mark(struct store *s, long long first, long long last, 
 			sqlite3_bind_int64(st, 1, first);
 			sqlite3_bind_int64(st, 2, held < last ? held : last);
 			sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+			bind_person(s, st, 4);
 			rc = stmt_run(s, st, "marking changes sent", e);
 		}
 	}

@@ -103,6 +103,40 @@ static enum status no_such_user(const char *login, struct err *e)
 		       login);
 }
 
+/*
+ * Queues the user as it stands for the server (issue 13: users are managed
+ * centrally): a privileged change, sent only with an administrator's
+ * session (outbox_add marks it waiting for one).
+ */
+static enum status user_queue(struct store *s, const char *login, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(
+		s,
+		"SELECT id, json_object('id', id, 'login', login, 'display_name', display_name,"
+		" 'role', role, 'password_hash', password_hash, 'disabled',"
+		" json(CASE WHEN disabled THEN 'true' ELSE 'false' END), 'created_at', created_at,"
+		" 'updated_at', updated_at) FROM user WHERE login = ?1",
+		e);
+	char *id = NULL, *body = NULL;
+	enum status rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = xstrdup(col_text(st, 0));
+		body = xstrdup(col_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (!id)
+		return no_such_user(login, e);
+	rc = outbox_add(s, "user", id, "upsert", body, e);
+	sodium_memzero(body, strlen(body));
+	free(id);
+	free(body);
+	return rc;
+}
+
 enum status store_user_add(struct store *s, const char *login, const char *display_name,
 			   const char *role, const char *password, struct err *e)
 {
@@ -160,6 +194,8 @@ enum status store_user_add(struct store *s, const char *login, const char *displ
 	rc = stmt_run(s, st, "adding the user", e);
 	if (!rc)
 		rc = store_audit(s, "user.add", "user", id, role, e);
+	if (!rc)
+		rc = user_queue(s, login, e);
 	rc = finish_tx(s, rc, e);
 out:
 	sodium_memzero(hash, sizeof hash);
@@ -208,6 +244,8 @@ enum status store_user_set_password(struct store *s, const char *login, const ch
 	rc = update_user(s, st, login, "changing the password", e);
 	if (!rc)
 		rc = store_audit(s, "user.passwd", "user", login, NULL, e);
+	if (!rc)
+		rc = user_queue(s, login, e);
 	rc = finish_tx(s, rc, e);
 out:
 	sodium_memzero(hash, sizeof hash);
@@ -236,6 +274,8 @@ enum status store_user_set_disabled(struct store *s, const char *login, bool dis
 	if (!rc)
 		rc = store_audit(s, disabled ? "user.disable" : "user.enable", "user", login, NULL,
 				 e);
+	if (!rc)
+		rc = user_queue(s, login, e);
 	return finish_tx(s, rc, e);
 }
 
@@ -288,7 +328,25 @@ enum status store_user_set_role(struct store *s, const char *login, const char *
 	snprintf(detail, sizeof detail, "%s -> %s", old, role);
 	if (!rc)
 		rc = store_audit(s, "user.role", "user", id, detail, e);
+	if (!rc)
+		rc = user_queue(s, login, e);
 	return finish_tx(s, rc, e);
+}
+
+bool store_user_may_sign_in(struct store *s, const char *login)
+{
+	sqlite3_stmt *st = stmt_sql(s, "SELECT 1 FROM user WHERE login = ?1 AND NOT disabled",
+				    NULL);
+	bool ok;
+	int rc;
+
+	if (!st)
+		return true; /* a failed read ends no one's session */
+	sqlite3_bind_text(st, 1, login ? login : "", -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	ok = rc != SQLITE_DONE; /* a row, or a read that failed (busy) */
+	sqlite3_reset(st);
+	return ok;
 }
 
 long store_user_count(struct store *s)

@@ -27,6 +27,10 @@ struct sync_bg {
 	struct sync_status status;
 	long cycles;
 	int64_t interval_ms, backoff_cap_ms;
+	/* issue 13: the person given by the console (under mu) and the one the
+	 * thread holds a session for */
+	struct sync_person pending, person;
+	bool person_changed;
 };
 
 /* The changes waiting, read on the thread's own connection; -1 if none. */
@@ -85,6 +89,44 @@ static void wait_cycle(struct sync_bg *bg, struct store *s, int64_t ms, bool onl
 	}
 }
 
+/* Takes the person the console gave (ending the session held before). */
+static void person_take(struct sync_bg *bg, struct store *s, struct sync_options *o)
+{
+	struct sync_person next;
+	bool changed;
+
+	pthread_mutex_lock(&bg->mu);
+	changed = bg->person_changed;
+	next = bg->pending;
+	sync_person_forget(&bg->pending);
+	bg->person_changed = false;
+	pthread_mutex_unlock(&bg->mu);
+	if (changed) {
+		if (s && bg->person.token[0])
+			sync_person_end(s, bg->db_path, o, &bg->person);
+		bg->person = next;
+		bg->person.best_effort = true;
+	}
+	sync_person_forget(&next);
+	o->person = bg->person.login[0] ? &bg->person : NULL;
+}
+
+void sync_bg_person(struct sync_bg *bg, const char *login, const char *password)
+{
+	if (!bg)
+		return;
+	pthread_mutex_lock(&bg->mu);
+	sync_person_forget(&bg->pending);
+	if (login && password) {
+		snprintf(bg->pending.login, sizeof bg->pending.login, "%s", login);
+		snprintf(bg->pending.password, sizeof bg->pending.password, "%s", password);
+	}
+	bg->person_changed = true;
+	bg->nudged = true;
+	pthread_cond_signal(&bg->cv);
+	pthread_mutex_unlock(&bg->mu);
+}
+
 static void *run(void *arg)
 {
 	struct sync_bg *bg = arg;
@@ -110,6 +152,7 @@ static void *run(void *arg)
 		err_clear(&e);
 		if (!s && store_open(bg->db_path, STORE_NO_CREATE, &s, &e) != STATUS_OK)
 			s = NULL;
+		person_take(bg, s, &o);
 		if (s) {
 			store_set_actor(s, "sync");
 			out = sync_run(s, bg->db_path, &o, &rep, &e);
@@ -139,6 +182,9 @@ static void *run(void *arg)
 		}
 		wait_cycle(bg, s, wait, out == SYNC_DONE);
 	}
+	if (s && bg->person.token[0])
+		sync_person_end(s, bg->db_path, &o, &bg->person);
+	sync_person_forget(&bg->person);
 	store_close(s);
 	return NULL;
 }
@@ -232,7 +278,7 @@ void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, 
 			    : !strcmp(st->state, "revoked")   ? "device revoked"
 			    : !strcmp(st->state, "unauthorised") ? "sync refused"
 								 : "sync failed";
-	char when[32] = "never synced", refused[32] = "";
+	char when[32] = "never synced", refused[32] = "", person[40] = "";
 	int64_t ms;
 
 	if (st->last_ok[0] && time_parse_utc(st->last_ok, &ms) == STATUS_OK) {
@@ -248,6 +294,8 @@ void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, 
 	}
 	if (st->refused > 0)
 		snprintf(refused, sizeof refused, ", %ld refused", st->refused);
-	snprintf(out, outsz, "%s, %ld waiting, %s%s", state, st->waiting > 0 ? st->waiting : 0,
-		 when, refused);
+	if (st->waiting_person > 0)
+		snprintf(person, sizeof person, " (%ld for a person)", st->waiting_person);
+	snprintf(out, outsz, "%s, %ld waiting%s, %s%s", state, st->waiting > 0 ? st->waiting : 0,
+		 person, when, refused);
 }

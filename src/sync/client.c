@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <sodium.h>
 #include <jansson.h>
 #include <zlib.h>
 
@@ -389,12 +390,17 @@ static enum sync_outcome reply_failure(const struct reply *r, const char *what,
 
 /* ---- the cycle --------------------------------------------------------- */
 
-static int add_change(struct buf *b, size_t open, const struct outbox_change *c)
+static int add_change(struct buf *b, size_t open, const struct outbox_change *c,
+		      const char *session)
 {
 	if (b->len > open)
 		buf_adds(b, ",");
-	buf_printf(b, "{\"seq\":%lld,\"type\":\"%s\",\"op\":\"%s\",\"id\":\"%s\",\"body\":", c->seq,
+	buf_printf(b, "{\"seq\":%lld,\"type\":\"%s\",\"op\":\"%s\",\"id\":\"%s\",", c->seq,
 		   c->record_type, c->op, c->record_id);
+	/* a privileged change carries the person's session (never the body) */
+	if (c->wait_role && session && *session)
+		buf_printf(b, "\"session\":\"%s\",", session);
+	buf_adds(b, "\"body\":");
 	buf_adds(b, c->body);
 	buf_adds(b, "}");
 	return 0;
@@ -404,6 +410,7 @@ struct batch_ctx {
 	struct buf *b;
 	long long first, last;
 	size_t open; /* where the changes start in b */
+	const char *session; /* the person's session, or NULL */
 };
 
 static int add_change_seq(void *ctx, const struct outbox_change *c)
@@ -413,13 +420,14 @@ static int add_change_seq(void *ctx, const struct outbox_change *c)
 	if (!bc->first)
 		bc->first = c->seq;
 	bc->last = c->seq;
-	return add_change(bc->b, bc->open, c);
+	return add_change(bc->b, bc->open, c, bc->session);
 }
 
-enum status sync_push_body(struct store *s, long long after, struct buf *out, long long *first,
-			   long long *last, size_t *n, struct err *e)
+static enum status push_body(struct store *s, long long after, const char *session,
+			     struct buf *out, long long *first, long long *last, size_t *n,
+			     struct err *e)
 {
-	struct batch_ctx bc = { out, 0, 0, 0 };
+	struct batch_ctx bc = { out, 0, 0, 0, session };
 	enum status rc;
 
 	buf_reset(out);
@@ -439,6 +447,12 @@ enum status sync_push_body(struct store *s, long long after, struct buf *out, lo
 	return STATUS_OK;
 }
 
+enum status sync_push_body(struct store *s, long long after, struct buf *out, long long *first,
+			   long long *last, size_t *n, struct err *e)
+{
+	return push_body(s, after, NULL, out, first, last, n, e);
+}
+
 /*
  * What one push reply means for its batch: marks the rows the server holds
  * (and records those it refused). SYNC_DONE when the whole batch is held.
@@ -447,7 +461,7 @@ static enum sync_outcome push_reply(struct store *s, const struct xfer *x,
 				    struct sync_report *rep, struct err *e)
 {
 	long long held;
-	size_t nref;
+	size_t nref, waiting = 0;
 	struct outbox_refusal *ref;
 	json_t *j, *refused;
 	enum sync_outcome out = SYNC_DONE;
@@ -472,12 +486,16 @@ static enum sync_outcome push_reply(struct store *s, const struct xfer *x,
 
 		ref[i].seq = json_integer_value(json_object_get(r, "seq"));
 		ref[i].error = json_string_value(json_object_get(r, "error"));
+		ref[i].code = json_string_value(json_object_get(r, "code"));
+		if (ref[i].code && !strcmp(ref[i].code, "needs_person"))
+			waiting++;
 	}
 	if (store_outbox_mark(s, x->first, x->last, held, ref, nref, e) != STATUS_OK) {
 		out = SYNC_FAILED;
 	} else {
 		rep->pushed += (long)x->n;
-		rep->refused += (long)nref;
+		rep->refused += (long)(nref - waiting);
+		rep->waiting_person += (long)waiting;
 		if (held < x->last) {
 			err_set(e, STATUS_INVALID,
 				"sending changes: the server holds up to %lld, not %lld; will retry",
@@ -574,8 +592,10 @@ static enum sync_outcome push_all(struct store *s, struct http *c, struct sync_r
 			size_t k = (head + inflight) % PUSH_WINDOW;
 
 			x = &xs[k];
-			if (sync_push_body(s, queued, &body[k], &x->first, &x->last, &x->n, e) !=
-			    STATUS_OK) {
+			if (push_body(s, queued,
+				      c->o.person && c->o.person->token[0] ? c->o.person->token
+									   : NULL,
+				      &body[k], &x->first, &x->last, &x->n, e) != STATUS_OK) {
 				out = SYNC_FAILED;
 				stop = true;
 				break;
@@ -809,10 +829,122 @@ static void record(struct store *s, enum sync_outcome out, const struct sync_rep
 	}
 }
 
+/* ---- persons' sessions (issue 13) -------------------------------------- */
+
+void sync_person_forget(struct sync_person *p)
+{
+	if (p)
+		sodium_memzero(p, sizeof *p);
+}
+
+/*
+ * Opens the person's session when a password waits (and wipes it): 200
+ * keeps the token; a refused person stops the cycle with the server's
+ * reason (one answer for a wrong login or password, or a disabled user; or
+ * too many tries, with the wait).
+ */
+static enum sync_outcome person_open(struct http *c, struct sync_person *p,
+				     struct sync_report *rep, struct err *e)
+{
+	json_t *req, *j;
+	char *body;
+	struct reply r;
+	const char *tok, *role, *exp;
+
+	if (!p || !p->login[0] || p->token[0] || !p->password[0])
+		return SYNC_DONE;
+	req = json_object();
+	json_object_set_new(req, "login", json_string(p->login));
+	json_object_set_new(req, "password", json_string(p->password));
+	body = json_dumps(req, JSON_COMPACT);
+	json_decref(req); /* (jansson frees its copy of the password) */
+	if (!body)
+		die("out of memory encoding JSON");
+	http_request(c, "/v1/session", body, true, &r);
+	sodium_memzero(body, strlen(body));
+	free(body);
+	if (r.code == CURLE_OK && (r.status == 401 || r.status == 429 || r.status == 403)) {
+		json_t *ej = json_loadb(buf_str(&r.body), r.body.len, 0, NULL);
+		const char *code = json_string_value(json_object_get(ej, "code"));
+
+		if (code && (!strcmp(code, "bad_user") || !strcmp(code, "locked"))) {
+			rep->http = (int)r.status;
+			sodium_memzero(p->password, sizeof p->password);
+			if (!strcmp(code, "locked"))
+				err_set(e, STATUS_DENIED,
+					"signing in %s at the server: too many failed sign-ins; try "
+					"again in %lld seconds",
+					p->login, (long long)(r.retry_after_ms / 1000));
+			else
+				err_set(e, STATUS_DENIED,
+					"signing in %s at the server: that login name and password "
+					"do not match an enabled user there; nothing privileged was "
+					"sent",
+					p->login);
+			json_decref(ej);
+			buf_release(&r.body);
+			return SYNC_CONFIG;
+		}
+		json_decref(ej);
+	}
+	if (r.code != CURLE_OK || r.status != 200) {
+		enum sync_outcome o = reply_failure(&r, "signing in at the server", rep, e);
+
+		buf_release(&r.body);
+		return o;
+	}
+	sodium_memzero(p->password, sizeof p->password);
+	j = json_loadb(buf_str(&r.body), r.body.len, JSON_REJECT_DUPLICATES, NULL);
+	sodium_memzero(r.body.data, r.body.len);
+	buf_release(&r.body);
+	tok = json_string_value(json_object_get(j, "session"));
+	role = json_string_value(json_object_get(j, "role"));
+	exp = json_string_value(json_object_get(j, "expires_at"));
+	if (!tok || !role || strlen(tok) >= sizeof p->token) {
+		json_decref(j);
+		err_set(e, STATUS_PARSE, "signing in: the server's answer is not understood");
+		return SYNC_CONFIG;
+	}
+	snprintf(p->token, sizeof p->token, "%s", tok);
+	snprintf(p->role, sizeof p->role, "%s", role);
+	snprintf(p->expires_at, sizeof p->expires_at, "%s", exp ? exp : "");
+	json_decref(j);
+	return SYNC_DONE;
+}
+
+void sync_person_end(struct store *s, const char *db_path, const struct sync_options *o,
+		     struct sync_person *p)
+{
+	struct http c;
+	struct xfer x;
+	char *hdr;
+
+	if (!p || !p->token[0] || http_open(s, db_path, o, &c, NULL) != STATUS_OK) {
+		sync_person_forget(p);
+		return;
+	}
+	memset(&x, 0, sizeof x);
+	x.h = c.h;
+	if (xfer_start(&c, &x, "/v1/session", NULL, true)) {
+		hdr = xasprintf("X-Frontdesk-Session: %s", p->token);
+		x.hdr = curl_slist_append(x.hdr, hdr);
+		curl_easy_setopt(x.h, CURLOPT_HTTPHEADER, x.hdr);
+		curl_easy_setopt(x.h, CURLOPT_CUSTOMREQUEST, "DELETE");
+		x.r.code = curl_easy_perform(x.h);
+		xfer_end(&x);
+		sodium_memzero(hdr, strlen(hdr));
+		free(hdr);
+	}
+	buf_release(&x.r.body);
+	http_release(&c);
+	sync_person_forget(p);
+}
+
 enum sync_outcome sync_run(struct store *s, const char *db_path, const struct sync_options *o,
 			   struct sync_report *rep, struct err *e)
 {
 	struct http c;
+	struct sync_person *p = o ? o->person : NULL;
 	enum sync_outcome out;
 
 	memset(rep, 0, sizeof *rep);
@@ -821,7 +953,27 @@ enum sync_outcome sync_run(struct store *s, const char *db_path, const struct sy
 		record(s, SYNC_CONFIG, rep, e);
 		return SYNC_CONFIG;
 	}
+	out = person_open(&c, p, rep, e);
+	if (out == SYNC_CONFIG && p && p->best_effort) {
+		/* the person was refused: what waits for them waits on */
+		store_sync_state_set(s, "sync_person_error", e->msg, NULL);
+		sync_person_forget(p);
+		err_clear(e);
+		out = SYNC_DONE;
+	}
+	if (out != SYNC_DONE) {
+		http_release(&c);
+		rep->outcome = out;
+		record(s, out, rep, e);
+		return out;
+	}
+	if (p && p->token[0])
+		store_sync_state_set(s, "sync_person_error", "", NULL);
+	store_outbox_set_person(s, p && p->token[0] ? p->login : NULL, p ? p->role : NULL);
 	out = push_all(s, &c, rep, e);
+	/* a change sent with the session and refused: the session is over */
+	if (p && p->token[0] && rep->waiting_person > 0)
+		sodium_memzero(p->token, sizeof p->token);
 	if (out == SYNC_DONE) {
 		long pulled = rep->pulled;
 
@@ -831,6 +983,7 @@ enum sync_outcome sync_run(struct store *s, const char *db_path, const struct sy
 		if (out == SYNC_DONE && rep->pulled > pulled && store_outbox_pending(s) > 0)
 			out = push_all(s, &c, rep, e);
 	}
+	store_outbox_set_person(s, NULL, NULL);
 	http_release(&c);
 	rep->outcome = out;
 	record(s, out, rep, e);
@@ -908,6 +1061,12 @@ enum status sync_enrol(struct store *s, const char *db_path, const char *server_
 	return rc;
 }
 
+static int add_waiting(void *ctx, const struct outbox_waiting *w)
+{
+	*(long *)ctx += w->count;
+	return 0;
+}
+
 enum status sync_status_read(struct store *s, const char *db_path, struct sync_status *st,
 			     struct err *e)
 {
@@ -940,5 +1099,6 @@ enum status sync_status_read(struct store *s, const char *db_path, struct sync_s
 	free(v);
 	st->waiting = store_outbox_pending(s);
 	st->refused = store_outbox_refused_count(s);
+	store_outbox_waiting(s, add_waiting, &st->waiting_person, NULL);
 	return STATUS_OK;
 }

@@ -297,6 +297,7 @@ static void do_sign_out(struct tui *t, void *ctx)
 	else
 		tui_say(t, "%s signed out.", t->who.login);
 	store_set_actor(t->store, "console");
+	sync_bg_person(t->sync, NULL, NULL); /* their server session ends too */
 	memset(&t->who, 0, sizeof t->who);
 	t->signed_in = false;
 	t->locked = false;
@@ -724,6 +725,32 @@ static void handle_key(struct tui *t, const struct tui_key *k)
 	}
 }
 
+/*
+ * Users are managed centrally (issue 13): once a pull says the signed-in
+ * user was disabled (or is gone), their session here ends, locked or not.
+ * Looked at every 2 s of real time.
+ */
+static void check_still_allowed(struct tui *t)
+{
+	struct timespec now;
+	char login[sizeof t->who.login];
+
+	if (!t->signed_in)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - t->allowed_checked.tv_sec < 2 && t->allowed_checked.tv_sec)
+		return;
+	t->allowed_checked = now;
+	if (store_user_may_sign_in(t->store, t->who.login))
+		return;
+	snprintf(login, sizeof login, "%s", t->who.login);
+	t->locked = false;
+	t->help_open = false;
+	t->question[0] = '\0';
+	do_sign_out(t, NULL);
+	tui_error(t, "%s was disabled by an administrator and has been signed out.", login);
+}
+
 static void check_idle(struct tui *t)
 {
 	if (!t->signed_in || t->locked)
@@ -889,6 +916,7 @@ enum status tui_run(struct store *s, const struct tui_options *o, struct err *e)
 			tui_retention_due(t);
 			continue;
 		}
+		check_still_allowed(t);
 		if (!key_read(&k, 500)) {
 			check_idle(t);
 			tui_retention_due(t);

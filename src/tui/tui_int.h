@@ -94,6 +94,8 @@ struct tui {
 	/* the lock panel's password field */
 	struct tui_field lock_password;
 	int lock_failures;
+	struct timespec allowed_checked; /* when the signed-in user was last
+					    found still allowed (issue 13) */
 	/* retention (issue 7): the schedule file (borrowed from tui_options,
 	 * NULL: none) and the London date it was last applied ("": not yet) */
 	const char *retention_schedule;

@@ -172,8 +172,9 @@ static bool check_change(const char *type, const char *body, char *msg, size_t m
 {
 	struct server_error err;
 	json_t *b = parse(body, &err);
-	struct push_change c = { 1, type, strcmp(type, "customer") ? "insert" : "upsert",
-				 "01900000-0000-7000-8000-000000000001", b };
+	struct push_change c = { 1, type,
+				 strcmp(type, "customer") && strcmp(type, "user") ? "insert" : "upsert",
+				 "01900000-0000-7000-8000-000000000001", b, NULL };
 	struct server_codes codes = { only_hub, NULL };
 	struct customer *cu = NULL;
 	bool ok;
@@ -242,6 +243,84 @@ static void test_record_checks(void **state)
 	assert_non_null(strstr(msg, "name is required"));
 }
 
+/* Privileged acts need a person (issue 13): the change-level session is
+ * taken apart from the body, and never becomes part of it. */
+static void test_push_session(void **state)
+{
+	struct server_error err;
+	struct push_batch b;
+	json_t *j;
+
+	(void)state;
+	j = parse("{\"changes\": [{\"seq\": 1, \"type\": \"user\", \"op\": \"upsert\", \"id\": "
+		  "\"x\", \"body\": {}, \"session\": \"fds_abc\"}, {\"seq\": 2, \"type\": "
+		  "\"contact\", \"op\": \"insert\", \"id\": \"y\", \"body\": {}}]}",
+		  &err);
+	assert_true(server_push_parse(j, &b, &err));
+	assert_string_equal(b.changes[0].session, "fds_abc");
+	assert_null(json_object_get(b.changes[0].body, "session"));
+	assert_null(b.changes[1].session);
+	server_push_release(&b);
+	assert_false(push_parse("{\"changes\": [{\"seq\": 1, \"type\": \"user\", \"op\": "
+				"\"upsert\", \"id\": \"x\", \"body\": {}, \"session\": 7}]}",
+				&err));
+	assert_string_equal(err.field, "changes[0].session");
+	assert_string_equal(err.code, "wrong_type");
+	assert_false(push_parse("{\"changes\": [{\"seq\": 1, \"type\": \"user\", \"op\": "
+				"\"upsert\", \"id\": \"x\", \"body\": {}, \"session\": \"\"}]}",
+				&err));
+	assert_string_equal(err.field, "changes[0].session");
+}
+
+#define USER_OK(role, hash)                                                                   \
+	"{\"id\": \"01900000-0000-7000-8000-000000000001\", \"login\": \"jsmith\", "        \
+	"\"display_name\": null, \"role\": \"" role "\", \"password_hash\": \"" hash "\", "   \
+	"\"disabled\": true, \"created_at\": \"2026-11-20T10:00:00.000Z\", "                 \
+	"\"updated_at\": \"2026-11-20T10:00:00.000Z\"}"
+
+static void test_user_change(void **state)
+{
+	char msg[300];
+
+	(void)state;
+	assert_true(check_change("user", USER_OK("admin", "$argon2id$v=19$m=65536,t=2,p=1$x$y"),
+				 msg, sizeof msg));
+	assert_false(check_change("user", USER_OK("root", "$argon2id$v=19$x"), msg, sizeof msg));
+	assert_non_null(strstr(msg, "role must be advisor, supervisor or admin"));
+	assert_false(check_change("user", USER_OK("admin", "plain-text-password"), msg,
+				  sizeof msg));
+	assert_non_null(strstr(msg, "argon2id"));
+	assert_null(strstr(msg, "plain-text-password"));
+	assert_false(check_change("user",
+				  "{\"id\": \"01900000-0000-7000-8000-000000000001\", \"login\": "
+				  "\"Bad Login\", \"role\": \"admin\", \"disabled\": false, "
+				  "\"created_at\": \"2026-11-20T10:00:00.000Z\", "
+				  "\"updated_at\": \"2026-11-20T10:00:00.000Z\"}",
+				  msg, sizeof msg));
+	assert_non_null(strstr(msg, "login"));
+	/* disabled is required: a user change says whether the user may sign in */
+	assert_false(check_change("user",
+				  "{\"id\": \"01900000-0000-7000-8000-000000000001\", \"login\": "
+				  "\"jsmith\", \"role\": \"admin\", "
+				  "\"created_at\": \"2026-11-20T10:00:00.000Z\", "
+				  "\"updated_at\": \"2026-11-20T10:00:00.000Z\"}",
+				  msg, sizeof msg));
+	assert_non_null(strstr(msg, "disabled is required"));
+}
+
+static void test_roles(void **state)
+{
+	(void)state;
+	assert_false(server_role_at_least(NULL, "admin"));
+	assert_false(server_role_at_least("", "advisor"));
+	assert_false(server_role_at_least("root", "advisor"));
+	assert_false(server_role_at_least("advisor", "supervisor"));
+	assert_false(server_role_at_least("supervisor", "admin"));
+	assert_true(server_role_at_least("supervisor", "supervisor"));
+	assert_true(server_role_at_least("admin", "supervisor"));
+	assert_true(server_role_at_least("admin", "admin"));
+}
+
 static void test_listen(void **state)
 {
 	char host[64];
@@ -289,6 +368,9 @@ int main(void)
 		cmocka_unit_test(test_push_envelope),
 		cmocka_unit_test(test_push_too_many),
 		cmocka_unit_test(test_record_checks),
+		cmocka_unit_test(test_push_session),
+		cmocka_unit_test(test_user_change),
+		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_error_json),
 	};

@@ -312,7 +312,7 @@ static void test_batching(void **state)
 	}
 	/* The server held 400 of them and refused one: the rest stays pending. */
 	{
-		struct outbox_refusal r = { first + 6, "unknown site" };
+		struct outbox_refusal r = { first + 6, "unknown site", "invalid" };
 
 		assert_int_equal(store_outbox_mark(f->s, first, last, first + 399, &r, 1, &e),
 				 STATUS_OK);
@@ -512,6 +512,119 @@ static long count_sql(struct fixture *f, const char *sql)
 	sqlite3_close(db);
 	return n;
 }
+
+/* Privileged acts need a person (issue 13): what waits, for whom, and what
+ * a needs_person refusal does. */
+struct given {
+	int n, users;
+	long long user_seq;
+	bool user_waits;
+};
+
+static int note_given(void *ctx, const struct outbox_change *c)
+{
+	struct given *g = ctx;
+
+	g->n++;
+	if (!strcmp(c->record_type, "user")) {
+		g->users++;
+		g->user_seq = c->seq;
+		g->user_waits = c->wait_role && !strcmp(c->wait_role, "admin");
+	}
+	return 0;
+}
+
+struct waited {
+	int n;
+	char who[4][48];
+};
+
+static int note_waiting(void *ctx, const struct outbox_waiting *w)
+{
+	struct waited *x = ctx;
+
+	if (x->n < 4)
+		snprintf(x->who[x->n++], sizeof x->who[0], "%s|%s|%ld", w->login, w->role,
+			 w->count);
+	return 0;
+}
+
+static void test_outbox_waits_for_person(void **state)
+{
+	struct fixture *f = *state;
+	struct given g = { 0 };
+	struct waited w = { 0 };
+	struct err e;
+	long long seq, after;
+
+	/* Nothing waits on a fresh desk. */
+	assert_int_equal(store_outbox_waiting(f->s, note_waiting, &w, &e), STATUS_OK);
+	assert_int_equal(w.n, 0);
+	/* The IT administrator (not a user) adds a user: any admin may send it. */
+	store_set_actor_role(f->s, "cli:root", STORE_ROLE_ADMIN);
+	assert_int_equal(store_user_add(f->s, "radmin", NULL, "admin", "admin-password-1", &e),
+			 STATUS_OK);
+	assert_int_equal(store_outbox_batch(f->s, 0, 1000, 1u << 30, note_given, &g, NULL, &e),
+			 STATUS_OK);
+	assert_int_equal(g.users, 0);
+	assert_int_equal(store_outbox_waiting(f->s, note_waiting, &w, &e), STATUS_OK);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.who[0], "|admin|1");
+	/* A supervisor's session is not enough; an administrator's is. */
+	store_outbox_set_person(f->s, "rsup", "supervisor");
+	memset(&g, 0, sizeof g);
+	assert_int_equal(store_outbox_batch(f->s, 0, 1000, 1u << 30, note_given, &g, NULL, &e),
+			 STATUS_OK);
+	assert_int_equal(g.users, 0);
+	store_outbox_set_person(f->s, "radmin", "admin");
+	memset(&g, 0, sizeof g);
+	assert_int_equal(store_outbox_batch(f->s, 0, 1000, 1u << 30, note_given, &g, NULL, &e),
+			 STATUS_OK);
+	assert_int_equal(g.users, 1);
+	assert_true(g.user_waits);
+	seq = g.user_seq;
+	/* The server says needs_person (the session ended meanwhile): the
+	 * change waits again, under a new seq after every one used, not failed. */
+	{
+		struct outbox_refusal r = { seq, "needs a person", "needs_person" };
+
+		assert_int_equal(store_outbox_mark(f->s, seq, seq, seq, &r, 1, &e), STATUS_OK);
+	}
+	assert_int_equal(store_outbox_refused_count(f->s), 0);
+	memset(&g, 0, sizeof g);
+	assert_int_equal(store_outbox_batch(f->s, 0, 1000, 1u << 30, note_given, &g, NULL, &e),
+			 STATUS_OK);
+	assert_int_equal(g.users, 1);
+	assert_true(g.user_seq > seq);
+	assert_true(count_sql(f, "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'") >=
+		    g.user_seq);
+	/* Without the person, a held range leaves the waiting change unsent. */
+	store_outbox_set_person(f->s, NULL, NULL);
+	after = g.user_seq;
+	assert_int_equal(store_outbox_mark(f->s, 1, after + 10, after + 10, NULL, 0, &e),
+			 STATUS_OK);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM outbox WHERE record_type = 'user'"
+				      " AND sent_at IS NULL AND error IS NULL"),
+			 1);
+	/* An administrator who is a user acts: the change waits for them. */
+	store_set_actor(f->s, "admin:radmin");
+	assert_int_equal(store_user_set_disabled(f->s, "radmin", false, &e), STATUS_OK);
+	memset(&w, 0, sizeof w);
+	assert_int_equal(store_outbox_waiting(f->s, note_waiting, &w, &e), STATUS_OK);
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.who[0], "|admin|1");
+	assert_string_equal(w.who[1], "radmin|admin|1");
+	/* ... so another administrator's session does not send it. */
+	store_outbox_set_person(f->s, "other", "admin");
+	memset(&g, 0, sizeof g);
+	assert_int_equal(store_outbox_batch(f->s, 0, 1000, 1u << 30, note_given, &g, NULL, &e),
+			 STATUS_OK);
+	assert_int_equal(g.users, 1); /* the one anyone may send, not radmin's */
+	store_outbox_set_person(f->s, NULL, NULL);
+	assert_false(store_user_may_sign_in(f->s, "nobody"));
+	assert_true(store_user_may_sign_in(f->s, "radmin"));
+}
+
 
 /* A pulled tombstone scrubs the person here too, unsynced edits and all;
  * parked runs travel both ways. */
@@ -718,10 +831,13 @@ static void test_bulk_customers_sent_whole(void **state)
 				 STATUS_OK);
 		assert_int_equal(n, 1);
 	}
-	/* Erased before the push: the queued row carries the tombstone. */
+	/* Erased before the push: the queued rows carry the tombstone, and wait
+	 * with the erasure for an administrator's session (issue 13). */
 	{
 		struct erase_result res;
-		struct bodies b3 = { 0 };
+		struct bodies b3 = { 0 }, b4 = { 0 };
+		char sql[256];
+		int mine = 0;
 
 		store_set_actor_role(f->s, "cli:admin", STORE_ROLE_ADMIN);
 		assert_int_equal(store_customer_erase(f->s, a->id, "request by letter", &res, &e),
@@ -729,12 +845,29 @@ static void test_bulk_customers_sent_whole(void **state)
 		assert_int_equal(count_sql(f, "SELECT count(*) FROM outbox WHERE body LIKE '%900456%'"
 					      " OR body LIKE '%ukasz%'"),
 				 0);
+		snprintf(sql, sizeof sql,
+			 "SELECT count(*) FROM outbox WHERE record_id = '%s' AND sent_at IS NULL"
+			 " AND wait_role = 'admin' AND wait_login IS NULL",
+			 a->id);
+		assert_true(count_sql(f, sql) >= 2); /* the erasure and the rows before it */
 		assert_int_equal(store_outbox_batch(f->s, 0, 1000, 1u << 30, keep_customer_bodies,
 						    &b3, NULL, &e),
 				 STATUS_OK);
-		assert_int_equal(b3.n, 4);
-		assert_null(strstr(b3.body[1], "900456"));
-		assert_non_null(strstr(b3.body[1], "\"erased\":true"));
+		for (int i = 0; i < b3.n; i++)
+			assert_string_not_equal(b3.id[i], a->id);
+		store_outbox_set_person(f->s, "radmin", "admin");
+		assert_int_equal(store_outbox_batch(f->s, 0, 1000, 1u << 30, keep_customer_bodies,
+						    &b4, NULL, &e),
+				 STATUS_OK);
+		store_outbox_set_person(f->s, NULL, NULL);
+		for (int i = 0; i < b4.n; i++) {
+			if (strcmp(b4.id[i], a->id) != 0)
+				continue;
+			mine++;
+			assert_null(strstr(b4.body[i], "900456"));
+			assert_non_null(strstr(b4.body[i], "\"erased\":true"));
+		}
+		assert_true(mine >= 1);
 	}
 	customer_free(a);
 	customer_free(one);
@@ -759,6 +892,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_background_does_not_block, setup_store,
 						teardown_store),
 		cmocka_unit_test(test_status_words),
+		cmocka_unit_test_setup_teardown(test_outbox_waits_for_person, setup_store,
+						teardown_store),
 		cmocka_unit_test_setup_teardown(test_apply_erasure_and_parks, setup_store,
 						teardown_store),
 	};

@@ -379,57 +379,141 @@ enum status pg_refdata_load(struct pg *db, const struct refdata *rd, long *chang
 	return finish(db, rc, e);
 }
 
-enum status pg_user_put(struct pg *db, const char *login, const char *name, const char *role,
+/*
+ * Users are managed centrally (issue 13): each change is one transaction,
+ * logged for every desk's pull with the whole row (argon2id hash, role,
+ * disabled), so a desk's copy ends equal to the server's.
+ */
+static enum status user_save(struct pg *db, bool *locked, json_t *o, struct err *e)
+{
+	char *text = dump(o);
+	const char *p[3] = { json_string_value(json_object_get(o, "id")),
+			     json_string_value(json_object_get(o, "login")), text };
+	enum status rc = pg_run(db,
+				"INSERT INTO app_user (id, login, body) VALUES ($1, $2, $3::jsonb)"
+				" ON CONFLICT (login) DO UPDATE SET body = EXCLUDED.body",
+				3, p, "saving the user", e);
+
+	if (!rc)
+		rc = pg_log_change(db, locked, "user", p[0], NULL, text, e);
+	if (!rc && json_is_true(json_object_get(o, "disabled")))
+		rc = pg_session_end_user(db, p[1], e);
+	free(text);
+	return rc;
+}
+
+enum status pg_user_add(struct pg *db, const char *login, const char *name, const char *role,
 			const char *password_hash, struct err *e)
 {
-	json_t *o = json_object();
-	char id[UUID_STR_LEN + 1], now[32], *text;
-	const char *p[3];
+	json_t *o;
+	char id[UUID_STR_LEN + 1], now[32];
+	const char *p[1] = { login };
 	bool locked = false;
 	PGresult *r;
 	enum status rc;
 
 	rc = begin_logged(db, &locked, e);
-	if (rc) {
-		json_decref(o);
+	if (rc)
 		return rc;
-	}
-	p[0] = login;
-	r = pg_exec(db, "SELECT id, body->>'created_at' FROM app_user WHERE login = $1", 1, p,
+	r = pg_exec(db, "SELECT 1 FROM app_user WHERE login = $1 FOR UPDATE", 1, p,
 		    "reading the user", e);
-	if (!r) {
-		json_decref(o);
+	if (!r)
 		return finish(db, e && e->code ? e->code : STATUS_DB, e);
-	}
-	time_format_utc(clock_now_ms(), now, sizeof now);
 	if (PQntuples(r) == 1) {
-		snprintf(id, sizeof id, "%s", PQgetvalue(r, 0, 0));
-		set_str(o, "created_at", PQgetvalue(r, 0, 1));
-	} else {
-		uuid_v7(id);
-		set_str(o, "created_at", now);
+		PQclear(r);
+		return finish(db,
+			      err_set(e, STATUS_EXISTS,
+				      "user '%s' exists already (maybe disabled); use frontdeskd user "
+				      "passwd, role or enable to change it",
+				      login),
+			      e);
 	}
 	PQclear(r);
+	time_format_utc(clock_now_ms(), now, sizeof now);
+	uuid_v7(id);
+	o = json_object();
 	set_str(o, "id", id);
 	set_str(o, "login", login);
 	set_str(o, "display_name", name);
 	set_str(o, "role", role);
 	set_str(o, "password_hash", password_hash);
 	json_object_set_new(o, "disabled", json_false());
+	set_str(o, "created_at", now);
 	set_str(o, "updated_at", now);
-	text = dump(o);
+	rc = user_save(db, &locked, o, e);
 	json_decref(o);
-	p[0] = id;
-	p[1] = login;
-	p[2] = text;
-	rc = pg_run(db,
-		    "INSERT INTO app_user (id, login, body) VALUES ($1, $2, $3::jsonb)"
-		    " ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body",
-		    3, p, "saving the user", e);
-	if (!rc)
-		rc = pg_log_change(db, &locked, "user", id, NULL, text, e);
-	free(text);
 	return finish(db, rc, e);
+}
+
+enum status pg_user_change(struct pg *db, const char *login, const struct user_change *ch,
+			   struct err *e)
+{
+	const char *p[1] = { login };
+	bool locked = false;
+	json_t *o;
+	PGresult *r;
+	char now[32];
+	enum status rc;
+
+	rc = begin_logged(db, &locked, e);
+	if (rc)
+		return rc;
+	r = pg_exec(db, "SELECT body::text FROM app_user WHERE login = $1 FOR UPDATE", 1, p,
+		    "reading the user", e);
+	if (!r)
+		return finish(db, e && e->code ? e->code : STATUS_DB, e);
+	o = PQntuples(r) == 1 ? json_loads(PQgetvalue(r, 0, 0), 0, NULL) : NULL;
+	PQclear(r);
+	if (!o)
+		return finish(db,
+			      err_set(e, STATUS_NOT_FOUND,
+				      "no user '%s' on the server; list them with: frontdeskd user "
+				      "list",
+				      login),
+			      e);
+	if (ch->role)
+		set_str(o, "role", ch->role);
+	if (ch->password_hash)
+		set_str(o, "password_hash", ch->password_hash);
+	if (ch->disabled >= 0)
+		json_object_set_new(o, "disabled", json_boolean(ch->disabled));
+	time_format_utc(clock_now_ms(), now, sizeof now);
+	set_str(o, "updated_at", now);
+	rc = user_save(db, &locked, o, e);
+	json_decref(o);
+	return finish(db, rc, e);
+}
+
+enum status pg_user_list(struct pg *db, int (*fn)(void *ctx, const struct user_listed *u),
+			 void *ctx, struct err *e)
+{
+	PGresult *r = pg_exec(db,
+			      "SELECT login, coalesce(body->>'role', ''),"
+			      " coalesce((body->>'disabled')::boolean, false),"
+			      " coalesce(body->>'display_name', ''),"
+			      " coalesce(body->>'updated_at', ''),"
+			      " (SELECT count(*) FROM person_session s WHERE s.login = u.login"
+			      "  AND s.ended_at IS NULL AND s.expires_at > now())"
+			      " FROM app_user u ORDER BY login",
+			      0, NULL, "reading the users", e);
+
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct user_listed u = {
+			.login = PQgetvalue(r, i, 0),
+			.role = PQgetvalue(r, i, 1),
+			.disabled = PQgetvalue(r, i, 2)[0] == 't',
+			.name = PQgetvalue(r, i, 3),
+			.updated_at = PQgetvalue(r, i, 4),
+			.sessions = pg_ll(r, i, 5),
+		};
+
+		if (fn(ctx, &u))
+			break;
+	}
+	PQclear(r);
+	return STATUS_OK;
 }
 
 enum status pg_customer_erase(struct pg *db, const char *id, struct err *e)

@@ -99,6 +99,20 @@ static const char *const migrations[] = {
 	"   WHERE device_id = device AND seq = after) THEN"
 	"   RAISE EXCEPTION 'the batch before this one is not held' USING ERRCODE = 'FD409';"
 	"  END IF; END $$;",
+	/* 6: persons' sessions (privileged acts need a person, issue 13):
+	 * short-lived, bound to the device, only a hash of the token kept;
+	 * failed sign-ins per login and per device, for the lockout */
+	"CREATE TABLE person_session ("
+	"  token_hash text PRIMARY KEY, device_id text NOT NULL, login text NOT NULL,"
+	"  created_at timestamptz NOT NULL DEFAULT now(), expires_at timestamptz NOT NULL,"
+	"  ended_at timestamptz);"
+	"CREATE INDEX person_session_login ON person_session (login) WHERE ended_at IS NULL;"
+	"CREATE TABLE sign_in_failure ("
+	"  login text NOT NULL, device_id text NOT NULL, at timestamptz NOT NULL DEFAULT now());"
+	"CREATE INDEX sign_in_failure_login ON sign_in_failure (login, at);"
+	"CREATE INDEX sign_in_failure_device ON sign_in_failure (device_id, at);"
+	/* refusals carry a machine code (invalid, needs_person, ...) */
+	"ALTER TABLE change_in ADD COLUMN IF NOT EXISTS code text;",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 

@@ -44,7 +44,7 @@
 /* Only rows this transaction records (received now): a change held and
  * accepted by an earlier try keeps its answer. */
 #define SQL_REFUSALS                                        \
-	"UPDATE change_in SET error = x->>'error'"          \
+	"UPDATE change_in SET error = x->>'error', code = x->>'code'" \
 	" FROM jsonb_array_elements($2::jsonb) x"           \
 	" WHERE device_id = $1 AND seq = (x->>'seq')::bigint" \
 	" AND received_at = now()"
@@ -52,7 +52,8 @@
  * the batch's range (also those recorded by an earlier try). */
 #define SQL_HELD                                                                  \
 	"SELECT (SELECT max(seq) FROM change_in WHERE device_id = $1),"            \
-	" coalesce((SELECT json_agg(json_build_object('seq', seq, 'error', error)" \
+	" coalesce((SELECT json_agg(json_build_object('seq', seq, 'code'," \
+	"   coalesce(code, 'invalid'), 'error', error)"                           \
 	"   ORDER BY seq)::text FROM change_in WHERE device_id = $1"               \
 	"   AND seq BETWEEN $2::bigint AND $3::bigint AND error IS NOT NULL), '[]')"
 
@@ -113,13 +114,19 @@ static char *dump(const json_t *j)
 	return s;
 }
 
-static void refuse(json_t *refusals, long long seq, const char *msg)
+static void refuse_code(json_t *refusals, long long seq, const char *code, const char *msg)
 {
 	json_t *o = json_object();
 
 	json_object_set_new(o, "seq", json_integer(seq));
+	json_object_set_new(o, "code", json_string(code ? code : "invalid"));
 	json_object_set_new(o, "error", json_string(msg));
 	json_array_append_new(refusals, o);
+}
+
+static void refuse(json_t *refusals, long long seq, const char *msg)
+{
+	refuse_code(refusals, seq, "invalid", msg);
 }
 
 /*
@@ -502,7 +509,6 @@ static enum status order_wait(const struct push_batch *b, int i, struct push_res
 	return STATUS_OK;
 }
 
-
 void push_result_release(struct push_result *r)
 {
 	if (!r)
@@ -519,6 +525,7 @@ void push_result_release(struct push_result *r)
  */
 struct checked {
 	char **refusal;
+	const char **code; /* the refusal's code; NULL: invalid */
 	struct customer **cu;
 	char *visits, *contacts, *audits; /* JSON arrays; NULL when empty */
 };
@@ -570,6 +577,7 @@ static enum status check_batch(struct pg *db, const struct push_batch *b, struct
 	enum status rc = load_codes(db, e);
 
 	ck->refusal = xcalloc(b->n ? b->n : 1, sizeof *ck->refusal);
+	ck->code = xcalloc(b->n ? b->n : 1, sizeof *ck->code);
 	ck->cu = xcalloc(b->n ? b->n : 1, sizeof *ck->cu);
 	if (rc)
 		return rc;
@@ -590,10 +598,144 @@ static void checked_release(struct checked *ck, size_t n)
 		customer_free(ck->cu[i]);
 	}
 	free(ck->refusal);
+	free(ck->code);
 	free(ck->cu);
 	free(ck->visits);
 	free(ck->contacts);
 	free(ck->audits);
+}
+
+/* ---- privileged acts need a person (issue 13) ------------------------- */
+
+/*
+ * The role a change needs from a person, or NULL when the device's token
+ * is enough: an erasure and any user change need an administrator; a
+ * status change or event on a case another device raised needs a
+ * supervisor (or an administrator). cu is the decoded customer.
+ */
+static enum status person_needed(struct pg *db, const struct device_auth *dev,
+				 const struct push_change *c, const struct customer *cu,
+				 const char **role, struct err *e)
+{
+	const char *case_id = NULL;
+
+	*role = NULL;
+	if (!strcmp(c->type, "customer")) {
+		if (cu && cu->erased)
+			*role = "admin";
+		return STATUS_OK;
+	}
+	if (!strcmp(c->type, "user")) {
+		*role = "admin";
+		return STATUS_OK;
+	}
+	if (!strcmp(c->type, "case") && !strcmp(c->op, "update"))
+		case_id = c->id;
+	else if (!strcmp(c->type, "case_event"))
+		case_id = json_string_value(json_object_get(c->body, "case_id"));
+	if (case_id) {
+		const char *p[2] = { case_id, dev->id };
+		PGresult *r = pg_exec(db,
+				      "SELECT 1 FROM \"case\" WHERE id = $1"
+				      " AND device_id IS DISTINCT FROM $2",
+				      2, p, "reading the case's desk", e);
+
+		if (!r)
+			return e && e->code ? e->code : STATUS_DB;
+		if (PQntuples(r) == 1)
+			*role = "supervisor";
+		PQclear(r);
+	}
+	return STATUS_OK;
+}
+
+/*
+ * Refuses with needs_person every privileged change of the batch whose
+ * session does not prove a person holding the role at this device. Runs
+ * before the batch's transaction; nothing of a refused change is applied.
+ */
+static enum status check_persons(struct pg *db, const struct device_auth *dev,
+				 const struct push_batch *b, struct checked *ck, struct err *e)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct push_change *c = &b->changes[i];
+		const char *role;
+		char login[64], msg[900];
+		struct err why;
+		enum status rc;
+
+		if (ck->refusal[i] || is_fact(c->type))
+			continue;
+		rc = person_needed(db, dev, c, ck->cu[i], &role, e);
+		if (rc)
+			return rc;
+		if (!role)
+			continue;
+		err_clear(&why);
+		rc = c->session ? pg_session_check(db, dev, c->session, role, login, sizeof login,
+						   &why)
+				: err_set(&why, STATUS_DENIED, "no session given");
+		if (rc == STATUS_OK)
+			continue;
+		if (rc != STATUS_DENIED) {
+			if (e)
+				*e = why;
+			return rc;
+		}
+		snprintf(msg, sizeof msg,
+			 "%.20s %.40s (seq %lld) is a privileged act: it needs the session of %s %s "
+			 "signed in at this desk (%s); sign in online and send it again",
+			 c->type, c->id, c->seq, !strcmp(role, "admin") ? "an" : "a",
+			 !strcmp(role, "admin") ? "administrator" : "supervisor or administrator",
+			 why.msg);
+		ck->refusal[i] = xstrdup(msg);
+		ck->code[i] = "needs_person";
+	}
+	return STATUS_OK;
+}
+
+/*
+ * A user made or changed at a desk by an administrator: saved by login
+ * (the server's id kept for a login it knows) and logged for every desk.
+ * A disabled user's sessions end.
+ */
+static enum status apply_user(struct pg *db, json_t *body, bool *locked, struct err *e)
+{
+	const char *login = json_string_value(json_object_get(body, "login"));
+	const char *p[3] = { login, NULL, NULL };
+	json_t *o = json_deep_copy(body);
+	PGresult *r;
+	char *text;
+	enum status rc;
+
+	r = pg_exec(db, "SELECT id, body->>'password_hash' FROM app_user WHERE login = $1", 1, p,
+		    "reading the user", e);
+	if (!r) {
+		json_decref(o);
+		return e && e->code ? e->code : STATUS_DB;
+	}
+	if (PQntuples(r) == 1) {
+		json_object_set_new(o, "id", json_string(PQgetvalue(r, 0, 0)));
+		/* a change without a password keeps the one held */
+		if (!json_is_string(json_object_get(o, "password_hash")) && !PQgetisnull(r, 0, 1))
+			json_object_set_new(o, "password_hash", json_string(PQgetvalue(r, 0, 1)));
+	}
+	PQclear(r);
+	text = dump(o);
+	p[0] = json_string_value(json_object_get(o, "id"));
+	p[1] = login;
+	p[2] = text;
+	rc = pg_run(db,
+		    "INSERT INTO app_user (id, login, body) VALUES ($1, $2, $3::jsonb)"
+		    " ON CONFLICT (login) DO UPDATE SET body = EXCLUDED.body",
+		    3, p, "saving the user", e);
+	if (!rc)
+		rc = pg_log_change(db, locked, "user", p[0], NULL, text, e);
+	if (!rc && json_is_true(json_object_get(o, "disabled")))
+		rc = pg_session_end_user(db, login, e);
+	free(text);
+	json_decref(o);
+	return rc;
 }
 
 static enum status bulk_insert(struct pg *db, const char *sql, const char *device,
@@ -806,6 +948,8 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	buf_init(&types, 64 * 1024 * 1024);
 	buf_init(&ids, 64 * 1024 * 1024);
 	rc = check_batch(db, b, &ck, e);
+	if (!rc)
+		rc = check_persons(db, dev, b, &ck, e);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < b->n; i++) {
@@ -833,7 +977,8 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		 * keeps to the rows this try records). */
 		for (size_t i = 0; i < b->n; i++)
 			if (ck.refusal[i])
-				refuse(refusals, b->changes[i].seq, ck.refusal[i]);
+				refuse_code(refusals, b->changes[i].seq, ck.code[i],
+					    ck.refusal[i]);
 		if (json_array_size(refusals)) {
 			refused_text = json_dumps(refusals, JSON_COMPACT);
 			if (!refused_text)
@@ -894,7 +1039,7 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 			continue; /* held already: a retried batch changes nothing */
 		res->applied++;
 		if (ck.refusal[i]) {
-			refuse(refusals, c->seq, ck.refusal[i]);
+			refuse_code(refusals, c->seq, ck.code[i], ck.refusal[i]);
 			continue;
 		}
 		if (!strcmp(c->type, "customer")) {
@@ -906,6 +1051,8 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 			rc = apply_case_event(db, dev->id, c->body, &locked, msg, sizeof msg, e);
 		else if (!strcmp(c->type, "flow_park"))
 			rc = apply_flow_park(db, dev, c, &locked, e);
+		else if (!strcmp(c->type, "user"))
+			rc = apply_user(db, c->body, &locked, e);
 		if (!strcmp(c->type, "case"))
 			json_array_append_new(cases, json_string(c->id));
 		else if (!strcmp(c->type, "case_event"))

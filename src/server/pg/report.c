@@ -4,6 +4,7 @@
  * console give the same numbers for the same contacts; and the check of a
  * supervisor's login and password against the server's copy of the user.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,28 @@ void pg_report_source(struct pg_report *pr, struct report_source *src)
 	};
 }
 
+static char stand_in[crypto_pwhash_STRBYTES];
+static pthread_once_t stand_in_once = PTHREAD_ONCE_INIT;
+
+static void stand_in_make(void)
+{
+	unsigned char raw[16];
+	char pw[33];
+
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(pw, sizeof pw, raw, sizeof raw);
+	if (crypto_pwhash_str(stand_in, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		die("out of memory hashing a password");
+}
+
+/* A hash made as user passwords are, of a password no one knows. */
+static const char *stand_in_hash(void)
+{
+	pthread_once(&stand_in_once, stand_in_make);
+	return stand_in;
+}
+
 enum status pg_user_check(struct pg *db, const char *login, const char *password, char *role,
 			  size_t rolesz, struct err *e)
 {
@@ -338,8 +361,15 @@ enum status pg_user_check(struct pg *db, const char *login, const char *password
 		      1, p, "reading the user", e);
 	if (!res)
 		return e && e->code ? e->code : STATUS_DB;
-	if (PQntuples(res) == 1 && PQgetvalue(res, 0, 2)[0] != 't' && !PQgetisnull(res, 0, 0))
+	/* One argon2id check whatever the login: an unknown login is checked
+	 * against a stand-in hash, and a disabled user's password is checked
+	 * too, so the time taken does not tell them apart. */
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
 		ok = crypto_pwhash_str_verify(PQgetvalue(res, 0, 0), password, strlen(password)) == 0;
+	else if (crypto_pwhash_str_verify(stand_in_hash(), password, strlen(password)) == 0)
+		ok = false; /* (never: no one knows its password) */
+	if (ok && PQgetvalue(res, 0, 2)[0] == 't')
+		ok = false;
 	if (ok)
 		snprintf(role, rolesz, "%s", PQgetvalue(res, 0, 1));
 	PQclear(res);
