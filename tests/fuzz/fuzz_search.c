@@ -45,8 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(expr);
 	err_clear(&e);
 	if (store_customer_search(g_store, q, 5, count_hit, &hits, &count, &e) != STATUS_OK) {
-		/* Only text that is not UTF-8 may be refused, and with a reason. */
-		if (utf8_valid(q, strlen(q)) || e.msg[0] == '\0')
+		/* Only text that is not UTF-8, or longer than a search may be,
+		 * is refused, and with a reason. */
+		if ((utf8_valid(q, strlen(q)) && utf8_length(q) <= SEARCH_MAX_CHARS) ||
+		    e.msg[0] == '\0')
 			abort();
 	} else if (hits != count) {
 		abort();
