@@ -78,6 +78,9 @@ struct push_result {
 	long long clock_ahead_ms; /* > 0: the device's clock was bounded */
 	size_t applied;		/* changes applied now (not seen before) */
 	bool out_of_order;	/* the batch named by "after" is not held: nothing applied */
+	bool seq_reused;	/* a seq held carries another record: nothing applied */
+	long long reused_seq;	/* that seq (held is the device's highest) */
+	size_t reused_index;	/* its place in the batch */
 };
 /* Applies a batch in one transaction, idempotent on (device, seq). */
 enum status pg_push(struct pg *db, const struct device_auth *dev, const struct push_batch *b,

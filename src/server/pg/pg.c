@@ -99,6 +99,22 @@ static const char *const migrations[] = {
 	"   WHERE device_id = device AND seq = after) THEN"
 	"   RAISE EXCEPTION 'the batch before this one is not held' USING ERRCODE = 'FD409';"
 	"  END IF; END $$;",
+	/* 6: idempotent by record (man 7 frontdesk-sync, "Restores"): each
+	 * change held keeps a digest of what it was, so the same (device, seq)
+	 * sent again with another record (a desk restored from a backup) is
+	 * refused whole, failing with its own code inside a pipelined push.
+	 * Rows held before this have no digest and are taken as they were.
+	 * The batch's range (its seqs increase) keeps the check to an index
+	 * range scan: without it the planner read every row of change_in. */
+	"ALTER TABLE change_in ADD COLUMN digest text;"
+	"CREATE FUNCTION frontdesk_seq_check(device text, seqs bigint[], digests text[])"
+	" RETURNS void LANGUAGE plpgsql AS $$ BEGIN"
+	"  IF EXISTS (SELECT 1 FROM change_in c JOIN unnest(seqs, digests) AS x(seq, digest)"
+	"   ON c.seq = x.seq WHERE c.device_id = device"
+	"   AND c.seq BETWEEN seqs[1] AND seqs[cardinality(seqs)] AND c.digest <> x.digest) THEN"
+	"   RAISE EXCEPTION 'a sequence number held carries another record'"
+	"    USING ERRCODE = 'FD410';"
+	"  END IF; END $$;",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 
