@@ -57,6 +57,10 @@ struct sync_report {
 	int64_t retry_after_ms; /* the server's Retry-After, 0 if none */
 	long long clock_ahead_ms; /* the server bounded this device's clock */
 	bool revoked;
+	bool restored;	  /* the server said seq reused: this desk was restored */
+	long renumbered;  /* changes renumbered after what the server holds */
+	long kept_aside;  /* pulled changes this desk could not apply */
+	long problems_reported; /* kept-aside changes reported to the server */
 };
 
 /*
@@ -93,6 +97,11 @@ struct sync_status {
 	bool running; /* a cycle is under way (background only) */
 	long waiting; /* changes waiting to go */
 	long refused; /* changes the server refused */
+	long pull_problems; /* pulled changes kept aside (not applied here) */
+	char restored_at[32]; /* UTC time a restore was last detected, or "" */
+	long long restore_held; /* then: the highest seq the server held */
+	long restore_renumbered; /* then: changes renumbered after it */
+	long restore_lost;	 /* then: changes the server held that this copy lacked */
 	char state[16];	    /* the last cycle: "online", "offline", "revoked",
 			       "unauthorised", "error", or "" before any */
 	char last_ok[32];   /* UTC time of the last successful sync, or "" */
@@ -160,7 +169,8 @@ void sync_bg_nudge(struct sync_bg *bg);
 long sync_bg_cycles(struct sync_bg *bg);
 /*
  * The status in words for the console's status bar, e.g. "offline, 3
- * waiting, synced 10:40, 1 refused" (the time local, the date instead when
+ * waiting, synced 10:40, 1 refused, 2 not applied" (pulled changes kept
+ * aside; the time local, the date instead when
  * it was not today, by now_ms).
  */
 void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, size_t outsz);

@@ -214,6 +214,8 @@ static int print_device(void *ctx, const struct device_row *r)
 	       r->state, r->created_at, r->last_seen[0] ? r->last_seen : "-");
 	if (r->clock_ahead_ms > 0)
 		printf("  clock ahead %lld s", r->clock_ahead_ms / 1000);
+	if (r->pull_problems > 0)
+		printf("  %lld not applied", r->pull_problems);
 	putchar('\n');
 	return 0;
 }

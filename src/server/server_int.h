@@ -56,6 +56,7 @@ enum status pg_device_auth(struct pg *db, const char *token, struct device_auth 
 struct device_row {
 	const char *id, *code, *site, *role, *state, *created_at, *last_seen;
 	long long clock_ahead_ms;
+	long long pull_problems; /* pulled changes it reported not applied */
 };
 enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct device_row *r),
 			   void *ctx, struct err *e);
@@ -86,6 +87,11 @@ struct push_result {
 enum status pg_push(struct pg *db, const struct device_auth *dev, const struct push_batch *b,
 		    struct push_result *r, struct err *e);
 void push_result_release(struct push_result *r);
+/* Records what a device reported kept aside (POST /v1/pull/problems):
+ * problems is a checked JSON array of {"cursor", "type", "id", "reason"};
+ * the same cursor reported again replaces its row. */
+enum status pg_pull_problems_add(struct pg *db, const struct device_auth *dev,
+				 const char *problems, struct err *e);
 /* Writes the pull response for changes after `after` into out. */
 enum status pg_pull(struct pg *db, const struct device_auth *dev, long long after, int limit,
 		    struct buf *out, struct err *e);

@@ -249,6 +249,16 @@ static const char schema_v5[] =
  * instead. */
 static const char schema_v6[] = "";
 
+/* Version 7 (issue 13, "pull never wedges"): a pulled change this desk
+ * cannot apply is kept aside by its place in the server's order (cursor),
+ * with its type, record id and reason (no body, so nothing personal), and
+ * when it was reported to the server; the pull goes on past it. */
+static const char schema_v7[] =
+	"CREATE TABLE pull_problem ("
+	"  cursor INTEGER PRIMARY KEY, record_type TEXT NOT NULL, record_id TEXT NOT NULL,"
+	"  reason TEXT NOT NULL, at TEXT NOT NULL, reported_at TEXT);"
+	"CREATE INDEX pull_problem_record ON pull_problem(record_type, record_id);";
+
 static const char *const migrations[] = {
 	NULL, /* version 0 is the empty file */
 	schema_v1,
@@ -257,6 +267,7 @@ static const char *const migrations[] = {
 	schema_v4,
 	schema_v5,
 	schema_v6,
+	schema_v7,
 };
 
 /* Device identity, made once when the schema is first created. The device

@@ -232,7 +232,7 @@ void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, 
 			    : !strcmp(st->state, "revoked")   ? "device revoked"
 			    : !strcmp(st->state, "unauthorised") ? "sync refused"
 								 : "sync failed";
-	char when[32] = "never synced", refused[32] = "";
+	char when[32] = "never synced", refused[32] = "", problems[40] = "";
 	int64_t ms;
 
 	if (st->last_ok[0] && time_parse_utc(st->last_ok, &ms) == STATUS_OK) {
@@ -248,6 +248,8 @@ void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, 
 	}
 	if (st->refused > 0)
 		snprintf(refused, sizeof refused, ", %ld refused", st->refused);
-	snprintf(out, outsz, "%s, %ld waiting, %s%s", state, st->waiting > 0 ? st->waiting : 0,
-		 when, refused);
+	if (st->pull_problems > 0)
+		snprintf(problems, sizeof problems, ", %ld not applied", st->pull_problems);
+	snprintf(out, outsz, "%s, %ld waiting, %s%s%s", state, st->waiting > 0 ? st->waiting : 0,
+		 when, refused, problems);
 }

@@ -115,6 +115,13 @@ static const char *const migrations[] = {
 	"   RAISE EXCEPTION 'a sequence number held carries another record'"
 	"    USING ERRCODE = 'FD410';"
 	"  END IF; END $$;",
+	/* 7: pulled changes a desk could not apply and kept aside (POST
+	 * /v1/pull/problems): by device and the change's cursor, with its
+	 * type, record id and the desk's reason; no bodies. */
+	"CREATE TABLE pull_problem ("
+	"  device_id text NOT NULL, cursor bigint NOT NULL, record_type text NOT NULL,"
+	"  record_id text NOT NULL, reason text NOT NULL,"
+	"  reported_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (device_id, cursor));",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 
@@ -501,7 +508,8 @@ enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct devi
 		"      ELSE 'expired' END,"
 		" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 		" coalesce(to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
-		" clock_ahead_ms FROM device ORDER BY created_at, id",
+		" clock_ahead_ms, (SELECT count(*) FROM pull_problem p WHERE p.device_id = d.id)"
+		" FROM device d ORDER BY created_at, id",
 		0, NULL, "listing devices", e);
 
 	if (!r)
@@ -516,6 +524,7 @@ enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct devi
 			.created_at = PQgetvalue(r, i, 5),
 			.last_seen = PQgetvalue(r, i, 6),
 			.clock_ahead_ms = pg_ll(r, i, 7),
+			.pull_problems = pg_ll(r, i, 8),
 		};
 		if (fn(ctx, &row))
 			break;
@@ -552,4 +561,19 @@ bool pg_code_exists(struct pg *db, const char *kind, const char *code)
 
 	PQclear(r);
 	return ok;
+}
+
+enum status pg_pull_problems_add(struct pg *db, const struct device_auth *dev,
+				 const char *problems, struct err *e)
+{
+	const char *p[2] = { dev->id, problems };
+
+	return pg_run(db,
+		      "INSERT INTO pull_problem (device_id, cursor, record_type, record_id, reason)"
+		      " SELECT $1, (x->>'cursor')::bigint, x->>'type', x->>'id', x->>'reason'"
+		      " FROM jsonb_array_elements($2::jsonb) x"
+		      " ON CONFLICT (device_id, cursor) DO UPDATE SET"
+		      " record_type = excluded.record_type, record_id = excluded.record_id,"
+		      " reason = excluded.reason, reported_at = now()",
+		      2, p, "recording the changes a desk kept aside", e);
 }
