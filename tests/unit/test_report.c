@@ -1145,7 +1145,8 @@ static void test_upgrade(void **state)
 	    "DROP TRIGGER contact_tally_update; DROP TRIGGER contact_repeated_insert;"
 	    "DROP TRIGGER contact_repeated_update; DROP INDEX contact_repeat;"
 	    "DROP INDEX case_report; DROP INDEX case_event_paused; DROP TABLE contact_tally;"
-	    "ALTER TABLE contact DROP COLUMN repeated; PRAGMA user_version = 4;");
+	    "ALTER TABLE contact DROP COLUMN repeated; DROP TABLE pull_problem;"
+	    "PRAGMA user_version = 4;");
 	assert_int_equal(store_open(path, 0, &st, &e), STATUS_OK);
 	store_set_actor(st, "test:supervisor");
 	assert_int_equal(store_user_version(st), STORE_SCHEMA_VERSION);
