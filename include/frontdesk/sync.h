@@ -66,8 +66,12 @@ struct sync_report {
 /*
  * Runs one cycle on an open store (db_path locates the token file): pushes
  * every pending change, batch by batch, then pulls until the server has no
- * more. Fills r and returns its outcome; e says what went wrong. Records
- * the outcome in the store (sync --status reads it).
+ * more, then reports the pulled changes it kept aside and has not reported
+ * yet (POST /v1/pull/problems, best effort). A push answered 409
+ * seq_reused (this database was restored from a backup) renumbers what was
+ * not sent (store_outbox_renumber; r->restored, r->renumbered) and pushes
+ * again in the same cycle. Fills r and returns its outcome; e says what
+ * went wrong. Records the outcome in the store (sync --status reads it).
  */
 enum sync_outcome sync_run(struct store *s, const char *db_path, const struct sync_options *o,
 			   struct sync_report *r, struct err *e);

@@ -445,6 +445,8 @@ static enum MHD_Result route_pull_problems(struct MHD_Connection *c, struct requ
 	err_clear(&e);
 	if (pg_pull_problems_add(db, &dev, text, &e) != STATUS_OK) {
 		free(text);
+		if (e.code == STATUS_INVALID)
+			return fail(c, rq, 422, "invalid", "problems", e.msg);
 		return db_failure(c, rq, &e);
 	}
 	free(text);

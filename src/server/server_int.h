@@ -89,7 +89,8 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 void push_result_release(struct push_result *r);
 /* Records what a device reported kept aside (POST /v1/pull/problems):
  * problems is a checked JSON array of {"cursor", "type", "id", "reason"};
- * the same cursor reported again replaces its row. */
+ * the same cursor reported again replaces its row. STATUS_INVALID (nothing
+ * kept) when a cursor is beyond the change log's. */
 enum status pg_pull_problems_add(struct pg *db, const struct device_auth *dev,
 				 const char *problems, struct err *e);
 /* Writes the pull response for changes after `after` into out. */

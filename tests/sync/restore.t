@@ -261,6 +261,8 @@ same "no problems" "422" "$(post '{"problems":[]}')"
 same "another top-level member" "422" "$(post '{"problems":[{"cursor":1,"type":"case","id":"x","reason":"r"}],"x":1}')"
 same "without a token" "401" "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
 	--data-binary '{"problems":[{"cursor":1,"type":"case","id":"x","reason":"r"}]}' "$URL/v1/pull/problems")"
+same "a cursor the server never handed out" "422" "$(post '{"problems":[{"cursor":999999999,"type":"case","id":"x","reason":"r"}]}')"
+check "which says so" grep -q "has not handed out" "$tmp/pp.out"
 same "the server's table is unchanged" "1" "$(psql_q "SELECT count(*) FROM pull_problem")"
 finish
 

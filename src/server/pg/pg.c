@@ -567,7 +567,24 @@ enum status pg_pull_problems_add(struct pg *db, const struct device_auth *dev,
 				 const char *problems, struct err *e)
 {
 	const char *p[2] = { dev->id, problems };
+	PGresult *r;
+	long long beyond;
 
+	/* Only changes the server has handed out: a device cannot fill the
+	 * table with made-up cursors. */
+	r = pg_exec(db,
+		    "SELECT count(*) FROM jsonb_array_elements($1::jsonb) x"
+		    " WHERE (x->>'cursor')::bigint > (SELECT coalesce(max(cursor), 0) FROM change_log)",
+		    1, p + 1, "checking the changes a desk kept aside", e);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	beyond = pg_ll(r, 0, 0);
+	PQclear(r);
+	if (beyond > 0)
+		return err_set(e, STATUS_INVALID,
+			       "%lld of the problems name a cursor the server has not handed out; "
+			       "report only changes pulled from this server",
+			       beyond);
 	return pg_run(db,
 		      "INSERT INTO pull_problem (device_id, cursor, record_type, record_id, reason)"
 		      " SELECT $1, (x->>'cursor')::bigint, x->>'type', x->>'id', x->>'reason'"
