@@ -177,10 +177,12 @@ enum status store_outbox_renumber(struct store *s, long long held, long *renumbe
 
 	if (renumbered)
 		*renumbered = 0;
-	if (held < 0)
+	/* Bounded, so the new numbers cannot overflow (2^53: more changes
+	 * than any desk makes). */
+	if (held < 0 || held > (1LL << 53))
 		return err_set(e, STATUS_INVALID,
-			       "the server says it holds a negative sequence (%lld); nothing was "
-			       "renumbered",
+			       "the server says it holds sequence %lld, which cannot be; nothing was "
+			       "renumbered; check that server_url names this council's server",
 			       held);
 	rc = store_tx_begin(s, e);
 	if (rc)

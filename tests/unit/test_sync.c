@@ -579,6 +579,8 @@ static void test_renumber_after_restore(void **state)
 	/* degenerate: a negative "held" changes nothing */
 	assert_int_equal(store_outbox_renumber(f->s, -1, &moved, &e), STATUS_INVALID);
 	assert_int_equal(moved, 0);
+	assert_int_equal(store_outbox_renumber(f->s, INT64_MAX - 1, &moved, &e), STATUS_INVALID);
+	assert_int_equal(moved, 0);
 	after = text_sql(f, PENDING_ORDER);
 	assert_string_equal(before, after);
 	free(after);
