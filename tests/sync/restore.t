@@ -183,6 +183,37 @@ same "the customers are on the server" "1200" "$(psql_q "SELECT count(*) FROM cu
 same "nothing waits" "0" "$(sq r5 "SELECT count(*) FROM outbox WHERE sent_at IS NULL")"
 finish
 
+# ---- 4c ------------------------------------------------------------------
+# The server's side, as a raw client holding a device's token sees it.
+begin "a seq sent again with another record is refused whole (409 seq_reused), the same record again is not"
+code=$("$fdd" device add --site civic-centre --db "$DB" | sed -n 's/^enrolment code \([^ ]*\).*/\1/p')
+curl -sS -H 'Content-Type: application/json' -d "{\"code\":\"$code\"}" "$URL/v1/enrol" >"$tmp/raw.enrol"
+rtok=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$tmp/raw.enrol")
+rdev=$(sed -n 's/.*"device_id": *"\([^"]*\)".*/\1/p' "$tmp/raw.enrol")
+visit() { echo "{\"seq\":$1,\"type\":\"visit\",\"op\":\"insert\",\"id\":\"$2\",\"body\":{\"id\":\"$2\",\"site\":\"civic-centre\",\"channel\":\"phone\",\"advisor\":\"cli:test\",\"started_at\":\"2026-11-20T10:00:00.000Z\"}}"; }
+push() {
+	curl -sS -o "$tmp/raw.out" -w '%{http_code}' -H "Authorization: Bearer $rtok" \
+		-H 'Content-Type: application/json' --data-binary "$1" "$URL/v1/push"
+}
+va=01900000-0000-7000-8000-0000000000b1
+vb=01900000-0000-7000-8000-0000000000b2
+vc=01900000-0000-7000-8000-0000000000b3
+vd=01900000-0000-7000-8000-0000000000b4
+same "first push" "200" "$(push "{\"changes\":[$(visit 1 $va)]}")"
+same "the same record again: held, nothing new" "200" "$(push "{\"changes\":[$(visit 1 $va)]}")"
+same "seq 1 with another record" "409" "$(push "{\"changes\":[$(visit 1 $vb)]}")"
+check "answers seq_reused, naming the member, the seq and what is held ($(cat "$tmp/raw.out"))" \
+	sh -c "grep -q '\"code\": *\"seq_reused\"' '$tmp/raw.out' && grep -q '\"field\": *\"changes\[0\].seq\"' '$tmp/raw.out' && grep -q '\"held\": *1[,}]' '$tmp/raw.out' && grep -q '\"seq\": *1[,}]' '$tmp/raw.out'"
+same "a held seq resent as it was, with a new one: applied" "200" "$(push "{\"changes\":[$(visit 1 $va),$(visit 2 $vc)]}")"
+same "a new seq after a reused one: nothing of the batch applied" "409" \
+	"$(push "{\"changes\":[$(visit 2 $vb),$(visit 3 $vd)]}")"
+check "the reused one is named ($(cat "$tmp/raw.out"))" \
+	sh -c "grep -q '\"field\": *\"changes\[0\].seq\"' '$tmp/raw.out' && grep -q '\"held\": *2[,}]' '$tmp/raw.out'"
+same "on the server: the first records only" "$va $vc" \
+	"$(psql_q "SELECT string_agg(id, ' ' ORDER BY id) FROM visit WHERE id IN ('$va', '$vb', '$vc', '$vd')")"
+same "held: 1 and 2 only" "1 2" "$(psql_q "SELECT string_agg(seq::text, ' ' ORDER BY seq) FROM change_in WHERE device_id = '$rdev'")"
+finish
+
 # ---- 5 -------------------------------------------------------------------
 # A restored desk pulls again from its old cursor: applying what it had
 # already is harmless.
