@@ -174,7 +174,8 @@ long sync_bg_cycles(struct sync_bg *bg);
 /*
  * The status in words for the console's status bar, e.g. "offline, 3
  * waiting, synced 10:40, 1 refused, 2 not applied" (pulled changes kept
- * aside; the time local, the date instead when
+ * aside; past 60 characters those two are counted together, "3 to check";
+ * the time local, the date instead when
  * it was not today, by now_ms).
  */
 void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, size_t outsz);

@@ -252,4 +252,10 @@ void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, 
 		snprintf(problems, sizeof problems, ", %ld not applied", st->pull_problems);
 	snprintf(out, outsz, "%s, %ld waiting, %s%s%s", state, st->waiting > 0 ? st->waiting : 0,
 		 when, refused, problems);
+	/* Beside the user at 80 columns the words get 60: past that, the
+	 * refused and the not applied are counted together. */
+	if (strlen(out) > 60 && st->pull_problems > 0)
+		snprintf(out, outsz, "%s, %ld waiting, %s, %ld to check", state,
+			 st->waiting > 0 ? st->waiting : 0, when,
+			 (st->refused > 0 ? st->refused : 0) + st->pull_problems);
 }

@@ -489,6 +489,18 @@ static void test_status_words(void **state)
 	st.refused = 99999;
 	sync_status_words(&st, now, out, sizeof out);
 	assert_true(strlen(out) <= 60);
+	/* Pulled changes kept aside are counted; at the longest, with the
+	 * refused ones. */
+	st.pull_problems = 99999;
+	sync_status_words(&st, now, out, sizeof out);
+	assert_string_equal(out, "sync refused, 999999 waiting, synced 18 Nov, 199998 to check");
+	assert_true(strlen(out) <= 60);
+	st.waiting = 0;
+	st.refused = 0;
+	st.pull_problems = 2;
+	snprintf(st.state, sizeof st.state, "online");
+	sync_status_words(&st, now, out, sizeof out);
+	assert_string_equal(out, "online, 0 waiting, synced 18 Nov, 2 not applied");
 }
 
 static void apply_text(struct store *s, const char *page, long long cursor,
