@@ -702,8 +702,10 @@ struct sync_applied {
  * reason (never its body), counted in n->kept_aside, and the page and the
  * cursor go on. A later change to the same record that applies removes the
  * record's earlier problems (it carries the whole record: that is the
- * retry). Pulling the same change again replaces its problem row. Only a
- * fault of this desk (disk full, locked, damaged) fails the whole page.
+ * retry). Pulling the same change again replaces its problem row. An
+ * erasure kept aside still erases the person here when its id is a UUID
+ * this desk holds (erasure wins over a body it cannot read). Only a fault
+ * of this desk (disk full, locked, damaged) fails the whole page.
  */
 enum status store_sync_apply(struct store *s, const struct json_t *changes,
 			     long long next_cursor, struct sync_applied *n, struct err *e);

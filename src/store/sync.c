@@ -818,6 +818,43 @@ static enum status problem_resolved(struct store *s, bool any, const char *type,
 	return stmt_run(s, st, "clearing a change kept aside", e);
 }
 
+/*
+ * An erasure whose record could not be applied still erases: the person's
+ * fields, notes, answers and case texts go here (customer_scrub) when this
+ * desk holds them, while the change stays kept aside for an administrator.
+ * Erasure wins, even over a body this version cannot read.
+ */
+static enum status erase_kept_aside(struct store *s, const json_t *body, long *erasures,
+				    struct err *e)
+{
+	const char *id = jstr(body, "id");
+	struct customer *cur = NULL;
+	bool held;
+	enum status rc;
+
+	if (!id || !uuid_valid(id) || !json_is_true(json_object_get(body, "erased")))
+		return STATUS_OK;
+	held = customer_load(s, id, &cur, NULL, NULL) == STATUS_OK && !cur->erased;
+	customer_free(cur);
+	if (!held)
+		return STATUS_OK;
+	rc = store_tx_begin(s, e);
+	if (rc)
+		return rc;
+	rc = customer_scrub(s, id, false, NULL, e);
+	if (!rc)
+		rc = store_audit(s, "customer.erase", "customer", id,
+				 "erasure received from the server (its record kept aside)", e);
+	if (rc) {
+		store_tx_end(s, false, NULL);
+		return rc;
+	}
+	rc = store_tx_end(s, true, e);
+	if (!rc)
+		(*erasures)++;
+	return rc;
+}
+
 enum status store_sync_apply(struct store *s, const struct json_t *changes,
 			     long long next_cursor, struct sync_applied *n, struct err *e)
 {
@@ -878,6 +915,8 @@ enum status store_sync_apply(struct store *s, const struct json_t *changes,
 			store_tx_end(s, false, NULL);
 			rc = problem_keep(s, where, type, body, why.msg[0] ? why.msg : "not applied",
 					  e);
+			if (!rc && type && !strcmp(type, "customer") && json_is_object(body))
+				rc = erase_kept_aside(s, body, &n->erasures, e);
 			if (!rc) {
 				n->kept_aside++;
 				kept = true;

@@ -718,6 +718,35 @@ static void test_pull_kept_aside(void **state)
 				      " '01900000-0000-7000-8000-0000000000c2'"),
 			 0);
 
+	/* An erasure whose record cannot be read here still erases. */
+	{
+		struct customer *c = customer_new();
+		struct customer *got = NULL;
+		char text[512], id[UUID_STR_LEN + 1];
+		json_t *tomb;
+
+		customer_set(c, CF_name, "Erin SECRET");
+		assert_int_equal(store_customer_add(f->s, c, &e), STATUS_OK);
+		snprintf(id, sizeof id, "%s", c->id);
+		customer_free(c);
+		snprintf(text, sizeof text,
+			 "[{\"cursor\":14,\"type\":\"customer\",\"body\":{\"id\":\"%s\","
+			 "\"erased\":true,\"fields\":{\"shoe_size\":\"9\"},\"hlc\":{}}}]",
+			 id);
+		tomb = json_loads(text, 0, NULL);
+		assert_non_null(tomb);
+		assert_int_equal(store_sync_apply(f->s, tomb, 14, &n, &e), STATUS_OK);
+		json_decref(tomb);
+		assert_int_equal(n.kept_aside, 1);
+		assert_int_equal(n.erasures, 1);
+		assert_int_equal(store_customer_get(f->s, id, &got, &e), STATUS_OK);
+		assert_true(got->erased);
+		assert_null(got->field[CF_name]);
+		customer_free(got);
+		assert_int_equal(store_pull_problem_count(f->s), 4);
+		exec_sql(f, "DELETE FROM pull_problem WHERE cursor = 14");
+	}
+
 	/* The same page again (a restored desk's old cursor): harmless. */
 	assert_int_equal(store_sync_apply(f->s, j, 13, &n, &e), STATUS_OK);
 	json_decref(j);
