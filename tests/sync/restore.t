@@ -92,6 +92,9 @@ restore_case() {
 		grep -q "This desk was restored from a backup: detected at 20" "$tmp/$name.status"
 	check "$name: sync --status says what was done" \
 		grep -q "renumbered to follow" "$tmp/$name.status"
+	fdc "$name" sync --status --format json >"$tmp/$name.json" 2>&1
+	check "$name: sync --status --format json gives the restore" \
+		sh -c "grep -q '\"detected_at\": \"20' '$tmp/$name.json' && grep -q '\"renumbered\": [1-9]' '$tmp/$name.json'"
 	same "$name: the outbox's sequence stays past every row" "1" \
 		"$(sq "$name" "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'outbox') >= (SELECT max(seq) FROM outbox)")"
 	# And the next work goes plainly, once.
