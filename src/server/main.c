@@ -35,6 +35,7 @@ static const char usage_text[] =
 	"  user add LOGIN --role ROLE [--name NAME]  add or update a user; password on stdin\n"
 	"  customer erase ID                     erase a customer everywhere\n"
 	"  erasure list                          erasures, and which consoles have applied them\n"
+	"  sync problems [ID|CODE]               changes consoles pulled and could not apply\n"
 	"\n"
 	"--db CONNINFO is a libpq connection string (default: $FRONTDESKD_DB, else the\n"
 	"PG* environment). See man frontdeskd and man frontdesk-sync.\n";
@@ -527,6 +528,34 @@ static int cmd_erasure(const struct args *a, const char *action)
 	return done(db, rc, &e);
 }
 
+static int print_problem(void *ctx, const struct pull_problem_row_srv *r)
+{
+	(void)ctx;
+	printf("%-4s  %-10lld  %-20s  %-10s  %-36s  %s\n", r->device_code, r->cursor,
+	       r->reported_at, r->record_type, r->record_id, r->reason);
+	return 0;
+}
+
+static int cmd_sync(const struct args *a, const char *action)
+{
+	struct pg *db;
+	struct err e;
+	enum status rc;
+
+	if (strcmp(action, "problems") != 0)
+		return usage_error("sync takes problems, not '%s'", action);
+	if (a->npos > 1)
+		return usage_error("unexpected argument '%s'", a->pos[1]);
+	db = connect_or_say(a);
+	if (!db)
+		return 1;
+	err_clear(&e);
+	printf("%-4s  %-10s  %-20s  %-10s  %-36s  %s\n", "desk", "cursor", "reported", "type",
+	       "id", "not applied because");
+	rc = pg_pull_problem_list(db, a->npos ? a->pos[0] : NULL, print_problem, NULL, &e);
+	return done(db, rc, &e);
+}
+
 int server_main(int argc, char **argv)
 {
 	struct args a;
@@ -575,5 +604,7 @@ int server_main(int argc, char **argv)
 		return cmd_customer(&a, action);
 	if (!strcmp(cmd, "erasure"))
 		return cmd_erasure(&a, action);
+	if (!strcmp(cmd, "sync"))
+		return cmd_sync(&a, action);
 	return usage_error("'%s' is not a command; see frontdeskd --help", cmd);
 }

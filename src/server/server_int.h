@@ -93,6 +93,16 @@ void push_result_release(struct push_result *r);
  * kept) when a cursor is beyond the change log's. */
 enum status pg_pull_problems_add(struct pg *db, const struct device_auth *dev,
 				 const char *problems, struct err *e);
+/* One change a desk reported kept aside; strings borrowed for the callback. */
+struct pull_problem_row_srv {
+	const char *device_code, *reported_at, *record_type, *record_id, *reason;
+	long long cursor;
+};
+/* Calls fn for every change desks reported kept aside, by device code and
+ * cursor; device (an id or code) keeps to one desk, NULL for all. */
+enum status pg_pull_problem_list(struct pg *db, const char *device,
+				 int (*fn)(void *ctx, const struct pull_problem_row_srv *r),
+				 void *ctx, struct err *e);
 /* Writes the pull response for changes after `after` into out. */
 enum status pg_pull(struct pg *db, const struct device_auth *dev, long long after, int limit,
 		    struct buf *out, struct err *e);

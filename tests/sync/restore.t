@@ -273,6 +273,8 @@ same "the server has it" "case|$cid|1" \
 same "the desk notes it reported" "0" "$(sq w1 "SELECT count(*) FROM pull_problem WHERE reported_at IS NULL")"
 w1code=$(sq w1 "SELECT value FROM settings WHERE key = 'device_code'")
 check "frontdeskd device list counts it" sh -c "'$fdd' device list --db '$DB' | grep '  $w1code ' | grep -q '1 not applied'"
+check "frontdeskd sync problems lists it" sh -c "'$fdd' sync problems '$w1code' --db '$DB' | grep '^$w1code ' | grep -q 'case .*$cid .*case.reference'"
+same "and only that desk's when asked" "1" "$("$fdd" sync problems "$w1code" --db "$DB" | tail -n +2 | wc -l | tr -d ' ')"
 # The retry: once the local clash is gone, a later change to the same case
 # applies and the problem goes.
 sq w1 "DELETE FROM \"case\" WHERE id = '01900000-0000-7000-8000-0000000000ff'"

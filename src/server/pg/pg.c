@@ -594,3 +594,36 @@ enum status pg_pull_problems_add(struct pg *db, const struct device_auth *dev,
 		      " reason = excluded.reason, reported_at = now()",
 		      2, p, "recording the changes a desk kept aside", e);
 }
+
+enum status pg_pull_problem_list(struct pg *db, const char *device,
+				 int (*fn)(void *ctx, const struct pull_problem_row_srv *r),
+				 void *ctx, struct err *e)
+{
+	const char *p[1] = { device };
+	PGresult *r = pg_exec(
+		db,
+		"SELECT d.code, p.cursor, to_char(p.reported_at AT TIME ZONE 'UTC',"
+		" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), p.record_type, p.record_id, p.reason"
+		" FROM pull_problem p JOIN device d ON d.id = p.device_id"
+		" WHERE $1::text IS NULL OR d.code = upper($1) OR d.id = $1"
+		" ORDER BY d.code, p.cursor",
+		1, p, "reading the changes desks kept aside", e);
+
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct pull_problem_row_srv row = {
+			.device_code = PQgetvalue(r, i, 0),
+			.cursor = pg_ll(r, i, 1),
+			.reported_at = PQgetvalue(r, i, 2),
+			.record_type = PQgetvalue(r, i, 3),
+			.record_id = PQgetvalue(r, i, 4),
+			.reason = PQgetvalue(r, i, 5),
+		};
+
+		if (fn(ctx, &row))
+			break;
+	}
+	PQclear(r);
+	return STATUS_OK;
+}
