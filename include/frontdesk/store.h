@@ -22,7 +22,7 @@
 struct store;
 
 /* The schema version this program writes and understands. */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 enum store_open_flags {
 	STORE_READONLY = 1 << 0, /* open for reading only */
@@ -651,6 +651,20 @@ struct outbox_refusal {
 enum status store_outbox_mark(struct store *s, long long first, long long last, long long held,
 			      const struct outbox_refusal *refused, size_t nrefused,
 			      struct err *e);
+/*
+ * The server answered 409 seq_reused: this database was restored from a
+ * backup and reuses sequence numbers the server holds with other records.
+ * In one transaction: every change not sent (sent_at NULL, waiting ones
+ * included) is renumbered, in its order, to follow `held` (and every row
+ * kept), with no two rows sharing a number at any point, and the outbox's
+ * AUTOINCREMENT row in sqlite_sequence is raised past them; the case counter
+ * skips as many references as changes the server holds beyond what this
+ * copy sent (work the restore lost may have taken them); the detection is
+ * recorded in the sync state (sync_restore_at, _held, _renumbered, _lost)
+ * and the audit trail. *renumbered gets how many rows moved.
+ */
+enum status store_outbox_renumber(struct store *s, long long held, long *renumbered,
+				  struct err *e);
 /* Number of refused outbox rows; -1 on error. */
 long store_outbox_refused_count(struct store *s);
 
@@ -706,6 +720,7 @@ struct sync_applied {
 	long customers, cases, case_events, users, flows, hot_topics, refdata, skipped;
 	long erasures;	  /* customers erased by this page (scrubbed here) */
 	long flow_parks;  /* parked flow runs added or removed */
+	long kept_aside;  /* changes this desk could not apply (pull_problem) */
 };
 /*
  * Applies one pulled page (the JSON array of {"cursor", "type", "body"}) and
@@ -719,9 +734,37 @@ struct sync_applied {
  * desks and their removal, hot topics, sites, teams and services are
  * upserted. Nothing is queued back but the audit trail. Types this version
  * does not know are skipped (counted).
+ *
+ * Each change applies in its own savepoint: one this desk cannot apply (a
+ * bad body, a case reference already used here, ...) is rolled back alone
+ * and kept aside in pull_problem by its cursor with its type, record id and
+ * reason (never its body), counted in n->kept_aside, and the page and the
+ * cursor go on. A later change to the same record that applies removes the
+ * record's earlier problems (it carries the whole record: that is the
+ * retry). Pulling the same change again replaces its problem row. An
+ * erasure kept aside still erases the person here when its id is a UUID
+ * this desk holds (erasure wins over a body it cannot read). Only a fault
+ * of this desk (disk full, locked, damaged) fails the whole page.
  */
 enum status store_sync_apply(struct store *s, const struct json_t *changes,
 			     long long next_cursor, struct sync_applied *n, struct err *e);
+
+/* A pulled change kept aside; strings borrowed for the callback. */
+struct pull_problem_row {
+	long long cursor; /* its place in the server's order */
+	const char *record_type, *record_id, *reason, *at;
+	const char *reported_at; /* NULL until the server has it */
+};
+/* Number of pulled changes kept aside; -1 on error. */
+long store_pull_problem_count(struct store *s);
+/* Calls fn for the changes kept aside in cursor order (only those not yet
+ * reported to the server when unreported), at most max (0: all). */
+enum status store_pull_problems(struct store *s, bool unreported, size_t max,
+				int (*fn)(void *ctx, const struct pull_problem_row *r), void *ctx,
+				struct err *e);
+/* Notes the changes kept aside with cursors first..last as reported. */
+enum status store_pull_problems_reported(struct store *s, long long first, long long last,
+					 struct err *e);
 
 /* ---- data protection (issue 7) ---- */
 

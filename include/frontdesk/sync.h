@@ -82,13 +82,21 @@ struct sync_report {
 	int64_t retry_after_ms; /* the server's Retry-After, 0 if none */
 	long long clock_ahead_ms; /* the server bounded this device's clock */
 	bool revoked;
+	bool restored;	  /* the server said seq reused: this desk was restored */
+	long renumbered;  /* changes renumbered after what the server holds */
+	long kept_aside;  /* pulled changes this desk could not apply */
+	long problems_reported; /* kept-aside changes reported to the server */
 };
 
 /*
  * Runs one cycle on an open store (db_path locates the token file): pushes
  * every pending change, batch by batch, then pulls until the server has no
- * more. Fills r and returns its outcome; e says what went wrong. Records
- * the outcome in the store (sync --status reads it).
+ * more, then reports the pulled changes it kept aside and has not reported
+ * yet (POST /v1/pull/problems, best effort). A push answered 409
+ * seq_reused (this database was restored from a backup) renumbers what was
+ * not sent (store_outbox_renumber; r->restored, r->renumbered) and pushes
+ * again in the same cycle. Fills r and returns its outcome; e says what
+ * went wrong. Records the outcome in the store (sync --status reads it).
  */
 enum sync_outcome sync_run(struct store *s, const char *db_path, const struct sync_options *o,
 			   struct sync_report *r, struct err *e);
@@ -127,6 +135,11 @@ struct sync_status {
 	long refused; /* changes the server refused */
 	long waiting_person; /* of those waiting, privileged ones waiting for a
 				person to sign in (issue 13) */
+	long pull_problems; /* pulled changes kept aside (not applied here) */
+	char restored_at[32]; /* UTC time a restore was last detected, or "" */
+	long long restore_held; /* then: the highest seq the server held */
+	long restore_renumbered; /* then: changes renumbered after it */
+	long restore_lost;	 /* then: changes the server held that this copy lacked */
 	char state[16];	    /* the last cycle: "online", "offline", "revoked",
 			       "unauthorised", "error", or "" before any */
 	char last_ok[32];   /* UTC time of the last successful sync, or "" */
@@ -207,9 +220,11 @@ void sync_bg_nudge(struct sync_bg *bg);
 long sync_bg_cycles(struct sync_bg *bg);
 /*
  * The status in words for the console's status bar, e.g. "offline, 3
- * waiting, synced 10:40, 1 refused", or "online, 2 waiting (1 for a
- * person), synced 10:40" when privileged changes wait for someone to sign
- * in (the time local, the date instead when it was not today, by now_ms).
+ * waiting, synced 10:40, 1 refused, 2 not applied" (pulled changes kept
+ * aside; past 60 characters those two are counted together, "3 to check"),
+ * or "online, 2 waiting (1 for a person), synced 10:40" when privileged
+ * changes wait for someone to sign in (the time local, the date instead
+ * when it was not today, by now_ms).
  */
 void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, size_t outsz);
 /*

@@ -25,8 +25,11 @@ static const char usage[] =
     "centrally (customers, cases, users, flows, hot topics, services, teams,\n"
     "sites). When the server cannot be reached it retries with backoff for up\n"
     "to --retry-for seconds (default 0: one try). --status shows whether this\n"
-    "desk is enrolled and online, what waits, the last good sync, and every\n"
-    "change the server refused. --background runs sync in its own thread, as\n"
+    "desk is enrolled and online, what waits, the last good sync, every\n"
+    "change the server refused, every change from the server this desk could\n"
+    "not apply (kept aside; the desk goes on past them), and whether the\n"
+    "server found this desk restored from a backup and what was done.\n"
+    "--background runs sync in its own thread, as\n"
     "the console does, for SECONDS while this thread keeps reading the\n"
     "database as typing would, and reports the longest wait it saw.\n"
     "The console syncs in the background by itself; this command is for\n"
@@ -101,7 +104,8 @@ static int sync_once(struct store *s, long retry_for, const struct sync_options 
 	struct err e;
 	enum sync_outcome out;
 	unsigned attempt = 0;
-	long pushed = 0, refused = 0, pulled = 0, waiting = 0;
+	long pushed = 0, refused = 0, pulled = 0, waiting = 0, renumbered = 0, kept = 0;
+	bool restored = false;
 
 	for (;;) {
 		err_clear(&e);
@@ -110,6 +114,9 @@ static int sync_once(struct store *s, long retry_for, const struct sync_options 
 		refused += r.refused;
 		pulled += r.pulled;
 		waiting += r.waiting_person;
+		renumbered += r.renumbered;
+		kept += r.kept_aside;
+		restored = restored || r.restored;
 		if (out != SYNC_OFFLINE || mono_ms() >= deadline)
 			break;
 		{
@@ -142,6 +149,14 @@ static int sync_once(struct store *s, long retry_for, const struct sync_options 
 		printf(" (%ld wait%s for a person to sign in: see frontdesk sync --status)", waiting,
 		       waiting == 1 ? "s" : "");
 	printf(", pulled %ld change%s\n", pulled, pulled == 1 ? "" : "s");
+	if (restored)
+		printf("this desk was restored from a backup: %ld change%s not yet sent renumbered "
+		       "after what the server holds, and sent (see frontdesk sync --status)\n",
+		       renumbered, renumbered == 1 ? "" : "s");
+	if (kept)
+		printf("%ld change%s from the server could not be applied here and %s kept aside "
+		       "(see frontdesk sync --status)\n",
+		       kept, kept == 1 ? "" : "s", kept == 1 ? "was" : "were");
 	if (r.clock_ahead_ms > 0)
 		fprintf(stderr,
 			"frontdesk: this desk's clock is %lld seconds ahead of the server; correct "
@@ -212,6 +227,41 @@ static int add_refused(void *ctx, const struct outbox_refused_row *r)
 	return 0;
 }
 
+struct problem_ctx {
+	struct cli_table *t;
+	json_t *arr;
+};
+
+static int add_problem(void *ctx, const struct pull_problem_row *r)
+{
+	struct problem_ctx *pc = ctx;
+	char cursor[24];
+	const char *cells[6];
+
+	snprintf(cursor, sizeof cursor, "%lld", r->cursor);
+	cells[0] = cursor;
+	cells[1] = r->at;
+	cells[2] = r->record_type;
+	cells[3] = r->record_id;
+	cells[4] = r->reported_at ? r->reported_at : "not yet";
+	cells[5] = r->reason;
+	if (pc->t)
+		cli_table_add(pc->t, cells);
+	if (pc->arr) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "cursor", json_integer(r->cursor));
+		json_object_set_new(o, "kept_at", json_string(r->at));
+		json_object_set_new(o, "type", json_string(r->record_type));
+		json_object_set_new(o, "id", json_string(r->record_id));
+		json_object_set_new(o, "reported_at",
+				    r->reported_at ? json_string(r->reported_at) : json_null());
+		json_object_set_new(o, "reason", json_string(r->reason));
+		json_array_append_new(pc->arr, o);
+	}
+	return 0;
+}
+
 static int sync_status(struct store *s, int format)
 {
 	static const char *const columns[] = {"seq", "queued", "type", "id", "refused because"};
@@ -251,6 +301,24 @@ static int sync_status(struct store *s, int format)
 			store_outbox_waiting(s, print_waiting, w, NULL);
 			json_object_set_new(o, "waiting_for_person", w);
 		}
+		json_object_set_new(o, "not_applied_count", json_integer(st.pull_problems));
+		{
+			struct problem_ctx pc = { NULL, json_array() };
+
+			store_pull_problems(s, false, 0, add_problem, &pc, NULL);
+			json_object_set_new(o, "not_applied", pc.arr);
+		}
+		if (st.restored_at[0]) {
+			json_t *r = json_object();
+
+			json_object_set_new(r, "detected_at", json_string(st.restored_at));
+			json_object_set_new(r, "server_held", json_integer(st.restore_held));
+			json_object_set_new(r, "renumbered", json_integer(st.restore_renumbered));
+			json_object_set_new(r, "lost_here", json_integer(st.restore_lost));
+			json_object_set_new(o, "restore", r);
+		} else {
+			json_object_set_new(o, "restore", json_null());
+		}
 		json_object_set_new(o, "retry_attempt",
 				    retry_n && *retry_n ? json_integer(strtol(retry_n, NULL, 10))
 							: json_null());
@@ -270,6 +338,8 @@ static int sync_status(struct store *s, int format)
 	printf("device      %s\n", st.device_code[0] ? st.device_code : "-");
 	printf("waiting     %ld change%s\n", st.waiting, st.waiting == 1 ? "" : "s");
 	printf("refused     %ld change%s\n", st.refused, st.refused == 1 ? "" : "s");
+	printf("not applied %ld change%s from the server\n", st.pull_problems,
+	       st.pull_problems == 1 ? "" : "s");
 	printf("last sync   %s\n", st.last_ok[0] ? st.last_ok : "never");
 	store_outbox_waiting(s, print_waiting, NULL, NULL);
 	{
@@ -296,12 +366,37 @@ static int sync_status(struct store *s, int format)
 	}
 	free(retry_n);
 	free(retry_at);
+	if (st.restored_at[0]) {
+		printf("restored    This desk was restored from a backup: detected at %s, when the "
+		       "server already held its changes up to %lld.\n",
+		       st.restored_at, st.restore_held);
+		printf("            %ld change%s not yet sent %s renumbered to follow %lld and sent "
+		       "again; nothing made here was lost.\n",
+		       st.restore_renumbered, st.restore_renumbered == 1 ? "" : "s",
+		       st.restore_renumbered == 1 ? "was" : "were", st.restore_held);
+		if (st.restore_lost > 0)
+			printf("            The server holds %ld change%s this desk made after the "
+			       "backup was taken: kept there, not in this copy; new case references "
+			       "skip past any they used.\n",
+			       st.restore_lost, st.restore_lost == 1 ? "" : "s");
+	}
 	if (st.refused > 0) {
 		printf("\nrefused changes (kept here; the server did not take them):\n");
 		rc.t = cli_table_new(columns, 5);
 		store_outbox_refused(s, add_refused, &rc, NULL);
 		cli_table_print(rc.t, FORMAT_TABLE, stdout);
 		cli_table_free(rc.t);
+	}
+	if (st.pull_problems > 0) {
+		static const char *const pcols[] = {"cursor", "kept", "type", "id", "reported",
+						    "not applied because"};
+		struct problem_ctx pc = { cli_table_new(pcols, 6), NULL };
+
+		printf("\nchanges from the server not applied here (kept aside; the desk went on; a "
+		       "later change to the same record replaces them):\n");
+		store_pull_problems(s, false, 0, add_problem, &pc, NULL);
+		cli_table_print(pc.t, FORMAT_TABLE, stdout);
+		cli_table_free(pc.t);
 	}
 	return EXIT_OK;
 }

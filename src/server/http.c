@@ -346,6 +346,18 @@ static enum MHD_Result route_push(struct MHD_Connection *c, struct request *rq, 
 		server_push_release(&b);
 		if (res.out_of_order)
 			return fail(c, rq, 409, "out_of_order", "after", e.msg);
+		if (res.seq_reused) {
+			char field[48];
+
+			snprintf(field, sizeof field, "changes[%zu].seq", res.reused_index);
+			o = json_object();
+			json_object_set_new(o, "error", json_string(e.msg));
+			json_object_set_new(o, "code", json_string("seq_reused"));
+			json_object_set_new(o, "field", json_string(field));
+			json_object_set_new(o, "held", json_integer(res.held));
+			json_object_set_new(o, "seq", json_integer(res.reused_seq));
+			return send_json(c, rq, 409, o);
+		}
 		return db_failure(c, rq, &e);
 	}
 	server_push_release(&b);
@@ -454,6 +466,118 @@ static enum MHD_Result route_session_end(struct MHD_Connection *c, struct reques
 			    "already");
 	if (st)
 		return db_failure(c, rq, &e);
+	o = json_object();
+	json_object_set_new(o, "ok", json_true());
+	return send_json(c, rq, 200, o);
+}
+
+/*
+ * POST /v1/pull/problems: the changes a desk pulled and could not apply,
+ * {"problems": [{"cursor", "type", "id", "reason"}, ...]} (1 to 500, no
+ * other members), kept per device (frontdeskd device list counts them).
+ */
+#define PROBLEMS_MAX 500
+
+static bool problem_ok(const json_t *p, char *field, size_t fsz, const char **why)
+{
+	static const struct {
+		const char *key;
+		size_t max;
+	} strs[] = { { "type", 40 }, { "id", 100 }, { "reason", 512 } };
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(p)) {
+		*why = "each problem must be an object";
+		return false;
+	}
+	json_object_foreach((json_t *)p, key, v)
+	{
+		if (strcmp(key, "cursor") && strcmp(key, "type") && strcmp(key, "id") &&
+		    strcmp(key, "reason")) {
+			snprintf(field, fsz, "%.40s", key);
+			*why = "a problem takes only cursor, type, id and reason";
+			return false;
+		}
+	}
+	v = json_object_get(p, "cursor");
+	if (!json_is_integer(v) || json_integer_value(v) < -1) {
+		snprintf(field, fsz, "cursor");
+		*why = "cursor must be the change's place in the pull (an integer)";
+		return false;
+	}
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		v = json_object_get(p, strs[i].key);
+		if (!json_is_string(v) || json_string_length(v) > strs[i].max ||
+		    (i != 1 && json_string_length(v) == 0)) {
+			snprintf(field, fsz, "%s", strs[i].key);
+			*why = "type, id and reason must be strings (type and reason not empty; at "
+			       "most 40, 100 and 512 bytes)";
+			return false;
+		}
+	}
+	return true;
+}
+
+static enum MHD_Result route_pull_problems(struct MHD_Connection *c, struct request *rq,
+					   struct pg *db)
+{
+	enum MHD_Result ret = MHD_NO;
+	struct device_auth dev;
+	json_t *j, *arr, *o;
+	const char *key;
+	json_t *v;
+	char *text;
+	struct err e;
+	size_t i;
+
+	if (authenticate(c, rq, db, "console", &dev, &ret))
+		return ret;
+	j = request_json(c, rq, &ret);
+	if (!j)
+		return ret;
+	json_object_foreach(j, key, v)
+	{
+		if (strcmp(key, "problems") != 0) {
+			char field[48];
+
+			snprintf(field, sizeof field, "%.40s", key);
+			json_decref(j);
+			return fail(c, rq, 422, "unknown_field", field,
+				    "a report takes only problems; see man frontdesk-sync");
+		}
+	}
+	arr = json_object_get(j, "problems");
+	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
+	    json_array_size(arr) > PROBLEMS_MAX) {
+		json_decref(j);
+		return fail(c, rq, 422, "invalid", "problems",
+			    "problems must be a list of 1 to 500 changes kept aside");
+	}
+	json_array_foreach(arr, i, v)
+	{
+		char member[48] = "", field[80];
+		const char *why = "";
+
+		if (!problem_ok(v, member, sizeof member, &why)) {
+			snprintf(field, sizeof field, "problems[%zu]%s%s", i, member[0] ? "." : "",
+				 member);
+			json_decref(j);
+			return fail(c, rq, 422, "invalid", field, why);
+		}
+	}
+	text = json_dumps(arr, JSON_COMPACT);
+	json_decref(j);
+	if (!text)
+		die("out of memory encoding JSON");
+	err_clear(&e);
+	if (pg_pull_problems_add(db, &dev, text, &e) != STATUS_OK) {
+		free(text);
+		if (e.code == STATUS_INVALID)
+			return fail(c, rq, 422, "invalid", "problems", e.msg);
+		return db_failure(c, rq, &e);
+	}
+	free(text);
 	o = json_object();
 	json_object_set_new(o, "ok", json_true());
 	return send_json(c, rq, 200, o);
@@ -800,7 +924,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, struct request *rq, co
 		return del ? route_session_end(c, rq, db) : route_session_open(c, rq, db);
 	}
 	if (strcmp(url, "/v1/enrol") && strcmp(url, "/v1/push") && strcmp(url, "/v1/pull") &&
-	    strncmp(url, "/v1/case/", 9) && !reports)
+	    strcmp(url, "/v1/pull/problems") && strncmp(url, "/v1/case/", 9) && !reports)
 		return fail(c, rq, 404, "not_found", "", "no such endpoint; see man frontdesk-sync");
 	if (((!strcmp(url, "/v1/pull") || reports) && !get) ||
 	    (strcmp(url, "/v1/pull") && !reports && !post))
@@ -815,6 +939,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, struct request *rq, co
 		return route_push(c, rq, db);
 	if (!strcmp(url, "/v1/pull"))
 		return route_pull(c, rq, db);
+	if (!strcmp(url, "/v1/pull/problems"))
+		return route_pull_problems(c, rq, db);
 	if (reports)
 		return route_report(c, rq, db, url + 12);
 	{

@@ -40,6 +40,7 @@ static const char usage_text[] =
 	"  user disable|enable LOGIN             stop or allow a user's sign-in everywhere\n"
 	"  customer erase ID                     erase a customer everywhere\n"
 	"  erasure list                          erasures, and which consoles have applied them\n"
+	"  sync problems [ID|CODE]               changes consoles pulled and could not apply\n"
 	"\n"
 	"--db CONNINFO is a libpq connection string (default: $FRONTDESKD_DB, else the\n"
 	"PG* environment). See man frontdeskd and man frontdesk-sync.\n";
@@ -251,6 +252,8 @@ static int print_device(void *ctx, const struct device_row *r)
 	       r->state, r->created_at, r->last_seen[0] ? r->last_seen : "-");
 	if (r->clock_ahead_ms > 0)
 		printf("  clock ahead %lld s", r->clock_ahead_ms / 1000);
+	if (r->pull_problems > 0)
+		printf("  %lld not applied", r->pull_problems);
 	putchar('\n');
 	return 0;
 }
@@ -620,6 +623,34 @@ static int cmd_erasure(const struct args *a, const char *action)
 	return done(db, rc, &e);
 }
 
+static int print_problem(void *ctx, const struct pull_problem_row_srv *r)
+{
+	(void)ctx;
+	printf("%-4s  %-10lld  %-20s  %-10s  %-36s  %s\n", r->device_code, r->cursor,
+	       r->reported_at, r->record_type, r->record_id, r->reason);
+	return 0;
+}
+
+static int cmd_sync(const struct args *a, const char *action)
+{
+	struct pg *db;
+	struct err e;
+	enum status rc;
+
+	if (strcmp(action, "problems") != 0)
+		return usage_error("sync takes problems, not '%s'", action);
+	if (a->npos > 1)
+		return usage_error("unexpected argument '%s'", a->pos[1]);
+	db = connect_or_say(a);
+	if (!db)
+		return 1;
+	err_clear(&e);
+	printf("%-4s  %-10s  %-20s  %-10s  %-36s  %s\n", "desk", "cursor", "reported", "type",
+	       "id", "not applied because");
+	rc = pg_pull_problem_list(db, a->npos ? a->pos[0] : NULL, print_problem, NULL, &e);
+	return done(db, rc, &e);
+}
+
 int server_main(int argc, char **argv)
 {
 	struct args a;
@@ -668,5 +699,7 @@ int server_main(int argc, char **argv)
 		return cmd_customer(&a, action);
 	if (!strcmp(cmd, "erasure"))
 		return cmd_erasure(&a, action);
+	if (!strcmp(cmd, "sync"))
+		return cmd_sync(&a, action);
 	return usage_error("'%s' is not a command; see frontdeskd --help", cmd);
 }

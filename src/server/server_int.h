@@ -56,6 +56,7 @@ enum status pg_device_auth(struct pg *db, const char *token, struct device_auth 
 struct device_row {
 	const char *id, *code, *site, *role, *state, *created_at, *last_seen;
 	long long clock_ahead_ms;
+	long long pull_problems; /* pulled changes it reported not applied */
 };
 enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct device_row *r),
 			   void *ctx, struct err *e);
@@ -78,11 +79,30 @@ struct push_result {
 	long long clock_ahead_ms; /* > 0: the device's clock was bounded */
 	size_t applied;		/* changes applied now (not seen before) */
 	bool out_of_order;	/* the batch named by "after" is not held: nothing applied */
+	bool seq_reused;	/* a seq held carries another record: nothing applied */
+	long long reused_seq;	/* that seq (held is the device's highest) */
+	size_t reused_index;	/* its place in the batch */
 };
 /* Applies a batch in one transaction, idempotent on (device, seq). */
 enum status pg_push(struct pg *db, const struct device_auth *dev, const struct push_batch *b,
 		    struct push_result *r, struct err *e);
 void push_result_release(struct push_result *r);
+/* Records what a device reported kept aside (POST /v1/pull/problems):
+ * problems is a checked JSON array of {"cursor", "type", "id", "reason"};
+ * the same cursor reported again replaces its row. STATUS_INVALID (nothing
+ * kept) when a cursor is beyond the change log's. */
+enum status pg_pull_problems_add(struct pg *db, const struct device_auth *dev,
+				 const char *problems, struct err *e);
+/* One change a desk reported kept aside; strings borrowed for the callback. */
+struct pull_problem_row_srv {
+	const char *device_code, *reported_at, *record_type, *record_id, *reason;
+	long long cursor;
+};
+/* Calls fn for every change desks reported kept aside, by device code and
+ * cursor; device (an id or code) keeps to one desk, NULL for all. */
+enum status pg_pull_problem_list(struct pg *db, const char *device,
+				 int (*fn)(void *ctx, const struct pull_problem_row_srv *r),
+				 void *ctx, struct err *e);
 /* Writes the pull response for changes after `after` into out. */
 enum status pg_pull(struct pg *db, const struct device_auth *dev, long long after, int limit,
 		    struct buf *out, struct err *e);

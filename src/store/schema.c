@@ -255,6 +255,15 @@ static const char schema_v6[] = "";
 static const char schema_v7[] =
 	"ALTER TABLE outbox ADD COLUMN wait_role TEXT;"
 	"ALTER TABLE outbox ADD COLUMN wait_login TEXT;";
+/* Version 8 ("pull never wedges"): a pulled change this desk
+ * cannot apply is kept aside by its place in the server's order (cursor),
+ * with its type, record id and reason (no body, so nothing personal), and
+ * when it was reported to the server; the pull goes on past it. */
+static const char schema_v8[] =
+	"CREATE TABLE pull_problem ("
+	"  cursor INTEGER PRIMARY KEY, record_type TEXT NOT NULL, record_id TEXT NOT NULL,"
+	"  reason TEXT NOT NULL, at TEXT NOT NULL, reported_at TEXT);"
+	"CREATE INDEX pull_problem_record ON pull_problem(record_type, record_id);";
 
 static const char *const migrations[] = {
 	NULL, /* version 0 is the empty file */
@@ -265,6 +274,7 @@ static const char *const migrations[] = {
 	schema_v5,
 	schema_v6,
 	schema_v7,
+	schema_v8,
 };
 
 /* Device identity, made once when the schema is first created. The device

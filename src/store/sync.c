@@ -244,6 +244,124 @@ out:
 	return rc;
 }
 
+/* One row's count or number from a statement with no parameters; -1 on error. */
+static long long query_ll(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = stmt_sql(s, sql, NULL);
+	long long n = -1;
+
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+enum status store_outbox_renumber(struct store *s, long long held, long *renumbered,
+				  struct err *e)
+{
+	char now[32], text[24], detail[128];
+	long long kept, base, count, lost, counter;
+	char *v;
+	enum status rc;
+
+	if (renumbered)
+		*renumbered = 0;
+	/* Bounded, so the new numbers cannot overflow (2^53: more changes
+	 * than any desk makes). */
+	if (held < 0 || held > (1LL << 53))
+		return err_set(e, STATUS_INVALID,
+			       "the server says it holds sequence %lld, which cannot be; nothing was "
+			       "renumbered; check that server_url names this council's server",
+			       held);
+	rc = store_tx_begin(s, e);
+	if (rc)
+		return rc;
+	/* The rows that stay where they are: those the server holds (sent or
+	 * refused). The new numbers follow the server's and every one of them,
+	 * so no two rows ever share a number, in the middle of the update too:
+	 * first to minus the new number (below every row), then flipped. */
+	kept = query_ll(s, "SELECT coalesce(max(seq), 0) FROM outbox WHERE sent_at IS NOT NULL");
+	count = query_ll(s, "SELECT count(*) FROM outbox WHERE sent_at IS NULL");
+	if (kept < 0 || count < 0) {
+		rc = store_db_error(s, sqlite3_errcode(s->db), "reading the outbox", e);
+		goto out;
+	}
+	base = held > kept ? held : kept;
+	/* What the server holds beyond what this copy knows it sent was made
+	 * by the work this copy lost: at most that many case references were
+	 * taken too, so new cases skip them. */
+	lost = held > kept ? held - kept : 0;
+	{
+		sqlite3_stmt *st = stmt_sql(
+			s,
+			"UPDATE outbox SET seq = -(?1 + m.n) FROM (SELECT seq AS old,"
+			" row_number() OVER (ORDER BY seq) AS n FROM outbox WHERE sent_at IS NULL) AS m"
+			" WHERE outbox.seq = m.old",
+			e);
+
+		if (!st) {
+			rc = e ? e->code : STATUS_DB;
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, base);
+		rc = stmt_run(s, st, "renumbering the changes not sent", e);
+	}
+	if (!rc)
+		rc = store_exec(s, "UPDATE outbox SET seq = -seq WHERE seq < 0", e);
+	/* AUTOINCREMENT numbers the next row after the larger of the highest
+	 * row and sqlite_sequence: keep both past what the server holds. */
+	if (!rc) {
+		sqlite3_stmt *st = stmt_sql(
+			s,
+			"INSERT OR REPLACE INTO sqlite_sequence (name, seq) SELECT 'outbox',"
+			" max(?1, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),"
+			" coalesce((SELECT max(seq) FROM outbox), 0))",
+			e);
+
+		if (!st) {
+			rc = e ? e->code : STATUS_DB;
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, base + count);
+		rc = stmt_run(s, st, "renumbering the changes not sent", e);
+	}
+	if (!rc && lost > 0) {
+		v = setting_raw(s, "case_counter");
+		counter = v ? strtoll(v, NULL, 10) : 0;
+		free(v);
+		snprintf(text, sizeof text, "%lld", (counter > 0 ? counter : 0) + lost);
+		rc = setting_put(s, "case_counter", text, e);
+	}
+	store_now(now, sizeof now);
+	if (!rc)
+		rc = setting_put(s, "sync_restore_at", now, e);
+	snprintf(text, sizeof text, "%lld", held);
+	if (!rc)
+		rc = setting_put(s, "sync_restore_held", text, e);
+	snprintf(text, sizeof text, "%lld", count);
+	if (!rc)
+		rc = setting_put(s, "sync_restore_renumbered", text, e);
+	snprintf(text, sizeof text, "%lld", lost);
+	if (!rc)
+		rc = setting_put(s, "sync_restore_lost", text, e);
+	snprintf(detail, sizeof detail,
+		 "restore detected: server holds %lld, %lld changes renumbered after it", held,
+		 count);
+	if (!rc)
+		rc = store_audit(s, "sync.restore", "outbox", NULL, detail, e);
+out:
+	if (rc) {
+		store_tx_end(s, false, NULL);
+		return rc;
+	}
+	rc = store_tx_end(s, true, e);
+	if (!rc && renumbered)
+		*renumbered = (long)count;
+	return rc;
+}
+
 long store_outbox_refused_count(struct store *s)
 {
 	sqlite3_stmt *st = stmt_sql(s, "SELECT count(*) FROM outbox WHERE error IS NOT NULL", NULL);
@@ -654,10 +772,185 @@ static enum status apply_ref(struct store *s, const char *type, const json_t *b,
 	return stmt_run(s, st, "saving reference data from the server", e);
 }
 
+/* Applies one pulled change (counted in n); e says why it could not be. */
+static enum status apply_one(struct store *s, const char *type, const json_t *body,
+			     struct sync_applied *n, struct err *e)
+{
+	if (!type || !json_is_object(body))
+		return err_set(e, STATUS_INVALID, "the change has no type or body");
+	if (!strcmp(type, "customer")) {
+		n->customers++;
+		return apply_customer(s, body, &n->erasures, e);
+	} else if (!strcmp(type, "case")) {
+		n->cases++;
+		return apply_case(s, body, e);
+	} else if (!strcmp(type, "case_event")) {
+		n->case_events++;
+		return apply_case_event(s, body, e);
+	} else if (!strcmp(type, "user")) {
+		n->users++;
+		return apply_user(s, body, e);
+	} else if (!strcmp(type, "flow")) {
+		n->flows++;
+		return apply_flow(s, body, e);
+	} else if (!strcmp(type, "flow_park")) {
+		n->flow_parks++;
+		return apply_flow_park(s, body, e);
+	} else if (!strcmp(type, "hot_topic")) {
+		n->hot_topics++;
+		return apply_hot_topic(s, body, e);
+	} else if (!strcmp(type, "team") || !strcmp(type, "site") || !strcmp(type, "service")) {
+		n->refdata++;
+		return apply_ref(s, type, body, e);
+	}
+	n->skipped++;
+	return STATUS_OK;
+}
+
+/* The id a kept-aside change is named by: its record id, or the code of
+ * reference data; "" when it has neither. Borrowed from body. */
+static const char *change_record_id(const json_t *body)
+{
+	const char *id = jstr(body, "id");
+
+	if (!id)
+		id = jstr(body, "code");
+	if (!id)
+		id = jstr(body, "login");
+	return id ? id : "";
+}
+
+/*
+ * The reason kept and reported for a change not applied, with no personal
+ * data: a customer's field check may quote the value, so for a field only
+ * the member is named; anything else quoted is cut to "'…'". out gets at
+ * most outsz - 1 bytes.
+ */
+static void problem_reason(const char *type, const char *msg, char *out, size_t outsz)
+{
+	size_t o = 0;
+	bool quoted = false;
+
+	if (type && !strcmp(type, "customer") && !strncmp(msg, "fields.", 7)) {
+		snprintf(out, outsz, "%.*s does not pass this desk's check", (int)strcspn(msg, ": "),
+			 msg);
+		return;
+	}
+	for (const char *p = msg; *p && o + 6 < outsz; p++) {
+		if (*p == '\'' && !quoted) {
+			quoted = true;
+			memcpy(out + o, "'\xe2\x80\xa6'", 5); /* '…' */
+			o += 5;
+		} else if (*p == '\'' && quoted) {
+			quoted = false;
+		} else if (!quoted) {
+			out[o++] = *p;
+		}
+	}
+	out[o] = '\0';
+}
+
+/*
+ * Keeps a change this desk could not apply: its place in the server's
+ * order, type, record id and reason, never its body (nothing personal is
+ * kept, so an erasure has nothing here to scrub). The same change pulled
+ * again (a restored desk's old cursor) replaces its row.
+ */
+static enum status problem_keep(struct store *s, long long cursor, const char *type,
+				const json_t *body, const char *reason, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(
+		s,
+		"INSERT INTO pull_problem (cursor, record_type, record_id, reason, at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (cursor) DO UPDATE SET"
+		" record_type = excluded.record_type, record_id = excluded.record_id,"
+		" reason = excluded.reason, at = excluded.at,"
+		" reported_at = CASE WHEN reason = excluded.reason THEN reported_at END",
+		e);
+	char now[32], why[ERR_MSG_MAX];
+	const char *id = json_is_object(body) ? change_record_id(body) : "";
+	size_t idlen = strlen(id), typelen = type ? strlen(type) : 0;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	store_now(now, sizeof now);
+	/* Only what names the change (ids, not contents), bounded; the
+	 * reason is one of this program's messages (at most ERR_MSG_MAX). */
+	sqlite3_bind_int64(st, 1, cursor);
+	sqlite3_bind_text(st, 2, type ? type : "unknown", typelen > 40 ? 40 : -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, id, idlen > 100 ? 100 : -1, SQLITE_TRANSIENT);
+	problem_reason(type, reason, why, sizeof why);
+	sqlite3_bind_text(st, 4, why, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
+	return stmt_run(s, st, "keeping aside a change from the server", e);
+}
+
+/*
+ * A change applied: the same record's earlier changes kept aside are
+ * superseded (every pulled change carries the whole record, so the later
+ * one holds what they held), and go from the list. This is the retry.
+ */
+static enum status problem_resolved(struct store *s, bool any, const char *type,
+				    const json_t *body, long long cursor, struct err *e)
+{
+	sqlite3_stmt *st;
+
+	if (!any || !type || !json_is_object(body))
+		return STATUS_OK;
+	st = stmt_sql(s,
+		      "DELETE FROM pull_problem WHERE record_type = ?1 AND record_id = ?2"
+		      " AND cursor < ?3",
+		      e);
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, change_record_id(body), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, cursor);
+	return stmt_run(s, st, "clearing a change kept aside", e);
+}
+
+/*
+ * An erasure whose record could not be applied still erases: the person's
+ * fields, notes, answers and case texts go here (customer_scrub) when this
+ * desk holds them, while the change stays kept aside for an administrator.
+ * Erasure wins, even over a body this version cannot read.
+ */
+static enum status erase_kept_aside(struct store *s, const json_t *body, long *erasures,
+				    struct err *e)
+{
+	const char *id = jstr(body, "id");
+	struct customer *cur = NULL;
+	bool held;
+	enum status rc;
+
+	if (!id || !uuid_valid(id) || !json_is_true(json_object_get(body, "erased")))
+		return STATUS_OK;
+	held = customer_load(s, id, &cur, NULL, NULL) == STATUS_OK && !cur->erased;
+	customer_free(cur);
+	if (!held)
+		return STATUS_OK;
+	rc = store_tx_begin(s, e);
+	if (rc)
+		return rc;
+	rc = customer_scrub(s, id, false, NULL, e);
+	if (!rc)
+		rc = store_audit(s, "customer.erase", "customer", id,
+				 "erasure received from the server (its record kept aside)", e);
+	if (rc) {
+		store_tx_end(s, false, NULL);
+		return rc;
+	}
+	rc = store_tx_end(s, true, e);
+	if (!rc)
+		(*erasures)++;
+	return rc;
+}
+
 enum status store_sync_apply(struct store *s, const struct json_t *changes,
 			     long long next_cursor, struct sync_applied *n, struct err *e)
 {
 	char cursor[24], last[HLC_STR_MAX], detail[64];
+	bool kept;
 	size_t i;
 	json_t *c;
 	enum status rc;
@@ -688,43 +981,41 @@ enum status store_sync_apply(struct store *s, const struct json_t *changes,
 	rc = store_tx_begin(s, e);
 	if (rc)
 		return rc;
+	kept = query_ll(s, "SELECT EXISTS (SELECT 1 FROM pull_problem)") != 0;
 	json_array_foreach(changes, i, c)
 	{
 		const char *type = jstr(c, "type");
 		const json_t *body = json_object_get(c, "body");
+		const json_t *at = json_object_get(c, "cursor");
+		long long where = json_is_integer(at) ? json_integer_value(at) : -1;
+		struct err why;
 
-		if (!type || !json_is_object(body)) {
-			rc = err_set(e, STATUS_INVALID, "change %zu from the server has no type or body",
-				     i);
+		/* Each change in its own savepoint: one this desk cannot apply
+		 * is kept aside (pull_problem) and the rest of the page goes on.
+		 * Only a fault of this desk (disk, lock, database) stops it. */
+		rc = store_tx_begin(s, e);
+		if (rc)
 			break;
-		}
-		if (!strcmp(type, "customer")) {
-			rc = apply_customer(s, body, &n->erasures, e);
-			n->customers++;
-		} else if (!strcmp(type, "case")) {
-			rc = apply_case(s, body, e);
-			n->cases++;
-		} else if (!strcmp(type, "case_event")) {
-			rc = apply_case_event(s, body, e);
-			n->case_events++;
-		} else if (!strcmp(type, "user")) {
-			rc = apply_user(s, body, e);
-			n->users++;
-		} else if (!strcmp(type, "flow")) {
-			rc = apply_flow(s, body, e);
-			n->flows++;
-		} else if (!strcmp(type, "flow_park")) {
-			rc = apply_flow_park(s, body, e);
-			n->flow_parks++;
-		} else if (!strcmp(type, "hot_topic")) {
-			rc = apply_hot_topic(s, body, e);
-			n->hot_topics++;
-		} else if (!strcmp(type, "team") || !strcmp(type, "site") ||
-			   !strcmp(type, "service")) {
-			rc = apply_ref(s, type, body, e);
-			n->refdata++;
+		err_clear(&why);
+		rc = apply_one(s, type, body, n, &why);
+		if (rc == STATUS_OK) {
+			rc = store_tx_end(s, true, e);
+			if (!rc)
+				rc = problem_resolved(s, kept, type, body, where, e);
+		} else if (rc == STATUS_INVALID || rc == STATUS_PARSE || rc == STATUS_NOT_FOUND) {
+			store_tx_end(s, false, NULL);
+			rc = problem_keep(s, where, type, body, why.msg[0] ? why.msg : "not applied",
+					  e);
+			if (!rc && type && !strcmp(type, "customer") && json_is_object(body))
+				rc = erase_kept_aside(s, body, &n->erasures, e);
+			if (!rc) {
+				n->kept_aside++;
+				kept = true;
+			}
 		} else {
-			n->skipped++;
+			store_tx_end(s, false, NULL);
+			if (e)
+				*e = why;
 		}
 		if (rc)
 			break;
@@ -752,4 +1043,63 @@ enum status store_sync_apply(struct store *s, const struct json_t *changes,
 	if (!rc && n->erasures && s->tx_depth == 0)
 		store_log_purge(s);
 	return rc;
+}
+
+/* ---- pulled changes kept aside ----------------------------------------- */
+
+long store_pull_problem_count(struct store *s)
+{
+	return (long)query_ll(s, "SELECT count(*) FROM pull_problem");
+}
+
+enum status store_pull_problems(struct store *s, bool unreported, size_t max,
+				int (*fn)(void *ctx, const struct pull_problem_row *r), void *ctx,
+				struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT cursor, record_type, record_id, reason, at, reported_at"
+				    " FROM pull_problem WHERE NOT ?1 OR reported_at IS NULL"
+				    " ORDER BY cursor LIMIT ?2",
+				    e);
+	int rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_int(st, 1, unreported);
+	sqlite3_bind_int64(st, 2, max ? (sqlite3_int64)max : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pull_problem_row r = {
+			.cursor = sqlite3_column_int64(st, 0),
+			.record_type = col_text(st, 1),
+			.record_id = col_text(st, 2),
+			.reason = col_text(st, 3),
+			.at = col_text(st, 4),
+			.reported_at = sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL
+										 : col_text(st, 5),
+		};
+		if (fn(ctx, &r))
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, rc, "reading the changes kept aside", e);
+	return STATUS_OK;
+}
+
+enum status store_pull_problems_reported(struct store *s, long long first, long long last,
+					 struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "UPDATE pull_problem SET reported_at = ?3 WHERE cursor BETWEEN ?1"
+				    " AND ?2 AND reported_at IS NULL",
+				    e);
+	char now[32];
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	store_now(now, sizeof now);
+	sqlite3_bind_int64(st, 1, first);
+	sqlite3_bind_int64(st, 2, last);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+	return stmt_run(s, st, "noting the changes kept aside as reported", e);
 }

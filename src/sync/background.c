@@ -278,7 +278,7 @@ void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, 
 			    : !strcmp(st->state, "revoked")   ? "device revoked"
 			    : !strcmp(st->state, "unauthorised") ? "sync refused"
 								 : "sync failed";
-	char when[32] = "never synced", refused[32] = "", person[40] = "";
+	char when[32] = "never synced", refused[32] = "", person[40] = "", problems[40] = "";
 	int64_t ms;
 
 	if (st->last_ok[0] && time_parse_utc(st->last_ok, &ms) == STATUS_OK) {
@@ -296,6 +296,14 @@ void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, 
 		snprintf(refused, sizeof refused, ", %ld refused", st->refused);
 	if (st->waiting_person > 0)
 		snprintf(person, sizeof person, " (%ld for a person)", st->waiting_person);
-	snprintf(out, outsz, "%s, %ld waiting%s, %s%s", state, st->waiting > 0 ? st->waiting : 0,
-		 person, when, refused);
+	if (st->pull_problems > 0)
+		snprintf(problems, sizeof problems, ", %ld not applied", st->pull_problems);
+	snprintf(out, outsz, "%s, %ld waiting%s, %s%s%s", state,
+		 st->waiting > 0 ? st->waiting : 0, person, when, refused, problems);
+	/* Beside the user at 80 columns the words get 60: past that, the
+	 * refused and the not applied are counted together. */
+	if (strlen(out) > 60 && st->pull_problems > 0)
+		snprintf(out, outsz, "%s, %ld waiting%s, %s, %ld to check", state,
+			 st->waiting > 0 ? st->waiting : 0, person, when,
+			 (st->refused > 0 ? st->refused : 0) + st->pull_problems);
 }

@@ -515,6 +515,30 @@ static bool push_out_of_order(const struct xfer *x)
 	       strstr(buf_str(&x->r.body), "\"out_of_order\"") != NULL;
 }
 
+/*
+ * Was this reply the server's "a seq you sent is held with another record"
+ * (the desk was restored from a backup)? *held gets the highest seq the
+ * server holds for this device.
+ */
+static bool push_seq_reused(const struct xfer *x, long long *held)
+{
+	json_t *j, *h;
+	bool yes = false;
+
+	if (x->r.code != CURLE_OK || x->r.status != 409)
+		return false;
+	j = json_loadb(buf_str(&x->r.body), x->r.body.len, 0, NULL);
+	h = j ? json_object_get(j, "held") : NULL;
+	if (j && json_is_string(json_object_get(j, "code")) &&
+	    !strcmp(json_string_value(json_object_get(j, "code")), "seq_reused") &&
+	    json_is_integer(h) && json_integer_value(h) >= 0) {
+		*held = json_integer_value(h);
+		yes = true;
+	}
+	json_decref(j);
+	return yes;
+}
+
 /* Runs libcurl until transfer x has ended (others may end too). */
 static void xfer_wait(CURLM *m, struct xfer *xs, size_t nx, struct xfer *x)
 {
@@ -559,9 +583,16 @@ static void xfer_wait(CURLM *m, struct xfer *xs, size_t nx, struct xfer *x)
  * still arrives is marked if held. A batch answered "out of order" (the one
  * before it came too late) starts the push again from the first unsent row,
  * a few times at most.
+ *
+ * A batch answered "seq reused" (this database was restored from a backup)
+ * stops the pass; once every batch in flight has answered (and what they
+ * hold is marked, under the old numbers), every change not sent is
+ * renumbered after what the server holds (store_outbox_renumber) and the
+ * push starts again, in the same cycle.
  */
 #define PUSH_WINDOW 2
 #define PUSH_RESTARTS 3
+#define PUSH_RENUMBERS 3
 
 static enum sync_outcome push_all(struct store *s, struct http *c, struct sync_report *rep,
 				  struct err *e)
@@ -572,7 +603,8 @@ static enum sync_outcome push_all(struct store *s, struct http *c, struct sync_r
 	size_t head = 0, inflight = 0;
 	long long queued = 0; /* the last seq sent in this pass */
 	bool more = true, stop = false, restart = false;
-	int restarts = 0;
+	int restarts = 0, renumbers = 0;
+	long long reused_held = -1; /* a batch was answered seq_reused */
 	enum sync_outcome out = SYNC_DONE;
 
 	if (!m)
@@ -587,6 +619,7 @@ static enum sync_outcome push_all(struct store *s, struct http *c, struct sync_r
 	for (;;) {
 		struct xfer *x;
 		enum sync_outcome o;
+		long long seq_held = -1;
 
 		while (more && !stop && inflight < PUSH_WINDOW) {
 			size_t k = (head + inflight) % PUSH_WINDOW;
@@ -611,6 +644,18 @@ static enum sync_outcome push_all(struct store *s, struct http *c, struct sync_r
 			else
 				x->done = true;
 		}
+		if (inflight == 0 && reused_held >= 0 && out == SYNC_DONE) {
+			long moved = 0;
+
+			if (store_outbox_renumber(s, reused_held, &moved, e) != STATUS_OK) {
+				out = SYNC_FAILED;
+				break;
+			}
+			rep->restored = true;
+			rep->renumbered += moved;
+			reused_held = -1;
+			restart = true;
+		}
 		if (inflight == 0) {
 			if (!restart)
 				break;
@@ -634,6 +679,10 @@ static enum sync_outcome push_all(struct store *s, struct http *c, struct sync_r
 				rep->pushed = r2.pushed;
 				rep->refused = r2.refused;
 			}
+		} else if (push_seq_reused(x, &seq_held) && renumbers < PUSH_RENUMBERS) {
+			renumbers++;
+			reused_held = seq_held;
+			stop = true;
 		} else if (push_out_of_order(x) && restarts < PUSH_RESTARTS) {
 			restarts++;
 			restart = true;
@@ -752,6 +801,7 @@ static enum sync_outcome pull_all(struct store *s, struct http *c, struct sync_r
 			return SYNC_FAILED;
 		}
 		rep->pulled += (long)json_array_size(changes);
+		rep->kept_aside += n.kept_aside;
 		if (!json_is_true(more)) {
 			json_decref(j);
 			return SYNC_DONE;
@@ -763,6 +813,68 @@ static enum sync_outcome pull_all(struct store *s, struct http *c, struct sync_r
 		"comes at the next sync",
 		SYNC_PULL_PAGES_MAX);
 	return SYNC_FAILED;
+}
+
+/* ---- pulled changes kept aside, reported to the server ---------------- */
+
+#define PROBLEMS_MAX 500 /* in one report */
+
+struct problems_ctx {
+	json_t *arr;
+	long long first, last;
+};
+
+static int add_problem(void *ctx, const struct pull_problem_row *r)
+{
+	struct problems_ctx *pc = ctx;
+	json_t *o = json_object();
+
+	if (json_array_size(pc->arr) == 0)
+		pc->first = r->cursor;
+	pc->last = r->cursor;
+	json_object_set_new(o, "cursor", json_integer(r->cursor));
+	json_object_set_new(o, "type", json_string(r->record_type));
+	json_object_set_new(o, "id", json_string(r->record_id));
+	json_object_set_new(o, "reason", json_string(r->reason));
+	json_array_append_new(pc->arr, o);
+	return 0;
+}
+
+/*
+ * Sends the changes kept aside that the server has not had yet (POST
+ * /v1/pull/problems) and notes them reported. Best effort: a server that
+ * cannot take them now gets them at the next cycle; the cycle's outcome
+ * does not change.
+ */
+static void report_problems(struct store *s, struct http *c, struct sync_report *rep)
+{
+	for (int round = 0; round < 100; round++) {
+		struct problems_ctx pc = { json_array(), 0, 0 };
+		json_t *body;
+		struct reply r;
+		char *text;
+		size_t k;
+
+		if (store_pull_problems(s, true, PROBLEMS_MAX, add_problem, &pc, NULL) != STATUS_OK ||
+		    json_array_size(pc.arr) == 0) {
+			json_decref(pc.arr);
+			return;
+		}
+		k = json_array_size(pc.arr);
+		body = json_object();
+		json_object_set_new(body, "problems", pc.arr);
+		text = json_dumps(body, JSON_COMPACT);
+		json_decref(body);
+		if (!text)
+			die("out of memory encoding JSON");
+		http_request(c, "/v1/pull/problems", text, true, &r);
+		free(text);
+		buf_release(&r.body);
+		if (r.code != CURLE_OK || r.status != 200 ||
+		    store_pull_problems_reported(s, pc.first, pc.last, NULL) != STATUS_OK)
+			return;
+		rep->problems_reported += (long)k;
+	}
 }
 
 static enum status http_open(struct store *s, const char *db_path, const struct sync_options *o,
@@ -978,6 +1090,8 @@ enum sync_outcome sync_run(struct store *s, const char *db_path, const struct sy
 		long pulled = rep->pulled;
 
 		out = pull_all(s, &c, rep, e);
+		if (out == SYNC_DONE)
+			report_problems(s, &c, rep);
 		/* Applying a page queues its own audit row: send it now, so a
 		 * finished cycle leaves nothing waiting. */
 		if (out == SYNC_DONE && rep->pulled > pulled && store_outbox_pending(s) > 0)
@@ -1100,5 +1214,18 @@ enum status sync_status_read(struct store *s, const char *db_path, struct sync_s
 	st->waiting = store_outbox_pending(s);
 	st->refused = store_outbox_refused_count(s);
 	store_outbox_waiting(s, add_waiting, &st->waiting_person, NULL);
+	st->pull_problems = store_pull_problem_count(s);
+	v = store_sync_state(s, "sync_restore_at");
+	snprintf(st->restored_at, sizeof st->restored_at, "%s", v ? v : "");
+	free(v);
+	v = store_sync_state(s, "sync_restore_held");
+	st->restore_held = v ? strtoll(v, NULL, 10) : 0;
+	free(v);
+	v = store_sync_state(s, "sync_restore_renumbered");
+	st->restore_renumbered = v ? strtol(v, NULL, 10) : 0;
+	free(v);
+	v = store_sync_state(s, "sync_restore_lost");
+	st->restore_lost = v ? strtol(v, NULL, 10) : 0;
+	free(v);
 	return STATUS_OK;
 }

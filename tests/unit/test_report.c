@@ -1148,6 +1148,7 @@ static void test_upgrade(void **state)
 	    "DROP INDEX case_report; DROP INDEX case_event_paused; DROP TABLE contact_tally;"
 	    "ALTER TABLE contact DROP COLUMN repeated;"
 	    "ALTER TABLE outbox DROP COLUMN wait_role; ALTER TABLE outbox DROP COLUMN wait_login;"
+	    "DROP TABLE pull_problem;"
 	    "PRAGMA user_version = 4;");
 	assert_int_equal(store_open(path, 0, &st, &e), STATUS_OK);
 	store_set_actor_role(st, "test:supervisor", STORE_ROLE_SUPERVISOR);

@@ -399,11 +399,18 @@ static void test_apply_page(void **state)
 				 STATUS_OK);
 		assert_int_equal(records, 0);
 	}
-	/* A bad page changes nothing, not even the cursor. */
+	/* A bad change no longer stops the page: it is kept aside and the
+	 * cursor moves on (test_pull_kept_aside). A broken answer still
+	 * changes nothing, not even the cursor. */
 	j = json_loads("[{\"cursor\":4,\"type\":\"customer\",\"body\":{\"id\":\"nope\"}}]", 0, NULL);
-	assert_int_not_equal(store_sync_apply(f->s, j, 4, &n, &e), STATUS_OK);
+	assert_int_equal(store_sync_apply(f->s, j, 4, &n, &e), STATUS_OK);
+	assert_int_equal(n.kept_aside, 1);
+	assert_int_equal(store_sync_cursor(f->s), 4);
+	assert_int_not_equal(store_sync_apply(f->s, j, -1, &n, &e), STATUS_OK);
 	json_decref(j);
-	assert_int_equal(store_sync_cursor(f->s), 3);
+	assert_int_equal(store_sync_cursor(f->s), 4);
+	assert_int_not_equal(store_sync_apply(f->s, NULL, 5, &n, &e), STATUS_OK);
+	assert_int_equal(store_sync_cursor(f->s), 4);
 }
 
 static void test_status_not_enrolled(void **state)
@@ -483,6 +490,18 @@ static void test_status_words(void **state)
 	st.refused = 99999;
 	sync_status_words(&st, now, out, sizeof out);
 	assert_true(strlen(out) <= 60);
+	/* Pulled changes kept aside are counted; at the longest, with the
+	 * refused ones. */
+	st.pull_problems = 99999;
+	sync_status_words(&st, now, out, sizeof out);
+	assert_string_equal(out, "sync refused, 999999 waiting, synced 18 Nov, 199998 to check");
+	assert_true(strlen(out) <= 60);
+	st.waiting = 0;
+	st.refused = 0;
+	st.pull_problems = 2;
+	snprintf(st.state, sizeof st.state, "online");
+	sync_status_words(&st, now, out, sizeof out);
+	assert_string_equal(out, "online, 0 waiting, synced 18 Nov, 2 not applied");
 }
 
 static void apply_text(struct store *s, const char *page, long long cursor,
@@ -625,6 +644,249 @@ static void test_outbox_waits_for_person(void **state)
 	assert_true(store_user_may_sign_in(f->s, "radmin"));
 }
 
+/* The first column of the first row as text (caller frees), "" for none. */
+static char *text_sql(struct fixture *f, const char *sql)
+{
+	char *out;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	out = xstrdup(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)
+			      ? (const char *)sqlite3_column_text(st, 0)
+			      : "");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+/* Writes behind the store's back, as an administrator with sqlite3 would. */
+static void exec_sql(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+#define PENDING_ORDER                                                                  \
+	"SELECT group_concat(record_type || ':' || record_id || ':' || coalesce(error, ''), ',')" \
+	" FROM (SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY seq)"
+
+/*
+ * A restored desk: what it has not sent follows what the server holds, in
+ * the same order, with no collision on the way (the new numbers overlap
+ * the old ones), sqlite_sequence past them, and the next row after them.
+ */
+static void test_renumber_after_restore(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_refusal refused = { 3, "refused for the test", "invalid" };
+	char *before, *after, *v;
+	long moved = -1, pending;
+	long long top;
+	struct err e;
+
+	log_contacts(f->s, 4);
+	top = count_sql(f, "SELECT max(seq) FROM outbox");
+	assert_true(top >= 8);
+	/* 1-2 sent, 3 refused (held by the server), 5 waiting for a person */
+	assert_int_equal(store_outbox_mark(f->s, 1, 2, 2, NULL, 0, &e), STATUS_OK);
+	assert_int_equal(store_outbox_mark(f->s, 3, 3, 3, &refused, 1, &e), STATUS_OK);
+	exec_sql(f, "UPDATE outbox SET error = 'waiting for a person' WHERE seq = 5");
+	pending = count_sql(f, "SELECT count(*) FROM outbox WHERE sent_at IS NULL");
+	assert_int_equal(pending, top - 3);
+	before = text_sql(f, PENDING_ORDER);
+
+	/* degenerate: a negative "held" changes nothing */
+	assert_int_equal(store_outbox_renumber(f->s, -1, &moved, &e), STATUS_INVALID);
+	assert_int_equal(moved, 0);
+	assert_int_equal(store_outbox_renumber(f->s, INT64_MAX - 1, &moved, &e), STATUS_INVALID);
+	assert_int_equal(moved, 0);
+	after = text_sql(f, PENDING_ORDER);
+	assert_string_equal(before, after);
+	free(after);
+	assert_int_equal(count_sql(f, "SELECT min(seq) FROM outbox WHERE sent_at IS NULL"), 4);
+
+	/* The server holds up to 5: four of the new numbers were old ones. */
+	assert_int_equal(store_outbox_renumber(f->s, 5, &moved, &e), STATUS_OK);
+	assert_int_equal(moved, pending);
+	after = text_sql(f, PENDING_ORDER);
+	/* same rows, same order, the waiting one too; then the detection's
+	 * own audit row */
+	assert_int_equal(strncmp(after, before, strlen(before)), 0);
+	assert_int_equal(strncmp(after + strlen(before), ",audit:", 7), 0);
+	assert_null(strchr(after + strlen(before) + 1, ','));
+	free(after);
+	assert_int_equal(count_sql(f, "SELECT min(seq) FROM outbox WHERE sent_at IS NULL"), 6);
+	assert_int_equal(count_sql(f, "SELECT max(seq) FROM outbox WHERE sent_at IS NULL"),
+			 5 + pending + 1); /* with the audit row */
+	assert_int_equal(count_sql(f, "SELECT count(DISTINCT seq) FROM outbox WHERE sent_at IS NULL"),
+			 pending + 1);
+	/* what the server holds stays where it was */
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM outbox WHERE seq <= 3 AND sent_at IS NOT NULL"),
+			 3);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM outbox WHERE error = 'refused for the test'"
+				      " AND seq = 3"),
+			 1);
+	/* the lost work (the server's 4 and 5) may have taken references */
+	v = store_sync_state(f->s, "case_counter");
+	assert_string_equal(v, "2");
+	free(v);
+	v = store_sync_state(f->s, "sync_restore_held");
+	assert_string_equal(v, "5");
+	free(v);
+	v = store_sync_state(f->s, "sync_restore_at");
+	assert_true(v && strlen(v) >= 20);
+	free(v);
+	/* the audit row of the detection came after them; sqlite_sequence too */
+	top = count_sql(f, "SELECT max(seq) FROM outbox");
+	assert_int_equal(top, 5 + pending + 1);
+	assert_true(count_sql(f, "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'") >= top);
+	log_contacts(f->s, 1);
+	assert_int_equal(count_sql(f, "SELECT min(seq) FROM outbox WHERE seq > (SELECT max(seq) - 2"
+				      " FROM outbox)") > top,
+			 1);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM outbox"),
+			 count_sql(f, "SELECT count(DISTINCT seq) FROM outbox"));
+
+	/* "held" below what this copy sent: the rows still follow every kept row. */
+	assert_int_equal(store_outbox_mark(f->s, 6, 7, 7, NULL, 0, &e), STATUS_OK);
+	pending = count_sql(f, "SELECT count(*) FROM outbox WHERE sent_at IS NULL");
+	assert_int_equal(store_outbox_renumber(f->s, 1, &moved, &e), STATUS_OK);
+	assert_int_equal(moved, pending);
+	assert_int_equal(count_sql(f, "SELECT min(seq) FROM outbox WHERE sent_at IS NULL"), 8);
+	v = store_sync_state(f->s, "case_counter");
+	assert_string_equal(v, "2"); /* nothing lost this time */
+	free(v);
+	free(before);
+}
+
+/*
+ * Pull never wedges: a change that cannot apply here is kept aside by
+ * cursor, type, id and reason (no personal data), the rest of the page and
+ * the cursor go on; the same page again is harmless; a later change to the
+ * record that applies clears it.
+ */
+struct problems_seen {
+	int n;
+	char text[2048];
+};
+
+static int see_problem(void *ctx, const struct pull_problem_row *r)
+{
+	struct problems_seen *p = ctx;
+	size_t len = strlen(p->text);
+
+	p->n++;
+	snprintf(p->text + len, sizeof p->text - len, "%lld %s %s %s|", r->cursor, r->record_type,
+		 r->record_id, r->reason);
+	return 0;
+}
+
+#define CASE_BODY(status)                                                                      \
+	"{\"id\":\"01900000-0000-7000-8000-0000000000a1\",\"reference\":\"ZZZ-00001\","         \
+	"\"team\":\"revenues\",\"service\":\"council-tax\",\"reason\":\"Moved\",\"status\":\"" status \
+	"\",\"due_date\":\"2026-12-20\",\"created_at\":\"2026-12-01T10:00:00.000Z\"}"
+
+static void test_pull_kept_aside(void **state)
+{
+	struct fixture *f = *state;
+	struct sync_applied n;
+	struct problems_seen seen = { 0, "" };
+	struct err e;
+	const char *page =
+		"[{\"cursor\":10,\"type\":\"case\",\"body\":" CASE_BODY("open") "},"
+		"{\"cursor\":11,\"type\":\"customer\",\"body\":{\"id\":\"01900000-0000-7000-8000-0000000000c2\","
+		"\"created_at\":\"2026-01-01T00:00:00.000Z\",\"erased\":false,\"phone_raw\":null,"
+		"\"fields\":{\"email\":\"SECRET-not-an-address\"},\"hlc\":{}}},"
+		"{\"cursor\":12,\"type\":\"flow_park\",\"body\":{\"id\":\"p1\",\"note\":\"SECRET 'quoted'\"}},"
+		"{\"cursor\":13,\"type\":\"team\",\"body\":{\"code\":\"housing\",\"name\":\"Housing\"}}]";
+	json_t *j = json_loads(page, 0, NULL);
+
+	assert_non_null(j);
+	/* a case here already uses the incoming reference, under another id */
+	exec_sql(f, "INSERT INTO \"case\" (id, reference, team, service, reason, status, due_date,"
+		    " created_at) VALUES ('01900000-0000-7000-8000-0000000000ff', 'ZZZ-00001',"
+		    " 'revenues', 'council-tax', 'local', 'open', '2026-12-31',"
+		    " '2026-12-01T09:00:00.000Z')");
+	assert_int_equal(store_pull_problem_count(f->s), 0);
+	assert_int_equal(store_sync_apply(f->s, j, 13, &n, &e), STATUS_OK);
+	assert_int_equal(n.kept_aside, 3);
+	assert_int_equal(store_sync_cursor(f->s), 13);
+	assert_true(store_ref_exists(f->s, REF_TEAM, "housing")); /* the rest applied */
+	assert_int_equal(store_pull_problem_count(f->s), 3);
+	assert_int_equal(store_pull_problems(f->s, false, 0, see_problem, &seen, &e), STATUS_OK);
+	assert_int_equal(seen.n, 3);
+	assert_non_null(strstr(seen.text, "10 case 01900000-0000-7000-8000-0000000000a1 "));
+	assert_non_null(strstr(seen.text, "case.reference"));
+	assert_non_null(strstr(seen.text, "11 customer 01900000-0000-7000-8000-0000000000c2 "
+				     "fields.email does not pass"));
+	assert_non_null(strstr(seen.text, "12 flow_park p1 "));
+	assert_null(strstr(seen.text, "SECRET")); /* no personal data kept */
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM customer WHERE id ="
+				      " '01900000-0000-7000-8000-0000000000c2'"),
+			 0);
+
+	/* An erasure whose record cannot be read here still erases. */
+	{
+		struct customer *c = customer_new();
+		struct customer *got = NULL;
+		char text[512], id[UUID_STR_LEN + 1];
+		json_t *tomb;
+
+		customer_set(c, CF_name, "Erin SECRET");
+		assert_int_equal(store_customer_add(f->s, c, &e), STATUS_OK);
+		snprintf(id, sizeof id, "%s", c->id);
+		customer_free(c);
+		snprintf(text, sizeof text,
+			 "[{\"cursor\":14,\"type\":\"customer\",\"body\":{\"id\":\"%s\","
+			 "\"erased\":true,\"fields\":{\"shoe_size\":\"9\"},\"hlc\":{}}}]",
+			 id);
+		tomb = json_loads(text, 0, NULL);
+		assert_non_null(tomb);
+		assert_int_equal(store_sync_apply(f->s, tomb, 14, &n, &e), STATUS_OK);
+		json_decref(tomb);
+		assert_int_equal(n.kept_aside, 1);
+		assert_int_equal(n.erasures, 1);
+		assert_int_equal(store_customer_get(f->s, id, &got, &e), STATUS_OK);
+		assert_true(got->erased);
+		assert_null(got->field[CF_name]);
+		customer_free(got);
+		assert_int_equal(store_pull_problem_count(f->s), 4);
+		exec_sql(f, "DELETE FROM pull_problem WHERE cursor = 14");
+	}
+
+	/* The same page again (a restored desk's old cursor): harmless. */
+	assert_int_equal(store_sync_apply(f->s, j, 13, &n, &e), STATUS_OK);
+	json_decref(j);
+	assert_int_equal(store_pull_problem_count(f->s), 3);
+
+	/* Reported: the unreported list empties. */
+	seen.n = 0;
+	assert_int_equal(store_pull_problems(f->s, true, 2, see_problem, &seen, &e), STATUS_OK);
+	assert_int_equal(seen.n, 2); /* at most max */
+	assert_int_equal(store_pull_problems_reported(f->s, 10, 12, &e), STATUS_OK);
+	seen.n = 0;
+	assert_int_equal(store_pull_problems(f->s, true, 0, see_problem, &seen, &e), STATUS_OK);
+	assert_int_equal(seen.n, 0);
+
+	/* The clash removed, a later change to the case applies: its problem goes. */
+	exec_sql(f, "DELETE FROM \"case\" WHERE id = '01900000-0000-7000-8000-0000000000ff'");
+	j = json_loads("[{\"cursor\":20,\"type\":\"case\",\"body\":" CASE_BODY("in-progress") "}]",
+		       0, NULL);
+	assert_non_null(j);
+	assert_int_equal(store_sync_apply(f->s, j, 20, &n, &e), STATUS_OK);
+	json_decref(j);
+	assert_int_equal(n.kept_aside, 0);
+	assert_int_equal(store_pull_problem_count(f->s), 2);
+	assert_int_equal(count_sql(f, "SELECT count(*) FROM \"case\" WHERE reference = 'ZZZ-00001'"
+				      " AND status = 'in-progress'"),
+			 1);
+}
 
 /* A pulled tombstone scrubs the person here too, unsynced edits and all;
  * parked runs travel both ways. */
@@ -894,6 +1156,9 @@ int main(void)
 		cmocka_unit_test(test_status_words),
 		cmocka_unit_test_setup_teardown(test_outbox_waits_for_person, setup_store,
 						teardown_store),
+		cmocka_unit_test_setup_teardown(test_renumber_after_restore, setup_store,
+						teardown_store),
+		cmocka_unit_test_setup_teardown(test_pull_kept_aside, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_apply_erasure_and_parks, setup_store,
 						teardown_store),
 	};

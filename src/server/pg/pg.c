@@ -113,6 +113,29 @@ static const char *const migrations[] = {
 	"CREATE INDEX sign_in_failure_device ON sign_in_failure (device_id, at);"
 	/* refusals carry a machine code (invalid, needs_person, ...) */
 	"ALTER TABLE change_in ADD COLUMN IF NOT EXISTS code text;",
+	/* 7: idempotent by record (man 7 frontdesk-sync, "Restores"): each
+	 * change held keeps a digest of what it was, so the same (device, seq)
+	 * sent again with another record (a desk restored from a backup) is
+	 * refused whole, failing with its own code inside a pipelined push.
+	 * Rows held before this have no digest and are taken as they were.
+	 * The batch's range (its seqs increase) keeps the check to an index
+	 * range scan: without it the planner read every row of change_in. */
+	"ALTER TABLE change_in ADD COLUMN digest text;"
+	"CREATE FUNCTION frontdesk_seq_check(device text, seqs bigint[], digests text[])"
+	" RETURNS void LANGUAGE plpgsql AS $$ BEGIN"
+	"  IF EXISTS (SELECT 1 FROM change_in c JOIN unnest(seqs, digests) AS x(seq, digest)"
+	"   ON c.seq = x.seq WHERE c.device_id = device"
+	"   AND c.seq BETWEEN seqs[1] AND seqs[cardinality(seqs)] AND c.digest <> x.digest) THEN"
+	"   RAISE EXCEPTION 'a sequence number held carries another record'"
+	"    USING ERRCODE = 'FD410';"
+	"  END IF; END $$;",
+	/* 8: pulled changes a desk could not apply and kept aside (POST
+	 * /v1/pull/problems): by device and the change's cursor, with its
+	 * type, record id and the desk's reason; no bodies. */
+	"CREATE TABLE pull_problem ("
+	"  device_id text NOT NULL, cursor bigint NOT NULL, record_type text NOT NULL,"
+	"  record_id text NOT NULL, reason text NOT NULL,"
+	"  reported_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (device_id, cursor));",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 
@@ -499,7 +522,8 @@ enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct devi
 		"      ELSE 'expired' END,"
 		" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 		" coalesce(to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
-		" clock_ahead_ms FROM device ORDER BY created_at, id",
+		" clock_ahead_ms, (SELECT count(*) FROM pull_problem p WHERE p.device_id = d.id)"
+		" FROM device d ORDER BY created_at, id",
 		0, NULL, "listing devices", e);
 
 	if (!r)
@@ -514,6 +538,7 @@ enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct devi
 			.created_at = PQgetvalue(r, i, 5),
 			.last_seen = PQgetvalue(r, i, 6),
 			.clock_ahead_ms = pg_ll(r, i, 7),
+			.pull_problems = pg_ll(r, i, 8),
 		};
 		if (fn(ctx, &row))
 			break;
@@ -550,4 +575,69 @@ bool pg_code_exists(struct pg *db, const char *kind, const char *code)
 
 	PQclear(r);
 	return ok;
+}
+
+enum status pg_pull_problems_add(struct pg *db, const struct device_auth *dev,
+				 const char *problems, struct err *e)
+{
+	const char *p[2] = { dev->id, problems };
+	PGresult *r;
+	long long beyond;
+
+	/* Only changes the server has handed out: a device cannot fill the
+	 * table with made-up cursors. */
+	r = pg_exec(db,
+		    "SELECT count(*) FROM jsonb_array_elements($1::jsonb) x"
+		    " WHERE (x->>'cursor')::bigint > (SELECT coalesce(max(cursor), 0) FROM change_log)",
+		    1, p + 1, "checking the changes a desk kept aside", e);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	beyond = pg_ll(r, 0, 0);
+	PQclear(r);
+	if (beyond > 0)
+		return err_set(e, STATUS_INVALID,
+			       "%lld of the problems name a cursor the server has not handed out; "
+			       "report only changes pulled from this server",
+			       beyond);
+	return pg_run(db,
+		      "INSERT INTO pull_problem (device_id, cursor, record_type, record_id, reason)"
+		      " SELECT $1, (x->>'cursor')::bigint, x->>'type', x->>'id', x->>'reason'"
+		      " FROM jsonb_array_elements($2::jsonb) x"
+		      " ON CONFLICT (device_id, cursor) DO UPDATE SET"
+		      " record_type = excluded.record_type, record_id = excluded.record_id,"
+		      " reason = excluded.reason, reported_at = now()",
+		      2, p, "recording the changes a desk kept aside", e);
+}
+
+enum status pg_pull_problem_list(struct pg *db, const char *device,
+				 int (*fn)(void *ctx, const struct pull_problem_row_srv *r),
+				 void *ctx, struct err *e)
+{
+	const char *p[1] = { device };
+	PGresult *r = pg_exec(
+		db,
+		"SELECT d.code, p.cursor, to_char(p.reported_at AT TIME ZONE 'UTC',"
+		" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), p.record_type, p.record_id, p.reason"
+		" FROM pull_problem p JOIN device d ON d.id = p.device_id"
+		" WHERE $1::text IS NULL OR d.code = upper($1) OR d.id = $1"
+		" ORDER BY d.code, p.cursor",
+		1, p, "reading the changes desks kept aside", e);
+
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct pull_problem_row_srv row = {
+			.device_code = PQgetvalue(r, i, 0),
+			.cursor = pg_ll(r, i, 1),
+			.reported_at = PQgetvalue(r, i, 2),
+			.record_type = PQgetvalue(r, i, 3),
+			.record_id = PQgetvalue(r, i, 4),
+			.reason = PQgetvalue(r, i, 5),
+		};
+
+		if (fn(ctx, &row))
+			break;
+	}
+	PQclear(r);
+	return STATUS_OK;
 }

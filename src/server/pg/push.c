@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "pg_int.h"
 
 #define CODES_TTL_MS 5000
@@ -19,10 +21,20 @@
 #define ORDER_TRIES 60	   /* this long, this often (0.3 s), then is answered 409 */
 
 /* The statements of a push, shared by its two paths (see pg_push). */
-#define SQL_CHANGE_IN                                                    \
-	"INSERT INTO change_in (device_id, seq, record_type, record_id)"  \
-	" SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[])" \
-	" ON CONFLICT DO NOTHING RETURNING seq"
+#define SQL_CHANGE_IN                                                       \
+	"INSERT INTO change_in (device_id, seq, record_type, record_id, digest)" \
+	" SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[],"    \
+	" $5::text[]) ON CONFLICT DO NOTHING RETURNING seq"
+/* Fails with FD410 when a seq held carries another record (a restore). */
+#define SQL_SEQ_CHECK "SELECT frontdesk_seq_check($1, $2::bigint[], $3::text[])"
+/* Which seq that was, and the highest held, for the 409 answer. */
+#define SQL_SEQ_REUSED                                                             \
+	"SELECT (SELECT c.seq FROM change_in c JOIN unnest($2::bigint[], $3::text[])" \
+	"  AS x(seq, digest) ON c.seq = x.seq WHERE c.device_id = $1"               \
+	"  AND c.seq BETWEEN ($2::bigint[])[1]"                                     \
+	"  AND ($2::bigint[])[cardinality($2::bigint[])]"                            \
+	"  AND c.digest <> x.digest ORDER BY c.seq LIMIT 1),"                         \
+	" (SELECT max(seq) FROM change_in WHERE device_id = $1)"
 #define SQL_VISITS                                                    \
 	"INSERT INTO visit (id, device_id, body)"                     \
 	" SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x" \
@@ -491,6 +503,61 @@ static void array_add(struct buf *b, const char *s, bool first)
 	buf_adds(b, "\"");
 }
 
+/*
+ * The digest of one change (man 7 frontdesk-sync, "Restores"): hex SHA-256
+ * over type, op and id, and, for every type but customer (whose body a
+ * desk rebuilds from the record at each push), the body as jansson dumps
+ * it compact with sorted keys, each after a newline. hex gets 65 bytes.
+ */
+static void change_digest(const struct push_change *c, char hex[65])
+{
+	crypto_hash_sha256_state h;
+	unsigned char out[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, (const unsigned char *)c->type, strlen(c->type));
+	crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
+	crypto_hash_sha256_update(&h, (const unsigned char *)c->op, strlen(c->op));
+	crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
+	crypto_hash_sha256_update(&h, (const unsigned char *)c->id, strlen(c->id));
+	if (strcmp(c->type, "customer") != 0) {
+		char *body = dump(c->body);
+
+		crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
+		crypto_hash_sha256_update(&h, (const unsigned char *)body, strlen(body));
+		free(body);
+	}
+	crypto_hash_sha256_final(&h, out);
+	sodium_bin2hex(hex, 65, out, sizeof out);
+}
+
+/*
+ * After FD410 (the transaction rolled back): which seq of the batch is held
+ * with another record, and the highest seq held, for the 409 seq_reused.
+ */
+static enum status seq_reused(struct pg *db, const struct device_auth *dev,
+			      const struct push_batch *b, const char *seqs, const char *digests,
+			      struct push_result *res, struct err *e)
+{
+	const char *p[3] = { dev->id, seqs, digests };
+	PGresult *r = pg_exec(db, SQL_SEQ_REUSED, 3, p, "reading the sequence held", e);
+
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	res->seq_reused = true;
+	res->reused_seq = pg_ll(r, 0, 0);
+	res->held = pg_ll(r, 0, 1);
+	PQclear(r);
+	for (size_t i = 0; i < b->n; i++)
+		if (b->changes[i].seq == res->reused_seq)
+			res->reused_index = i;
+	return err_set(e, STATUS_INVALID,
+		       "change seq %lld is already held with another record: this desk was "
+		       "restored from a backup; nothing of this batch was applied; renumber the "
+		       "changes not sent to follow %lld and send them again",
+		       res->reused_seq, res->held);
+}
+
 /* Try i of a batch whose predecessor is not held: waits a moment, or after
  * the last try gives up (409). */
 static enum status order_wait(const struct push_batch *b, int i, struct push_result *res,
@@ -750,7 +817,7 @@ static enum status bulk_insert(struct pg *db, const char *sql, const char *devic
 struct step {
 	const char *sql, *what;
 	int n;
-	const char *p[4];
+	const char *p[5];
 	PGresult **keep;
 };
 
@@ -866,7 +933,8 @@ static enum status begin_in_order(struct pg *db, const struct device_auth *dev,
 static enum status push_facts(struct pg *db, const struct device_auth *dev,
 			      const struct push_batch *b, const struct checked *ck,
 			      const char *seqs, const char *types, const char *ids,
-			      const char *refused, struct push_result *res, struct err *e)
+			      const char *digests, const char *refused, struct push_result *res,
+			      struct err *e)
 {
 	char after[24], first[24], last[24], delay[24];
 
@@ -888,8 +956,10 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 			st[n++] = (struct step){ "SELECT frontdesk_follows($1, $2::bigint)",
 						 "checking the batch before", 2,
 						 { dev->id, after }, NULL };
-		st[n++] = (struct step){ SQL_CHANGE_IN, "recording the batch", 4,
-					 { dev->id, seqs, types, ids }, &in };
+		st[n++] = (struct step){ SQL_SEQ_CHECK, "checking the sequence held", 3,
+					 { dev->id, seqs, digests }, NULL };
+		st[n++] = (struct step){ SQL_CHANGE_IN, "recording the batch", 5,
+					 { dev->id, seqs, types, ids, digests }, &in };
 		if (ck->visits)
 			st[n++] = (struct step){ SQL_VISITS, "saving visits", 2,
 						 { dev->id, ck->visits }, NULL };
@@ -921,6 +991,8 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 		PQclear(held);
 		if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
 			pg_end(db, false, NULL);
+		if (!strcmp(code, "FD410"))
+			return seq_reused(db, dev, b, seqs, digests, res, e);
 		if (strcmp(code, "FD409") != 0)
 			return rc;
 		rc = order_wait(b, i, res, e);
@@ -932,7 +1004,7 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 enum status pg_push(struct pg *db, const struct device_auth *dev, const struct push_batch *b,
 		    struct push_result *res, struct err *e)
 {
-	struct buf seqs, types, ids;
+	struct buf seqs, types, ids, digests;
 	struct checked ck = { 0 };
 	json_t *refusals = json_array(), *cases = json_array();
 	bool *fresh = xcalloc(b->n ? b->n : 1, sizeof *fresh);
@@ -947,6 +1019,7 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	buf_init(&seqs, 64 * 1024 * 1024);
 	buf_init(&types, 64 * 1024 * 1024);
 	buf_init(&ids, 64 * 1024 * 1024);
+	buf_init(&digests, 64 * 1024 * 1024);
 	rc = check_batch(db, b, &ck, e);
 	if (!rc)
 		rc = check_persons(db, dev, b, &ck, e);
@@ -958,6 +1031,12 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		buf_printf(&seqs, "%s%lld", i ? "," : "{", b->changes[i].seq);
 		array_add(&types, b->changes[i].type, i == 0);
 		array_add(&ids, b->changes[i].id, i == 0);
+		{
+			char hex[65];
+
+			change_digest(&b->changes[i], hex);
+			array_add(&digests, hex, i == 0);
+		}
 		/* Changes the log records take its lock first, before any row
 		 * lock, so two pushes never wait on each other in a circle. */
 		if (!is_fact(b->changes[i].type))
@@ -966,6 +1045,7 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	buf_adds(&seqs, b->n ? "}" : "{}");
 	buf_adds(&types, b->n ? "}" : "{}");
 	buf_adds(&ids, b->n ? "}" : "{}");
+	buf_adds(&digests, b->n ? "}" : "{}");
 	if (b->after > 0 && atomic_load(&server_test_out_of_order) > 0 &&
 	    atomic_fetch_sub(&server_test_out_of_order, 1) > 0) {
 		res->out_of_order = true;
@@ -985,13 +1065,27 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 				die("out of memory encoding JSON");
 		}
 		rc = push_facts(db, dev, b, &ck, buf_str(&seqs), buf_str(&types), buf_str(&ids),
-				refused_text, res, e);
+				buf_str(&digests), refused_text, res, e);
 		ok = rc == STATUS_OK;
 		goto out;
 	}
 	rc = begin_in_order(db, dev, b, res, e);
 	if (rc)
 		goto out;
+	{
+		const struct step st[1] = { { SQL_SEQ_CHECK, "checking the sequence held", 3,
+					      { dev->id, buf_str(&seqs), buf_str(&digests) },
+					      NULL } };
+		char code[6];
+
+		rc = pipeline(db, st, 1, code, e);
+		if (!strcmp(code, "FD410")) {
+			pg_end(db, false, NULL);
+			rc = seq_reused(db, dev, b, buf_str(&seqs), buf_str(&digests), res, e);
+		}
+		if (rc)
+			goto out;
+	}
 	if (locked) {
 		rc = pg_run(db, "SELECT pg_advisory_xact_lock(" LOG_LOCK ")", 0, NULL,
 			    "locking the change log", e);
@@ -999,9 +1093,10 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 			goto out;
 	}
 	{
-		const char *q[4] = { dev->id, buf_str(&seqs), buf_str(&types), buf_str(&ids) };
+		const char *q[5] = { dev->id, buf_str(&seqs), buf_str(&types), buf_str(&ids),
+				     buf_str(&digests) };
 
-		r = pg_exec(db, SQL_CHANGE_IN, 4, q, "recording the batch", e);
+		r = pg_exec(db, SQL_CHANGE_IN, 5, q, "recording the batch", e);
 	}
 	if (!r) {
 		rc = e && e->code ? e->code : STATUS_DB;
@@ -1122,6 +1217,7 @@ out:
 	buf_release(&seqs);
 	buf_release(&types);
 	buf_release(&ids);
+	buf_release(&digests);
 	free(fresh);
 	free(refused_text);
 	json_decref(refusals);
