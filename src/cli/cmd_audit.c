@@ -43,6 +43,17 @@ static const struct option verify_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* When the server confirmed the head, as a London date and time. */
+static void ack_when(const char *utc, char *out, size_t outsz)
+{
+	int64_t ms;
+
+	if (time_parse_utc(utc, &ms) == STATUS_OK)
+		time_format_london(ms, out, outsz);
+	else
+		snprintf(out, outsz, "%s", "an unknown date");
+}
+
 static int audit_verify(const struct cli_global *g, int argc, char **argv)
 {
 	struct audit_verify v;
@@ -68,9 +79,30 @@ static int audit_verify(const struct cli_global *g, int argc, char **argv)
 		rc = cli_fail("the audit trail is broken: %s; %lld rows before it are sound. Keep "
 			      "this database as evidence and compare it with the server's copy",
 			      v.problem, v.last_seq ? v.rows - 1 : 0);
+	} else if (v.cut) {
+		char when[20];
+
+		ack_when(v.acked_at, when, sizeof when);
+		rc = cli_fail("rows were removed from the end of the audit trail (the server "
+			      "confirmed row %lld on %s; the trail here ends at row %lld%s). Keep "
+			      "this database as evidence and compare it with the server's copy "
+			      "(frontdeskd audit verify)",
+			      v.acked_seq, when, v.last_seq,
+			      v.last_seq >= v.acked_seq ? ", rewritten since" : "");
 	} else {
 		printf("audit trail whole: %lld row%s, the last row %lld with hash %.16s...\n",
 		       v.rows, v.rows == 1 ? "" : "s", v.last_seq, v.head);
+		if (v.acked_seq > 0) {
+			char when[20];
+
+			ack_when(v.acked_at, when, sizeof when);
+			printf("the server confirmed row %lld on %s; rows after it are not "
+			       "confirmed yet until the next sync\n",
+			       v.acked_seq, when);
+		} else if (v.enrolled) {
+			printf("the server has not confirmed any row yet; sync to anchor the trail "
+			       "(frontdesk sync)\n");
+		}
 		rc = EXIT_OK;
 	}
 	store_close(s);

@@ -178,8 +178,6 @@ enum status holidays_get(struct store *s, const struct date **out, size_t *n, st
 
 /* ---- data protection (issue 7) ---- */
 
-/* Writes the hash of an audit row (its prev_hash included) as hex. */
-void audit_hash_row(const struct audit_row *r, char out[AUDIT_HASH_HEX + 1]);
 /* Migration step: chains the rows written before the chain existed and
  * adds the append-only triggers. */
 enum status audit_chain_migrate(struct store *s, struct err *e);
