@@ -2,7 +2,8 @@
  * core — records, ids, clocks, validation and the JSON form of every record.
  *
  * Shared by every other module and by the server, so the wire format has one
- * definition. Depends on libc and jansson only; never prints, never touches
+ * definition. Depends on libc, jansson and libsodium (the audit hash) only;
+ * never prints, never touches
  * SQL or the terminal. Functions that can fail return an enum status and fill
  * the struct err the caller passes (which may be NULL when the caller does not
  * care about the detail).

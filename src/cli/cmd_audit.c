@@ -96,8 +96,8 @@ static int audit_verify(const struct cli_global *g, int argc, char **argv)
 			char when[20];
 
 			ack_when(v.acked_at, when, sizeof when);
-			printf("the server confirmed row %lld on %s; rows after it are not "
-			       "confirmed yet until the next sync\n",
+			printf("the server confirmed row %lld on %s (rows after it are confirmed "
+			       "at the next sync)\n",
 			       v.acked_seq, when);
 		} else if (v.enrolled) {
 			printf("the server has not confirmed any row yet; sync to anchor the trail "

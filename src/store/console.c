@@ -71,6 +71,15 @@ static void today_text(char *out, size_t outsz)
 	date_format(date_today_london(), out, outsz);
 }
 
+bool case_row_overdue(const char *status, const char *due, const char *today)
+{
+	struct date d, now;
+	int st = case_status_find(status);
+
+	return st >= 0 && !date_parse(due, &d, "due date", NULL) &&
+	       !date_parse(today, &now, "today", NULL) && case_overdue((enum case_status)st, d, now);
+}
+
 static void fill_console_case(sqlite3_stmt *st, struct console_case *r, const char *today)
 {
 	memset(r, 0, sizeof *r);
@@ -90,14 +99,7 @@ static void fill_console_case(sqlite3_stmt *st, struct console_case *r, const ch
 	r->advisor = col_text(st, 13);
 	r->site = col_text(st, 14);
 	r->paused_days = (long)sqlite3_column_int64(st, 15);
-	{
-		struct date due, now;
-		int status = case_status_find(r->c.status);
-
-		r->c.overdue = status >= 0 && !date_parse(r->c.due, &due, "due date", NULL) &&
-			       !date_parse(today, &now, "today", NULL) &&
-			       case_overdue((enum case_status)status, due, now);
-	}
+	r->c.overdue = case_row_overdue(r->c.status, r->c.due, today);
 }
 
 static enum status each_case(struct store *s, sqlite3_stmt *st,

@@ -173,6 +173,9 @@ enum status store_migrate(struct store *s, struct err *e);
  * both for every later contact. */
 enum status report_migrate(struct store *s, struct err *e);
 
+/* core's case_overdue for a stored row: status and due date as text,
+ * today as YYYY-MM-DD. */
+bool case_row_overdue(const char *status, const char *due, const char *today);
 /* The loaded bank holidays (sorted), loading them on first use. */
 enum status holidays_get(struct store *s, const struct date **out, size_t *n, struct err *e);
 

@@ -88,12 +88,13 @@ static void check_device(PGresult *r, int from, int to, long long acked_seq,
 			if (strcmp(hash, row.hash) != 0)
 				why = "does not match its hash: it was changed after it was written";
 		}
-		json_decref(b);
+		if (!why)
+			snprintf(prev, sizeof prev, "%s", row.hash);
+		json_decref(b); /* row's strings were b's */
 		if (why) {
 			snprintf(c->problem, sizeof c->problem, "audit row %lld %s", seq, why);
 			return;
 		}
-		snprintf(prev, sizeof prev, "%s", row.hash);
 		last = seq;
 		c->head_seq = seq;
 		snprintf(c->head_hash, sizeof c->head_hash, "%s", prev);
