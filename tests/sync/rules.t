@@ -7,6 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/sync/lib.sh
 . "$here/lib.sh"
 
+# shellcheck disable=SC2119 # no environment to add
 start_server || exit 1
 console deskA civic-centre || { cat "$tmp/deskA.enrol"; exit 1; }
 
