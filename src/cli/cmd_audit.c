@@ -22,7 +22,9 @@ static const char usage[] =
     "before it.\n"
     "\n"
     "verify recomputes every hash and names the first row that was changed,\n"
-    "deleted or moved (exit 1 then). show lists rows oldest first: --customer\n"
+    "deleted or moved (exit 1 then); at a desk that syncs it also compares the\n"
+    "trail with the last row the server confirmed, so rows cut off the end are\n"
+    "caught (exit 1), and says when that was. show lists rows oldest first: --customer\n"
     "those about one customer (their record, contacts and cases), --user those by\n"
     "one login, --from those at or after an ISO 8601 UTC time. Both need a\n"
     "supervisor or an administrator.\n";
