@@ -586,6 +586,30 @@ static enum MHD_Result route_report(struct MHD_Connection *c, struct request *rq
 	return send_body(c, rq, 200, text, NULL);
 }
 
+/* GET /v1/audit/head: the device's acknowledged audit head, so a desk can
+ * compare its trail with the server's copy while online. */
+static enum MHD_Result route_audit_head(struct MHD_Connection *c, struct request *rq)
+{
+	enum MHD_Result ret = MHD_NO;
+	struct device_auth dev;
+	struct pg *db = worker_db();
+	char hash[65];
+	long long seq;
+	struct err e;
+	json_t *j;
+
+	if (!db)
+		return fail(c, rq, 503, "unavailable", "",
+			    "the database is not answering; try again shortly");
+	if (authenticate(c, rq, db, "console", &dev, &ret))
+		return ret;
+	err_clear(&e);
+	if (pg_audit_head(db, dev.id, &seq, hash, &e) != STATUS_OK)
+		return db_failure(c, rq, &e);
+	j = json_pack("{s:I, s:s?}", "seq", (json_int_t)seq, "hash", seq > 0 ? hash : NULL);
+	return send_json(c, rq, 200, j);
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *c, struct request *rq, const char *url,
 				const char *method)
 {
@@ -597,6 +621,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, struct request *rq, co
 		return fail(c, rq, 413, "too_big", "", "the body is larger than the server takes");
 	if (!strcmp(url, "/healthz"))
 		return get ? route_healthz(c, rq) : fail(c, rq, 405, "method", "", "use GET");
+	if (!strcmp(url, "/v1/audit/head"))
+		return get ? route_audit_head(c, rq) : fail(c, rq, 405, "method", "", "use GET");
 	if (strcmp(url, "/v1/enrol") && strcmp(url, "/v1/push") && strcmp(url, "/v1/pull") &&
 	    strncmp(url, "/v1/case/", 9) && !reports)
 		return fail(c, rq, 404, "not_found", "", "no such endpoint; see man frontdesk-sync");

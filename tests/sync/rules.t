@@ -154,8 +154,13 @@ same "it is the desk's own row, hash and all" "$(echo "$ack" | cut -d' ' -f2)" \
 	"$(sq deskC "SELECT hash FROM audit WHERE seq = $acked")"
 same "every row up to it held centrally" "$acked" \
 	"$(psql_q "SELECT count(*) FROM audit WHERE device_id = '$devC' AND (body->>'seq')::bigint <= $acked")"
-fdc deskC audit verify >"$tmp/ok.out" 2>&1 || { echo "  verify failed:"; cat "$tmp/ok.out"; case_ok=0; }
+fdc deskC audit verify --offline >"$tmp/ok.out" 2>&1 || { echo "  verify failed:"; cat "$tmp/ok.out"; case_ok=0; }
 check "verify says when the server confirmed" grep -q "the server confirmed row $acked on " "$tmp/ok.out"
+tokenC=$(cat "$tmp/deskC.db.token")
+same "GET /v1/audit/head: the same head, live" "$head" \
+	"$(curl -sS -H "Authorization: Bearer $tokenC" "$URL/v1/audit/head" | jq -r '"\(.seq) \(.hash)"')"
+same "... only with a device token" 401 "$(curl -sS -o /dev/null -w '%{http_code}' "$URL/v1/audit/head")"
+same "... and only GET" 405 "$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $tokenC" "$URL/v1/audit/head")"
 finish
 
 begin "rows cut off the end of a desk's audit trail are reported by audit verify"
@@ -181,6 +186,26 @@ if fdc deskC audit verify >"$tmp/cut2.out" 2>&1; then
 	case_ok=0
 fi
 check "... rewritten past the confirmed row: still reported" grep -q "rows were removed from the end.*rewritten since" "$tmp/cut2.out"
+# The confirmation kept in the database removed too: online, the server is
+# asked, and the cut is still found.
+sq deskC "DELETE FROM settings WHERE key = 'audit_ack'"
+if fdc deskC audit verify >"$tmp/cut3.out" 2>&1; then
+	echo "  audit verify passed a cut trail once its confirmation was removed:"
+	sed 's/^/    /' "$tmp/cut3.out"
+	case_ok=0
+fi
+check "... the server's live head catches it" grep -q "rows were removed from the end of the audit trail (the server confirmed row $acked on " "$tmp/cut3.out"
+# Offline: the last confirmation kept is used, and the desk says it could not ask.
+stop_server
+if fdc deskC audit verify >"$tmp/cut4.out" 2>&1; then
+	echo "  audit verify passed a cut trail offline:"
+	sed 's/^/    /' "$tmp/cut4.out"
+	case_ok=0
+fi
+check "... offline: says it could not reach the server" grep -q "cannot reach the server" "$tmp/cut4.out"
+check "... and still reports the cut from the kept confirmation" grep -q "rows were removed from the end" "$tmp/cut4.out"
+# shellcheck disable=SC2119 # no environment to add
+start_server || exit 1
 cp "$tmp/deskC-keep.db" "$tmp/deskC.db"
 finish
 
