@@ -569,11 +569,13 @@ enum status store_case_get_console(struct store *s, const char *reference,
 				   void *ctx, struct err *e);
 
 /*
- * Changes a case: status NULL (or the same status) adds a note only. Closing
- * needs a result. While a case is awaiting-customer its clock is paused: on
- * leaving that status the working days it waited are added to paused_days
- * and the due date moves on by as many working days. A closed case cannot
- * change. Writes the case, a case_event, the outbox and an audit row in one
+ * Changes a case: status NULL (or the same status) adds a note only. The
+ * rules are core's (core.h "case rules"), the same the server applies to
+ * the back office and to pushed changes: closing needs a result; while a
+ * case is awaiting-customer its clock is paused: on leaving that status the
+ * working days it waited are added to paused_days and the due date moves on
+ * by as many working days; a closed case cannot change (STATUS_DENIED).
+ * Writes the case, a case_event, the outbox and an audit row in one
  * transaction.
  */
 enum status store_case_update(struct store *s, const char *reference, const char *status,
