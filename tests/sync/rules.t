@@ -246,4 +246,45 @@ check "the gap named" grep -q "device $codeC: audit row 4 follows a gap" "$tmp/s
 same "an unknown device" 1 "$("$fdd" audit verify --device NOPE --db "$DB" >/dev/null 2>&1; echo $?)"
 finish
 
+begin "a desk restored from a backup and written on: the fork is found at both ends"
+console deskF civic-centre || { cat "$tmp/deskF.enrol"; exit 1; }
+devF=$(sq deskF "SELECT value FROM settings WHERE key = 'device_id'")
+codeF=$(sq deskF "SELECT value FROM settings WHERE key = 'device_code'")
+for n in 1 2 3; do
+	fdc deskF customer add --name "Early Person $n" >/dev/null
+done
+check "desk F syncs" fdc deskF sync --once
+cp "$tmp/deskF.db" "$tmp/deskF-backup.db"
+for n in 1 2 3; do
+	fdc deskF customer add --name "Lost Person $n" >/dev/null
+done
+check "desk F syncs again" fdc deskF sync --once
+fork_at=$(psql_q "SELECT seq FROM audit_head WHERE device_id = '$devF'")
+check "frontdeskd audit verify: desk F whole before the restore" "$fdd" audit verify --device "$codeF" --db "$DB"
+# Restored from the backup, then more work than was lost, and synced.
+cp "$tmp/deskF-backup.db" "$tmp/deskF.db"
+rm -f "$tmp/deskF.db-wal" "$tmp/deskF.db-shm"
+for n in 1 2 3 4 5 6 7 8; do
+	fdc deskF customer add --name "After Restore $n" >/dev/null
+done
+fdc deskF sync --once >"$tmp/fork-sync.out" 2>&1
+fdc deskF sync --once >>"$tmp/fork-sync.out" 2>&1
+same "the restored trail's new rows reached the server" t \
+	"$(psql_q "SELECT count(*) > 0 FROM audit WHERE device_id = '$devF' AND (body->>'seq')::bigint > $fork_at")"
+if "$fdd" audit verify --device "$codeF" --db "$DB" >"$tmp/fork.out" 2>&1; then
+	echo "  frontdeskd audit verify passed a forked trail:"
+	sed 's/^/    /' "$tmp/fork.out" "$tmp/fork-sync.out"
+	case_ok=0
+fi
+check "frontdeskd audit verify names the fork" grep -q "device $codeF: audit row $((fork_at + 1)) does not follow the row before it: the desk's trail forked" "$tmp/fork.out"
+same "the server's head stays where the trail forked" "$fork_at" \
+	"$(psql_q "SELECT seq FROM audit_head WHERE device_id = '$devF'")"
+if fdc deskF audit verify >"$tmp/fork-desk.out" 2>&1; then
+	echo "  the restored desk's audit verify passed:"
+	sed 's/^/    /' "$tmp/fork-desk.out"
+	case_ok=0
+fi
+check "the desk is told its trail lost rows" grep -q "rows were removed from the end of the audit trail (the server confirmed row $fork_at on " "$tmp/fork-desk.out"
+finish
+
 summary

@@ -80,13 +80,13 @@ static void check_device(PGresult *r, int from, int to, long long acked_seq,
 			      "server?)";
 		else if (!row.hash || !row.prev_hash)
 			why = "has no hash";
-		else if (strcmp(row.prev_hash, prev) != 0)
-			why = "does not follow the row before it: the trail forked or a row was "
-			      "changed";
 		if (!why) {
 			audit_hash_row(&row, hash);
 			if (strcmp(hash, row.hash) != 0)
 				why = "does not match its hash: it was changed after it was written";
+			else if (strcmp(row.prev_hash, prev) != 0)
+				why = "does not follow the row before it: the desk's trail forked "
+				      "there (restored from a backup and written on?)";
 		}
 		if (!why)
 			snprintf(prev, sizeof prev, "%s", row.hash);
@@ -117,11 +117,14 @@ enum status pg_audit_verify(struct pg *db, const char *device,
 	PGresult *d, *r;
 	enum status rc = STATUS_OK;
 
+	/* The head is brought up to date first (rows may have arrived since
+	 * the last push answer); it never moves back, so rows deleted here
+	 * after it was acknowledged show as missing. */
 	d = pg_exec(db,
 		    "SELECT v.id, v.code, coalesce(h.seq, 0), coalesce(h.hash, '')"
-		    " FROM device v LEFT JOIN audit_head h ON h.device_id = v.id"
+		    " FROM device v LEFT JOIN LATERAL frontdesk_audit_advance(v.id) h ON true"
 		    " WHERE ($1::text IS NULL OR v.id = $1 OR v.code = upper($1))"
-		    " AND (h.device_id IS NOT NULL OR EXISTS (SELECT 1 FROM audit a"
+		    " AND (h.seq IS NOT NULL OR EXISTS (SELECT 1 FROM audit a"
 		    "  WHERE a.device_id = v.id)) ORDER BY v.code",
 		    1, p, "reading the devices", e);
 	if (!d)
