@@ -69,8 +69,9 @@ enum status pg_erasure_list(struct pg *db, int (*fn)(void *ctx, const struct era
 			    void *ctx, struct err *e);
 /*
  * The device's audit head: the highest audit seq such that the server holds
- * every row from the first the device sent up to it, and that row's chain
- * hash; advanced over the rows that arrived since. *seq 0 when none.
+ * every row from the first the device sent up to it, each following the one
+ * before it (prev_hash), and that row's chain hash; advanced over the rows
+ * that arrived since, never moved back, stopped by a fork. *seq 0 when none.
  */
 enum status pg_audit_head(struct pg *db, const char *device_id, long long *seq,
 			  char hash[65], struct err *e);
