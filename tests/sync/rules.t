@@ -112,19 +112,22 @@ k2id=$(sq deskA "SELECT id FROM \"case\" WHERE reference = '$k2'")
 s0=$(( $(sq deskA "SELECT max(seq) FROM outbox") + 1000 ))
 ev=01900000-0000-7000-8000-00000000bb01
 ok=01900000-0000-7000-8000-00000000bb02
+note=01900000-0000-7000-8000-00000000bb03
 cat >"$tmp/rules.json" <<EOF
 {"changes":[
 {"seq":$s0,"type":"case","op":"update","id":"$k1id","body":{"id":"$k1id","reference":"$k1","status":"open","due_date":"2027-06-01","paused_days":0,"closed_at":null,"result":null}},
 {"seq":$((s0 + 1)),"type":"case","op":"update","id":"$k2id","body":{"id":"$k2id","reference":"$k2","status":"closed","due_date":"2027-05-11","paused_days":0,"closed_at":"2027-05-04T10:00:00.000Z","result":null}},
 {"seq":$((s0 + 2)),"type":"case_event","op":"insert","id":"$ev","body":{"id":"$ev","case_id":"$k2id","status":"closed","note":null,"actor":"cli:root","at":"2027-05-04T10:00:00.000Z"}},
-{"seq":$((s0 + 3)),"type":"case_event","op":"insert","id":"$ok","body":{"id":"$ok","case_id":"$k2id","status":"in-progress","note":"Called back","actor":"cli:root","at":"2027-05-04T10:05:00.000Z"}}]}
+{"seq":$((s0 + 3)),"type":"case_event","op":"insert","id":"$ok","body":{"id":"$ok","case_id":"$k2id","status":"in-progress","note":"Called back","actor":"cli:root","at":"2027-05-04T10:05:00.000Z"}},
+{"seq":$((s0 + 4)),"type":"case_event","op":"insert","id":"$note","body":{"id":"$note","case_id":"$k1id","status":"closed","note":"A note after the close","actor":"cli:root","at":"2027-05-20T10:00:00.000Z"}}]}
 EOF
 same "push answered" 200 "$(curl -sS -o "$tmp/push.out" -w '%{http_code}' -H "Authorization: Bearer $token" \
 	-H 'Content-Type: application/json' --data-binary "@$tmp/rules.json" "$URL/v1/push")"
-same "three refused, by seq" "$s0 $((s0 + 1)) $((s0 + 2))" "$(jq -r '[.refused[].seq] | map(tostring) | join(" ")' "$tmp/push.out")"
+same "four refused, by seq" "$s0 $((s0 + 1)) $((s0 + 2)) $((s0 + 4))" "$(jq -r '[.refused[].seq] | map(tostring) | join(" ")' "$tmp/push.out")"
 check "reopening: the closed-case rule" jq -e ".refused[0].error | test(\"closed and cannot change\")" "$tmp/push.out"
 check "closing without a result: the result rule" jq -e ".refused[1].error | test(\"^result: closing a case needs a result\")" "$tmp/push.out"
 check "an event closing without a note: the result rule" jq -e ".refused[2].error | test(\"closing a case needs a result\")" "$tmp/push.out"
+check "a note on a closed case: the closed-case rule" jq -e ".refused[3].error | test(\"closed and cannot change\")" "$tmp/push.out"
 if jq -e '.refused[] | select(has("code")) | select(.code != "invalid")' "$tmp/push.out" >/dev/null; then
 	echo "  a refusal's code is not invalid:"
 	sed 's/^/    /' "$tmp/push.out"
@@ -132,7 +135,7 @@ if jq -e '.refused[] | select(has("code")) | select(.code != "invalid")' "$tmp/p
 fi
 same "k1 still closed, k2 in progress (the allowed event applied)" "closed in-progress" \
 	"$(psql_q "SELECT string_agg(status, ' ' ORDER BY reference) FROM \"case\" WHERE reference IN ('$k1', '$k2')")"
-same "the refused event is not held" "0" "$(psql_q "SELECT count(*) FROM case_event WHERE id = '$ev'")"
+same "the refused events are not held" "0" "$(psql_q "SELECT count(*) FROM case_event WHERE id IN ('$ev', '$note')")"
 finish
 
 # ---- the audit trail anchored ----------------------------------------------

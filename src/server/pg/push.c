@@ -236,25 +236,32 @@ static enum status apply_customer(struct pg *db, const struct device_auth *dev,
  * The desks' case rules (core.h "case rules") for a pushed change of case
  * case_id to status `to`: a closed case never changes, closing needs a
  * result. Fills refusal (code invalid) when the change breaks them; a case
- * the server does not hold is left to the caller. The trailing event of a
- * close (closed on a case the same batch closed) keeps to the rules.
+ * the server does not hold is left to the caller. The event that records a
+ * close (event_at NULL for a case update) is written with the close, at its
+ * closed_at, and keeps to the rules; any other event on a closed case (a
+ * note) does not.
  */
 static enum status case_rules_refusal(struct pg *db, const char *case_id, const char *to,
-				      const char *result, bool event, char *refusal, size_t refsz,
-				      struct err *e)
+				      const char *result, const char *event_at, char *refusal,
+				      size_t refsz, struct err *e)
 {
 	const char *p[1] = { case_id };
-	PGresult *r = pg_exec(db, "SELECT status, reference FROM \"case\" WHERE id = $1", 1, p,
-			      "reading the case", e);
+	PGresult *r = pg_exec(db,
+			      "SELECT status, reference, coalesce(body->>'closed_at', '')"
+			      " FROM \"case\" WHERE id = $1",
+			      1, p, "reading the case", e);
 	struct err why;
 	int from, want = case_status_find(to);
+	bool event = event_at != NULL;
 
 	if (!r)
 		return e && e->code ? e->code : STATUS_DB;
 	if (PQntuples(r) == 1 && want >= 0) {
 		from = case_status_find(PQgetvalue(r, 0, 0));
 		err_clear(&why);
-		if (from >= 0 && !(event && from == CASE_CLOSED && want == CASE_CLOSED) &&
+		if (from >= 0 &&
+		    !(event && from == CASE_CLOSED && want == CASE_CLOSED &&
+		      !strcmp(event_at, PQgetvalue(r, 0, 2))) &&
 		    case_change_check(PQgetvalue(r, 0, 1), (enum case_status)from,
 				      (enum case_status)want, result, &why))
 			snprintf(refusal, refsz, "%s: %.250s", want == CASE_CLOSED &&
@@ -273,7 +280,7 @@ static enum status apply_case_update(struct pg *db, const struct device_auth *de
 {
 	enum status rules = case_rules_refusal(
 		db, c->id, json_string_value(json_object_get(c->body, "status")),
-		json_string_value(json_object_get(c->body, "result")), false, refusal, refsz, e);
+		json_string_value(json_object_get(c->body, "result")), NULL, refusal, refsz, e);
 
 	if (rules || refusal[0])
 		return rules;
@@ -351,10 +358,12 @@ static enum status apply_case(struct pg *db, const struct device_auth *dev,
 static enum status apply_case_event(struct pg *db, const char *device, json_t *body,
 				    bool *locked, char *refusal, size_t refsz, struct err *e)
 {
+	const char *event_at = json_string_value(json_object_get(body, "at"));
 	enum status rules = case_rules_refusal(
 		db, json_string_value(json_object_get(body, "case_id")),
 		json_string_value(json_object_get(body, "status")),
-		json_string_value(json_object_get(body, "note")), true, refusal, refsz, e);
+		json_string_value(json_object_get(body, "note")), event_at ? event_at : "", refusal,
+		refsz, e);
 
 	if (rules || refusal[0])
 		return rules;
