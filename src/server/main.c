@@ -534,16 +534,21 @@ static int cmd_erasure(const struct args *a, const char *action)
 	return done(db, rc, &e);
 }
 
+struct audit_tally {
+	long devices, problems;
+};
+
 static int print_audit_check(void *ctx, const struct audit_check *c)
 {
-	long *problems = ctx;
+	struct audit_tally *t = ctx;
 
+	t->devices++;
 	if (!c->problem[0]) {
 		printf("device %s: audit chain whole, %lld row%s, the last row %lld with hash %.16s...\n",
 		       c->device_code, c->rows, c->rows == 1 ? "" : "s", c->head_seq, c->head_hash);
 		return 0;
 	}
-	(*problems)++;
+	t->problems++;
 	printf("device %s: %s\n", c->device_code, c->problem);
 	return 0;
 }
@@ -553,7 +558,7 @@ static int cmd_audit(const struct args *a, const char *action)
 	struct pg *db;
 	struct err e;
 	enum status rc;
-	long problems = 0;
+	struct audit_tally t = { 0, 0 };
 
 	if (strcmp(action, "verify") != 0)
 		return usage_error("audit takes verify, not '%s'", action);
@@ -563,15 +568,17 @@ static int cmd_audit(const struct args *a, const char *action)
 	if (!db)
 		return 1;
 	err_clear(&e);
-	rc = pg_audit_verify(db, a->device, print_audit_check, &problems, &e);
-	if (!rc && problems) {
+	rc = pg_audit_verify(db, a->device, print_audit_check, &t, &e);
+	if (!rc && t.problems) {
 		pg_close(db);
 		fprintf(stderr,
 			"frontdeskd: %ld device%s audit chain%s broken; keep the database as "
 			"evidence and compare it with the desk's own trail (frontdesk audit verify)\n",
-			problems, problems == 1 ? "'s" : "s'", problems == 1 ? " is" : "s are");
+			t.problems, t.problems == 1 ? "'s" : "s'", t.problems == 1 ? " is" : "s are");
 		return 1;
 	}
+	if (!rc && t.devices == 0)
+		printf("no desk has sent audit rows yet; they arrive with each desk's sync\n");
 	return done(db, rc, &e);
 }
 

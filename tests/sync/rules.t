@@ -139,6 +139,21 @@ same "the refused events are not held" "0" "$(psql_q "SELECT count(*) FROM case_
 finish
 
 # ---- the audit trail anchored ----------------------------------------------
+begin "frontdeskd audit verify: a desk's rows all deleted centrally are missed; none sent, said so"
+psql_q "CREATE TABLE audit_keep AS SELECT * FROM audit; DELETE FROM audit"
+if "$fdd" audit verify --db "$DB" >"$tmp/none.out" 2>&1; then
+	echo "  every audit row deleted centrally passed:"
+	sed 's/^/    /' "$tmp/none.out"
+	case_ok=0
+fi
+check "... the acknowledged rows named as missing" grep -q "no audit row is held here, but the server acknowledged row" "$tmp/none.out"
+psql_q "CREATE TABLE head_keep AS SELECT * FROM audit_head; DELETE FROM audit_head"
+same "nothing ever sent: said plainly" "no desk has sent audit rows yet; they arrive with each desk's sync" \
+	"$("$fdd" audit verify --db "$DB" 2>&1)"
+psql_q "INSERT INTO audit SELECT * FROM audit_keep; DROP TABLE audit_keep"
+psql_q "INSERT INTO audit_head SELECT * FROM head_keep; DROP TABLE head_keep"
+finish
+
 begin "the server acknowledges each desk's audit head; the desk keeps it"
 console deskC hub-central-library || { cat "$tmp/deskC.enrol"; exit 1; }
 fdc deskC audit verify >"$tmp/never.out" 2>&1

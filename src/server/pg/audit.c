@@ -99,7 +99,12 @@ static void check_device(PGresult *r, int from, int to, long long acked_seq,
 		c->head_seq = seq;
 		snprintf(c->head_hash, sizeof c->head_hash, "%s", prev);
 	}
-	if (acked_seq > last)
+	if (acked_seq > 0 && c->rows == 0)
+		snprintf(c->problem, sizeof c->problem,
+			 "no audit row is held here, but the server acknowledged row %lld to the "
+			 "desk (deleted at the server?)",
+			 acked_seq);
+	else if (acked_seq > last)
 		snprintf(c->problem, sizeof c->problem,
 			 "rows after audit row %lld are missing here: the server acknowledged row "
 			 "%lld to the desk (deleted at the server?)",
