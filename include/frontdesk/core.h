@@ -2,7 +2,8 @@
  * core — records, ids, clocks, validation and the JSON form of every record.
  *
  * Shared by every other module and by the server, so the wire format has one
- * definition. Depends on libc and jansson only; never prints, never touches
+ * definition. Depends on libc, jansson and libsodium (the audit hash) only;
+ * never prints, never touches
  * SQL or the terminal. Functions that can fail return an enum status and fill
  * the struct err the caller passes (which may be NULL when the caller does not
  * care about the detail).
@@ -363,6 +364,73 @@ int case_status_find(const char *s);
 void case_reference(const char *device_code, long counter, char *out, size_t outsz);
 /* True if s looks like a case reference (CODE-digits). */
 bool case_reference_valid(const char *s);
+
+/* ---- case rules -------------------------------------------------------- */
+
+/*
+ * The one set of case rules. The desk (store_case_update), the server
+ * (frontdeskd case update, and a case update or case_event pushed by a desk)
+ * and the cases report all call these, so a case moves the same way, and
+ * shows the same due date, wherever it is changed or counted.
+ *
+ * - Any status may follow open, in-progress or awaiting-customer; a closed
+ *   case never changes again (not even a note): a new referral is raised.
+ * - Closing needs a result (what was done), at most REASON_MAX_CHARS.
+ * - Awaiting-customer stops the case's clock: when the case leaves it, the
+ *   working days waited (from the day it went awaiting, to the day it left)
+ *   are added to its paused days and its due date moves on by as many
+ *   working days. Weekends and bank holidays are not working days.
+ * - A case is overdue when it is open or in progress and today is after
+ *   its due date.
+ */
+
+/*
+ * Working days d with from < d <= to (0 when to is not after from).
+ * Weekends and the holidays do not count; holidays are sorted ascending
+ * (duplicates and weekend holidays allowed) or NULL.
+ */
+long date_working_days_between(struct date from, struct date to, const struct date *hol,
+			       size_t nhol);
+/*
+ * Checks a change of case `reference` from status `from` to `to` (the same
+ * status for a note only); result is what was done, needed to close.
+ * STATUS_OK, STATUS_DENIED for a closed case, or STATUS_INVALID (closing
+ * without a result, a bad result, an unknown status); the message says
+ * what to do and carries no personal data.
+ */
+enum status case_change_check(const char *reference, enum case_status from, enum case_status to,
+			      const char *result, struct err *e);
+/* True when a change from `from` to `to` ends a pause (leaves awaiting-customer). */
+bool case_pause_ends(enum case_status from, enum case_status to);
+/*
+ * Ends a pause that began on paused_on, today: moves *due on by the working
+ * days waited and adds them to *paused_days. Returns the days waited.
+ */
+long case_pause_end(struct date paused_on, struct date today, const struct date *hol,
+		    size_t nhol, struct date *due, long *paused_days);
+/* True if a case with this status and due date is overdue today. */
+bool case_overdue(enum case_status status, struct date due, struct date today);
+
+/* ---- audit chain ------------------------------------------------------- */
+
+/*
+ * Each desk's audit trail is a hash chain: every row carries the hash of
+ * the row before it (prev_hash, 64 zeros for the first) and its own hash,
+ * BLAKE2b-256 (libsodium) over a canonical encoding of the row. The desk
+ * writes and verifies it (store.h); the server recomputes it over its
+ * central copy (frontdeskd audit verify) and acknowledges each desk's head.
+ */
+#define AUDIT_HASH_HEX 64 /* BLAKE2b-256 in hex */
+#define AUDIT_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+/* One audit row; strings borrowed (record_type, record_id, detail,
+ * device_id may be NULL). */
+struct audit_row {
+	long long seq;
+	const char *device_id, *at, *actor, *action, *record_type, *record_id, *detail;
+	const char *prev_hash, *hash;
+};
+/* The row's hash, over every field but hash itself, into out. */
+void audit_hash_row(const struct audit_row *r, char out[AUDIT_HASH_HEX + 1]);
 
 /* ---- JSON form --------------------------------------------------------- */
 

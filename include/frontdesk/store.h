@@ -575,11 +575,13 @@ enum status store_case_get_console(struct store *s, const char *reference,
 				   void *ctx, struct err *e);
 
 /*
- * Changes a case: status NULL (or the same status) adds a note only. Closing
- * needs a result. While a case is awaiting-customer its clock is paused: on
- * leaving that status the working days it waited are added to paused_days
- * and the due date moves on by as many working days. A closed case cannot
- * change. Writes the case, a case_event, the outbox and an audit row in one
+ * Changes a case: status NULL (or the same status) adds a note only. The
+ * rules are core's (core.h "case rules"), the same the server applies to
+ * the back office and to pushed changes: closing needs a result; while a
+ * case is awaiting-customer its clock is paused: on leaving that status the
+ * working days it waited are added to paused_days and the due date moves on
+ * by as many working days; a closed case cannot change (STATUS_DENIED).
+ * Writes the case, a case_event, the outbox and an audit row in one
  * transaction.
  */
 enum status store_case_update(struct store *s, const char *reference, const char *status,
@@ -817,14 +819,7 @@ enum status store_require(struct store *s, enum store_perm p, const char *record
 
 /* ---- the audit trail ---- */
 
-#define AUDIT_HASH_HEX 64 /* BLAKE2b-256 in hex */
-/* One audit row; strings borrowed for the callback (record_type, record_id,
- * detail, device_id may be NULL). */
-struct audit_row {
-	long long seq;
-	const char *device_id, *at, *actor, *action, *record_type, *record_id, *detail;
-	const char *prev_hash, *hash;
-};
+/* struct audit_row and audit_hash_row are core's (core.h, "audit chain"). */
 struct audit_filter {
 	const char *customer_id; /* rows about this customer, their contacts and cases */
 	const char *user;	 /* rows by this login ("jsmith") or actor ("cli:root") */
@@ -846,14 +841,31 @@ struct audit_verify {
 	long long first_bad;		 /* 0 when the chain is whole */
 	char problem[ERR_MSG_MAX];	 /* the first broken row, for a person */
 	char head[AUDIT_HASH_HEX + 1];	 /* the last hash, when whole */
+	bool enrolled;			 /* the desk syncs with a server */
+	long long acked_seq;		 /* the last row the server confirmed (0: never) */
+	char acked_at[32];		 /* when it confirmed it (UTC) */
+	bool cut;			 /* rows were removed from the end: the trail
+					  * ends before acked_seq, or its row there has
+					  * another hash than the server confirmed */
 };
+/*
+ * Records the audit head the server acknowledged in a push answer (the
+ * highest row it holds with every row before it, and that row's hash), with
+ * the time, in the sync state ("audit_ack"); an older head than the one kept
+ * changes nothing. Not audited (it would feed the trail it anchors).
+ * STATUS_INVALID when seq or hash is malformed.
+ */
+enum status store_audit_ack(struct store *s, long long seq, const char *hash, struct err *e);
 /*
  * Checks the whole chain: every row's hash recomputed, every row following
  * the one before it, no gaps; rows removed by retention are accounted for
  * by the checkpoint row that removed them. Returns STATUS_OK with
  * out->first_bad 0 when whole; STATUS_OK with first_bad and problem naming
- * the first broken row otherwise (edited, deleted, reordered). Needs
- * STORE_PERM_AUDIT; audited ("audit.verify", with the result).
+ * the first broken row otherwise (edited, deleted, reordered). A whole
+ * chain is then compared with the head the server last acknowledged
+ * (store_audit_ack): out->cut when the chain ends before it or its row there
+ * has another hash (rows cut off the end). Needs STORE_PERM_AUDIT; audited
+ * ("audit.verify", with the result).
  */
 enum status store_audit_verify(struct store *s, struct audit_verify *out, struct err *e);
 

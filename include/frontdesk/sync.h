@@ -203,6 +203,19 @@ struct sync_report_request {
 enum status sync_report_fetch(struct store *s, const char *db_path,
 			      const struct sync_report_request *rq, json_t **out, struct err *e);
 
+/* ---- the audit head, live --------------------------------------------- */
+
+/*
+ * Asks the server for the audit head it holds for this desk
+ * (GET /v1/audit/head, with the device token and the enrolment's CA and
+ * pins): *seq the highest row it holds with every row before it (0 when it
+ * holds none) and hash that row's chain hash (65 bytes). STATUS_NOT_FOUND
+ * when the desk is not enrolled, STATUS_DENIED when the device is refused,
+ * STATUS_IO when the server cannot be reached; e says which.
+ */
+enum status sync_audit_head_fetch(struct store *s, const char *db_path, long long *seq,
+				  char hash[65], struct err *e);
+
 /* ---- background sync (for the console screens) ------------------------ */
 
 struct sync_bg;

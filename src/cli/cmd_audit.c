@@ -9,10 +9,11 @@
 #include <string.h>
 
 #include "frontdesk/cli.h"
+#include "frontdesk/sync.h"
 #include "cli_util.h"
 
 static const char usage[] =
-    "usage: frontdesk audit verify\n"
+    "usage: frontdesk audit verify [--offline]\n"
     "       frontdesk audit show [--customer ID] [--user LOGIN] [--from TIME] [--limit N]\n"
     "                            [--format table|csv|json]\n"
     "\n"
@@ -22,12 +23,15 @@ static const char usage[] =
     "before it.\n"
     "\n"
     "verify recomputes every hash and names the first row that was changed,\n"
-    "deleted or moved (exit 1 then). show lists rows oldest first: --customer\n"
+    "deleted or moved (exit 1 then); at a desk that syncs it also compares the\n"
+    "trail with the last row the server confirmed, so rows cut off the end are\n"
+    "caught (exit 1), and says when that was; it asks the server for that row\n"
+    "unless --offline. show lists rows oldest first: --customer\n"
     "those about one customer (their record, contacts and cases), --user those by\n"
     "one login, --from those at or after an ISO 8601 UTC time. Both need a\n"
     "supervisor or an administrator.\n";
 
-enum { OPT_CUSTOMER = 1000, OPT_USER, OPT_FROM, OPT_LIMIT, OPT_FORMAT };
+enum { OPT_CUSTOMER = 1000, OPT_USER, OPT_FROM, OPT_LIMIT, OPT_FORMAT, OPT_OFFLINE };
 
 static const struct option show_options[] = {
     {"customer", required_argument, NULL, OPT_CUSTOMER},
@@ -39,21 +43,63 @@ static const struct option show_options[] = {
     {NULL, 0, NULL, 0},
 };
 static const struct option verify_options[] = {
+    {"offline", no_argument, NULL, OPT_OFFLINE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
+
+/* When the server confirmed the head, as a London date and time. */
+static void ack_when(const char *utc, char *out, size_t outsz)
+{
+	int64_t ms;
+
+	if (time_parse_utc(utc, &ms) == STATUS_OK)
+		time_format_london(ms, out, outsz);
+	else
+		snprintf(out, outsz, "%s", "an unknown date");
+}
+
+/*
+ * Online, the server's head is asked for live and kept as the last
+ * confirmation, so removing that from the database file hides nothing.
+ * Offline (or not enrolled) the last confirmation kept is used; a
+ * frontdeskd without the endpoint is the same as offline.
+ */
+static void live_head(struct store *s)
+{
+	char hash[65], *url = store_sync_state(s, "server_url");
+	long long seq;
+	struct err e;
+
+	err_clear(&e);
+	if (url && *url) {
+		if (sync_audit_head_fetch(s, store_path(s), &seq, hash, &e) != STATUS_OK)
+			fprintf(stderr,
+				"frontdesk: %s; comparing with the last row the server confirmed "
+				"at a sync\n",
+				e.msg);
+		else if (seq > 0 && store_audit_ack(s, seq, hash, &e) != STATUS_OK)
+			fprintf(stderr, "frontdesk: %s\n", e.msg);
+	}
+	free(url);
+}
 
 static int audit_verify(const struct cli_global *g, int argc, char **argv)
 {
 	struct audit_verify v;
 	struct store *s;
 	struct err e;
+	bool offline = false;
 	int c, rc;
 
 	cli_getopt_reset();
 	while ((c = getopt_long(argc, argv, ":h", verify_options, NULL)) != -1) {
 		if (c == 'h')
 			return cli_help(&cmd_audit);
+		if (c == OPT_OFFLINE) {
+			offline = true;
+			continue;
+		}
 		return cli_bad_option(&cmd_audit, c, argv, verify_options);
 	}
 	if (optind < argc)
@@ -62,15 +108,38 @@ static int audit_verify(const struct cli_global *g, int argc, char **argv)
 	if (!s)
 		return EXIT_FAIL;
 	err_clear(&e);
+	if (!offline)
+		live_head(s);
 	if (store_audit_verify(s, &v, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
 	} else if (v.first_bad) {
 		rc = cli_fail("the audit trail is broken: %s; %lld rows before it are sound. Keep "
 			      "this database as evidence and compare it with the server's copy",
 			      v.problem, v.last_seq ? v.rows - 1 : 0);
+	} else if (v.cut) {
+		char when[20];
+
+		ack_when(v.acked_at, when, sizeof when);
+		rc = cli_fail("rows were removed from the end of the audit trail (the server "
+			      "confirmed row %lld on %s; the trail here ends at row %lld%s). Keep "
+			      "this database as evidence and compare it with the server's copy "
+			      "(frontdeskd audit verify)",
+			      v.acked_seq, when, v.last_seq,
+			      v.last_seq >= v.acked_seq ? ", rewritten since" : "");
 	} else {
 		printf("audit trail whole: %lld row%s, the last row %lld with hash %.16s...\n",
 		       v.rows, v.rows == 1 ? "" : "s", v.last_seq, v.head);
+		if (v.acked_seq > 0) {
+			char when[20];
+
+			ack_when(v.acked_at, when, sizeof when);
+			printf("the server confirmed row %lld on %s (rows after it are confirmed "
+			       "at the next sync)\n",
+			       v.acked_seq, when);
+		} else if (v.enrolled) {
+			printf("the server has not confirmed any row yet; sync to anchor the trail "
+			       "(frontdesk sync)\n");
+		}
 		rc = EXIT_OK;
 	}
 	store_close(s);

@@ -952,74 +952,31 @@ struct case_ctx {
 	struct rctx *r;
 	const struct date *hol;
 	size_t nhol;
-	int64_t *workday_hol; /* day numbers of the distinct weekday holidays, sorted */
-	size_t nworkday_hol;
+	struct date *workday_hol; /* hol, sorted */
 	struct date today;
 	struct case_group *g;
 	size_t ng;
 	struct hour_date hours[HOUR_CACHE];
 };
 
-/* Weekdays (Monday to Friday) d with a < d <= b, as day numbers: whole
- * weeks, then the days left over. Every case counts its days, so no
- * day-by-day walk. */
-static long weekdays_between(int64_t a, int64_t b)
-{
-	long n;
-	int w;
-
-	if (b <= a)
-		return 0;
-	n = (long)((b - a) / 7 * 5);
-	w = date_weekday(date_from_days(a + 1)) - 1; /* 0 = Monday */
-	for (int64_t i = 0; i < (b - a) % 7; i++)
-		n += (w + i) % 7 < 5;
-	return n;
-}
-
-/* How many of the sorted days are <= d. */
-static size_t days_upto(const int64_t *days, size_t n, int64_t d)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (days[mid] <= d)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Working days d with a < d <= b (0 when b <= a). */
+/* Working days d with a < d <= b (0 when b <= a): core's case rules. */
 static long working_days_between(const struct case_ctx *cc, struct date a, struct date b)
 {
-	int64_t da = date_to_days(a), db = date_to_days(b);
-
-	if (db <= da)
-		return 0;
-	return weekdays_between(da, db) -
-	       (long)(days_upto(cc->workday_hol, cc->nworkday_hol, db) -
-		      days_upto(cc->workday_hol, cc->nworkday_hol, da));
+	return date_working_days_between(a, b, cc->workday_hol, cc->nhol);
 }
 
-/* The weekday holidays, each once, as sorted day numbers. */
+static int date_order(const void *pa, const void *pb)
+{
+	return date_cmp(*(const struct date *)pa, *(const struct date *)pb);
+}
+
+/* The holidays, sorted (as core's working-day count needs them). */
 static void workday_holidays(struct case_ctx *cc)
 {
 	cc->workday_hol = xcalloc(cc->nhol ? cc->nhol : 1, sizeof *cc->workday_hol);
-	for (size_t i = 0; i < cc->nhol; i++) {
-		int64_t d = date_to_days(cc->hol[i]);
-		size_t at = days_upto(cc->workday_hol, cc->nworkday_hol, d);
-
-		if (date_weekday(cc->hol[i]) > 5 || (at > 0 && cc->workday_hol[at - 1] == d))
-			continue;
-		memmove(&cc->workday_hol[at + 1], &cc->workday_hol[at],
-			(cc->nworkday_hol - at) * sizeof *cc->workday_hol);
-		cc->workday_hol[at] = d;
-		cc->nworkday_hol++;
-	}
+	if (cc->nhol)
+		memcpy(cc->workday_hol, cc->hol, cc->nhol * sizeof *cc->hol);
+	qsort(cc->workday_hol, cc->nhol, sizeof *cc->workday_hol, date_order);
 	for (size_t i = 0; i < HOUR_CACHE; i++)
 		cc->hours[i].hour = -1;
 }
@@ -1115,13 +1072,14 @@ static int fold_case(void *ctx, const struct store_report_case *k)
 	 * days in paused_days; history without that (synced, older) is
 	 * counted from the events instead, and the due date moved here. */
 	if (stored == 0 && paused > 0)
-		due = date_add_working_days(due, (int)paused, cc->hol, cc->nhol);
+		due = date_add_working_days(due, (int)paused, cc->workday_hol, cc->nhol);
 	if (stored > paused)
 		paused = stored;
 	if (!is_closed) {
 		g->open++;
-		if (!waiting_now && strcmp(k->status, "awaiting-customer") != 0 &&
-		    date_cmp(cc->today, due) > 0)
+		int st = case_status_find(k->status);
+
+		if (!waiting_now && st >= 0 && case_overdue((enum case_status)st, due, cc->today))
 			g->overdue++;
 		return 0;
 	}

@@ -366,6 +366,10 @@ static enum MHD_Result route_push(struct MHD_Connection *c, struct request *rq, 
 	json_object_set(o, "refused", res.refused);
 	if (res.clock_ahead_ms > 0)
 		json_object_set_new(o, "clock_ahead_ms", json_integer(res.clock_ahead_ms));
+	if (res.audit_seq > 0)
+		json_object_set_new(o, "audit_head",
+				    json_pack("{s:I, s:s}", "seq", (json_int_t)res.audit_seq, "hash",
+					      res.audit_hash));
 	push_result_release(&res);
 	return send_json(c, rq, 200, o);
 }
@@ -643,7 +647,7 @@ static enum MHD_Result route_case(struct MHD_Connection *c, struct request *rq, 
 {
 	enum MHD_Result ret = MHD_NO;
 	struct device_auth dev;
-	json_t *j, *status, *note;
+	json_t *j, *status, *note, *result;
 	const char *key;
 	json_t *v;
 	char actor[48], ref[40];
@@ -663,13 +667,14 @@ static enum MHD_Result route_case(struct MHD_Connection *c, struct request *rq, 
 		return ret;
 	json_object_foreach(j, key, v)
 	{
-		if (strcmp(key, "status") != 0 && strcmp(key, "note") != 0) {
+		if (strcmp(key, "status") != 0 && strcmp(key, "note") != 0 &&
+		    strcmp(key, "result") != 0) {
 			char field[64];
 
 			snprintf(field, sizeof field, "%.40s", key);
 			json_decref(j);
 			return fail(c, rq, 422, "unknown_field", field,
-				    "a case update takes status and note");
+				    "a case update takes status, note and result");
 		}
 	}
 	status = json_object_get(j, "status");
@@ -683,15 +688,24 @@ static enum MHD_Result route_case(struct MHD_Connection *c, struct request *rq, 
 		json_decref(j);
 		return fail(c, rq, 422, "wrong_type", "note", "note must be text");
 	}
+	result = json_object_get(j, "result");
+	if (result && !json_is_string(result) && !json_is_null(result)) {
+		json_decref(j);
+		return fail(c, rq, 422, "wrong_type", "result", "result must be text");
+	}
 	snprintf(actor, sizeof actor, "back-office:%s", dev.code);
 	err_clear(&e);
 	st = pg_case_update(db, ref, json_string_value(status),
-			    note ? json_string_value(note) : NULL, actor, &e);
+			    note ? json_string_value(note) : NULL,
+			    result ? json_string_value(result) : NULL, actor, &e);
 	json_decref(j);
 	if (st == STATUS_NOT_FOUND)
 		return fail(c, rq, 404, "not_found", "reference", e.msg);
 	if (st == STATUS_INVALID)
-		return fail(c, rq, 422, "invalid", "status", e.msg);
+		return fail(c, rq, 422, "invalid", strstr(e.msg, "result") ? "result" : "status",
+			    e.msg);
+	if (st == STATUS_DENIED)
+		return fail(c, rq, 409, "case_closed", "status", e.msg);
 	if (st)
 		return db_failure(c, rq, &e);
 	j = json_object();
@@ -901,6 +915,30 @@ static enum MHD_Result route_report(struct MHD_Connection *c, struct request *rq
 	return send_body(c, rq, 200, text, NULL);
 }
 
+/* GET /v1/audit/head: the device's acknowledged audit head, so a desk can
+ * compare its trail with the server's copy while online. */
+static enum MHD_Result route_audit_head(struct MHD_Connection *c, struct request *rq)
+{
+	enum MHD_Result ret = MHD_NO;
+	struct device_auth dev;
+	struct pg *db = worker_db();
+	char hash[65];
+	long long seq;
+	struct err e;
+	json_t *j;
+
+	if (!db)
+		return fail(c, rq, 503, "unavailable", "",
+			    "the database is not answering; try again shortly");
+	if (authenticate(c, rq, db, "console", &dev, &ret))
+		return ret;
+	err_clear(&e);
+	if (pg_audit_head(db, dev.id, &seq, hash, &e) != STATUS_OK)
+		return db_failure(c, rq, &e);
+	j = json_pack("{s:I, s:s?}", "seq", (json_int_t)seq, "hash", seq > 0 ? hash : NULL);
+	return send_json(c, rq, 200, j);
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *c, struct request *rq, const char *url,
 				const char *method)
 {
@@ -923,6 +961,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, struct request *rq, co
 				    "the database is not answering; try again shortly");
 		return del ? route_session_end(c, rq, db) : route_session_open(c, rq, db);
 	}
+	if (!strcmp(url, "/v1/audit/head"))
+		return get ? route_audit_head(c, rq) : fail(c, rq, 405, "method", "", "use GET");
 	if (strcmp(url, "/v1/enrol") && strcmp(url, "/v1/push") && strcmp(url, "/v1/pull") &&
 	    strcmp(url, "/v1/pull/problems") && strncmp(url, "/v1/case/", 9) && !reports)
 		return fail(c, rq, 404, "not_found", "", "no such endpoint; see man frontdesk-sync");

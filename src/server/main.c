@@ -29,7 +29,8 @@ static const char usage_text[] =
 	"  device add --site CODE [--back-office]  register a device; prints a one-time code\n"
 	"  device list                           list devices\n"
 	"  device revoke ID|CODE                 revoke a device\n"
-	"  case update REF --status S [--note TEXT]  change a case's status\n"
+	"  case update REF --status S [--note TEXT] [--result TEXT]\n"
+	"                                        change a case's status (closing needs --result)\n"
 	"  flow publish FILE...                  publish flows to every console\n"
 	"  hot-topic add --text TEXT [--site CODE] [--service CODE] [--from TIME] [--until TIME]\n"
 	"  data load DIR                         load reference data (services, teams, sites...)\n"
@@ -41,6 +42,7 @@ static const char usage_text[] =
 	"  customer erase ID                     erase a customer everywhere\n"
 	"  erasure list                          erasures, and which consoles have applied them\n"
 	"  sync problems [ID|CODE]               changes consoles pulled and could not apply\n"
+	"  audit verify [--device CODE]          check each desk's audit chain as the server holds it\n"
 	"\n"
 	"--db CONNINFO is a libpq connection string (default: $FRONTDESKD_DB, else the\n"
 	"PG* environment). See man frontdeskd and man frontdesk-sync.\n";
@@ -66,6 +68,8 @@ enum {
 	OPT_HEADER_TIMEOUT,
 	OPT_REQUEST_TIMEOUT,
 	OPT_BODY_BUDGET,
+	OPT_RESULT,
+	OPT_DEVICE,
 };
 
 static const struct option options[] = {
@@ -89,13 +93,15 @@ static const struct option options[] = {
 	{ "header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT },
 	{ "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
 	{ "body-budget", required_argument, NULL, OPT_BODY_BUDGET },
+	{ "result", required_argument, NULL, OPT_RESULT },
+	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct args {
 	const char *db, *listen, *cert, *key, *site, *status, *note, *text, *service, *from,
-		*until, *role, *name;
+		*until, *role, *name, *result, *device;
 	bool insecure, back_office;
 	long threads;
 	long limits[4]; /* --per-client, --header-timeout, --request-timeout, --body-budget */
@@ -163,6 +169,8 @@ static int parse(int argc, char **argv, struct args *a)
 		case OPT_UNTIL: a->until = optarg; break;
 		case OPT_ROLE: a->role = optarg; break;
 		case OPT_NAME: a->name = optarg; break;
+		case OPT_RESULT: a->result = optarg; break;
+		case OPT_DEVICE: a->device = optarg; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default: return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -314,13 +322,14 @@ static int cmd_case(const struct args *a, const char *action)
 	if (strcmp(action, "update") != 0)
 		return usage_error("case takes update, not '%s'", action);
 	if (a->npos != 1 || !a->status)
-		return usage_error("usage: frontdeskd case update REF --status STATUS [--note TEXT]%s",
+		return usage_error("usage: frontdeskd case update REF --status STATUS [--note TEXT]"
+				   " [--result TEXT]%s",
 				   "");
 	db = connect_or_say(a);
 	if (!db)
 		return 1;
 	err_clear(&e);
-	rc = pg_case_update(db, a->pos[0], a->status, a->note, "back-office", &e);
+	rc = pg_case_update(db, a->pos[0], a->status, a->note, a->result, "back-office", &e);
 	if (!rc)
 		printf("case %s is now %s\n", a->pos[0], a->status);
 	return done(db, rc, &e);
@@ -651,6 +660,54 @@ static int cmd_sync(const struct args *a, const char *action)
 	return done(db, rc, &e);
 }
 
+struct audit_tally {
+	long devices, problems;
+};
+
+static int print_audit_check(void *ctx, const struct audit_check *c)
+{
+	struct audit_tally *t = ctx;
+
+	t->devices++;
+	if (!c->problem[0]) {
+		printf("device %s: audit chain whole, %lld row%s, the last row %lld with hash %.16s...\n",
+		       c->device_code, c->rows, c->rows == 1 ? "" : "s", c->head_seq, c->head_hash);
+		return 0;
+	}
+	t->problems++;
+	printf("device %s: %s\n", c->device_code, c->problem);
+	return 0;
+}
+
+static int cmd_audit(const struct args *a, const char *action)
+{
+	struct pg *db;
+	struct err e;
+	enum status rc;
+	struct audit_tally t = { 0, 0 };
+
+	if (strcmp(action, "verify") != 0)
+		return usage_error("audit takes verify, not '%s'", action);
+	if (a->npos)
+		return usage_error("unexpected argument '%s'", a->pos[0]);
+	db = connect_or_say(a);
+	if (!db)
+		return 1;
+	err_clear(&e);
+	rc = pg_audit_verify(db, a->device, print_audit_check, &t, &e);
+	if (!rc && t.problems) {
+		pg_close(db);
+		fprintf(stderr,
+			"frontdeskd: %ld device%s audit chain%s broken; keep the database as "
+			"evidence and compare it with the desk's own trail (frontdesk audit verify)\n",
+			t.problems, t.problems == 1 ? "'s" : "s'", t.problems == 1 ? " is" : "s are");
+		return 1;
+	}
+	if (!rc && t.devices == 0)
+		printf("no desk has sent audit rows yet; they arrive with each desk's sync\n");
+	return done(db, rc, &e);
+}
+
 int server_main(int argc, char **argv)
 {
 	struct args a;
@@ -701,5 +758,7 @@ int server_main(int argc, char **argv)
 		return cmd_erasure(&a, action);
 	if (!strcmp(cmd, "sync"))
 		return cmd_sync(&a, action);
+	if (!strcmp(cmd, "audit"))
+		return cmd_audit(&a, action);
 	return usage_error("'%s' is not a command; see frontdeskd --help", cmd);
 }

@@ -68,6 +68,32 @@ struct erasure_row {
 };
 enum status pg_erasure_list(struct pg *db, int (*fn)(void *ctx, const struct erasure_row *r),
 			    void *ctx, struct err *e);
+/*
+ * The device's audit head: the highest audit seq such that the server holds
+ * every row from the first the device sent up to it, each following the one
+ * before it (prev_hash), and that row's chain hash; advanced over the rows
+ * that arrived since, never moved back, stopped by a fork. *seq 0 when none.
+ */
+enum status pg_audit_head(struct pg *db, const char *device_id, long long *seq,
+			  char hash[65], struct err *e);
+/* What frontdeskd audit verify found for one device. */
+struct audit_check {
+	const char *device_id, *device_code;
+	long long rows;		/* rows held */
+	long long first_seq;	/* the first row held (rows before it were never sent) */
+	long long head_seq;	/* the last row of a whole chain */
+	char head_hash[65];
+	char problem[512];	/* "" when the chain is whole; else gaps, edits, forks */
+};
+/*
+ * Recomputes each device's audit chain over the central copy (core's
+ * audit_hash_row): every row's hash, every row following the one before it,
+ * no gaps, no two rows at one seq, nothing missing up to the head it
+ * acknowledged. device (id or code) NULL: every device. Calls fn per device.
+ */
+enum status pg_audit_verify(struct pg *db, const char *device,
+			    int (*fn)(void *ctx, const struct audit_check *c), void *ctx,
+			    struct err *e);
 /* Revokes by id or device code. */
 enum status pg_device_revoke(struct pg *db, const char *which, struct err *e);
 
@@ -82,6 +108,8 @@ struct push_result {
 	bool seq_reused;	/* a seq held carries another record: nothing applied */
 	long long reused_seq;	/* that seq (held is the device's highest) */
 	size_t reused_index;	/* its place in the batch */
+	long long audit_seq;	/* > 0: the batch carried audit rows, and this is the */
+	char audit_hash[65];	/* device's acknowledged audit head (pg_audit_head) */
 };
 /* Applies a batch in one transaction, idempotent on (device, seq). */
 enum status pg_push(struct pg *db, const struct device_auth *dev, const struct push_batch *b,
@@ -109,10 +137,17 @@ enum status pg_pull(struct pg *db, const struct device_auth *dev, long long afte
 
 /* ---- back office and administration ----------------------------------- */
 
-/* Sets a case's status (by reference) with an optional note; the change is
- * logged for every console. */
+/*
+ * Sets a case's status (by reference) with an optional note, following the
+ * desks' case rules (core.h "case rules"): closing needs result, a closed
+ * case is STATUS_DENIED, leaving awaiting-customer moves the due date on by
+ * the working days waited (bank holidays as loaded) and adds them to the
+ * paused days. The case and its event are logged for every console, so each
+ * desk's pull shows the same status, due date and paused days.
+ */
 enum status pg_case_update(struct pg *db, const char *reference, const char *status,
-			   const char *note, const char *actor, struct err *e);
+			   const char *note, const char *result, const char *actor,
+			   struct err *e);
 /* Publishes a loaded flow; *was_new false when that version was there. */
 enum status pg_flow_publish(struct pg *db, const struct flow *f, bool *was_new, struct err *e);
 struct hot_topic_in {

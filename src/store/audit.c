@@ -3,7 +3,8 @@
  *
  * Each row carries the hash of the row before it (prev_hash) and its own
  * hash: BLAKE2b-256 (libsodium's crypto_generichash) over a canonical
- * encoding of the row (audit_hash_row). Changing, deleting or reordering a
+ * encoding of the row (audit_hash_row, in core so the server checks the
+ * same chain). Changing, deleting or reordering a
  * row breaks the chain at that row, and store_audit_verify names it. The
  * table's triggers refuse UPDATE and DELETE from any program that keeps to
  * SQL; a person who drops them with a SQLite shell is caught by the chain,
@@ -15,13 +16,10 @@
  * chain is verified from there.
  */
 #include <jansson.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
-
-#define AUDIT_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* Append-only: the only way to remove rows is audit_trim(), which lifts
  * the delete trigger inside its own transaction. */
@@ -30,52 +28,6 @@ static const char audit_triggers[] =
 	" BEGIN SELECT RAISE(ABORT, 'audit rows cannot be changed'); END;"
 	"CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
 	" BEGIN SELECT RAISE(ABORT, 'audit rows cannot be deleted'); END;";
-
-static void put_u64(struct buf *b, uint64_t v)
-{
-	unsigned char x[8];
-
-	for (int i = 0; i < 8; i++)
-		x[i] = (unsigned char)(v >> (56 - 8 * i));
-	buf_add(b, x, sizeof x);
-}
-
-/* NULL and "" are different values: a tag byte says which, then a 4-byte
- * big-endian length and the bytes. */
-static void put_text(struct buf *b, const char *s)
-{
-	unsigned char tag = s ? 1 : 0;
-	uint32_t n = s ? (uint32_t)strlen(s) : 0;
-	unsigned char len[4] = { (unsigned char)(n >> 24), (unsigned char)(n >> 16),
-				 (unsigned char)(n >> 8), (unsigned char)n };
-
-	buf_add(b, &tag, 1);
-	if (!s)
-		return;
-	buf_add(b, len, sizeof len);
-	buf_add(b, s, n);
-}
-
-void audit_hash_row(const struct audit_row *r, char out[AUDIT_HASH_HEX + 1])
-{
-	unsigned char h[crypto_generichash_BYTES];
-	struct buf b;
-
-	buf_init(&b, 1 << 20);
-	buf_adds(&b, "frontdesk-audit-v1");
-	put_u64(&b, (uint64_t)r->seq);
-	put_text(&b, r->device_id);
-	put_text(&b, r->at);
-	put_text(&b, r->actor);
-	put_text(&b, r->action);
-	put_text(&b, r->record_type);
-	put_text(&b, r->record_id);
-	put_text(&b, r->detail);
-	put_text(&b, r->prev_hash);
-	crypto_generichash(h, sizeof h, (const unsigned char *)b.data, b.len, NULL, 0);
-	sodium_bin2hex(out, AUDIT_HASH_HEX + 1, h, sizeof h);
-	buf_release(&b);
-}
 
 /* The last row's number and hash (seq 0 and zeros when there is none). */
 static enum status audit_head(struct store *s, long long *seq, char hash[AUDIT_HASH_HEX + 1],
@@ -270,6 +222,64 @@ out:
 	return rc;
 }
 
+/* ---- the head the server acknowledged ----------------------------------- */
+
+/* The acknowledged head, "SEQ HASH AT" in the sync state; false if none. */
+static bool ack_get(struct store *s, long long *seq, char hash[AUDIT_HASH_HEX + 1], char at[32])
+{
+	char *v = setting_raw(s, "audit_ack");
+	char h[AUDIT_HASH_HEX + 1], t[32];
+	long long n;
+	bool ok = v && sscanf(v, "%lld %64s %31s", &n, h, t) == 3 && n > 0;
+
+	if (ok) {
+		*seq = n;
+		memcpy(hash, h, sizeof h);
+		memcpy(at, t, sizeof t);
+	}
+	free(v);
+	return ok;
+}
+
+enum status store_audit_ack(struct store *s, long long seq, const char *hash, struct err *e)
+{
+	char old_hash[AUDIT_HASH_HEX + 1], old_at[32], now[32], *v;
+	long long old_seq = 0;
+	enum status rc;
+
+	if (seq <= 0 || !hash || strlen(hash) != AUDIT_HASH_HEX || strspn(hash, "0123456789abcdef") !=
+	    AUDIT_HASH_HEX)
+		return err_set(e, STATUS_INVALID,
+			       "the server's audit_head is not a row number and hash; update "
+			       "frontdesk or frontdeskd so they agree");
+	/* The server's head only moves on; an older answer changes nothing. */
+	if (ack_get(s, &old_seq, old_hash, old_at) && old_seq > seq)
+		return STATUS_OK;
+	store_now(now, sizeof now);
+	v = xasprintf("%lld %s %s", seq, hash, now);
+	rc = setting_put(s, "audit_ack", v, e);
+	free(v);
+	return rc;
+}
+
+/* After the chain checked whole: is the row the server acknowledged still
+ * there, with the hash it had? */
+static void ack_check(struct store *s, struct audit_verify *out, long long retained_through,
+		      const char *acked_row_hash)
+{
+	char hash[AUDIT_HASH_HEX + 1], *url = setting_raw(s, "server_url");
+
+	out->enrolled = url && *url;
+	free(url);
+	if (!ack_get(s, &out->acked_seq, hash, out->acked_at))
+		return;
+	if (out->last_seq < out->acked_seq)
+		out->cut = true;
+	else if (out->acked_seq > retained_through && acked_row_hash &&
+		 strcmp(acked_row_hash, hash) != 0)
+		out->cut = true;
+}
+
 /* ---- verifying --------------------------------------------------------- */
 
 /* Reads the latest retention checkpoint: the seq and hash of the last row
@@ -309,14 +319,20 @@ enum status audit_chain_verify(struct store *s, struct audit_verify *out, struct
 {
 	static const char sql[] = "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq";
 	char prev[AUDIT_HASH_HEX + 1] = AUDIT_ZERO_HASH, hash[AUDIT_HASH_HEX + 1];
-	char anchor[AUDIT_HASH_HEX + 1];
-	long long through = 0, expect_seq = 1;
+	char anchor[AUDIT_HASH_HEX + 1], acked_row[AUDIT_HASH_HEX + 1] = "";
+	long long through = 0, expect_seq = 1, acked = 0;
 	bool have_anchor, first = true;
 	sqlite3_stmt *st;
 	int step;
 
 	memset(out, 0, sizeof *out);
 	have_anchor = checkpoint_get(s, &through, anchor);
+	{
+		char h[AUDIT_HASH_HEX + 1], at[32];
+
+		if (!ack_get(s, &acked, h, at))
+			acked = 0;
+	}
 	st = stmt_sql(s, sql, e);
 	if (!st)
 		return e ? e->code : STATUS_DB;
@@ -356,6 +372,8 @@ enum status audit_chain_verify(struct store *s, struct audit_verify *out, struct
 			break;
 		}
 		memcpy(prev, r.hash, sizeof prev);
+		if (r.seq == acked)
+			memcpy(acked_row, r.hash, sizeof acked_row);
 		out->last_seq = r.seq;
 		expect_seq = r.seq + 1;
 	}
@@ -365,6 +383,7 @@ enum status audit_chain_verify(struct store *s, struct audit_verify *out, struct
 	if (out->first_bad)
 		return STATUS_OK;
 	snprintf(out->head, sizeof out->head, "%s", prev);
+	ack_check(s, out, have_anchor ? through : 0, acked_row[0] ? acked_row : NULL);
 	return STATUS_OK;
 }
 

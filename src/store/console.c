@@ -71,6 +71,15 @@ static void today_text(char *out, size_t outsz)
 	date_format(date_today_london(), out, outsz);
 }
 
+bool case_row_overdue(const char *status, const char *due, const char *today)
+{
+	struct date d, now;
+	int st = case_status_find(status);
+
+	return st >= 0 && !date_parse(due, &d, "due date", NULL) &&
+	       !date_parse(today, &now, "today", NULL) && case_overdue((enum case_status)st, d, now);
+}
+
 static void fill_console_case(sqlite3_stmt *st, struct console_case *r, const char *today)
 {
 	memset(r, 0, sizeof *r);
@@ -90,9 +99,7 @@ static void fill_console_case(sqlite3_stmt *st, struct console_case *r, const ch
 	r->advisor = col_text(st, 13);
 	r->site = col_text(st, 14);
 	r->paused_days = (long)sqlite3_column_int64(st, 15);
-	/* A case waiting on the customer has its clock paused. */
-	r->c.overdue = strcmp(r->c.status, "closed") != 0 &&
-		       strcmp(r->c.status, "awaiting-customer") != 0 && strcmp(r->c.due, today) < 0;
+	r->c.overdue = case_row_overdue(r->c.status, r->c.due, today);
 }
 
 static enum status each_case(struct store *s, sqlite3_stmt *st,
@@ -271,18 +278,6 @@ static enum status pause_started(struct store *s, const char *case_id, struct da
 	return STATUS_OK;
 }
 
-/* Working days from start up to (not including) end. */
-static long working_days_between(struct date start, struct date end, const struct date *hol,
-				 size_t nhol)
-{
-	long n = 0;
-
-	while (date_cmp(date_add_working_days(start, (int)n + 1, hol, nhol), end) <= 0 &&
-	       n < 3650)
-		n++;
-	return n;
-}
-
 static void json_set(json_t *o, const char *key, const char *v)
 {
 	json_object_set_new(o, key, v && *v ? json_string(v) : json_null());
@@ -372,9 +367,9 @@ static enum status event_write(struct store *s, const struct case_state *cs, con
 	return queue(s, "case_event", id, "insert", o, e);
 }
 
-/* Checks the inputs of store_case_update before anything is written. */
-static enum status case_update_check(const char *status, const char *note, const char *result,
-				     struct err *e)
+/* Checks the inputs of store_case_update before anything is written; the
+ * case rules themselves are core's (case_change_check). */
+static enum status case_update_check(const char *status, const char *note, struct err *e)
 {
 	enum status rc;
 
@@ -385,13 +380,6 @@ static enum status case_update_check(const char *status, const char *note, const
 			       status);
 	if (note && *note && (rc = valid_text("note", note, NOTES_MAX_CHARS, false, true, e)))
 		return rc;
-	if (status && strcmp(status, "closed") == 0) {
-		if (!result || !*result)
-			return err_set(e, STATUS_INVALID,
-				       "closing a case needs a result: say what was done");
-		if ((rc = valid_text("result", result, REASON_MAX_CHARS, true, true, e)))
-			return rc;
-	}
 	if ((!status || !*status) && (!note || !*note))
 		return err_set(e, STATUS_INVALID, "nothing to save: give a note or a new status");
 	return STATUS_OK;
@@ -404,11 +392,17 @@ enum status store_case_update(struct store *s, const char *reference, const char
 	char now[32], due[11];
 	long paused;
 	enum status rc;
+	int from, to;
 
 	if (status && !*status)
 		status = NULL;
-	rc = case_update_check(status, note, result, e);
+	rc = case_update_check(status, note, e);
 	if (rc)
+		return rc;
+	/* Closing needs a result whatever the case: said before the case is
+	 * looked up. */
+	if (status && case_status_find(status) == CASE_CLOSED &&
+	    (rc = case_change_check(reference, CASE_OPEN, CASE_CLOSED, result, e)))
 		return rc;
 	rc = store_tx_begin(s, e);
 	if (rc)
@@ -416,36 +410,31 @@ enum status store_case_update(struct store *s, const char *reference, const char
 	rc = case_state_load(s, reference ? reference : "", &cs, e);
 	if (rc)
 		goto out;
-	if (strcmp(cs.status, "closed") == 0) {
-		rc = err_set(e, STATUS_DENIED,
-			     "case %s is closed and cannot change; raise a new referral if more is "
-			     "needed",
-			     cs.reference);
-		goto out;
-	}
 	if (!status)
 		status = cs.status;
+	from = case_status_find(cs.status);
+	to = case_status_find(status);
+	rc = case_change_check(cs.reference, from < 0 ? CASE_OPEN : (enum case_status)from,
+			       (enum case_status)to, result, e);
+	if (rc)
+		goto out;
 	store_now(now, sizeof now);
 	snprintf(due, sizeof due, "%s", cs.due);
 	paused = cs.paused_days;
-	if (strcmp(cs.status, "awaiting-customer") == 0 && strcmp(status, cs.status) != 0) {
+	if (from >= 0 && case_pause_ends((enum case_status)from, (enum case_status)to)) {
 		/* Leaving the pause: the due date moves on by the working days waited. */
 		const struct date *hol;
 		size_t nhol;
-		struct date from, d;
-		long waited;
+		struct date since, d;
 
 		rc = holidays_get(s, &hol, &nhol, e);
 		if (!rc)
-			rc = pause_started(s, cs.id, &from, e);
+			rc = pause_started(s, cs.id, &since, e);
 		if (rc)
 			goto out;
-		waited = working_days_between(from, date_today_london(), hol, nhol);
-		if (waited > 0 && !date_parse(cs.due, &d, "due date", NULL)) {
-			date_format(date_add_working_days(d, (int)waited, hol, nhol), due,
-				    sizeof due);
-			paused += waited;
-		}
+		if (!date_parse(cs.due, &d, "due date", NULL) &&
+		    case_pause_end(since, date_today_london(), hol, nhol, &d, &paused) > 0)
+			date_format(d, due, sizeof due);
 	}
 	if (strcmp(status, cs.status) != 0 || strcmp(status, "closed") == 0 ||
 	    strcmp(due, cs.due) != 0)

@@ -430,9 +430,7 @@ static void fill_case_row(sqlite3_stmt *st, struct case_row *r, const char *toda
 	r->created_at = col_text(st, 8);
 	r->closed_at = col_text_or_null(st, 9);
 	r->result = col_text_or_null(st, 10);
-	/* A case waiting on the customer is paused, not overdue. */
-	r->overdue = strcmp(r->status, "closed") != 0 && strcmp(r->status, "awaiting-customer") != 0 &&
-		     strcmp(r->due, today) < 0;
+	r->overdue = case_row_overdue(r->status, r->due, today);
 }
 
 static void today_text(char *out, size_t outsz)

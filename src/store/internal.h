@@ -177,13 +177,14 @@ enum status store_migrate(struct store *s, struct err *e);
  * both for every later contact. */
 enum status report_migrate(struct store *s, struct err *e);
 
+/* core's case_overdue for a stored row: status and due date as text,
+ * today as YYYY-MM-DD. */
+bool case_row_overdue(const char *status, const char *due, const char *today);
 /* The loaded bank holidays (sorted), loading them on first use. */
 enum status holidays_get(struct store *s, const struct date **out, size_t *n, struct err *e);
 
 /* ---- data protection (issue 7) ---- */
 
-/* Writes the hash of an audit row (its prev_hash included) as hex. */
-void audit_hash_row(const struct audit_row *r, char out[AUDIT_HASH_HEX + 1]);
 /* Migration step: chains the rows written before the chain existed and
  * adds the append-only triggers. */
 enum status audit_chain_migrate(struct store *s, struct err *e);

@@ -144,6 +144,9 @@ enum status store_audit_verify(struct store *s, struct audit_verify *out, struct
 		return rc;
 	if (out->first_bad)
 		snprintf(detail, sizeof detail, "broken at row %lld", out->first_bad);
+	else if (out->cut)
+		snprintf(detail, sizeof detail, "cut: ends at row %lld, server confirmed row %lld",
+			 out->last_seq, out->acked_seq);
 	else
 		snprintf(detail, sizeof detail, "whole, %lld rows", out->rows);
 	return store_audit(s, "audit.verify", "audit", NULL, detail, e);

@@ -457,6 +457,15 @@ enum status sync_push_body(struct store *s, long long after, struct buf *out, lo
  * What one push reply means for its batch: marks the rows the server holds
  * (and records those it refused). SYNC_DONE when the whole batch is held.
  */
+/* Keeps the audit head the server acknowledged (absent: nothing to keep). */
+static enum status audit_head_keep(struct store *s, const json_t *head, struct err *e)
+{
+	if (!head)
+		return STATUS_OK;
+	return store_audit_ack(s, json_integer_value(json_object_get(head, "seq")),
+			       json_string_value(json_object_get(head, "hash")), e);
+}
+
 static enum sync_outcome push_reply(struct store *s, const struct xfer *x,
 				    struct sync_report *rep, struct err *e)
 {
@@ -490,7 +499,8 @@ static enum sync_outcome push_reply(struct store *s, const struct xfer *x,
 		if (ref[i].code && !strcmp(ref[i].code, "needs_person"))
 			waiting++;
 	}
-	if (store_outbox_mark(s, x->first, x->last, held, ref, nref, e) != STATUS_OK) {
+	if (store_outbox_mark(s, x->first, x->last, held, ref, nref, e) != STATUS_OK ||
+	    audit_head_keep(s, json_object_get(j, "audit_head"), e) != STATUS_OK) {
 		out = SYNC_FAILED;
 	} else {
 		rep->pushed += (long)x->n;

@@ -22,6 +22,29 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 	return buf_add(b, p, size * n) == STATUS_OK ? size * n : 0;
 }
 
+void sync_get_setup(CURL *h, const char *url, const char *ca, const char *pins,
+		    struct curl_slist *hdr, long timeout_s, char *errbuf, struct buf *body)
+{
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect is an answer */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (ca && *ca)
+		curl_easy_setopt(h, CURLOPT_CAINFO, ca);
+	if (pins && *pins)
+		curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, pins);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout_s);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "frontdesk/" FRONTDESK_VERSION);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+}
+
 /* Appends "&key=value" when value is set, the value percent-encoded
  * (RFC 3986: all but unreserved characters). */
 static void arg_add(struct buf *url, const char *key, const char *value, bool *first)
@@ -125,24 +148,7 @@ enum status sync_report_fetch(struct store *s, const char *db_path,
 	hdr = curl_slist_append(hdr, h_auth);
 	hdr = curl_slist_append(hdr, h_user);
 	hdr = curl_slist_append(hdr, h_pass);
-	curl_easy_setopt(h, CURLOPT_URL, buf_str(&url));
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect is an answer */
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (ca && *ca)
-		curl_easy_setopt(h, CURLOPT_CAINFO, ca);
-	if (pins && *pins)
-		curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, pins);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "frontdesk/" FRONTDESK_VERSION);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_err);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	sync_get_setup(h, buf_str(&url), ca, pins, hdr, 120L, curl_err, &body);
 	code = curl_easy_perform(h);
 	if (code != CURLE_OK) {
 		rc = err_set(e, STATUS_IO, "cannot reach the server at %s: %s; the figures for "

@@ -4,9 +4,21 @@
 #ifndef FRONTDESK_SYNC_INT_H
 #define FRONTDESK_SYNC_INT_H
 
+#include <curl/curl.h>
+
 #include "frontdesk/sync.h"
 
 /* Gzips in[0..n) into out; STATUS_TOO_BIG past out's cap. */
 enum status sync_gzip(const void *in, size_t n, struct buf *out);
+
+/*
+ * Sets h up for one request to this desk's server outside the sync cycle
+ * (reports over every hub, the audit head): url, TLS verified always with
+ * the CA and pins the desk was enrolled with (ca, pins may be NULL), the
+ * headers hdr (the caller's), a total timeout, curl's message into errbuf
+ * (CURL_ERROR_SIZE) and the answer into body.
+ */
+void sync_get_setup(CURL *h, const char *url, const char *ca, const char *pins,
+		    struct curl_slist *hdr, long timeout_s, char *errbuf, struct buf *body);
 
 #endif

@@ -386,6 +386,156 @@ static void test_working_days(void **state)
 	assert_date(date_add_working_days(D(2026, 3, 2), 10, NULL, 0), 2026, 3, 16);
 }
 
+/* ---- case rules --------------------------------------------------------- */
+
+static void test_working_days_between(void **state)
+{
+	/* Sorted, with a duplicate and a weekend holiday (Sat 27 Dec 2025). */
+	struct date hol[] = {{2025, 12, 25}, {2025, 12, 26}, {2025, 12, 26}, {2025, 12, 27},
+			     {2026, 1, 1}};
+
+	(void)state;
+	/* Degenerate: the same day, backwards, no holidays list. */
+	assert_int_equal(date_working_days_between(D(2025, 12, 19), D(2025, 12, 19), hol, 5), 0);
+	assert_int_equal(date_working_days_between(D(2025, 12, 22), D(2025, 12, 19), hol, 5), 0);
+	assert_int_equal(date_working_days_between(D(2025, 12, 19), D(2025, 12, 22), NULL, 0), 1);
+	/* Friday to Monday across a weekend: the Monday only. */
+	assert_int_equal(date_working_days_between(D(2025, 12, 19), D(2025, 12, 22), hol, 5), 1);
+	/* Saturday to Sunday: none. */
+	assert_int_equal(date_working_days_between(D(2025, 12, 20), D(2025, 12, 21), hol, 5), 0);
+	/* Across Christmas: 22, 23, 24, 29, 30, 31 Dec and 2 Jan (1 Jan off). */
+	assert_int_equal(date_working_days_between(D(2025, 12, 19), D(2026, 1, 2), hol, 5), 7);
+	assert_int_equal(date_working_days_between(D(2025, 12, 19), D(2026, 1, 2), NULL, 0), 10);
+	/* The inverse of date_add_working_days over holidays and weekends. */
+	for (int n = 0; n < 30; n++)
+		assert_int_equal(date_working_days_between(
+					 D(2025, 12, 19),
+					 date_add_working_days(D(2025, 12, 19), n, hol, 5), hol, 5),
+				 n);
+}
+
+static void test_case_transitions(void **state)
+{
+	struct err e;
+
+	(void)state;
+	/* Degenerate: a status out of range, a NULL reference. */
+	assert_int_equal(case_change_check("AB1-00001", (enum case_status)-1, CASE_OPEN, NULL, &e),
+			 STATUS_INVALID);
+	assert_int_equal(case_change_check("AB1-00001", CASE_OPEN, CASE_STATUS_COUNT, NULL, &e),
+			 STATUS_INVALID);
+	assert_int_equal(case_change_check(NULL, CASE_CLOSED, CASE_OPEN, NULL, NULL),
+			 STATUS_DENIED);
+	/* Every transition: from each status to each status. */
+	for (int from = 0; from < CASE_STATUS_COUNT; from++)
+		for (int to = 0; to < CASE_STATUS_COUNT; to++) {
+			enum status want = from == CASE_CLOSED ? STATUS_DENIED : STATUS_OK;
+
+			err_clear(&e);
+			assert_int_equal(case_change_check("AB1-00001", (enum case_status)from,
+							   (enum case_status)to, "Sorted", &e),
+					 want);
+			if (want == STATUS_DENIED)
+				assert_string_equal(e.msg,
+						    "case AB1-00001 is closed and cannot change; raise "
+						    "a new referral if more is needed");
+		}
+	/* Closing needs a result: none, empty, blank, too long, a bad one. */
+	assert_int_equal(case_change_check("AB1-00001", CASE_OPEN, CASE_CLOSED, NULL, &e),
+			 STATUS_INVALID);
+	assert_string_equal(e.msg, "closing a case needs a result: say what was done");
+	assert_int_equal(case_change_check("AB1-00001", CASE_IN_PROGRESS, CASE_CLOSED, "", &e),
+			 STATUS_INVALID);
+	assert_int_equal(case_change_check("AB1-00001", CASE_IN_PROGRESS, CASE_CLOSED, "   ", &e),
+			 STATUS_INVALID);
+	{
+		char *long_result = xcalloc(REASON_MAX_CHARS + 2, 1);
+
+		memset(long_result, 'x', REASON_MAX_CHARS + 1);
+		assert_int_equal(case_change_check("AB1-00001", CASE_OPEN, CASE_CLOSED, long_result,
+						   &e),
+				 STATUS_INVALID);
+		free(long_result);
+	}
+	assert_int_equal(case_change_check("AB1-00001", CASE_OPEN, CASE_CLOSED, "bad\001", &e),
+			 STATUS_INVALID);
+	/* Other changes need no result. */
+	assert_int_equal(case_change_check("AB1-00001", CASE_OPEN, CASE_AWAITING_CUSTOMER, NULL,
+					   &e),
+			 STATUS_OK);
+	/* A pause ends only when the case leaves awaiting-customer. */
+	for (int from = 0; from < CASE_STATUS_COUNT; from++)
+		for (int to = 0; to < CASE_STATUS_COUNT; to++)
+			assert_int_equal(case_pause_ends((enum case_status)from,
+							 (enum case_status)to),
+					 from == CASE_AWAITING_CUSTOMER &&
+						 to != CASE_AWAITING_CUSTOMER);
+}
+
+static void test_case_pause(void **state)
+{
+	/* Monday 3 May 2027 is a bank holiday. */
+	struct date hol[] = {{2027, 5, 3}, {2027, 5, 31}};
+	struct date due = D(2027, 5, 6);
+	long paused = 0;
+
+	(void)state;
+	/* Paused and resumed the same day: nothing moves. */
+	assert_int_equal(case_pause_end(D(2027, 4, 30), D(2027, 4, 30), hol, 2, &due, &paused), 0);
+	assert_date(due, 2027, 5, 6);
+	assert_int_equal(paused, 0);
+	/* Paused Friday 30 April, resumed Wednesday 5 May: the weekend and the
+	 * holiday do not count, Tuesday and Wednesday do; due Thursday 6 May
+	 * moves on 2 working days to Monday 10 May, across the weekend. */
+	assert_int_equal(case_pause_end(D(2027, 4, 30), D(2027, 5, 5), hol, 2, &due, &paused), 2);
+	assert_date(due, 2027, 5, 10);
+	assert_int_equal(paused, 2);
+	/* A second pause adds on: Friday 28 May to Tuesday 1 June (31 May a
+	 * holiday): 1 day; due 10 May + 1 = 11 May. */
+	assert_int_equal(case_pause_end(D(2027, 5, 28), D(2027, 6, 1), hol, 2, &due, &paused), 1);
+	assert_date(due, 2027, 5, 11);
+	assert_int_equal(paused, 3);
+	/* Over a weekend only: Friday to Sunday, nothing. */
+	assert_int_equal(case_pause_end(D(2027, 6, 4), D(2027, 6, 6), hol, 2, &due, &paused), 0);
+	assert_date(due, 2027, 5, 11);
+	/* Overdue: open and in progress only, the day after the due date. */
+	assert_false(case_overdue(CASE_OPEN, D(2027, 5, 11), D(2027, 5, 11)));
+	assert_true(case_overdue(CASE_OPEN, D(2027, 5, 11), D(2027, 5, 12)));
+	assert_true(case_overdue(CASE_IN_PROGRESS, D(2027, 5, 11), D(2027, 5, 12)));
+	assert_false(case_overdue(CASE_AWAITING_CUSTOMER, D(2027, 5, 11), D(2027, 5, 12)));
+	assert_false(case_overdue(CASE_CLOSED, D(2027, 5, 11), D(2027, 5, 12)));
+}
+
+static void test_audit_hash(void **state)
+{
+	char h1[AUDIT_HASH_HEX + 1], h2[AUDIT_HASH_HEX + 1];
+	struct audit_row r = {
+		.seq = 1,
+		.device_id = "01900000-0000-7000-8000-000000000001",
+		.at = "2026-11-20T10:00:00.000Z",
+		.actor = "cli:root",
+		.action = "customer.add",
+		.record_type = "customer",
+		.record_id = NULL,
+		.detail = NULL,
+		.prev_hash = AUDIT_ZERO_HASH,
+	};
+
+	(void)state;
+	audit_hash_row(&r, h1);
+	assert_int_equal(strlen(h1), AUDIT_HASH_HEX);
+	audit_hash_row(&r, h2);
+	assert_string_equal(h1, h2);
+	/* NULL and "" differ; every field counts, the seq too. */
+	r.detail = "";
+	audit_hash_row(&r, h2);
+	assert_string_not_equal(h1, h2);
+	r.detail = NULL;
+	r.seq = 2;
+	audit_hash_row(&r, h2);
+	assert_string_not_equal(h1, h2);
+}
+
 /* ---- ids --------------------------------------------------------------- */
 
 static void test_uuid(void **state)
@@ -1317,6 +1467,10 @@ int main(void)
 		cmocka_unit_test(test_date_arith),
 		cmocka_unit_test_teardown(test_london_day, teardown_clock),
 		cmocka_unit_test(test_working_days),
+		cmocka_unit_test(test_working_days_between),
+		cmocka_unit_test(test_case_transitions),
+		cmocka_unit_test(test_case_pause),
+		cmocka_unit_test(test_audit_hash),
 		cmocka_unit_test_teardown(test_uuid, teardown_clock),
 		cmocka_unit_test(test_hlc_parse),
 		cmocka_unit_test_teardown(test_hlc_tick, teardown_clock),

@@ -296,6 +296,62 @@ static void test_audit_tamper_edit(void **state)
 	store_close(s);
 }
 
+/* The head the server acknowledged anchors the end of the chain. */
+static void test_audit_tail_cut(void **state)
+{
+	struct store *s = open_ready();
+	struct audit_verify v;
+	struct err e;
+	char hash[AUDIT_HASH_HEX + 1];
+	long long acked;
+
+	(void)state;
+	fill_audit(s, 10);
+	/* Degenerate acknowledgements are refused and change nothing. */
+	assert_int_equal(store_audit_ack(s, 0, "00", &e), STATUS_INVALID);
+	assert_int_equal(store_audit_ack(s, 3, NULL, &e), STATUS_INVALID);
+	assert_int_equal(store_audit_ack(s, 3, "not-a-hash", &e), STATUS_INVALID);
+	assert_int_equal(verify(s, &v), 0);
+	assert_int_equal(v.acked_seq, 0);
+	assert_false(v.cut);
+	/* The server confirms row 8: whole. */
+	acked = count("SELECT seq FROM audit WHERE detail = 'row 7'");
+	{
+		sqlite3 *db;
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT hash FROM audit WHERE seq = ?1", -1,
+						    &st, NULL),
+				 SQLITE_OK);
+		sqlite3_bind_int64(st, 1, acked);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		snprintf(hash, sizeof hash, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	assert_int_equal(store_audit_ack(s, acked, hash, &e), STATUS_OK);
+	assert_int_equal(verify(s, &v), 0);
+	assert_int_equal(v.acked_seq, acked);
+	assert_false(v.cut);
+	/* An older head changes nothing. */
+	assert_int_equal(store_audit_ack(s, acked - 1, hash, &e), STATUS_OK);
+	assert_int_equal(verify(s, &v), 0);
+	assert_int_equal(v.acked_seq, acked);
+	/* The last rows cut off, the confirmed one with them: reported. */
+	tamper("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE detail IN ('row 6', "
+	       "'row 7', 'row 8', 'row 9') OR action = 'audit.verify';");
+	assert_int_equal(verify(s, &v), 0);
+	assert_true(v.cut);
+	assert_true(v.last_seq < acked);
+	/* Rewritten past the confirmed row: its hash differs, still reported. */
+	fill_audit(s, 6);
+	assert_int_equal(verify(s, &v), 0);
+	assert_true(v.last_seq >= acked);
+	assert_true(v.cut);
+	store_close(s);
+}
+
 static void test_audit_tamper_delete(void **state)
 {
 	struct store *s = open_ready();
@@ -822,6 +878,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_chain_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_tamper_edit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_tail_cut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_tamper_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_tamper_reorder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_migration_seals_old_rows, setup, teardown),

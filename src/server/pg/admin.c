@@ -48,27 +48,84 @@ static enum status finish(struct pg *db, enum status rc, struct err *e)
 	return pg_end(db, true, e);
 }
 
-enum status pg_case_update(struct pg *db, const char *reference, const char *status,
-			   const char *note, const char *actor, struct err *e)
+/* The bank holidays, sorted; *out is the caller's to free. */
+static enum status holidays_read(struct pg *db, struct date **out, size_t *n, struct err *e)
 {
-	char event_id[UUID_STR_LEN + 1], now[32], *text;
+	PGresult *r = pg_exec(db, "SELECT day::text FROM bank_holiday ORDER BY day", 0, NULL,
+			      "reading bank holidays", e);
+
+	*out = NULL;
+	*n = 0;
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	*out = xcalloc((size_t)PQntuples(r) + 1, sizeof **out);
+	for (int i = 0; i < PQntuples(r); i++)
+		if (date_parse(PQgetvalue(r, i, 0), &(*out)[*n], "bank holiday", NULL) == STATUS_OK)
+			(*n)++;
+	PQclear(r);
+	return STATUS_OK;
+}
+
+/*
+ * Where a pause that ends now leaves the case: the due date and paused days
+ * moved on as a desk moves them (core's case rules), from the day of the
+ * case's latest awaiting-customer event.
+ */
+static enum status pause_end(struct pg *db, const char *since_utc, char due[11], long *paused,
+			     struct err *e)
+{
+	struct date *hol, since, d;
+	size_t nhol;
+	int64_t ms;
+	enum status rc;
+
+	if (date_parse(due, &d, "due date", NULL) != STATUS_OK)
+		return STATUS_OK; /* no due date to move */
+	since = date_today_london();
+	if (since_utc && time_parse_utc(since_utc, &ms) == STATUS_OK)
+		since = date_of_ms_london(ms);
+	rc = holidays_read(db, &hol, &nhol, e);
+	if (rc)
+		return rc;
+	if (case_pause_end(since, date_today_london(), hol, nhol, &d, paused) > 0)
+		date_format(d, due, 11);
+	free(hol);
+	return STATUS_OK;
+}
+
+enum status pg_case_update(struct pg *db, const char *reference, const char *status,
+			   const char *note, const char *result, const char *actor, struct err *e)
+{
+	char event_id[UUID_STR_LEN + 1], now[32], due[11], paused_text[24], ref[40], id[40];
+	char *text;
 	const char *p[1] = { reference };
 	json_t *ev;
 	PGresult *r;
 	bool locked = false;
 	enum status rc;
+	int from, to = case_status_find(status);
+	long paused;
 
-	if (case_status_find(status) < 0)
+	if (to < 0)
 		return err_set(e, STATUS_INVALID,
 			       "unknown case status '%s'; use open, in-progress, awaiting-customer or closed",
 			       status);
 	if (note && valid_text("note", note, NOTES_MAX_CHARS, false, true, e))
 		return STATUS_INVALID;
+	/* Closing needs a result whatever the case: said before it is looked up. */
+	if (to == CASE_CLOSED && (rc = case_change_check(reference, CASE_OPEN, CASE_CLOSED, result, e)))
+		return rc;
 	rc = begin_logged(db, &locked, e);
 	if (rc)
 		return rc;
-	r = pg_exec(db, "SELECT id FROM \"case\" WHERE reference = upper($1) FOR UPDATE", 1, p,
-		    "finding the case", e);
+	r = pg_exec(db,
+		    "SELECT c.id, c.reference, c.status, coalesce(c.body->>'due_date', ''),"
+		    " CASE WHEN jsonb_typeof(c.body->'paused_days') = 'number'"
+		    "  THEN (c.body->>'paused_days')::numeric::bigint ELSE 0 END,"
+		    " (SELECT max(v.body->>'at') FROM case_event v WHERE v.case_id = c.id"
+		    "  AND v.body->>'status' = 'awaiting-customer')"
+		    " FROM \"case\" c WHERE c.reference = upper($1) FOR UPDATE OF c",
+		    1, p, "finding the case", e);
 	if (!r)
 		return finish(db, e && e->code ? e->code : STATUS_DB, e);
 	if (PQntuples(r) != 1) {
@@ -78,20 +135,33 @@ enum status pg_case_update(struct pg *db, const char *reference, const char *sta
 				      "no case with reference '%s' has reached the server", reference),
 			      e);
 	}
+	snprintf(id, sizeof id, "%s", PQgetvalue(r, 0, 0));
+	snprintf(ref, sizeof ref, "%s", PQgetvalue(r, 0, 1));
+	from = case_status_find(PQgetvalue(r, 0, 2));
+	snprintf(due, sizeof due, "%s", PQgetvalue(r, 0, 3));
+	paused = (long)pg_ll(r, 0, 4);
+	/* The same rules as at a desk: a closed case stays closed. */
+	rc = case_change_check(ref, from < 0 ? CASE_OPEN : (enum case_status)from,
+			       (enum case_status)to, result, e);
+	if (!rc && from >= 0 && case_pause_ends((enum case_status)from, (enum case_status)to))
+		rc = pause_end(db, PQgetisnull(r, 0, 5) ? NULL : PQgetvalue(r, 0, 5), due, &paused,
+			       e);
+	PQclear(r);
+	if (rc)
+		return finish(db, rc, e);
+	snprintf(paused_text, sizeof paused_text, "%ld", paused);
 	uuid_v7(event_id);
 	time_format_utc(clock_now_ms(), now, sizeof now);
 	ev = json_object();
 	set_str(ev, "id", event_id);
-	set_str(ev, "case_id", PQgetvalue(r, 0, 0));
+	set_str(ev, "case_id", id);
 	set_str(ev, "status", status);
 	set_str(ev, "note", note);
 	set_str(ev, "actor", actor);
 	set_str(ev, "at", now);
-	PQclear(r);
 	text = dump(ev);
 	{
-		const char *q[4] = { event_id, json_string_value(json_object_get(ev, "case_id")),
-				     text, NULL };
+		const char *q[3] = { event_id, id, text };
 
 		rc = pg_run(db,
 			    "INSERT INTO case_event (id, case_id, device_id, body)"
@@ -99,20 +169,24 @@ enum status pg_case_update(struct pg *db, const char *reference, const char *sta
 			    3, q, "saving the case event", e);
 	}
 	if (!rc) {
-		const char *q[4] = { json_string_value(json_object_get(ev, "case_id")), status, now,
-				     note };
+		/* Every desk takes status, due date and paused days from this
+		 * body as it takes a desk's own change. */
+		const char *q[6] = { id, status, now, result, due[0] ? due : NULL, paused_text };
 
 		r = pg_exec(db,
 			    "UPDATE \"case\" SET status = $2, updated_at = now(), body = body"
 			    " || jsonb_build_object('status', $2::text,"
 			    "   'closed_at', CASE WHEN $2 = 'closed' THEN $3::text END,"
-			    "   'result', CASE WHEN $2 = 'closed' THEN $4::text END)"
+			    "   'result', CASE WHEN $2 = 'closed' THEN $4::text END,"
+			    "   'paused_days', $6::bigint)"
+			    " || CASE WHEN $5::text IS NULL THEN '{}'::jsonb"
+			    "   ELSE jsonb_build_object('due_date', $5::text) END"
 			    " WHERE id = $1 RETURNING body::text",
-			    4, q, "updating the case", e);
+			    6, q, "updating the case", e);
 		if (!r)
 			rc = e && e->code ? e->code : STATUS_DB;
 		else {
-			rc = pg_log_change(db, &locked, "case", q[0], NULL, PQgetvalue(r, 0, 0), e);
+			rc = pg_log_change(db, &locked, "case", id, NULL, PQgetvalue(r, 0, 0), e);
 			PQclear(r);
 		}
 	}

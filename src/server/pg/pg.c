@@ -136,6 +136,35 @@ static const char *const migrations[] = {
 	"  device_id text NOT NULL, cursor bigint NOT NULL, record_type text NOT NULL,"
 	"  record_id text NOT NULL, reason text NOT NULL,"
 	"  reported_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (device_id, cursor));",
+	/* 9: each desk's audit chain anchored: the highest row such that every
+	 * row up to it is held (from the first the desk sent), each following
+	 * the one before it (its prev_hash the hash of the row before), with
+	 * its hash. Advanced as rows arrive, reading only the rows after the
+	 * last head; a fork (a desk restored from a backup writing another
+	 * chain) stops it, so the desk keeps being told where its trail was
+	 * cut. Answered to the desk and checked by frontdeskd audit verify. */
+	"CREATE INDEX audit_device_seq ON audit (device_id, ((body->>'seq')::bigint));"
+	"CREATE TABLE audit_head ("
+	"  device_id text PRIMARY KEY, seq bigint NOT NULL, hash text NOT NULL,"
+	"  at timestamptz NOT NULL DEFAULT now());"
+	"CREATE FUNCTION frontdesk_audit_advance(dev text) RETURNS TABLE (seq bigint, hash text)"
+	" LANGUAGE plpgsql AS $$ DECLARE h_seq bigint; h_hash text; r record; BEGIN"
+	"  SELECT a.seq, a.hash INTO h_seq, h_hash FROM audit_head a WHERE a.device_id = dev;"
+	"  FOR r IN SELECT (x.body->>'seq')::bigint AS s, x.body->>'hash' AS h,"
+	"   x.body->>'prev_hash' AS p FROM audit x"
+	"   WHERE x.device_id = dev AND (x.body->>'seq')::bigint > coalesce(h_seq, 0)"
+	"   ORDER BY (x.body->>'seq')::bigint LOOP"
+	"   EXIT WHEN h_seq IS NOT NULL AND (r.s <> h_seq + 1 OR r.p IS DISTINCT FROM h_hash);"
+	"   EXIT WHEN r.h IS NULL;"
+	"   h_seq := r.s; h_hash := r.h;"
+	"  END LOOP;"
+	"  IF h_seq IS NOT NULL THEN"
+	"   INSERT INTO audit_head AS a (device_id, seq, hash) VALUES (dev, h_seq, h_hash)"
+	"   ON CONFLICT (device_id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash,"
+	"    at = now() WHERE a.seq < EXCLUDED.seq;"
+	"  END IF;"
+	"  RETURN QUERY SELECT a.seq, a.hash FROM audit_head a WHERE a.device_id = dev;"
+	" END $$;",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 

@@ -251,12 +251,58 @@ static enum status apply_customer(struct pg *db, const struct device_auth *dev,
 	return rc;
 }
 
+/*
+ * The desks' case rules (core.h "case rules") for a pushed change of case
+ * case_id to status `to`: a closed case never changes, closing needs a
+ * result. Fills refusal (code invalid) when the change breaks them; a case
+ * the server does not hold is left to the caller. The event that records a
+ * close (event_at NULL for a case update) is written with the close, at its
+ * closed_at, and keeps to the rules; any other event on a closed case (a
+ * note) does not.
+ */
+static enum status case_rules_refusal(struct pg *db, const char *case_id, const char *to,
+				      const char *result, const char *event_at, char *refusal,
+				      size_t refsz, struct err *e)
+{
+	const char *p[1] = { case_id };
+	PGresult *r = pg_exec(db,
+			      "SELECT status, reference, coalesce(body->>'closed_at', '')"
+			      " FROM \"case\" WHERE id = $1",
+			      1, p, "reading the case", e);
+	struct err why;
+	int from, want = case_status_find(to);
+	bool event = event_at != NULL;
+
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	if (PQntuples(r) == 1 && want >= 0) {
+		from = case_status_find(PQgetvalue(r, 0, 0));
+		err_clear(&why);
+		if (from >= 0 &&
+		    !(event && from == CASE_CLOSED && want == CASE_CLOSED &&
+		      !strcmp(event_at, PQgetvalue(r, 0, 2))) &&
+		    case_change_check(PQgetvalue(r, 0, 1), (enum case_status)from,
+				      (enum case_status)want, result, &why))
+			snprintf(refusal, refsz, "%s: %.250s", want == CASE_CLOSED &&
+				 why.code == STATUS_INVALID ? (event ? "note" : "result") : "status",
+				 why.msg);
+	}
+	PQclear(r);
+	return STATUS_OK;
+}
+
 /* A status change made at a desk: the case's body takes the new status,
  * due date, pause and result, and every other console gets it. */
 static enum status apply_case_update(struct pg *db, const struct device_auth *dev,
 				     const struct push_change *c, bool *locked, char *refusal,
 				     size_t refsz, struct err *e)
 {
+	enum status rules = case_rules_refusal(
+		db, c->id, json_string_value(json_object_get(c->body, "status")),
+		json_string_value(json_object_get(c->body, "result")), NULL, refusal, refsz, e);
+
+	if (rules || refusal[0])
+		return rules;
 	char *text = dump(c->body);
 	const char *p[2] = { c->id, text };
 	PGresult *r = pg_exec(db,
@@ -331,6 +377,15 @@ static enum status apply_case(struct pg *db, const struct device_auth *dev,
 static enum status apply_case_event(struct pg *db, const char *device, json_t *body,
 				    bool *locked, char *refusal, size_t refsz, struct err *e)
 {
+	const char *event_at = json_string_value(json_object_get(body, "at"));
+	enum status rules = case_rules_refusal(
+		db, json_string_value(json_object_get(body, "case_id")),
+		json_string_value(json_object_get(body, "status")),
+		json_string_value(json_object_get(body, "note")), event_at ? event_at : "", refusal,
+		refsz, e);
+
+	if (rules || refusal[0])
+		return rules;
 	char *text = dump(body);
 	const char *p[4];
 	PGresult *r;
@@ -1001,6 +1056,22 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 	}
 }
 
+/*
+ * When the batch carried audit rows: the device's audit head after it, for
+ * the answer (common decision 4). Read after the commit; a failure here
+ * only leaves the head out of the answer (the next push carries it).
+ */
+static void answer_audit_head(struct pg *db, const struct device_auth *dev,
+			      const struct push_batch *b, struct push_result *res)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (!strcmp(b->changes[i].type, "audit")) {
+			if (pg_audit_head(db, dev->id, &res->audit_seq, res->audit_hash, NULL))
+				res->audit_seq = 0;
+			return;
+		}
+}
+
 enum status pg_push(struct pg *db, const struct device_auth *dev, const struct push_batch *b,
 		    struct push_result *res, struct err *e)
 {
@@ -1206,6 +1277,8 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	rc = pg_end(db, true, e);
 	ok = rc == STATUS_OK;
 out:
+	if (ok)
+		answer_audit_head(db, dev, b, res);
 	if (!ok) {
 		if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
 			pg_end(db, false, NULL);
