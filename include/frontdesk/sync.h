@@ -60,6 +60,15 @@ struct sync_person {
 };
 /* Wipes p (password and token). */
 void sync_person_forget(struct sync_person *p);
+/*
+ * Opens p's session at the server now (POST /v1/session) with its login and
+ * password, wiping the password either way. STATUS_OK with p->token and
+ * p->role set; STATUS_DENIED when the server refuses the person (one answer
+ * for a wrong login or password and a disabled user; or too many tries), e
+ * says which; STATUS_IO when it cannot be reached.
+ */
+enum status sync_person_open(struct store *s, const char *db_path, struct sync_person *p,
+			     struct err *e);
 
 /* Transport settings; NULL members take the values stored at enrolment. */
 struct sync_options {
@@ -182,11 +191,11 @@ char *sync_url_parse(const char *url, bool *plain_http, struct err *e);
 /* ---- reports over every hub (issue 6) ---------------------------------- */
 
 /* What to ask frontdeskd for: GET /v1/reports/REPORT?from=..&to=..[&by=..]
- * [&site=..] plus the desk's report settings, as the person user/password
- * (a supervisor or an administrator on the server). All borrowed. */
+ * [&site=..] plus the desk's report settings, as person (a supervisor or an
+ * administrator on the server). All borrowed; person is updated. */
 struct sync_report_request {
 	const char *report, *from, *to, *by, *site; /* by and site may be NULL */
-	const char *user, *password;
+	struct sync_person *person;
 	const char *const *setting_keys, *const *setting_values;
 	size_t nsettings;
 };
@@ -197,8 +206,13 @@ struct sync_report_request {
  * when the desk is not enrolled, STATUS_DENIED when the server refuses the
  * device or the person (403 for an advisor), STATUS_USAGE for a report the
  * server does not take, STATUS_IO when it cannot be reached; e says which
- * in words for people. The password is sent only over the enrolled
- * connection and wiped from memory after.
+ * in words for people.
+ * The person signs in at the server once (argon2id once): when person has
+ * no session yet, one is opened with its login and password (POST
+ * /v1/session; the password is wiped either way) and kept in person for
+ * the next report, which then costs no password check. A session the
+ * server no longer takes is forgotten (STATUS_DENIED: sign in again). End
+ * it with sync_person_end.
  */
 enum status sync_report_fetch(struct store *s, const char *db_path,
 			      const struct sync_report_request *rq, json_t **out, struct err *e);

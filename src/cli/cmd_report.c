@@ -37,7 +37,7 @@ static const char usage[] =
     "(KEY from the first column, or total) with customers' names, and every\n"
     "name shown is audited. --bom starts CSV with a byte-order mark for older\n"
     "Excel. --org-wide asks the central server for the figures of all hubs\n"
-    "(supervisors and administrators; the --user password is checked there).\n"
+    "(supervisors and administrators; the --user password is checked there, once).\n"
     "An advisor sees only their own figures.\n";
 
 enum {
@@ -196,6 +196,7 @@ static int run_org_wide(const struct cli_global *g, struct store *s, const struc
 {
 	char *values[NSETTINGS] = { 0 }, from[16], to[16], password[PASSWORD_MAX_BYTES + 2];
 	struct sync_report_request rq = { 0 };
+	struct sync_person person = { 0 };
 	struct report_table *t = NULL;
 	json_t *j = NULL;
 	struct err e;
@@ -219,8 +220,10 @@ static int run_org_wide(const struct cli_global *g, struct store *s, const struc
 	rq.to = to;
 	rq.by = q->by == REPORT_BY_NONE ? NULL : report_by_name(q->by);
 	rq.site = q->site;
-	rq.user = g->user;
-	rq.password = password;
+	snprintf(person.login, sizeof person.login, "%s", g->user);
+	snprintf(person.password, sizeof person.password, "%s", password);
+	sodium_memzero(password, sizeof password);
+	rq.person = &person;
 	rq.setting_keys = report_settings;
 	rq.setting_values = (const char *const *)values;
 	rq.nsettings = NSETTINGS;
@@ -242,7 +245,8 @@ static int run_org_wide(const struct cli_global *g, struct store *s, const struc
 		t->title = title;
 		print_table(t, format, bom);
 	}
-	sodium_memzero(password, sizeof password);
+	/* the session opened for this one report ends with it */
+	sync_person_end(s, store_path(s), NULL, &person);
 	for (size_t i = 0; i < NSETTINGS; i++)
 		free(values[i]);
 	report_table_free(t);

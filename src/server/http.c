@@ -821,16 +821,15 @@ static char *report_setting(void *ctx, const char *key)
 /*
  * GET /v1/reports/NAME?from=DATE&to=DATE[&by=..][&site=..]: one report over
  * every hub's contacts. The device's bearer token says which console asks;
- * X-Frontdesk-User and X-Frontdesk-Password say who sits at it, checked
- * against the server's copy of the user (argon2id). Supervisors and
- * administrators only: an advisor is answered 403.
+ * X-Frontdesk-Session says who sits at it: a session they opened at this
+ * device (POST /v1/session, the one argon2id check, with its lockout).
+ * Supervisors and administrators only: an advisor is answered 403.
  */
 static enum MHD_Result route_report(struct MHD_Connection *c, struct request *rq, struct pg *db,
 				    const char *name)
 {
-	const char *user = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Frontdesk-User");
-	const char *password =
-		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Frontdesk-Password");
+	const char *session =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Frontdesk-Session");
 	struct report_viewer viewer = { NULL, true };
 	struct report_query q = { 0 };
 	struct report_table *t = NULL;
@@ -841,30 +840,34 @@ static enum MHD_Result route_report(struct MHD_Connection *c, struct request *rq
 	const char *arg;
 	struct report_args_check ck = { "", NULL, 0 };
 	const char *field = NULL;
-	char role[16], msg[sizeof ((struct err *)0)->msg], *text;
+	char user[64], msg[sizeof ((struct err *)0)->msg], *text;
 	int kind, by;
 	struct err e;
 	json_t *j;
 
 	if (authenticate(c, rq, db, "console", &dev, &ret))
 		return ret;
-	if (!user || !*user || !password || !*password)
-		return fail(c, rq, 401, "no_user", "X-Frontdesk-User",
-			    "reports over all hubs need a supervisor's login and password "
-			    "(X-Frontdesk-User and X-Frontdesk-Password)");
+	/* The person signed in once (POST /v1/session, argon2id there, with
+	 * its lockout); each report checks the session only. */
+	if (!session || !*session)
+		return fail(c, rq, 401, "no_session", "X-Frontdesk-Session",
+			    "reports over all hubs need a supervisor's session: sign in with POST "
+			    "/v1/session, then send X-Frontdesk-Session");
 	err_clear(&e);
-	switch (pg_user_check(db, user, password, role, sizeof role, &e)) {
+	switch (pg_session_check(db, &dev, session, "supervisor", user, sizeof user, &e)) {
 	case STATUS_OK:
 		break;
 	case STATUS_DENIED:
-		return fail(c, rq, 401, "bad_user", "X-Frontdesk-User", e.msg);
+		if (user[0])
+			return fail(c, rq, 403, "not_supervisor", "X-Frontdesk-Session",
+				    "reports over all hubs are for supervisors and administrators; an "
+				    "advisor sees their own figures at their desk");
+		return fail(c, rq, 401, "bad_session", "X-Frontdesk-Session",
+			    "that session is not open at this device (ended, expired, or its user "
+			    "disabled); sign in again");
 	default:
 		return db_failure(c, rq, &e);
 	}
-	if (strcmp(role, "supervisor") != 0 && strcmp(role, "admin") != 0)
-		return fail(c, rq, 403, "not_supervisor", "X-Frontdesk-User",
-			    "reports over all hubs are for supervisors and administrators; an "
-			    "advisor sees their own figures at their desk");
 	kind = report_kind_find(name);
 	if (kind < 0)
 		return fail(c, rq, 404, "not_found", "",
@@ -910,8 +913,8 @@ static enum MHD_Result route_report(struct MHD_Connection *c, struct request *rq
 	json_decref(j);
 	if (!text)
 		die("out of memory encoding JSON");
-	fprintf(stderr, "frontdeskd: report %s over all hubs for %s (%s) at device %s\n", name,
-		user, role, dev.code);
+	fprintf(stderr, "frontdeskd: report %s over all hubs for %s at device %s\n", name, user,
+		dev.code);
 	return send_body(c, rq, 200, text, NULL);
 }
 

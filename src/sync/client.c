@@ -1034,6 +1034,30 @@ static enum sync_outcome person_open(struct http *c, struct sync_person *p,
 	return SYNC_DONE;
 }
 
+enum status sync_person_open(struct store *s, const char *db_path, struct sync_person *p,
+			     struct err *e)
+{
+	struct sync_report rep;
+	struct http c;
+	enum sync_outcome out;
+	enum status rc;
+
+	memset(&rep, 0, sizeof rep);
+	rc = http_open(s, db_path, NULL, &c, e);
+	if (rc) {
+		sync_person_forget(p);
+		return rc;
+	}
+	out = person_open(&c, p, &rep, e);
+	http_release(&c);
+	sodium_memzero(p->password, sizeof p->password);
+	if (out == SYNC_DONE && p->token[0])
+		return STATUS_OK;
+	if (out == SYNC_DONE)
+		return err_set(e, STATUS_DENIED, "no login and password to sign in with");
+	return out == SYNC_CONFIG && rep.http ? STATUS_DENIED : (e && e->code ? e->code : STATUS_IO);
+}
+
 void sync_person_end(struct store *s, const char *db_path, const struct sync_options *o,
 		     struct sync_person *p)
 {

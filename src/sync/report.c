@@ -101,7 +101,7 @@ enum status sync_report_fetch(struct store *s, const char *db_path,
 {
 	char *base = store_sync_state(s, "server_url"), *token = sync_token_load(db_path);
 	char *ca = store_sync_state(s, "sync_ca"), *pins = store_sync_state(s, "sync_pin");
-	char curl_err[CURL_ERROR_SIZE] = "", *h_user = NULL, *h_pass = NULL, *h_auth = NULL;
+	char curl_err[CURL_ERROR_SIZE] = "", *h_session = NULL, *h_auth = NULL;
 	struct curl_slist *hdr = NULL;
 	struct buf url, body;
 	enum status rc = STATUS_OK;
@@ -142,12 +142,20 @@ enum status sync_report_fetch(struct store *s, const char *db_path,
 	arg_add(&url, "site", rq->site, &first);
 	for (size_t i = 0; i < rq->nsettings; i++)
 		arg_add(&url, rq->setting_keys[i], rq->setting_values[i], &first);
+	/* The person signs in once; every report after uses the session. */
+	if (!rq->person) {
+		rc = err_set(e, STATUS_DENIED, "reports over all hubs need a person signed in");
+		goto out;
+	}
+	if (!rq->person->token[0]) {
+		rc = sync_person_open(s, db_path, rq->person, e);
+		if (rc)
+			goto out;
+	}
 	h_auth = xasprintf("Authorization: Bearer %s", token);
-	h_user = xasprintf("X-Frontdesk-User: %s", rq->user);
-	h_pass = xasprintf("X-Frontdesk-Password: %s", rq->password);
+	h_session = xasprintf("X-Frontdesk-Session: %s", rq->person->token);
 	hdr = curl_slist_append(hdr, h_auth);
-	hdr = curl_slist_append(hdr, h_user);
-	hdr = curl_slist_append(hdr, h_pass);
+	hdr = curl_slist_append(hdr, h_session);
 	sync_get_setup(h, buf_str(&url), ca, pins, hdr, 120L, curl_err, &body);
 	code = curl_easy_perform(h);
 	if (code != CURLE_OK) {
@@ -160,6 +168,9 @@ enum status sync_report_fetch(struct store *s, const char *db_path,
 	if (status != 200) {
 		reply_error(&body, status, e);
 		rc = e ? e->code : STATUS_IO;
+		/* a session the server no longer takes is forgotten */
+		if (status == 401)
+			sync_person_forget(rq->person);
 		goto out;
 	}
 	*out = json_loadb(body.data ? body.data : "", body.len, 0, NULL);
@@ -170,16 +181,15 @@ out:
 	if (h)
 		curl_easy_cleanup(h);
 	curl_slist_free_all(hdr);
-	if (h_pass) {
-		wipe(h_pass);
-		free(h_pass);
+	if (h_session) {
+		wipe(h_session);
+		free(h_session);
 	}
 	if (token) {
 		wipe(token);
 		free(token);
 	}
 	free(h_auth);
-	free(h_user);
 	free(base);
 	free(ca);
 	free(pins);

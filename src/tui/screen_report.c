@@ -341,8 +341,16 @@ static void fetch_org_wide(struct report_screen *st, struct tui *t, enum report_
 	rq.from = a;
 	rq.to = b;
 	rq.by = by == REPORT_BY_NONE ? NULL : report_by_name(by);
-	rq.user = t->who.login;
-	rq.password = st->password.text;
+	/* the first report over all hubs signs the person in at the server;
+	 * the ones after use that session (no password asked or checked) */
+	if (!t->org_person.token[0]) {
+		sync_person_forget(&t->org_person);
+		snprintf(t->org_person.login, sizeof t->org_person.login, "%s", t->who.login);
+		snprintf(t->org_person.password, sizeof t->org_person.password, "%.*s",
+			 (int)sizeof t->org_person.password - 1, st->password.text);
+	}
+	secret_wipe(st->password.text, sizeof st->password.text);
+	rq.person = &t->org_person;
 	rq.setting_keys = report_settings;
 	rq.setting_values = (const char *const *)values;
 	rq.nsettings = NSETTINGS;
@@ -1139,6 +1147,22 @@ static void org_wide_toggle(struct screen *sc)
 	/* An advisor is refused here, audited, before anything is sent. */
 	if (store_require(sc->t->store, STORE_PERM_REPORT_ALL, "report", NULL, &e) != STATUS_OK) {
 		tui_error_err(sc->t, &e);
+		return;
+	}
+	if (sc->t->org_person.token[0] && !strcmp(sc->t->org_person.login, sc->t->who.login)) {
+		/* signed in at the server already: no password again */
+		st->org_wide = true;
+		report_load(sc);
+		if (!st->table) {
+			char problem[ERR_MSG_MAX];
+
+			snprintf(problem, sizeof problem, "%s", st->problem);
+			st->org_wide = false;
+			report_load(sc);
+			tui_error(sc->t, "%s", problem);
+		} else {
+			tui_say(sc->t, "Showing the figures of all hubs, from the server.");
+		}
 		return;
 	}
 	tui_field_set(&st->password, "");

@@ -298,6 +298,7 @@ static void do_sign_out(struct tui *t, void *ctx)
 		tui_say(t, "%s signed out.", t->who.login);
 	store_set_actor(t->store, "console");
 	sync_bg_person(t->sync, NULL, NULL); /* their server session ends too */
+	tui_org_session_end(t);
 	memset(&t->who, 0, sizeof t->who);
 	t->signed_in = false;
 	t->locked = false;
@@ -326,7 +327,19 @@ static void lock_screen(struct tui *t)
 	t->question[0] = '\0';
 	t->lock_failures = 0;
 	tui_field_set(&t->lock_password, "");
+	tui_org_session_end(t);
 	tui_say(t, "Locked.");
+}
+
+/*
+ * Forgets the reports' session here at once; it is not ended at the server
+ * from the screen's thread (that would wait on the network in front of the
+ * customer), so it expires there by itself (8 hours), unusable without this
+ * device's token anyway.
+ */
+void tui_org_session_end(struct tui *t)
+{
+	sync_person_forget(&t->org_person);
 }
 
 /* ---- drawing: status bar, help, lock, message --------------------------------- */
@@ -932,6 +945,7 @@ enum status tui_run(struct store *s, const struct tui_options *o, struct err *e)
 	if (t->signed_in) {
 		store_user_sign_out(s, false, NULL);
 	}
+	tui_org_session_end(t);
 	sync_bg_stop(t->sync); /* aborts a transfer in flight: quitting never waits */
 	t->sync = NULL;
 	tui_pop_to(t, 0);

@@ -102,7 +102,13 @@ struct tui {
 	char retention_day[16];
 	/* background sync when the desk is enrolled (NULL otherwise) */
 	struct sync_bg *sync;
+	/* the signed-in supervisor's session at the server for reports over
+	 * all hubs: opened at the first such report (one password check
+	 * there), ended at sign-out, lock and quit; in memory only */
+	struct sync_person org_person;
 };
+/* Ends the reports' session at the server, if one is open (best effort). */
+void tui_org_session_end(struct tui *t);
 
 /* Screens. */
 extern const struct screen_ops screen_signin_ops, screen_search_ops, screen_customer_ops,
