@@ -319,6 +319,19 @@ static enum MHD_Result route_push(struct MHD_Connection *c, struct request *rq, 
 		server_push_release(&b);
 		if (res.out_of_order)
 			return fail(c, rq, 409, "out_of_order", "after", e.msg);
+		if (res.seq_reused) {
+			char field[48];
+
+			/* A restored desk: nothing applied; it renumbers after held. */
+			snprintf(field, sizeof field, "changes[%zu].seq", res.reused_index);
+			o = json_object();
+			json_object_set_new(o, "error", json_string(e.msg));
+			json_object_set_new(o, "code", json_string("seq_reused"));
+			json_object_set_new(o, "field", json_string(field));
+			json_object_set_new(o, "held", json_integer(res.held));
+			json_object_set_new(o, "seq", json_integer(res.reused_seq));
+			return send_json(c, rq, 409, o);
+		}
 		return db_failure(c, rq, &e);
 	}
 	server_push_release(&b);

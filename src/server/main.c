@@ -25,7 +25,9 @@ static const char usage_text[] =
 	"  migrate                               create or upgrade the central schema\n"
 	"  serve --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--insecure-http]\n"
 	"        [--threads N]                   serve consoles over HTTP(S)\n"
-	"  device add --site CODE [--back-office]  register a device; prints a one-time code\n"
+	"  device add --site CODE [--site CODE...] [--back-office]\n"
+	"                                        register a device for its site (or sites:\n"
+	"                                        the first is its home); prints a one-time code\n"
 	"  device list                           list devices\n"
 	"  device revoke ID|CODE                 revoke a device\n"
 	"  case update REF --status S [--note TEXT]  change a case's status\n"
@@ -84,6 +86,8 @@ struct args {
 		*until, *role, *name;
 	bool insecure, back_office;
 	long threads;
+	const char *sites[DEVICE_SITES_MAX]; /* every --site, in order (a->site the first) */
+	int nsites;
 	char **pos; /* operands after the command words */
 	int npos;
 };
@@ -119,7 +123,13 @@ static int parse(int argc, char **argv, struct args *a)
 				return usage_error("--threads must be 1 to 256, not '%s'", optarg);
 			break;
 		}
-		case OPT_SITE: a->site = optarg; break;
+		case OPT_SITE:
+			if (!a->site)
+				a->site = optarg;
+			if (a->nsites >= DEVICE_SITES_MAX)
+				return usage_error("at most %s sites may be given", "16");
+			a->sites[a->nsites++] = optarg;
+			break;
 		case OPT_BACKOFFICE: a->back_office = true; break;
 		case OPT_STATUS: a->status = optarg; break;
 		case OPT_NOTE: a->note = optarg; break;
@@ -210,7 +220,7 @@ static int cmd_serve(const struct args *a)
 static int print_device(void *ctx, const struct device_row *r)
 {
 	(void)ctx;
-	printf("%-36s  %-4s  %-16s  %-11s  %-8s  %-20s  %s", r->id, r->code, r->site, r->role,
+	printf("%-36s  %-4s  %-16s  %-11s  %-8s  %-20s  %s", r->id, r->code, r->sites, r->role,
 	       r->state, r->created_at, r->last_seen[0] ? r->last_seen : "-");
 	if (r->clock_ahead_ms > 0)
 		printf("  clock ahead %lld s", r->clock_ahead_ms / 1000);
@@ -233,10 +243,14 @@ static int cmd_device(const struct args *a, const char *action)
 		db = connect_or_say(a);
 		if (!db)
 			return 1;
-		rc = pg_device_add(db, a->site, a->back_office ? "back-office" : "console", code,
-				   sizeof code, enrol, sizeof enrol, &e);
+		rc = pg_device_add(db, a->sites, a->nsites,
+				   a->back_office ? "back-office" : "console", code, sizeof code, enrol,
+				   sizeof enrol, &e);
 		if (!rc) {
-			printf("device %s at %s\n", code, a->site);
+			printf("device %s at %s", code, a->site);
+			for (int i = 1; i < a->nsites; i++)
+				printf("%s%s", i == 1 ? " (also " : ", ", a->sites[i]);
+			printf("%s\n", a->nsites > 1 ? ")" : "");
 			printf("enrolment code %s (single use, expires in 24 hours)\n", enrol);
 			printf("on the desk: frontdesk device enrol --server URL --code %s\n", enrol);
 		}

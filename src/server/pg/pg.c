@@ -99,6 +99,24 @@ static const char *const migrations[] = {
 	"   WHERE device_id = device AND seq = after) THEN"
 	"   RAISE EXCEPTION 'the batch before this one is not held' USING ERRCODE = 'FD409';"
 	"  END IF; END $$;",
+	/* 6: a device speaks only for itself (man 7 frontdesk-sync, "Trust").
+	 * Its sites (the first is its home site, kept in site); the
+	 * provisional identity it had before enrolment (device id and case
+	 * reference prefix), claimed once and held by no other device; per
+	 * (device, seq) a digest of the record, so a seq sent again with
+	 * another record (a restored desk) is told apart from a retry; and a
+	 * refusal's machine code. */
+	"ALTER TABLE device ADD COLUMN sites text[];"
+	"UPDATE device SET sites = ARRAY[site];"
+	"ALTER TABLE device ALTER COLUMN sites SET NOT NULL;"
+	"ALTER TABLE device ADD COLUMN prov_id text UNIQUE, ADD COLUMN prov_code text UNIQUE;"
+	"ALTER TABLE change_in ADD COLUMN digest text, ADD COLUMN code text;"
+	"CREATE FUNCTION frontdesk_same_seqs(device text, seqs bigint[], digests text[])"
+	" RETURNS void LANGUAGE plpgsql AS $$ BEGIN"
+	"  IF EXISTS (SELECT 1 FROM change_in c JOIN unnest(seqs, digests) u(s, d)"
+	"   ON c.device_id = device AND c.seq = u.s WHERE c.digest <> u.d) THEN"
+	"   RAISE EXCEPTION 'a seq already held names another record' USING ERRCODE = 'FD412';"
+	"  END IF; END $$;",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 
@@ -313,6 +331,9 @@ long long pg_ll(PGresult *r, int row, int col)
 
 static const char code_alphabet[] = "ACDEFHJKMNPRTUVWXY34679";
 
+static void device_fill(struct device_auth *dev, const char *sites, const char *prov_id,
+			const char *prov_code);
+
 /* Letters and digits people do not confuse; a case reference must start
  * with a letter (case_reference_valid), so the first one is a letter. */
 static void random_code(char *out, size_t n)
@@ -349,19 +370,43 @@ static void enrol_normalise(const char *in, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
-enum status pg_device_add(struct pg *db, const char *site, const char *role, char *code_out,
-			  size_t codesz, char *enrol_out, size_t enrolsz, struct err *e)
+/* Appends s to a PostgreSQL array literal being built in out. */
+static void array_literal_add(char *out, size_t outsz, const char *s)
+{
+	size_t n = strlen(out);
+
+	snprintf(out + n, outsz - n, "%s\"%s\"", n > 1 ? "," : "", s);
+}
+
+enum status pg_device_add(struct pg *db, const char *const *sites, int nsites, const char *role,
+			  char *code_out, size_t codesz, char *enrol_out, size_t enrolsz,
+			  struct err *e)
 {
 	char id[UUID_STR_LEN + 1], code[8], enrol[16], norm[16], hash[65], ttl[16];
+	char set[DEVICE_SITES_MAX * 52 + 4] = "{";
+	const char *site = nsites > 0 ? sites[0] : "";
 	enum status rc = STATUS_OK;
 
-	if (!pg_code_exists(db, "site", site))
-		return err_set(e, STATUS_UNKNOWN_CODE,
-			       "unknown site '%s'; load the reference data first (frontdeskd data load DIR)",
-			       site);
+	if (nsites < 1 || nsites > DEVICE_SITES_MAX)
+		return err_set(e, STATUS_INVALID, "a device is enrolled for 1 to %d sites, not %d",
+			       DEVICE_SITES_MAX, nsites);
+	for (int i = 0; i < nsites; i++) {
+		if (strlen(sites[i]) >= 48 || !pg_code_exists(db, "site", sites[i]))
+			return err_set(e, STATUS_UNKNOWN_CODE,
+				       "unknown site '%.47s'; load the reference data first "
+				       "(frontdeskd data load DIR)",
+				       sites[i]);
+		for (int k = 0; k < i; k++)
+			if (!strcmp(sites[k], sites[i]))
+				return err_set(e, STATUS_INVALID,
+					       "site '%s' is given twice; name each site once",
+					       sites[i]);
+		array_literal_add(set, sizeof set, sites[i]);
+	}
+	strcat(set, "}");
 	snprintf(ttl, sizeof ttl, "%d", SERVER_ENROL_TTL_S);
 	for (int attempt = 0; attempt < 20; attempt++) {
-		const char *p[6];
+		const char *p[7];
 		PGresult *r;
 
 		uuid_v7(id);
@@ -375,11 +420,12 @@ enum status pg_device_add(struct pg *db, const char *site, const char *role, cha
 		p[3] = role;
 		p[4] = hash;
 		p[5] = ttl;
+		p[6] = set;
 		r = pg_exec(db,
-			    "INSERT INTO device (id, code, site, role, enrol_hash, enrol_expires)"
-			    " VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::int))"
-			    " ON CONFLICT DO NOTHING RETURNING id",
-			    6, p, "adding the device", e);
+			    "INSERT INTO device (id, code, site, role, enrol_hash, enrol_expires, sites)"
+			    " VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::int),"
+			    " $7::text[]) ON CONFLICT DO NOTHING RETURNING id",
+			    7, p, "adding the device", e);
 		if (!r)
 			return e && e->code ? e->code : STATUS_DB;
 		rc = PQntuples(r) == 1 ? STATUS_OK : STATUS_EXISTS;
@@ -415,7 +461,8 @@ enum status pg_device_enrol(struct pg *db, const char *enrol_code, struct device
 	r = pg_exec(db,
 		    "UPDATE device SET token_hash = $2, enrol_hash = NULL, enrol_expires = NULL,"
 		    " enrolled_at = now() WHERE enrol_hash = $1 AND enrol_expires > now()"
-		    " AND revoked_at IS NULL RETURNING id, code, site, role",
+		    " AND revoked_at IS NULL RETURNING id, code, site, role,"
+		    " array_to_string(sites, ' '), coalesce(prov_id, ''), coalesce(prov_code, '')",
 		    2, p, "enrolling the device", e);
 	if (!r)
 		return e && e->code ? e->code : STATUS_DB;
@@ -430,10 +477,32 @@ enum status pg_device_enrol(struct pg *db, const char *enrol_code, struct device
 	snprintf(dev->site, sizeof dev->site, "%s", PQgetvalue(r, 0, 2));
 	snprintf(dev->role, sizeof dev->role, "%s", PQgetvalue(r, 0, 3));
 	dev->revoked = false;
+	device_fill(dev, PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5), PQgetvalue(r, 0, 6));
 	PQclear(r);
 	snprintf(token_out, tokensz, "%s", token);
 	sodium_memzero(raw, sizeof raw);
 	return STATUS_OK;
+}
+
+/* The sites (space-separated) and provisional identity of a device. */
+static void device_fill(struct device_auth *dev, const char *sites, const char *prov_id,
+			const char *prov_code)
+{
+	const char *p = sites;
+
+	dev->nsites = 0;
+	while (*p && dev->nsites < DEVICE_SITES_MAX) {
+		size_t n = strcspn(p, " ");
+
+		if (n && n < sizeof dev->sites[0]) {
+			memcpy(dev->sites[dev->nsites], p, n);
+			dev->sites[dev->nsites++][n] = '\0';
+		}
+		p += n;
+		p += strspn(p, " ");
+	}
+	snprintf(dev->prov_id, sizeof dev->prov_id, "%s", prov_id);
+	snprintf(dev->prov_code, sizeof dev->prov_code, "%s", prov_code);
 }
 
 enum status pg_device_auth(struct pg *db, const char *token, struct device_auth *dev,
@@ -449,7 +518,8 @@ enum status pg_device_auth(struct pg *db, const char *token, struct device_auth 
 	 * per device, so authentication costs no commit. */
 	r = pg_exec(db,
 		    "SELECT id, code, site, role, revoked_at IS NOT NULL,"
-		    " last_seen IS NULL OR last_seen < now() - interval '1 minute'"
+		    " last_seen IS NULL OR last_seen < now() - interval '1 minute',"
+		    " array_to_string(sites, ' '), coalesce(prov_id, ''), coalesce(prov_code, '')"
 		    " FROM device WHERE token_hash = $1",
 		    1, p, "checking the token", e);
 	if (!r)
@@ -469,8 +539,36 @@ enum status pg_device_auth(struct pg *db, const char *token, struct device_auth 
 	snprintf(dev->site, sizeof dev->site, "%s", PQgetvalue(r, 0, 2));
 	snprintf(dev->role, sizeof dev->role, "%s", PQgetvalue(r, 0, 3));
 	dev->revoked = PQgetvalue(r, 0, 4)[0] == 't';
+	device_fill(dev, PQgetvalue(r, 0, 6), PQgetvalue(r, 0, 7), PQgetvalue(r, 0, 8));
 	PQclear(r);
 	return STATUS_OK;
+}
+
+bool pg_device_claim(struct pg *db, struct device_auth *dev, const char *what,
+		     const char *value)
+{
+	const char *p[2] = { dev->id, value };
+	bool id = !strcmp(what, "id");
+	PGresult *r;
+	bool ok;
+
+	/* A race with another device claiming the same value ends at the
+	 * unique index: an error here is "not claimed". */
+	r = PQexecParams(db->conn,
+			 id ? "UPDATE device SET prov_id = $2 WHERE id = $1 AND prov_id IS NULL"
+			      " AND NOT EXISTS (SELECT 1 FROM device WHERE id = $2 OR prov_id = $2)"
+			      " RETURNING 1"
+			    : "UPDATE device SET prov_code = $2 WHERE id = $1 AND prov_code IS NULL"
+			      " AND NOT EXISTS (SELECT 1 FROM device WHERE code = $2 OR prov_code = $2)"
+			      " RETURNING 1",
+			 2, NULL, p, NULL, NULL, 0);
+	ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+	PQclear(r);
+	if (ok && id)
+		snprintf(dev->prov_id, sizeof dev->prov_id, "%s", value);
+	else if (ok)
+		snprintf(dev->prov_code, sizeof dev->prov_code, "%s", value);
+	return ok;
 }
 
 enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct device_row *r),
@@ -485,7 +583,7 @@ enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct devi
 		"      ELSE 'expired' END,"
 		" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 		" coalesce(to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
-		" clock_ahead_ms FROM device ORDER BY created_at, id",
+		" clock_ahead_ms, array_to_string(sites, ',') FROM device ORDER BY created_at, id",
 		0, NULL, "listing devices", e);
 
 	if (!r)
@@ -500,6 +598,7 @@ enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct devi
 			.created_at = PQgetvalue(r, i, 5),
 			.last_seen = PQgetvalue(r, i, 6),
 			.clock_ahead_ms = pg_ll(r, i, 7),
+			.sites = PQgetvalue(r, i, 8),
 		};
 		if (fn(ctx, &row))
 			break;
