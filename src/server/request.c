@@ -673,7 +673,12 @@ void server_refusal_text(const struct push_change *c, const char *rule, char *ou
 
 	/* Whatever a rule quotes came from the device: it is left out. */
 	for (const char *p = rule ? rule : "refused"; *p && n + 1 < sizeof clean; p++) {
-		if (*p == '\'') {
+		/* (an apostrophe inside a word, as in "device's", quotes nothing) */
+		bool opens = !quoted && (p == rule || !((p[-1] >= 'a' && p[-1] <= 'z') ||
+						      (p[-1] >= 'A' && p[-1] <= 'Z') ||
+						      (p[-1] >= '0' && p[-1] <= '9')));
+
+		if (*p == '\'' && (quoted || opens)) {
 			if (!quoted) {
 				const char *hide = "(value not shown)";
 
