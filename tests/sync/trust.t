@@ -10,6 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/sync/lib.sh
 . "$here/lib.sh"
 
+# shellcheck disable=SC2119 # (no environment to add)
 start_server || exit 1
 console vic civic-centre || { cat "$tmp/vic.enrol"; exit 1; }
 console att hub-central-library || { cat "$tmp/att.enrol"; exit 1; }
