@@ -124,8 +124,9 @@ struct server_users {
 /*
  * The person an advisor (or actor) member names: "ROLE:LOGIN" (advisor,
  * supervisor, admin or user) or a bare LOGIN give LOGIN; "cli:NAME", the
- * system account running the command line, names no person: false (it is
- * accepted, and never counts as a person).
+ * system account running the command line, and "system", a program acting
+ * with no identity (the store's default actor), name no person: false (they
+ * are accepted, and never count as a person).
  */
 bool server_advisor_login(const char *advisor, char *login, size_t loginsz);
 /* The device code a case reference starts with ("ABC" of "ABC-00012");
@@ -157,6 +158,8 @@ void server_refusal_text(const struct push_change *c, const char *rule, char *ou
  * JSON_COMPACT | JSON_SORT_KEYS.
  */
 void server_change_digest(const struct push_change *c, char out[65]);
+/* The same over a body already dumped that way (NULL for a customer). */
+void server_change_digest_text(const struct push_change *c, const char *body, char out[65]);
 
 /* ---- listening --------------------------------------------------------- */
 

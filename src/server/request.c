@@ -615,8 +615,10 @@ bool server_advisor_login(const char *advisor, char *login, size_t loginsz)
 	static const char *const roles[] = { "advisor:", "supervisor:", "admin:", "user:" };
 	const char *p = advisor ? advisor : "";
 
-	if (!strncmp(p, "cli:", 4))
-		return false; /* the system account: names no person */
+	/* The system account running the command line, and a program with
+	 * no identity (the store's default actor): neither names a person. */
+	if (!strncmp(p, "cli:", 4) || !strcmp(p, "system"))
+		return false;
 	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
 		if (!strncmp(p, roles[i], strlen(roles[i]))) {
 			p += strlen(roles[i]);
@@ -828,7 +830,7 @@ const char *server_change_owned(const struct push_change *c, const struct server
 	return NULL;
 }
 
-void server_change_digest(const struct push_change *c, char out[65])
+void server_change_digest_text(const struct push_change *c, const char *body, char out[65])
 {
 	crypto_hash_sha256_state st;
 	unsigned char h[crypto_hash_sha256_BYTES];
@@ -841,17 +843,23 @@ void server_change_digest(const struct push_change *c, char out[65])
 	crypto_hash_sha256_update(&st, (const unsigned char *)c->id, strlen(c->id));
 	/* A customer's body is rebuilt from the record at push time, so its
 	 * text may differ between two sends of the same change. */
-	if (strcmp(c->type, "customer") != 0) {
-		char *body = json_dumps(c->body, JSON_COMPACT | JSON_SORT_KEYS);
-
-		if (!body)
-			die("out of memory encoding JSON");
+	if (strcmp(c->type, "customer") != 0 && body) {
 		crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
 		crypto_hash_sha256_update(&st, (const unsigned char *)body, strlen(body));
-		free(body);
 	}
 	crypto_hash_sha256_final(&st, h);
 	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+void server_change_digest(const struct push_change *c, char out[65])
+{
+	char *body = NULL;
+
+	if (strcmp(c->type, "customer") != 0 &&
+	    !(body = json_dumps(c->body, JSON_COMPACT | JSON_SORT_KEYS)))
+		die("out of memory encoding JSON");
+	server_change_digest_text(c, body, out);
+	free(body);
 }
 
 /* ---- listening --------------------------------------------------------- */

@@ -378,6 +378,7 @@ static void test_advisor_login(void **state)
 
 	(void)state;
 	assert_false(server_advisor_login("cli:root", login, sizeof login));
+	assert_false(server_advisor_login("system", login, sizeof login));
 	assert_true(server_advisor_login("advisor:jsmith", login, sizeof login));
 	assert_string_equal("jsmith", login);
 	assert_true(server_advisor_login("admin:boss", login, sizeof login));

@@ -562,6 +562,8 @@ void push_result_release(struct push_result *r)
 struct checked {
 	char **refusal;
 	const char **code; /* each refusal's code (invalid, not_yours) */
+	char **text;	   /* each body as its digest saw it (NULL: a customer) */
+	char (*digest)[65]; /* each change's digest */
 	struct customer **cu;
 	char *visits, *contacts, *audits; /* JSON arrays; NULL when empty */
 };
@@ -571,39 +573,51 @@ static bool is_fact(const char *type)
 	return !strcmp(type, "visit") || !strcmp(type, "contact") || !strcmp(type, "audit");
 }
 
-static char *dump_array(json_t *arr)
+/* Appends text to the JSON array being built in out ("[" first). */
+static void array_text_add(struct buf *out, const char *text)
+{
+	buf_adds(out, out->len ? "," : "[");
+	buf_adds(out, text);
+}
+
+static char *array_text_end(struct buf *out)
 {
 	char *text = NULL;
 
-	/* Unsorted: PostgreSQL orders jsonb keys itself. */
-	if (json_array_size(arr) && !(text = json_dumps(arr, JSON_COMPACT)))
-		die("out of memory encoding JSON");
-	json_decref(arr);
+	if (out->len) {
+		buf_adds(out, "]");
+		text = xstrdup(buf_str(out));
+	}
+	buf_release(out);
 	return text;
 }
 
 /* Encodes the valid facts of the batch; those with fresh[i] false (already
- * held) are left out when fresh is given. */
+ * held) are left out when fresh is given. Each body's text is the one its
+ * digest was taken over, dumped once. */
 static void encode_facts(const struct push_batch *b, struct checked *ck, const bool *fresh)
 {
-	json_t *visits = json_array(), *contacts = json_array(), *audits = json_array();
+	struct buf visits, contacts, audits;
 
+	buf_init(&visits, 64 * 1024 * 1024);
+	buf_init(&contacts, 64 * 1024 * 1024);
+	buf_init(&audits, 64 * 1024 * 1024);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct push_change *c = &b->changes[i];
 
 		if (ck->refusal[i] || (fresh && !fresh[i]) || !is_fact(c->type))
 			continue;
-		json_array_append(!strcmp(c->type, "visit")	? visits
-				  : !strcmp(c->type, "contact") ? contacts
-								: audits,
-				  c->body);
+		array_text_add(!strcmp(c->type, "visit")     ? &visits
+			       : !strcmp(c->type, "contact") ? &contacts
+							     : &audits,
+			       ck->text[i]);
 	}
 	free(ck->visits);
 	free(ck->contacts);
 	free(ck->audits);
-	ck->visits = dump_array(visits);
-	ck->contacts = dump_array(contacts);
-	ck->audits = dump_array(audits);
+	ck->visits = array_text_end(&visits);
+	ck->contacts = array_text_end(&contacts);
+	ck->audits = array_text_end(&audits);
 }
 
 /* The users a batch names (advisors and actors), read in one statement. */
@@ -757,6 +771,8 @@ static enum status check_batch(struct pg *db, struct device_auth *dev,
 
 	ck->refusal = xcalloc(b->n ? b->n : 1, sizeof *ck->refusal);
 	ck->code = xcalloc(b->n ? b->n : 1, sizeof *ck->code);
+	ck->text = xcalloc(b->n ? b->n : 1, sizeof *ck->text);
+	ck->digest = xcalloc(b->n ? b->n : 1, sizeof *ck->digest);
 	ck->cu = xcalloc(b->n ? b->n : 1, sizeof *ck->cu);
 	if (!rc)
 		rc = load_users(db, b, &bu, e);
@@ -771,6 +787,13 @@ static enum status check_batch(struct pg *db, struct device_auth *dev,
 		const struct push_change *c = &b->changes[i];
 		char msg[300] = "", text[400];
 		const char *code = NULL;
+
+		if (strcmp(c->type, "customer") != 0) {
+			ck->text[i] = json_dumps(c->body, JSON_COMPACT | JSON_SORT_KEYS);
+			if (!ck->text[i])
+				die("out of memory encoding JSON");
+		}
+		server_change_digest_text(c, ck->text[i], ck->digest[i]);
 
 		if (!server_change_check(c, &codes, &ck->cu[i], msg, sizeof msg))
 			code = "invalid";
@@ -793,10 +816,13 @@ static void checked_release(struct checked *ck, size_t n)
 {
 	for (size_t i = 0; ck->refusal && i < n; i++) {
 		free(ck->refusal[i]);
+		free(ck->text[i]);
 		customer_free(ck->cu[i]);
 	}
 	free(ck->refusal);
 	free(ck->code);
+	free(ck->text);
+	free(ck->digest);
 	free(ck->cu);
 	free(ck->visits);
 	free(ck->contacts);
@@ -1101,12 +1127,8 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		buf_printf(&seqs, "%s%lld", i ? "," : "{", b->changes[i].seq);
 		array_add(&types, b->changes[i].type, i == 0);
 		array_add(&ids, b->changes[i].id, i == 0);
-		{
-			char digest[65];
-
-			server_change_digest(&b->changes[i], digest);
-			buf_printf(&digests, "%s%s", i ? "," : "{", digest);
-		}
+		buf_adds(&digests, i ? "," : "{");
+		buf_adds(&digests, ck.digest[i]);
 		/* Changes the log records take its lock first, before any row
 		 * lock, so two pushes never wait on each other in a circle. */
 		if (!is_fact(b->changes[i].type))
