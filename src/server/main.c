@@ -35,6 +35,7 @@ static const char usage_text[] =
 	"  hot-topic add --text TEXT [--site CODE] [--service CODE] [--from TIME] [--until TIME]\n"
 	"  data load DIR                         load reference data (services, teams, sites...)\n"
 	"  user add LOGIN --role ROLE [--name NAME]  add or update a user; password on stdin\n"
+	"  user sites LOGIN [--site CODE...]     the sites a user may work at (none: every site)\n"
 	"  customer erase ID                     erase a customer everywhere\n"
 	"  erasure list                          erasures, and which consoles have applied them\n"
 	"\n"
@@ -443,6 +444,29 @@ static int cmd_data(const struct args *a, const char *action)
 	return done(db, rc, &e);
 }
 
+/* user sites LOGIN [--site CODE...]: where the user may work (none: every
+ * site); the server refuses their visits and contacts pushed elsewhere. */
+static int cmd_user_sites(const struct args *a)
+{
+	struct pg *db;
+	struct err e;
+	enum status rc;
+
+	if (a->npos != 1)
+		return usage_error("usage: frontdeskd user sites LOGIN [--site CODE...]%s", "");
+	err_clear(&e);
+	db = connect_or_say(a);
+	if (!db)
+		return 1;
+	rc = pg_user_sites(db, a->pos[0], a->sites, a->nsites, &e);
+	if (!rc && a->nsites)
+		printf("user %s may work at %d site%s\n", a->pos[0], a->nsites,
+		       a->nsites == 1 ? "" : "s");
+	else if (!rc)
+		printf("user %s may work at every site\n", a->pos[0]);
+	return done(db, rc, &e);
+}
+
 static int cmd_user(const struct args *a, const char *action)
 {
 	char password[256], hash[crypto_pwhash_STRBYTES];
@@ -451,8 +475,10 @@ static int cmd_user(const struct args *a, const char *action)
 	size_t n;
 	enum status rc;
 
+	if (!strcmp(action, "sites"))
+		return cmd_user_sites(a);
 	if (strcmp(action, "add") != 0)
-		return usage_error("user takes add, not '%s'", action);
+		return usage_error("user takes add or sites, not '%s'", action);
 	if (a->npos != 1 || !a->role)
 		return usage_error("usage: frontdeskd user add LOGIN --role ROLE [--name NAME] "
 				   "(password on stdin)%s",

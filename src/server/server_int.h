@@ -127,6 +127,11 @@ enum status pg_refdata_load(struct pg *db, const struct refdata *rd, long *chang
 /* Adds or updates a user with a password hash (argon2id string). */
 enum status pg_user_put(struct pg *db, const char *login, const char *name, const char *role,
 			const char *password_hash, struct err *e);
+/* Sets the sites a user is allowed at (n 0: every site, the default);
+ * STATUS_NOT_FOUND for a login the server does not hold. Pushed visits and
+ * contacts naming the user as advisor at another site are refused. */
+enum status pg_user_sites(struct pg *db, const char *login, const char *const *sites, int n,
+			  struct err *e);
 /* Erases a customer: a tombstone that wins, history scrubbed. */
 enum status pg_customer_erase(struct pg *db, const char *id, struct err *e);
 /* Whether a code of that kind exists (for flow checks). */

@@ -27,7 +27,7 @@ printf 'advisor-password-2\n' | "$fdd" user add gone --role advisor --db "$DB" >
 printf 'advisor-password-3\n' | "$fdd" user add civiconly --role advisor --db "$DB" >/dev/null
 # (a disabled user, and one allowed at civic-centre only: kept centrally)
 psql_q "UPDATE app_user SET body = body || '{\"disabled\": true}' WHERE login = 'gone'"
-psql_q "UPDATE app_user SET body = body || '{\"sites\": [\"civic-centre\"]}' WHERE login = 'civiconly'"
+"$fdd" user sites civiconly --site civic-centre --db "$DB" >/dev/null
 
 # Everything a push can change, one line a table (change_in is where
 # refusals are recorded, so it is checked on its own).
@@ -278,6 +278,29 @@ same "answered" 200 "$(raw "$token" "{\"changes\":[{\"seq\":$aseq,\"type\":\"con
 check "refused invalid" refused $aseq invalid
 same "the value is in no error" "0" "$(psql_q "SELECT count(*) FROM change_in WHERE error LIKE '%07700900123%'")"
 check "the member is named" grep -q "unknown channel code (value not shown) in channel" "$tmp/raw.out"
+finish
+
+begin "user sites: set, shown in the refusals, and cleared back to every site"
+check "an unknown user is refused" sh -c "! '$fdd' user sites nobody --site civic-centre --db '$DB' 2>/dev/null"
+check "an unknown site is refused" sh -c "! '$fdd' user sites jsmith --site mars --db '$DB' 2>/dev/null"
+check "jsmith limited to civic-centre" "$fdd" user sites jsmith --site civic-centre --db "$DB"
+next
+same "answered" 200 "$(raw "$token" "{\"changes\":[$(contact $aseq "$(uid 191)" "$adev" hub-central-library advisor:jsmith)]}")"
+check "refused at the attacker's site" refused $aseq not_yours
+check "... as not allowed there" grep -q "advisor names a user who is not allowed at the record's site" "$tmp/raw.out"
+check "jsmith back to every site" "$fdd" user sites jsmith --db "$DB"
+next
+same "answered" 200 "$(raw "$token" "{\"changes\":[$(contact $aseq "$(uid 192)" "$adev" hub-central-library advisor:jsmith)]}")"
+same "taken" "1" "$(psql_q "SELECT count(*) FROM contact WHERE id = '$(uid 192)'")"
+finish
+
+begin "after every attack the victim still receives everything"
+check "back office closes the victim's case" "$fdd" case update "$vref" --status closed --note "Done" --db "$DB"
+"$fdd" hot-topic add --text "Trust suite topic" --db "$DB" >/dev/null
+check "the victim syncs whole" victim_whole
+same "its case closed there" "closed" "$(sq vic "SELECT status FROM \"case\" WHERE reference = '$vref'")"
+same "the hot topic there" "1" "$(sq vic "SELECT count(*) FROM hot_topic WHERE text = 'Trust suite topic'")"
+same "nothing the victim made is refused or waiting" "0" "$(sq vic "SELECT count(*) FROM outbox WHERE error IS NOT NULL OR sent_at IS NULL")"
 finish
 
 summary

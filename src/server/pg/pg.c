@@ -102,7 +102,8 @@ static const char *const migrations[] = {
 	/* 6: a device speaks only for itself (man 7 frontdesk-sync, "Trust").
 	 * Its sites (the first is its home site, kept in site); the
 	 * provisional identity it had before enrolment (device id and case
-	 * reference prefix), claimed once and held by no other device; per
+	 * reference prefix), claimed once and held by no other device; the
+	 * sites a user is allowed at; per
 	 * (device, seq) a digest of the record, so a seq sent again with
 	 * another record (a restored desk) is told apart from a retry; and a
 	 * refusal's machine code. */
@@ -111,6 +112,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE device ALTER COLUMN sites SET NOT NULL;"
 	"ALTER TABLE device ADD COLUMN prov_id text UNIQUE, ADD COLUMN prov_code text UNIQUE;"
 	"ALTER TABLE change_in ADD COLUMN digest text, ADD COLUMN code text;"
+	/* ... and the sites a user is allowed at (none listed: every site),
+	 * kept here only: consoles do not need them */
+	"CREATE TABLE user_site (login text NOT NULL, site text NOT NULL,"
+	"  PRIMARY KEY (login, site));"
 	/* (a new batch's seqs all lie above the highest held: one index probe;
 	 * only a batch sent again is compared seq by seq) */
 	"CREATE FUNCTION frontdesk_same_seqs(device text, seqs bigint[], digests text[])"

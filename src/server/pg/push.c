@@ -696,9 +696,9 @@ static enum status load_users(struct pg *db, const struct push_batch *b, struct 
 	p[0] = buf_str(&arr);
 	r = pg_exec(db,
 		    "SELECT login, coalesce(body->>'disabled', 'false') = 'true',"
-		    " CASE WHEN jsonb_typeof(body->'sites') = 'array' THEN"
-		    " (SELECT string_agg(x, ' ') FROM jsonb_array_elements_text(body->'sites') x)"
-		    " END FROM app_user WHERE login = ANY($1::text[])",
+		    " coalesce((SELECT string_agg(s.site, ' ') FROM user_site s"
+		    "  WHERE s.login = u.login), '')"
+		    " FROM app_user u WHERE login = ANY($1::text[])",
 		    1, p, "reading the users a push names", e);
 	buf_release(&arr);
 	if (!r)
