@@ -56,10 +56,12 @@ enum status pg_device_add(struct pg *db, const char *const *sites, int nsites, c
  * Records value as the device's provisional device id (what "id") or case
  * reference prefix ("code"), as its desk used them before enrolment: only
  * when the device holds none yet and no device holds value as its own or
- * as a provisional one. Fills dev on success; false when not claimed.
+ * as a provisional one. Then fills dev's prov_id and prov_code with what
+ * the device holds (value when claimed, here or by another request of the
+ * same device). An error only when the database fails.
  */
-bool pg_device_claim(struct pg *db, struct device_auth *dev, const char *what,
-		     const char *value);
+enum status pg_device_claim(struct pg *db, struct device_auth *dev, const char *what,
+			    const char *value, struct err *e);
 /*
  * Exchanges an enrolment code for a bearer token (of which only a hash is
  * kept). STATUS_DENIED for an unknown, used or expired code.

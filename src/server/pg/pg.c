@@ -554,31 +554,42 @@ enum status pg_device_auth(struct pg *db, const char *token, struct device_auth 
 	return STATUS_OK;
 }
 
-bool pg_device_claim(struct pg *db, struct device_auth *dev, const char *what,
-		     const char *value)
+enum status pg_device_claim(struct pg *db, struct device_auth *dev, const char *what,
+			    const char *value, struct err *e)
 {
 	const char *p[2] = { dev->id, value };
 	bool id = !strcmp(what, "id");
+	const char *state;
 	PGresult *r;
-	bool ok;
 
-	/* A race with another device claiming the same value ends at the
-	 * unique index: an error here is "not claimed". */
 	r = PQexecParams(db->conn,
 			 id ? "UPDATE device SET prov_id = $2 WHERE id = $1 AND prov_id IS NULL"
 			      " AND NOT EXISTS (SELECT 1 FROM device WHERE id = $2 OR prov_id = $2)"
-			      " RETURNING 1"
 			    : "UPDATE device SET prov_code = $2 WHERE id = $1 AND prov_code IS NULL"
-			      " AND NOT EXISTS (SELECT 1 FROM device WHERE code = $2 OR prov_code = $2)"
-			      " RETURNING 1",
+			      " AND NOT EXISTS (SELECT 1 FROM device WHERE code = $2 OR prov_code = $2)",
 			 2, NULL, p, NULL, NULL, 0);
-	ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+	state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	/* Another device claiming the same value at the same moment ends at
+	 * the unique index: not claimed, and not a failure. */
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && !(state && !strcmp(state, "23505"))) {
+		pg_error(db, r, "recording the device's provisional identity", e);
+		PQclear(r);
+		return e && e->code ? e->code : STATUS_DB;
+	}
 	PQclear(r);
-	if (ok && id)
-		snprintf(dev->prov_id, sizeof dev->prov_id, "%s", value);
-	else if (ok)
-		snprintf(dev->prov_code, sizeof dev->prov_code, "%s", value);
-	return ok;
+	/* What the device holds now, claimed here or by its other batch in
+	 * flight (authenticated before that one's claim). */
+	r = pg_exec(db,
+		    "SELECT coalesce(prov_id, ''), coalesce(prov_code, '') FROM device WHERE id = $1",
+		    1, p, "reading the device's provisional identity", e);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	if (PQntuples(r) == 1) {
+		snprintf(dev->prov_id, sizeof dev->prov_id, "%s", PQgetvalue(r, 0, 0));
+		snprintf(dev->prov_code, sizeof dev->prov_code, "%s", PQgetvalue(r, 0, 1));
+	}
+	PQclear(r);
+	return STATUS_OK;
 }
 
 enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct device_row *r),

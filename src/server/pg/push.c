@@ -731,32 +731,42 @@ static enum status load_users(struct pg *db, const struct push_batch *b, struct 
  * id, in contacts and audit ids; its first code, in case references):
  * claimed by the first device that sends it, once, when no device holds it
  * (pg_device_claim). Only values the device does not hold already. */
-static void claim_provisional(struct pg *db, const struct push_batch *b, struct device_auth *dev)
+static enum status claim_provisional(struct pg *db, const struct push_batch *b,
+				     struct device_auth *dev, struct err *e)
 {
-	for (size_t i = 0; i < b->n && (!dev->prov_id[0] || !dev->prov_code[0]); i++) {
+	bool tried_id = false, tried_code = false;
+	enum status rc = STATUS_OK;
+
+	for (size_t i = 0; i < b->n && !rc; i++) {
 		const struct push_change *c = &b->changes[i];
+		const char *v = NULL;
 		char val[64];
 
 		val[0] = '\0';
-		if (!dev->prov_id[0] && !strcmp(c->type, "contact"))
-			snprintf(val, sizeof val, "%s",
-				 json_string_value(json_object_get(c->body, "device_id"))
-					 ? json_string_value(json_object_get(c->body, "device_id"))
-					 : "");
-		else if (!dev->prov_id[0] && !strcmp(c->type, "audit") && strchr(c->id, ':'))
+		if (!strcmp(c->type, "contact"))
+			v = json_string_value(json_object_get(c->body, "device_id"));
+		if (v)
+			snprintf(val, sizeof val, "%s", v);
+		else if (!strcmp(c->type, "audit") && strchr(c->id, ':'))
 			snprintf(val, sizeof val, "%.*s", (int)(strchr(c->id, ':') - c->id), c->id);
-		if (val[0] && strcmp(val, dev->id) != 0 && uuid_valid(val)) {
-			pg_device_claim(db, dev, "id", val);
+		if (!tried_id && !dev->prov_id[0] && val[0] && strcmp(val, dev->id) != 0 &&
+		    uuid_valid(val)) {
+			tried_id = true;
+			rc = pg_device_claim(db, dev, "id", val, e);
 			continue;
 		}
 		/* A provisional code is "Z" and three more (schema.c); the
 		 * server's codes are three letters, never one of them. */
-		if (!dev->prov_code[0] && !strcmp(c->type, "case") && !strcmp(c->op, "insert") &&
+		if (!tried_code && !dev->prov_code[0] && !strcmp(c->type, "case") &&
+		    !strcmp(c->op, "insert") &&
 		    server_reference_prefix(json_string_value(json_object_get(c->body, "reference")),
 					    val, sizeof val) &&
-		    strlen(val) == 4 && val[0] == 'Z' && strcmp(val, dev->code) != 0)
-			pg_device_claim(db, dev, "code", val);
+		    strlen(val) == 4 && val[0] == 'Z' && strcmp(val, dev->code) != 0) {
+			tried_code = true;
+			rc = pg_device_claim(db, dev, "code", val, e);
+		}
 	}
+	return rc;
 }
 
 static enum status check_batch(struct pg *db, struct device_auth *dev,
@@ -776,9 +786,12 @@ static enum status check_batch(struct pg *db, struct device_auth *dev,
 	ck->cu = xcalloc(b->n ? b->n : 1, sizeof *ck->cu);
 	if (!rc)
 		rc = load_users(db, b, &bu, e);
-	if (rc)
+	if (!rc)
+		rc = claim_provisional(db, b, dev, e);
+	if (rc) {
+		batch_users_release(&bu);
 		return rc;
-	claim_provisional(db, b, dev);
+	}
 	for (int i = 0; i < dev->nsites; i++)
 		sites[i] = dev->sites[i];
 	d = (struct server_device){ dev->id, dev->prov_id, dev->code, dev->prov_code, sites,
