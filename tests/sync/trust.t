@@ -174,6 +174,32 @@ same "no other device can use that prefix" 200 "$(raw "$token" "{\"changes\":[{\
 check "refused not_yours" refused $aseq not_yours
 finish
 
+begin "a desk may name its provisional identity at enrolment; another device cannot take it"
+e1=$("$fdd" device add --site civic-centre --db "$DB" | sed -n 's/^enrolment code \([^ ]*\).*/\1/p')
+e2=$("$fdd" device add --site civic-centre --db "$DB" | sed -n 's/^enrolment code \([^ ]*\).*/\1/p')
+e3=$("$fdd" device add --site civic-centre --db "$DB" | sed -n 's/^enrolment code \([^ ]*\).*/\1/p')
+enrol() {
+	curl -sS -o "$tmp/en.out" -w '%{http_code}' -H 'Content-Type: application/json' -d "$1" "$URL/v1/enrol"
+}
+same "a malformed provisional code is refused" 422 "$(enrol "{\"code\":\"$e1\",\"provisional_code\":\"ABC\"}")"
+check "... naming the member" grep -q '"field": *"provisional_code"' "$tmp/en.out"
+same "the code was not spent" 200 "$(enrol "{\"code\":\"$e1\",\"provisional_id\":\"$(uid 201)\",\"provisional_code\":\"ZQ7Q\"}")"
+check "the answer says what is recorded" grep -q '"provisional_code": *"ZQ7Q"' "$tmp/en.out"
+check "... id too" grep -q "\"provisional_id\": *\"$(uid 201)\"" "$tmp/en.out"
+same "a second device naming the same is enrolled" 200 "$(enrol "{\"code\":\"$e2\",\"provisional_id\":\"$(uid 201)\",\"provisional_code\":\"ZQ7Q\"}")"
+check "... without them" sh -c "! grep -q provisional '$tmp/en.out'"
+t2=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$tmp/en.out")
+d2=$(sed -n 's/.*"device_id": *"\([^"]*\)".*/\1/p' "$tmp/en.out")
+same "and its push with that prefix is refused" 200 "$(raw "$t2" "{\"changes\":[{\"seq\":1,\"type\":\"case\",\"op\":\"insert\",\"id\":\"$(uid 202)\",\"body\":{\"id\":\"$(uid 202)\",\"reference\":\"ZQ7Q-00001\",\"team\":\"revenues\",\"service\":\"council-tax-payment\",\"reason\":\"x\",\"status\":\"open\",\"due_date\":\"2026-12-01\",\"created_at\":\"2026-11-20T10:00:00.000Z\"}}]}")"
+check "not_yours" refused 1 not_yours
+same "... and with that device id" 200 "$(raw "$t2" "{\"changes\":[$(contact 2 "$(uid 203)" "$(uid 201)" civic-centre cli:x)]}")"
+check "not_yours" refused 2 not_yours
+same "an enrolment naming a real device's id records nothing" 200 "$(enrol "{\"code\":\"$e3\",\"provisional_id\":\"$vdev\"}")"
+check "... nothing" sh -c "! grep -q provisional '$tmp/en.out'"
+same "no device holds another's id as provisional" "0" "$(psql_q "SELECT count(*) FROM device a JOIN device b ON a.prov_id = b.id")"
+same "the second device is not left without its own" "$d2" "$(psql_q "SELECT id FROM device WHERE id = '$d2' AND prov_id IS NULL AND prov_code IS NULL")"
+finish
+
 # ---- audit ids -----------------------------------------------------------------
 begin "audit rows in the victim's id space are refused; the victim's real rows all arrive"
 before=$(tables)
