@@ -40,14 +40,17 @@
 	" THEN x || '{\"notes\": null, \"answers\": null}' ELSE x END"        \
 	" FROM jsonb_array_elements($2::jsonb) x ON CONFLICT (id) DO NOTHING"
 /* An audit id held already with another body is refused (id_reused), not
- * dropped: run before SQL_AUDITS, on the rows this transaction records. */
+ * dropped: run before SQL_AUDITS, on the rows this transaction records.
+ * $3 holds each audit row's change seq, in the order of $2, so every
+ * lookup is by key. */
 #define SQL_AUDITS_REUSED                                                        \
 	"UPDATE change_in c SET code = 'id_reused', error = 'audit seq ' || c.seq"  \
 	" || ' (id ' || c.record_id || '): id is held already with another body;'" \
 	" || ' an audit row is never replaced (was this desk restored?)'"          \
-	" FROM jsonb_array_elements($2::jsonb) x JOIN audit a ON a.id = x->>'id'"   \
-	" WHERE a.body <> x AND c.device_id = $1 AND c.record_type = 'audit'"     \
-	" AND c.record_id = a.id AND c.received_at = now() AND c.error IS NULL"
+	" FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY x(v, n)"            \
+	" JOIN audit a ON a.id = v->>'id'"                                          \
+	" WHERE a.body <> v AND c.device_id = $1"                                  \
+	" AND c.seq = ($3::bigint[])[n] AND c.received_at = now() AND c.error IS NULL"
 #define SQL_AUDITS                                                    \
 	"INSERT INTO audit (id, device_id, body)"                     \
 	" SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x" \
@@ -566,6 +569,7 @@ struct checked {
 	char (*digest)[65]; /* each change's digest */
 	struct customer **cu;
 	char *visits, *contacts, *audits; /* JSON arrays; NULL when empty */
+	char *audit_seqs; /* the change seq of each of audits, as an array literal */
 };
 
 static bool is_fact(const char *type)
@@ -597,8 +601,9 @@ static char *array_text_end(struct buf *out)
  * digest was taken over, dumped once. */
 static void encode_facts(const struct push_batch *b, struct checked *ck, const bool *fresh)
 {
-	struct buf visits, contacts, audits;
+	struct buf visits, contacts, audits, seqs;
 
+	buf_init(&seqs, 64 * 1024 * 1024);
 	buf_init(&visits, 64 * 1024 * 1024);
 	buf_init(&contacts, 64 * 1024 * 1024);
 	buf_init(&audits, 64 * 1024 * 1024);
@@ -611,7 +616,16 @@ static void encode_facts(const struct push_batch *b, struct checked *ck, const b
 			       : !strcmp(c->type, "contact") ? &contacts
 							     : &audits,
 			       ck->text[i]);
+		if (!strcmp(c->type, "audit"))
+			buf_printf(&seqs, "%s%lld", seqs.len ? "," : "{", c->seq);
 	}
+	free(ck->audit_seqs);
+	ck->audit_seqs = NULL;
+	if (seqs.len) {
+		buf_adds(&seqs, "}");
+		ck->audit_seqs = xstrdup(buf_str(&seqs));
+	}
+	buf_release(&seqs);
 	free(ck->visits);
 	free(ck->contacts);
 	free(ck->audits);
@@ -840,6 +854,7 @@ static void checked_release(struct checked *ck, size_t n)
 	free(ck->visits);
 	free(ck->contacts);
 	free(ck->audits);
+	free(ck->audit_seqs);
 }
 
 static enum status bulk_insert(struct pg *db, const char *sql, const char *device,
@@ -1048,8 +1063,8 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 			st[n++] = (struct step){ SQL_CONTACTS, "saving contacts", 2,
 						 { dev->id, ck->contacts }, NULL };
 		if (ck->audits) {
-			st[n++] = (struct step){ SQL_AUDITS_REUSED, "checking audit ids", 2,
-						 { dev->id, ck->audits }, NULL };
+			st[n++] = (struct step){ SQL_AUDITS_REUSED, "checking audit ids", 3,
+						 { dev->id, ck->audits, ck->audit_seqs }, NULL };
 			st[n++] = (struct step){ SQL_AUDITS, "saving the audit trail", 2,
 						 { dev->id, ck->audits }, NULL };
 		}
@@ -1256,8 +1271,11 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	rc = bulk_insert(db, SQL_VISITS, dev->id, ck.visits, "saving visits", e);
 	if (!rc)
 		rc = bulk_insert(db, SQL_CONTACTS, dev->id, ck.contacts, "saving contacts", e);
-	if (!rc)
-		rc = bulk_insert(db, SQL_AUDITS_REUSED, dev->id, ck.audits, "checking audit ids", e);
+	if (!rc && ck.audits) {
+		const char *q[3] = { dev->id, ck.audits, ck.audit_seqs };
+
+		rc = pg_run(db, SQL_AUDITS_REUSED, 3, q, "checking audit ids", e);
+	}
 	if (!rc)
 		rc = bulk_insert(db, SQL_AUDITS, dev->id, ck.audits, "saving the audit trail", e);
 	if (!rc && json_array_size(refusals)) {
