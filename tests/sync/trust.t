@@ -298,6 +298,21 @@ same "still the victim's" "$vdev" "$(psql_q "SELECT device_id FROM contact WHERE
 same "tables unchanged" "$before" "$(tables)"
 finish
 
+begin "a correction of the victim's contact is refused; of its own, taken"
+vk=$(psql_q "SELECT id FROM contact WHERE device_id = '$vdev' ORDER BY id LIMIT 1")
+before=$(tables)
+next; s1=$aseq; next; s2=$aseq
+corr() { # SEQ ID CORRECTS
+	echo "{\"seq\":$1,\"type\":\"contact\",\"op\":\"insert\",\"id\":\"$2\",\"body\":{\"id\":\"$2\",\"visit_id\":\"$2\",\"channel\":\"phone\",\"site\":\"hub-central-library\",\"advisor\":\"cli:x\",\"service\":\"complaint\",\"outcome\":\"signposted\",\"corrects\":\"$3\",\"device_id\":\"$adev\",\"created_at\":\"2026-11-20T11:00:00.000Z\"}}"
+}
+same "answered" 200 "$(raw "$token" "{\"changes\":[$(corr $s1 "$(uid 211)" "$vk")]}")"
+check "refused not_yours" refused $s1 not_yours
+check "... naming the member" grep -q "corrects names a contact made at another desk" "$tmp/raw.out"
+same "tables unchanged" "$before" "$(tables)"
+same "its own contact corrected" 200 "$(raw "$token" "{\"changes\":[$(corr $s2 "$(uid 212)" "$(uid 111)")]}")"
+same "... taken" "1" "$(psql_q "SELECT count(*) FROM contact WHERE id = '$(uid 212)'")"
+finish
+
 begin "no value a device sends is echoed into change_in.error"
 next
 same "answered" 200 "$(raw "$token" "{\"changes\":[{\"seq\":$aseq,\"type\":\"contact\",\"op\":\"insert\",\"id\":\"$(uid 181)\",\"body\":{\"id\":\"$(uid 181)\",\"visit_id\":\"$(uid 181)\",\"channel\":\"jo-smith-07700900123\",\"site\":\"hub-central-library\",\"advisor\":\"cli:x\",\"service\":\"council-tax-payment\",\"outcome\":\"resolved\",\"device_id\":\"$adev\",\"created_at\":\"2026-11-20T10:00:00.000Z\"}}]}")"

@@ -783,6 +783,64 @@ static enum status claim_provisional(struct pg *db, const struct push_batch *b,
 	return rc;
 }
 
+/*
+ * A contact that corrects another (corrects: its id) is taken only for a
+ * contact this device made: a desk never sees another desk's contacts, and
+ * a correction takes the corrected contact out of the reports. One
+ * statement for the batch, when it carries corrections at all.
+ */
+static enum status check_corrections(struct pg *db, const struct device_auth *dev,
+				     const struct push_batch *b, struct checked *ck, struct err *e)
+{
+	struct buf ids;
+	const char *p[3];
+	PGresult *r;
+	bool any = false;
+
+	buf_init(&ids, 64 * 1024 * 1024);
+	for (size_t i = 0; i < b->n; i++) {
+		const char *k = json_string_value(json_object_get(b->changes[i].body, "corrects"));
+
+		if (ck->refusal[i] || strcmp(b->changes[i].type, "contact") != 0 || !k)
+			continue;
+		array_add(&ids, k, !any);
+		any = true;
+	}
+	if (!any) {
+		buf_release(&ids);
+		return STATUS_OK;
+	}
+	buf_adds(&ids, "}");
+	p[0] = buf_str(&ids);
+	p[1] = dev->id;
+	p[2] = dev->prov_id;
+	r = pg_exec(db,
+		    "SELECT id FROM contact WHERE id = ANY($1::text[]) AND device_id <> $2"
+		    " AND device_id <> $3",
+		    3, p, "reading the contacts corrected", e);
+	buf_release(&ids);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	for (int row = 0; row < PQntuples(r); row++)
+		for (size_t i = 0; i < b->n; i++) {
+			const struct push_change *c = &b->changes[i];
+			const char *k = json_string_value(json_object_get(c->body, "corrects"));
+			char text[400];
+
+			if (ck->refusal[i] || strcmp(c->type, "contact") != 0 || !k ||
+			    strcmp(k, PQgetvalue(r, row, 0)) != 0)
+				continue;
+			server_refusal_text(c,
+					    "corrects names a contact made at another desk; a desk "
+					    "corrects only its own contacts",
+					    text, sizeof text);
+			ck->refusal[i] = xstrdup(text);
+			ck->code[i] = "not_yours";
+		}
+	PQclear(r);
+	return STATUS_OK;
+}
+
 static enum status check_batch(struct pg *db, struct device_auth *dev,
 			       const struct push_batch *b, struct checked *ck, struct err *e)
 {
@@ -835,6 +893,9 @@ static enum status check_batch(struct pg *db, struct device_auth *dev,
 		ck->cu[i] = NULL;
 	}
 	batch_users_release(&bu);
+	rc = check_corrections(db, dev, b, ck, e);
+	if (rc)
+		return rc;
 	encode_facts(b, ck, NULL);
 	return STATUS_OK;
 }
