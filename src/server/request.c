@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <sodium.h>
+#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "frontdesk/server.h"
@@ -832,23 +832,34 @@ const char *server_change_owned(const struct push_change *c, const struct server
 
 void server_change_digest_text(const struct push_change *c, const char *body, char out[65])
 {
-	crypto_hash_sha256_state st;
-	unsigned char h[crypto_hash_sha256_BYTES];
+	static const char hex[] = "0123456789abcdef";
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char h[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
 
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const unsigned char *)c->type, strlen(c->type));
-	crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
-	crypto_hash_sha256_update(&st, (const unsigned char *)c->op, strlen(c->op));
-	crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
-	crypto_hash_sha256_update(&st, (const unsigned char *)c->id, strlen(c->id));
+	/* OpenSSL's SHA-256 (the CPU's SHA instructions where it has them):
+	 * every pushed change is hashed, so its cost is the push's. */
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+		die("out of memory hashing a change");
+	EVP_DigestUpdate(ctx, c->type, strlen(c->type));
+	EVP_DigestUpdate(ctx, "\n", 1);
+	EVP_DigestUpdate(ctx, c->op, strlen(c->op));
+	EVP_DigestUpdate(ctx, "\n", 1);
+	EVP_DigestUpdate(ctx, c->id, strlen(c->id));
 	/* A customer's body is rebuilt from the record at push time, so its
 	 * text may differ between two sends of the same change. */
 	if (strcmp(c->type, "customer") != 0 && body) {
-		crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
-		crypto_hash_sha256_update(&st, (const unsigned char *)body, strlen(body));
+		EVP_DigestUpdate(ctx, "\n", 1);
+		EVP_DigestUpdate(ctx, body, strlen(body));
 	}
-	crypto_hash_sha256_final(&st, h);
-	sodium_bin2hex(out, 65, h, sizeof h);
+	if (!EVP_DigestFinal_ex(ctx, h, &n) || n != 32)
+		die("hashing a change failed");
+	EVP_MD_CTX_free(ctx);
+	for (unsigned int i = 0; i < n; i++) {
+		out[2 * i] = hex[h[i] >> 4];
+		out[2 * i + 1] = hex[h[i] & 15];
+	}
+	out[64] = '\0';
 }
 
 void server_change_digest(const struct push_change *c, char out[65])

@@ -590,7 +590,7 @@ static char *array_text_end(struct buf *out)
 
 	if (out->len) {
 		buf_adds(out, "]");
-		text = xstrdup(buf_str(out));
+		text = buf_detach(out);
 	}
 	buf_release(out);
 	return text;
@@ -757,11 +757,12 @@ static enum status claim_provisional(struct pg *db, const struct push_batch *b,
 		char val[64];
 
 		val[0] = '\0';
-		if (!strcmp(c->type, "contact"))
+		if (!tried_id && !dev->prov_id[0] && !strcmp(c->type, "contact"))
 			v = json_string_value(json_object_get(c->body, "device_id"));
-		if (v)
+		if (v && strcmp(v, dev->id) != 0)
 			snprintf(val, sizeof val, "%s", v);
-		else if (!strcmp(c->type, "audit") && strchr(c->id, ':'))
+		else if (!v && !tried_id && !dev->prov_id[0] && !strcmp(c->type, "audit") &&
+			 strchr(c->id, ':'))
 			snprintf(val, sizeof val, "%.*s", (int)(strchr(c->id, ':') - c->id), c->id);
 		if (!tried_id && !dev->prov_id[0] && val[0] && strcmp(val, dev->id) != 0 &&
 		    uuid_valid(val)) {
