@@ -116,15 +116,18 @@ static const char *const migrations[] = {
 	 * kept here only: consoles do not need them */
 	"CREATE TABLE user_site (login text NOT NULL, site text NOT NULL,"
 	"  PRIMARY KEY (login, site));"
-	/* (a new batch's seqs all lie above the highest held: one index probe;
-	 * only a batch sent again is compared seq by seq) */
-	"CREATE FUNCTION frontdesk_same_seqs(device text, seqs bigint[], digests text[])"
+	/* (a new batch's seqs all lie above the highest held: one index probe,
+	 * and its seqs, passed as text, are never even parsed; only a batch
+	 * sent again is compared seq by seq. digests: the batch's digests
+	 * back to back, 32 bytes each, in the order of seqs) */
+	"CREATE FUNCTION frontdesk_same_seqs(device text, first bigint, seqs text, digests bytea)"
 	" RETURNS void LANGUAGE plpgsql AS $$ DECLARE top bigint; BEGIN"
 	"  SELECT max(seq) INTO top FROM change_in WHERE device_id = device;"
-	"  IF top IS NULL OR top < seqs[1] THEN RETURN; END IF;"
-	"  IF EXISTS (SELECT 1 FROM unnest(seqs, digests) u(s, d) WHERE u.s <= top"
-	"   AND EXISTS (SELECT 1 FROM change_in c WHERE c.device_id = device AND c.seq = u.s"
-	"   AND c.digest <> u.d)) THEN"
+	"  IF top IS NULL OR top < first THEN RETURN; END IF;"
+	"  IF EXISTS (SELECT 1 FROM unnest(seqs::bigint[]) WITH ORDINALITY u(s, n)"
+	"   WHERE u.s <= top AND EXISTS (SELECT 1 FROM change_in c WHERE c.device_id = device"
+	"   AND c.seq = u.s AND c.digest <> encode(substring(digests FROM"
+	"   (u.n::int - 1) * 32 + 1 FOR 32), 'hex'))) THEN"
 	"   RAISE EXCEPTION 'a seq already held names another record' USING ERRCODE = 'FD412';"
 	"  END IF; END $$;",
 };

@@ -19,12 +19,15 @@
 #define ORDER_TRIES 60	   /* this long, this often (0.3 s), then is answered 409 */
 
 /* The statements of a push, shared by its two paths (see pg_push). */
+/* $5: the digests back to back, 32 bytes each (one bytea is read far
+ * faster than an array of texts), kept as hex. */
 #define SQL_CHANGE_IN                                                                \
 	"INSERT INTO change_in (device_id, seq, record_type, record_id, digest)"      \
-	" SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[])" \
-	" ON CONFLICT DO NOTHING RETURNING seq"
+	" SELECT $1, s, t, i, encode(substring($5::bytea FROM (n::int - 1) * 32 + 1"  \
+	" FOR 32), 'hex') FROM unnest($2::bigint[], $3::text[], $4::text[])"          \
+	" WITH ORDINALITY u(s, t, i, n) ON CONFLICT DO NOTHING RETURNING seq"
 /* A seq held with another record's digest: a restored desk (FD412). */
-#define SQL_SAME_SEQS "SELECT frontdesk_same_seqs($1, $2::bigint[], $3::text[])"
+#define SQL_SAME_SEQS "SELECT frontdesk_same_seqs($1, $2::bigint, $3, $4::bytea)"
 #define SQL_VISITS                                                    \
 	"INSERT INTO visit (id, device_id, body)"                     \
 	" SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x" \
@@ -1016,8 +1019,9 @@ static enum status seq_reused(struct pg *db, const struct device_auth *dev,
 	PGresult *r = pg_exec(db,
 			      "SELECT (SELECT max(seq) FROM change_in WHERE device_id = $1),"
 			      " (SELECT min(c.seq) FROM change_in c"
-			      "  JOIN unnest($2::bigint[], $3::text[]) u(s, d)"
-			      "  ON c.device_id = $1 AND c.seq = u.s WHERE c.digest <> u.d)",
+			      "  JOIN unnest($2::bigint[]) WITH ORDINALITY u(s, n)"
+			      "  ON c.device_id = $1 AND c.seq = u.s WHERE c.digest <>"
+			      "  encode(substring($3::bytea FROM (u.n::int - 1) * 32 + 1 FOR 32), 'hex'))",
 			      3, p, "reading the seqs held", e);
 
 	if (!r)
@@ -1048,9 +1052,10 @@ static enum status begin_in_order(struct pg *db, const struct device_auth *dev,
 				  const struct push_batch *b, const char *seqs, const char *digests,
 				  struct push_result *res, struct err *e)
 {
-	char after[24];
+	char after[24], first[24];
 
 	snprintf(after, sizeof after, "%lld", b->after);
+	snprintf(first, sizeof first, "%lld", b->changes[0].seq);
 	for (int i = 0;; i++) {
 		struct step st[4];
 		int n = 0;
@@ -1064,8 +1069,8 @@ static enum status begin_in_order(struct pg *db, const struct device_auth *dev,
 			st[n++] = (struct step){ "SELECT frontdesk_follows($1, $2::bigint)",
 						 "checking the batch before", 2,
 						 { dev->id, after }, NULL };
-		st[n++] = (struct step){ SQL_SAME_SEQS, "checking the batch's seqs", 3,
-					 { dev->id, seqs, digests }, NULL };
+		st[n++] = (struct step){ SQL_SAME_SEQS, "checking the batch's seqs", 4,
+					 { dev->id, first, seqs, digests }, NULL };
 		rc = pipeline(db, st, n, code, e);
 		if (!strcmp(code, "FD412")) {
 			if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
@@ -1114,8 +1119,8 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 			st[n++] = (struct step){ "SELECT frontdesk_follows($1, $2::bigint)",
 						 "checking the batch before", 2,
 						 { dev->id, after }, NULL };
-		st[n++] = (struct step){ SQL_SAME_SEQS, "checking the batch's seqs", 3,
-					 { dev->id, seqs, digests }, NULL };
+		st[n++] = (struct step){ SQL_SAME_SEQS, "checking the batch's seqs", 4,
+					 { dev->id, first, seqs, digests }, NULL };
 		st[n++] = (struct step){ SQL_CHANGE_IN, "recording the batch", 5,
 					 { dev->id, seqs, types, ids, digests }, &in };
 		if (ck->visits)
@@ -1217,7 +1222,8 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		buf_printf(&seqs, "%s%lld", i ? "," : "{", b->changes[i].seq);
 		array_add(&types, b->changes[i].type, i == 0);
 		array_add(&ids, b->changes[i].id, i == 0);
-		buf_adds(&digests, i ? "," : "{");
+		if (!i)
+			buf_adds(&digests, "\\x");
 		buf_adds(&digests, ck.digest[i]);
 		/* Changes the log records take its lock first, before any row
 		 * lock, so two pushes never wait on each other in a circle. */
@@ -1227,7 +1233,8 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	buf_adds(&seqs, b->n ? "}" : "{}");
 	buf_adds(&types, b->n ? "}" : "{}");
 	buf_adds(&ids, b->n ? "}" : "{}");
-	buf_adds(&digests, b->n ? "}" : "{}");
+	if (!b->n)
+		buf_adds(&digests, "\\x");
 	if (b->after > 0 && atomic_load(&server_test_out_of_order) > 0 &&
 	    atomic_fetch_sub(&server_test_out_of_order, 1) > 0) {
 		res->out_of_order = true;
