@@ -18,7 +18,8 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages, one per library; `make deps` installs the missing ones.
 DEB_BUILD = build-essential pkg-config libsqlite3-dev libjansson-dev libcsv-dev libsodium-dev \
-            libyaml-dev libncurses-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev zlib1g-dev
+            libyaml-dev libncurses-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev zlib1g-dev \
+            libssl-dev
 DEB_TEST  = libcmocka-dev sqlite3 tmux mandoc valgrind clang shellcheck bc postgresql curl openssl python3 \
             ncurses-term locales jq
 DEB_PKGS  = $(DEB_BUILD) $(DEB_TEST)
@@ -54,7 +55,7 @@ endif
 # instead of 40 ms to start). Its headers are still used.
 CLIENT_PC = sqlite3 jansson libsodium yaml-0.1 ncursesw zlib
 # The server also reads reference data (ingest, store's struct) and flows.
-SERVER_PC = jansson libsodium libmicrohttpd libpq zlib sqlite3 yaml-0.1
+SERVER_PC = jansson libsodium libmicrohttpd libpq zlib sqlite3 yaml-0.1 libcrypto
 LIBS      = $(shell $(PKG_CONFIG) --libs $(CLIENT_PC) 2>/dev/null) -lcsv -lm -ldl -lpthread
 SERVER_LIBS = $(shell $(PKG_CONFIG) --libs $(SERVER_PC) 2>/dev/null) -lcsv -lpthread -lm
 # ncursesw's flags bring -D_XOPEN_SOURCE=600; CSTD already sets 700 (wcwidth).
@@ -208,8 +209,9 @@ soak: frontdesk frontdeskd build/netfault $(FUZZ_BINS)
 # corpus; `make fuzz-regress` (part of check) replays every corpus input.
 FUZZ_SRCS     = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS     = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
-# src/server/request.c (the request checks) needs only jansson and zlib, so
-# the targets link without libpq or libmicrohttpd.
+# src/server/request.c (the request checks) needs only jansson, zlib and
+# libcrypto (a change's digest), so the targets link without libpq or
+# libmicrohttpd.
 FUZZ_LIB_OBJS = $(patsubst src/%.c,build/fuzz/obj/%.o,$(sort $(wildcard src/core/*.c \
 		src/store/*.c src/ingest/*.c src/flow/*.c) src/server/request.c))
 FUZZ_CFLAGS   = $(filter-out -O% -g -fsanitize=%,$(CFLAGS)) -g -O1 -Wno-error
@@ -222,7 +224,7 @@ build/fuzz/obj/%.o: src/%.c | check-deps
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS)
 	@echo "FUZZ $@"
 	$(Q)clang $(filter-out -MMD -MP,$(FUZZ_CFLAGS)) -fsanitize=fuzzer,address,undefined \
-		-o $@ $(filter %.c %.o,$^) $(LIBS)
+		-o $@ $(filter %.c %.o,$^) $(LIBS) $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 fuzz: $(FUZZ_BINS)
 	$(Q)for b in $(FUZZ_BINS); do n=$${b##*/fuzz_}; rm -rf build/fuzz/run-$$n; \
 	  mkdir -p build/fuzz/run-$$n && cp tests/fuzz/corpus/$$n/* build/fuzz/run-$$n/ && \

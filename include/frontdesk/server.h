@@ -65,8 +65,8 @@ struct json_t *server_json_parse(const char *s, size_t n, struct server_error *e
 /* One change of a push, borrowed from the parsed body. */
 struct push_change {
 	long long seq;
-	const char *type; /* customer, visit, contact, case, case_event, user, ... */
-	const char *op;	  /* insert, upsert */
+	const char *type; /* customer, visit, contact, case, case_event, audit, flow_park, user */
+	const char *op;	  /* insert, upsert, update, delete */
 	const char *id;
 	struct json_t *body;
 	/* A person's session for a privileged change (POST /v1/session), or
@@ -108,6 +108,64 @@ bool server_change_check(const struct push_change *c, const struct server_codes 
 /* True when role (advisor < supervisor < admin) is min_role or above; an
  * unknown or NULL role is nothing. */
 bool server_role_at_least(const char *role, const char *min_role);
+/* ---- trust: a device speaks only for itself (man 7 frontdesk-sync) ---- */
+
+/* The device a push's token names, as the checks see it. */
+struct server_device {
+	const char *id;			/* its device id */
+	const char *prov_id;		/* the id its desk had before enrolment, or "" */
+	const char *code;		/* its device code: its case reference prefix */
+	const char *prov_code;		/* the code its desk had before enrolment, or "" */
+	const char *const *sites;	/* the sites it is enrolled for */
+	size_t nsites;
+};
+/* The users the server holds: find() is true for a known login, with
+ * whether it is disabled and the sites it is allowed at (none: every
+ * site). */
+struct server_users {
+	bool (*find)(void *ctx, const char *login, bool *disabled, const char *const **sites,
+		     size_t *nsites);
+	void *ctx;
+};
+/*
+ * The person an advisor (or actor) member names: "ROLE:LOGIN" (advisor,
+ * supervisor, admin or user) or a bare LOGIN give LOGIN; "cli:NAME", the
+ * system account running the command line, and "system", a program acting
+ * with no identity (the store's default actor), name no person: false (they
+ * are accepted, and never count as a person).
+ */
+bool server_advisor_login(const char *advisor, char *login, size_t loginsz);
+/* The device code a case reference starts with ("ABC" of "ABC-00012");
+ * false when there is none. */
+bool server_reference_prefix(const char *ref, char *out, size_t outsz);
+/*
+ * Whether a change (already through server_change_check) speaks only for
+ * device d: a contact's device_id is d's; visits and contacts name one of
+ * d's sites and an advisor who is a user the server holds, not disabled,
+ * allowed at that site (a case event's actor: at one of d's sites); a case
+ * insert's reference starts with d's code (or provisional code) and "-";
+ * an audit row's id is "<d's id>:<its seq>" with its device_id d's. NULL
+ * when it does; else the refusal code ("not_yours") with the member and the
+ * rule in msg (no value the device sent). u NULL skips the advisor rule.
+ */
+const char *server_change_owned(const struct push_change *c, const struct server_device *d,
+				const struct server_users *u, char *msg, size_t msgsz);
+/*
+ * A refusal as stored and answered: "TYPE seq N (id ID): RULE", with any
+ * 'quoted' value in rule left out and an id that is not a UUID (or audit
+ * id) not repeated, so nothing a device sent is echoed back.
+ */
+void server_refusal_text(const struct push_change *c, const char *rule, char *out,
+			 size_t outsz);
+/*
+ * The change's digest, kept per (device, seq) to tell a retry from a
+ * restored desk reusing a seq: hex SHA-256 over type "\n" op "\n" id and,
+ * except for a customer, "\n" and the body as jansson dumps it with
+ * JSON_COMPACT | JSON_SORT_KEYS.
+ */
+void server_change_digest(const struct push_change *c, char out[65]);
+/* The same over a body already dumped that way (NULL for a customer). */
+void server_change_digest_text(const struct push_change *c, const char *body, char out[65]);
 
 /* ---- listening --------------------------------------------------------- */
 

@@ -277,7 +277,7 @@ static enum MHD_Result route_healthz(struct MHD_Connection *c, struct request *r
 static enum MHD_Result route_enrol(struct MHD_Connection *c, struct request *rq, struct pg *db)
 {
 	enum MHD_Result ret = MHD_NO;
-	json_t *j = request_json(c, rq, &ret), *code, *o;
+	json_t *j = request_json(c, rq, &ret), *code, *o, *pid, *pcode;
 	struct device_auth dev;
 	char token[96];
 	struct err e;
@@ -289,14 +289,33 @@ static enum MHD_Result route_enrol(struct MHD_Connection *c, struct request *rq,
 		return ret;
 	json_object_foreach(j, key, v)
 	{
-		if (strcmp(key, "code") != 0) {
+		if (strcmp(key, "code") != 0 && strcmp(key, "provisional_id") != 0 &&
+		    strcmp(key, "provisional_code") != 0) {
 			char field[64];
 
 			snprintf(field, sizeof field, "%.40s", key);
 			json_decref(j);
 			return fail(c, rq, 422, "unknown_field", field,
-				    "an enrolment takes only a code");
+				    "an enrolment takes a code, and the desk's provisional_id and "
+				    "provisional_code");
 		}
+	}
+	/* What the desk used before enrolment (man 7 frontdesk-sync, TRUST):
+	 * its device id, and its code, "Z" and three letters or digits. */
+	pid = json_object_get(j, "provisional_id");
+	pcode = json_object_get(j, "provisional_code");
+	if (pid && (!json_is_string(pid) || !uuid_valid(json_string_value(pid)))) {
+		json_decref(j);
+		return fail(c, rq, 422, "invalid", "provisional_id",
+			    "provisional_id must be the desk's device id before enrolment (a UUID)");
+	}
+	if (pcode && (!json_is_string(pcode) || json_string_length(pcode) != 4 ||
+		      json_string_value(pcode)[0] != 'Z' ||
+		      strspn(json_string_value(pcode), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != 4)) {
+		json_decref(j);
+		return fail(c, rq, 422, "invalid", "provisional_code",
+			    "provisional_code must be the desk's code before enrolment ('Z' and "
+			    "three letters or digits)");
 	}
 	code = json_object_get(j, "code");
 	if (!json_is_string(code) || json_string_length(code) > 40) {
@@ -306,6 +325,14 @@ static enum MHD_Result route_enrol(struct MHD_Connection *c, struct request *rq,
 	}
 	err_clear(&e);
 	st = pg_device_enrol(db, json_string_value(code), &dev, token, sizeof token, &e);
+	if (!st && pid && !strcmp(json_string_value(pid), dev.id))
+		pid = NULL; /* (a desk enrolled again keeps the id it was given) */
+	/* Best effort: the code is spent and the token must reach the desk;
+	 * what is not recorded now is claimed at its first push. */
+	if (!st && pid)
+		pg_device_claim(db, &dev, "id", json_string_value(pid), NULL);
+	if (!st && pcode && strcmp(json_string_value(pcode), dev.code) != 0)
+		pg_device_claim(db, &dev, "code", json_string_value(pcode), NULL);
 	json_decref(j);
 	if (st == STATUS_DENIED)
 		return fail(c, rq, 403, "bad_enrolment", "code", e.msg);
@@ -318,6 +345,11 @@ static enum MHD_Result route_enrol(struct MHD_Connection *c, struct request *rq,
 	json_object_set_new(o, "site", json_string(dev.site));
 	json_object_set_new(o, "role", json_string(dev.role));
 	json_object_set_new(o, "token", json_string(token));
+	/* what the server holds as the device's own from before enrolment */
+	if (dev.prov_id[0])
+		json_object_set_new(o, "provisional_id", json_string(dev.prov_id));
+	if (dev.prov_code[0])
+		json_object_set_new(o, "provisional_code", json_string(dev.prov_code));
 	sodium_memzero(token, sizeof token);
 	return send_json(c, rq, 200, o);
 }
@@ -349,6 +381,7 @@ static enum MHD_Result route_push(struct MHD_Connection *c, struct request *rq, 
 		if (res.seq_reused) {
 			char field[48];
 
+			/* A restored desk: nothing applied; it renumbers after held. */
 			snprintf(field, sizeof field, "changes[%zu].seq", res.reused_index);
 			o = json_object();
 			json_object_set_new(o, "error", json_string(e.msg));

@@ -26,7 +26,9 @@ static const char usage_text[] =
 	"  serve --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--insecure-http]\n"
 	"        [--threads N] [--per-client N] [--header-timeout S] [--request-timeout S]\n"
 	"        [--body-budget MIB]             serve consoles over HTTP(S)\n"
-	"  device add --site CODE [--back-office]  register a device; prints a one-time code\n"
+	"  device add --site CODE [--site CODE...] [--back-office]\n"
+	"                                        register a device for its site (or sites:\n"
+	"                                        the first is its home); prints a one-time code\n"
 	"  device list                           list devices\n"
 	"  device revoke ID|CODE                 revoke a device\n"
 	"  case update REF --status S [--note TEXT] [--result TEXT]\n"
@@ -39,6 +41,7 @@ static const char usage_text[] =
 	"  user passwd LOGIN                     reset a password; the new one on stdin\n"
 	"  user role LOGIN --role ROLE           change a user's role\n"
 	"  user disable|enable LOGIN             stop or allow a user's sign-in everywhere\n"
+	"  user sites LOGIN [--site CODE...]     the sites a user may work at (none: every site)\n"
 	"  customer erase ID                     erase a customer everywhere\n"
 	"  erasure list                          erasures, and which consoles have applied them\n"
 	"  sync problems [ID|CODE]               changes consoles pulled and could not apply\n"
@@ -105,6 +108,8 @@ struct args {
 	bool insecure, back_office;
 	long threads;
 	long limits[4]; /* --per-client, --header-timeout, --request-timeout, --body-budget */
+	const char *sites[DEVICE_SITES_MAX]; /* every --site, in order (a->site the first) */
+	int nsites;
 	char **pos; /* operands after the command words */
 	int npos;
 };
@@ -159,7 +164,13 @@ static int parse(int argc, char **argv, struct args *a)
 			}
 			break;
 		}
-		case OPT_SITE: a->site = optarg; break;
+		case OPT_SITE:
+			if (!a->site)
+				a->site = optarg;
+			if (a->nsites >= DEVICE_SITES_MAX)
+				return usage_error("at most %s sites may be given", "16");
+			a->sites[a->nsites++] = optarg;
+			break;
 		case OPT_BACKOFFICE: a->back_office = true; break;
 		case OPT_STATUS: a->status = optarg; break;
 		case OPT_NOTE: a->note = optarg; break;
@@ -256,7 +267,7 @@ static int cmd_serve(const struct args *a)
 static int print_device(void *ctx, const struct device_row *r)
 {
 	(void)ctx;
-	printf("%-36s  %-4s  %-16s  %-11s  %-8s  %-20s  %s", r->id, r->code, r->site, r->role,
+	printf("%-36s  %-4s  %-16s  %-11s  %-8s  %-20s  %s", r->id, r->code, r->sites, r->role,
 	       r->state, r->created_at, r->last_seen[0] ? r->last_seen : "-");
 	if (r->clock_ahead_ms > 0)
 		printf("  clock ahead %lld s", r->clock_ahead_ms / 1000);
@@ -281,10 +292,14 @@ static int cmd_device(const struct args *a, const char *action)
 		db = connect_or_say(a);
 		if (!db)
 			return 1;
-		rc = pg_device_add(db, a->site, a->back_office ? "back-office" : "console", code,
-				   sizeof code, enrol, sizeof enrol, &e);
+		rc = pg_device_add(db, a->sites, a->nsites,
+				   a->back_office ? "back-office" : "console", code, sizeof code, enrol,
+				   sizeof enrol, &e);
 		if (!rc) {
-			printf("device %s at %s\n", code, a->site);
+			printf("device %s at %s", code, a->site);
+			for (int i = 1; i < a->nsites; i++)
+				printf("%s%s", i == 1 ? " (also " : ", ", a->sites[i]);
+			printf("%s\n", a->nsites > 1 ? ")" : "");
 			printf("enrolment code %s (single use, expires in 24 hours)\n", enrol);
 			printf("on the desk: frontdesk device enrol --server URL --code %s\n", enrol);
 		}
@@ -478,6 +493,29 @@ static int cmd_data(const struct args *a, const char *action)
 	return done(db, rc, &e);
 }
 
+/* user sites LOGIN [--site CODE...]: where the user may work (none: every
+ * site); the server refuses their visits and contacts pushed elsewhere. */
+static int cmd_user_sites(const struct args *a)
+{
+	struct pg *db;
+	struct err e;
+	enum status rc;
+
+	if (a->npos != 1)
+		return usage_error("usage: frontdeskd user sites LOGIN [--site CODE...]%s", "");
+	err_clear(&e);
+	db = connect_or_say(a);
+	if (!db)
+		return 1;
+	rc = pg_user_sites(db, a->pos[0], a->sites, a->nsites, &e);
+	if (!rc && a->nsites)
+		printf("user %s may work at %d site%s\n", a->pos[0], a->nsites,
+		       a->nsites == 1 ? "" : "s");
+	else if (!rc)
+		printf("user %s may work at every site\n", a->pos[0]);
+	return done(db, rc, &e);
+}
+
 /* A new password from standard input (prompted on a terminal), hashed. */
 static int read_password_hash(const char *login, char hash[crypto_pwhash_STRBYTES])
 {
@@ -541,9 +579,12 @@ static int cmd_user(const struct args *a, const char *action)
 		rc = pg_user_list(db, print_user, NULL, &e);
 		return done(db, rc, &e);
 	}
+	if (!strcmp(action, "sites"))
+		return cmd_user_sites(a);
 	if (strcmp(action, "add") && strcmp(action, "disable") && strcmp(action, "enable") &&
 	    strcmp(action, "passwd") && strcmp(action, "role"))
-		return usage_error("user takes list, add, disable, enable, passwd or role, not '%s'",
+		return usage_error("user takes list, add, disable, enable, passwd, role or sites, "
+				   "not '%s'",
 				   action);
 	if (a->npos != 1)
 		return usage_error("user %s takes one login name; see frontdeskd --help", action);

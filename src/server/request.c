@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "frontdesk/server.h"
@@ -670,6 +671,271 @@ static int role_rank(const char *role)
 bool server_role_at_least(const char *role, const char *min_role)
 {
 	return role_rank(role) > 0 && role_rank(role) >= role_rank(min_role);
+}
+
+/* ---- trust: a device speaks only for itself ---------------------------- */
+
+bool server_advisor_login(const char *advisor, char *login, size_t loginsz)
+{
+	static const char *const roles[] = { "advisor:", "supervisor:", "admin:", "user:" };
+	const char *p = advisor ? advisor : "";
+
+	/* The system account running the command line, and a program with
+	 * no identity (the store's default actor): neither names a person. */
+	if (!strncmp(p, "cli:", 4) || !strcmp(p, "system"))
+		return false;
+	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		if (!strncmp(p, roles[i], strlen(roles[i]))) {
+			p += strlen(roles[i]);
+			break;
+		}
+	snprintf(login, loginsz, "%s", p);
+	return true;
+}
+
+bool server_reference_prefix(const char *ref, char *out, size_t outsz)
+{
+	const char *dash = ref ? strchr(ref, '-') : NULL;
+	size_t n = dash ? (size_t)(dash - ref) : 0;
+
+	if (!n || n >= outsz)
+		return false;
+	memcpy(out, ref, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* A record id as a message may show it: ids are UUIDs (audit rows:
+ * "<device id>:<seq>"); anything else a device sends is not repeated. */
+static const char *shown_id(const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
+
+	if (!n || n > 64)
+		return "(not shown)";
+	for (size_t i = 0; i < n; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f') ||
+		      (id[i] >= 'A' && id[i] <= 'F') || id[i] == '-' || id[i] == ':'))
+			return "(not shown)";
+	return id;
+}
+
+static const char *shown_type(const char *type)
+{
+	static const char *const known[] = { "customer", "visit",  "contact",  "case",
+					     "case_event", "audit", "flow_park", "user" };
+
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (type && !strcmp(type, known[i]))
+			return known[i];
+	return "change";
+}
+
+void server_refusal_text(const struct push_change *c, const char *rule, char *out,
+			 size_t outsz)
+{
+	char clean[300];
+	size_t n = 0;
+	bool quoted = false;
+
+	/* Whatever a rule quotes came from the device: it is left out. */
+	for (const char *p = rule ? rule : "refused"; *p && n + 1 < sizeof clean; p++) {
+		/* (an apostrophe inside a word, as in "device's", quotes nothing) */
+		bool opens = !quoted && (p == rule || !((p[-1] >= 'a' && p[-1] <= 'z') ||
+						      (p[-1] >= 'A' && p[-1] <= 'Z') ||
+						      (p[-1] >= '0' && p[-1] <= '9')));
+
+		if (*p == '\'' && (quoted || opens)) {
+			if (!quoted) {
+				const char *hide = "(value not shown)";
+
+				if (n + strlen(hide) + 1 >= sizeof clean)
+					break;
+				memcpy(clean + n, hide, strlen(hide));
+				n += strlen(hide);
+			}
+			quoted = !quoted;
+			continue;
+		}
+		if (!quoted)
+			clean[n++] = *p;
+	}
+	clean[n] = '\0';
+	snprintf(out, outsz, "%s seq %lld (id %s): %s", shown_type(c->type), c->seq,
+		 shown_id(c->id), clean);
+}
+
+static bool on_device(const struct server_device *d, const char *id)
+{
+	return id && (!strcmp(id, d->id) || (d->prov_id && d->prov_id[0] && !strcmp(id, d->prov_id)));
+}
+
+static bool at_site(const char *const *sites, size_t n, const char *site)
+{
+	for (size_t i = 0; i < n; i++)
+		if (site && !strcmp(sites[i], site))
+			return true;
+	return false;
+}
+
+/* The advisor rule for a person named in member m (site: the record's, or
+ * NULL for any of the device's sites). */
+static bool advisor_ok(const struct push_change *c, const char *m, const char *site,
+		       const struct server_device *d, const struct server_users *u, char *msg,
+		       size_t msgsz)
+{
+	const char *who = json_string_value(json_object_get(c->body, m));
+	const char *const *usites = NULL;
+	size_t nus = 0;
+	bool disabled = false;
+	char login[128];
+
+	if (!who || !u || !server_advisor_login(who, login, sizeof login))
+		return true; /* absent (the record check requires it) or "cli:" */
+	if (!u->find(u->ctx, login, &disabled, &usites, &nus)) {
+		snprintf(msg, msgsz,
+			 "%s names no user this server holds; add the user centrally "
+			 "(frontdeskd user add LOGIN)",
+			 m);
+		return false;
+	}
+	if (disabled) {
+		snprintf(msg, msgsz,
+			 "%s names a user who is disabled; an administrator re-enables them "
+			 "centrally",
+			 m);
+		return false;
+	}
+	if (!nus)
+		return true; /* no sites listed: every site */
+	if (site ? at_site(usites, nus, site) : false)
+		return true;
+	if (!site)
+		for (size_t i = 0; i < d->nsites; i++)
+			if (at_site(usites, nus, d->sites[i]))
+				return true;
+	snprintf(msg, msgsz,
+		 "%s names a user who is not allowed at %s; give the user that site centrally",
+		 m, site ? "the record's site" : "this device's sites");
+	return false;
+}
+
+const char *server_change_owned(const struct push_change *c, const struct server_device *d,
+				const struct server_users *u, char *msg, size_t msgsz)
+{
+	const char *type = c->type;
+	json_t *b = c->body;
+	const char *v;
+
+	if (!strcmp(type, "visit") || !strcmp(type, "contact")) {
+		v = json_string_value(json_object_get(b, "device_id"));
+		if (json_object_get(b, "device_id") && !json_is_null(json_object_get(b, "device_id")) &&
+		    !on_device(d, v)) {
+			snprintf(msg, msgsz,
+				 "device_id names another device; a device pushes only what it "
+				 "made itself");
+			return "not_yours";
+		}
+		v = json_string_value(json_object_get(b, "site"));
+		if (!at_site(d->sites, d->nsites, v)) {
+			snprintf(msg, msgsz,
+				 "site is not one this device is enrolled for (frontdeskd device "
+				 "list shows them); enrol a device for that site or add it with "
+				 "device add --site");
+			return "not_yours";
+		}
+		if (!advisor_ok(c, "advisor", v, d, u, msg, msgsz))
+			return "not_yours";
+		return NULL;
+	}
+	if (!strcmp(type, "case") && !strcmp(c->op, "insert")) {
+		char prefix[32];
+
+		v = json_string_value(json_object_get(b, "reference"));
+		if (!server_reference_prefix(v, prefix, sizeof prefix) ||
+		    (strcmp(prefix, d->code) != 0 &&
+		     !(d->prov_code && d->prov_code[0] && !strcmp(prefix, d->prov_code)))) {
+			snprintf(msg, msgsz,
+				 "reference does not start with this device's code and a dash; "
+				 "a desk numbers only its own cases");
+			return "not_yours";
+		}
+		return NULL;
+	}
+	if (!strcmp(type, "case_event")) {
+		if (!advisor_ok(c, "actor", NULL, d, u, msg, msgsz))
+			return "not_yours";
+		return NULL;
+	}
+	if (!strcmp(type, "audit")) {
+		const char *colon = strrchr(c->id, ':');
+		json_t *seq = json_object_get(b, "seq");
+		char own[UUID_STR_LEN + 1];
+		size_t n = colon ? (size_t)(colon - c->id) : 0;
+		char tail[32];
+
+		v = json_string_value(json_object_get(b, "device_id"));
+		if (n && n < sizeof own) {
+			memcpy(own, c->id, n);
+			own[n] = '\0';
+		} else {
+			own[0] = '\0';
+		}
+		snprintf(tail, sizeof tail, "%lld", (long long)json_integer_value(seq));
+		if (!on_device(d, own) || (v && strcmp(v, own) != 0) || !json_is_integer(seq) ||
+		    strcmp(colon + 1, tail) != 0) {
+			snprintf(msg, msgsz,
+				 "id is not in this device's audit id space (DEVICE_ID:SEQ, with "
+				 "the row's device_id and seq); a device sends only its own audit "
+				 "trail");
+			return "not_yours";
+		}
+		return NULL;
+	}
+	return NULL;
+}
+
+void server_change_digest_text(const struct push_change *c, const char *body, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char h[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	/* OpenSSL's SHA-256 (the CPU's SHA instructions where it has them):
+	 * every pushed change is hashed, so its cost is the push's. */
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+		die("out of memory hashing a change");
+	EVP_DigestUpdate(ctx, c->type, strlen(c->type));
+	EVP_DigestUpdate(ctx, "\n", 1);
+	EVP_DigestUpdate(ctx, c->op, strlen(c->op));
+	EVP_DigestUpdate(ctx, "\n", 1);
+	EVP_DigestUpdate(ctx, c->id, strlen(c->id));
+	/* A customer's body is rebuilt from the record at push time, so its
+	 * text may differ between two sends of the same change. */
+	if (strcmp(c->type, "customer") != 0 && body) {
+		EVP_DigestUpdate(ctx, "\n", 1);
+		EVP_DigestUpdate(ctx, body, strlen(body));
+	}
+	if (!EVP_DigestFinal_ex(ctx, h, &n) || n != 32)
+		die("hashing a change failed");
+	EVP_MD_CTX_free(ctx);
+	for (unsigned int i = 0; i < n; i++) {
+		out[2 * i] = hex[h[i] >> 4];
+		out[2 * i + 1] = hex[h[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+void server_change_digest(const struct push_change *c, char out[65])
+{
+	char *body = NULL;
+
+	if (strcmp(c->type, "customer") != 0 &&
+	    !(body = json_dumps(c->body, JSON_COMPACT | JSON_SORT_KEYS)))
+		die("out of memory encoding JSON");
+	server_change_digest_text(c, body, out);
+	free(body);
 }
 
 /* ---- listening --------------------------------------------------------- */

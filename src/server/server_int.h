@@ -29,20 +29,39 @@ enum status pg_migrate(struct pg *db, int *from, int *to, struct err *e);
 
 /* ---- devices ----------------------------------------------------------- */
 
+#define DEVICE_SITES_MAX 16 /* sites one device may be enrolled for */
 struct device_auth {
 	char id[UUID_STR_LEN + 1];
 	char code[16];
-	char site[48];
+	char site[48]; /* its home site (the first of sites) */
 	char role[16]; /* console or back-office */
 	bool revoked;
+	char sites[DEVICE_SITES_MAX][48]; /* every site it may speak for */
+	int nsites;
+	/* What the desk used before enrolment, claimed once by this device
+	 * (pg_device_claim); "" while none is. */
+	char prov_id[UUID_STR_LEN + 1];
+	char prov_code[16];
 };
 /*
- * Registers a device for site (role "console" or "back-office") and makes a
- * one-time enrolment code (valid SERVER_ENROL_TTL_S, single use), of which
- * only a hash is kept. Writes the device code and the enrolment code.
+ * Registers a device for nsites sites (the first its home site; role
+ * "console" or "back-office") and makes a one-time enrolment code (valid
+ * SERVER_ENROL_TTL_S, single use), of which only a hash is kept. Writes the
+ * device code and the enrolment code.
  */
-enum status pg_device_add(struct pg *db, const char *site, const char *role, char *code_out,
-			  size_t codesz, char *enrol_out, size_t enrolsz, struct err *e);
+enum status pg_device_add(struct pg *db, const char *const *sites, int nsites, const char *role,
+			  char *code_out, size_t codesz, char *enrol_out, size_t enrolsz,
+			  struct err *e);
+/*
+ * Records value as the device's provisional device id (what "id") or case
+ * reference prefix ("code"), as its desk used them before enrolment: only
+ * when the device holds none yet and no device holds value as its own or
+ * as a provisional one. Then fills dev's prov_id and prov_code with what
+ * the device holds (value when claimed, here or by another request of the
+ * same device). An error only when the database fails.
+ */
+enum status pg_device_claim(struct pg *db, struct device_auth *dev, const char *what,
+			    const char *value, struct err *e);
 /*
  * Exchanges an enrolment code for a bearer token (of which only a hash is
  * kept). STATUS_DENIED for an unknown, used or expired code.
@@ -55,6 +74,7 @@ enum status pg_device_auth(struct pg *db, const char *token, struct device_auth 
 			   struct err *e);
 struct device_row {
 	const char *id, *code, *site, *role, *state, *created_at, *last_seen;
+	const char *sites; /* every site, ","-joined, home site first */
 	long long clock_ahead_ms;
 	long long pull_problems; /* pulled changes it reported not applied */
 };
@@ -101,13 +121,13 @@ enum status pg_device_revoke(struct pg *db, const char *which, struct err *e);
 
 struct push_result {
 	long long held;		/* highest seq the server holds for the device */
-	json_t *refused;	/* [{"seq": N, "error": MSG}], owned */
+	json_t *refused;	/* [{"seq": N, "error": MSG, "code": CODE}], owned */
+	bool seq_reused;	/* a seq held names another record: nothing applied */
+	long long reused_seq;	/* ... the first such seq */
+	size_t reused_index;	/* ... and its place in the batch */
 	long long clock_ahead_ms; /* > 0: the device's clock was bounded */
 	size_t applied;		/* changes applied now (not seen before) */
 	bool out_of_order;	/* the batch named by "after" is not held: nothing applied */
-	bool seq_reused;	/* a seq held carries another record: nothing applied */
-	long long reused_seq;	/* that seq (held is the device's highest) */
-	size_t reused_index;	/* its place in the batch */
 	long long audit_seq;	/* > 0: the batch carried audit rows, and this is the */
 	char audit_hash[65];	/* device's acknowledged audit head (pg_audit_head) */
 };
@@ -180,6 +200,11 @@ struct user_listed {
 /* Every user, by login; strings borrowed for the callback. */
 enum status pg_user_list(struct pg *db, int (*fn)(void *ctx, const struct user_listed *u),
 			 void *ctx, struct err *e);
+/* Sets the sites a user is allowed at (n 0: every site, the default);
+ * STATUS_NOT_FOUND for a login the server does not hold. Pushed visits and
+ * contacts naming the user as advisor at another site are refused. */
+enum status pg_user_sites(struct pg *db, const char *login, const char *const *sites, int n,
+			  struct err *e);
 /* Erases a customer: a tombstone that wins, history scrubbed. */
 enum status pg_customer_erase(struct pg *db, const char *id, struct err *e);
 /* Whether a code of that kind exists (for flow checks). */

@@ -1,6 +1,8 @@
 /*
  * bench_sync_load URL TOKENS-FILE MODE ROUNDS BATCH [INTERVAL-MS]: one
- * thread per token (a simulated console), each pushing ROUNDS batches of
+ * thread per line "TOKEN DEVICE-ID" (a simulated console, enrolled for
+ * civic-centre; its advisor "bench" a user the server holds), each pushing
+ * ROUNDS batches of
  * BATCH new contacts (each with its visit), every batch following the one
  * before ("after") as a console's do, and pulling from its own cursor after
  * each push. Prints push latency percentiles and the totals sent. Traffic
@@ -37,6 +39,7 @@ enum mode { PACED, BURST, CLOSED };
 struct console {
 	pthread_t t;
 	char token[128];
+	char device_id[UUID_STR_LEN + 1]; /* its own: the server refuses any other */
 	const char *url;
 	enum mode mode;
 	int rounds, batch, index;
@@ -134,7 +137,7 @@ static void *run(void *arg)
 				   "\"site\":\"civic-centre\",\"advisor\":\"bench\",\"service\":"
 				   "\"council-tax-payment\",\"outcome\":\"resolved\",\"device_id\":\"%s\","
 				   "\"created_at\":\"%s\"}}",
-				   ++seq, id, id, vid, vid, now);
+				   ++seq, id, id, vid, c->device_id, now);
 		}
 		buf_adds(&b, "]}");
 		if (c->mode == PACED) {
@@ -228,6 +231,10 @@ int main(int argc, char **argv)
 		line[strcspn(line, "\n")] = '\0';
 		if (!line[0])
 			continue;
+		/* "TOKEN DEVICE-ID", as the enrolment answered */
+		snprintf(cs[n].device_id, sizeof cs[n].device_id, "%s",
+			 strchr(line, ' ') ? strchr(line, ' ') + 1 : "");
+		line[strcspn(line, " ")] = '\0';
 		snprintf(cs[n].token, sizeof cs[n].token, "%.127s", line);
 		n++;
 	}

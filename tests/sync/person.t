@@ -58,7 +58,8 @@ erasure() {
 }
 # refused_as SEQ CODE: the last push answer refused SEQ with CODE.
 refused_as() {
-	grep -q "\"seq\": *$1, *\"code\": *\"$2\"" "$tmp/push.out"
+	# (the members in any order)
+	[ "$(jq -r --argjson s "$1" '.refused[] | select(.seq == $s) | .code' "$tmp/push.out")" = "$2" ]
 }
 new_customer() {
 	fdc "$1" customer add --name "$2" --phone "$3" |

@@ -321,6 +321,206 @@ static void test_roles(void **state)
 	assert_true(server_role_at_least("admin", "admin"));
 }
 
+/* ---- trust: the checks that keep a device to itself ------------------- */
+
+#define DEV_A "01900000-0000-7000-8000-0000000000aa"
+#define DEV_B "01900000-0000-7000-8000-0000000000bb"
+#define PROV_A "01900000-0000-7000-8000-0000000000a0"
+
+struct fake_user {
+	const char *login;
+	bool disabled;
+	const char *const *sites;
+	size_t nsites;
+};
+static const char *const only_hub_sites[] = { "hub" };
+static const struct fake_user fake_users[] = {
+	{ "jsmith", false, NULL, 0 },
+	{ "gone", true, NULL, 0 },
+	{ "hubonly", false, only_hub_sites, 1 },
+};
+
+static bool fake_find(void *ctx, const char *login, bool *disabled, const char *const **sites,
+		      size_t *nsites)
+{
+	(void)ctx;
+	for (size_t i = 0; i < sizeof fake_users / sizeof fake_users[0]; i++)
+		if (!strcmp(fake_users[i].login, login)) {
+			*disabled = fake_users[i].disabled;
+			*sites = fake_users[i].sites;
+			*nsites = fake_users[i].nsites;
+			return true;
+		}
+	return false;
+}
+
+static const char *owned(const char *type, const char *op, const char *id, const char *body,
+			 char *msg, size_t msgsz)
+{
+	static const char *const sites[] = { "library", "hub" };
+	static const char *const one_site[] = { "library" };
+	struct server_error err;
+	json_t *b = parse(body, &err);
+	struct push_change c = { 7, type, op, id, b, NULL };
+	struct server_device d = { DEV_A, PROV_A, "ABC", "ZQRT", sites, 2 };
+	struct server_users u = { fake_find, NULL };
+	const char *code;
+
+	assert_non_null(b);
+	msg[0] = '\0';
+	/* the contact test with hubonly at "library" uses a one-site device */
+	if (strstr(body, "\"narrow\""))
+		d.sites = one_site, d.nsites = 1;
+	code = server_change_owned(&c, &d, &u, msg, msgsz);
+	json_decref(b);
+	return code;
+}
+
+#define CONTACT(dev, site, advisor)                                                          \
+	"{\"id\": \"01900000-0000-7000-8000-000000000001\", \"device_id\": \"" dev "\", "    \
+	"\"site\": \"" site "\", \"advisor\": \"" advisor "\"}"
+
+static void test_owned(void **state)
+{
+	const char *K = "01900000-0000-7000-8000-000000000001";
+	char msg[300];
+
+	(void)state;
+	/* device ids: its own, its provisional one; never another's */
+	assert_null(owned("contact", "insert", K, CONTACT(DEV_A, "hub", "cli:x"), msg, sizeof msg));
+	assert_null(owned("contact", "insert", K, CONTACT(PROV_A, "hub", "cli:x"), msg, sizeof msg));
+	assert_string_equal("not_yours",
+			    owned("contact", "insert", K, CONTACT(DEV_B, "hub", "cli:x"), msg, sizeof msg));
+	assert_non_null(strstr(msg, "device_id"));
+	assert_null(strstr(msg, DEV_B));
+	/* sites: any of the device's, no other */
+	assert_null(owned("visit", "insert", K, CONTACT(DEV_A, "library", "cli:x"), msg, sizeof msg));
+	assert_string_equal("not_yours",
+			    owned("visit", "insert", K, CONTACT(DEV_A, "depot", "cli:x"), msg, sizeof msg));
+	assert_non_null(strstr(msg, "site"));
+	assert_null(strstr(msg, "depot"));
+	/* advisors: users held, enabled, allowed at the record's site */
+	assert_null(owned("contact", "insert", K, CONTACT(DEV_A, "hub", "jsmith"), msg, sizeof msg));
+	assert_null(owned("contact", "insert", K, CONTACT(DEV_A, "hub", "advisor:jsmith"), msg,
+			  sizeof msg));
+	assert_null(owned("contact", "insert", K, CONTACT(DEV_A, "hub", "hubonly"), msg, sizeof msg));
+	assert_string_equal("not_yours", owned("contact", "insert", K,
+					       CONTACT(DEV_A, "hub", "advisor:nobody"), msg, sizeof msg));
+	assert_non_null(strstr(msg, "names no user"));
+	assert_null(strstr(msg, "nobody"));
+	assert_string_equal("not_yours", owned("contact", "insert", K,
+					       CONTACT(DEV_A, "hub", "supervisor:gone"), msg, sizeof msg));
+	assert_non_null(strstr(msg, "disabled"));
+	assert_string_equal("not_yours", owned("contact", "insert", K,
+					       CONTACT(DEV_A, "library", "hubonly"), msg, sizeof msg));
+	assert_non_null(strstr(msg, "not allowed at"));
+	/* a case event's actor: allowed at one of the device's sites */
+	assert_null(owned("case_event", "insert", K,
+			  "{\"id\": \"01900000-0000-7000-8000-000000000001\", \"actor\": \"hubonly\"}",
+			  msg, sizeof msg));
+	assert_string_equal("not_yours",
+			    owned("case_event", "insert", K,
+				  "{\"id\": \"x\", \"actor\": \"hubonly\", \"narrow\": 1}", msg,
+				  sizeof msg));
+	/* references: the device's code or its provisional one */
+	assert_null(owned("case", "insert", K, "{\"reference\": \"ABC-00012\"}", msg, sizeof msg));
+	assert_null(owned("case", "insert", K, "{\"reference\": \"ZQRT-00001\"}", msg, sizeof msg));
+	assert_string_equal("not_yours",
+			    owned("case", "insert", K, "{\"reference\": \"XYZ-00002\"}", msg, sizeof msg));
+	assert_non_null(strstr(msg, "reference"));
+	assert_string_equal("not_yours",
+			    owned("case", "insert", K, "{\"reference\": \"ABCD-00002\"}", msg, sizeof msg));
+	/* (an update names a case already held: its owner rule is elsewhere) */
+	assert_null(owned("case", "update", K, "{\"reference\": \"XYZ-00002\"}", msg, sizeof msg));
+	/* audit ids: "<own id>:<seq>", device_id agreeing */
+	assert_null(owned("audit", "insert", DEV_A ":5", "{\"seq\": 5, \"device_id\": \"" DEV_A "\"}",
+			  msg, sizeof msg));
+	assert_null(owned("audit", "insert", PROV_A ":1", "{\"seq\": 1, \"device_id\": \"" PROV_A "\"}",
+			  msg, sizeof msg));
+	assert_string_equal("not_yours", owned("audit", "insert", DEV_B ":5",
+					       "{\"seq\": 5, \"device_id\": \"" DEV_B "\"}", msg,
+					       sizeof msg));
+	assert_non_null(strstr(msg, "audit id space"));
+	assert_string_equal("not_yours", owned("audit", "insert", DEV_A ":6",
+					       "{\"seq\": 5, \"device_id\": \"" DEV_A "\"}", msg,
+					       sizeof msg));
+	assert_string_equal("not_yours", owned("audit", "insert", DEV_A ":5",
+					       "{\"seq\": 5, \"device_id\": \"" DEV_B "\"}", msg,
+					       sizeof msg));
+	assert_string_equal("not_yours",
+			    owned("audit", "insert", "nocolon", "{\"seq\": 5}", msg, sizeof msg));
+}
+
+static void test_advisor_login(void **state)
+{
+	char login[64];
+
+	(void)state;
+	assert_false(server_advisor_login("cli:root", login, sizeof login));
+	assert_false(server_advisor_login("system", login, sizeof login));
+	assert_true(server_advisor_login("advisor:jsmith", login, sizeof login));
+	assert_string_equal("jsmith", login);
+	assert_true(server_advisor_login("admin:boss", login, sizeof login));
+	assert_string_equal("boss", login);
+	assert_true(server_advisor_login("jsmith", login, sizeof login));
+	assert_string_equal("jsmith", login);
+	assert_true(server_advisor_login("robot:x", login, sizeof login));
+	assert_string_equal("robot:x", login); /* no such role: the whole is looked up */
+	assert_true(server_reference_prefix("ABC-00001", login, sizeof login));
+	assert_string_equal("ABC", login);
+	assert_false(server_reference_prefix("-00001", login, sizeof login));
+	assert_false(server_reference_prefix("ABC", login, sizeof login));
+}
+
+static void test_refusal_text(void **state)
+{
+	struct push_change c = { 12, "contact", "insert", "01900000-0000-7000-8000-000000000001",
+				 NULL, NULL };
+	char out[400];
+
+	(void)state;
+	server_refusal_text(&c, "unknown outcome code 'Jo Smith 07700900123' in outcome", out,
+			    sizeof out);
+	assert_string_equal("contact seq 12 (id 01900000-0000-7000-8000-000000000001): unknown "
+			    "outcome code (value not shown) in outcome",
+			    out);
+	server_refusal_text(&c, "the device's code 'Jo'", out, sizeof out);
+	assert_non_null(strstr(out, "the device's code (value not shown)"));
+	c.type = "Jo Smith";
+	c.id = "Jo Smith";
+	server_refusal_text(&c, "rule", out, sizeof out);
+	assert_string_equal("change seq 12 (id (not shown)): rule", out);
+}
+
+static void test_digest(void **state)
+{
+	struct server_error err;
+	json_t *a = parse("{\"b\": 1, \"a\": \"x\"}", &err), *b = parse("{\"a\": \"x\", \"b\": 1}", &err),
+	       *c = parse("{\"a\": \"y\", \"b\": 1}", &err);
+	struct push_change ca = { 1, "visit", "insert", "id1", a, NULL }, cb = ca, cc = ca;
+	char da[65], db[65], dc[65], dd[65];
+
+	(void)state;
+	cb.body = b;
+	cc.body = c;
+	server_change_digest(&ca, da);
+	server_change_digest(&cb, db);
+	server_change_digest(&cc, dc);
+	assert_string_equal(da, db); /* key order does not matter */
+	assert_string_not_equal(da, dc);
+	assert_int_equal(64, strlen(da));
+	/* the known value: SHA-256 of "visit\ninsert\nid1\n{\"a\":\"x\",\"b\":1}" */
+	assert_string_equal("094ad55028427b8506c48f80fc2c267af1f7139c73ebf7f87cb83bc140755226", da);
+	/* a customer: the body does not count */
+	ca.type = cc.type = "customer";
+	server_change_digest(&ca, da);
+	server_change_digest(&cc, dd);
+	assert_string_equal(da, dd);
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+}
+
 static void test_listen(void **state)
 {
 	char host[64];
@@ -371,6 +571,10 @@ int main(void)
 		cmocka_unit_test(test_push_session),
 		cmocka_unit_test(test_user_change),
 		cmocka_unit_test(test_roles),
+		cmocka_unit_test(test_owned),
+		cmocka_unit_test(test_advisor_login),
+		cmocka_unit_test(test_refusal_text),
+		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_error_json),
 	};

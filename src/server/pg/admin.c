@@ -590,6 +590,51 @@ enum status pg_user_list(struct pg *db, int (*fn)(void *ctx, const struct user_l
 	return STATUS_OK;
 }
 
+enum status pg_user_sites(struct pg *db, const char *login, const char *const *sites, int n,
+			  struct err *e)
+{
+	const char *p[2] = { login, NULL };
+	enum status rc;
+	PGresult *r;
+
+	for (int i = 0; i < n; i++)
+		if (!pg_code_exists(db, "site", sites[i]))
+			return err_set(e, STATUS_UNKNOWN_CODE,
+				       "unknown site '%s'; load the reference data first "
+				       "(frontdeskd data load DIR)",
+				       sites[i]);
+	rc = pg_begin(db, e);
+	if (rc)
+		return rc;
+	r = pg_exec(db, "SELECT 1 FROM app_user WHERE login = $1 FOR UPDATE", 1, p,
+		    "reading the user", e);
+	if (!r) {
+		pg_end(db, false, NULL);
+		return e && e->code ? e->code : STATUS_DB;
+	}
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		pg_end(db, false, NULL);
+		return err_set(e, STATUS_NOT_FOUND,
+			       "no user '%s' here; add it first with: frontdeskd user add %s --role ROLE",
+			       login, login);
+	}
+	PQclear(r);
+	rc = pg_run(db, "DELETE FROM user_site WHERE login = $1", 1, p, "saving the user's sites",
+		    e);
+	for (int i = 0; i < n && !rc; i++) {
+		p[1] = sites[i];
+		rc = pg_run(db,
+			    "INSERT INTO user_site (login, site) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+			    2, p, "saving the user's sites", e);
+	}
+	if (rc) {
+		pg_end(db, false, NULL);
+		return rc;
+	}
+	return pg_end(db, true, e);
+}
+
 enum status pg_customer_erase(struct pg *db, const char *id, struct err *e)
 {
 	const char *p[2] = { id, NULL };

@@ -113,21 +113,36 @@ static const char *const migrations[] = {
 	"CREATE INDEX sign_in_failure_device ON sign_in_failure (device_id, at);"
 	/* refusals carry a machine code (invalid, needs_person, ...) */
 	"ALTER TABLE change_in ADD COLUMN IF NOT EXISTS code text;",
-	/* 7: idempotent by record (man 7 frontdesk-sync, "Restores"): each
-	 * change held keeps a digest of what it was, so the same (device, seq)
-	 * sent again with another record (a desk restored from a backup) is
-	 * refused whole, failing with its own code inside a pipelined push.
-	 * Rows held before this have no digest and are taken as they were.
-	 * The batch's range (its seqs increase) keeps the check to an index
-	 * range scan: without it the planner read every row of change_in. */
-	"ALTER TABLE change_in ADD COLUMN digest text;"
-	"CREATE FUNCTION frontdesk_seq_check(device text, seqs bigint[], digests text[])"
-	" RETURNS void LANGUAGE plpgsql AS $$ BEGIN"
-	"  IF EXISTS (SELECT 1 FROM change_in c JOIN unnest(seqs, digests) AS x(seq, digest)"
-	"   ON c.seq = x.seq WHERE c.device_id = device"
-	"   AND c.seq BETWEEN seqs[1] AND seqs[cardinality(seqs)] AND c.digest <> x.digest) THEN"
-	"   RAISE EXCEPTION 'a sequence number held carries another record'"
-	"    USING ERRCODE = 'FD410';"
+	/* 7: a device speaks only for itself (man 7 frontdesk-sync, "Trust").
+	 * Its sites (the first is its home site, kept in site); the
+	 * provisional identity it had before enrolment (device id and case
+	 * reference prefix), claimed once and held by no other device; the
+	 * sites a user is allowed at; per
+	 * (device, seq) a digest of the record, so a seq sent again with
+	 * another record (a restored desk) is told apart from a retry; and a
+	 * refusal's machine code. */
+	"ALTER TABLE device ADD COLUMN sites text[];"
+	"UPDATE device SET sites = ARRAY[site];"
+	"ALTER TABLE device ALTER COLUMN sites SET NOT NULL;"
+	"ALTER TABLE device ADD COLUMN prov_id text UNIQUE, ADD COLUMN prov_code text UNIQUE;"
+	"ALTER TABLE change_in ADD COLUMN digest text, ADD COLUMN IF NOT EXISTS code text;"
+	/* ... and the sites a user is allowed at (none listed: every site),
+	 * kept here only: consoles do not need them */
+	"CREATE TABLE user_site (login text NOT NULL, site text NOT NULL,"
+	"  PRIMARY KEY (login, site));"
+	/* (a new batch's seqs all lie above the highest held: one index probe,
+	 * and its seqs, passed as text, are never even parsed; only a batch
+	 * sent again is compared seq by seq. digests: the batch's digests
+	 * back to back, 32 bytes each, in the order of seqs) */
+	"CREATE FUNCTION frontdesk_same_seqs(device text, first bigint, seqs text, digests bytea)"
+	" RETURNS void LANGUAGE plpgsql AS $$ DECLARE top bigint; BEGIN"
+	"  SELECT max(seq) INTO top FROM change_in WHERE device_id = device;"
+	"  IF top IS NULL OR top < first THEN RETURN; END IF;"
+	"  IF EXISTS (SELECT 1 FROM unnest(seqs::bigint[]) WITH ORDINALITY u(s, n)"
+	"   WHERE u.s <= top AND EXISTS (SELECT 1 FROM change_in c WHERE c.device_id = device"
+	"   AND c.seq = u.s AND c.digest <> encode(substring(digests FROM"
+	"   (u.n::int - 1) * 32 + 1 FOR 32), 'hex'))) THEN"
+	"   RAISE EXCEPTION 'a seq already held names another record' USING ERRCODE = 'FD412';"
 	"  END IF; END $$;",
 	/* 8: pulled changes a desk could not apply and kept aside (POST
 	 * /v1/pull/problems): by device and the change's cursor, with its
@@ -379,6 +394,9 @@ long long pg_ll(PGresult *r, int row, int col)
 
 static const char code_alphabet[] = "ACDEFHJKMNPRTUVWXY34679";
 
+static void device_fill(struct device_auth *dev, const char *sites, const char *prov_id,
+			const char *prov_code);
+
 /* Letters and digits people do not confuse; a case reference must start
  * with a letter (case_reference_valid), so the first one is a letter. */
 static void random_code(char *out, size_t n)
@@ -415,19 +433,43 @@ static void enrol_normalise(const char *in, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
-enum status pg_device_add(struct pg *db, const char *site, const char *role, char *code_out,
-			  size_t codesz, char *enrol_out, size_t enrolsz, struct err *e)
+/* Appends s to a PostgreSQL array literal being built in out. */
+static void array_literal_add(char *out, size_t outsz, const char *s)
+{
+	size_t n = strlen(out);
+
+	snprintf(out + n, outsz - n, "%s\"%s\"", n > 1 ? "," : "", s);
+}
+
+enum status pg_device_add(struct pg *db, const char *const *sites, int nsites, const char *role,
+			  char *code_out, size_t codesz, char *enrol_out, size_t enrolsz,
+			  struct err *e)
 {
 	char id[UUID_STR_LEN + 1], code[8], enrol[16], norm[16], hash[65], ttl[16];
+	char set[DEVICE_SITES_MAX * 52 + 4] = "{";
+	const char *site = nsites > 0 ? sites[0] : "";
 	enum status rc = STATUS_OK;
 
-	if (!pg_code_exists(db, "site", site))
-		return err_set(e, STATUS_UNKNOWN_CODE,
-			       "unknown site '%s'; load the reference data first (frontdeskd data load DIR)",
-			       site);
+	if (nsites < 1 || nsites > DEVICE_SITES_MAX)
+		return err_set(e, STATUS_INVALID, "a device is enrolled for 1 to %d sites, not %d",
+			       DEVICE_SITES_MAX, nsites);
+	for (int i = 0; i < nsites; i++) {
+		if (strlen(sites[i]) >= 48 || !pg_code_exists(db, "site", sites[i]))
+			return err_set(e, STATUS_UNKNOWN_CODE,
+				       "unknown site '%.47s'; load the reference data first "
+				       "(frontdeskd data load DIR)",
+				       sites[i]);
+		for (int k = 0; k < i; k++)
+			if (!strcmp(sites[k], sites[i]))
+				return err_set(e, STATUS_INVALID,
+					       "site '%s' is given twice; name each site once",
+					       sites[i]);
+		array_literal_add(set, sizeof set, sites[i]);
+	}
+	strcat(set, "}");
 	snprintf(ttl, sizeof ttl, "%d", SERVER_ENROL_TTL_S);
 	for (int attempt = 0; attempt < 20; attempt++) {
-		const char *p[6];
+		const char *p[7];
 		PGresult *r;
 
 		uuid_v7(id);
@@ -441,11 +483,12 @@ enum status pg_device_add(struct pg *db, const char *site, const char *role, cha
 		p[3] = role;
 		p[4] = hash;
 		p[5] = ttl;
+		p[6] = set;
 		r = pg_exec(db,
-			    "INSERT INTO device (id, code, site, role, enrol_hash, enrol_expires)"
-			    " VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::int))"
-			    " ON CONFLICT DO NOTHING RETURNING id",
-			    6, p, "adding the device", e);
+			    "INSERT INTO device (id, code, site, role, enrol_hash, enrol_expires, sites)"
+			    " VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::int),"
+			    " $7::text[]) ON CONFLICT DO NOTHING RETURNING id",
+			    7, p, "adding the device", e);
 		if (!r)
 			return e && e->code ? e->code : STATUS_DB;
 		rc = PQntuples(r) == 1 ? STATUS_OK : STATUS_EXISTS;
@@ -481,7 +524,8 @@ enum status pg_device_enrol(struct pg *db, const char *enrol_code, struct device
 	r = pg_exec(db,
 		    "UPDATE device SET token_hash = $2, enrol_hash = NULL, enrol_expires = NULL,"
 		    " enrolled_at = now() WHERE enrol_hash = $1 AND enrol_expires > now()"
-		    " AND revoked_at IS NULL RETURNING id, code, site, role",
+		    " AND revoked_at IS NULL RETURNING id, code, site, role,"
+		    " array_to_string(sites, ' '), coalesce(prov_id, ''), coalesce(prov_code, '')",
 		    2, p, "enrolling the device", e);
 	if (!r)
 		return e && e->code ? e->code : STATUS_DB;
@@ -496,10 +540,32 @@ enum status pg_device_enrol(struct pg *db, const char *enrol_code, struct device
 	snprintf(dev->site, sizeof dev->site, "%s", PQgetvalue(r, 0, 2));
 	snprintf(dev->role, sizeof dev->role, "%s", PQgetvalue(r, 0, 3));
 	dev->revoked = false;
+	device_fill(dev, PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5), PQgetvalue(r, 0, 6));
 	PQclear(r);
 	snprintf(token_out, tokensz, "%s", token);
 	sodium_memzero(raw, sizeof raw);
 	return STATUS_OK;
+}
+
+/* The sites (space-separated) and provisional identity of a device. */
+static void device_fill(struct device_auth *dev, const char *sites, const char *prov_id,
+			const char *prov_code)
+{
+	const char *p = sites;
+
+	dev->nsites = 0;
+	while (*p && dev->nsites < DEVICE_SITES_MAX) {
+		size_t n = strcspn(p, " ");
+
+		if (n && n < sizeof dev->sites[0]) {
+			memcpy(dev->sites[dev->nsites], p, n);
+			dev->sites[dev->nsites++][n] = '\0';
+		}
+		p += n;
+		p += strspn(p, " ");
+	}
+	snprintf(dev->prov_id, sizeof dev->prov_id, "%s", prov_id);
+	snprintf(dev->prov_code, sizeof dev->prov_code, "%s", prov_code);
 }
 
 enum status pg_device_auth(struct pg *db, const char *token, struct device_auth *dev,
@@ -515,7 +581,8 @@ enum status pg_device_auth(struct pg *db, const char *token, struct device_auth 
 	 * per device, so authentication costs no commit. */
 	r = pg_exec(db,
 		    "SELECT id, code, site, role, revoked_at IS NOT NULL,"
-		    " last_seen IS NULL OR last_seen < now() - interval '1 minute'"
+		    " last_seen IS NULL OR last_seen < now() - interval '1 minute',"
+		    " array_to_string(sites, ' '), coalesce(prov_id, ''), coalesce(prov_code, '')"
 		    " FROM device WHERE token_hash = $1",
 		    1, p, "checking the token", e);
 	if (!r)
@@ -535,6 +602,45 @@ enum status pg_device_auth(struct pg *db, const char *token, struct device_auth 
 	snprintf(dev->site, sizeof dev->site, "%s", PQgetvalue(r, 0, 2));
 	snprintf(dev->role, sizeof dev->role, "%s", PQgetvalue(r, 0, 3));
 	dev->revoked = PQgetvalue(r, 0, 4)[0] == 't';
+	device_fill(dev, PQgetvalue(r, 0, 6), PQgetvalue(r, 0, 7), PQgetvalue(r, 0, 8));
+	PQclear(r);
+	return STATUS_OK;
+}
+
+enum status pg_device_claim(struct pg *db, struct device_auth *dev, const char *what,
+			    const char *value, struct err *e)
+{
+	const char *p[2] = { dev->id, value };
+	bool id = !strcmp(what, "id");
+	const char *state;
+	PGresult *r;
+
+	r = PQexecParams(db->conn,
+			 id ? "UPDATE device SET prov_id = $2 WHERE id = $1 AND prov_id IS NULL"
+			      " AND NOT EXISTS (SELECT 1 FROM device WHERE id = $2 OR prov_id = $2)"
+			    : "UPDATE device SET prov_code = $2 WHERE id = $1 AND prov_code IS NULL"
+			      " AND NOT EXISTS (SELECT 1 FROM device WHERE code = $2 OR prov_code = $2)",
+			 2, NULL, p, NULL, NULL, 0);
+	state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	/* Another device claiming the same value at the same moment ends at
+	 * the unique index: not claimed, and not a failure. */
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && !(state && !strcmp(state, "23505"))) {
+		pg_error(db, r, "recording the device's provisional identity", e);
+		PQclear(r);
+		return e && e->code ? e->code : STATUS_DB;
+	}
+	PQclear(r);
+	/* What the device holds now, claimed here or by its other batch in
+	 * flight (authenticated before that one's claim). */
+	r = pg_exec(db,
+		    "SELECT coalesce(prov_id, ''), coalesce(prov_code, '') FROM device WHERE id = $1",
+		    1, p, "reading the device's provisional identity", e);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	if (PQntuples(r) == 1) {
+		snprintf(dev->prov_id, sizeof dev->prov_id, "%s", PQgetvalue(r, 0, 0));
+		snprintf(dev->prov_code, sizeof dev->prov_code, "%s", PQgetvalue(r, 0, 1));
+	}
 	PQclear(r);
 	return STATUS_OK;
 }
@@ -551,8 +657,8 @@ enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct devi
 		"      ELSE 'expired' END,"
 		" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 		" coalesce(to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
-		" clock_ahead_ms, (SELECT count(*) FROM pull_problem p WHERE p.device_id = d.id)"
-		" FROM device d ORDER BY created_at, id",
+		" clock_ahead_ms, (SELECT count(*) FROM pull_problem p WHERE p.device_id = d.id),"
+		" array_to_string(sites, ',') FROM device d ORDER BY created_at, id",
 		0, NULL, "listing devices", e);
 
 	if (!r)
@@ -568,6 +674,7 @@ enum status pg_device_list(struct pg *db, int (*fn)(void *ctx, const struct devi
 			.last_seen = PQgetvalue(r, i, 6),
 			.clock_ahead_ms = pg_ll(r, i, 7),
 			.pull_problems = pg_ll(r, i, 8),
+			.sites = PQgetvalue(r, i, 9),
 		};
 		if (fn(ctx, &row))
 			break;

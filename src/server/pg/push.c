@@ -10,8 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sodium.h>
-
 #include "pg_int.h"
 
 #define CODES_TTL_MS 5000
@@ -21,20 +19,15 @@
 #define ORDER_TRIES 60	   /* this long, this often (0.3 s), then is answered 409 */
 
 /* The statements of a push, shared by its two paths (see pg_push). */
-#define SQL_CHANGE_IN                                                       \
-	"INSERT INTO change_in (device_id, seq, record_type, record_id, digest)" \
-	" SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[],"    \
-	" $5::text[]) ON CONFLICT DO NOTHING RETURNING seq"
-/* Fails with FD410 when a seq held carries another record (a restore). */
-#define SQL_SEQ_CHECK "SELECT frontdesk_seq_check($1, $2::bigint[], $3::text[])"
-/* Which seq that was, and the highest held, for the 409 answer. */
-#define SQL_SEQ_REUSED                                                             \
-	"SELECT (SELECT c.seq FROM change_in c JOIN unnest($2::bigint[], $3::text[])" \
-	"  AS x(seq, digest) ON c.seq = x.seq WHERE c.device_id = $1"               \
-	"  AND c.seq BETWEEN ($2::bigint[])[1]"                                     \
-	"  AND ($2::bigint[])[cardinality($2::bigint[])]"                            \
-	"  AND c.digest <> x.digest ORDER BY c.seq LIMIT 1),"                         \
-	" (SELECT max(seq) FROM change_in WHERE device_id = $1)"
+/* $5: the digests back to back, 32 bytes each (one bytea is read far
+ * faster than an array of texts), kept as hex. */
+#define SQL_CHANGE_IN                                                                \
+	"INSERT INTO change_in (device_id, seq, record_type, record_id, digest)"      \
+	" SELECT $1, s, t, i, encode(substring($5::bytea FROM (n::int - 1) * 32 + 1"  \
+	" FOR 32), 'hex') FROM unnest($2::bigint[], $3::text[], $4::text[])"          \
+	" WITH ORDINALITY u(s, t, i, n) ON CONFLICT DO NOTHING RETURNING seq"
+/* A seq held with another record's digest: a restored desk (FD412). */
+#define SQL_SAME_SEQS "SELECT frontdesk_same_seqs($1, $2::bigint, $3, $4::bytea)"
 #define SQL_VISITS                                                    \
 	"INSERT INTO visit (id, device_id, body)"                     \
 	" SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x" \
@@ -49,6 +42,18 @@
 	"  FROM customer u WHERE u.id = x->>'customer_id' AND u.erased)"      \
 	" THEN x || '{\"notes\": null, \"answers\": null}' ELSE x END"        \
 	" FROM jsonb_array_elements($2::jsonb) x ON CONFLICT (id) DO NOTHING"
+/* An audit id held already with another body is refused (id_reused), not
+ * dropped: run before SQL_AUDITS, on the rows this transaction records.
+ * $3 holds each audit row's change seq, in the order of $2, so every
+ * lookup is by key. */
+#define SQL_AUDITS_REUSED                                                        \
+	"UPDATE change_in c SET code = 'id_reused', error = 'audit seq ' || c.seq"  \
+	" || ' (id ' || c.record_id || '): id is held already with another body;'" \
+	" || ' an audit row is never replaced (was this desk restored?)'"          \
+	" FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY x(v, n)"            \
+	" JOIN audit a ON a.id = v->>'id'"                                          \
+	" WHERE a.body <> v AND c.device_id = $1"                                  \
+	" AND c.seq = ($3::bigint[])[n] AND c.received_at = now() AND c.error IS NULL"
 #define SQL_AUDITS                                                    \
 	"INSERT INTO audit (id, device_id, body)"                     \
 	" SELECT x->>'id', $1, x FROM jsonb_array_elements($2::jsonb) x" \
@@ -64,8 +69,8 @@
  * the batch's range (also those recorded by an earlier try). */
 #define SQL_HELD                                                                  \
 	"SELECT (SELECT max(seq) FROM change_in WHERE device_id = $1),"            \
-	" coalesce((SELECT json_agg(json_build_object('seq', seq, 'code'," \
-	"   coalesce(code, 'invalid'), 'error', error)"                           \
+	" coalesce((SELECT json_agg(json_build_object('seq', seq, 'error', error," \
+	"   'code', coalesce(code, 'invalid'))"                                    \
 	"   ORDER BY seq)::text FROM change_in WHERE device_id = $1"               \
 	"   AND seq BETWEEN $2::bigint AND $3::bigint AND error IS NOT NULL), '[]')"
 
@@ -126,19 +131,14 @@ static char *dump(const json_t *j)
 	return s;
 }
 
-static void refuse_code(json_t *refusals, long long seq, const char *code, const char *msg)
+static void refuse(json_t *refusals, long long seq, const char *msg, const char *code)
 {
 	json_t *o = json_object();
 
 	json_object_set_new(o, "seq", json_integer(seq));
-	json_object_set_new(o, "code", json_string(code ? code : "invalid"));
 	json_object_set_new(o, "error", json_string(msg));
+	json_object_set_new(o, "code", json_string(code ? code : "invalid"));
 	json_array_append_new(refusals, o);
-}
-
-static void refuse(json_t *refusals, long long seq, const char *msg)
-{
-	refuse_code(refusals, seq, "invalid", msg);
 }
 
 /*
@@ -363,8 +363,7 @@ static enum status apply_case(struct pg *db, const struct device_auth *dev,
 		if (!q)
 			rc = e && e->code ? e->code : STATUS_DB;
 		else if (PQntuples(q) == 0)
-			snprintf(refusal, refsz, "case reference %.30s is already used by another case",
-				 p[1]);
+			snprintf(refusal, refsz, "reference is already used by another case");
 		PQclear(q);
 	}
 	PQclear(r);
@@ -451,7 +450,8 @@ static enum status apply_case_event(struct pg *db, const char *device, json_t *b
 
 /* A run parked at a desk (to resume at any desk) or its removal. */
 static enum status apply_flow_park(struct pg *db, const struct device_auth *dev,
-				   const struct push_change *c, bool *locked, struct err *e)
+				   const struct push_change *c, const char *batch_customers,
+				   bool *locked, char *refusal, size_t refsz, struct err *e)
 {
 	char *text = dump(c->body);
 	const char *p[4] = { c->id, json_string_value(json_object_get(c->body, "customer_id")),
@@ -460,6 +460,35 @@ static enum status apply_flow_park(struct pg *db, const struct device_auth *dev,
 	PGresult *r;
 
 	if (!strcmp(c->op, "delete")) {
+		/* A run is resumed at any desk, but removed only by a desk with a
+		 * part in it: the one that parked it, one sharing a site with
+		 * that one, or one that logged a contact for its customer since
+		 * it was parked (in this batch or before). */
+		const char *q[3] = { c->id, dev->id, batch_customers ? batch_customers : "[]" };
+
+		r = pg_exec(db,
+			    "SELECT 1 FROM flow_park f WHERE f.id = $1 AND f.device_id IS DISTINCT"
+			    " FROM $2 AND NOT EXISTS (SELECT 1 FROM device a, device b"
+			    "  WHERE a.id = f.device_id AND b.id = $2 AND a.sites && b.sites)"
+			    " AND NOT EXISTS (SELECT 1 FROM contact k WHERE k.customer_id ="
+			    "  f.customer_id AND k.device_id = $2"
+			    "  AND k.created_at >= f.body->>'parked_at')"
+			    " AND NOT f.customer_id IN (SELECT jsonb_array_elements_text($3::jsonb))",
+			    3, q, "checking the parked flow", e);
+		if (!r) {
+			free(text);
+			return e && e->code ? e->code : STATUS_DB;
+		}
+		if (PQntuples(r) == 1) {
+			snprintf(refusal, refsz,
+				 "id names a run parked at another desk that shares no site with this "
+				 "one, and this desk has logged no contact for its customer since; "
+				 "resume it at a desk of that site");
+			PQclear(r);
+			free(text);
+			return STATUS_OK;
+		}
+		PQclear(r);
 		/* The parked state (answers) leaves the log with the run. */
 		rc = pg_run(db, "DELETE FROM flow_park WHERE id = $1", 1, p,
 			    "removing the parked flow", e);
@@ -558,61 +587,6 @@ static void array_add(struct buf *b, const char *s, bool first)
 	buf_adds(b, "\"");
 }
 
-/*
- * The digest of one change (man 7 frontdesk-sync, "Restores"): hex SHA-256
- * over type, op and id, and, for every type but customer (whose body a
- * desk rebuilds from the record at each push), the body as jansson dumps
- * it compact with sorted keys, each after a newline. hex gets 65 bytes.
- */
-static void change_digest(const struct push_change *c, char hex[65])
-{
-	crypto_hash_sha256_state h;
-	unsigned char out[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256_init(&h);
-	crypto_hash_sha256_update(&h, (const unsigned char *)c->type, strlen(c->type));
-	crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
-	crypto_hash_sha256_update(&h, (const unsigned char *)c->op, strlen(c->op));
-	crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
-	crypto_hash_sha256_update(&h, (const unsigned char *)c->id, strlen(c->id));
-	if (strcmp(c->type, "customer") != 0) {
-		char *body = dump(c->body);
-
-		crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
-		crypto_hash_sha256_update(&h, (const unsigned char *)body, strlen(body));
-		free(body);
-	}
-	crypto_hash_sha256_final(&h, out);
-	sodium_bin2hex(hex, 65, out, sizeof out);
-}
-
-/*
- * After FD410 (the transaction rolled back): which seq of the batch is held
- * with another record, and the highest seq held, for the 409 seq_reused.
- */
-static enum status seq_reused(struct pg *db, const struct device_auth *dev,
-			      const struct push_batch *b, const char *seqs, const char *digests,
-			      struct push_result *res, struct err *e)
-{
-	const char *p[3] = { dev->id, seqs, digests };
-	PGresult *r = pg_exec(db, SQL_SEQ_REUSED, 3, p, "reading the sequence held", e);
-
-	if (!r)
-		return e && e->code ? e->code : STATUS_DB;
-	res->seq_reused = true;
-	res->reused_seq = pg_ll(r, 0, 0);
-	res->held = pg_ll(r, 0, 1);
-	PQclear(r);
-	for (size_t i = 0; i < b->n; i++)
-		if (b->changes[i].seq == res->reused_seq)
-			res->reused_index = i;
-	return err_set(e, STATUS_INVALID,
-		       "change seq %lld is already held with another record: this desk was "
-		       "restored from a backup; nothing of this batch was applied; renumber the "
-		       "changes not sent to follow %lld and send them again",
-		       res->reused_seq, res->held);
-}
-
 /* Try i of a batch whose predecessor is not held: waits a moment, or after
  * the last try gives up (409). */
 static enum status order_wait(const struct push_batch *b, int i, struct push_result *res,
@@ -631,6 +605,7 @@ static enum status order_wait(const struct push_batch *b, int i, struct push_res
 	return STATUS_OK;
 }
 
+
 void push_result_release(struct push_result *r)
 {
 	if (!r)
@@ -647,9 +622,12 @@ void push_result_release(struct push_result *r)
  */
 struct checked {
 	char **refusal;
-	const char **code; /* the refusal's code; NULL: invalid */
+	const char **code; /* each refusal's code (invalid, not_yours) */
+	char **text;	   /* each body as its digest saw it (NULL: a customer) */
+	char (*digest)[65]; /* each change's digest */
 	struct customer **cu;
 	char *visits, *contacts, *audits; /* JSON arrays; NULL when empty */
+	char *audit_seqs; /* the change seq of each of audits, as an array literal */
 };
 
 static bool is_fact(const char *type)
@@ -657,58 +635,326 @@ static bool is_fact(const char *type)
 	return !strcmp(type, "visit") || !strcmp(type, "contact") || !strcmp(type, "audit");
 }
 
-static char *dump_array(json_t *arr)
+/* Appends text to the JSON array being built in out ("[" first). */
+static void array_text_add(struct buf *out, const char *text)
+{
+	buf_adds(out, out->len ? "," : "[");
+	buf_adds(out, text);
+}
+
+static char *array_text_end(struct buf *out)
 {
 	char *text = NULL;
 
-	/* Unsorted: PostgreSQL orders jsonb keys itself. */
-	if (json_array_size(arr) && !(text = json_dumps(arr, JSON_COMPACT)))
-		die("out of memory encoding JSON");
-	json_decref(arr);
+	if (out->len) {
+		buf_adds(out, "]");
+		text = buf_detach(out);
+	}
+	buf_release(out);
 	return text;
 }
 
 /* Encodes the valid facts of the batch; those with fresh[i] false (already
- * held) are left out when fresh is given. */
+ * held) are left out when fresh is given. Each body's text is the one its
+ * digest was taken over, dumped once. */
 static void encode_facts(const struct push_batch *b, struct checked *ck, const bool *fresh)
 {
-	json_t *visits = json_array(), *contacts = json_array(), *audits = json_array();
+	struct buf visits, contacts, audits, seqs;
 
+	buf_init(&seqs, 64 * 1024 * 1024);
+	buf_init(&visits, 64 * 1024 * 1024);
+	buf_init(&contacts, 64 * 1024 * 1024);
+	buf_init(&audits, 64 * 1024 * 1024);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct push_change *c = &b->changes[i];
 
 		if (ck->refusal[i] || (fresh && !fresh[i]) || !is_fact(c->type))
 			continue;
-		json_array_append(!strcmp(c->type, "visit")	? visits
-				  : !strcmp(c->type, "contact") ? contacts
-								: audits,
-				  c->body);
+		array_text_add(!strcmp(c->type, "visit")     ? &visits
+			       : !strcmp(c->type, "contact") ? &contacts
+							     : &audits,
+			       ck->text[i]);
+		if (!strcmp(c->type, "audit"))
+			buf_printf(&seqs, "%s%lld", seqs.len ? "," : "{", c->seq);
 	}
+	free(ck->audit_seqs);
+	ck->audit_seqs = NULL;
+	if (seqs.len) {
+		buf_adds(&seqs, "}");
+		ck->audit_seqs = xstrdup(buf_str(&seqs));
+	}
+	buf_release(&seqs);
 	free(ck->visits);
 	free(ck->contacts);
 	free(ck->audits);
-	ck->visits = dump_array(visits);
-	ck->contacts = dump_array(contacts);
-	ck->audits = dump_array(audits);
+	ck->visits = array_text_end(&visits);
+	ck->contacts = array_text_end(&contacts);
+	ck->audits = array_text_end(&audits);
 }
 
-static enum status check_batch(struct pg *db, const struct push_batch *b, struct checked *ck,
-			       struct err *e)
+/* The users a batch names (advisors and actors), read in one statement. */
+struct batch_user {
+	char *login;
+	bool disabled;
+	char **sites;
+	size_t nsites;
+};
+struct batch_users {
+	struct batch_user *u;
+	size_t n;
+};
+
+static bool batch_user_find(void *ctx, const char *login, bool *disabled,
+			    const char *const **sites, size_t *nsites)
+{
+	struct batch_users *bu = ctx;
+
+	for (size_t i = 0; i < bu->n; i++)
+		if (!strcmp(bu->u[i].login, login)) {
+			*disabled = bu->u[i].disabled;
+			*sites = (const char *const *)bu->u[i].sites;
+			*nsites = bu->u[i].nsites;
+			return true;
+		}
+	return false;
+}
+
+static void batch_users_release(struct batch_users *bu)
+{
+	for (size_t i = 0; i < bu->n; i++) {
+		for (size_t k = 0; k < bu->u[i].nsites; k++)
+			free(bu->u[i].sites[k]);
+		free(bu->u[i].sites);
+		free(bu->u[i].login);
+	}
+	free(bu->u);
+	memset(bu, 0, sizeof *bu);
+}
+
+static enum status load_users(struct pg *db, const struct push_batch *b, struct batch_users *bu,
+			      struct err *e)
+{
+	json_t *logins = json_object(), *v;
+	struct buf arr;
+	const char *key, *p[1];
+	bool first = true;
+	PGresult *r;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct push_change *c = &b->changes[i];
+		const char *m = !strcmp(c->type, "case_event") ? "actor" : "advisor";
+		char login[128];
+
+		if ((strcmp(c->type, "visit") && strcmp(c->type, "contact") &&
+		     strcmp(c->type, "case_event")) ||
+		    !server_advisor_login(json_string_value(json_object_get(c->body, m)), login,
+					  sizeof login) ||
+		    !login[0])
+			continue;
+		json_object_set_new(logins, login, json_true());
+	}
+	if (!json_object_size(logins)) {
+		json_decref(logins);
+		return STATUS_OK;
+	}
+	buf_init(&arr, 1024 * 1024);
+	json_object_foreach(logins, key, v)
+	{
+		array_add(&arr, key, first);
+		first = false;
+	}
+	buf_adds(&arr, "}");
+	json_decref(logins);
+	p[0] = buf_str(&arr);
+	r = pg_exec(db,
+		    "SELECT login, coalesce(body->>'disabled', 'false') = 'true',"
+		    " coalesce((SELECT string_agg(s.site, ' ') FROM user_site s"
+		    "  WHERE s.login = u.login), '')"
+		    " FROM app_user u WHERE login = ANY($1::text[])",
+		    1, p, "reading the users a push names", e);
+	buf_release(&arr);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	bu->n = (size_t)PQntuples(r);
+	bu->u = xcalloc(bu->n ? bu->n : 1, sizeof *bu->u);
+	for (size_t i = 0; i < bu->n; i++) {
+		struct batch_user *u = &bu->u[i];
+		const char *sp = PQgetvalue(r, (int)i, 2);
+
+		u->login = xstrdup(PQgetvalue(r, (int)i, 0));
+		u->disabled = PQgetvalue(r, (int)i, 1)[0] == 't';
+		u->sites = xcalloc(strlen(sp) / 2 + 2, sizeof *u->sites);
+		while (*sp) {
+			size_t n = strcspn(sp, " ");
+
+			if (n) {
+				u->sites[u->nsites] = xcalloc(n + 1, 1);
+				memcpy(u->sites[u->nsites++], sp, n);
+			}
+			sp += n;
+			sp += strspn(sp, " ");
+		}
+	}
+	PQclear(r);
+	return STATUS_OK;
+}
+
+/* The provisional identity a desk used before enrolment (its first device
+ * id, in contacts and audit ids; its first code, in case references):
+ * claimed by the first device that sends it, once, when no device holds it
+ * (pg_device_claim). Only values the device does not hold already. */
+static enum status claim_provisional(struct pg *db, const struct push_batch *b,
+				     struct device_auth *dev, struct err *e)
+{
+	bool tried_id = false, tried_code = false;
+	enum status rc = STATUS_OK;
+
+	for (size_t i = 0; i < b->n && !rc; i++) {
+		const struct push_change *c = &b->changes[i];
+		const char *v = NULL;
+		char val[64];
+
+		val[0] = '\0';
+		if (!tried_id && !dev->prov_id[0] && !strcmp(c->type, "contact"))
+			v = json_string_value(json_object_get(c->body, "device_id"));
+		if (v && strcmp(v, dev->id) != 0)
+			snprintf(val, sizeof val, "%s", v);
+		else if (!v && !tried_id && !dev->prov_id[0] && !strcmp(c->type, "audit") &&
+			 strchr(c->id, ':'))
+			snprintf(val, sizeof val, "%.*s", (int)(strchr(c->id, ':') - c->id), c->id);
+		if (!tried_id && !dev->prov_id[0] && val[0] && strcmp(val, dev->id) != 0 &&
+		    uuid_valid(val)) {
+			tried_id = true;
+			rc = pg_device_claim(db, dev, "id", val, e);
+			continue;
+		}
+		/* A provisional code is "Z" and three more (schema.c); the
+		 * server's codes are three letters, never one of them. */
+		if (!tried_code && !dev->prov_code[0] && !strcmp(c->type, "case") &&
+		    !strcmp(c->op, "insert") &&
+		    server_reference_prefix(json_string_value(json_object_get(c->body, "reference")),
+					    val, sizeof val) &&
+		    strlen(val) == 4 && val[0] == 'Z' && strcmp(val, dev->code) != 0) {
+			tried_code = true;
+			rc = pg_device_claim(db, dev, "code", val, e);
+		}
+	}
+	return rc;
+}
+
+/*
+ * A contact that corrects another (corrects: its id) is taken only for a
+ * contact this device made: a desk never sees another desk's contacts, and
+ * a correction takes the corrected contact out of the reports. One
+ * statement for the batch, when it carries corrections at all.
+ */
+static enum status check_corrections(struct pg *db, const struct device_auth *dev,
+				     const struct push_batch *b, struct checked *ck, struct err *e)
+{
+	struct buf ids;
+	const char *p[3];
+	PGresult *r;
+	bool any = false;
+
+	buf_init(&ids, 64 * 1024 * 1024);
+	for (size_t i = 0; i < b->n; i++) {
+		const char *k = json_string_value(json_object_get(b->changes[i].body, "corrects"));
+
+		if (ck->refusal[i] || strcmp(b->changes[i].type, "contact") != 0 || !k)
+			continue;
+		array_add(&ids, k, !any);
+		any = true;
+	}
+	if (!any) {
+		buf_release(&ids);
+		return STATUS_OK;
+	}
+	buf_adds(&ids, "}");
+	p[0] = buf_str(&ids);
+	p[1] = dev->id;
+	p[2] = dev->prov_id;
+	r = pg_exec(db,
+		    "SELECT id FROM contact WHERE id = ANY($1::text[]) AND device_id <> $2"
+		    " AND device_id <> $3",
+		    3, p, "reading the contacts corrected", e);
+	buf_release(&ids);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	for (int row = 0; row < PQntuples(r); row++)
+		for (size_t i = 0; i < b->n; i++) {
+			const struct push_change *c = &b->changes[i];
+			const char *k = json_string_value(json_object_get(c->body, "corrects"));
+			char text[400];
+
+			if (ck->refusal[i] || strcmp(c->type, "contact") != 0 || !k ||
+			    strcmp(k, PQgetvalue(r, row, 0)) != 0)
+				continue;
+			server_refusal_text(c,
+					    "corrects names a contact made at another desk; a desk "
+					    "corrects only its own contacts",
+					    text, sizeof text);
+			ck->refusal[i] = xstrdup(text);
+			ck->code[i] = "not_yours";
+		}
+	PQclear(r);
+	return STATUS_OK;
+}
+
+static enum status check_batch(struct pg *db, struct device_auth *dev,
+			       const struct push_batch *b, struct checked *ck, struct err *e)
 {
 	struct server_codes codes = { code_exists, db };
+	struct batch_users bu = { NULL, 0 };
+	struct server_users users = { batch_user_find, &bu };
+	const char *sites[DEVICE_SITES_MAX];
+	struct server_device d;
 	enum status rc = load_codes(db, e);
 
 	ck->refusal = xcalloc(b->n ? b->n : 1, sizeof *ck->refusal);
 	ck->code = xcalloc(b->n ? b->n : 1, sizeof *ck->code);
+	ck->text = xcalloc(b->n ? b->n : 1, sizeof *ck->text);
+	ck->digest = xcalloc(b->n ? b->n : 1, sizeof *ck->digest);
 	ck->cu = xcalloc(b->n ? b->n : 1, sizeof *ck->cu);
+	if (!rc)
+		rc = load_users(db, b, &bu, e);
+	if (!rc)
+		rc = claim_provisional(db, b, dev, e);
+	if (rc) {
+		batch_users_release(&bu);
+		return rc;
+	}
+	for (int i = 0; i < dev->nsites; i++)
+		sites[i] = dev->sites[i];
+	d = (struct server_device){ dev->id, dev->prov_id, dev->code, dev->prov_code, sites,
+				    (size_t)dev->nsites };
+	for (size_t i = 0; i < b->n; i++) {
+		const struct push_change *c = &b->changes[i];
+		char msg[300] = "", text[400];
+		const char *code = NULL;
+
+		if (strcmp(c->type, "customer") != 0) {
+			ck->text[i] = json_dumps(c->body, JSON_COMPACT | JSON_SORT_KEYS);
+			if (!ck->text[i])
+				die("out of memory encoding JSON");
+		}
+		server_change_digest_text(c, ck->text[i], ck->digest[i]);
+
+		if (!server_change_check(c, &codes, &ck->cu[i], msg, sizeof msg))
+			code = "invalid";
+		else
+			code = server_change_owned(c, &d, &users, msg, sizeof msg);
+		if (!code)
+			continue;
+		server_refusal_text(c, msg[0] ? msg : "refused", text, sizeof text);
+		ck->refusal[i] = xstrdup(text);
+		ck->code[i] = code;
+		customer_free(ck->cu[i]);
+		ck->cu[i] = NULL;
+	}
+	batch_users_release(&bu);
+	rc = check_corrections(db, dev, b, ck, e);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < b->n; i++) {
-		char msg[300] = "";
-
-		if (!server_change_check(&b->changes[i], &codes, &ck->cu[i], msg, sizeof msg))
-			ck->refusal[i] = xstrdup(msg[0] ? msg : "refused");
-	}
 	encode_facts(b, ck, NULL);
 	return STATUS_OK;
 }
@@ -717,14 +963,18 @@ static void checked_release(struct checked *ck, size_t n)
 {
 	for (size_t i = 0; ck->refusal && i < n; i++) {
 		free(ck->refusal[i]);
+		free(ck->text[i]);
 		customer_free(ck->cu[i]);
 	}
 	free(ck->refusal);
 	free(ck->code);
+	free(ck->text);
+	free(ck->digest);
 	free(ck->cu);
 	free(ck->visits);
 	free(ck->contacts);
 	free(ck->audits);
+	free(ck->audit_seqs);
 }
 
 /* ---- privileged acts need a person (issue 13) ------------------------- */
@@ -944,6 +1194,41 @@ static enum status pipeline(struct pg *db, const struct step *st, int n, char co
 }
 
 /*
+ * A batch naming a seq the server holds with another record: a desk
+ * restored from a backup reuses seqs. Nothing of it is applied; the answer
+ * says which seq and the highest held, so the desk renumbers what it has
+ * not sent after that (common decision 2).
+ */
+static enum status seq_reused(struct pg *db, const struct device_auth *dev,
+			      const struct push_batch *b, const char *seqs, const char *digests,
+			      struct push_result *res, struct err *e)
+{
+	const char *p[3] = { dev->id, seqs, digests };
+	PGresult *r = pg_exec(db,
+			      "SELECT (SELECT max(seq) FROM change_in WHERE device_id = $1),"
+			      " (SELECT min(c.seq) FROM change_in c"
+			      "  JOIN unnest($2::bigint[]) WITH ORDINALITY u(s, n)"
+			      "  ON c.device_id = $1 AND c.seq = u.s WHERE c.digest <>"
+			      "  encode(substring($3::bytea FROM (u.n::int - 1) * 32 + 1 FOR 32), 'hex'))",
+			      3, p, "reading the seqs held", e);
+
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	res->held = pg_ll(r, 0, 0);
+	res->reused_seq = pg_ll(r, 0, 1);
+	PQclear(r);
+	res->seq_reused = true;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->changes[i].seq == res->reused_seq)
+			res->reused_index = i;
+	return err_set(e, STATUS_EXISTS,
+		       "seq %lld is held already with another record (the server holds up to "
+		       "seq %lld): this desk was restored from a backup; renumber what it has not "
+		       "sent after %lld and push again",
+		       res->reused_seq, res->held, res->held);
+}
+
+/*
  * Begins the batch's transaction holding the device's lock. A console keeps
  * two batches in flight, so the second can reach the database first: a
  * batch that follows another ("after") goes ahead only once that one is
@@ -952,23 +1237,34 @@ static enum status pipeline(struct pg *db, const struct step *st, int n, char co
  * it.
  */
 static enum status begin_in_order(struct pg *db, const struct device_auth *dev,
-				  const struct push_batch *b, struct push_result *res,
-				  struct err *e)
+				  const struct push_batch *b, const char *seqs, const char *digests,
+				  struct push_result *res, struct err *e)
 {
-	char after[24];
+	char after[24], first[24];
 
 	snprintf(after, sizeof after, "%lld", b->after);
+	snprintf(first, sizeof first, "%lld", b->changes[0].seq);
 	for (int i = 0;; i++) {
-		const struct step st[3] = {
-			{ "BEGIN", "starting a transaction", 0, { NULL }, NULL },
-			{ "SELECT pg_advisory_xact_lock(" DEVICE_LOCK ", hashtext($1))",
-			  "taking the device's turn", 1, { dev->id }, NULL },
-			{ "SELECT frontdesk_follows($1, $2::bigint)", "checking the batch before", 2,
-			  { dev->id, after }, NULL },
-		};
+		struct step st[4];
+		int n = 0;
 		char code[6];
-		enum status rc = pipeline(db, st, b->after > 0 ? 3 : 2, code, e);
+		enum status rc;
 
+		st[n++] = (struct step){ "BEGIN", "starting a transaction", 0, { NULL }, NULL };
+		st[n++] = (struct step){ "SELECT pg_advisory_xact_lock(" DEVICE_LOCK ", hashtext($1))",
+					 "taking the device's turn", 1, { dev->id }, NULL };
+		if (b->after > 0)
+			st[n++] = (struct step){ "SELECT frontdesk_follows($1, $2::bigint)",
+						 "checking the batch before", 2,
+						 { dev->id, after }, NULL };
+		st[n++] = (struct step){ SQL_SAME_SEQS, "checking the batch's seqs", 4,
+					 { dev->id, first, seqs, digests }, NULL };
+		rc = pipeline(db, st, n, code, e);
+		if (!strcmp(code, "FD412")) {
+			if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+				pg_end(db, false, NULL);
+			return seq_reused(db, dev, b, seqs, digests, res, e);
+		}
 		if (strcmp(code, "FD409") != 0)
 			return rc;
 		pg_end(db, false, NULL);
@@ -999,7 +1295,7 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 	snprintf(delay, sizeof delay, "%ld", server_test_push_delay_ms);
 	for (int i = 0;; i++) {
 		PGresult *in = NULL, *held = NULL;
-		struct step st[10];
+		struct step st[12];
 		int n = 0;
 		char code[6];
 		enum status rc;
@@ -1011,8 +1307,8 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 			st[n++] = (struct step){ "SELECT frontdesk_follows($1, $2::bigint)",
 						 "checking the batch before", 2,
 						 { dev->id, after }, NULL };
-		st[n++] = (struct step){ SQL_SEQ_CHECK, "checking the sequence held", 3,
-					 { dev->id, seqs, digests }, NULL };
+		st[n++] = (struct step){ SQL_SAME_SEQS, "checking the batch's seqs", 4,
+					 { dev->id, first, seqs, digests }, NULL };
 		st[n++] = (struct step){ SQL_CHANGE_IN, "recording the batch", 5,
 					 { dev->id, seqs, types, ids, digests }, &in };
 		if (ck->visits)
@@ -1021,9 +1317,12 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 		if (ck->contacts)
 			st[n++] = (struct step){ SQL_CONTACTS, "saving contacts", 2,
 						 { dev->id, ck->contacts }, NULL };
-		if (ck->audits)
+		if (ck->audits) {
+			st[n++] = (struct step){ SQL_AUDITS_REUSED, "checking audit ids", 3,
+						 { dev->id, ck->audits, ck->audit_seqs }, NULL };
 			st[n++] = (struct step){ SQL_AUDITS, "saving the audit trail", 2,
 						 { dev->id, ck->audits }, NULL };
+		}
 		if (refused)
 			st[n++] = (struct step){ SQL_REFUSALS, "recording refusals", 2,
 						 { dev->id, refused }, NULL };
@@ -1046,7 +1345,7 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 		PQclear(held);
 		if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
 			pg_end(db, false, NULL);
-		if (!strcmp(code, "FD410"))
+		if (!strcmp(code, "FD412"))
 			return seq_reused(db, dev, b, seqs, digests, res, e);
 		if (strcmp(code, "FD409") != 0)
 			return rc;
@@ -1054,6 +1353,31 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 		if (rc)
 			return rc;
 	}
+}
+
+/* The customers the batch's valid contacts are for, as a JSON array (for
+ * the parked-flow rule); NULL when the batch removes no parked run. */
+static char *batch_contact_customers(const struct push_batch *b, const struct checked *ck)
+{
+	json_t *arr = NULL;
+	char *text;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (!strcmp(b->changes[i].type, "flow_park") && !strcmp(b->changes[i].op, "delete"))
+			arr = json_array();
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; i < b->n; i++) {
+		json_t *cu = json_object_get(b->changes[i].body, "customer_id");
+
+		if (!ck->refusal[i] && !strcmp(b->changes[i].type, "contact") && json_is_string(cu))
+			json_array_append(arr, cu);
+	}
+	text = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (!text)
+		die("out of memory encoding JSON");
+	return text;
 }
 
 /*
@@ -1076,10 +1400,11 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		    struct push_result *res, struct err *e)
 {
 	struct buf seqs, types, ids, digests;
+	struct device_auth me = *dev; /* claim_provisional may fill its provisional identity */
 	struct checked ck = { 0 };
 	json_t *refusals = json_array(), *cases = json_array();
 	bool *fresh = xcalloc(b->n ? b->n : 1, sizeof *fresh);
-	char first[24], last[24], *refused_text = NULL;
+	char first[24], last[24], *refused_text = NULL, *park_customers = NULL;
 	const char *p[3];
 	bool locked = false, ok = false;
 	size_t nfresh = 0;
@@ -1091,7 +1416,8 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	buf_init(&types, 64 * 1024 * 1024);
 	buf_init(&ids, 64 * 1024 * 1024);
 	buf_init(&digests, 64 * 1024 * 1024);
-	rc = check_batch(db, b, &ck, e);
+	dev = &me;
+	rc = check_batch(db, &me, b, &ck, e);
 	if (!rc)
 		rc = check_persons(db, dev, b, &ck, e);
 	if (rc)
@@ -1102,12 +1428,9 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		buf_printf(&seqs, "%s%lld", i ? "," : "{", b->changes[i].seq);
 		array_add(&types, b->changes[i].type, i == 0);
 		array_add(&ids, b->changes[i].id, i == 0);
-		{
-			char hex[65];
-
-			change_digest(&b->changes[i], hex);
-			array_add(&digests, hex, i == 0);
-		}
+		if (!i)
+			buf_adds(&digests, "\\x");
+		buf_adds(&digests, ck.digest[i]);
 		/* Changes the log records take its lock first, before any row
 		 * lock, so two pushes never wait on each other in a circle. */
 		if (!is_fact(b->changes[i].type))
@@ -1116,7 +1439,8 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	buf_adds(&seqs, b->n ? "}" : "{}");
 	buf_adds(&types, b->n ? "}" : "{}");
 	buf_adds(&ids, b->n ? "}" : "{}");
-	buf_adds(&digests, b->n ? "}" : "{}");
+	if (!b->n)
+		buf_adds(&digests, "\\x");
 	if (b->after > 0 && atomic_load(&server_test_out_of_order) > 0 &&
 	    atomic_fetch_sub(&server_test_out_of_order, 1) > 0) {
 		res->out_of_order = true;
@@ -1128,8 +1452,7 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		 * keeps to the rows this try records). */
 		for (size_t i = 0; i < b->n; i++)
 			if (ck.refusal[i])
-				refuse_code(refusals, b->changes[i].seq, ck.code[i],
-					    ck.refusal[i]);
+				refuse(refusals, b->changes[i].seq, ck.refusal[i], ck.code[i]);
 		if (json_array_size(refusals)) {
 			refused_text = json_dumps(refusals, JSON_COMPACT);
 			if (!refused_text)
@@ -1140,23 +1463,9 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		ok = rc == STATUS_OK;
 		goto out;
 	}
-	rc = begin_in_order(db, dev, b, res, e);
+	rc = begin_in_order(db, dev, b, buf_str(&seqs), buf_str(&digests), res, e);
 	if (rc)
 		goto out;
-	{
-		const struct step st[1] = { { SQL_SEQ_CHECK, "checking the sequence held", 3,
-					      { dev->id, buf_str(&seqs), buf_str(&digests) },
-					      NULL } };
-		char code[6];
-
-		rc = pipeline(db, st, 1, code, e);
-		if (!strcmp(code, "FD410")) {
-			pg_end(db, false, NULL);
-			rc = seq_reused(db, dev, b, buf_str(&seqs), buf_str(&digests), res, e);
-		}
-		if (rc)
-			goto out;
-	}
 	if (locked) {
 		rc = pg_run(db, "SELECT pg_advisory_xact_lock(" LOG_LOCK ")", 0, NULL,
 			    "locking the change log", e);
@@ -1196,16 +1505,18 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	/* A retried batch: only what was not held before goes in. */
 	if (nfresh < b->n)
 		encode_facts(b, &ck, fresh);
+	park_customers = batch_contact_customers(b, &ck);
 
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		const struct push_change *c = &b->changes[i];
 		char msg[300] = "";
+		const char *msg_code = "";
 
 		if (!fresh[i])
 			continue; /* held already: a retried batch changes nothing */
 		res->applied++;
 		if (ck.refusal[i]) {
-			refuse_code(refusals, c->seq, ck.code[i], ck.refusal[i]);
+			refuse(refusals, c->seq, ck.refusal[i], ck.code[i]);
 			continue;
 		}
 		if (!strcmp(c->type, "customer")) {
@@ -1215,22 +1526,32 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 			rc = apply_case(db, dev, c, &locked, msg, sizeof msg, e);
 		else if (!strcmp(c->type, "case_event"))
 			rc = apply_case_event(db, dev->id, c->body, &locked, msg, sizeof msg, e);
-		else if (!strcmp(c->type, "flow_park"))
-			rc = apply_flow_park(db, dev, c, &locked, e);
-		else if (!strcmp(c->type, "user"))
+		else if (!strcmp(c->type, "flow_park")) {
+			rc = apply_flow_park(db, dev, c, park_customers, &locked, msg, sizeof msg, e);
+			msg_code = "not_yours";
+		} else if (!strcmp(c->type, "user"))
 			rc = apply_user(db, c->body, &locked, e);
 		if (!strcmp(c->type, "case"))
 			json_array_append_new(cases, json_string(c->id));
 		else if (!strcmp(c->type, "case_event"))
 			json_array_append(cases, json_object_get(c->body, "case_id"));
-		if (!rc && msg[0])
-			refuse(refusals, c->seq, msg);
+		if (!rc && msg[0]) {
+			char text[400];
+
+			server_refusal_text(c, msg, text, sizeof text);
+			refuse(refusals, c->seq, text, msg_code[0] ? msg_code : "invalid");
+		}
 	}
 	if (rc)
 		goto out;
 	rc = bulk_insert(db, SQL_VISITS, dev->id, ck.visits, "saving visits", e);
 	if (!rc)
 		rc = bulk_insert(db, SQL_CONTACTS, dev->id, ck.contacts, "saving contacts", e);
+	if (!rc && ck.audits) {
+		const char *q[3] = { dev->id, ck.audits, ck.audit_seqs };
+
+		rc = pg_run(db, SQL_AUDITS_REUSED, 3, q, "checking audit ids", e);
+	}
 	if (!rc)
 		rc = bulk_insert(db, SQL_AUDITS, dev->id, ck.audits, "saving the audit trail", e);
 	if (!rc && json_array_size(refusals)) {
@@ -1291,6 +1612,7 @@ out:
 	buf_release(&types);
 	buf_release(&ids);
 	buf_release(&digests);
+	free(park_customers);
 	free(fresh);
 	free(refused_text);
 	json_decref(refusals);
