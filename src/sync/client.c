@@ -1163,6 +1163,21 @@ enum status sync_enrol(struct store *s, const char *db_path, const char *server_
 		die("libcurl cannot make a handle");
 	req = json_object();
 	json_object_set_new(req, "code", json_string(code));
+	/* The identity this desk worked under before enrolment (its device id
+	 * in contacts and audit ids, its code in case references): recorded
+	 * as this device's own with the one-time code, so nothing made before
+	 * enrolment is refused, and no other device can claim it. */
+	{
+		char *pcode = NULL, *pid = store_sync_state(s, "device_id");
+
+		if (pid && uuid_valid(pid))
+			json_object_set_new(req, "provisional_id", json_string(pid));
+		free(pid);
+		if (store_setting_get(s, "device_code", &pcode, NULL) == STATUS_OK && pcode &&
+		    strlen(pcode) == 4 && pcode[0] == 'Z')
+			json_object_set_new(req, "provisional_code", json_string(pcode));
+		free(pcode);
+	}
 	body = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	if (!body)

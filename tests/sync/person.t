@@ -22,6 +22,7 @@ printf 'admin-password-1\n' | "$fdd" user add radmin --role admin --db "$DB" >/d
 printf 'supervisor-password-1\n' | "$fdd" user add rsup --role supervisor --db "$DB" >/dev/null
 printf 'advisor-password-9\n' | "$fdd" user add radv --role advisor --db "$DB" >/dev/null
 printf 'locking-password-1\n' | "$fdd" user add rlock --role admin --db "$DB" >/dev/null
+printf 'locking-password-2\n' | "$fdd" user add rlock2 --role admin --db "$DB" >/dev/null
 
 # rawdev SITE: a device enrolled by hand (a raw HTTP client); prints its token.
 rawdev() {
@@ -154,6 +155,12 @@ check "... with an advisor's session: needs_person" refused_as $seq needs_person
 same "the case is still open" "open" "$(psql_q "SELECT status FROM \"case\" WHERE id = '$case_id'")"
 fdc hubA sync --once >/dev/null 2>&1
 same "still open at hub A" "open" "$(sq hubA "SELECT status FROM \"case\" WHERE id = '$case_id'")"
+# A supervisor kept to another site gets no say at this device's site.
+"$fdd" user sites rsup --site hub-central-library --db "$DB" >/dev/null
+seq=$((seq + 1))
+push "$raw" "$(close_case $seq "$s_sup")" >/dev/null
+check "... with the session of a supervisor kept to another site: needs_person" refused_as $seq needs_person
+"$fdd" user sites rsup --db "$DB" >/dev/null
 seq=$((seq + 1))
 push "$raw" "$(close_case $seq "$s_sup")" >/dev/null
 same "with a supervisor's session: taken" "0" "$(grep -c '"code"' "$tmp/push.out")"
@@ -196,19 +203,28 @@ check "the answer is bad_user" grep -q '"code": *"bad_user"' "$tmp/sess.out"
 same "no token without a device token" "401" "$(curl -sS -o /dev/null -w '%{http_code}' -H "$J" -d '{"login":"radmin","password":"admin-password-1"}' "$URL/v1/session")"
 same "an unknown member is refused" "422" "$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $d1" -H "$J" -d '{"login":"radmin","password":"admin-password-1","role":"admin"}' "$URL/v1/session")"
 same "no password in the server's log" "0" "$(grep -c 'admin-password-1\|not-the-password' "$tmp/server.log")"
-# Per login: five failures in 15 minutes (from two devices) lock it.
+# One login at one device: five failures in 15 minutes lock that login
+# there, and only there: another device's administrator still signs in (one
+# stolen device cannot lock the administrators out everywhere).
 d2=$(rawdev civic-centre)
 d3=$(rawdev civic-centre)
-for i in 1 2 3; do sess "$d2" rlock wrong-password-$i >/dev/null; done
-for i in 4 5; do sess "$d3" rlock wrong-password-$i >/dev/null; done
-same "the login is locked, even with the right password" "429" "$(sess "$d3" rlock locking-password-1)"
+for i in 1 2 3 4 5; do sess "$d2" rlock wrong-password-$i >/dev/null; done
+same "the login is locked at that device, even with the right password" "429" "$(sess "$d2" rlock locking-password-1)"
 check "with Retry-After" grep -qi '^Retry-After: *[0-9]' "$tmp/sess.hdr"
 check "and the code locked" grep -q '"code": *"locked"' "$tmp/sess.out"
-same "another login at that device still signs in" "200" "$(sess "$d3" radmin admin-password-1)"
-# Per device: five failures at one device lock that device.
+same "the same login signs in at another device" "200" "$(sess "$d3" rlock locking-password-1)"
+same "... and that sign-in does not clear the guessing device's count" "429" "$(sess "$d2" rlock locking-password-1)"
+same "another login at the guessing device still signs in" "200" "$(sess "$d2" radmin admin-password-1)"
+# One device guessing many logins: ten failures lock the device.
 d4=$(rawdev civic-centre)
-for i in 1 2 3 4 5; do sess "$d4" "nobody$i" wrong-password >/dev/null; done
+for i in 1 2 3 4 5 6 7 8 9 10; do sess "$d4" "nobody$i" wrong-password >/dev/null; done
 same "the device is locked" "429" "$(sess "$d4" radmin admin-password-1)"
+# Many devices guessing one login: twenty failures in all lock it everywhere.
+for n in 1 2 3 4; do
+	dn=$(rawdev civic-centre)
+	for i in 1 2 3 4 5; do sess "$dn" rlock2 wrong-password-$i >/dev/null; done
+done
+same "a login guessed at from many devices is locked everywhere" "429" "$(sess "$d1" rlock2 locking-password-2)"
 same "radmin still signs in elsewhere" "200" "$(sess "$d1" radmin admin-password-1)"
 finish
 

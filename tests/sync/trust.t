@@ -158,10 +158,20 @@ check "the victim syncs whole" victim_whole
 same "its case is at the server" "1" "$(psql_q "SELECT count(*) FROM \"case\" WHERE reference = '$vref' AND device_id = '$vdev'")"
 finish
 
-begin "cases raised before enrolment keep their provisional prefix and are taken"
+begin "cases raised before enrolment keep their provisional prefix and are taken; no device can squat it first"
 "$fd" --db "$tmp/late.db" init --site civic-centre >/dev/null
 pcode=$(sqlite3 "$tmp/late.db" "SELECT value FROM settings WHERE key = 'device_code'")
+pid=$(sqlite3 "$tmp/late.db" "SELECT value FROM settings WHERE key = 'device_id'")
 pref=$("$fd" --db "$tmp/late.db" contact log --service council-tax-moving --outcome referred --reason "Early" | sed -n 's/^case \([A-Z0-9]*-[0-9]*\).*/\1/p')
+# Before the new desk enrols, an enrolled device tries to take its
+# provisional code (its printed case references give it away) and id.
+next
+same "a case with a new desk's provisional prefix, before it enrols" 200 "$(raw "$token" "{\"changes\":[{\"seq\":$aseq,\"type\":\"case\",\"op\":\"insert\",\"id\":\"$(uid 151)\",\"body\":{\"id\":\"$(uid 151)\",\"reference\":\"$pref\",\"team\":\"revenues\",\"service\":\"council-tax-payment\",\"reason\":\"squat\",\"status\":\"open\",\"due_date\":\"2026-12-01\",\"created_at\":\"2026-11-20T10:00:00.000Z\"}}]}")"
+check "... refused not_yours" refused $aseq not_yours
+next
+same "a contact with its provisional device id, before it enrols" 200 "$(raw "$token" "{\"changes\":[$(contact $aseq "$(uid 153)" "$pid" hub-central-library cli:x)]}")"
+check "... refused not_yours" refused $aseq not_yours
+same "neither was recorded as the attacker's" "0" "$(psql_q "SELECT count(*) FROM device WHERE prov_code = '$pcode' OR prov_id = '$pid'")"
 lcode=$("$fdd" device add --site civic-centre --db "$DB" | sed -n 's/^enrolment code \([^ ]*\).*/\1/p')
 "$fd" --db "$tmp/late.db" device enrol --server "$URL" --code "$lcode" >/dev/null 2>&1
 check "the late desk syncs" "$fd" --db "$tmp/late.db" sync --once

@@ -800,47 +800,10 @@ static enum status load_users(struct pg *db, const struct push_batch *b, struct 
 }
 
 /* The provisional identity a desk used before enrolment (its first device
- * id, in contacts and audit ids; its first code, in case references):
- * claimed by the first device that sends it, once, when no device holds it
- * (pg_device_claim). Only values the device does not hold already. */
-static enum status claim_provisional(struct pg *db, const struct push_batch *b,
-				     struct device_auth *dev, struct err *e)
-{
-	bool tried_id = false, tried_code = false;
-	enum status rc = STATUS_OK;
-
-	for (size_t i = 0; i < b->n && !rc; i++) {
-		const struct push_change *c = &b->changes[i];
-		const char *v = NULL;
-		char val[64];
-
-		val[0] = '\0';
-		if (!tried_id && !dev->prov_id[0] && !strcmp(c->type, "contact"))
-			v = json_string_value(json_object_get(c->body, "device_id"));
-		if (v && strcmp(v, dev->id) != 0)
-			snprintf(val, sizeof val, "%s", v);
-		else if (!v && !tried_id && !dev->prov_id[0] && !strcmp(c->type, "audit") &&
-			 strchr(c->id, ':'))
-			snprintf(val, sizeof val, "%.*s", (int)(strchr(c->id, ':') - c->id), c->id);
-		if (!tried_id && !dev->prov_id[0] && val[0] && strcmp(val, dev->id) != 0 &&
-		    uuid_valid(val)) {
-			tried_id = true;
-			rc = pg_device_claim(db, dev, "id", val, e);
-			continue;
-		}
-		/* A provisional code is "Z" and three more (schema.c); the
-		 * server's codes are three letters, never one of them. */
-		if (!tried_code && !dev->prov_code[0] && !strcmp(c->type, "case") &&
-		    !strcmp(c->op, "insert") &&
-		    server_reference_prefix(json_string_value(json_object_get(c->body, "reference")),
-					    val, sizeof val) &&
-		    strlen(val) == 4 && val[0] == 'Z' && strcmp(val, dev->code) != 0) {
-			tried_code = true;
-			rc = pg_device_claim(db, dev, "code", val, e);
-		}
-	}
-	return rc;
-}
+ * id, in contacts and audit ids; its first code, in case references) is
+ * recorded at enrolment only, from what the desk sends with its one-time
+ * enrolment code (pg_device_claim): a device already enrolled cannot claim
+ * another desk's by pushing records that use it. */
 
 /*
  * A contact that corrects another (corrects: its id) is taken only for a
@@ -917,8 +880,6 @@ static enum status check_batch(struct pg *db, struct device_auth *dev,
 	ck->cu = xcalloc(b->n ? b->n : 1, sizeof *ck->cu);
 	if (!rc)
 		rc = load_users(db, b, &bu, e);
-	if (!rc)
-		rc = claim_provisional(db, b, dev, e);
 	if (rc) {
 		batch_users_release(&bu);
 		return rc;
@@ -1400,7 +1361,7 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		    struct push_result *res, struct err *e)
 {
 	struct buf seqs, types, ids, digests;
-	struct device_auth me = *dev; /* claim_provisional may fill its provisional identity */
+	struct device_auth me = *dev; /* (a copy the checks may read) */
 	struct checked ck = { 0 };
 	json_t *refusals = json_array(), *cases = json_array();
 	bool *fresh = xcalloc(b->n ? b->n : 1, sizeof *fresh);

@@ -22,9 +22,25 @@
 
 #define SESSION_FAIL_WINDOW "15 minutes"
 #define SESSION_FAIL_WINDOW_S 900
-#define SESSION_FAIL_MAX "5"
+/*
+ * Failed sign-ins in the window that lock further tries (the password is
+ * then not even checked): 5 for one login at one device; 10 at one device,
+ * whatever the logins (a device guessing many); 20 for one login over all
+ * devices (many stolen devices guessing one). One device alone can never
+ * reach the last, so it cannot lock an administrator out at the other
+ * desks; and a good sign-in clears only that login's count at that device.
+ */
+#define SESSION_FAIL_PAIR "5"
+#define SESSION_FAIL_DEVICE "10"
+#define SESSION_FAIL_LOGIN "20"
 
-/* Seconds until the login or the device may try again; 0 when they may. */
+#define LOCKED_UNTIL(max, where)                                                            \
+	"coalesce((SELECT CASE WHEN count(*) >= " max " THEN"                               \
+	"  ceil(extract(epoch FROM max(at) + interval '" SESSION_FAIL_WINDOW "' - now()))"  \
+	"  END FROM sign_in_failure WHERE " where                                            \
+	"  AND at > now() - interval '" SESSION_FAIL_WINDOW "'), 0)"
+
+/* Seconds until the login may try again at the device; 0 when it may. */
 static enum status locked_for(struct pg *db, const char *device, const char *login,
 			      long *retry_s, struct err *e)
 {
@@ -33,14 +49,9 @@ static enum status locked_for(struct pg *db, const char *device, const char *log
 
 	*retry_s = 0;
 	r = pg_exec(db,
-		    "SELECT greatest(coalesce((SELECT CASE WHEN count(*) >= " SESSION_FAIL_MAX " THEN"
-		    "   ceil(extract(epoch FROM max(at) + interval '" SESSION_FAIL_WINDOW "' - now()))"
-		    "   END FROM sign_in_failure WHERE login = $1"
-		    "   AND at > now() - interval '" SESSION_FAIL_WINDOW "'), 0),"
-		    " coalesce((SELECT CASE WHEN count(*) >= " SESSION_FAIL_MAX " THEN"
-		    "   ceil(extract(epoch FROM max(at) + interval '" SESSION_FAIL_WINDOW "' - now()))"
-		    "   END FROM sign_in_failure WHERE device_id = $2"
-		    "   AND at > now() - interval '" SESSION_FAIL_WINDOW "'), 0))::bigint",
+		    "SELECT greatest(" LOCKED_UNTIL(SESSION_FAIL_PAIR, "login = $1 AND device_id = $2")
+		    ", " LOCKED_UNTIL(SESSION_FAIL_DEVICE, "device_id = $2")
+		    ", " LOCKED_UNTIL(SESSION_FAIL_LOGIN, "login = $1") ")::bigint",
 		    2, p, "reading failed sign-ins", e);
 	if (!r)
 		return e && e->code ? e->code : STATUS_DB;
@@ -112,9 +123,11 @@ enum status pg_session_open(struct pg *db, const struct device_auth *dev, const 
 	snprintf(out->token, sizeof out->token, "%s", token);
 	snprintf(out->login, sizeof out->login, "%s", login);
 	sodium_memzero(token, sizeof token);
-	/* A good sign-in clears the login's count here. */
+	/* A good sign-in clears the login's count at this device only: the
+	 * failures another device made (someone guessing) still count. */
 	p[0] = login;
-	pg_run(db, "DELETE FROM sign_in_failure WHERE login = $1", 1, p,
+	p[1] = dev->id;
+	pg_run(db, "DELETE FROM sign_in_failure WHERE login = $1 AND device_id = $2", 2, p,
 	       "clearing failed sign-ins", NULL);
 	return STATUS_OK;
 }
@@ -133,14 +146,19 @@ enum status pg_session_check(struct pg *db, const struct device_auth *dev, const
 		return err_set(e, STATUS_DENIED, "no session");
 	secret_hash(token, hash);
 	/* Ended, expired, another device's, a disabled user's or a revoked
-	 * device's session: none. The role is the user's role now. */
+	 * device's session: none; nor one of a user kept to other sites than
+	 * the device's (frontdeskd user sites). The role is the user's role
+	 * now. */
 	r = pg_exec(db,
 		    "SELECT s.login, coalesce(u.body->>'role', '') FROM person_session s"
 		    " JOIN app_user u ON u.login = s.login"
 		    " JOIN device d ON d.id = s.device_id"
 		    " WHERE s.token_hash = $1 AND s.device_id = $2 AND s.ended_at IS NULL"
 		    " AND s.expires_at > now() AND d.revoked_at IS NULL"
-		    " AND NOT coalesce((u.body->>'disabled')::boolean, false)",
+		    " AND NOT coalesce((u.body->>'disabled')::boolean, false)"
+		    " AND (NOT EXISTS (SELECT 1 FROM user_site w WHERE w.login = s.login)"
+		    "  OR EXISTS (SELECT 1 FROM user_site w WHERE w.login = s.login"
+		    "   AND w.site = ANY (d.sites)))",
 		    2, p, "checking the session", e);
 	if (!r)
 		return e && e->code ? e->code : STATUS_DB;
