@@ -260,11 +260,11 @@ same "parked" 200 "$(raw "$ptoken" "{\"changes\":[{\"seq\":1,\"type\":\"flow_par
 before=$(tables)
 next
 same "answered" 200 "$(raw "$token" "{\"changes\":[{\"seq\":$aseq,\"type\":\"flow_park\",\"op\":\"delete\",\"id\":\"$park\",\"body\":{\"id\":\"$park\",\"customer_id\":\"$pid\",\"deleted\":true}}]}")"
-check "refused: it needs a supervisor's session" refused $aseq needs_person
-# A contact the attacker makes up for the customer proves nothing.
+check "refused not_yours" refused $aseq not_yours
+# A contact for the customer that finished no run of that flow is no part in it.
 next; s1=$aseq; next; s2=$aseq
 same "answered" 200 "$(raw "$token" "{\"changes\":[$(contact $s1 "$(uid 162)" "$adev" hub-central-library cli:x "\"$pid\""),{\"seq\":$s2,\"type\":\"flow_park\",\"op\":\"delete\",\"id\":\"$park\",\"body\":{\"id\":\"$park\",\"customer_id\":\"$pid\",\"deleted\":true}}]}")"
-check "... even after a contact for its customer in the same batch" refused $s2 needs_person
+check "... even after a contact for its customer in the same batch" refused $s2 not_yours
 same "the run is still parked at the server" "1" "$(psql_q "SELECT count(*) FROM flow_park WHERE id = '$park'")"
 check "the victim syncs whole" victim_whole
 same "the victim receives the run" "1" "$(sq vic "SELECT count(*) FROM flow_park WHERE id = '$park'")"

@@ -460,37 +460,39 @@ static enum status apply_flow_park(struct pg *db, const struct device_auth *dev,
 	PGresult *r;
 
 	if (!strcmp(c->op, "delete")) {
-		/* A run is resumed at any desk, but removed by a device alone only
-		 * when it has a part in it: the one that parked it, or one sharing
-		 * a site with that one. Elsewhere a supervisor's session must go
-		 * with it (person_needed; checked before this): anything a device
-		 * could show of itself, a contact it logged say, it could make up. */
-		const char *q[2] = { c->id, dev->id };
+		/* A run is resumed at any desk, but removed only by a desk with a
+		 * part in it: the one that parked it, one sharing a site with
+		 * that one, or one that logged the contact that finished it (the
+		 * run's customer and flow, since it was parked; in this batch or
+		 * before). A device could make that contact up, but it then
+		 * stands in the server's copy as that device's, for the audit. */
+		const char *q[3] = { c->id, dev->id, batch_customers ? batch_customers : "[]" };
 
-		(void)batch_customers;
-		r = c->session ? NULL
-			       : pg_exec(db,
-					 "SELECT 1 FROM flow_park f WHERE f.id = $1 AND f.device_id"
-					 " IS DISTINCT FROM $2 AND NOT EXISTS (SELECT 1 FROM device a,"
-					 " device b WHERE a.id = f.device_id AND b.id = $2"
-					 " AND a.sites && b.sites)",
-					 2, q, "checking the parked flow", e);
-		if (!r && c->session)
-			goto remove;
+		r = pg_exec(db,
+			    "SELECT 1 FROM flow_park f WHERE f.id = $1 AND f.device_id IS DISTINCT"
+			    " FROM $2 AND NOT EXISTS (SELECT 1 FROM device a, device b"
+			    "  WHERE a.id = f.device_id AND b.id = $2 AND a.sites && b.sites)"
+			    " AND NOT EXISTS (SELECT 1 FROM contact k WHERE k.customer_id ="
+			    "  f.customer_id AND k.device_id = $2"
+			    "  AND k.body->>'flow_id' = f.body->>'flow_id'"
+			    "  AND k.created_at >= f.body->>'parked_at')"
+			    " AND NOT (f.customer_id || ' ' || (f.body->>'flow_id')) IN"
+			    "  (SELECT jsonb_array_elements_text($3::jsonb))",
+			    3, q, "checking the parked flow", e);
 		if (!r) {
 			free(text);
 			return e && e->code ? e->code : STATUS_DB;
 		}
 		if (PQntuples(r) == 1) {
 			snprintf(refusal, refsz,
-				 "id names a run parked at a desk that shares no site with this one; "
-				 "its removal needs a supervisor's session");
+				 "id names a run parked at a desk that shares no site with this one, "
+				 "and this desk has logged no contact finishing it since; resume it at "
+				 "a desk of that site");
 			PQclear(r);
 			free(text);
 			return STATUS_OK;
 		}
 		PQclear(r);
-remove:
 		/* The parked state (answers) leaves the log with the run. */
 		rc = pg_run(db, "DELETE FROM flow_park WHERE id = $1", 1, p,
 			    "removing the parked flow", e);
@@ -964,23 +966,6 @@ static enum status person_needed(struct pg *db, const struct device_auth *dev,
 		*role = "admin";
 		return STATUS_OK;
 	}
-	if (!strcmp(c->type, "flow_park") && !strcmp(c->op, "delete")) {
-		/* a run parked at a desk sharing no site with this one */
-		const char *p[2] = { c->id, dev->id };
-		PGresult *r = pg_exec(db,
-				      "SELECT 1 FROM flow_park f WHERE f.id = $1 AND f.device_id"
-				      " IS DISTINCT FROM $2 AND NOT EXISTS (SELECT 1 FROM device a,"
-				      " device b WHERE a.id = f.device_id AND b.id = $2"
-				      " AND a.sites && b.sites)",
-				      2, p, "reading the parked flow's desk", e);
-
-		if (!r)
-			return e && e->code ? e->code : STATUS_DB;
-		if (PQntuples(r) == 1)
-			*role = "supervisor";
-		PQclear(r);
-		return STATUS_OK;
-	}
 	if (!strcmp(c->type, "case") && !strcmp(c->op, "update"))
 		case_id = c->id;
 	else if (!strcmp(c->type, "case_event"))
@@ -1349,9 +1334,16 @@ static char *batch_contact_customers(const struct push_batch *b, const struct ch
 		return NULL;
 	for (size_t i = 0; i < b->n; i++) {
 		json_t *cu = json_object_get(b->changes[i].body, "customer_id");
+		json_t *fl = json_object_get(b->changes[i].body, "flow_id");
 
-		if (!ck->refusal[i] && !strcmp(b->changes[i].type, "contact") && json_is_string(cu))
-			json_array_append(arr, cu);
+		/* "CUSTOMER FLOW": a contact that finished a flow for a customer */
+		if (!ck->refusal[i] && !strcmp(b->changes[i].type, "contact") && json_is_string(cu) &&
+		    json_is_string(fl)) {
+			char *pair = xasprintf("%s %s", json_string_value(cu), json_string_value(fl));
+
+			json_array_append_new(arr, json_string(pair));
+			free(pair);
+		}
 	}
 	text = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);
