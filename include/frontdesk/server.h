@@ -145,8 +145,11 @@ bool server_reference_prefix(const char *ref, char *out, size_t outsz);
  * allowed at that site (a case event's actor: at one of d's sites); a case
  * insert's reference starts with d's code (or provisional code) and "-";
  * an audit row's id is "<d's id>:<its seq>" with its device_id d's. NULL
- * when it does; else the refusal code ("not_yours") with the member and the
- * rule in msg (no value the device sent). u NULL skips the advisor rule.
+ * when it does; else the refusal code with the member and the rule in msg
+ * (no value the device sent): "not_yours", or "needs_person" for an advisor
+ * the server does not hold yet (a user added at a desk arrives with an
+ * administrator's session; the desk keeps the record waiting till then).
+ * u NULL skips the advisor rule.
  */
 const char *server_change_owned(const struct push_change *c, const struct server_device *d,
 				const struct server_users *u, char *msg, size_t msgsz);

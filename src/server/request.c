@@ -779,10 +779,14 @@ static bool at_site(const char *const *sites, size_t n, const char *site)
 }
 
 /* The advisor rule for a person named in member m (site: the record's, or
- * NULL for any of the device's sites). */
-static bool advisor_ok(const struct push_change *c, const char *m, const char *site,
-		       const struct server_device *d, const struct server_users *u, char *msg,
-		       size_t msgsz)
+ * NULL for any of the device's sites): NULL when kept, else the refusal's
+ * code. A login the server does not hold yet is needs_person: a user added
+ * at a desk reaches the server only with an administrator's session, and
+ * the desk keeps the record waiting until then (it is sent after the user
+ * change); a disabled user, or one kept to other sites, is not_yours. */
+static const char *advisor_ok(const struct push_change *c, const char *m, const char *site,
+			      const struct server_device *d, const struct server_users *u,
+			      char *msg, size_t msgsz)
 {
 	const char *who = json_string_value(json_object_get(c->body, m));
 	const char *const *usites = NULL;
@@ -791,33 +795,34 @@ static bool advisor_ok(const struct push_change *c, const char *m, const char *s
 	char login[128];
 
 	if (!who || !u || !server_advisor_login(who, login, sizeof login))
-		return true; /* absent (the record check requires it) or "cli:" */
+		return NULL; /* absent (the record check requires it) or "cli:" */
 	if (!u->find(u->ctx, login, &disabled, &usites, &nus)) {
 		snprintf(msg, msgsz,
-			 "%s names no user this server holds; add the user centrally "
-			 "(frontdeskd user add LOGIN)",
+			 "%s names no user this server holds yet; a user added at a desk arrives "
+			 "with an administrator's session (sign in online), and this waits for "
+			 "it; or add the user centrally (frontdeskd user add LOGIN)",
 			 m);
-		return false;
+		return "needs_person";
 	}
 	if (disabled) {
 		snprintf(msg, msgsz,
 			 "%s names a user who is disabled; an administrator re-enables them "
 			 "centrally",
 			 m);
-		return false;
+		return "not_yours";
 	}
 	if (!nus)
-		return true; /* no sites listed: every site */
+		return NULL; /* no sites listed: every site */
 	if (site ? at_site(usites, nus, site) : false)
-		return true;
+		return NULL;
 	if (!site)
 		for (size_t i = 0; i < d->nsites; i++)
 			if (at_site(usites, nus, d->sites[i]))
-				return true;
+				return NULL;
 	snprintf(msg, msgsz,
 		 "%s names a user who is not allowed at %s; give the user that site centrally",
 		 m, site ? "the record's site" : "this device's sites");
-	return false;
+	return "not_yours";
 }
 
 const char *server_change_owned(const struct push_change *c, const struct server_device *d,
@@ -844,9 +849,7 @@ const char *server_change_owned(const struct push_change *c, const struct server
 				 "device add --site");
 			return "not_yours";
 		}
-		if (!advisor_ok(c, "advisor", v, d, u, msg, msgsz))
-			return "not_yours";
-		return NULL;
+		return advisor_ok(c, "advisor", v, d, u, msg, msgsz);
 	}
 	if (!strcmp(type, "case") && !strcmp(c->op, "insert")) {
 		char prefix[32];
@@ -863,9 +866,7 @@ const char *server_change_owned(const struct push_change *c, const struct server
 		return NULL;
 	}
 	if (!strcmp(type, "case_event")) {
-		if (!advisor_ok(c, "actor", NULL, d, u, msg, msgsz))
-			return "not_yours";
-		return NULL;
+		return advisor_ok(c, "actor", NULL, d, u, msg, msgsz);
 	}
 	if (!strcmp(type, "audit")) {
 		const char *colon = strrchr(c->id, ':');

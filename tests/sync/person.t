@@ -309,10 +309,17 @@ same "hub B has it enabled, a supervisor" "supervisor|0" "$(sq hubB "SELECT role
 check "the new password works at hub B" sh -c "printf 'advisor-password-10\n' | '$fd' --db '$tmp/hubB.db' --user radv case list"
 # A user added at a desk by an administrator: a privileged change.
 check "added at hub A" sh -c "printf 'newbie-password-1\n' | '$fd' --db '$tmp/hubA.db' user add newbie --role advisor"
+# ... who serves a customer before the server knows them: the contact waits
+# for the user change, and is never lost or refused for good.
+check "newbie logs a contact at once" sh -c "printf 'newbie-password-1\n' | '$fd' --db '$tmp/hubA.db' --user newbie contact log --service council-tax-payment --outcome resolved"
+nk=$(sq hubA "SELECT id FROM contact WHERE advisor = 'advisor:newbie'")
 check "hub A syncs" fdc hubA sync --once
 same "not at the server without an administrator's session" "0" "$(psql_q "SELECT count(*) FROM app_user WHERE login = 'newbie'")"
+same "newbie's contact waits at hub A, not refused" "0|1" \
+	"$(sq hubA "SELECT count(*) FILTER (WHERE error IS NOT NULL) || '|' || count(*) FILTER (WHERE sent_at IS NULL) FROM outbox WHERE record_id = '$nk'")"
 check "an administrator signs in at hub A" sh -c "printf 'admin-password-1\n' | '$fd' --db '$tmp/hubA.db' sync --once --user radmin"
 same "at the server" "advisor|false" "$(psql_q "SELECT body->>'role' || '|' || (body->>'disabled') FROM app_user WHERE login = 'newbie'")"
+same "newbie's contact at the server, once" "1" "$(psql_q "SELECT count(*) FROM contact WHERE id = '$nk'")"
 check "hub B syncs" fdc hubB sync --once
 check "newbie signs in at hub B" sh -c "printf 'newbie-password-1\n' | '$fd' --db '$tmp/hubB.db' --user newbie case list"
 finish

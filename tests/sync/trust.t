@@ -124,11 +124,11 @@ check "the third site refused" refused 3 not_yours
 finish
 
 # ---- advisors -------------------------------------------------------------------
-begin "advisors: unknown, disabled and other-site users refused; cli: accepted"
+begin "advisors: unknown users wait, disabled and other-site users refused; cli: accepted"
 before=$(tables)
 next; s1=$aseq; next; s2=$aseq; next; s3=$aseq; next; s4=$aseq
 same "answered" 200 "$(raw "$token" "{\"changes\":[$(contact $s1 "$(uid 141)" "$adev" hub-central-library advisor:nobody),$(contact $s2 "$(uid 142)" "$adev" hub-central-library gone),$(visit $s3 "$(uid 143)" hub-central-library supervisor:civiconly),$(contact $s4 "$(uid 144)" "$adev" hub-central-library advisor:civiconly)]}")"
-check "unknown refused" refused $s1 not_yours
+check "unknown: nothing applied, the record waits for the user's change (needs_person)" refused $s1 needs_person
 check "... as no user" grep -q "advisor names no user this server holds" "$tmp/raw.out"
 check "disabled refused" refused $s2 not_yours
 check "other site refused (visit)" refused $s3 not_yours
