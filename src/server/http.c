@@ -261,6 +261,35 @@ static json_t *request_json(struct MHD_Connection *c, struct request *rq, enum M
 	return j;
 }
 
+/*
+ * A body's members against the ones a route takes: 0 when all are known;
+ * otherwise the 422 naming the first unknown member was queued (ret holds
+ * it) and j was released.
+ */
+static int only_members(struct MHD_Connection *c, struct request *rq, json_t *j,
+			const char *const *known, const char *words, enum MHD_Result *ret)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(j, key, v)
+	{
+		size_t i = 0;
+
+		while (known[i] && strcmp(key, known[i]) != 0)
+			i++;
+		if (!known[i]) {
+			char field[64];
+
+			snprintf(field, sizeof field, "%.40s", key);
+			json_decref(j);
+			*ret = fail(c, rq, 422, "unknown_field", field, words);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* ---- routes ------------------------------------------------------------ */
 
 static enum MHD_Result route_healthz(struct MHD_Connection *c, struct request *rq)
@@ -281,24 +310,19 @@ static enum MHD_Result route_enrol(struct MHD_Connection *c, struct request *rq,
 	struct device_auth dev;
 	char token[96];
 	struct err e;
-	const char *key;
-	json_t *v;
 	enum status st;
 
 	if (!j)
 		return ret;
-	json_object_foreach(j, key, v)
 	{
-		if (strcmp(key, "code") != 0 && strcmp(key, "provisional_id") != 0 &&
-		    strcmp(key, "provisional_code") != 0) {
-			char field[64];
+		static const char *const known[] = { "code", "provisional_id", "provisional_code",
+						     NULL };
 
-			snprintf(field, sizeof field, "%.40s", key);
-			json_decref(j);
-			return fail(c, rq, 422, "unknown_field", field,
-				    "an enrolment takes a code, and the desk's provisional_id and "
-				    "provisional_code");
-		}
+		if (only_members(c, rq, j, known,
+				 "an enrolment takes a code, and the desk's provisional_id and "
+				 "provisional_code",
+				 &ret))
+			return ret;
 	}
 	/* What the desk used before enrolment (man 7 frontdesk-sync, TRUST):
 	 * its device id, and its code, "Z" and three letters or digits. */
@@ -419,8 +443,7 @@ static enum MHD_Result route_session_open(struct MHD_Connection *c, struct reque
 	enum MHD_Result ret = MHD_NO;
 	struct device_auth dev;
 	struct session_opened so;
-	json_t *j, *login, *password, *v, *o;
-	const char *key;
+	json_t *j, *login, *password, *o;
 	struct err e;
 	enum status st;
 
@@ -429,16 +452,11 @@ static enum MHD_Result route_session_open(struct MHD_Connection *c, struct reque
 	j = request_json(c, rq, &ret);
 	if (!j)
 		return ret;
-	json_object_foreach(j, key, v)
 	{
-		if (strcmp(key, "login") != 0 && strcmp(key, "password") != 0) {
-			char field[64];
+		static const char *const known[] = { "login", "password", NULL };
 
-			snprintf(field, sizeof field, "%.40s", key);
-			json_decref(j);
-			return fail(c, rq, 422, "unknown_field", field,
-				    "a session takes only login and password");
-		}
+		if (only_members(c, rq, j, known, "a session takes only login and password", &ret))
+			return ret;
 	}
 	login = json_object_get(j, "login");
 	password = json_object_get(j, "password");
@@ -562,7 +580,6 @@ static enum MHD_Result route_pull_problems(struct MHD_Connection *c, struct requ
 	enum MHD_Result ret = MHD_NO;
 	struct device_auth dev;
 	json_t *j, *arr, *o;
-	const char *key;
 	json_t *v;
 	char *text;
 	struct err e;
@@ -573,17 +590,15 @@ static enum MHD_Result route_pull_problems(struct MHD_Connection *c, struct requ
 	j = request_json(c, rq, &ret);
 	if (!j)
 		return ret;
-	json_object_foreach(j, key, v)
 	{
-		if (strcmp(key, "problems") != 0) {
-			char field[48];
+		static const char *const known[] = { "problems", NULL };
 
-			snprintf(field, sizeof field, "%.40s", key);
-			json_decref(j);
-			return fail(c, rq, 422, "unknown_field", field,
-				    "a report takes only problems; see man frontdesk-sync");
-		}
+		if (only_members(c, rq, j, known, "a report takes only problems; see man "
+						  "frontdesk-sync",
+				 &ret))
+			return ret;
 	}
+
 	arr = json_object_get(j, "problems");
 	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
 	    json_array_size(arr) > PROBLEMS_MAX) {
@@ -681,8 +696,6 @@ static enum MHD_Result route_case(struct MHD_Connection *c, struct request *rq, 
 	enum MHD_Result ret = MHD_NO;
 	struct device_auth dev;
 	json_t *j, *status, *note, *result;
-	const char *key;
-	json_t *v;
 	char actor[48], ref[40];
 	struct err e;
 	enum status st;
@@ -698,17 +711,12 @@ static enum MHD_Result route_case(struct MHD_Connection *c, struct request *rq, 
 	j = request_json(c, rq, &ret);
 	if (!j)
 		return ret;
-	json_object_foreach(j, key, v)
 	{
-		if (strcmp(key, "status") != 0 && strcmp(key, "note") != 0 &&
-		    strcmp(key, "result") != 0) {
-			char field[64];
+		static const char *const known[] = { "status", "note", "result", NULL };
 
-			snprintf(field, sizeof field, "%.40s", key);
-			json_decref(j);
-			return fail(c, rq, 422, "unknown_field", field,
-				    "a case update takes status, note and result");
-		}
+		if (only_members(c, rq, j, known, "a case update takes status, note and result",
+				 &ret))
+			return ret;
 	}
 	status = json_object_get(j, "status");
 	note = json_object_get(j, "note");

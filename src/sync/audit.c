@@ -34,16 +34,10 @@ enum status sync_audit_head_fetch(struct store *s, const char *db_path, long lon
 		rc = err_set(e, STATUS_NOT_FOUND, "this desk is not enrolled with a server");
 		goto out;
 	}
-	{
-		/* parsed as curl will connect, as for every request */
-		char *parsed = sync_url_parse(base, NULL, e);
-
-		free(base);
-		base = parsed;
-		if (!base) {
-			rc = e ? e->code : STATUS_INVALID;
-			goto out;
-		}
+	base = sync_url_take(base, e); /* as curl will connect, as every request */
+	if (!base) {
+		rc = e ? e->code : STATUS_INVALID;
+		goto out;
 	}
 	h = curl_easy_init();
 	if (!h) {

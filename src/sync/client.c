@@ -904,8 +904,7 @@ static enum status http_open(struct store *s, const char *db_path, const struct 
 	}
 	/* parsed as curl will connect, each time: a changed or planted
 	 * address is checked before the token goes anywhere */
-	c->base = sync_url_parse(url, NULL, e);
-	free(url);
+	c->base = sync_url_take(url, e);
 	if (!c->base)
 		return e ? e->code : STATUS_INVALID;
 	c->token = sync_token_load(db_path);

@@ -119,15 +119,10 @@ enum status sync_report_fetch(struct store *s, const char *db_path,
 			     "hubs; enrol it with: frontdesk device enrol --server URL --code CODE");
 		goto out;
 	}
-	{
-		char *parsed = sync_url_parse(base, NULL, e);
-
-		free(base);
-		base = parsed;
-		if (!base) {
-			rc = e ? e->code : STATUS_INVALID;
-			goto out;
-		}
+	base = sync_url_take(base, e); /* as curl will connect, as every request */
+	if (!base) {
+		rc = e ? e->code : STATUS_INVALID;
+		goto out;
 	}
 	h = curl_easy_init();
 	if (!h) {

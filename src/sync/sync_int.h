@@ -21,4 +21,8 @@ enum status sync_gzip(const void *in, size_t n, struct buf *out);
 void sync_get_setup(CURL *h, const char *url, const char *ca, const char *pins,
 		    struct curl_slist *hdr, long timeout_s, char *errbuf, struct buf *body);
 
+/* The stored server address (owned, freed here) parsed as every request's
+ * is (sync_url_parse): the address to use, or NULL with e filled. */
+char *sync_url_take(char *url, struct err *e);
+
 #endif

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "frontdesk/sync.h"
+#include "sync_int.h"
 
 /* True for a host curl connects to on this machine only: 127.0.0.0/8,
  * ::1 (or ::ffff:127.x.y.z), and "localhost", which curl resolves to
@@ -124,4 +124,12 @@ out:
 	curl_free(whole);
 	curl_url_cleanup(u);
 	return out;
+}
+
+char *sync_url_take(char *url, struct err *e)
+{
+	char *parsed = sync_url_parse(url, NULL, e);
+
+	free(url);
+	return parsed;
 }

@@ -1194,6 +1194,29 @@ static enum status seq_reused(struct pg *db, const struct device_auth *dev,
 }
 
 /*
+ * The steps every push opens with, into st (room for 4): BEGIN, the
+ * device's turn, the batch before held (when it names one: after), and
+ * no seq of it held with another record (first: its first seq). Returns
+ * how many; the strings are borrowed by the steps.
+ */
+static int opening_steps(struct step *st, const struct device_auth *dev,
+			 const struct push_batch *b, const char *after, const char *first,
+			 const char *seqs, const char *digests)
+{
+	int n = 0;
+
+	st[n++] = (struct step){ "BEGIN", "starting a transaction", 0, { NULL }, NULL };
+	st[n++] = (struct step){ "SELECT pg_advisory_xact_lock(" DEVICE_LOCK ", hashtext($1))",
+				 "taking the device's turn", 1, { dev->id }, NULL };
+	if (b->after > 0)
+		st[n++] = (struct step){ "SELECT frontdesk_follows($1, $2::bigint)",
+					 "checking the batch before", 2, { dev->id, after }, NULL };
+	st[n++] = (struct step){ SQL_SAME_SEQS, "checking the batch's seqs", 4,
+				 { dev->id, first, seqs, digests }, NULL };
+	return n;
+}
+
+/*
  * Begins the batch's transaction holding the device's lock. A console keeps
  * two batches in flight, so the second can reach the database first: a
  * batch that follows another ("after") goes ahead only once that one is
@@ -1211,19 +1234,11 @@ static enum status begin_in_order(struct pg *db, const struct device_auth *dev,
 	snprintf(first, sizeof first, "%lld", b->changes[0].seq);
 	for (int i = 0;; i++) {
 		struct step st[4];
-		int n = 0;
+		int n;
 		char code[6];
 		enum status rc;
 
-		st[n++] = (struct step){ "BEGIN", "starting a transaction", 0, { NULL }, NULL };
-		st[n++] = (struct step){ "SELECT pg_advisory_xact_lock(" DEVICE_LOCK ", hashtext($1))",
-					 "taking the device's turn", 1, { dev->id }, NULL };
-		if (b->after > 0)
-			st[n++] = (struct step){ "SELECT frontdesk_follows($1, $2::bigint)",
-						 "checking the batch before", 2,
-						 { dev->id, after }, NULL };
-		st[n++] = (struct step){ SQL_SAME_SEQS, "checking the batch's seqs", 4,
-					 { dev->id, first, seqs, digests }, NULL };
+		n = opening_steps(st, dev, b, after, first, seqs, digests);
 		rc = pipeline(db, st, n, code, e);
 		if (!strcmp(code, "FD412")) {
 			if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
@@ -1261,19 +1276,11 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 	for (int i = 0;; i++) {
 		PGresult *in = NULL, *held = NULL;
 		struct step st[12];
-		int n = 0;
+		int n;
 		char code[6];
 		enum status rc;
 
-		st[n++] = (struct step){ "BEGIN", "starting a transaction", 0, { NULL }, NULL };
-		st[n++] = (struct step){ "SELECT pg_advisory_xact_lock(" DEVICE_LOCK ", hashtext($1))",
-					 "taking the device's turn", 1, { dev->id }, NULL };
-		if (b->after > 0)
-			st[n++] = (struct step){ "SELECT frontdesk_follows($1, $2::bigint)",
-						 "checking the batch before", 2,
-						 { dev->id, after }, NULL };
-		st[n++] = (struct step){ SQL_SAME_SEQS, "checking the batch's seqs", 4,
-					 { dev->id, first, seqs, digests }, NULL };
+		n = opening_steps(st, dev, b, after, first, seqs, digests);
 		st[n++] = (struct step){ SQL_CHANGE_IN, "recording the batch", 5,
 					 { dev->id, seqs, types, ids, digests }, &in };
 		if (ck->visits)
