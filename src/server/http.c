@@ -47,6 +47,7 @@ struct request {
 };
 
 static const char *g_conninfo;
+static struct vault *g_vault; /* the key store every worker seals under */
 static atomic_int g_inflight;
 static pthread_mutex_t g_conns_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct pg *g_conns[MAX_WORKERS];
@@ -74,6 +75,7 @@ static struct pg *worker_db(void)
 		fprintf(stderr, "frontdeskd: %s\n", e.msg);
 		return NULL;
 	}
+	pg_use_vault(tl_db, g_vault);
 	pthread_mutex_lock(&g_conns_mu);
 	if (g_nconns < MAX_WORKERS)
 		g_conns[g_nconns++] = tl_db;
@@ -1269,11 +1271,29 @@ int server_serve(const struct serve_options *o)
 	}
 	g_conninfo = o->conninfo;
 	err_clear(&e);
-	probe = pg_connect(o->conninfo, &e);
+	g_vault = vault_open(o->keys, &e);
+	probe = g_vault ? pg_connect(o->conninfo, &e) : NULL;
+	if (probe) {
+		size_t again;
+
+		/* Erased is erased, whatever backup the key store came from. */
+		pg_use_vault(probe, g_vault);
+		if (pg_erasures_shred(probe, &again, &e)) {
+			pg_close(probe);
+			probe = NULL;
+		} else if (again) {
+			fprintf(stderr,
+				"frontdeskd: shredded again the keys of %zu erased customers (was the "
+				"key store restored from a backup?)\n",
+				again);
+		}
+	}
 	if (!probe) {
 		fprintf(stderr, "frontdeskd: %s\n", e.msg);
 		free(cert);
 		free(key);
+		vault_close(g_vault);
+		g_vault = NULL;
 		return 1;
 	}
 	pg_close(probe);
@@ -1285,6 +1305,7 @@ int server_serve(const struct serve_options *o)
 		fprintf(stderr, "frontdeskd: cannot start the connection guard\n");
 		free(cert);
 		free(key);
+		vault_close(g_vault);
 		return 1;
 	}
 	/* Workers inherit this mask; the main thread waits for the signals. */
@@ -1318,6 +1339,7 @@ int server_serve(const struct serve_options *o)
 		guard_stop();
 		free(cert);
 		free(key);
+		vault_close(g_vault);
 		return 1;
 	}
 	fprintf(stderr, "frontdeskd: listening on %s (%s, %d workers)\n", o->listen,
@@ -1341,6 +1363,8 @@ int server_serve(const struct serve_options *o)
 		pg_close(g_conns[i]);
 	g_nconns = 0;
 	pthread_mutex_unlock(&g_conns_mu);
+	vault_close(g_vault);
+	g_vault = NULL;
 	free(cert);
 	free(key);
 	fprintf(stderr, "frontdeskd: stopped\n");

@@ -25,7 +25,7 @@ static const char usage_text[] =
 	"  migrate                               create or upgrade the central schema\n"
 	"  serve --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--insecure-http]\n"
 	"        [--threads N] [--per-client N] [--header-timeout S] [--request-timeout S]\n"
-	"        [--body-budget MIB]             serve consoles over HTTP(S)\n"
+	"        [--body-budget MIB] [--keys FILE]  serve consoles over HTTP(S)\n"
 	"  device add --site CODE [--site CODE...] [--back-office]\n"
 	"                                        register a device for its site (or sites:\n"
 	"                                        the first is its home); prints a one-time code\n"
@@ -48,7 +48,9 @@ static const char usage_text[] =
 	"  audit verify [--device CODE]          check each desk's audit chain as the server holds it\n"
 	"\n"
 	"--db CONNINFO is a libpq connection string (default: $FRONTDESKD_DB, else the\n"
-	"PG* environment). See man frontdeskd and man frontdesk-sync.\n";
+	"PG* environment). --keys FILE is the key store personal data is sealed under\n"
+	"(default: $FRONTDESKD_KEYS); serve, case update and customer erase need it.\n"
+	"See man frontdeskd and man frontdesk-sync.\n";
 
 enum {
 	OPT_DB = 1000,
@@ -73,6 +75,7 @@ enum {
 	OPT_BODY_BUDGET,
 	OPT_RESULT,
 	OPT_DEVICE,
+	OPT_KEYS,
 };
 
 static const struct option options[] = {
@@ -98,13 +101,14 @@ static const struct option options[] = {
 	{ "body-budget", required_argument, NULL, OPT_BODY_BUDGET },
 	{ "result", required_argument, NULL, OPT_RESULT },
 	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "keys", required_argument, NULL, OPT_KEYS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct args {
 	const char *db, *listen, *cert, *key, *site, *status, *note, *text, *service, *from,
-		*until, *role, *name, *result, *device;
+		*until, *role, *name, *result, *device, *keys;
 	bool insecure, back_office;
 	long threads;
 	long limits[4]; /* --per-client, --header-timeout, --request-timeout, --body-budget */
@@ -182,6 +186,7 @@ static int parse(int argc, char **argv, struct args *a)
 		case OPT_NAME: a->name = optarg; break;
 		case OPT_RESULT: a->result = optarg; break;
 		case OPT_DEVICE: a->device = optarg; break;
+		case OPT_KEYS: a->keys = optarg; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default: return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -193,6 +198,8 @@ static int parse(int argc, char **argv, struct args *a)
 		a->db = getenv("FRONTDESKD_DB");
 	if (!a->db)
 		a->db = "";
+	if (!a->keys)
+		a->keys = getenv("FRONTDESKD_KEYS");
 	return -1;
 }
 
@@ -205,6 +212,29 @@ static struct pg *connect_or_say(const struct args *a)
 	db = pg_connect(a->db, &e);
 	if (!db)
 		fprintf(stderr, "frontdeskd: %s\n", e.msg);
+	return db;
+}
+
+/* The connection with the key store its command needs (closed by
+ * done_keys); NULL, having said why, when either cannot be had. */
+static struct pg *connect_with_keys(const struct args *a, struct vault **v)
+{
+	struct err e;
+	struct pg *db;
+
+	err_clear(&e);
+	*v = vault_open(a->keys, &e);
+	if (!*v) {
+		fprintf(stderr, "frontdeskd: %s\n", e.msg);
+		return NULL;
+	}
+	db = connect_or_say(a);
+	if (!db) {
+		vault_close(*v);
+		*v = NULL;
+		return NULL;
+	}
+	pg_use_vault(db, *v);
 	return db;
 }
 
@@ -243,6 +273,7 @@ static int cmd_serve(const struct args *a)
 	struct serve_options o = {
 		.listen = a->listen,
 		.conninfo = a->db,
+		.keys = a->keys,
 		.tls_cert = a->cert,
 		.tls_key = a->key,
 		.insecure_http = a->insecure,
@@ -330,6 +361,8 @@ static int cmd_device(const struct args *a, const char *action)
 
 static int cmd_case(const struct args *a, const char *action)
 {
+	struct vault *keys;
+	int status;
 	struct pg *db;
 	struct err e;
 	enum status rc;
@@ -340,14 +373,16 @@ static int cmd_case(const struct args *a, const char *action)
 		return usage_error("usage: frontdeskd case update REF --status STATUS [--note TEXT]"
 				   " [--result TEXT]%s",
 				   "");
-	db = connect_or_say(a);
+	db = connect_with_keys(a, &keys);
 	if (!db)
 		return 1;
 	err_clear(&e);
 	rc = pg_case_update(db, a->pos[0], a->status, a->note, a->result, "back-office", &e);
 	if (!rc)
 		printf("case %s is now %s\n", a->pos[0], a->status);
-	return done(db, rc, &e);
+	status = done(db, rc, &e);
+	vault_close(keys);
+	return status;
 }
 
 struct codes_ctx {
@@ -628,6 +663,8 @@ static int cmd_user(const struct args *a, const char *action)
 
 static int cmd_customer(const struct args *a, const char *action)
 {
+	struct vault *keys;
+	int status;
 	struct pg *db;
 	struct err e;
 	enum status rc;
@@ -636,14 +673,16 @@ static int cmd_customer(const struct args *a, const char *action)
 		return usage_error("customer takes erase, not '%s'", action);
 	if (a->npos != 1)
 		return usage_error("customer erase takes one customer ID%s", "");
-	db = connect_or_say(a);
+	db = connect_with_keys(a, &keys);
 	if (!db)
 		return 1;
 	err_clear(&e);
 	rc = pg_customer_erase(db, a->pos[0], &e);
 	if (!rc)
 		printf("customer %s erased; consoles erase it at their next sync\n", a->pos[0]);
-	return done(db, rc, &e);
+	status = done(db, rc, &e);
+	vault_close(keys);
+	return status;
 }
 
 static int print_erasure(void *ctx, const struct erasure_row *r)

@@ -15,6 +15,45 @@
 
 struct pg;
 
+/* ---- the key store (vault.c) --------------------------------------------- */
+
+/*
+ * One key per customer, outside PostgreSQL, under which every personal
+ * value the server keeps is sealed; an erasure shreds the key, so no copy
+ * of those values (rows, old row versions, WAL, backups) can be read again.
+ * Safe to share between threads and between processes.
+ */
+struct vault;
+#define VAULT_KEY_BYTES 32
+#define VAULT_PREFIX "fd1:" /* how a sealed value starts */
+enum vault_state { VAULT_NONE, VAULT_LIVE, VAULT_SHREDDED };
+/* Opens the key store at path (made, 0600, when missing). */
+struct vault *vault_open(const char *path, struct err *e);
+void vault_close(struct vault *v);
+/*
+ * The key of customer (a UUID) into key, with its state: VAULT_LIVE (key
+ * filled), VAULT_SHREDDED (erased: no key, ever again) or VAULT_NONE (none
+ * yet). With create, a customer with none gets a new key (VAULT_LIVE); it
+ * is durable only after vault_sync(), which must come before anything
+ * sealed under it is committed. Wipe key after use (sodium_memzero).
+ */
+enum status vault_key(struct vault *v, const char *customer, bool create,
+		      unsigned char key[VAULT_KEY_BYTES], enum vault_state *state, struct err *e);
+/* Makes the keys made since the last call durable. */
+enum status vault_sync(struct vault *v, struct err *e);
+/* Destroys customer's key, durably (a customer never seen is noted
+ * shredded); *was_live (may be NULL) says whether there was a key. */
+enum status vault_shred(struct vault *v, const char *customer, bool *was_live, struct err *e);
+/* Seals len bytes of plain for customer: VAULT_PREFIX and base64 text
+ * (caller frees). */
+char *vault_seal(const unsigned char key[VAULT_KEY_BYTES], const char *customer,
+		 const char *plain, size_t len);
+/* Opens what vault_seal made (NUL-terminated, caller frees; *len its
+ * length); NULL when it is not sealed under this key for this customer. */
+char *vault_unseal(const unsigned char key[VAULT_KEY_BYTES], const char *customer,
+		   const char *sealed, size_t *len);
+
+
 /* Connects (conninfo as libpq takes it); NULL with e filled on failure. */
 struct pg *pg_connect(const char *conninfo, struct err *e);
 /* Closes; NULL is a no-op. */
@@ -24,6 +63,8 @@ bool pg_ping(struct pg *db);
 /* True if the connection looks usable (no round trip); reconnects when
  * libpq knows it was lost. */
 bool pg_alive(struct pg *db);
+/* Gives the connection the key store its sealed values need (not owned). */
+void pg_use_vault(struct pg *db, struct vault *v);
 /* Brings the schema up to date; *from and *to get the versions. */
 enum status pg_migrate(struct pg *db, int *from, int *to, struct err *e);
 
@@ -207,6 +248,9 @@ enum status pg_user_sites(struct pg *db, const char *login, const char *const *s
 			  struct err *e);
 /* Erases a customer: a tombstone that wins, history scrubbed. */
 enum status pg_customer_erase(struct pg *db, const char *id, struct err *e);
+/* Shreds again the key of every customer erased here (a key store restored
+ * from a backup brings erased keys back); *n: how many were live. */
+enum status pg_erasures_shred(struct pg *db, size_t *n, struct err *e);
 /* Whether a code of that kind exists (for flow checks). */
 bool pg_code_exists(struct pg *db, const char *kind, const char *code);
 
@@ -276,6 +320,7 @@ extern atomic_long server_test_out_of_order;
 struct serve_options {
 	const char *listen;
 	const char *conninfo;
+	const char *keys; /* the key store's path (vault.c) */
 	const char *tls_cert, *tls_key;
 	bool insecure_http;
 	int threads;

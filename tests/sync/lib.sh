@@ -108,6 +108,8 @@ as_pg "$pgbin/postgres" -D "$tmp/pg" -p "$pgport" -k "$tmp/sock" \
 	>"$tmp/postgres.log" 2>&1 &
 pgpid=$!
 DB="host=127.0.0.1 port=$pgport user=fd dbname=postgres"
+# the key store personal data is sealed under (frontdeskd(8), "Keys")
+export FRONTDESKD_KEYS="$tmp/keys"
 i=0
 until "$pgbin/pg_isready" -q -h 127.0.0.1 -p "$pgport" 2>/dev/null; do
 	i=$((i + 1))
@@ -189,9 +191,26 @@ customer_state() {
 			UNION ALL SELECT 'uprn', c.uprn ORDER BY 1) WHERE v IS NOT NULL) END
 		FROM customer c WHERE id = '$2'"
 }
+# server_customer_state ID: the customer as the server hands it to every
+# desk (its pull, opened from the sealed copy it keeps: PostgreSQL holds
+# no personal value in the clear), in customer_state's form. Read with a
+# desk of its own that pushes nothing.
 server_customer_state() {
-	psql_q "SELECT coalesce(body->'fields'->>'name',''),coalesce(body->'fields'->>'phone',''),coalesce(body->'fields'->>'postcode',''),coalesce(body->'fields'->>'email',''),CASE WHEN erased THEN 1 ELSE 0 END,(SELECT coalesce(json_object_agg(k, v ORDER BY k)::text,'{}') FROM jsonb_each_text(body->'hlc') AS t(k, v) WHERE v IS NOT NULL) FROM customer WHERE id = '$1'" |
-		sed 's/" : "/":"/g; s/": "/":"/g; s/, "/,"/g; s/{ /{/; s/ }/}/'
+	[ -f "$tmp/srvview.db.token" ] || (console srvview hub-central-library) || return 1
+	after=0
+	: >"$tmp/srvview.pull"
+	while :; do
+		page=$(curl -fsS -H "Authorization: Bearer $(cat "$tmp/srvview.db.token")" \
+			"$URL/v1/pull?after=$after&limit=2000") || return 1
+		printf '%s\n' "$page" | jq -c --arg id "$1" \
+			'.changes[] | select(.type == "customer" and .body.id == $id) | .body' >>"$tmp/srvview.pull"
+		[ "$(printf '%s' "$page" | jq -r .more)" = true ] || break
+		after=$(printf '%s' "$page" | jq -r .next)
+	done
+	tail -1 "$tmp/srvview.pull" | jq -r '[(.fields.name // ""), (.fields.phone // ""),
+		(.fields.postcode // ""), (.fields.email // ""), (if .erased then 1 else 0 end),
+		(.hlc | to_entries | map(select(.value != null)) | sort_by(.key) | from_entries
+		| tojson)] | join("|")'
 }
 
 passed=0

@@ -97,6 +97,8 @@ enum status pg_case_update(struct pg *db, const char *reference, const char *sta
 			   const char *note, const char *result, const char *actor, struct err *e)
 {
 	char event_id[UUID_STR_LEN + 1], now[32], due[11], paused_text[24], ref[40], id[40];
+	char customer[UUID_STR_LEN + 1];
+	json_t *closing; /* the result, sealed as the case's is */
 	char *text;
 	const char *p[1] = { reference };
 	json_t *ev;
@@ -123,7 +125,7 @@ enum status pg_case_update(struct pg *db, const char *reference, const char *sta
 		    " CASE WHEN jsonb_typeof(c.body->'paused_days') = 'number'"
 		    "  THEN (c.body->>'paused_days')::numeric::bigint ELSE 0 END,"
 		    " (SELECT max(v.body->>'at') FROM case_event v WHERE v.case_id = c.id"
-		    "  AND v.body->>'status' = 'awaiting-customer')"
+		    "  AND v.body->>'status' = 'awaiting-customer'), coalesce(c.customer_id, '')"
 		    " FROM \"case\" c WHERE c.reference = upper($1) FOR UPDATE OF c",
 		    1, p, "finding the case", e);
 	if (!r)
@@ -140,6 +142,7 @@ enum status pg_case_update(struct pg *db, const char *reference, const char *sta
 	from = case_status_find(PQgetvalue(r, 0, 2));
 	snprintf(due, sizeof due, "%s", PQgetvalue(r, 0, 3));
 	paused = (long)pg_ll(r, 0, 4);
+	snprintf(customer, sizeof customer, "%s", PQgetvalue(r, 0, 6));
 	/* The same rules as at a desk: a closed case stays closed. */
 	rc = case_change_check(ref, from < 0 ? CASE_OPEN : (enum case_status)from,
 			       (enum case_status)to, result, e);
@@ -159,6 +162,16 @@ enum status pg_case_update(struct pg *db, const char *reference, const char *sta
 	set_str(ev, "note", note);
 	set_str(ev, "actor", actor);
 	set_str(ev, "at", now);
+	closing = json_object();
+	set_str(closing, "result", result);
+	rc = pg_seal(db, "case_event", ev, customer[0] ? customer : NULL, e);
+	if (!rc)
+		rc = pg_seal(db, "case", closing, customer[0] ? customer : NULL, e);
+	if (rc) {
+		json_decref(ev);
+		json_decref(closing);
+		return finish(db, rc, e);
+	}
 	text = dump(ev);
 	{
 		const char *q[3] = { event_id, id, text };
@@ -171,7 +184,10 @@ enum status pg_case_update(struct pg *db, const char *reference, const char *sta
 	if (!rc) {
 		/* Every desk takes status, due date and paused days from this
 		 * body as it takes a desk's own change. */
-		const char *q[6] = { id, status, now, result, due[0] ? due : NULL, paused_text };
+		const char *q[7] = { id, status, now,
+				     json_string_value(json_object_get(closing, "result")),
+				     due[0] ? due : NULL, paused_text,
+				     json_string_value(json_object_get(closing, "sealed")) };
 
 		r = pg_exec(db,
 			    "UPDATE \"case\" SET status = $2, updated_at = now(), body = body"
@@ -181,8 +197,10 @@ enum status pg_case_update(struct pg *db, const char *reference, const char *sta
 			    "   'paused_days', $6::bigint)"
 			    " || CASE WHEN $5::text IS NULL THEN '{}'::jsonb"
 			    "   ELSE jsonb_build_object('due_date', $5::text) END"
+			    " || CASE WHEN $2 = 'closed' AND $7::text IS NOT NULL"
+			    "   THEN jsonb_build_object('sealed', $7::text) ELSE '{}'::jsonb END"
 			    " WHERE id = $1 RETURNING body::text",
-			    6, q, "updating the case", e);
+			    7, q, "updating the case", e);
 		if (!r)
 			rc = e && e->code ? e->code : STATUS_DB;
 		else {
@@ -192,8 +210,11 @@ enum status pg_case_update(struct pg *db, const char *reference, const char *sta
 	}
 	if (!rc)
 		rc = pg_log_change(db, &locked, "case_event", event_id, NULL, text, e);
+	if (!rc)
+		rc = pg_seal_commit(db, e);
 	free(text);
 	json_decref(ev);
+	json_decref(closing);
 	return finish(db, rc, e);
 }
 
@@ -657,10 +678,21 @@ enum status pg_customer_erase(struct pg *db, const char *id, struct err *e)
 	if (PQntuples(r) == 1) {
 		json_t *old = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
 
-		c = old ? customer_from_json(old, NULL) : NULL;
+		rc = old ? pg_unseal(db, "customer", old, id, e) : STATUS_OK;
+		c = old && !rc ? customer_from_json(old, NULL) : NULL;
 		json_decref(old);
 	}
 	PQclear(r);
+	if (rc)
+		return finish(db, rc, e);
+	/* The key goes first: every copy of what was sealed under it, in old
+	 * row versions, the WAL and backups, is then unreadable. */
+	if (c)
+		rc = pg_shred(db, id, e);
+	if (rc) {
+		customer_free(c);
+		return finish(db, rc, e);
+	}
 	if (!c) {
 		return finish(db,
 			      err_set(e, STATUS_NOT_FOUND, "no customer '%s' has reached the server",

@@ -12,6 +12,7 @@ struct pg {
 	PGconn *conn;
 	json_t *codes;		/* "kind:code" -> true, the active reference data */
 	long long codes_at_ms;	/* when codes was read */
+	struct vault *vault;	/* the key store (not owned; NULL: none given) */
 };
 
 /* Runs a statement with text parameters; the result (caller PQclears) or
@@ -48,5 +49,35 @@ enum status pg_log_change(struct pg *db, bool *locked, const char *type, const c
  */
 enum status pg_customer_scrub(struct pg *db, const char *id, struct err *e);
 enum status pg_erasure_note(struct pg *db, const char *id, const char *origin, struct err *e);
+
+/*
+ * Sealing (seal.c). The members of a record that say something about a
+ * person (a customer's fields, a contact's notes and answers, a case's
+ * reason and result, an event's note, a parked run's state) are kept
+ * sealed under the customer's key.
+ */
+/* True when records of type have personal members. */
+bool pg_seals(const char *type);
+/*
+ * Seals body's personal members in place under customer's key (made when
+ * new) and marks the body sealed; a body that names no customer (NULL), has
+ * nothing personal, or is an erased customer's tombstone is left as it is,
+ * and one of a customer erased here loses those members as the erasure
+ * left the rest. Call pg_seal_commit() before committing.
+ */
+enum status pg_seal(struct pg *db, const char *type, json_t *body, const char *customer,
+		    struct err *e);
+/* A sealed copy of body as text (caller frees); NULL with e filled. */
+char *pg_sealed_text(struct pg *db, const char *type, const json_t *body, const char *customer,
+		     struct err *e);
+/* Erasure: destroys customer's key, durably, before the caller commits. */
+enum status pg_shred(struct pg *db, const char *customer, struct err *e);
+/* Makes the keys made for this transaction's seals durable. */
+enum status pg_seal_commit(struct pg *db, struct err *e);
+/* Opens a sealed body in place for a desk; a member whose customer was
+ * erased becomes what the erasure left. record_id names it in a log line
+ * when a member does not open. */
+enum status pg_unseal(struct pg *db, const char *type, json_t *body, const char *record_id,
+		      struct err *e);
 
 #endif

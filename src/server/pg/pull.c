@@ -7,8 +7,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "pg_int.h"
 
+
+/* Wipes and frees a body that held opened personal values. */
+static void free_wiped(char *text)
+{
+	if (text) {
+		sodium_memzero(text, strlen(text));
+		free(text);
+	}
+}
+
+/* A sealed body as a desk takes it: its personal members opened. */
+static enum status open_body(struct pg *db, const char *type, const char *text, char **out,
+			     struct err *e)
+{
+	json_t *j = json_loads(text, 0, NULL);
+	enum status rc;
+
+	if (!j)
+		return err_set(e, STATUS_DB, "a %s in the change log is not JSON", type);
+	rc = pg_unseal(db, type, j, json_string_value(json_object_get(j, "id")), e);
+	if (!rc) {
+		*out = json_dumps(j, JSON_COMPACT);
+		if (!*out)
+			die("out of memory encoding JSON");
+	}
+	json_decref(j);
+	return rc;
+}
 
 enum status pg_pull(struct pg *db, const struct device_auth *dev, long long after, int limit,
 		    struct buf *out, struct err *e)
@@ -46,12 +76,26 @@ enum status pg_pull(struct pg *db, const struct device_auth *dev, long long afte
 	if (buf_adds(out, "{\"changes\":[") != STATUS_OK)
 		goto too_big;
 	for (int i = 0; i < n; i++) {
+		char *opened = NULL;
+		enum status rc = STATUS_OK;
+
 		next = pg_ll(r, i, 1);
+		if (pg_seals(PQgetvalue(r, i, 2)) && strstr(PQgetvalue(r, i, 3), "\"sealed\""))
+			rc = open_body(db, PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), &opened, e);
+		if (rc) {
+			PQclear(r);
+			return rc;
+		}
 		if (buf_printf(out, "%s{\"cursor\":%lld,\"type\":\"%s\",\"body\":", i ? "," : "",
 			       next, PQgetvalue(r, i, 2)) != STATUS_OK ||
-		    buf_add(out, PQgetvalue(r, i, 3), (size_t)PQgetlength(r, i, 3)) != STATUS_OK ||
-		    buf_adds(out, "}") != STATUS_OK)
+		    (opened ? buf_adds(out, opened)
+			    : buf_add(out, PQgetvalue(r, i, 3), (size_t)PQgetlength(r, i, 3))) !=
+			    STATUS_OK ||
+		    buf_adds(out, "}") != STATUS_OK) {
+			free_wiped(opened);
 			goto too_big;
+		}
+		free_wiped(opened);
 	}
 	/* Past the console's own changes too: the log is in commit order (see
 	 * pg_log_change), so nothing can appear below the top later. */

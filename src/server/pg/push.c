@@ -215,8 +215,14 @@ static enum status apply_customer(struct pg *db, const struct device_auth *dev,
 	if (PQntuples(r) == 1) {
 		json_t *old = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
 
-		cur = old ? customer_from_json(old, NULL) : NULL;
+		rc = old ? pg_unseal(db, "customer", old, in->id, e) : STATUS_OK;
+		cur = old && !rc ? customer_from_json(old, NULL) : NULL;
 		json_decref(old);
+		if (rc) {
+			PQclear(r);
+			customer_free(in);
+			return rc;
+		}
 	}
 	PQclear(r);
 	if (cur) {
@@ -225,9 +231,20 @@ static enum status apply_customer(struct pg *db, const struct device_auth *dev,
 		cur = in;
 		in = NULL;
 	}
+	/* An erasure destroys the key first: whatever of the person is left
+	 * anywhere (old row versions, the WAL, backups) is sealed under it. */
+	rc = cur->erased ? pg_shred(db, cur->id, e) : STATUS_OK;
 	j = customer_to_json(cur);
+	if (!rc)
+		rc = pg_seal(db, "customer", j, cur->id, e);
 	text = dump(j);
 	json_decref(j);
+	if (rc) {
+		free(text);
+		customer_free(cur);
+		customer_free(in);
+		return rc;
+	}
 	p[1] = text;
 	p[2] = cur->erased ? "t" : "f";
 	rc = pg_run(db,
@@ -258,16 +275,17 @@ static enum status apply_customer(struct pg *db, const struct device_auth *dev,
  * the server does not hold is left to the caller. The event that records a
  * close (event_at NULL for a case update) is written with the close, at its
  * closed_at, and keeps to the rules; any other event on a closed case (a
- * note) does not.
+ * note) does not. The case's customer goes to customer ("" when it has
+ * none, or the server holds no such case), for sealing.
  */
 static enum status case_rules_refusal(struct pg *db, const char *case_id, const char *to,
 				      const char *result, const char *event_at, char *refusal,
-				      size_t refsz, struct err *e)
+				      size_t refsz, char customer[UUID_STR_LEN + 1], struct err *e)
 {
 	const char *p[1] = { case_id };
 	PGresult *r = pg_exec(db,
-			      "SELECT status, reference, coalesce(body->>'closed_at', '')"
-			      " FROM \"case\" WHERE id = $1",
+			      "SELECT status, reference, coalesce(body->>'closed_at', ''),"
+			      " coalesce(customer_id, '') FROM \"case\" WHERE id = $1",
 			      1, p, "reading the case", e);
 	struct err why;
 	int from, want = case_status_find(to);
@@ -275,6 +293,9 @@ static enum status case_rules_refusal(struct pg *db, const char *case_id, const 
 
 	if (!r)
 		return e && e->code ? e->code : STATUS_DB;
+	customer[0] = '\0';
+	if (PQntuples(r) == 1)
+		snprintf(customer, UUID_STR_LEN + 1, "%s", PQgetvalue(r, 0, 3));
 	if (PQntuples(r) == 1 && want >= 0) {
 		from = case_status_find(PQgetvalue(r, 0, 0));
 		err_clear(&why);
@@ -297,19 +318,24 @@ static enum status apply_case_update(struct pg *db, const struct device_auth *de
 				     const struct push_change *c, bool *locked, char *refusal,
 				     size_t refsz, struct err *e)
 {
+	char customer[UUID_STR_LEN + 1];
 	enum status rules = case_rules_refusal(
 		db, c->id, json_string_value(json_object_get(c->body, "status")),
-		json_string_value(json_object_get(c->body, "result")), NULL, refusal, refsz, e);
+		json_string_value(json_object_get(c->body, "result")), NULL, refusal, refsz,
+		customer, e);
 
 	if (rules || refusal[0])
 		return rules;
-	char *text = dump(c->body);
+	char *text = pg_sealed_text(db, "case", c->body, customer[0] ? customer : NULL, e);
+	if (!text)
+		return e && e->code ? e->code : STATUS_INVALID;
 	const char *p[2] = { c->id, text };
+	/* (sealed: the body says under whose key, as the case's own does) */
 	PGresult *r = pg_exec(db,
 			      "UPDATE \"case\" SET status = $2::jsonb->>'status', updated_at = now(),"
 			      " body = body || jsonb_strip_nulls(jsonb_build_object("
 			      "   'status', $2::jsonb->'status', 'due_date', $2::jsonb->'due_date',"
-			      "   'paused_days', $2::jsonb->'paused_days'))"
+			      "   'paused_days', $2::jsonb->'paused_days', 'sealed', $2::jsonb->'sealed'))"
 			      "   || jsonb_build_object('closed_at', $2::jsonb->'closed_at',"
 			      "   'result', $2::jsonb->'result')"
 			      " WHERE id = $1 RETURNING body::text",
@@ -334,10 +360,14 @@ static enum status apply_case(struct pg *db, const struct device_auth *dev,
 	if (!strcmp(c->op, "update"))
 		return apply_case_update(db, dev, c, locked, refusal, refsz, e);
 	{
-	char *text = dump(c->body);
+	char *text = pg_sealed_text(db, "case", c->body,
+				    json_string_value(json_object_get(c->body, "customer_id")), e);
 	const char *p[6];
 	PGresult *r;
 	enum status rc = STATUS_OK;
+
+	if (!text)
+		return e && e->code ? e->code : STATUS_INVALID;
 
 	p[0] = c->id;
 	p[1] = json_string_value(json_object_get(c->body, "reference"));
@@ -377,15 +407,24 @@ static enum status apply_case_event(struct pg *db, const char *device, json_t *b
 				    bool *locked, char *refusal, size_t refsz, struct err *e)
 {
 	const char *event_at = json_string_value(json_object_get(body, "at"));
+	char customer[UUID_STR_LEN + 1];
 	enum status rules = case_rules_refusal(
 		db, json_string_value(json_object_get(body, "case_id")),
 		json_string_value(json_object_get(body, "status")),
 		json_string_value(json_object_get(body, "note")), event_at ? event_at : "", refusal,
-		refsz, e);
+		refsz, customer, e);
 
 	if (rules || refusal[0])
 		return rules;
-	char *text = dump(body);
+	json_t *sealed = json_deep_copy(body);
+	if (!sealed)
+		die("out of memory copying JSON");
+	rules = pg_seal(db, "case_event", sealed, customer[0] ? customer : NULL, e);
+	if (rules) {
+		json_decref(sealed);
+		return rules;
+	}
+	char *text = dump(sealed);
 	const char *p[4];
 	PGresult *r;
 	enum status rc = STATUS_OK;
@@ -401,6 +440,7 @@ static enum status apply_case_event(struct pg *db, const char *device, json_t *b
 		    4, p, "saving the case event", e);
 	if (!r) {
 		free(text);
+		json_decref(sealed);
 		return e && e->code ? e->code : STATUS_DB;
 	}
 	if (PQntuples(r) == 0) {
@@ -414,28 +454,34 @@ static enum status apply_case_event(struct pg *db, const char *device, json_t *b
 		PQclear(q);
 		PQclear(r);
 		free(text);
+		json_decref(sealed);
 		return rc;
 	}
 	PQclear(r);
 	{
-		const char *u[4];
+		const char *u[5];
 		const char *status = json_string_value(json_object_get(body, "status"));
 		const char *at = json_string_value(json_object_get(body, "at"));
-		const char *note = json_string_value(json_object_get(body, "note"));
+		/* The closing note becomes the case's result, sealed as it is. */
+		const char *note = json_string_value(json_object_get(sealed, "note"));
 
 		u[0] = p[1];
 		u[1] = status;
 		u[2] = at;
 		u[3] = note;
+		u[4] = json_string_value(json_object_get(sealed, "sealed"));
 		r = pg_exec(db,
 			    "UPDATE \"case\" SET status = $2, updated_at = now(), body = body"
 			    " || jsonb_build_object('status', $2::text,"
 			    "   'closed_at', CASE WHEN $2 = 'closed' THEN $3::text END,"
 			    "   'result', CASE WHEN $2 = 'closed' THEN $4::text END)"
+			    " || CASE WHEN $2 = 'closed' AND $5::text IS NOT NULL"
+			    "   THEN jsonb_build_object('sealed', $5::text) ELSE '{}'::jsonb END"
 			    " WHERE id = $1 AND status <> $2 RETURNING body::text",
-			    4, u, "updating the case", e);
+			    5, u, "updating the case", e);
 		if (!r) {
 			free(text);
+			json_decref(sealed);
 			return e && e->code ? e->code : STATUS_DB;
 		}
 		if (PQntuples(r) == 1)
@@ -445,6 +491,7 @@ static enum status apply_case_event(struct pg *db, const char *device, json_t *b
 	if (!rc)
 		rc = pg_log_change(db, locked, "case_event", p[0], device, text, e);
 	free(text);
+	json_decref(sealed);
 	return rc;
 }
 
@@ -453,11 +500,14 @@ static enum status apply_flow_park(struct pg *db, const struct device_auth *dev,
 				   const struct push_change *c, const char *batch_customers,
 				   bool *locked, char *refusal, size_t refsz, struct err *e)
 {
-	char *text = dump(c->body);
-	const char *p[4] = { c->id, json_string_value(json_object_get(c->body, "customer_id")),
-			     dev->id, text };
+	const char *customer = json_string_value(json_object_get(c->body, "customer_id"));
+	char *text = pg_sealed_text(db, "flow_park", c->body, customer, e);
+	const char *p[4] = { c->id, customer, dev->id, text };
 	enum status rc = STATUS_OK;
 	PGresult *r;
+
+	if (!text)
+		return e && e->code ? e->code : STATUS_INVALID;
 
 	if (!strcmp(c->op, "delete")) {
 		/* A run is resumed at any desk, but removed only by a desk with a
@@ -867,6 +917,35 @@ static enum status check_corrections(struct pg *db, const struct device_auth *de
 	return STATUS_OK;
 }
 
+/*
+ * The valid contacts of a batch for a customer, with notes or answers:
+ * their texts (the digests are taken already) replaced by sealed ones, and
+ * the keys made for them durable before the batch's transaction begins.
+ */
+static enum status seal_contacts(struct pg *db, const struct push_batch *b, struct checked *ck,
+				 struct err *e)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const json_t *body = b->changes[i].body;
+		const char *customer = json_string_value(json_object_get(body, "customer_id"));
+		char *text;
+
+		if (ck->refusal[i] || strcmp(b->changes[i].type, "contact") != 0 || !customer)
+			continue;
+		const json_t *notes = json_object_get(body, "notes");
+		const json_t *answers = json_object_get(body, "answers");
+
+		if ((!notes || json_is_null(notes)) && (!answers || json_is_null(answers)))
+			continue;
+		text = pg_sealed_text(db, "contact", body, customer, e);
+		if (!text)
+			return e && e->code ? e->code : STATUS_INVALID;
+		free(ck->text[i]);
+		ck->text[i] = text;
+	}
+	return pg_seal_commit(db, e);
+}
+
 static enum status check_batch(struct pg *db, struct device_auth *dev,
 			       const struct push_batch *b, struct checked *ck, struct err *e)
 {
@@ -918,6 +997,8 @@ static enum status check_batch(struct pg *db, struct device_auth *dev,
 	}
 	batch_users_release(&bu);
 	rc = check_corrections(db, dev, b, ck, e);
+	if (!rc)
+		rc = seal_contacts(db, b, ck, e);
 	if (rc)
 		return rc;
 	encode_facts(b, ck, NULL);
@@ -1551,6 +1632,8 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 			    " WHERE id = $1",
 			    2, q, "flagging the device clock", e);
 	}
+	if (!rc)
+		rc = pg_seal_commit(db, e);
 	if (rc)
 		goto out;
 	if (server_test_push_delay_ms > 0) {
