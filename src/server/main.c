@@ -46,10 +46,12 @@ static const char usage_text[] =
 	"  erasure list                          erasures, and which consoles have applied them\n"
 	"  sync problems [ID|CODE]               changes consoles pulled and could not apply\n"
 	"  audit verify [--device CODE]          check each desk's audit chain as the server holds it\n"
+	"  keys seal                             seal what an older frontdeskd kept in the clear\n"
 	"\n"
 	"--db CONNINFO is a libpq connection string (default: $FRONTDESKD_DB, else the\n"
 	"PG* environment). --keys FILE is the key store personal data is sealed under\n"
-	"(default: $FRONTDESKD_KEYS); serve, case update and customer erase need it.\n"
+	"(default: $FRONTDESKD_KEYS); serve, case update, customer erase and keys seal\n"
+	"need it.\n"
 	"See man frontdeskd and man frontdesk-sync.\n";
 
 enum {
@@ -685,6 +687,38 @@ static int cmd_customer(const struct args *a, const char *action)
 	return status;
 }
 
+/* Seals what an older frontdeskd stored in the clear. */
+static int cmd_keys(const struct args *a, const char *action)
+{
+	long counts[PG_SEALED_KINDS];
+	const char *names[PG_SEALED_KINDS];
+	struct vault *keys;
+	struct pg *db;
+	struct err e;
+	enum status rc;
+	int status;
+
+	if (strcmp(action, "seal") != 0)
+		return usage_error("keys takes seal, not '%s'", action);
+	if (a->npos)
+		return usage_error("keys seal takes no operands, not '%s'", a->pos[0]);
+	db = connect_with_keys(a, &keys);
+	if (!db)
+		return 1;
+	err_clear(&e);
+	rc = pg_seal_existing(db, counts, names, &e);
+	if (!rc) {
+		for (int i = 0; i < PG_SEALED_KINDS; i++)
+			printf("sealed %ld %s\n", counts[i], names[i]);
+		puts("What was in the clear before stays in old WAL segments, dead row versions and\n"
+		     "backups: run VACUUM FULL in a quiet hour, take a new base backup and retire\n"
+		     "the older ones (see frontdeskd(8), \"Keys\").");
+	}
+	status = done(db, rc, &e);
+	vault_close(keys);
+	return status;
+}
+
 static int print_erasure(void *ctx, const struct erasure_row *r)
 {
 	(void)ctx;
@@ -840,5 +874,7 @@ int server_main(int argc, char **argv)
 		return cmd_sync(&a, action);
 	if (!strcmp(cmd, "audit"))
 		return cmd_audit(&a, action);
+	if (!strcmp(cmd, "keys"))
+		return cmd_keys(&a, action);
 	return usage_error("'%s' is not a command; see frontdeskd --help", cmd);
 }

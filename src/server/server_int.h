@@ -251,6 +251,11 @@ enum status pg_customer_erase(struct pg *db, const char *id, struct err *e);
 /* Shreds again the key of every customer erased here (a key store restored
  * from a backup brings erased keys back); *n: how many were live. */
 enum status pg_erasures_shred(struct pg *db, size_t *n, struct err *e);
+/* Seals what an older frontdeskd kept in the clear (frontdeskd keys seal):
+ * per kind of record, how many were sealed and the kind's name. */
+#define PG_SEALED_KINDS 6
+enum status pg_seal_existing(struct pg *db, long counts[PG_SEALED_KINDS],
+			     const char *names[PG_SEALED_KINDS], struct err *e);
 /* Whether a code of that kind exists (for flow checks). */
 bool pg_code_exists(struct pg *db, const char *kind, const char *code);
 

@@ -113,6 +113,38 @@ check "and said so" grep -q "shredded again the keys of 2 erased customers" "$tm
 same "nothing of either in the cluster's files" "" "$(on_disk $words1 $words2 | tr '\n' ' ')"
 finish
 
+begin "keys seal: what an older frontdeskd kept in the clear is sealed, and still reaches desks whole"
+old=01a25304-0000-7000-8000-00000000c0de
+oldcase=01a25304-0000-7000-8000-00000000ca5e
+stamp="1796689141585-0001-01a25304-0000-7000-8000-000000000001"
+body="{\"id\": \"$old\", \"created_at\": \"2026-11-20T10:00:00.000Z\", \"erased\": false,
+ \"fields\": {\"name\": \"Leopold Oldclear\", \"email\": \"lo.legacy@example.org\"},
+ \"hlc\": {\"name\": \"$stamp\", \"email\": \"$stamp\"}, \"phone_raw\": null}"
+cbody="{\"id\": \"$oldcase\", \"reference\": \"OLD-1\", \"customer_id\": \"$old\", \"team\": \"revenues\",
+ \"service\": \"council-tax-moving\", \"reason\": \"LOREASON-clavichord\", \"status\": \"open\",
+ \"due_date\": \"2026-12-01\", \"created_at\": \"2026-11-20T10:00:00.000Z\"}"
+psql_q "INSERT INTO customer (id, body) VALUES ('$old', '$body');
+	INSERT INTO \"case\" (id, reference, customer_id, team, status, body)
+	 VALUES ('$oldcase', 'OLD-1', '$old', 'revenues', 'open', '$cbody');
+	INSERT INTO change_log (record_type, record_id, body) VALUES ('customer', '$old', '$body'),
+	 ('case', '$oldcase', '$cbody')" >/dev/null
+"$fdd" keys seal --db "$DB" >"$tmp/seal.out" 2>&1
+same "exit status" "0" "$?"
+same "what it sealed" "sealed 1 customers|sealed 1 cases|sealed 2 change log entries" \
+	"$(grep -E '^sealed [1-9]' "$tmp/seal.out" | paste -sd'|' -)"
+check "it says what stays behind" grep -q "retire" "$tmp/seal.out"
+same "no row holds the values in the clear now" "0" \
+	"$(psql_q "SELECT count(*) FROM (SELECT body::text AS t FROM customer UNION ALL SELECT body::text
+	FROM \"case\" UNION ALL SELECT body::text FROM change_log) x WHERE t ~* '(oldclear|lo.legacy|clavichord)'")"
+"$fdd" keys seal --db "$DB" >"$tmp/seal2.out" 2>&1
+same "a second run seals nothing" "" "$(grep -E '^sealed [1-9]' "$tmp/seal2.out")"
+console deskD civic-centre || { cat "$tmp/deskD.enrol"; exit 1; }
+check "a new desk pulls" fdc deskD sync --once
+same "the new desk has the old customer whole" "Leopold Oldclear|lo.legacy@example.org" \
+	"$(sq deskD "SELECT name || '|' || email FROM customer WHERE id = '$old'")"
+same "and the old case's reason" "LOREASON-clavichord" "$(sq deskD "SELECT reason FROM \"case\" WHERE id = '$oldcase'")"
+finish
+
 begin "the server refuses to start without its key store, and says how to give it"
 stop_server
 FRONTDESKD_KEYS="" "$fdd" serve --listen "127.0.0.1:$port" --db "$DB" >"$tmp/nokeys.out" 2>&1

@@ -235,3 +235,123 @@ enum status pg_erasures_shred(struct pg *db, size_t *n, struct err *e)
 	PQclear(r);
 	return rc;
 }
+
+/*
+ * Sealing what an older frontdeskd stored in the clear: each table with
+ * personal members, a page at a time in key order (so a row that needs
+ * nothing sealed is passed once), one transaction a page. $1: the last
+ * key of the page before. Each row: its key, its customer, its body, its
+ * record type.
+ */
+#define PAGE "500"
+#define UNSEALED(t) " NOT " t ".body ? 'sealed'"
+#define SET(t, m) " coalesce(" t ".body->'" m "', 'null') <> 'null'"
+static const struct {
+	const char *what, *select, *update;
+} unsealed[] = {
+	{ "customers",
+	  "SELECT id, id, body::text, 'customer' FROM customer x WHERE id > $1 AND NOT erased"
+	  " AND" UNSEALED("x") " ORDER BY id LIMIT " PAGE,
+	  "UPDATE customer SET body = $2::jsonb WHERE id = $1" },
+	{ "contacts",
+	  "SELECT id, customer_id, body::text, 'contact' FROM contact x WHERE id > $1"
+	  " AND customer_id IS NOT NULL AND" UNSEALED("x") " AND (" SET("x", "notes") " OR"
+	  SET("x", "answers") ") ORDER BY id LIMIT " PAGE,
+	  "UPDATE contact SET body = $2::jsonb WHERE id = $1" },
+	{ "cases",
+	  "SELECT id, customer_id, body::text, 'case' FROM \"case\" x WHERE id > $1"
+	  " AND customer_id IS NOT NULL AND" UNSEALED("x") " ORDER BY id LIMIT " PAGE,
+	  "UPDATE \"case\" SET body = $2::jsonb WHERE id = $1" },
+	{ "case events",
+	  "SELECT x.id, c.customer_id, x.body::text, 'case_event' FROM case_event x"
+	  " JOIN \"case\" c ON c.id = x.case_id WHERE x.id > $1 AND c.customer_id IS NOT NULL"
+	  " AND" UNSEALED("x") " AND" SET("x", "note") " ORDER BY x.id LIMIT " PAGE,
+	  "UPDATE case_event SET body = $2::jsonb WHERE id = $1" },
+	{ "parked runs",
+	  "SELECT id, customer_id, body::text, 'flow_park' FROM flow_park x WHERE id > $1"
+	  " AND" UNSEALED("x") " ORDER BY id LIMIT " PAGE,
+	  "UPDATE flow_park SET body = $2::jsonb WHERE id = $1" },
+	{ "change log entries",
+	  "SELECT x.cursor::text, CASE x.record_type WHEN 'customer' THEN x.record_id"
+	  "  WHEN 'case_event' THEN (SELECT c.customer_id FROM case_event v"
+	  "   JOIN \"case\" c ON c.id = v.case_id WHERE v.id = x.record_id)"
+	  "  ELSE x.body->>'customer_id' END, x.body::text, x.record_type FROM change_log x"
+	  " WHERE x.cursor > $1::bigint"
+	  " AND x.record_type IN ('customer', 'case', 'case_event', 'flow_park')"
+	  " AND" UNSEALED("x") " ORDER BY x.cursor LIMIT " PAGE,
+	  "UPDATE change_log SET body = $2::jsonb WHERE cursor = $1::bigint" },
+};
+
+_Static_assert(sizeof unsealed / sizeof unsealed[0] == PG_SEALED_KINDS, "one entry a kind");
+
+/* One page of table i after *last: sealed and saved; *n rows read. */
+static enum status seal_page(struct pg *db, size_t i, char *last, size_t lastsz, int *n,
+			     long *sealed, struct err *e)
+{
+	const char *p[2] = { last, NULL };
+	PGresult *r;
+	enum status rc = pg_begin(db, e);
+
+	*n = 0;
+	if (rc)
+		return rc;
+	r = pg_exec(db, unsealed[i].select, 1, p, "reading what is not sealed", e);
+	if (!r) {
+		pg_end(db, false, NULL);
+		return e && e->code ? e->code : STATUS_DB;
+	}
+	*n = PQntuples(r);
+	for (int row = 0; row < *n && !rc; row++) {
+		json_t *body = json_loads(PQgetvalue(r, row, 2), 0, NULL);
+		const char *customer = PQgetisnull(r, row, 1) ? NULL : PQgetvalue(r, row, 1);
+
+		snprintf(last, lastsz, "%s", PQgetvalue(r, row, 0));
+		if (!body || !customer || !uuid_valid(customer)) {
+			json_decref(body);
+			continue;
+		}
+		rc = pg_seal(db, PQgetvalue(r, row, 3), body, customer, e);
+		if (!rc && json_object_get(body, SEALED)) {
+			char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+
+			if (!text)
+				die("out of memory encoding JSON");
+			p[0] = PQgetvalue(r, row, 0);
+			p[1] = text;
+			rc = pg_run(db, unsealed[i].update, 2, p, "sealing", e);
+			p[0] = last;
+			free(text);
+			if (!rc)
+				(*sealed)++;
+		}
+		json_decref(body);
+	}
+	PQclear(r);
+	if (!rc)
+		rc = pg_seal_commit(db, e);
+	if (rc) {
+		pg_end(db, false, NULL);
+		return rc;
+	}
+	return pg_end(db, true, e);
+}
+
+enum status pg_seal_existing(struct pg *db, long counts[PG_SEALED_KINDS],
+			     const char *names[PG_SEALED_KINDS], struct err *e)
+{
+	enum status rc = need_vault(db, e);
+
+	for (size_t i = 0; i < PG_SEALED_KINDS && !rc; i++) {
+		char last[64] = "";
+		int n;
+
+		counts[i] = 0;
+		names[i] = unsealed[i].what;
+		if (i == PG_SEALED_KINDS - 1)
+			snprintf(last, sizeof last, "0");
+		do
+			rc = seal_page(db, i, last, sizeof last, &n, &counts[i], e);
+		while (!rc && n > 0);
+	}
+	return rc;
+}
