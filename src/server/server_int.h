@@ -15,45 +15,6 @@
 
 struct pg;
 
-/* ---- the key store (vault.c) --------------------------------------------- */
-
-/*
- * One key per customer, outside PostgreSQL, under which every personal
- * value the server keeps is sealed; an erasure shreds the key, so no copy
- * of those values (rows, old row versions, WAL, backups) can be read again.
- * Safe to share between threads and between processes.
- */
-struct vault;
-#define VAULT_KEY_BYTES 32
-#define VAULT_PREFIX "fd1:" /* how a sealed value starts */
-enum vault_state { VAULT_NONE, VAULT_LIVE, VAULT_SHREDDED };
-/* Opens the key store at path (made, 0600, when missing). */
-struct vault *vault_open(const char *path, struct err *e);
-void vault_close(struct vault *v);
-/*
- * The key of customer (a UUID) into key, with its state: VAULT_LIVE (key
- * filled), VAULT_SHREDDED (erased: no key, ever again) or VAULT_NONE (none
- * yet). With create, a customer with none gets a new key (VAULT_LIVE); it
- * is durable only after vault_sync(), which must come before anything
- * sealed under it is committed. Wipe key after use (sodium_memzero).
- */
-enum status vault_key(struct vault *v, const char *customer, bool create,
-		      unsigned char key[VAULT_KEY_BYTES], enum vault_state *state, struct err *e);
-/* Makes the keys made since the last call durable. */
-enum status vault_sync(struct vault *v, struct err *e);
-/* Destroys customer's key, durably (a customer never seen is noted
- * shredded); *was_live (may be NULL) says whether there was a key. */
-enum status vault_shred(struct vault *v, const char *customer, bool *was_live, struct err *e);
-/* Seals len bytes of plain for customer: VAULT_PREFIX and base64 text
- * (caller frees). */
-char *vault_seal(const unsigned char key[VAULT_KEY_BYTES], const char *customer,
-		 const char *plain, size_t len);
-/* Opens what vault_seal made (NUL-terminated, caller frees; *len its
- * length); NULL when it is not sealed under this key for this customer. */
-char *vault_unseal(const unsigned char key[VAULT_KEY_BYTES], const char *customer,
-		   const char *sealed, size_t *len);
-
-
 /* Connects (conninfo as libpq takes it); NULL with e filled on failure. */
 struct pg *pg_connect(const char *conninfo, struct err *e);
 /* Closes; NULL is a no-op. */

@@ -1,7 +1,7 @@
 /*
  * Unit tests for the server's request handling without a socket or a
  * database: gzip, strict JSON, the push envelope, record checks, listening
- * addresses. Degenerate inputs first.
+ * addresses, the key store and sealed values. Degenerate inputs first.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -563,6 +565,197 @@ static void test_error_json(void **state)
 	free(s);
 }
 
+/* ---- the key store ------------------------------------------------------ */
+
+#define CUST_A "01a25304-0000-7000-8000-00000000000a"
+#define CUST_B "01a25304-0000-7000-8000-00000000000b"
+#define CUST_C "01a25304-0000-7000-8000-00000000000c"
+#define CUST_D "01a25304-0000-7000-8000-00000000000d"
+
+static char *temp_keys(void)
+{
+	char tmpl[] = "/tmp/frontdesk-vault.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+
+	assert_non_null(dir);
+	return xasprintf("%s/keys", dir);
+}
+
+static void remove_keys(char *path)
+{
+	char *slash = strrchr(path, '/');
+
+	unlink(path);
+	*slash = '\0';
+	rmdir(path);
+	free(path);
+}
+
+/* The key of id (create or not): its state, and its bytes in out. */
+static enum vault_state key_of(struct vault *v, const char *id, bool create,
+			       unsigned char out[VAULT_KEY_BYTES])
+{
+	enum vault_state st;
+	struct err e;
+
+	err_clear(&e);
+	memset(out, 0, VAULT_KEY_BYTES);
+	assert_int_equal(vault_key(v, id, create, out, &st, &e), STATUS_OK);
+	return st;
+}
+
+static void test_vault_keys(void **state)
+{
+	char *path = temp_keys();
+	unsigned char a[VAULT_KEY_BYTES], a2[VAULT_KEY_BYTES], b[VAULT_KEY_BYTES],
+		zero[VAULT_KEY_BYTES] = { 0 };
+	struct vault *v, *w;
+	struct stat st;
+	struct err e;
+	bool was_live;
+
+	(void)state;
+	err_clear(&e);
+	v = vault_open(path, &e);
+	assert_non_null(v);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* Unknown without create; made with it; the same bytes after. */
+	assert_int_equal(key_of(v, CUST_A, false, a), VAULT_NONE);
+	assert_int_equal(key_of(v, CUST_A, true, a), VAULT_LIVE);
+	assert_memory_not_equal(a, zero, VAULT_KEY_BYTES);
+	assert_int_equal(key_of(v, CUST_A, true, a2), VAULT_LIVE);
+	assert_memory_equal(a, a2, VAULT_KEY_BYTES);
+	assert_int_equal(key_of(v, CUST_B, true, b), VAULT_LIVE);
+	assert_memory_not_equal(a, b, VAULT_KEY_BYTES);
+	assert_int_equal(vault_sync(v, &e), STATUS_OK);
+	/* Another handle (another process) sees them, and what v adds later. */
+	w = vault_open(path, &e);
+	assert_non_null(w);
+	assert_int_equal(key_of(w, CUST_A, false, a2), VAULT_LIVE);
+	assert_memory_equal(a, a2, VAULT_KEY_BYTES);
+	assert_int_equal(key_of(v, CUST_C, true, a2), VAULT_LIVE);
+	assert_int_equal(key_of(w, CUST_C, false, b), VAULT_LIVE);
+	assert_memory_equal(a2, b, VAULT_KEY_BYTES);
+	/* A shred by one handle is seen by the other at once. */
+	assert_int_equal(vault_shred(w, CUST_A, &was_live, &e), STATUS_OK);
+	assert_true(was_live);
+	assert_int_equal(key_of(v, CUST_A, true, a2), VAULT_SHREDDED);
+	assert_int_equal(vault_shred(v, CUST_A, &was_live, &e), STATUS_OK);
+	assert_false(was_live);
+	/* A customer never seen, shredded: never given a key after. */
+	assert_int_equal(vault_shred(v, CUST_D, &was_live, &e), STATUS_OK);
+	assert_false(was_live);
+	assert_int_equal(key_of(w, CUST_D, true, a2), VAULT_SHREDDED);
+	vault_close(w);
+	/* Reopened: the same states; the shredded key's bytes are zeros. */
+	vault_close(v);
+	v = vault_open(path, &e);
+	assert_non_null(v);
+	assert_int_equal(key_of(v, CUST_A, false, a2), VAULT_SHREDDED);
+	assert_int_equal(key_of(v, CUST_B, false, a2), VAULT_LIVE);
+	{
+		FILE *f = fopen(path, "rb");
+		unsigned char buf[4096];
+		size_t n = fread(buf, 1, sizeof buf, f);
+		int found = 0;
+
+		fclose(f);
+		/* No entry anywhere still holds A's old key. */
+		for (size_t off = 0; off + VAULT_KEY_BYTES <= n; off++)
+			found |= !memcmp(buf + off, a, VAULT_KEY_BYTES);
+		assert_int_equal(found, 0);
+	}
+	/* Not UUIDs: refused. */
+	assert_int_equal(vault_key(v, "x", true, a2, &(enum vault_state){ 0 }, &e), STATUS_INVALID);
+	assert_int_equal(vault_shred(v, "", NULL, &e), STATUS_INVALID);
+	vault_close(v);
+	remove_keys(path);
+}
+
+static void test_vault_torn_and_foreign(void **state)
+{
+	char *path = temp_keys();
+	unsigned char a[VAULT_KEY_BYTES], a2[VAULT_KEY_BYTES];
+	struct vault *v;
+	struct err e;
+	FILE *f;
+
+	(void)state;
+	err_clear(&e);
+	assert_null(vault_open(NULL, &e));
+	assert_non_null(strstr(e.msg, "use --keys PATH or set FRONTDESKD_KEYS"));
+	v = vault_open(path, &e);
+	assert_int_equal(key_of(v, CUST_A, true, a), VAULT_LIVE);
+	vault_close(v);
+	/* A crash while appending: a partial entry at the end. */
+	f = fopen(path, "ab");
+	fwrite("\x01torn", 1, 5, f);
+	fclose(f);
+	v = vault_open(path, &e);
+	assert_non_null(v);
+	assert_int_equal(key_of(v, CUST_A, false, a2), VAULT_LIVE);
+	assert_memory_equal(a, a2, VAULT_KEY_BYTES);
+	assert_int_equal(key_of(v, CUST_B, true, a2), VAULT_LIVE);
+	vault_close(v);
+	v = vault_open(path, &e);
+	assert_int_equal(key_of(v, CUST_B, false, a), VAULT_LIVE);
+	assert_memory_equal(a, a2, VAULT_KEY_BYTES);
+	vault_close(v);
+	/* Not a key store: refused, named. */
+	f = fopen(path, "wb");
+	fputs("a file of something else entirely, long enough to hold a header\n", f);
+	fclose(f);
+	assert_null(vault_open(path, &e));
+	assert_non_null(strstr(e.msg, "is not a frontdeskd key store"));
+	remove_keys(path);
+}
+
+static void test_vault_seal(void **state)
+{
+	unsigned char k[VAULT_KEY_BYTES], other[VAULT_KEY_BYTES];
+	char *sealed, *plain, *again;
+	size_t len;
+
+	(void)state;
+	for (int i = 0; i < VAULT_KEY_BYTES; i++) {
+		k[i] = (unsigned char)i;
+		other[i] = (unsigned char)(i + 1);
+	}
+	sealed = vault_seal(k, CUST_A, "\"Zo\u00eb\"", 10);
+	assert_int_equal(strncmp(sealed, VAULT_PREFIX, strlen(VAULT_PREFIX)), 0);
+	assert_null(strstr(sealed, "Zo"));
+	plain = vault_unseal(k, CUST_A, sealed, &len);
+	assert_non_null(plain);
+	assert_int_equal(len, 10);
+	assert_string_equal(plain, "\"Zo\u00eb\"");
+	free(plain);
+	/* A fresh nonce each time: the same value seals differently. */
+	again = vault_seal(k, CUST_A, "\"Zo\u00eb\"", 10);
+	assert_string_not_equal(sealed, again);
+	free(again);
+	/* Bound to its customer and its key. */
+	assert_null(vault_unseal(k, CUST_B, sealed, &len));
+	assert_null(vault_unseal(other, CUST_A, sealed, &len));
+	/* Changed, cut short, not sealed at all: not opened. */
+	sealed[strlen(sealed) - 3] ^= 1;
+	assert_null(vault_unseal(k, CUST_A, sealed, &len));
+	sealed[strlen(sealed) - 3] ^= 1;
+	sealed[10] = '\0';
+	assert_null(vault_unseal(k, CUST_A, sealed, &len));
+	assert_null(vault_unseal(k, CUST_A, VAULT_PREFIX, &len));
+	assert_null(vault_unseal(k, CUST_A, "\"Zoe\"", &len));
+	assert_null(vault_unseal(k, CUST_A, VAULT_PREFIX "!!!!", &len));
+	free(sealed);
+	/* Empty values seal and open too. */
+	sealed = vault_seal(k, CUST_A, "", 0);
+	plain = vault_unseal(k, CUST_A, sealed, &len);
+	assert_non_null(plain);
+	assert_int_equal(len, 0);
+	free(plain);
+	free(sealed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -580,6 +773,9 @@ int main(void)
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_error_json),
+		cmocka_unit_test(test_vault_keys),
+		cmocka_unit_test(test_vault_torn_and_foreign),
+		cmocka_unit_test(test_vault_seal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
