@@ -1,7 +1,9 @@
 /*
- * Data protection (issue 7): roles enforced in the store, the offline
- * limit, subject access export, erasure, retention and minimisation of
- * flow answers. The audit chain itself is in audit.c.
+ * The data subject's rights: subject access (everything held about a
+ * customer, as one JSON document, and the same as rows for a CSV file) and
+ * erasure (the record becomes a tombstone; contacts and cases stay as
+ * anonymous statistics; the outbox, the search index and the log are
+ * cleaned too, so nothing readable of the person is left in the file).
  *
  * Nothing here puts personal data in a message or an audit row: messages
  * name ids, fields and rules, never values.
@@ -11,200 +13,6 @@
 #include <string.h>
 
 #include "internal.h"
-
-/* ---- roles ------------------------------------------------------------- */
-
-static const char *const role_names[] = {
-	[STORE_ROLE_NONE] = "no role",
-	[STORE_ROLE_ADVISOR] = "advisor",
-	[STORE_ROLE_SUPERVISOR] = "supervisor",
-	[STORE_ROLE_ADMIN] = "admin",
-};
-
-const char *store_role_name(enum store_role r)
-{
-	if ((int)r < 0 || (size_t)r >= sizeof role_names / sizeof role_names[0])
-		return role_names[STORE_ROLE_NONE];
-	return role_names[r];
-}
-
-enum store_role store_role_find(const char *name)
-{
-	for (int r = STORE_ROLE_ADVISOR; name && r <= STORE_ROLE_ADMIN; r++)
-		if (strcmp(name, role_names[r]) == 0)
-			return (enum store_role)r;
-	return STORE_ROLE_NONE;
-}
-
-void store_set_actor_role(struct store *s, const char *actor, enum store_role role)
-{
-	store_set_actor(s, actor);
-	snprintf(s->role_actor, sizeof s->role_actor, "%s", store_actor(s));
-	s->role = role;
-}
-
-enum store_role store_actor_role(struct store *s)
-{
-	const char *actor = store_actor(s);
-	const char *colon = strchr(actor, ':');
-	char prefix[16];
-	enum store_role r = STORE_ROLE_NONE;
-	sqlite3_stmt *st;
-
-	if (s->role_actor[0] && strcmp(s->role_actor, actor) == 0)
-		return (enum store_role)s->role;
-	if (!colon || (size_t)(colon - actor) >= sizeof prefix)
-		return STORE_ROLE_NONE;
-	snprintf(prefix, sizeof prefix, "%.*s", (int)(colon - actor), actor);
-	if (store_role_find(prefix) == STORE_ROLE_NONE)
-		return STORE_ROLE_NONE;
-	/* The table, not the prefix, says what the user may do now. */
-	st = stmt_sql(s, "SELECT role FROM user WHERE login = ?1 AND NOT disabled", NULL);
-	if (!st)
-		return STORE_ROLE_NONE;
-	sqlite3_bind_text(st, 1, colon + 1, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r = store_role_find(col_text(st, 0));
-	sqlite3_reset(st);
-	return r;
-}
-
-static const struct {
-	const char *name, *words;
-	enum store_role least;
-} perms[] = {
-#define SP_ROW(n, w, role) { #n, w, STORE_ROLE_##role },
-	STORE_PERMS(SP_ROW)
-#undef SP_ROW
-};
-
-bool store_allowed(struct store *s, enum store_perm p)
-{
-	if ((int)p < 0 || p >= STORE_PERM_COUNT)
-		die("store_allowed: no permission %d", (int)p);
-	return store_actor_role(s) >= perms[p].least;
-}
-
-enum status store_require(struct store *s, enum store_perm p, const char *record_type,
-			  const char *record_id, struct err *e)
-{
-	enum store_role r;
-	const char *who;
-	char detail[64];
-	enum status rc;
-
-	if (store_allowed(s, p))
-		return STATUS_OK;
-	r = store_actor_role(s);
-	snprintf(detail, sizeof detail, "%s", perms[p].name);
-	for (char *c = detail; *c; c++)
-		*c = (char)(*c == '_' ? '-' : (*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c));
-	rc = store_audit(s, "access.denied", record_type, record_id, detail, e);
-	if (rc)
-		return rc;
-	who = perms[p].least == STORE_ROLE_ADMIN ? "an administrator"
-						 : "a supervisor or an administrator";
-	if (r == STORE_ROLE_NONE)
-		return err_set(e, STATUS_DENIED,
-			       "not allowed: %s has no frontdesk role, so may not %s; only %s can",
-			       store_actor(s), perms[p].words, who);
-	return err_set(e, STATUS_DENIED, "not allowed: %s is %s %s and may not %s; only %s can",
-		       store_actor(s), r == STORE_ROLE_ADMIN || r == STORE_ROLE_ADVISOR ? "an" : "a",
-		       r == STORE_ROLE_ADMIN ? "administrator" : store_role_name(r), perms[p].words,
-		       who);
-}
-
-/* ---- the audit trail, for people ----------------------------------------- */
-
-enum status store_audit_list(struct store *s, const struct audit_filter *f,
-			     int (*fn)(void *ctx, const struct audit_row *r), void *ctx,
-			     struct err *e)
-{
-	enum status rc = store_require(s, STORE_PERM_AUDIT, "audit", NULL, e);
-
-	if (rc)
-		return rc;
-	/* Reading who looked at whom is itself an access to record. */
-	rc = store_audit(s, "audit.show", f && f->customer_id ? "customer" : "audit",
-			 f ? f->customer_id : NULL, f && f->user ? f->user : NULL, e);
-	if (rc)
-		return rc;
-	return audit_rows(s, f, fn, ctx, e);
-}
-
-enum status store_audit_verify(struct store *s, struct audit_verify *out, struct err *e)
-{
-	enum status rc = store_require(s, STORE_PERM_AUDIT, "audit", NULL, e);
-	char detail[96];
-
-	if (rc)
-		return rc;
-	rc = audit_chain_verify(s, out, e);
-	if (rc)
-		return rc;
-	if (out->first_bad)
-		snprintf(detail, sizeof detail, "broken at row %lld", out->first_bad);
-	else if (out->cut)
-		snprintf(detail, sizeof detail, "cut: ends at row %lld, server confirmed row %lld",
-			 out->last_seq, out->acked_seq);
-	else
-		snprintf(detail, sizeof detail, "whole, %lld rows", out->rows);
-	return store_audit(s, "audit.verify", "audit", NULL, detail, e);
-}
-
-/* ---- the offline limit ------------------------------------------------- */
-
-#define DAY_MS (24LL * 3600 * 1000)
-
-/* When the server_url setting was last written (the enrolment); 0 if unknown. */
-static int64_t enrolled_at(struct store *s)
-{
-	sqlite3_stmt *st = stmt_sql(s, "SELECT updated_at FROM settings WHERE key = 'server_url'",
-				    NULL);
-	int64_t ms = 0;
-
-	if (!st)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW && time_parse_utc(col_text(st, 0), &ms) != STATUS_OK)
-		ms = 0;
-	sqlite3_reset(st);
-	return ms;
-}
-
-enum status store_offline_check(struct store *s, struct err *e)
-{
-	char *url = setting_raw(s, "server_url");
-	char *last = NULL, *days_text = NULL, when[32];
-	long days = 14;
-	int64_t last_ms = 0, now = clock_now_ms();
-	enum status rc = STATUS_OK;
-
-	if (!url || !*url)
-		goto out; /* never enrolled: a stand-alone desk */
-	if (store_setting_get(s, "max_offline_days", &days_text, NULL) == STATUS_OK && days_text) {
-		long d = strtol(days_text, NULL, 10);
-
-		if (d > 0)
-			days = d;
-	}
-	last = setting_raw(s, "sync_last_ok");
-	if (!last || !*last || time_parse_utc(last, &last_ms) != STATUS_OK)
-		last_ms = enrolled_at(s);
-	if (last_ms <= 0 || now - last_ms <= days * DAY_MS)
-		goto out;
-	time_format_utc(last_ms, when, sizeof when);
-	when[10] = '\0';
-	rc = err_set(e, STATUS_DENIED,
-		     "customer records are hidden: this console has not synced with the server "
-		     "since %s (%lld days; the limit is %ld, setting max_offline_days); connect "
-		     "to the network and run: frontdesk sync",
-		     when, (long long)((now - last_ms) / DAY_MS), days);
-out:
-	free(url);
-	free(last);
-	free(days_text);
-	return rc;
-}
 
 /* ---- subject access ------------------------------------------------------ */
 
@@ -363,7 +171,7 @@ static enum status export_cases(struct store *s, const char *id, json_t *root, s
 	return STATUS_OK;
 }
 
-/* Flow runs parked on the customer (issue 4's flow_park): their saved
+/* Flow runs parked on the customer (flow_park): their saved
  * answers are held about the person too. */
 static enum status export_parked(struct store *s, const char *id, json_t *root, struct err *e)
 {
@@ -471,24 +279,155 @@ enum status store_customer_export(struct store *s, const char *id, const char *f
 	return STATUS_OK;
 }
 
-/* ---- erasure ------------------------------------------------------------- */
+/* ---- subject access as rows ------------------------------------------------ */
 
-/* Runs a statement bound to one text parameter (?1) and adds the rows it
- * changed to *count (may be NULL). */
-static enum status run1(struct store *s, const char *sql, const char *p1, long *count,
-			const char *what, struct err *e)
+/* Where store_export_rows is: the caller's callback, and whether it said stop. */
+struct export_rows {
+	int (*fn)(void *ctx, const char *const *cells, size_t n);
+	void *ctx;
+	int stopped; /* fn's non-zero answer: no more rows */
+};
+
+static void export_row(struct export_rows *x, const char *section, const char *record,
+		       const char *at, const char *field, const char *value)
 {
-	sqlite3_stmt *st = stmt_sql(s, sql, e);
-	enum status rc;
+	const char *cells[STORE_EXPORT_COLUMNS] = { section, record, at, field, value };
 
-	if (!st)
-		return e ? e->code : STATUS_DB;
-	sqlite3_bind_text(st, 1, p1, -1, SQLITE_TRANSIENT);
-	rc = stmt_run(s, st, what, e);
-	if (!rc && count)
-		*count += (long)sqlite3_changes(s->db);
-	return rc;
+	if (!x->stopped)
+		x->stopped = x->fn(x->ctx, cells, STORE_EXPORT_COLUMNS);
 }
+
+/* Hands out every non-null leaf of v as a row, the field named by its path. */
+static void export_leaves(struct export_rows *x, const char *section, const char *record,
+			  const char *at, const char *path, const json_t *v)
+{
+	char buf[64], sub[512];
+
+	if (x->stopped)
+		return;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *key;
+		json_t *item;
+
+		json_object_foreach((json_t *)v, key, item)
+		{
+			snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key);
+			export_leaves(x, section, record, at, sub, item);
+		}
+		break;
+	}
+	case JSON_ARRAY: {
+		size_t i;
+		json_t *item;
+
+		json_array_foreach(v, i, item)
+		{
+			snprintf(sub, sizeof sub, "%s[%zu]", path, i + 1);
+			export_leaves(x, section, record, at, sub, item);
+		}
+		break;
+	}
+	case JSON_STRING:
+		export_row(x, section, record, at, path, json_string_value(v));
+		break;
+	case JSON_INTEGER:
+		snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+		export_row(x, section, record, at, path, buf);
+		break;
+	case JSON_REAL:
+		snprintf(buf, sizeof buf, "%g", json_real_value(v));
+		export_row(x, section, record, at, path, buf);
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		export_row(x, section, record, at, path, json_is_true(v) ? "yes" : "no");
+		break;
+	case JSON_NULL:
+		break;
+	}
+}
+
+static const char *member(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* One section of records: each object's leaves, but the nested list
+ * `nested` (case events) as its own section. */
+static void export_section(struct export_rows *x, const char *section, const json_t *list,
+			   const char *at_key, const char *nested, const char *nested_section)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(list, i, o)
+	{
+		const char *id = member(o, "reference") ? member(o, "reference") : member(o, "id");
+		const char *at = member(o, at_key);
+		const char *key;
+		json_t *item;
+
+		if (!id)
+			id = member(o, "record_id");
+		json_object_foreach(o, key, item)
+		{
+			if (nested && strcmp(key, nested) == 0) {
+				size_t k;
+				json_t *ev;
+
+				json_array_foreach(item, k, ev)
+					export_leaves(x, nested_section, id, member(ev, "at"), "",
+						      ev);
+				continue;
+			}
+			if (!strcmp(key, at_key))
+				continue;
+			export_leaves(x, section, id, at, key, item);
+		}
+	}
+}
+
+/* Who looked, one row each: the action as the field, who (and any detail)
+ * as the value. */
+static void export_access(struct export_rows *x, const json_t *list)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(list, i, o)
+	{
+		const char *detail = member(o, "detail");
+		char *who = xasprintf("by %s%s%s", member(o, "actor"), detail ? "; " : "",
+				      detail ? detail : "");
+
+		export_row(x, "access", member(o, "record_id"), member(o, "at"),
+			   member(o, "action"), who);
+		free(who);
+	}
+}
+
+int store_export_rows(const struct json_t *doc,
+		      int (*fn)(void *ctx, const char *const *cells, size_t n), void *ctx)
+{
+	struct export_rows x = { fn, ctx, 0 };
+	const json_t *head = json_object_get(doc, "subject_access");
+	const json_t *cust = json_object_get(doc, "customer");
+
+	export_row(&x, "section", "record", "at", "field", "value");
+	export_leaves(&x, "request", member(head, "customer_id"), member(head, "generated_at"),
+		      "", head);
+	export_leaves(&x, "customer", member(cust, "id"), member(cust, "created_at"), "", cust);
+	export_section(&x, "contact", json_object_get(doc, "contacts"), "created_at", NULL, NULL);
+	export_section(&x, "case", json_object_get(doc, "cases"), "created_at", "events",
+		       "case event");
+	export_section(&x, "parked flow", json_object_get(doc, "parked_flows"), "parked_at", NULL,
+		       NULL);
+	export_access(&x, json_object_get(doc, "access"));
+	return x.stopped;
+}
+
+/* ---- erasure ------------------------------------------------------------- */
 
 #define ERASED_TEXT "[erased]"
 
@@ -536,40 +475,40 @@ enum status customer_scrub(struct store *s, const char *id, bool queue, struct e
 	/* Contacts stay as statistics (channel, service, outcome, times);
 	 * what was said about the person goes. */
 	if (!rc)
-		rc = run1(s,
-			  "UPDATE contact SET notes = NULL, answers = NULL WHERE customer_id = ?1"
-			  " AND (notes IS NOT NULL OR answers IS NOT NULL)",
-			  id, &out->contacts, "erasing contact notes", e);
+		rc = stmt_run1(s,
+			       "UPDATE contact SET notes = NULL, answers = NULL WHERE customer_id = ?1"
+			       " AND (notes IS NOT NULL OR answers IS NOT NULL)",
+			       id, &out->contacts, "erasing contact notes", e);
 	if (!rc)
-		rc = run1(s,
-			  "UPDATE case_event SET note = NULL WHERE note IS NOT NULL AND case_id IN"
-			  " (SELECT id FROM \"case\" WHERE customer_id = ?1)",
-			  id, &out->case_events, "erasing case notes", e);
+		rc = stmt_run1(s,
+			       "UPDATE case_event SET note = NULL WHERE note IS NOT NULL AND case_id IN"
+			       " (SELECT id FROM \"case\" WHERE customer_id = ?1)",
+			       id, &out->case_events, "erasing case notes", e);
 	if (!rc)
-		rc = run1(s,
-			  "UPDATE \"case\" SET reason = '" ERASED_TEXT "', result = CASE WHEN result"
-			  " IS NULL THEN NULL ELSE '" ERASED_TEXT "' END WHERE customer_id = ?1"
-			  " AND (reason IS NOT '" ERASED_TEXT "' OR result IS NOT NULL AND result"
-			  " IS NOT '" ERASED_TEXT "')",
-			  id, &out->cases, "erasing case reasons", e);
+		rc = stmt_run1(s,
+			       "UPDATE \"case\" SET reason = '" ERASED_TEXT "', result = CASE WHEN result"
+			       " IS NULL THEN NULL ELSE '" ERASED_TEXT "' END WHERE customer_id = ?1"
+			       " AND (reason IS NOT '" ERASED_TEXT "' OR result IS NOT NULL AND result"
+			       " IS NOT '" ERASED_TEXT "')",
+			       id, &out->cases, "erasing case reasons", e);
 	/* The outbox keeps change bodies, sent or not: they must not keep the
 	 * person either. json_replace leaves the members a body has. */
 	if (!rc)
-		rc = run1(s,
-			  "UPDATE outbox SET body = json_replace(body, '$.notes', NULL,"
-			  " '$.answers', NULL) WHERE record_type = 'contact' AND record_id IN"
-			  " (SELECT id FROM contact WHERE customer_id = ?1)",
-			  id, &out->outbox, "cleaning queued changes", e);
+		rc = stmt_run1(s,
+			       "UPDATE outbox SET body = json_replace(body, '$.notes', NULL,"
+			       " '$.answers', NULL) WHERE record_type = 'contact' AND record_id IN"
+			       " (SELECT id FROM contact WHERE customer_id = ?1)",
+			       id, &out->outbox, "cleaning queued changes", e);
 	if (!rc)
-		rc = run1(s,
-			  "UPDATE outbox SET body = json_replace(body, '$.reason', '" ERASED_TEXT "',"
-			  " '$.result', CASE WHEN json_extract(body, '$.result') IS NULL THEN NULL"
-			  " ELSE '" ERASED_TEXT "' END, '$.note', NULL)"
-			  " WHERE record_type IN ('case', 'case_event') AND (record_id IN"
-			  " (SELECT id FROM \"case\" WHERE customer_id = ?1) OR record_id IN"
-			  " (SELECT e.id FROM case_event e JOIN \"case\" k ON k.id = e.case_id"
-			  "  WHERE k.customer_id = ?1))",
-			  id, &out->outbox, "cleaning queued changes", e);
+		rc = stmt_run1(s,
+			       "UPDATE outbox SET body = json_replace(body, '$.reason', '" ERASED_TEXT "',"
+			       " '$.result', CASE WHEN json_extract(body, '$.result') IS NULL THEN NULL"
+			       " ELSE '" ERASED_TEXT "' END, '$.note', NULL)"
+			       " WHERE record_type IN ('case', 'case_event') AND (record_id IN"
+			       " (SELECT id FROM \"case\" WHERE customer_id = ?1) OR record_id IN"
+			       " (SELECT e.id FROM case_event e JOIN \"case\" k ON k.id = e.case_id"
+			       "  WHERE k.customer_id = ?1))",
+			       id, &out->outbox, "cleaning queued changes", e);
 	if (!rc) {
 		json_t *j = customer_to_json(c);
 
@@ -592,14 +531,14 @@ enum status customer_scrub(struct store *s, const char *id, bool queue, struct e
 	/* Runs parked on the customer go (the flow_park_erase trigger), and
 	 * their queued bodies lose the saved answers. */
 	if (!rc)
-		rc = run1(s,
-			  "UPDATE outbox SET body = json_set(body, '$.saved', '{}', '$.step', NULL)"
-			  " WHERE record_type = 'flow_park' AND json_extract(body, '$.customer_id') = ?1"
-			  " AND json_extract(body, '$.saved') IS NOT '{}'",
-			  id, &out->outbox, "cleaning queued changes", e);
+		rc = stmt_run1(s,
+			       "UPDATE outbox SET body = json_set(body, '$.saved', '{}', '$.step', NULL)"
+			       " WHERE record_type = 'flow_park' AND json_extract(body, '$.customer_id') = ?1"
+			       " AND json_extract(body, '$.saved') IS NOT '{}'",
+			       id, &out->outbox, "cleaning queued changes", e);
 	if (!rc)
-		rc = run1(s, "DELETE FROM flow_park WHERE customer_id = ?1", id, NULL,
-			  "removing parked flows", e);
+		rc = stmt_run1(s, "DELETE FROM flow_park WHERE customer_id = ?1", id, NULL,
+			       "removing parked flows", e);
 	if (!rc && queue)
 		rc = outbox_add(s, "customer", id, "upsert", body, e);
 out:
@@ -771,386 +710,5 @@ out:
 	rc = store_tx_end(s, true, e);
 	if (!rc && s->tx_depth == 0)
 		out->purged = store_log_purge(s);
-	return rc;
-}
-
-/* ---- minimisation ---------------------------------------------------------- */
-
-enum status privacy_answers_check(const struct json_t *answers, bool linked, struct err *e)
-{
-	const json_t *list;
-	const char *key;
-	json_t *v;
-
-	if (linked || !answers || !json_is_object(answers))
-		return STATUS_OK;
-	list = json_object_get(answers, "answers");
-	if (!json_is_object(list))
-		list = answers;
-	json_object_foreach((json_t *)list, key, v)
-	{
-		if (json_is_object(v) && json_is_true(json_object_get(v, "personal")))
-			return err_set(e, STATUS_INVALID,
-				       "flow answer '%s' is personal, and this contact is not linked to "
-				       "a customer: link it to the customer, or leave personal answers "
-				       "out",
-				       key);
-	}
-	return STATUS_OK;
-}
-
-/* ---- retention ------------------------------------------------------------- */
-
-static const char *const record_names[] = {
-#define RR_NAME(n, name) name,
-	RETENTION_RECORDS(RR_NAME)
-#undef RR_NAME
-};
-
-const char *retention_record_name(enum retention_record r)
-{
-	return (int)r >= 0 && r < RETENTION_RECORD_COUNT ? record_names[r] : "?";
-}
-
-const char *retention_action_name(enum retention_action a)
-{
-	return a == RETENTION_DELETE ? "delete" : "anonymise";
-}
-
-int retention_record_find(const char *name)
-{
-	for (int i = 0; name && i < RETENTION_RECORD_COUNT; i++)
-		if (strcmp(name, record_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-int retention_action_find(const char *name)
-{
-	if (!name)
-		return -1;
-	if (strcmp(name, "delete") == 0)
-		return RETENTION_DELETE;
-	if (strcmp(name, "anonymise") == 0 || strcmp(name, "anonymize") == 0)
-		return RETENTION_ANONYMISE;
-	return -1;
-}
-
-enum status retention_period_parse(const char *text, int *amount, char *unit, struct err *e)
-{
-	static const struct {
-		const char *word;
-		char unit;
-		long max;
-	} units[] = {
-		{ "d", 'd', 36500 },	{ "day", 'd', 36500 },	 { "days", 'd', 36500 },
-		{ "m", 'm', 1200 },	{ "month", 'm', 1200 }, { "months", 'm', 1200 },
-		{ "y", 'y', 100 },	{ "year", 'y', 100 },	 { "years", 'y', 100 },
-	};
-	const char *p = text ? text : "";
-	long n = 0;
-	int digits = 0;
-
-	while (*p == ' ')
-		p++;
-	while (*p >= '0' && *p <= '9' && digits < 7) {
-		n = n * 10 + (*p++ - '0');
-		digits++;
-	}
-	while (*p == ' ')
-		p++;
-	for (size_t i = 0; digits && digits < 7 && i < sizeof units / sizeof units[0]; i++) {
-		size_t len = strlen(units[i].word);
-
-		if (strncmp(p, units[i].word, len) == 0 && (p[len] == '\0' || p[len] == ' ') &&
-		    strspn(p + len, " ") == strlen(p + len)) {
-			if (n < 1 || n > units[i].max)
-				return err_set(e, STATUS_INVALID,
-					       "period '%s' is out of range; give 1 day to 100 years",
-					       text);
-			*amount = (int)n;
-			*unit = units[i].unit;
-			return STATUS_OK;
-		}
-	}
-	return err_set(e, STATUS_INVALID,
-		       "period '%s' is not a period; write it like 6y, 18m, 30d or 6 years",
-		       text ? text : "");
-}
-
-enum status retention_rule_check(const struct retention_rule *r, struct err *e)
-{
-	switch (r->record) {
-	case RETENTION_CONTACT:
-	case RETENTION_CUSTOMER:
-		if (r->action != RETENTION_ANONYMISE)
-			return err_set(e, STATUS_INVALID,
-				       "%ss can only be anonymised (reports count them); use anonymise",
-				       retention_record_name(r->record));
-		return STATUS_OK;
-	case RETENTION_AUDIT:
-	case RETENTION_OUTBOX:
-		if (r->action != RETENTION_DELETE)
-			return err_set(e, STATUS_INVALID,
-				       "%s rows can only be deleted; use delete",
-				       retention_record_name(r->record));
-		return STATUS_OK;
-	case RETENTION_CASE:
-		return STATUS_OK;
-	default:
-		return err_set(e, STATUS_INVALID, "unknown record type in the retention schedule");
-	}
-}
-
-/* Midnight UTC of (today - the rule's period), as stored times are written. */
-static void cutoff_for(const struct retention_rule *r, char out[32])
-{
-	struct date d = date_from_days(clock_now_ms() / DAY_MS);
-	char day[16];
-
-	if (r->unit == 'd') {
-		d = date_from_days(date_to_days(d) - r->amount);
-	} else {
-		int months = r->unit == 'y' ? 12 * r->amount : r->amount;
-		int total = d.year * 12 + (d.month - 1) - months;
-
-		d.year = total / 12;
-		d.month = total % 12 + 1;
-		while (!date_valid(d) && d.day > 28)
-			d.day--; /* 29 February, 31 April: the month's last day */
-	}
-	date_format(d, day, sizeof day);
-	snprintf(out, 32, "%sT00:00:00.000Z", day);
-}
-
-/* A count query bound to the cutoff. */
-static enum status count1(struct store *s, const char *sql, const char *cutoff, long *n,
-			  struct err *e)
-{
-	sqlite3_stmt *st = stmt_sql(s, sql, e);
-	int step;
-
-	*n = 0;
-	if (!st)
-		return e ? e->code : STATUS_DB;
-	sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_TRANSIENT);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return step == SQLITE_ROW ? STATUS_OK : store_db_error(s, step, "applying retention", e);
-}
-
-/* Customers not erased with nothing done for them since cutoff. */
-#define IDLE_CUSTOMERS                                                                             \
-	" FROM customer c WHERE NOT c.erased AND c.updated_at < ?1"                                \
-	" AND NOT EXISTS (SELECT 1 FROM contact WHERE customer_id = c.id AND created_at >= ?1)"  \
-	" AND NOT EXISTS (SELECT 1 FROM \"case\" WHERE customer_id = c.id AND (status != 'closed'" \
-	"  OR closed_at >= ?1 OR created_at >= ?1))"
-
-#define OLD_CLOSED_CASES " FROM \"case\" WHERE status = 'closed' AND closed_at < ?1"
-
-/* Re-indexes the customers whose cases (and so references) changed. */
-static enum status reindex_all(struct store *s, char **ids, size_t n, struct err *e)
-{
-	enum status rc = STATUS_OK;
-
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = search_reindex_customer(s, ids[i], e);
-	return rc;
-}
-
-/* The ids a query (bound to the cutoff) returns; caller frees each and
- * the array. */
-static enum status collect_ids(struct store *s, const char *sql, const char *cutoff,
-			       char ***out, size_t *n, struct err *e)
-{
-	sqlite3_stmt *st = stmt_sql(s, sql, e);
-	size_t alloc = 0;
-	int step;
-
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return e ? e->code : STATUS_DB;
-	sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_TRANSIENT);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == alloc) {
-			alloc = alloc ? 2 * alloc : 16;
-			*out = xrealloc(*out, alloc * sizeof **out);
-		}
-		(*out)[(*n)++] = xstrdup(col_text(st, 0));
-	}
-	sqlite3_reset(st);
-	return step == SQLITE_DONE ? STATUS_OK : store_db_error(s, step, "applying retention", e);
-}
-
-static void free_ids(char **ids, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
-}
-
-static enum status apply_cases(struct store *s, const struct retention_rule *r,
-			       const char *cutoff, bool dry_run, long *rows, struct err *e)
-{
-	char **ids = NULL;
-	size_t n = 0;
-	enum status rc;
-
-	if (r->action == RETENTION_DELETE)
-		rc = count1(s, "SELECT count(*)" OLD_CLOSED_CASES, cutoff, rows, e);
-	else
-		rc = count1(s,
-			    "SELECT count(*)" OLD_CLOSED_CASES " AND (customer_id IS NOT NULL OR"
-			    " reason IS NOT '[removed]' OR result IS NOT NULL)",
-			    cutoff, rows, e);
-	if (rc || dry_run || *rows == 0)
-		return rc;
-	rc = collect_ids(s,
-			 "SELECT DISTINCT customer_id" OLD_CLOSED_CASES " AND customer_id IS NOT NULL",
-			 cutoff, &ids, &n, e);
-	if (!rc && r->action == RETENTION_DELETE) {
-		rc = run1(s, "DELETE FROM case_event WHERE case_id IN (SELECT id" OLD_CLOSED_CASES ")",
-			  cutoff, NULL, "removing old cases", e);
-		if (!rc)
-			rc = run1(s, "DELETE" OLD_CLOSED_CASES, cutoff, NULL, "removing old cases", e);
-	} else if (!rc) {
-		rc = run1(s,
-			  "UPDATE case_event SET note = NULL WHERE note IS NOT NULL AND case_id IN"
-			  " (SELECT id" OLD_CLOSED_CASES ")",
-			  cutoff, NULL, "anonymising old cases", e);
-		if (!rc)
-			rc = run1(s,
-				  "UPDATE \"case\" SET customer_id = NULL, reason = '[removed]',"
-				  " result = NULL WHERE status = 'closed' AND closed_at < ?1",
-				  cutoff, NULL, "anonymising old cases", e);
-	}
-	if (!rc)
-		rc = reindex_all(s, ids, n, e);
-	free_ids(ids, n);
-	return rc;
-}
-
-static enum status apply_customers(struct store *s, const char *cutoff, bool dry_run,
-				   long *rows, struct err *e)
-{
-	char **ids = NULL;
-	size_t n = 0;
-	enum status rc = count1(s, "SELECT count(*)" IDLE_CUSTOMERS, cutoff, rows, e);
-
-	if (rc || dry_run || *rows == 0)
-		return rc;
-	rc = collect_ids(s, "SELECT c.id" IDLE_CUSTOMERS, cutoff, &ids, &n, e);
-	for (size_t i = 0; i < n && !rc; i++) {
-		rc = customer_scrub(s, ids[i], true, NULL, e);
-		if (!rc)
-			rc = store_audit(s, "customer.erase", "customer", ids[i], "retention", e);
-	}
-	if (!rc)
-		rc = customer_index_purge(s, e);
-	free_ids(ids, n);
-	return rc;
-}
-
-static enum status apply_rule(struct store *s, const struct retention_rule *r,
-			      const char *cutoff, bool dry_run, long *rows, struct err *e)
-{
-	static const char contacts_count[] =
-		"SELECT count(*) FROM contact WHERE created_at < ?1 AND (customer_id IS NOT NULL"
-		" OR notes IS NOT NULL OR answers IS NOT NULL)";
-	enum status rc;
-
-	*rows = 0;
-	switch (r->record) {
-	case RETENTION_CONTACT:
-		rc = count1(s, contacts_count, cutoff, rows, e);
-		if (rc || dry_run || *rows == 0)
-			return rc;
-		rc = run1(s,
-			  "UPDATE contact SET customer_id = NULL, notes = NULL, answers = NULL"
-			  " WHERE created_at < ?1 AND (customer_id IS NOT NULL OR notes IS NOT NULL"
-			  " OR answers IS NOT NULL)",
-			  cutoff, NULL, "anonymising old contacts", e);
-		if (!rc)
-			rc = run1(s,
-				  "UPDATE visit SET customer_id = NULL WHERE started_at < ?1 AND"
-				  " customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contact"
-				  " WHERE visit_id = visit.id AND customer_id IS NOT NULL)",
-				  cutoff, NULL, "anonymising old visits", e);
-		return rc;
-	case RETENTION_CASE:
-		return apply_cases(s, r, cutoff, dry_run, rows, e);
-	case RETENTION_CUSTOMER:
-		return apply_customers(s, cutoff, dry_run, rows, e);
-	case RETENTION_AUDIT:
-		return audit_trim(s, cutoff, dry_run, rows, e);
-	case RETENTION_OUTBOX:
-		rc = count1(s,
-			    "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?1",
-			    cutoff, rows, e);
-		if (rc || dry_run || *rows == 0)
-			return rc;
-		return run1(s, "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?1",
-			    cutoff, NULL, "removing sent changes", e);
-	default:
-		return err_set(e, STATUS_INVALID, "unknown record type in the retention schedule");
-	}
-}
-
-enum status store_retention_apply(struct store *s, const struct retention_rule *rules,
-				  size_t n, bool dry_run,
-				  int (*fn)(void *ctx, const struct retention_outcome *o),
-				  void *ctx, struct err *e)
-{
-	struct retention_outcome *done = NULL;
-	struct buf detail;
-	enum status rc;
-
-	for (size_t i = 0; i < n; i++) {
-		rc = retention_rule_check(&rules[i], e);
-		if (rc)
-			return rc;
-	}
-	rc = store_require(s, STORE_PERM_RETENTION, "retention", NULL, e);
-	if (rc)
-		return rc;
-	if (!dry_run) {
-		rc = store_exec(s, "PRAGMA secure_delete = ON", e);
-		if (rc)
-			return rc;
-	}
-	rc = store_tx_begin(s, e);
-	if (rc)
-		return rc;
-	buf_init(&detail, 4096);
-	buf_adds(&detail, dry_run ? "dry run:" : "applied:");
-	done = xcalloc(n ? n : 1, sizeof *done);
-	for (size_t i = 0; i < n && !rc; i++) {
-		done[i].rule = &rules[i];
-		cutoff_for(&rules[i], done[i].cutoff);
-		rc = apply_rule(s, &rules[i], done[i].cutoff, dry_run, &done[i].rows, e);
-		buf_printf(&detail, " %s.%s=%ld", retention_record_name(rules[i].record),
-			   retention_action_name(rules[i].action), done[i].rows);
-	}
-	if (!rc)
-		rc = store_audit(s, dry_run ? "retention.check" : "retention.apply", "retention", NULL,
-				 buf_str(&detail), e);
-	if (rc) {
-		store_tx_end(s, false, NULL);
-		goto out;
-	}
-	rc = store_tx_end(s, true, e);
-	if (rc)
-		goto out;
-	if (!dry_run && s->tx_depth == 0)
-		store_log_purge(s);
-	for (size_t i = 0; i < n && fn; i++)
-		if (fn(ctx, &done[i]))
-			break;
-out:
-	free(done);
-	buf_release(&detail);
 	return rc;
 }
