@@ -208,12 +208,13 @@ char *text_trim(const char *s);
  */
 char *text_fold(const char *s);
 
-/* ---- CSV cells --------------------------------------------------------- */
+/* ---- CSV cells and the writer ------------------------------------------ */
 
 /*
  * Every CSV frontdesk writes (lists with --format csv, reports, report
- * tables saved from the console, subject access exports) writes each value
- * through csv_cell, so one rule holds everywhere. A value a spreadsheet
+ * tables saved from the console, subject access exports) goes through
+ * csv_writer, which writes each value through csv_cell, so one rule holds
+ * everywhere. A value a spreadsheet
  * would run as a formula (it starts with =, +, -, @, a tab or a carriage
  * return, and is not a plain number such as -4 or -2.5%) gets a leading
  * apostrophe (OWASP's rule for CSV injection); a value holding a comma,

@@ -454,9 +454,8 @@ enum status store_case_update(struct store *s, const char *reference, const char
 /* ---- users and roles (user.c) ------------------------------------------ */
 
 /*
- * The people who use the desk, how they sign in, and what each role may
- * do. The store checks the role itself at every privileged call (not only
- * the screens), and audits each refusal.
+ * The roles that say what each person may do, then the people who use
+ * the desk and how they sign in.
  */
 
 /*
