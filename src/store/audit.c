@@ -224,7 +224,7 @@ out:
 	return rc;
 }
 
-/* ---- the head the server acknowledged ----------------------------------- */
+/* ---- the head the server acknowledged ---------------------------------- */
 
 /* The acknowledged head, "SEQ HASH AT" in the sync state; false if none. */
 static bool ack_get(struct store *s, long long *seq, char hash[AUDIT_HASH_HEX + 1], char at[32])
@@ -498,7 +498,7 @@ enum status audit_trim(struct store *s, const char *cutoff, bool dry_run, long *
 	return store_audit(s, "audit.retention", "audit", NULL, detail, e);
 }
 
-/* ---- the audit trail, for people ----------------------------------------- */
+/* ---- the audit trail, for people --------------------------------------- */
 
 enum status store_audit_list(struct store *s, const struct audit_filter *f,
 			     int (*fn)(void *ctx, const struct audit_row *r), void *ctx,

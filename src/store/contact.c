@@ -446,7 +446,7 @@ done:
 	return rc;
 }
 
-/* ---- contact history ----------------------------------------------------- */
+/* ---- contact history --------------------------------------------------- */
 
 enum status store_customer_contacts(struct store *s, const char *customer_id, int limit,
 				    int (*fn)(void *ctx, const struct contact_row *row),

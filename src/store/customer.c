@@ -499,7 +499,7 @@ enum status search_reindex_customer(struct store *s, const char *id, struct err 
 	return rc;
 }
 
-/* ---- the offline limit ---------------------------------------------------- */
+/* ---- the offline limit ------------------------------------------------- */
 
 /* When the server_url setting was last written (the enrolment); 0 if unknown. */
 static int64_t enrolled_at(struct store *s)

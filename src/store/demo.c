@@ -15,7 +15,7 @@
 
 #include "internal.h"
 
-/* ---- deterministic randomness ----------------------------------------- */
+/* ---- deterministic randomness ------------------------------------------ */
 
 static uint64_t splitmix(uint64_t *x)
 {

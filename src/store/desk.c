@@ -195,6 +195,8 @@ enum status store_setting_set(struct store *s, const char *key, const char *valu
 	return rc ? (store_tx_end(s, false, NULL), rc) : store_tx_end(s, true, e);
 }
 
+/* A demo database (`frontdesk demo generate`) says so in its settings; demo
+ * sign-in without a password is allowed only there. */
 bool store_is_demo(struct store *s)
 {
 	char *v = setting_raw(s, "demo");
@@ -204,7 +206,7 @@ bool store_is_demo(struct store *s)
 	return demo;
 }
 
-/* ---- hot topics ---------------------------------------------------------- */
+/* ---- hot topics -------------------------------------------------------- */
 
 enum status store_hot_topics(struct store *s, const char *site,
 			     int (*fn)(void *ctx, const struct hot_topic_row *row), void *ctx,
@@ -291,7 +293,7 @@ out:
 	return store_tx_end(s, true, e);
 }
 
-/* ---- counts -------------------------------------------------------------- */
+/* ---- counts ------------------------------------------------------------ */
 
 /* The UTC instants at which today's Europe/London day starts and ends. */
 static void london_day_bounds(char *start, char *end, size_t sz)

@@ -15,7 +15,7 @@
 
 #include "internal.h"
 
-/* ---- storing ------------------------------------------------------------ */
+/* ---- storing ----------------------------------------------------------- */
 
 /* Parked runs of one flow version; -1 on a database error. */
 static long parked_uses(struct store *s, const char *id, long version)
@@ -193,7 +193,7 @@ long store_flow_count(struct store *s)
 	return (long)stmt_number(stmt_sql(s, "SELECT count(*) FROM flow", NULL));
 }
 
-/* ---- finding a flow by the customer's words ----------------------------- */
+/* ---- finding a flow by the customer's words ---------------------------- */
 
 char *store_flow_search_expr(const char *query)
 {

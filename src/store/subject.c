@@ -14,7 +14,7 @@
 
 #include "internal.h"
 
-/* ---- subject access ------------------------------------------------------ */
+/* ---- subject access ---------------------------------------------------- */
 
 static json_t *jstr(const char *v)
 {
@@ -279,7 +279,7 @@ enum status store_customer_export(struct store *s, const char *id, const char *f
 	return STATUS_OK;
 }
 
-/* ---- subject access as rows ------------------------------------------------ */
+/* ---- subject access as rows -------------------------------------------- */
 
 /* Where store_export_rows is: the caller's callback, and whether it said stop. */
 struct export_rows {
@@ -427,7 +427,7 @@ int store_export_rows(const struct json_t *doc,
 	return x.stopped;
 }
 
-/* ---- erasure ------------------------------------------------------------- */
+/* ---- erasure ----------------------------------------------------------- */
 
 #define ERASED_TEXT "[erased]"
 

@@ -526,7 +526,7 @@ enum status store_device_enrolled(struct store *s, const char *device_id,
 	return rc;
 }
 
-/* ---- applying a pulled page ------------------------------------------- */
+/* ---- applying a pulled page -------------------------------------------- */
 
 static const char *jstr(const json_t *o, const char *key)
 {

@@ -643,7 +643,7 @@ enum status store_user_sign_out(struct store *s, bool lock, struct err *e)
 	return store_audit(s, lock ? "user.screen-lock" : "user.sign-out", "user", NULL, NULL, e);
 }
 
-/* ---- roles and permissions ------------------------------------------------------------- */
+/* ---- roles and permissions --------------------------------------------- */
 
 static const char *const role_names[] = {
 	[STORE_ROLE_NONE] = "no role",
