@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 /* ---- status codes and error detail ------------------------------------ */
@@ -207,12 +208,13 @@ char *text_trim(const char *s);
  */
 char *text_fold(const char *s);
 
-/* ---- CSV cells --------------------------------------------------------- */
+/* ---- CSV cells and the writer ------------------------------------------ */
 
 /*
  * Every CSV frontdesk writes (lists with --format csv, reports, report
- * tables saved from the console, subject access exports) writes each value
- * through csv_cell, so one rule holds everywhere. A value a spreadsheet
+ * tables saved from the console, subject access exports) goes through
+ * csv_writer, which writes each value through csv_cell, so one rule holds
+ * everywhere. A value a spreadsheet
  * would run as a formula (it starts with =, +, -, @, a tab or a carriage
  * return, and is not a plain number such as -4 or -2.5%) gets a leading
  * apostrophe (OWASP's rule for CSV injection); a value holding a comma,
@@ -223,6 +225,28 @@ char *text_fold(const char *s);
 const char *csv_cell(struct buf *scratch, const char *s);
 /* True if a spreadsheet could read s as a formula (see csv_cell). */
 bool csv_cell_is_formula(const char *s);
+
+/*
+ * The one CSV writer: every cell through csv_cell, cells parted by commas,
+ * rows ended by CRLF (RFC 4180). Embedded: csv_writer_init, then cells and
+ * row ends (or whole rows), then csv_writer_release.
+ */
+struct csv_writer {
+	FILE *out;
+	struct buf cell; /* csv_cell's scratch */
+	size_t column;	 /* cells written in the current row */
+	bool failed;	 /* a write failed (disk full, closed pipe) */
+};
+void csv_writer_init(struct csv_writer *w, FILE *out);
+/* Writes one cell of the current row (NULL: an empty cell). */
+void csv_writer_cell(struct csv_writer *w, const char *s);
+/* Ends the current row. */
+void csv_writer_end_row(struct csv_writer *w);
+/* Writes a whole row of n cells. w is a struct csv_writer, so it serves as
+ * a row callback (store_export_rows): -1 once a write has failed, else 0. */
+int csv_writer_row(void *w, const char *const *cells, size_t n);
+/* Frees the scratch (not out); false when any write failed. */
+bool csv_writer_release(struct csv_writer *w);
 
 /* ---- validation -------------------------------------------------------- */
 

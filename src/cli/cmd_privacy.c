@@ -65,7 +65,11 @@ int customer_export_run(const struct cli_global *g, int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(format, "csv") == 0) {
-		store_export_csv(doc, stdout);
+		struct csv_writer w;
+
+		csv_writer_init(&w, stdout);
+		store_export_rows(doc, csv_writer_row, &w);
+		csv_writer_release(&w);
 	} else {
 		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 

@@ -447,27 +447,16 @@ static void table_print_aligned(const struct cli_table *t, FILE *out)
 	free(width);
 }
 
-/* Every cell through csv_cell: RFC 4180 quoting, formulas neutralised. */
+/* Through core's CSV writer: RFC 4180 quoting, formulas neutralised. */
 static void table_print_csv(const struct cli_table *t, FILE *out)
 {
-	struct buf cell;
+	struct csv_writer w;
 
-	buf_init(&cell, 64 * 1024 * 1024);
-	for (size_t c = 0; c < t->ncolumns; c++) {
-		if (c)
-			fputc(',', out);
-		fputs(csv_cell(&cell, t->columns[c]), out);
-	}
-	fputs("\r\n", out);
-	for (size_t r = 0; r < t->nrows; r++) {
-		for (size_t c = 0; c < t->ncolumns; c++) {
-			if (c)
-				fputc(',', out);
-			fputs(csv_cell(&cell, t->cells[r * t->ncolumns + c]), out);
-		}
-		fputs("\r\n", out);
-	}
-	buf_release(&cell);
+	csv_writer_init(&w, out);
+	csv_writer_row(&w, (const char *const *)t->columns, t->ncolumns);
+	for (size_t r = 0; r < t->nrows; r++)
+		csv_writer_row(&w, (const char *const *)&t->cells[r * t->ncolumns], t->ncolumns);
+	csv_writer_release(&w);
 }
 
 static void table_print_json(const struct cli_table *t, FILE *out)

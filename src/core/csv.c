@@ -1,6 +1,7 @@
 /*
- * CSV cells: the one place frontdesk decides how a value is written into a
- * CSV file, for every CSV it writes (lists, reports, subject access exports).
+ * CSV cells and the writer: the one place frontdesk decides how a value is
+ * written into a CSV file, for every CSV it writes (lists, reports, subject
+ * access exports).
  * RFC 4180 quoting comes from libcsv; the guard against spreadsheet formulas
  * follows OWASP's rule for CSV injection.
  */
@@ -66,4 +67,43 @@ const char *csv_cell(struct buf *scratch, const char *s)
 	}
 	free(text);
 	return buf_str(scratch);
+}
+
+void csv_writer_init(struct csv_writer *w, FILE *out)
+{
+	w->out = out;
+	buf_init(&w->cell, 64 * 1024 * 1024);
+	w->column = 0;
+	w->failed = false;
+}
+
+void csv_writer_cell(struct csv_writer *w, const char *s)
+{
+	if (w->column++ && fputc(',', w->out) == EOF)
+		w->failed = true;
+	if (fputs(csv_cell(&w->cell, s), w->out) == EOF)
+		w->failed = true;
+}
+
+void csv_writer_end_row(struct csv_writer *w)
+{
+	if (fputs("\r\n", w->out) == EOF)
+		w->failed = true;
+	w->column = 0;
+}
+
+int csv_writer_row(void *w, const char *const *cells, size_t n)
+{
+	struct csv_writer *cw = w;
+
+	for (size_t i = 0; i < n; i++)
+		csv_writer_cell(cw, cells[i]);
+	csv_writer_end_row(cw);
+	return cw->failed ? -1 : 0;
+}
+
+bool csv_writer_release(struct csv_writer *w)
+{
+	buf_release(&w->cell);
+	return !w->failed;
 }

@@ -12,49 +12,32 @@
 
 #include "frontdesk/report.h"
 
-/* One field, through csv_cell (RFC 4180 quoting, formulas neutralised). */
-static int put_field(FILE *f, struct buf *cell, const char *s)
-{
-	return fputs(csv_cell(cell, s), f) < 0 ? -1 : 0;
-}
-
-static int put_row_end(FILE *f)
-{
-	return fputs("\r\n", f) < 0 ? -1 : 0;
-}
-
+/* Through core's CSV writer (RFC 4180 quoting, formulas neutralised). */
 static int write_table(FILE *f, const struct report_table *t, const size_t *order)
 {
 	char text[64];
-	struct buf scratch;
-	int bad = 0;
+	struct csv_writer w;
 
-	buf_init(&scratch, 64 * 1024 * 1024);
-	for (size_t c = 0; c < t->ncolumns; c++) {
-		if (c && fputc(',', f) == EOF)
-			bad = -1;
-		bad |= put_field(f, &scratch, t->columns[c].name);
-	}
-	bad |= put_row_end(f);
-	for (size_t i = 0; i < t->nrows && !bad; i++) {
+	csv_writer_init(&w, f);
+	for (size_t c = 0; c < t->ncolumns; c++)
+		csv_writer_cell(&w, t->columns[c].name);
+	csv_writer_end_row(&w);
+	for (size_t i = 0; i < t->nrows && !w.failed; i++) {
 		size_t r = order ? order[i] : i;
 
 		for (size_t c = 0; c < t->ncolumns; c++) {
 			const struct report_cell *cell = report_cell(t, r, c);
 
-			if (c && fputc(',', f) == EOF)
-				bad = -1;
 			if (cell->kind == RV_TEXT && !cell->blank) {
-				bad |= put_field(f, &scratch, cell->text ? cell->text : "");
+				csv_writer_cell(&w, cell->text ? cell->text : "");
 			} else {
 				report_cell_format(cell, false, text, sizeof text);
-				bad |= put_field(f, &scratch, text);
+				csv_writer_cell(&w, text);
 			}
 		}
-		bad |= put_row_end(f);
+		csv_writer_end_row(&w);
 	}
-	buf_release(&scratch);
-	return bad;
+	return csv_writer_release(&w) ? 0 : -1;
 }
 
 enum status report_export_csv(struct store *s, const struct report_table *t,

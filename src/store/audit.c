@@ -1,5 +1,7 @@
 /*
- * The audit trail: append-only and hash-chained per device (issue 7).
+ * The audit trail: append-only and hash-chained per device, read and
+ * verified only by those allowed to (STORE_PERM_AUDIT), and that reading is
+ * itself audited.
  *
  * Each row carries the hash of the row before it (prev_hash) and its own
  * hash: BLAKE2b-256 (libsodium's crypto_generichash) over a canonical
@@ -11,7 +13,7 @@
  * and the copy of every row pushed to the centre (the outbox) keeps the
  * evidence off the machine.
  *
- * Retention (privacy.c) may delete old rows: it appends an "audit.retention"
+ * Retention (retention.c) may delete old rows: it appends an "audit.retention"
  * checkpoint row carrying the last deleted row's number and hash, and the
  * chain is verified from there.
  */
@@ -222,7 +224,7 @@ out:
 	return rc;
 }
 
-/* ---- the head the server acknowledged ----------------------------------- */
+/* ---- the head the server acknowledged ---------------------------------- */
 
 /* The acknowledged head, "SEQ HASH AT" in the sync state; false if none. */
 static bool ack_get(struct store *s, long long *seq, char hash[AUDIT_HASH_HEX + 1], char at[32])
@@ -315,7 +317,8 @@ static void describe(char *out, size_t outsz, const struct audit_row *r, const c
 		 why);
 }
 
-enum status audit_chain_verify(struct store *s, struct audit_verify *out, struct err *e)
+/* Verifies the chain (no permission check, no audit row). */
+static enum status audit_chain_verify(struct store *s, struct audit_verify *out, struct err *e)
 {
 	static const char sql[] = "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq";
 	char prev[AUDIT_HASH_HEX + 1] = AUDIT_ZERO_HASH, hash[AUDIT_HASH_HEX + 1];
@@ -493,4 +496,42 @@ enum status audit_trim(struct store *s, const char *cutoff, bool dry_run, long *
 	snprintf(detail, sizeof detail, "removed=%ld before=%s through=%lld hash=%s", *removed,
 		 cutoff, last_seq, last_hash);
 	return store_audit(s, "audit.retention", "audit", NULL, detail, e);
+}
+
+/* ---- the audit trail, for people --------------------------------------- */
+
+enum status store_audit_list(struct store *s, const struct audit_filter *f,
+			     int (*fn)(void *ctx, const struct audit_row *r), void *ctx,
+			     struct err *e)
+{
+	enum status rc = store_require(s, STORE_PERM_AUDIT, "audit", NULL, e);
+
+	if (rc)
+		return rc;
+	/* Reading who looked at whom is itself an access to record. */
+	rc = store_audit(s, "audit.show", f && f->customer_id ? "customer" : "audit",
+			 f ? f->customer_id : NULL, f && f->user ? f->user : NULL, e);
+	if (rc)
+		return rc;
+	return audit_rows(s, f, fn, ctx, e);
+}
+
+enum status store_audit_verify(struct store *s, struct audit_verify *out, struct err *e)
+{
+	enum status rc = store_require(s, STORE_PERM_AUDIT, "audit", NULL, e);
+	char detail[96];
+
+	if (rc)
+		return rc;
+	rc = audit_chain_verify(s, out, e);
+	if (rc)
+		return rc;
+	if (out->first_bad)
+		snprintf(detail, sizeof detail, "broken at row %lld", out->first_bad);
+	else if (out->cut)
+		snprintf(detail, sizeof detail, "cut: ends at row %lld, server confirmed row %lld",
+			 out->last_seq, out->acked_seq);
+	else
+		snprintf(detail, sizeof detail, "whole, %lld rows", out->rows);
+	return store_audit(s, "audit.verify", "audit", NULL, detail, e);
 }

@@ -1,8 +1,10 @@
 /*
- * Contacts, visits and cases. A contact is an immutable fact: logged once in
- * one durable transaction with everything that follows from it (the visit,
- * the referral case and its first event, the search index, the outbox rows,
- * the audit row). Corrections are new contacts that point at the old one.
+ * Contacts and visits. A contact is an immutable fact: logged once in one
+ * durable transaction with everything that follows from it (the visit, the
+ * referral case and its first event, the search index, the outbox rows, the
+ * audit row). Corrections are new contacts that point at the old one.
+ * Personal flow answers are kept only on a contact linked to a customer
+ * (minimisation). Read back as a customer's contact history.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -366,6 +368,35 @@ static enum status raise_case(struct store *s, const struct contact_input *in,
 	return rc;
 }
 
+/*
+ * Minimisation: on a contact not linked to a customer, flow answers marked
+ * personal are refused (the caller asks the flow for FLOW_JSON_NO_PERSONAL).
+ * answers is the flow's JSON ({"answers": {FIELD: {"personal": BOOL}}});
+ * NULL passes.
+ */
+static enum status personal_answers_check(const struct json_t *answers, bool linked, struct err *e)
+{
+	const json_t *list;
+	const char *key;
+	json_t *v;
+
+	if (linked || !answers || !json_is_object(answers))
+		return STATUS_OK;
+	list = json_object_get(answers, "answers");
+	if (!json_is_object(list))
+		list = answers;
+	json_object_foreach((json_t *)list, key, v)
+	{
+		if (json_is_object(v) && json_is_true(json_object_get(v, "personal")))
+			return err_set(e, STATUS_INVALID,
+				       "flow answer '%s' is personal, and this contact is not linked to "
+				       "a customer: link it to the customer, or leave personal answers "
+				       "out",
+				       key);
+	}
+	return STATUS_OK;
+}
+
 enum status store_contact_log(struct store *s, const struct contact_input *in,
 			      struct contact_result *out, struct err *e)
 {
@@ -384,9 +415,9 @@ enum status store_contact_log(struct store *s, const struct contact_input *in,
 		rc = join_visit(s, in->visit_id, &p, visit_customer, e);
 	if (!rc && p.customer_id)
 		rc = check_customer(s, p.customer_id, e);
-	/* Minimisation (issue 7): personal answers only with a customer. */
+	/* Minimisation: personal answers only with a customer. */
 	if (!rc)
-		rc = privacy_answers_check(p.answers, p.customer_id != NULL, e);
+		rc = personal_answers_check(p.answers, p.customer_id != NULL, e);
 	if (rc)
 		goto out;
 	store_now(now, sizeof now);
@@ -415,144 +446,47 @@ done:
 	return rc;
 }
 
-/* ---- cases ------------------------------------------------------------- */
+/* ---- contact history --------------------------------------------------- */
 
-static void fill_case_row(sqlite3_stmt *st, struct case_row *r, const char *today)
+enum status store_customer_contacts(struct store *s, const char *customer_id, int limit,
+				    int (*fn)(void *ctx, const struct contact_row *row),
+				    void *ctx, struct err *e)
 {
-	r->id = col_text(st, 0);
-	r->reference = col_text(st, 1);
-	r->customer_id = col_text_or_null(st, 2);
-	r->team = col_text(st, 3);
-	r->service = col_text(st, 4);
-	r->reason = col_text(st, 5);
-	r->status = col_text(st, 6);
-	r->due = col_text(st, 7);
-	r->created_at = col_text(st, 8);
-	r->closed_at = col_text_or_null(st, 9);
-	r->result = col_text_or_null(st, 10);
-	r->overdue = case_row_overdue(r->status, r->due, today);
-}
-
-static void today_text(char *out, size_t outsz)
-{
-	date_format(date_today_london(), out, outsz);
-}
-
-enum status store_case_list(struct store *s, const struct case_filter *f,
-			    int (*fn)(void *ctx, const struct case_row *row), void *ctx,
-			    struct err *e)
-{
-	struct buf sql;
-	sqlite3_stmt *st = NULL;
-	char today[16];
-	int rc, idx = 1;
-	const char *status = f && f->status ? f->status : NULL;
-
-	if (status && strcmp(status, "all") != 0 && case_status_find(status) < 0)
-		return err_set(e, STATUS_INVALID,
-			       "unknown case status '%s'; use open, in-progress, awaiting-customer, closed or all",
-			       status);
-	if (f && f->team && *f->team && !store_ref_exists(s, REF_TEAM, f->team))
-		return store_ref_check(s, REF_TEAM, f->team, e);
-	today_text(today, sizeof today);
-	/* Fixed fragments only; every value is bound. */
-	buf_init(&sql, 1024);
-	buf_adds(&sql, "SELECT id, reference, customer_id, team, service, reason, status,"
-		       " due_date, created_at, closed_at, result FROM \"case\" WHERE 1");
-	if (!status)
-		buf_adds(&sql, " AND status <> 'closed'");
-	else if (strcmp(status, "all") != 0)
-		buf_printf(&sql, " AND status = ?%d", idx++);
-	if (f && f->team && *f->team)
-		buf_printf(&sql, " AND team = ?%d", idx++);
-	if (f && f->overdue)
-		buf_printf(&sql, " AND status NOT IN ('closed', 'awaiting-customer') AND due_date < ?%d",
-			   idx++);
-	buf_adds(&sql, " ORDER BY due_date, num");
-	rc = sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL);
-	buf_release(&sql);
-	if (rc != SQLITE_OK)
-		return store_db_error(s, rc, "listing cases", e);
-	idx = 1;
-	if (status && strcmp(status, "all") != 0)
-		sqlite3_bind_text(st, idx++, status, -1, SQLITE_STATIC);
-	if (f && f->team && *f->team)
-		sqlite3_bind_text(st, idx++, f->team, -1, SQLITE_STATIC);
-	if (f && f->overdue)
-		sqlite3_bind_text(st, idx++, today, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct case_row r;
-
-		fill_case_row(st, &r, today);
-		if (fn(ctx, &r))
-			break;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_db_error(s, rc, "listing cases", e);
-	return STATUS_OK;
-}
-
-enum status store_case_show(struct store *s, const char *reference,
-			    int (*case_fn)(void *ctx, const struct case_row *row),
-			    int (*event_fn)(void *ctx, const struct case_event_row *ev), void *ctx,
-			    struct err *e)
-{
-	sqlite3_stmt *st = stmt_get(s, ST_CASE_GET, e);
-	char today[16], *case_id, upper[32];
+	sqlite3_stmt *st = stmt_sql(
+		s,
+		"SELECT k.id, k.visit_id, k.created_at, k.channel, k.site, k.advisor, k.service,"
+		" v.name, k.outcome, k.failure_demand, k.notes, k.duration_s"
+		" FROM contact k LEFT JOIN service v ON v.code = k.service"
+		" WHERE k.customer_id = ?1 ORDER BY k.created_at DESC, k.num DESC LIMIT ?2",
+		e);
 	int rc;
 
 	if (!st)
 		return e ? e->code : STATUS_DB;
-	/* People read references aloud and type them in any case. */
-	snprintf(upper, sizeof upper, "%s", reference ? reference : "");
-	for (char *p = upper; *p; p++)
-		if (*p >= 'a' && *p <= 'z')
-			*p = (char)(*p - 'a' + 'A');
-	if (!reference || !case_reference_valid(upper))
-		return err_set(e, STATUS_INVALID,
-			       "'%s' is not a case reference; references look like WB2-00417",
-			       reference ? reference : "");
-	reference = upper;
-	today_text(today, sizeof today);
-	sqlite3_bind_text(st, 1, reference, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_db_error(s, rc, "reading the case", e);
-		return err_set(e, STATUS_NOT_FOUND,
-			       "no case with reference '%s'; list cases with: frontdesk case list --status all",
-			       reference);
-	}
-	{
-		struct case_row r;
-
-		fill_case_row(st, &r, today);
-		case_id = xstrdup(r.id);
-		if (case_fn)
-			case_fn(ctx, &r);
-	}
-	sqlite3_reset(st);
-	st = stmt_get(s, ST_CASE_EVENTS, e);
-	if (!st) {
-		free(case_id);
-		return e ? e->code : STATUS_DB;
-	}
-	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, customer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, limit > 0 ? limit : 200);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct case_event_row ev = {
-			.at = col_text(st, 0),
-			.status = col_text(st, 1),
-			.note = col_text_or_null(st, 2),
-			.actor = col_text(st, 3),
+		struct contact_row r = {
+			.id = col_text(st, 0),
+			.visit_id = col_text(st, 1),
+			.created_at = col_text(st, 2),
+			.channel = col_text(st, 3),
+			.site = col_text(st, 4),
+			.advisor = col_text(st, 5),
+			.service = col_text(st, 6),
+			.service_name = col_text(st, 7),
+			.outcome = col_text(st, 8),
+			.failure_demand = col_text_or_null(st, 9),
+			.notes = col_text_or_null(st, 10),
+			.duration_s = sqlite3_column_type(st, 11) == SQLITE_NULL
+					      ? -1
+					      : (long)sqlite3_column_int64(st, 11),
 		};
-		if (event_fn && event_fn(ctx, &ev))
+		if (fn(ctx, &r))
 			break;
 	}
 	sqlite3_reset(st);
-	free(case_id);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_db_error(s, rc, "reading the case history", e);
+		return store_db_error(s, rc, "reading the contact history", e);
 	return STATUS_OK;
 }

@@ -2,7 +2,8 @@
  * Customers: the golden record. Every field is checked here again (the store
  * is the last line of defence, whoever the caller), stamped with an HLC for
  * the per-field merge, indexed for search, queued for the server and audited,
- * all in one transaction.
+ * all in one transaction. Reading a record is audited, and refused on a desk
+ * that has been offline for too long (the offline limit, at the end).
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -365,7 +366,7 @@ enum status store_customer_get(struct store *s, const char *id, struct customer 
 		return err_set(e, STATUS_INVALID,
 			       "'%s' is not a customer id; ids look like 0193a5c2-7d1e-7abc-8def-0123456789ab",
 			       id ? id : "");
-	/* Offline limit (issue 7): the refusal is kept in the audit trail. */
+	/* Offline limit: the refusal is kept in the audit trail. */
 	rc = store_offline_check(s, e);
 	if (rc) {
 		store_audit(s, "access.denied", "customer", id, "offline-limit", NULL);
@@ -495,5 +496,57 @@ enum status search_reindex_customer(struct store *s, const char *id, struct err 
 	rc = search_index_customer(s, num, c, refs, e);
 	free(refs);
 	customer_free(c);
+	return rc;
+}
+
+/* ---- the offline limit ------------------------------------------------- */
+
+/* When the server_url setting was last written (the enrolment); 0 if unknown. */
+static int64_t enrolled_at(struct store *s)
+{
+	sqlite3_stmt *st = stmt_sql(s, "SELECT updated_at FROM settings WHERE key = 'server_url'",
+				    NULL);
+	int64_t ms = 0;
+
+	if (!st)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW && time_parse_utc(col_text(st, 0), &ms) != STATUS_OK)
+		ms = 0;
+	sqlite3_reset(st);
+	return ms;
+}
+
+enum status store_offline_check(struct store *s, struct err *e)
+{
+	char *url = setting_raw(s, "server_url");
+	char *last = NULL, *days_text = NULL, when[32];
+	long days = 14;
+	int64_t last_ms = 0, now = clock_now_ms();
+	enum status rc = STATUS_OK;
+
+	if (!url || !*url)
+		goto out; /* never enrolled: a stand-alone desk */
+	if (store_setting_get(s, "max_offline_days", &days_text, NULL) == STATUS_OK && days_text) {
+		long d = strtol(days_text, NULL, 10);
+
+		if (d > 0)
+			days = d;
+	}
+	last = setting_raw(s, "sync_last_ok");
+	if (!last || !*last || time_parse_utc(last, &last_ms) != STATUS_OK)
+		last_ms = enrolled_at(s);
+	if (last_ms <= 0 || now - last_ms <= days * DAY_MS)
+		goto out;
+	time_format_utc(last_ms, when, sizeof when);
+	when[10] = '\0';
+	rc = err_set(e, STATUS_DENIED,
+		     "customer records are hidden: this console has not synced with the server "
+		     "since %s (%lld days; the limit is %ld, setting max_offline_days); connect "
+		     "to the network and run: frontdesk sync",
+		     when, (long long)((now - last_ms) / DAY_MS), days);
+out:
+	free(url);
+	free(last);
+	free(days_text);
 	return rc;
 }

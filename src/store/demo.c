@@ -15,7 +15,7 @@
 
 #include "internal.h"
 
-/* ---- deterministic randomness ----------------------------------------- */
+/* ---- deterministic randomness ------------------------------------------ */
 
 static uint64_t splitmix(uint64_t *x)
 {
@@ -639,19 +639,6 @@ static void indexes_release(struct saved_indexes *saved)
 	free(saved->sql);
 }
 
-static long count_rows(struct store *s, const char *sql)
-{
-	sqlite3_stmt *st;
-	long n = -1;
-
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 enum status store_demo_generate(struct store *s, const struct demo_options *o, struct err *e)
 {
 	struct demo_ctx d = { .s = s };
@@ -668,8 +655,8 @@ enum status store_demo_generate(struct store *s, const struct demo_options *o, s
 	    o->contacts > 200000000L)
 		return err_set(e, STATUS_INVALID,
 			       "demo sizes must be 0 to 50,000,000 customers and 0 to 200,000,000 contacts");
-	if (count_rows(s, "SELECT EXISTS (SELECT 1 FROM customer)") != 0 ||
-	    count_rows(s, "SELECT EXISTS (SELECT 1 FROM contact)") != 0)
+	if (stmt_number(stmt_sql(s, "SELECT EXISTS (SELECT 1 FROM customer)", NULL)) != 0 ||
+	    stmt_number(stmt_sql(s, "SELECT EXISTS (SELECT 1 FROM contact)", NULL)) != 0)
 		return err_set(e, STATUS_EXISTS,
 			       "database '%s' already holds customers or contacts; demo data goes only into a new database (use --db with a new file)",
 			       s->path);

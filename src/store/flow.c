@@ -1,5 +1,5 @@
 /*
- * FAQ flows in the store (issue 4): checked flows kept by (id, version) with
+ * FAQ flows in the store: checked flows kept by (id, version) with
  * their source, so a contact can always be explained by the flow it used;
  * finding a flow by the customer's words (FTS5 over the latest version of
  * each flow, kept by triggers on the flow table, so flows pulled from the
@@ -15,7 +15,7 @@
 
 #include "internal.h"
 
-/* ---- storing ------------------------------------------------------------ */
+/* ---- storing ----------------------------------------------------------- */
 
 /* Parked runs of one flow version; -1 on a database error. */
 static long parked_uses(struct store *s, const char *id, long version)
@@ -24,16 +24,12 @@ static long parked_uses(struct store *s, const char *id, long version)
 				    "SELECT count(*) FROM flow_park WHERE flow_id = ?1"
 				    " AND flow_version = ?2",
 				    NULL);
-	long n = -1;
 
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, version);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
+	if (st) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, version);
+	}
+	return (long)stmt_number(st);
 }
 
 static enum status flow_put_check(const struct store_flow *f, struct err *e)
@@ -138,15 +134,12 @@ out:
 static long latest_version(struct store *s, const char *id)
 {
 	sqlite3_stmt *st = stmt_sql(s, "SELECT max(version) FROM flow WHERE id = ?1", NULL);
-	long v = 0;
+	long v;
 
-	if (!st)
-		return 0;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return v;
+	if (st)
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	v = (long)stmt_number(st);
+	return v > 0 ? v : 0;
 }
 
 enum status store_flow_get(struct store *s, const char *id, long version, char **source,
@@ -197,18 +190,10 @@ enum status store_flow_get(struct store *s, const char *id, long version, char *
 
 long store_flow_count(struct store *s)
 {
-	sqlite3_stmt *st = stmt_sql(s, "SELECT count(*) FROM flow", NULL);
-	long n = -1;
-
-	if (!st)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return (long)stmt_number(stmt_sql(s, "SELECT count(*) FROM flow", NULL));
 }
 
-/* ---- finding a flow by the customer's words ----------------------------- */
+/* ---- finding a flow by the customer's words ---------------------------- */
 
 char *store_flow_search_expr(const char *query)
 {
@@ -501,15 +486,10 @@ long store_flow_parked_count(struct store *s, const char *customer_id)
 {
 	sqlite3_stmt *st = stmt_sql(s, "SELECT count(*) FROM flow_park WHERE customer_id = ?1",
 				    NULL);
-	long n = -1;
 
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, customer_id ? customer_id : "", -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
+	if (st)
+		sqlite3_bind_text(st, 1, customer_id ? customer_id : "", -1, SQLITE_STATIC);
+	return (long)stmt_number(st);
 }
 
 enum status store_flow_resume(struct store *s, const char *park_id,

@@ -72,15 +72,16 @@ struct store {
 	struct date *holidays;
 	size_t nholidays;
 	bool holidays_loaded;
-	/* data protection (issue 7): the role store_set_actor_role gave
-	 * role_actor; used while the actor is still that one */
+	/* the role store_set_actor_role gave role_actor; used while the
+	 * actor is still that one */
 	char role_actor[128];
 	int role;
-	/* the person whose server session this process holds (issue 13);
-	 * "" when none */
+	/* the person whose server session this process holds; "" when none */
 	char person_login[64];
 	char person_role[16];
 };
+
+/* ---- statements and helpers (stmt.c; errors and exec in open.c) -------- */
 
 /* The cached statement for id, reset and with bindings cleared; NULL after
  * filling e when it cannot be prepared (a programmer error, or a damaged
@@ -94,6 +95,19 @@ sqlite3_stmt *stmt_get(struct store *s, enum stmt_id id, struct err *e);
  * the ST_ table. NULL after filling e on failure.
  */
 sqlite3_stmt *stmt_sql(struct store *s, const char *sql, struct err *e);
+
+/* Runs a single-row statement that returns no rows; SQLITE_DONE -> OK. */
+enum status stmt_run(struct store *s, sqlite3_stmt *st, const char *what, struct err *e);
+/* Runs the cached statement for sql bound to one text parameter (?1) and
+ * adds the rows it changed to *count (may be NULL). */
+enum status stmt_run1(struct store *s, const char *sql, const char *p1, long *count,
+		      const char *what, struct err *e);
+/*
+ * The number a one-value query answers (a count, a max, an EXISTS): runs
+ * st (bound by the caller, may be NULL) and resets it. -1 when st is NULL,
+ * gives no row or fails. Every store_*_count is this.
+ */
+long long stmt_number(sqlite3_stmt *st);
 
 /* Translates the database's last error for a person; returns the code.
  * what says what we were doing ("saving the contact"). */
@@ -112,9 +126,6 @@ const char *col_text(sqlite3_stmt *st, int idx);
 /* Column text or NULL for SQL NULL; borrowed until the next step. */
 const char *col_text_or_null(sqlite3_stmt *st, int idx);
 
-/* Runs a single-row statement that returns no rows; SQLITE_DONE -> OK. */
-enum status stmt_run(struct store *s, sqlite3_stmt *st, const char *what, struct err *e);
-
 /* Reads a setting value directly (no defaults); fresh string or NULL. */
 char *setting_raw(struct store *s, const char *key);
 /* Writes a setting without checking it (internal keys: counters, ids). */
@@ -123,17 +134,23 @@ enum status setting_put(struct store *s, const char *key, const char *value, str
 /* Now as ISO 8601 UTC text (out >= 32 bytes). */
 void store_now(char *out, size_t outsz);
 
-/*
- * The body of a customer's outbox row that carries no copy of the record
- * (bulk writes: an import queues 10^5 customers): store_outbox_batch sends
- * the customer as the record stands when it is pushed. Valid JSON, so SQL
- * that reads bodies (json_extract in privacy.c) still can.
- */
-#define OUTBOX_BODY_FROM_RECORD "{}"
+/* A day in milliseconds (the clock's unit). */
+#define DAY_MS (24LL * 3600 * 1000)
 
-/* Appends an outbox row (when capture is on). body is a JSON text. */
-enum status outbox_add(struct store *s, const char *record_type, const char *record_id,
-		       const char *op, const char *body, struct err *e);
+/* ---- schema (schema.c, and the steps other files own) ------------------- */
+
+/* Schema migrations: brings the file from its user_version to
+ * STORE_SCHEMA_VERSION, one transaction per step. */
+enum status store_migrate(struct store *s, struct err *e);
+/* Migration step (schema 5, report.c): counts the contacts written before
+ * contact_tally existed into it and sets their repeated mark; triggers do
+ * both for every later contact. */
+enum status report_migrate(struct store *s, struct err *e);
+/* Migration step (audit.c): chains the rows written before the chain
+ * existed and adds the append-only triggers. */
+enum status audit_chain_migrate(struct store *s, struct err *e);
+
+/* ---- search index (search.c) -------------------------------------------- */
 
 /* Writes (replacing any old one) the search index row for the customer
  * with rowid num; an erased customer is only removed. */
@@ -142,6 +159,22 @@ enum status search_index_customer(struct store *s, sqlite3_int64 num, const stru
 /* Adds the index row for a customer known to have none yet (bulk writes). */
 enum status search_index_add(struct store *s, sqlite3_int64 num, const struct customer *c,
 			     const char *refs, struct err *e);
+
+/* Appends tok[0..n) to b as one quoted FTS5 string ("..." with any "
+ * doubled), so typed text is always searched as text, never FTS syntax. */
+void fts_quote(struct buf *b, const char *tok, size_t n);
+
+/* Merges search-index segments after a bulk write: all of them (full:
+ * rewrites the index) or a bounded amount of work. Failures only cost
+ * speed, so they are ignored. */
+void search_tidy(struct store *s, bool full);
+
+/* ---- reference data (refdata.c) ----------------------------------------- */
+
+/* The loaded bank holidays (sorted), loading them on first use. */
+enum status holidays_get(struct store *s, const struct date **out, size_t *n, struct err *e);
+
+/* ---- customers (customer.c) --------------------------------------------- */
 
 /* Loads a customer without auditing (internal checks); *num gets its rowid
  * when num is non-NULL. Caller frees *out with customer_free(). */
@@ -160,36 +193,8 @@ void customer_bind_fields(sqlite3_stmt *st, const struct customer *c, const char
 /* Re-indexes the customer with that id (after a case gave them a reference). */
 enum status search_reindex_customer(struct store *s, const char *id, struct err *e);
 
-/* Appends tok[0..n) to b as one quoted FTS5 string ("..." with any "
- * doubled), so typed text is always searched as text, never FTS syntax. */
-void fts_quote(struct buf *b, const char *tok, size_t n);
+/* ---- audit (audit.c) ----------------------------------------------------- */
 
-/* Merges search-index segments after a bulk write: all of them (full:
- * rewrites the index) or a bounded amount of work. Failures only cost
- * speed, so they are ignored. */
-void search_tidy(struct store *s, bool full);
-
-/* Schema migrations: brings the file from its user_version to
- * STORE_SCHEMA_VERSION, one transaction per step. */
-enum status store_migrate(struct store *s, struct err *e);
-/* Migration step (schema 5): counts the contacts written before
- * contact_tally existed into it and sets their repeated mark; triggers do
- * both for every later contact. */
-enum status report_migrate(struct store *s, struct err *e);
-
-/* core's case_overdue for a stored row: status and due date as text,
- * today as YYYY-MM-DD. */
-bool case_row_overdue(const char *status, const char *due, const char *today);
-/* The loaded bank holidays (sorted), loading them on first use. */
-enum status holidays_get(struct store *s, const struct date **out, size_t *n, struct err *e);
-
-/* ---- data protection (issue 7) ---- */
-
-/* Migration step: chains the rows written before the chain existed and
- * adds the append-only triggers. */
-enum status audit_chain_migrate(struct store *s, struct err *e);
-/* Verifies the chain (no permission check, no audit row). */
-enum status audit_chain_verify(struct store *s, struct audit_verify *out, struct err *e);
 /* Reads audit rows (no permission check, no audit row). */
 enum status audit_rows(struct store *s, const struct audit_filter *f,
 		       int (*fn)(void *ctx, const struct audit_row *r), void *ctx, struct err *e);
@@ -198,6 +203,9 @@ enum status audit_rows(struct store *s, const struct audit_filter *f,
  * transaction. */
 enum status audit_trim(struct store *s, const char *cutoff, bool dry_run, long *removed,
 		       struct err *e);
+
+/* ---- erasure (subject.c) -------------------------------------------------- */
+
 /*
  * Removes a customer's personal data in the caller's transaction: the
  * record's fields (erased = 1), the index entry, notes and flow answers of
@@ -215,12 +223,20 @@ enum status customer_index_purge(struct store *s, struct err *e);
  * truncates it, so old page images go. false when another connection
  * holds the log (it is emptied at a later checkpoint). */
 bool store_log_purge(struct store *s);
+/* ---- the outbox (sync.c) ---------------------------------------------------- */
+
 /*
- * Minimisation: on a contact not linked to a customer, flow answers marked
- * personal are refused (the caller asks the flow for FLOW_JSON_NO_PERSONAL).
- * answers is the flow's JSON ({"answers": {FIELD: {"personal": BOOL}}});
- * NULL passes.
+ * The body of a customer's outbox row that carries no copy of the record
+ * (bulk writes: an import queues 10^5 customers): store_outbox_batch sends
+ * the customer as the record stands when it is pushed. Valid JSON, so SQL
+ * that reads bodies (json_extract in subject.c) still can.
  */
-enum status privacy_answers_check(const struct json_t *answers, bool linked, struct err *e);
+#define OUTBOX_BODY_FROM_RECORD "{}"
+
+/* Appends an outbox row (when capture is on), in the caller's transaction.
+ * body is a JSON text. A change only a person may make (a user change, an
+ * erasure) waits for one (store_outbox_set_person). */
+enum status outbox_add(struct store *s, const char *record_type, const char *record_id,
+		       const char *op, const char *body, struct err *e);
 
 #endif

@@ -116,7 +116,7 @@ static const char schema_v1[] =
 	"  created_at TEXT NOT NULL, sent_at TEXT, error TEXT);"
 	"CREATE INDEX outbox_pending ON outbox(seq) WHERE sent_at IS NULL;";
 
-/* Version 2 (reports, issue 6): cases by creation time and by the contact
+/* Version 2 (reports): cases by creation time and by the contact
  * that raised them, and the few contacts that correct another, so reports
  * count a corrected contact once without scanning every contact, and one
  * index that covers the columns reports count by. */
@@ -129,7 +129,7 @@ static const char schema_v2[] =
 	"CREATE INDEX contact_report ON contact(created_at, channel, service, site, advisor,"
 	"  outcome, failure_demand, customer_id);";
 
-/* Version 3 (data protection, issue 7): the audit trail becomes a hash
+/* Version 3 (data protection): the audit trail becomes a hash
  * chain per device. Existing rows are chained in order by
  * audit_chain_migrate, which also adds the append-only triggers. The
  * index serves audit show --user and retention by time. */
@@ -140,7 +140,7 @@ static const char schema_v3[] =
 	"ALTER TABLE audit ADD COLUMN hash TEXT;"
 	"CREATE INDEX audit_at ON audit(at);";
 
-/* Version 4 (flows, issue 4): words to find a flow by, an FTS5 index over
+/* Version 4 (flows): words to find a flow by, an FTS5 index over
  * the latest version of each flow (rowid from flow_key, one per flow id)
  * kept by a trigger, so every writer of flow rows (flow load, sync pull)
  * keeps it; and runs parked on a customer, removed when the customer is
@@ -174,7 +174,7 @@ static const char schema_v4[] =
 	"CREATE TRIGGER flow_park_erase AFTER UPDATE OF erased ON customer WHEN new.erased"
 	" BEGIN DELETE FROM flow_park WHERE customer_id = new.id; END;";
 
-/* Version 5 (reports over any period, issue 6). contact_tally keeps the
+/* Version 5 (reports over any period). contact_tally keeps the
  * contact counts per UTC day (per hour for the time groupings) for each key
  * a report groups by, so a report over a month or a year adds up a few
  * thousand rows instead of reading every contact. kind is enum
@@ -240,7 +240,7 @@ static const char schema_v5[] =
 	"  closed_at, paused_days, id);"
 	"CREATE INDEX case_event_paused ON case_event(case_id) WHERE status = 'awaiting-customer';";
 
-/* Version 6 (the import figure, issue 2): no table changes, a new way to
+/* Version 6 (the import figure): no table changes, a new way to
  * keep stamps. field_hlc may hold {"*": stamp}, the one stamp of every field
  * that has a value (a customer added in one write), instead of a copy per
  * field; customer_load reads both forms. Rows written before keep theirs.
@@ -249,7 +249,7 @@ static const char schema_v5[] =
  * instead. */
 static const char schema_v6[] = "";
 
-/* Version 7 (privileged acts need a person, issue 13): a queued change
+/* Version 7 (privileged acts need a person): a queued change
  * the server takes only with a person's session waits for a person holding
  * wait_role (wait_login: that person; NULL: anyone holding the role). */
 static const char schema_v7[] =

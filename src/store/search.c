@@ -330,7 +330,7 @@ enum status store_customer_search(struct store *s, const char *query, int limit,
 			       "search text is too long (over %d characters); search by part of a "
 			       "name, a postcode, a phone number or a case reference",
 			       SEARCH_MAX_CHARS);
-	/* Offline limit (issue 7); not audited: it runs per key typed. */
+	/* Offline limit; not audited: it runs per key typed. */
 	rc = store_offline_check(s, e);
 	if (rc)
 		return (enum status)rc;

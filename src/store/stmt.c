@@ -3,7 +3,6 @@
  * All SQL the console runs at steady state is in this table, so it can be
  * read (and reviewed for bound parameters) in one place.
  */
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +135,33 @@ const char *col_text_or_null(sqlite3_stmt *st, int idx)
 	return (const char *)sqlite3_column_text(st, idx);
 }
 
+enum status stmt_run1(struct store *s, const char *sql, const char *p1, long *count,
+		      const char *what, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s, sql, e);
+	enum status rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, p1, -1, SQLITE_TRANSIENT);
+	rc = stmt_run(s, st, what, e);
+	if (!rc && count)
+		*count += (long)sqlite3_changes(s->db);
+	return rc;
+}
+
+long long stmt_number(sqlite3_stmt *st)
+{
+	long long n = -1;
+
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
 enum status stmt_run(struct store *s, sqlite3_stmt *st, const char *what, struct err *e)
 {
 	int rc = sqlite3_step(st);
@@ -177,98 +203,4 @@ enum status setting_put(struct store *s, const char *key, const char *value, str
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
 	return stmt_run(s, st, "saving a setting", e);
-}
-
-/* store_audit lives in audit.c (the hash chain, issue 7). */
-
-/*
- * The role a change needs from a person at the server (issue 13), or NULL:
- * a user change, and a customer's erasure, need an administrator.
- */
-static const char *outbox_privilege(const char *record_type, const char *body)
-{
-	if (!strcmp(record_type, "user"))
-		return "admin";
-	if (!strcmp(record_type, "customer") && strstr(body, "\"erased\"")) {
-		json_t *j = json_loads(body, 0, NULL);
-		bool erased = json_is_true(json_object_get(j, "erased"));
-
-		json_decref(j);
-		return erased ? "admin" : NULL;
-	}
-	return NULL;
-}
-
-/* The acting user's login when they hold role (actor "ROLE:LOGIN"), else
- * NULL: anyone holding the role may send the change. */
-static const char *acting_login(struct store *s, const char *role)
-{
-	const char *actor = store_actor(s), *colon = strchr(actor, ':');
-	enum store_role need = store_role_find(role);
-
-	if (!colon || store_actor_role(s) < need)
-		return NULL;
-	{
-		char prefix[16];
-
-		snprintf(prefix, sizeof prefix, "%.*s", (int)(colon - actor), actor);
-		if (store_role_find(prefix) == STORE_ROLE_NONE)
-			return NULL; /* not a user (cli:root) */
-	}
-	return colon + 1;
-}
-
-enum status outbox_add(struct store *s, const char *record_type, const char *record_id,
-		       const char *op, const char *body, struct err *e)
-{
-	sqlite3_stmt *st;
-	char now[32];
-	const char *wait_role = outbox_privilege(record_type, body);
-	enum status rc;
-
-	if (!s->outbox_capture)
-		return STATUS_OK;
-	st = stmt_get(s, ST_OUTBOX_INSERT, e);
-	if (!st)
-		return e ? e->code : STATUS_DB;
-	store_now(now, sizeof now);
-	sqlite3_bind_text(st, 1, record_type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, record_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, op, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, body, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	if (wait_role) {
-		sqlite3_bind_text(st, 6, wait_role, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, acting_login(s, wait_role), -1, SQLITE_TRANSIENT);
-	}
-	rc = stmt_run(s, st, "queueing the change for the server", e);
-	if (rc || !wait_role)
-		return rc;
-	/* The record's earlier changes not sent yet carry it now too (an
-	 * erasure rewrites them as the tombstone): they wait with it. */
-	st = stmt_sql(s,
-		      "UPDATE outbox SET wait_role = ?3, wait_login = ?4 WHERE record_type = ?1"
-		      " AND record_id = ?2 AND sent_at IS NULL AND error IS NULL"
-		      " AND wait_role IS NULL",
-		      e);
-	if (!st)
-		return e ? e->code : STATUS_DB;
-	sqlite3_bind_text(st, 1, record_type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, record_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, wait_role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, acting_login(s, wait_role), -1, SQLITE_TRANSIENT);
-	return stmt_run(s, st, "queueing the change for the server", e);
-}
-
-long store_outbox_pending(struct store *s)
-{
-	sqlite3_stmt *st = stmt_get(s, ST_OUTBOX_PENDING, NULL);
-	long n = -1;
-
-	if (!st)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
 }

@@ -1,7 +1,10 @@
 /*
- * The console's side of sync in the store: outbox batches, marking what the
- * server holds, refused rows kept for an administrator, the pull cursor and
- * applying pulled pages (the customer merge by HLC), enrolment identity.
+ * The console's side of sync in the store. The outbox: every write that
+ * must reach the centre appends its change here (outbox_add) in the write's
+ * own transaction; the push reads batches, marks what the server holds and
+ * keeps refused rows for an administrator; privileged changes wait for a
+ * person. The pull: applying pulled pages (the customer merge by HLC), the
+ * cursor, changes kept aside. And the enrolment identity.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -10,6 +13,90 @@
 #include "internal.h"
 
 /* ---- outbox ------------------------------------------------------------ */
+
+/*
+ * The role a change needs from a person at the server, or NULL:
+ * a user change, and a customer's erasure, need an administrator.
+ */
+static const char *outbox_privilege(const char *record_type, const char *body)
+{
+	if (!strcmp(record_type, "user"))
+		return "admin";
+	if (!strcmp(record_type, "customer") && strstr(body, "\"erased\"")) {
+		json_t *j = json_loads(body, 0, NULL);
+		bool erased = json_is_true(json_object_get(j, "erased"));
+
+		json_decref(j);
+		return erased ? "admin" : NULL;
+	}
+	return NULL;
+}
+
+/* The acting user's login when they hold role (actor "ROLE:LOGIN"), else
+ * NULL: anyone holding the role may send the change. */
+static const char *acting_login(struct store *s, const char *role)
+{
+	const char *actor = store_actor(s), *colon = strchr(actor, ':');
+	enum store_role need = store_role_find(role);
+
+	if (!colon || store_actor_role(s) < need)
+		return NULL;
+	{
+		char prefix[16];
+
+		snprintf(prefix, sizeof prefix, "%.*s", (int)(colon - actor), actor);
+		if (store_role_find(prefix) == STORE_ROLE_NONE)
+			return NULL; /* not a user (cli:root) */
+	}
+	return colon + 1;
+}
+
+enum status outbox_add(struct store *s, const char *record_type, const char *record_id,
+		       const char *op, const char *body, struct err *e)
+{
+	sqlite3_stmt *st;
+	char now[32];
+	const char *wait_role = outbox_privilege(record_type, body);
+	enum status rc;
+
+	if (!s->outbox_capture)
+		return STATUS_OK;
+	st = stmt_get(s, ST_OUTBOX_INSERT, e);
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	store_now(now, sizeof now);
+	sqlite3_bind_text(st, 1, record_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, record_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, op, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	if (wait_role) {
+		sqlite3_bind_text(st, 6, wait_role, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, acting_login(s, wait_role), -1, SQLITE_TRANSIENT);
+	}
+	rc = stmt_run(s, st, "queueing the change for the server", e);
+	if (rc || !wait_role)
+		return rc;
+	/* The record's earlier changes not sent yet carry it now too (an
+	 * erasure rewrites them as the tombstone): they wait with it. */
+	st = stmt_sql(s,
+		      "UPDATE outbox SET wait_role = ?3, wait_login = ?4 WHERE record_type = ?1"
+		      " AND record_id = ?2 AND sent_at IS NULL AND error IS NULL"
+		      " AND wait_role IS NULL",
+		      e);
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	sqlite3_bind_text(st, 1, record_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, record_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, wait_role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, acting_login(s, wait_role), -1, SQLITE_TRANSIENT);
+	return stmt_run(s, st, "queueing the change for the server", e);
+}
+
+long store_outbox_pending(struct store *s)
+{
+	return (long)stmt_number(stmt_get(s, ST_OUTBOX_PENDING, NULL));
+}
 
 /*
  * A row that may go in this process's pushes: one that waits for no person,
@@ -245,18 +332,6 @@ out:
 }
 
 /* One row's count or number from a statement with no parameters; -1 on error. */
-static long long query_ll(struct store *s, const char *sql)
-{
-	sqlite3_stmt *st = stmt_sql(s, sql, NULL);
-	long long n = -1;
-
-	if (!st)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
-}
 
 enum status store_outbox_renumber(struct store *s, long long held, long *renumbered,
 				  struct err *e)
@@ -282,8 +357,9 @@ enum status store_outbox_renumber(struct store *s, long long held, long *renumbe
 	 * refused). The new numbers follow the server's and every one of them,
 	 * so no two rows ever share a number, in the middle of the update too:
 	 * first to minus the new number (below every row), then flipped. */
-	kept = query_ll(s, "SELECT coalesce(max(seq), 0) FROM outbox WHERE sent_at IS NOT NULL");
-	count = query_ll(s, "SELECT count(*) FROM outbox WHERE sent_at IS NULL");
+	kept = stmt_number(stmt_sql(
+		s, "SELECT coalesce(max(seq), 0) FROM outbox WHERE sent_at IS NOT NULL", NULL));
+	count = stmt_number(stmt_sql(s, "SELECT count(*) FROM outbox WHERE sent_at IS NULL", NULL));
 	if (kept < 0 || count < 0) {
 		rc = store_db_error(s, sqlite3_errcode(s->db), "reading the outbox", e);
 		goto out;
@@ -364,15 +440,8 @@ out:
 
 long store_outbox_refused_count(struct store *s)
 {
-	sqlite3_stmt *st = stmt_sql(s, "SELECT count(*) FROM outbox WHERE error IS NOT NULL", NULL);
-	long n = -1;
-
-	if (!st)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return (long)stmt_number(
+		stmt_sql(s, "SELECT count(*) FROM outbox WHERE error IS NOT NULL", NULL));
 }
 
 enum status store_outbox_refused(struct store *s,
@@ -457,7 +526,7 @@ enum status store_device_enrolled(struct store *s, const char *device_id,
 	return rc;
 }
 
-/* ---- applying a pulled page ------------------------------------------- */
+/* ---- applying a pulled page -------------------------------------------- */
 
 static const char *jstr(const json_t *o, const char *key)
 {
@@ -981,7 +1050,7 @@ enum status store_sync_apply(struct store *s, const struct json_t *changes,
 	rc = store_tx_begin(s, e);
 	if (rc)
 		return rc;
-	kept = query_ll(s, "SELECT EXISTS (SELECT 1 FROM pull_problem)") != 0;
+	kept = stmt_number(stmt_sql(s, "SELECT EXISTS (SELECT 1 FROM pull_problem)", NULL)) != 0;
 	json_array_foreach(changes, i, c)
 	{
 		const char *type = jstr(c, "type");
@@ -1049,7 +1118,7 @@ enum status store_sync_apply(struct store *s, const struct json_t *changes,
 
 long store_pull_problem_count(struct store *s)
 {
-	return (long)query_ll(s, "SELECT count(*) FROM pull_problem");
+	return (long)stmt_number(stmt_sql(s, "SELECT count(*) FROM pull_problem", NULL));
 }
 
 enum status store_pull_problems(struct store *s, bool unreported, size_t max,

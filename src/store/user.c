@@ -1,8 +1,11 @@
 /*
- * Users and sign-in: argon2id password hashes (libsodium crypto_pwhash_str),
- * a lock-out after USER_LOCK_ATTEMPTS failures in a row, and an audit row
- * for every sign-in, failure, lock-out, unlock and sign-out. Passwords are
- * never stored, logged or audited; the audit names the login only.
+ * Users and roles. Sign-in: argon2id password hashes (libsodium
+ * crypto_pwhash_str), a lock-out after USER_LOCK_ATTEMPTS failures in a
+ * row, and an audit row for every sign-in, failure, lock-out, unlock and
+ * sign-out. Passwords are never stored, logged or audited; the audit names
+ * the login only. Roles: what each may do (STORE_PERMS), checked here in
+ * the store at every privileged call, whoever the caller, each refusal
+ * audited.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -104,7 +107,7 @@ static enum status no_such_user(const char *login, struct err *e)
 }
 
 /*
- * Queues the user as it stands for the server (issue 13: users are managed
+ * Queues the user as it stands for the server (users are managed
  * centrally): a privileged change, sent only with an administrator's
  * session (outbox_add marks it waiting for one).
  */
@@ -351,15 +354,7 @@ bool store_user_may_sign_in(struct store *s, const char *login)
 
 long store_user_count(struct store *s)
 {
-	sqlite3_stmt *st = stmt_sql(s, "SELECT count(*) FROM user", NULL);
-	long n = -1;
-
-	if (!st)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return (long)stmt_number(stmt_sql(s, "SELECT count(*) FROM user", NULL));
 }
 
 enum status store_user_list(struct store *s, int (*fn)(void *ctx, const struct user_row *row),
@@ -393,15 +388,6 @@ enum status store_user_list(struct store *s, int (*fn)(void *ctx, const struct u
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_db_error(s, rc, "listing users", e);
 	return STATUS_OK;
-}
-
-bool store_is_demo(struct store *s)
-{
-	char *v = setting_raw(s, "demo");
-	bool demo = v && strcmp(v, "1") == 0;
-
-	free(v);
-	return demo;
 }
 
 /* The user's row, copied, for sign-in. */
@@ -655,4 +641,106 @@ enum status store_user_demo_sign_in(struct store *s, const char *login,
 enum status store_user_sign_out(struct store *s, bool lock, struct err *e)
 {
 	return store_audit(s, lock ? "user.screen-lock" : "user.sign-out", "user", NULL, NULL, e);
+}
+
+/* ---- roles and permissions --------------------------------------------- */
+
+static const char *const role_names[] = {
+	[STORE_ROLE_NONE] = "no role",
+	[STORE_ROLE_ADVISOR] = "advisor",
+	[STORE_ROLE_SUPERVISOR] = "supervisor",
+	[STORE_ROLE_ADMIN] = "admin",
+};
+
+const char *store_role_name(enum store_role r)
+{
+	if ((int)r < 0 || (size_t)r >= sizeof role_names / sizeof role_names[0])
+		return role_names[STORE_ROLE_NONE];
+	return role_names[r];
+}
+
+enum store_role store_role_find(const char *name)
+{
+	for (int r = STORE_ROLE_ADVISOR; name && r <= STORE_ROLE_ADMIN; r++)
+		if (strcmp(name, role_names[r]) == 0)
+			return (enum store_role)r;
+	return STORE_ROLE_NONE;
+}
+
+void store_set_actor_role(struct store *s, const char *actor, enum store_role role)
+{
+	store_set_actor(s, actor);
+	snprintf(s->role_actor, sizeof s->role_actor, "%s", store_actor(s));
+	s->role = role;
+}
+
+enum store_role store_actor_role(struct store *s)
+{
+	const char *actor = store_actor(s);
+	const char *colon = strchr(actor, ':');
+	char prefix[16];
+	enum store_role r = STORE_ROLE_NONE;
+	sqlite3_stmt *st;
+
+	if (s->role_actor[0] && strcmp(s->role_actor, actor) == 0)
+		return (enum store_role)s->role;
+	if (!colon || (size_t)(colon - actor) >= sizeof prefix)
+		return STORE_ROLE_NONE;
+	snprintf(prefix, sizeof prefix, "%.*s", (int)(colon - actor), actor);
+	if (store_role_find(prefix) == STORE_ROLE_NONE)
+		return STORE_ROLE_NONE;
+	/* The table, not the prefix, says what the user may do now. */
+	st = stmt_sql(s, "SELECT role FROM user WHERE login = ?1 AND NOT disabled", NULL);
+	if (!st)
+		return STORE_ROLE_NONE;
+	sqlite3_bind_text(st, 1, colon + 1, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r = store_role_find(col_text(st, 0));
+	sqlite3_reset(st);
+	return r;
+}
+
+static const struct {
+	const char *name, *words;
+	enum store_role least;
+} perms[] = {
+#define SP_ROW(n, w, role) { #n, w, STORE_ROLE_##role },
+	STORE_PERMS(SP_ROW)
+#undef SP_ROW
+};
+
+bool store_allowed(struct store *s, enum store_perm p)
+{
+	if ((int)p < 0 || p >= STORE_PERM_COUNT)
+		die("store_allowed: no permission %d", (int)p);
+	return store_actor_role(s) >= perms[p].least;
+}
+
+enum status store_require(struct store *s, enum store_perm p, const char *record_type,
+			  const char *record_id, struct err *e)
+{
+	enum store_role r;
+	const char *who;
+	char detail[64];
+	enum status rc;
+
+	if (store_allowed(s, p))
+		return STATUS_OK;
+	r = store_actor_role(s);
+	snprintf(detail, sizeof detail, "%s", perms[p].name);
+	for (char *c = detail; *c; c++)
+		*c = (char)(*c == '_' ? '-' : (*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c));
+	rc = store_audit(s, "access.denied", record_type, record_id, detail, e);
+	if (rc)
+		return rc;
+	who = perms[p].least == STORE_ROLE_ADMIN ? "an administrator"
+						 : "a supervisor or an administrator";
+	if (r == STORE_ROLE_NONE)
+		return err_set(e, STATUS_DENIED,
+			       "not allowed: %s has no frontdesk role, so may not %s; only %s can",
+			       store_actor(s), perms[p].words, who);
+	return err_set(e, STATUS_DENIED, "not allowed: %s is %s %s and may not %s; only %s can",
+		       store_actor(s), r == STORE_ROLE_ADMIN || r == STORE_ROLE_ADVISOR ? "an" : "a",
+		       r == STORE_ROLE_ADMIN ? "administrator" : store_role_name(r), perms[p].words,
+		       who);
 }

@@ -212,8 +212,11 @@ static void export_write(struct tui *t, void *ctx)
 		return;
 	}
 	if (strcmp(format, "csv") == 0) {
-		store_export_csv(doc, out);
-		failed = 0;
+		struct csv_writer w;
+
+		csv_writer_init(&w, out);
+		store_export_rows(doc, csv_writer_row, &w);
+		failed = !csv_writer_release(&w);
 	} else {
 		failed = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
 			 fputc('\n', out) == EOF;

@@ -603,7 +603,7 @@ static void test_transaction_rolls_back_together(void **state)
 	add_customer(s, "Second Person", NULL, NULL, NULL);
 	assert_int_equal(store_tx_end(s, false, &e), STATUS_OK);
 	assert_int_equal(count("SELECT count(*) FROM customer"), 0);
-	/* audit rows travel too (issue 7); only the customers' are counted */
+	/* audit rows travel too; only the customers' are counted */
 	assert_int_equal(count("SELECT count(*) FROM outbox WHERE record_type <> 'audit'"), 0);
 	assert_int_equal(store_tx_begin(s, &e), STATUS_OK);
 	add_customer(s, "First Person", NULL, NULL, NULL);
@@ -851,6 +851,68 @@ static void test_two_writers(void **state)
 	assert_int_equal(count("SELECT count(DISTINCT reference) FROM \"case\""), 100);
 }
 
+/* A row callback that counts rows and stops after the second. */
+static int count_rows(void *ctx, const char *const *cells, size_t n)
+{
+	(void)cells;
+	assert_int_equal(n, STORE_EXPORT_COLUMNS);
+	return ++*(int *)ctx >= 2;
+}
+
+/* The subject access export as rows, written by core's CSV writer: nulls
+ * left out, nested case events their own section, one row per access,
+ * every cell through csv_cell (quoted, formulas neutralised). */
+static void test_export_rows_as_csv(void **state)
+{
+	static const char doc_text[] =
+		"{\"subject_access\": {\"customer_id\": \"c1\", \"generated_at\": \"T0\"},"
+		" \"customer\": {\"id\": \"c1\", \"created_at\": \"T1\", \"erased\": false,"
+		"  \"fields\": {\"name\": \"Zo\u00eb, \\\"Z\\\"\", \"needs\": null}},"
+		" \"contacts\": [{\"id\": \"k1\", \"created_at\": \"T2\", \"notes\": \"=SUM(A1)\","
+		"  \"duration_s\": 90}],"
+		" \"cases\": [{\"id\": \"x1\", \"reference\": \"WB2-00001\", \"created_at\": \"T3\","
+		"  \"events\": [{\"at\": \"T4\", \"status\": \"open\"}]}],"
+		" \"parked_flows\": [],"
+		" \"access\": [{\"at\": \"T5\", \"actor\": \"cli:root\", \"action\": \"customer.view\","
+		"  \"record_id\": \"c1\", \"detail\": null}]}";
+	static const char want[] =
+		"section,record,at,field,value\r\n"
+		"request,c1,T0,customer_id,c1\r\n"
+		"request,c1,T0,generated_at,T0\r\n"
+		"customer,c1,T1,id,c1\r\n"
+		"customer,c1,T1,created_at,T1\r\n"
+		"customer,c1,T1,erased,no\r\n"
+		"customer,c1,T1,fields.name,\"Zo\u00eb, \"\"Z\"\"\"\r\n"
+		"contact,k1,T2,id,k1\r\n"
+		"contact,k1,T2,notes,'=SUM(A1)\r\n"
+		"contact,k1,T2,duration_s,90\r\n"
+		"case,WB2-00001,T3,id,x1\r\n"
+		"case,WB2-00001,T3,reference,WB2-00001\r\n"
+		"case event,WB2-00001,T4,at,T4\r\n"
+		"case event,WB2-00001,T4,status,open\r\n"
+		"access,c1,T5,customer.view,by cli:root\r\n";
+	json_t *doc = json_loads(doc_text, JSON_PRESERVE_ORDER, NULL);
+	struct csv_writer w;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int rows = 0;
+
+	(void)state;
+	assert_non_null(doc);
+	assert_non_null(out);
+	csv_writer_init(&w, out);
+	assert_int_equal(store_export_rows(doc, csv_writer_row, &w), 0);
+	assert_true(csv_writer_release(&w));
+	fclose(out);
+	assert_string_equal(text, want);
+	free(text);
+	/* fn's non-zero answer stops the rows and is returned */
+	assert_int_equal(store_export_rows(doc, count_rows, &rows), 1);
+	assert_int_equal(rows, 2);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -868,6 +930,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_search_folds_and_normalises, setup, teardown),
 		cmocka_unit_test(test_search_expressions),
+		cmocka_unit_test(test_export_rows_as_csv),
 		cmocka_unit_test_setup_teardown(test_customer_edit_stamps_and_reindexes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_rolls_back_together, setup,

@@ -1,5 +1,5 @@
 /*
- * Store tests for FAQ flows (issue 4): versioned flows, finding a flow by
+ * Store tests for FAQ flows: versioned flows, finding a flow by
  * the customer's words, runs parked on a customer. A real SQLite file in a
  * temporary directory with the real schema; the test reads the file with
  * SQLite directly only to check what the store wrote. Degenerate inputs

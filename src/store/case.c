@@ -1,60 +1,16 @@
 /*
- * Queries and writes the advisor console needs: a customer's contact history
- * and cases, case lists by scope, case status changes (with the paused
- * clock), hot topics and an advisor's counts for today.
+ * Cases: referrals to a back-office team, raised when a contact's outcome is
+ * referred (contact.c writes the case and its first event in the contact's
+ * transaction). Here: reading them (by filter, by scope for the console's
+ * lists, one by reference with its history) and changing them, where the
+ * rules are core's (case_change_check): closing needs a result, and while a
+ * case waits on the customer its clock is paused and its due date moves on.
  */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
-
-/* ---- contact history ----------------------------------------------------- */
-
-enum status store_customer_contacts(struct store *s, const char *customer_id, int limit,
-				    int (*fn)(void *ctx, const struct contact_row *row),
-				    void *ctx, struct err *e)
-{
-	sqlite3_stmt *st = stmt_sql(
-		s,
-		"SELECT k.id, k.visit_id, k.created_at, k.channel, k.site, k.advisor, k.service,"
-		" v.name, k.outcome, k.failure_demand, k.notes, k.duration_s"
-		" FROM contact k LEFT JOIN service v ON v.code = k.service"
-		" WHERE k.customer_id = ?1 ORDER BY k.created_at DESC, k.num DESC LIMIT ?2",
-		e);
-	int rc;
-
-	if (!st)
-		return e ? e->code : STATUS_DB;
-	sqlite3_bind_text(st, 1, customer_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, limit > 0 ? limit : 200);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct contact_row r = {
-			.id = col_text(st, 0),
-			.visit_id = col_text(st, 1),
-			.created_at = col_text(st, 2),
-			.channel = col_text(st, 3),
-			.site = col_text(st, 4),
-			.advisor = col_text(st, 5),
-			.service = col_text(st, 6),
-			.service_name = col_text(st, 7),
-			.outcome = col_text(st, 8),
-			.failure_demand = col_text_or_null(st, 9),
-			.notes = col_text_or_null(st, 10),
-			.duration_s = sqlite3_column_type(st, 11) == SQLITE_NULL
-					      ? -1
-					      : (long)sqlite3_column_int64(st, 11),
-		};
-		if (fn(ctx, &r))
-			break;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_db_error(s, rc, "reading the contact history", e);
-	return STATUS_OK;
-}
-
-/* ---- cases --------------------------------------------------------------- */
 
 /* The columns every console case query selects, in this order. */
 #define CASE_COLUMNS                                                                       \
@@ -71,7 +27,7 @@ static void today_text(char *out, size_t outsz)
 	date_format(date_today_london(), out, outsz);
 }
 
-bool case_row_overdue(const char *status, const char *due, const char *today)
+static bool case_row_overdue(const char *status, const char *due, const char *today)
 {
 	struct date d, now;
 	int st = case_status_find(status);
@@ -80,26 +36,150 @@ bool case_row_overdue(const char *status, const char *due, const char *today)
 	       !date_parse(today, &now, "today", NULL) && case_overdue((enum case_status)st, d, now);
 }
 
+static void fill_case_row(sqlite3_stmt *st, struct case_row *r, const char *today)
+{
+	r->id = col_text(st, 0);
+	r->reference = col_text(st, 1);
+	r->customer_id = col_text_or_null(st, 2);
+	r->team = col_text(st, 3);
+	r->service = col_text(st, 4);
+	r->reason = col_text(st, 5);
+	r->status = col_text(st, 6);
+	r->due = col_text(st, 7);
+	r->created_at = col_text(st, 8);
+	r->closed_at = col_text_or_null(st, 9);
+	r->result = col_text_or_null(st, 10);
+	r->overdue = case_row_overdue(r->status, r->due, today);
+}
+
 static void fill_console_case(sqlite3_stmt *st, struct console_case *r, const char *today)
 {
 	memset(r, 0, sizeof *r);
-	r->c.id = col_text(st, 0);
-	r->c.reference = col_text(st, 1);
-	r->c.customer_id = col_text_or_null(st, 2);
-	r->c.team = col_text(st, 3);
-	r->c.service = col_text(st, 4);
-	r->c.reason = col_text(st, 5);
-	r->c.status = col_text(st, 6);
-	r->c.due = col_text(st, 7);
-	r->c.created_at = col_text(st, 8);
-	r->c.closed_at = col_text_or_null(st, 9);
-	r->c.result = col_text_or_null(st, 10);
+	fill_case_row(st, &r->c, today);
 	r->customer_name = col_text_or_null(st, 11);
 	r->service_name = col_text(st, 12);
 	r->advisor = col_text(st, 13);
 	r->site = col_text(st, 14);
 	r->paused_days = (long)sqlite3_column_int64(st, 15);
-	r->c.overdue = case_row_overdue(r->c.status, r->c.due, today);
+}
+
+enum status store_case_list(struct store *s, const struct case_filter *f,
+			    int (*fn)(void *ctx, const struct case_row *row), void *ctx,
+			    struct err *e)
+{
+	struct buf sql;
+	sqlite3_stmt *st = NULL;
+	char today[16];
+	int rc, idx = 1;
+	const char *status = f && f->status ? f->status : NULL;
+
+	if (status && strcmp(status, "all") != 0 && case_status_find(status) < 0)
+		return err_set(e, STATUS_INVALID,
+			       "unknown case status '%s'; use open, in-progress, awaiting-customer, closed or all",
+			       status);
+	if (f && f->team && *f->team && !store_ref_exists(s, REF_TEAM, f->team))
+		return store_ref_check(s, REF_TEAM, f->team, e);
+	today_text(today, sizeof today);
+	/* Fixed fragments only; every value is bound. */
+	buf_init(&sql, 1024);
+	buf_adds(&sql, "SELECT id, reference, customer_id, team, service, reason, status,"
+		       " due_date, created_at, closed_at, result FROM \"case\" WHERE 1");
+	if (!status)
+		buf_adds(&sql, " AND status <> 'closed'");
+	else if (strcmp(status, "all") != 0)
+		buf_printf(&sql, " AND status = ?%d", idx++);
+	if (f && f->team && *f->team)
+		buf_printf(&sql, " AND team = ?%d", idx++);
+	if (f && f->overdue)
+		buf_printf(&sql, " AND status NOT IN ('closed', 'awaiting-customer') AND due_date < ?%d",
+			   idx++);
+	buf_adds(&sql, " ORDER BY due_date, num");
+	rc = sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL);
+	buf_release(&sql);
+	if (rc != SQLITE_OK)
+		return store_db_error(s, rc, "listing cases", e);
+	idx = 1;
+	if (status && strcmp(status, "all") != 0)
+		sqlite3_bind_text(st, idx++, status, -1, SQLITE_STATIC);
+	if (f && f->team && *f->team)
+		sqlite3_bind_text(st, idx++, f->team, -1, SQLITE_STATIC);
+	if (f && f->overdue)
+		sqlite3_bind_text(st, idx++, today, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct case_row r;
+
+		fill_case_row(st, &r, today);
+		if (fn(ctx, &r))
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, rc, "listing cases", e);
+	return STATUS_OK;
+}
+
+enum status store_case_show(struct store *s, const char *reference,
+			    int (*case_fn)(void *ctx, const struct case_row *row),
+			    int (*event_fn)(void *ctx, const struct case_event_row *ev), void *ctx,
+			    struct err *e)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_CASE_GET, e);
+	char today[16], *case_id, upper[32];
+	int rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	/* People read references aloud and type them in any case. */
+	snprintf(upper, sizeof upper, "%s", reference ? reference : "");
+	for (char *p = upper; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	if (!reference || !case_reference_valid(upper))
+		return err_set(e, STATUS_INVALID,
+			       "'%s' is not a case reference; references look like WB2-00417",
+			       reference ? reference : "");
+	reference = upper;
+	today_text(today, sizeof today);
+	sqlite3_bind_text(st, 1, reference, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_db_error(s, rc, "reading the case", e);
+		return err_set(e, STATUS_NOT_FOUND,
+			       "no case with reference '%s'; list cases with: frontdesk case list --status all",
+			       reference);
+	}
+	{
+		struct case_row r;
+
+		fill_case_row(st, &r, today);
+		case_id = xstrdup(r.id);
+		if (case_fn)
+			case_fn(ctx, &r);
+	}
+	sqlite3_reset(st);
+	st = stmt_get(s, ST_CASE_EVENTS, e);
+	if (!st) {
+		free(case_id);
+		return e ? e->code : STATUS_DB;
+	}
+	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct case_event_row ev = {
+			.at = col_text(st, 0),
+			.status = col_text(st, 1),
+			.note = col_text_or_null(st, 2),
+			.actor = col_text(st, 3),
+		};
+		if (event_fn && event_fn(ctx, &ev))
+			break;
+	}
+	sqlite3_reset(st);
+	free(case_id);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, rc, "reading the case history", e);
+	return STATUS_OK;
 }
 
 static enum status each_case(struct store *s, sqlite3_stmt *st,
@@ -450,139 +530,4 @@ out:
 		return rc;
 	}
 	return store_tx_end(s, true, e);
-}
-
-/* ---- hot topics ---------------------------------------------------------- */
-
-enum status store_hot_topics(struct store *s, const char *site,
-			     int (*fn)(void *ctx, const struct hot_topic_row *row), void *ctx,
-			     struct err *e)
-{
-	sqlite3_stmt *st = stmt_sql(s,
-				    "SELECT id, text, site, service FROM hot_topic"
-				    " WHERE (site IS NULL OR site = ?1)"
-				    " AND (starts_at IS NULL OR starts_at <= ?2)"
-				    " AND (ends_at IS NULL OR ends_at > ?2)"
-				    " ORDER BY created_at DESC, id DESC LIMIT 20",
-				    e);
-	char now[32];
-	int rc;
-
-	if (!st)
-		return e ? e->code : STATUS_DB;
-	store_now(now, sizeof now);
-	bind_text_or_null(st, 1, site);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct hot_topic_row r = {
-			.id = col_text(st, 0),
-			.text = col_text(st, 1),
-			.site = col_text_or_null(st, 2),
-			.service = col_text_or_null(st, 3),
-		};
-		if (fn(ctx, &r))
-			break;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_db_error(s, rc, "reading the hot topics", e);
-	return STATUS_OK;
-}
-
-enum status store_hot_topic_add(struct store *s, const char *text, const char *site,
-				const char *service, const char *starts_at, const char *ends_at,
-				struct err *e)
-{
-	sqlite3_stmt *st;
-	char id[UUID_STR_LEN + 1], now[32];
-	int64_t ms;
-	enum status rc;
-
-	if ((rc = valid_text("hot topic", text, 300, true, false, e)))
-		return rc;
-	if (site && *site && (rc = store_ref_check(s, REF_SITE, site, e)))
-		return rc;
-	if (service && *service && (rc = store_ref_check(s, REF_SERVICE, service, e)))
-		return rc;
-	if ((starts_at && *starts_at && time_parse_utc(starts_at, &ms)) ||
-	    (ends_at && *ends_at && time_parse_utc(ends_at, &ms)))
-		return err_set(e, STATUS_INVALID,
-			       "a hot topic's start and end are UTC times like 2026-11-20T08:00:00Z");
-	rc = store_tx_begin(s, e);
-	if (rc)
-		return rc;
-	st = stmt_sql(s,
-		      "INSERT INTO hot_topic (id, text, site, service, starts_at, ends_at, created_at)"
-		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-		      e);
-	if (!st) {
-		rc = e ? e->code : STATUS_DB;
-		goto out;
-	}
-	uuid_v7(id);
-	store_now(now, sizeof now);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 3, site);
-	bind_text_or_null(st, 4, service);
-	bind_text_or_null(st, 5, starts_at);
-	bind_text_or_null(st, 6, ends_at);
-	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
-	rc = stmt_run(s, st, "saving the hot topic", e);
-	if (!rc)
-		rc = store_audit(s, "hot-topic.add", "hot_topic", id, NULL, e);
-out:
-	if (rc) {
-		store_tx_end(s, false, NULL);
-		return rc;
-	}
-	return store_tx_end(s, true, e);
-}
-
-/* ---- counts -------------------------------------------------------------- */
-
-/* The UTC instants at which today's Europe/London day starts and ends. */
-static void london_day_bounds(char *start, char *end, size_t sz)
-{
-	struct date today = date_today_london();
-	int64_t day_ms = date_to_days(today) * INT64_C(86400000);
-	int64_t from = day_ms, to = day_ms + INT64_C(86400000);
-
-	/* In summer time London's midnight is 23:00 UTC the day before. */
-	if (date_cmp(date_of_ms_london(day_ms - INT64_C(3600000)), today) == 0)
-		from -= INT64_C(3600000);
-	if (date_cmp(date_of_ms_london(to - INT64_C(3600000)), today) != 0)
-		to -= INT64_C(3600000);
-	time_format_utc(from, start, sz);
-	time_format_utc(to, end, sz);
-}
-
-enum status store_advisor_counts_today(struct store *s, const char *advisor,
-				       struct advisor_counts *out, struct err *e)
-{
-	sqlite3_stmt *st = stmt_sql(s,
-				    "SELECT count(*), coalesce(sum(outcome = 'resolved'), 0),"
-				    " coalesce(sum(outcome = 'referred'), 0) FROM contact"
-				    " WHERE created_at >= ?1 AND created_at < ?2 AND advisor = ?3",
-				    e);
-	char start[32], end[32];
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	if (!st)
-		return e ? e->code : STATUS_DB;
-	london_day_bounds(start, end, sizeof start);
-	sqlite3_bind_text(st, 1, start, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, end, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, advisor ? advisor : "", -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->contacts = (long)sqlite3_column_int64(st, 0);
-		out->resolved = (long)sqlite3_column_int64(st, 1);
-		out->referred = (long)sqlite3_column_int64(st, 2);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return store_db_error(s, rc, "counting today's contacts", e);
-	return STATUS_OK;
 }

@@ -1,6 +1,10 @@
 /*
- * Device settings (`frontdesk config`): a small table of known keys, each
- * checked before it is stored.
+ * The desk: what belongs to this console rather than to a customer or a
+ * case. Its settings (`frontdesk config`: a small table of known keys, each
+ * checked before it is stored), whether its database holds demo data, and
+ * what the search screen shows the advisor at a glance before a customer is
+ * found: the hot topics (service notices) live now at the desk's site, and
+ * the advisor's own counts for today.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +23,7 @@ static const struct setting_info known[] = {
 	  "7" },
 	{ "max_offline_days", "days without a sync before customer records are hidden (1-365)",
 	  "14" },
-	/* reports (issue 6) */
+	/* report targets */
 	{ "signposting_target_year", "signposted contacts aimed for in a year (0-1000000)", "1000" },
 	{ "assisted_digital_target_year", "assisted-digital contacts aimed for in a year (0-1000000)",
 	  "1000" },
@@ -189,4 +193,150 @@ enum status store_setting_set(struct store *s, const char *key, const char *valu
 		rc = store_audit(s, "settings.change", "settings", NULL, detail, e);
 	}
 	return rc ? (store_tx_end(s, false, NULL), rc) : store_tx_end(s, true, e);
+}
+
+/* A demo database (`frontdesk demo generate`) says so in its settings; demo
+ * sign-in without a password is allowed only there. */
+bool store_is_demo(struct store *s)
+{
+	char *v = setting_raw(s, "demo");
+	bool demo = v && strcmp(v, "1") == 0;
+
+	free(v);
+	return demo;
+}
+
+/* ---- hot topics -------------------------------------------------------- */
+
+enum status store_hot_topics(struct store *s, const char *site,
+			     int (*fn)(void *ctx, const struct hot_topic_row *row), void *ctx,
+			     struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT id, text, site, service FROM hot_topic"
+				    " WHERE (site IS NULL OR site = ?1)"
+				    " AND (starts_at IS NULL OR starts_at <= ?2)"
+				    " AND (ends_at IS NULL OR ends_at > ?2)"
+				    " ORDER BY created_at DESC, id DESC LIMIT 20",
+				    e);
+	char now[32];
+	int rc;
+
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	store_now(now, sizeof now);
+	bind_text_or_null(st, 1, site);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hot_topic_row r = {
+			.id = col_text(st, 0),
+			.text = col_text(st, 1),
+			.site = col_text_or_null(st, 2),
+			.service = col_text_or_null(st, 3),
+		};
+		if (fn(ctx, &r))
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, rc, "reading the hot topics", e);
+	return STATUS_OK;
+}
+
+enum status store_hot_topic_add(struct store *s, const char *text, const char *site,
+				const char *service, const char *starts_at, const char *ends_at,
+				struct err *e)
+{
+	sqlite3_stmt *st;
+	char id[UUID_STR_LEN + 1], now[32];
+	int64_t ms;
+	enum status rc;
+
+	if ((rc = valid_text("hot topic", text, 300, true, false, e)))
+		return rc;
+	if (site && *site && (rc = store_ref_check(s, REF_SITE, site, e)))
+		return rc;
+	if (service && *service && (rc = store_ref_check(s, REF_SERVICE, service, e)))
+		return rc;
+	if ((starts_at && *starts_at && time_parse_utc(starts_at, &ms)) ||
+	    (ends_at && *ends_at && time_parse_utc(ends_at, &ms)))
+		return err_set(e, STATUS_INVALID,
+			       "a hot topic's start and end are UTC times like 2026-11-20T08:00:00Z");
+	rc = store_tx_begin(s, e);
+	if (rc)
+		return rc;
+	st = stmt_sql(s,
+		      "INSERT INTO hot_topic (id, text, site, service, starts_at, ends_at, created_at)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		      e);
+	if (!st) {
+		rc = e ? e->code : STATUS_DB;
+		goto out;
+	}
+	uuid_v7(id);
+	store_now(now, sizeof now);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 3, site);
+	bind_text_or_null(st, 4, service);
+	bind_text_or_null(st, 5, starts_at);
+	bind_text_or_null(st, 6, ends_at);
+	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+	rc = stmt_run(s, st, "saving the hot topic", e);
+	if (!rc)
+		rc = store_audit(s, "hot-topic.add", "hot_topic", id, NULL, e);
+out:
+	if (rc) {
+		store_tx_end(s, false, NULL);
+		return rc;
+	}
+	return store_tx_end(s, true, e);
+}
+
+/* ---- counts ------------------------------------------------------------ */
+
+/* The UTC instants at which today's Europe/London day starts and ends. */
+static void london_day_bounds(char *start, char *end, size_t sz)
+{
+	struct date today = date_today_london();
+	int64_t day_ms = date_to_days(today) * INT64_C(86400000);
+	int64_t from = day_ms, to = day_ms + INT64_C(86400000);
+
+	/* In summer time London's midnight is 23:00 UTC the day before. */
+	if (date_cmp(date_of_ms_london(day_ms - INT64_C(3600000)), today) == 0)
+		from -= INT64_C(3600000);
+	if (date_cmp(date_of_ms_london(to - INT64_C(3600000)), today) != 0)
+		to -= INT64_C(3600000);
+	time_format_utc(from, start, sz);
+	time_format_utc(to, end, sz);
+}
+
+enum status store_advisor_counts_today(struct store *s, const char *advisor,
+				       struct advisor_counts *out, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "SELECT count(*), coalesce(sum(outcome = 'resolved'), 0),"
+				    " coalesce(sum(outcome = 'referred'), 0) FROM contact"
+				    " WHERE created_at >= ?1 AND created_at < ?2 AND advisor = ?3",
+				    e);
+	char start[32], end[32];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!st)
+		return e ? e->code : STATUS_DB;
+	london_day_bounds(start, end, sizeof start);
+	sqlite3_bind_text(st, 1, start, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, end, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, advisor ? advisor : "", -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->contacts = (long)sqlite3_column_int64(st, 0);
+		out->resolved = (long)sqlite3_column_int64(st, 1);
+		out->referred = (long)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_db_error(s, rc, "counting today's contacts", e);
+	return STATUS_OK;
 }
