@@ -114,6 +114,12 @@ enum status buf_printf(struct buf *b, const char *fmt, ...)
 const char *buf_str(const struct buf *b);
 /* Hands the heap string to the caller (who frees it) and resets b. */
 char *buf_detach(struct buf *b);
+/*
+ * Appends the gzip form of in[0..n) to out (for HTTP bodies both ways).
+ * STATUS_TOO_BIG when out's cap is reached; out then holds a cut-short
+ * stream, so the caller drops it.
+ */
+enum status buf_add_gzip(struct buf *out, const void *in, size_t n);
 
 /* ---- clocks ------------------------------------------------------------ */
 
@@ -198,6 +204,15 @@ enum status hlc_parse(const char *stamp, struct hlc *out, char *node_out, size_t
 bool utf8_valid(const char *s, size_t n);
 /* Number of code points in a valid UTF-8 string. */
 size_t utf8_length(const char *s);
+/*
+ * "Did you mean": the name in names[0..n) (NULL entries skipped) closest to
+ * the mistyped word, or NULL when none is close enough to be a likely typo.
+ * Close: word is a prefix of the name (3 characters or more), or the edit
+ * distance (an adjacent swap counting one) is at most a third of word's
+ * length, 1 to 3, and less than its length. Ties go to the first name.
+ * Returns one of names (borrowed).
+ */
+const char *text_suggest(const char *word, const char *const *names, size_t n);
 /* Trims ASCII whitespace at both ends; returns a fresh string (caller frees). */
 char *text_trim(const char *s);
 /*

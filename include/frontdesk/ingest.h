@@ -153,15 +153,6 @@ int ingest_csv_header_line(const struct ingest_csv *t);
 enum status ingest_csv_map(const struct ingest_csv *t, const char *const *known, size_t nknown,
 			   const bool *required, int *cols, struct err *e);
 
-/* ---- did you mean ------------------------------------------------------ */
-
-/*
- * The candidate closest to word by edit distance when it is close enough to
- * be a likely typo (distance at most a third of the word's length, at least
- * 1, at most 3), else NULL. Borrowed from candidates.
- */
-const char *ingest_suggest(const char *word, const char *const *candidates, size_t n);
-
 /* ---- reference data ---------------------------------------------------- */
 
 /* Largest reference data file accepted. */

@@ -1,7 +1,6 @@
 /*
  * errors.c — the list of problems a load or a check found, and the small
- * helpers every part of flow/ shares (names of types and outcomes, the
- * "did you mean" guess).
+ * helpers every part of flow/ shares (names of types and outcomes).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -116,53 +115,6 @@ void flow_errors_sort(struct flow_errors *l)
 		}
 		l->items[j] = tmp;
 	}
-}
-
-/* Edit distance, capped: long words are never "close". */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[65];
-
-	if (la > 64 || lb > 64)
-		return (size_t)-1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-const char *flow_did_you_mean(const char *word, const char *const *names, size_t n)
-{
-	const char *best = NULL;
-	size_t best_d = (size_t)-1;
-	size_t len = strlen(word);
-	size_t limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
-
-	for (size_t i = 0; i < n; i++) {
-		size_t d;
-		if (!names[i])
-			continue;
-		d = edit_distance(word, names[i]);
-		if (d < best_d) {
-			best_d = d;
-			best = names[i];
-		}
-	}
-	return best_d <= limit ? best : NULL;
 }
 
 const char *const *flow_field_type_names(void)

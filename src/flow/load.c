@@ -298,7 +298,7 @@ static void check_keys(struct ld *ld, const struct ynode *map, const char *const
 			if (strcmp(k->text, keys[j]) == 0)
 				known = true;
 		if (!known) {
-			const char *guess = flow_did_you_mean(k->text, keys, nkeys);
+			const char *guess = text_suggest(k->text, keys, nkeys);
 			char list[300];
 			size_t off = 0;
 			list[0] = '\0';
@@ -484,7 +484,7 @@ static struct flow_outcome *read_outcome(struct ld *ld, const struct ynode *map,
 	kind = flow_outcome_find(v->text);
 	if (kind < 0) {
 		const char *guess =
-			flow_did_you_mean(v->text, flow_outcome_names(), FLOW_OUTCOME_COUNT);
+			text_suggest(v->text, flow_outcome_names(), FLOW_OUTCOME_COUNT);
 		if (guess)
 			problem(ld, v, "unknown outcome '%.40s' in %s; did you mean '%s'?", v->text,
 				where, guess);
@@ -690,7 +690,7 @@ static bool read_field(struct ld *ld, const struct ynode *m, const char *step_id
 		int t = flow_field_type_find(type);
 		if (t < 0 || t == FIELD_CHECKLIST) {
 			const char *guess =
-				flow_did_you_mean(type, flow_field_type_names(), FIELD_CHECKLIST);
+				text_suggest(type, flow_field_type_names(), FIELD_CHECKLIST);
 			if (guess)
 				problem(ld, map_get(m, "type"),
 					"unknown type '%.40s' in %s; did you mean '%s'?", type, where,

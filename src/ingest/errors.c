@@ -1,5 +1,5 @@
 /*
- * The error list, message quoting and "did you mean".
+ * The error list and message quoting.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -123,71 +123,3 @@ void ingest_fail_err(struct ingest_errors *errs, struct err *e, const char *file
 	ingest_errors_add(errs, e);
 }
 
-/*
- * Edit distance with adjacent transpositions counting one ("wsate" is one
- * step from "waste"), the optimal string alignment form of Damerau-
- * Levenshtein. Returns cap + 1 once the answer is surely above cap.
- */
-static size_t distance(const char *a, const char *b, size_t cap)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t r0[64], r1[64], r2[64];
-	size_t *prev2 = r0, *prev = r1, *cur = r2;
-
-	if (la >= 64 || lb >= 64)
-		return cap + 1;
-	if ((la > lb ? la - lb : lb - la) > cap)
-		return cap + 1;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t best;
-		cur[0] = best = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t v = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			if (prev[j] + 1 < v)
-				v = prev[j] + 1;
-			if (cur[j - 1] + 1 < v)
-				v = cur[j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    prev2[j - 2] + 1 < v)
-				v = prev2[j - 2] + 1;
-			cur[j] = v;
-			if (v < best)
-				best = v;
-		}
-		if (best > cap)
-			return cap + 1;
-		size_t *t = prev2;
-		prev2 = prev;
-		prev = cur;
-		cur = t;
-	}
-	return prev[lb];
-}
-
-const char *ingest_suggest(const char *word, const char *const *candidates, size_t n)
-{
-	size_t len = strlen(word);
-	size_t cap = len / 3;
-	const char *best = NULL;
-	size_t best_d = 0;
-
-	if (cap < 1)
-		cap = 1;
-	if (cap > 3)
-		cap = 3;
-	for (size_t i = 0; i < n; i++) {
-		if (!candidates[i])
-			continue;
-		size_t d = distance(word, candidates[i], cap);
-		/* A prefix ("revenue" for "revenues") counts as close too. */
-		if (d > cap && strncmp(word, candidates[i], len) == 0 && len >= 3)
-			d = cap;
-		if (d <= cap && (!best || d < best_d)) {
-			best = candidates[i];
-			best_d = d;
-		}
-	}
-	return best;
-}

@@ -304,7 +304,7 @@ static void read_services(struct ref_read *rr, struct ref_file *f, struct refdat
 			found = rd->teams[t].code && strcmp(rd->teams[t].code, s->team) == 0;
 		if (found)
 			continue;
-		const char *guess = ingest_suggest(s->team, team_codes, rd->nteams);
+		const char *guess = text_suggest(s->team, team_codes, rd->nteams);
 		if (guess)
 			fail(rr, STATUS_UNKNOWN_CODE, f->path, line,
 			     "team '%s' is not in teams.csv; did you mean '%s'?", s->team, guess);
@@ -339,7 +339,7 @@ static void read_sites(struct ref_read *rr, struct ref_file *f, struct refdata *
 				s->kind = xstrdup(kind);
 		if (!s->kind) {
 			char q[48];
-			const char *guess = ingest_suggest(kind, site_kinds, NELEM(site_kinds));
+			const char *guess = text_suggest(kind, site_kinds, NELEM(site_kinds));
 			ingest_quote(kind, q, sizeof q);
 			if (guess)
 				fail(rr, STATUS_INVALID, f->path, line,

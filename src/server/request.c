@@ -85,31 +85,6 @@ bool server_gunzip(const void *in, size_t n, struct buf *out, struct server_erro
 	return ok;
 }
 
-bool server_gzip(const void *in, size_t n, struct buf *out)
-{
-	z_stream z;
-	unsigned char chunk[16384];
-	int zr;
-	bool ok = true;
-
-	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		die("out of memory starting zlib");
-	z.next_in = (unsigned char *)(uintptr_t)in;
-	z.avail_in = (uInt)n;
-	do {
-		z.next_out = chunk;
-		z.avail_out = sizeof chunk;
-		zr = deflate(&z, Z_FINISH);
-		if (buf_add(out, chunk, sizeof chunk - z.avail_out) != STATUS_OK) {
-			ok = false;
-			break;
-		}
-	} while (zr == Z_OK || zr == Z_BUF_ERROR);
-	deflateEnd(&z);
-	return ok && zr == Z_STREAM_END;
-}
-
 bool server_json_depth_ok(const char *s, size_t n, int max_depth)
 {
 	int depth = 0;

@@ -16,7 +16,6 @@
 #include <curl/curl.h>
 #include <sodium.h>
 #include <jansson.h>
-#include <zlib.h>
 
 #include "frontdesk/flow.h"
 #include "sync_int.h"
@@ -269,7 +268,7 @@ static bool xfer_start(struct http *c, struct xfer *x, const char *path, const c
 		x->hdr = curl_slist_append(x->hdr, x->authz);
 	}
 	if (body) {
-		if (sync_gzip(body, strlen(body), &x->gz) != STATUS_OK) {
+		if (buf_add_gzip(&x->gz, body, strlen(body)) != STATUS_OK) {
 			x->r.code = CURLE_FILESIZE_EXCEEDED;
 			snprintf(x->r.curl_err, sizeof x->r.curl_err, "the batch is too big to send");
 			xfer_end(x);
@@ -298,33 +297,6 @@ static void http_request(struct http *c, const char *path, const char *body, boo
 		xfer_end(&x);
 	}
 	*r = x.r;
-}
-
-enum status sync_gzip(const void *in, size_t n, struct buf *out)
-{
-	z_stream z;
-	unsigned char chunk[16384];
-	int zr;
-	enum status rc = STATUS_OK;
-
-	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		die("out of memory starting zlib");
-	z.next_in = (unsigned char *)(uintptr_t)in;
-	z.avail_in = (uInt)n;
-	do {
-		z.next_out = chunk;
-		z.avail_out = sizeof chunk;
-		zr = deflate(&z, Z_FINISH);
-		if (buf_add(out, chunk, sizeof chunk - z.avail_out) != STATUS_OK) {
-			rc = STATUS_TOO_BIG;
-			break;
-		}
-	} while (zr == Z_OK || zr == Z_BUF_ERROR);
-	deflateEnd(&z);
-	if (!rc && zr != Z_STREAM_END)
-		rc = STATUS_TOO_BIG;
-	return rc;
 }
 
 /* Classifies a reply that is not a 200; fills e and the report. */

@@ -758,6 +758,45 @@ static void assert_fold(const char *in, const char *want)
 	free(s);
 }
 
+static void test_gzip(void **state)
+{
+	struct buf z, small;
+	char text[4096];
+	(void)state;
+
+	memset(text, 'a', sizeof text);
+	buf_init(&z, 0);
+	assert_int_equal(buf_add_gzip(&z, "", 0), STATUS_OK);
+	assert_true(z.len > 2);
+	assert_int_equal((unsigned char)z.data[0], 0x1f);
+	assert_int_equal((unsigned char)z.data[1], 0x8b);
+	buf_reset(&z);
+	assert_int_equal(buf_add_gzip(&z, text, sizeof text), STATUS_OK);
+	assert_true(z.len < sizeof text / 10);
+	buf_init(&small, 8);
+	assert_int_equal(buf_add_gzip(&small, text, sizeof text), STATUS_TOO_BIG);
+	buf_release(&small);
+	buf_release(&z);
+}
+
+static void test_suggest(void **state)
+{
+	static const char *const teams[] = {"revenues", "benefits", "waste", "planning"};
+	static const char *const gaps[] = {NULL, "customer", NULL, "case"};
+	(void)state;
+
+	assert_null(text_suggest("", teams, 4));
+	assert_null(text_suggest("x", NULL, 0));
+	assert_null(text_suggest("x", teams, 4));
+	assert_string_equal(text_suggest("revenue", teams, 4), "revenues");
+	assert_string_equal(text_suggest("benfits", teams, 4), "benefits");
+	assert_string_equal(text_suggest("wsate", teams, 4), "waste");
+	assert_null(text_suggest("parking", teams, 4));
+	assert_string_equal(text_suggest("cust", gaps, 4), "customer");
+	assert_string_equal(text_suggest("cse", gaps, 4), "case");
+	assert_null(text_suggest("an-overlong-word-that-no-short-name-is-anywhere-near-at-all-ever", teams, 4));
+}
+
 static void test_fold(void **state)
 {
 	(void)state;
@@ -1478,6 +1517,8 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_csv_cell),
+		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_postcode),
 		cmocka_unit_test(test_email),

@@ -331,18 +331,6 @@ static void test_csv_map(void **state)
 	ingest_csv_release(&t);
 }
 
-static void test_suggest(void **state)
-{
-	static const char *const teams[] = {"revenues", "benefits", "waste", "planning"};
-	(void)state;
-
-	assert_string_equal(ingest_suggest("revenue", teams, 4), "revenues");
-	assert_string_equal(ingest_suggest("benfits", teams, 4), "benefits");
-	assert_string_equal(ingest_suggest("wsate", teams, 4), "waste");
-	assert_null(ingest_suggest("parking", teams, 4));
-	assert_null(ingest_suggest("", teams, 4));
-	assert_null(ingest_suggest("x", NULL, 0));
-}
 
 static void test_errors_list(void **state)
 {
@@ -897,7 +885,6 @@ int main(void)
 	    cmocka_unit_test(test_csv_blank_and_empty_rows),
 	    cmocka_unit_test(test_csv_map),
 	    cmocka_unit_test(test_csv_each),
-	    cmocka_unit_test(test_suggest),
 	    cmocka_unit_test(test_errors_list),
 	    cmocka_unit_test(test_refdata_read_data_dir),
 	    cmocka_unit_test(test_refdata_read_bad_dir),
