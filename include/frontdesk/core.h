@@ -75,6 +75,44 @@ void err_at(struct err *e, const char *file, int line, int col);
 /* Writes "file:line:col: message" (or just the message) into out. */
 void err_format(const struct err *e, char *out, size_t outsz);
 
+/*
+ * Problems found in one pass over some input (flow files, reference data,
+ * a customer import), so a person sees every problem, not just the first.
+ * Kept in the order found (err_list_sort orders them by file, line and
+ * column); past `limit` they are counted in `dropped`, not kept. The list
+ * owns `items`: embed it, set it up with err_list_init() and free with
+ * err_list_release(). How a list is shown is its module's business.
+ */
+struct err_list {
+	struct err *items;
+	size_t count;	/* entries in items */
+	size_t alloc;
+	size_t limit;	/* most entries kept; 0: no limit */
+	size_t dropped; /* found past the limit: counted, not kept */
+};
+/* Prepares an empty list keeping at most limit problems (0: all).
+ * Allocates nothing until the first add. */
+void err_list_init(struct err_list *l, size_t limit);
+/* Frees the entries and empties the list, keeping its limit; l may be NULL. */
+void err_list_release(struct err_list *l);
+/* Appends a copy of e (kept if under the limit, counted always); l may be
+ * NULL (nothing happens). */
+void err_list_add(struct err_list *l, const struct err *e);
+/* Appends a problem with code and a printf-style message at file:line:col
+ * (file may be NULL, line and col 0 when not known); returns code. */
+enum status err_list_addf(struct err_list *l, enum status code, const char *file, int line,
+			  int col, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+enum status err_list_addv(struct err_list *l, enum status code, const char *file, int line,
+			  int col, const char *fmt, va_list ap);
+/* Number of problems found, kept or dropped. */
+size_t err_list_total(const struct err_list *l);
+/* Orders problems by file name, line and column, keeping the order found
+ * for ties. */
+void err_list_sort(struct err_list *l);
+/* Appends from's problems to to (counting those either could not keep)
+ * and empties from; to may be NULL. */
+void err_list_move(struct err_list *to, struct err_list *from);
+
 /* ---- memory ------------------------------------------------------------ */
 
 /* Allocation wrappers that never return NULL: out of memory aborts with a

@@ -61,7 +61,7 @@ void cli_kv_print(const struct cli_kv *rows, size_t n, FILE *out);
  * Prints every kept problem of el on stderr as "FILE:LINE: message", then
  * "... and N more" when some were not kept. Returns the number printed.
  */
-size_t cli_print_problems(const struct ingest_errors *el);
+size_t cli_print_problems(const struct err_list *el);
 
 /* Counts the active reference data (for init and data load messages) and
  * writes "26 services, 12 teams, ..." into out. */

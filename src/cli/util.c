@@ -455,11 +455,11 @@ void cli_table_print(const struct cli_table *t, enum cli_format f, FILE *out)
 
 /* ---- ingest helpers -------------------------------------------------------------- */
 
-size_t cli_print_problems(const struct ingest_errors *el)
+size_t cli_print_problems(const struct err_list *el)
 {
 	struct buf text;
 
-	if (!el || el->total == 0)
+	if (!el || err_list_total(el) == 0)
 		return 0;
 	buf_init(&text, 1024 * 1024);
 	ingest_errors_format(el, &text);
@@ -468,7 +468,7 @@ size_t cli_print_problems(const struct ingest_errors *el)
 	if (text.len && buf_str(&text)[text.len - 1] != '\n')
 		fputc('\n', stderr);
 	buf_release(&text);
-	return el->shown;
+	return el->count;
 }
 
 static int count_ref(void *ctx, const char *code, const char *name)

@@ -16,7 +16,7 @@
 
 struct ck {
 	const struct flow *f;
-	struct flow_errors *errs;
+	struct err_list *errs;
 	size_t count;
 	/* distinct field names, and the first field with each name */
 	const struct flow_field **fields;
@@ -41,7 +41,7 @@ static void problem(struct ck *ck, struct flow_pos p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	flow_errors_add(ck->errs, ck->f->file, p.line, p.col, "%s", msg);
+	err_list_addf(ck->errs, STATUS_INVALID, ck->f->file, p.line, p.col, "%s", msg);
 	ck->count++;
 }
 
@@ -698,7 +698,7 @@ static void check_codes(struct ck *ck, const struct flow_codes *codes)
 }
 
 size_t flow_check(const struct flow *f, const struct flow_codes *codes,
-		  struct flow_errors *errs)
+		  struct err_list *errs)
 {
 	struct ck ck;
 

@@ -9,7 +9,7 @@
 
 #include "frontdesk/flow.h"
 
-/* errors.c */
+/* names.c */
 int flow_field_type_find(const char *s);
 int flow_outcome_find(const char *s);
 const char *const *flow_field_type_names(void);

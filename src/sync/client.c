@@ -709,12 +709,12 @@ static void flow_words_add(json_t *changes)
 		json_t *body = json_object_get(c, "body");
 		json_t *src = json_object_get(body, "source");
 		const char *type = json_string_value(json_object_get(c, "type"));
-		struct flow_errors errs;
+		struct err_list errs;
 		struct flow *f = NULL;
 
 		if (!type || strcmp(type, "flow") || !json_is_string(src))
 			continue;
-		flow_errors_init(&errs);
+		err_list_init(&errs, FLOW_ERRORS_MAX);
 		if (flow_load_mem("published flow", json_string_value(src), json_string_length(src),
 				  &f, &errs) == STATUS_OK) {
 			struct buf keywords, text;
@@ -728,7 +728,7 @@ static void flow_words_add(json_t *changes)
 			buf_release(&text);
 		}
 		flow_free(f);
-		flow_errors_release(&errs);
+		err_list_release(&errs);
 	}
 }
 

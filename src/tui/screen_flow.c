@@ -325,7 +325,7 @@ static void run_release(struct flow_screen *st)
 /* Reads flow id at version (0: latest) from the store and checks it. */
 static struct flow *flow_read(struct tui *t, const char *id, long version, struct err *e)
 {
-	struct flow_errors errs;
+	struct err_list errs;
 	struct flow *f = NULL;
 	char *source = NULL, name[160];
 	size_t len = 0;
@@ -334,11 +334,11 @@ static struct flow *flow_read(struct tui *t, const char *id, long version, struc
 	if (store_flow_get(t->store, id, version, &source, &len, &got, e) != STATUS_OK)
 		return NULL;
 	snprintf(name, sizeof name, "%s version %ld", id, got);
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	flow_load_mem(name, source, len, &f, &errs);
 	if (f)
 		flow_check(f, NULL, &errs);
-	if (!f || flow_errors_total(&errs)) {
+	if (!f || err_list_total(&errs)) {
 		char first[ERR_MSG_MAX + ERR_FILE_MAX + 32] = "";
 
 		if (errs.count)
@@ -348,7 +348,7 @@ static struct flow *flow_read(struct tui *t, const char *id, long version, struc
 		flow_free(f);
 		f = NULL;
 	}
-	flow_errors_release(&errs);
+	err_list_release(&errs);
 	free(source);
 	return f;
 }

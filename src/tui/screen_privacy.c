@@ -460,7 +460,7 @@ static int retention_erasures(void *ctx, const struct retention_outcome *o)
 void tui_retention_due(struct tui *t)
 {
 	struct retention_rule *rules = NULL;
-	struct ingest_errors errs;
+	struct err_list errs;
 	const char *path = t->retention_schedule;
 	char today[16], *saved;
 	long rows = 0;
@@ -475,18 +475,18 @@ void tui_retention_due(struct tui *t)
 	snprintf(t->retention_day, sizeof t->retention_day, "%s", today);
 	if (access(path, F_OK) != 0 && errno == ENOENT)
 		return; /* no schedule installed: nothing to apply */
-	ingest_errors_init(&errs, 1);
+	err_list_init(&errs, 1);
 	rc = ingest_retention_read(path, &rules, &n, &errs);
 	if (rc != STATUS_OK) {
 		tui_error(t, "the retention schedule '%s' has %zu problem%s, so it was not applied "
 			     "today; ask your IT administrator to run: frontdesk retention apply "
 			     "--dry-run",
-			  path, errs.total, errs.total == 1 ? "" : "s");
-		ingest_errors_release(&errs);
+			  path, err_list_total(&errs), err_list_total(&errs) == 1 ? "" : "s");
+		err_list_release(&errs);
 		free(rules);
 		return;
 	}
-	ingest_errors_release(&errs);
+	err_list_release(&errs);
 	/*
 	 * The schedule is the council's policy, not anyone's choice at the desk:
 	 * the console applies it as itself ("console:retention", audited), for

@@ -758,6 +758,43 @@ static void assert_fold(const char *in, const char *want)
 	free(s);
 }
 
+static void test_err_list(void **state)
+{
+	struct err_list l, all;
+	struct err e;
+	(void)state;
+
+	err_list_init(&l, 3);
+	err_list_release(&l);
+	assert_int_equal(l.limit, 3);
+	err_list_add(NULL, NULL);
+	assert_int_equal(err_list_addf(NULL, STATUS_PARSE, "f", 1, 1, "x"), STATUS_PARSE);
+	assert_int_equal(err_list_total(NULL), 0);
+	assert_int_equal(err_list_addf(&l, STATUS_INVALID, "b.yaml", 2, 5, "second %d", 2),
+			 STATUS_INVALID);
+	err_list_addf(&l, STATUS_INVALID, NULL, 0, 0, "no place");
+	err_set(&e, STATUS_PARSE, "first");
+	err_at(&e, "b.yaml", 2, 1);
+	err_list_add(&l, &e);
+	err_list_add(&l, &e);
+	assert_int_equal(l.count, 3);
+	assert_int_equal(l.dropped, 1);
+	assert_int_equal(err_list_total(&l), 4);
+	err_list_sort(&l);
+	assert_string_equal(l.items[0].msg, "no place");
+	assert_string_equal(l.items[0].file, "");
+	assert_string_equal(l.items[1].msg, "first");
+	assert_string_equal(l.items[2].msg, "second 2");
+	assert_int_equal(l.items[2].col, 5);
+
+	err_list_init(&all, 0);
+	err_list_move(&all, &l);
+	assert_int_equal(all.count, 3);
+	assert_int_equal(err_list_total(&all), 4);
+	assert_int_equal(err_list_total(&l), 0);
+	err_list_release(&all);
+}
+
 static void test_gzip(void **state)
 {
 	struct buf z, small;
@@ -1517,6 +1554,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_csv_cell),
+		cmocka_unit_test(test_err_list),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_fold),
