@@ -158,6 +158,12 @@ char *buf_detach(struct buf *b);
  * stream, so the caller drops it.
  */
 enum status buf_add_gzip(struct buf *out, const void *in, size_t n);
+/*
+ * Appends the unzipped form of the gzip stream in[0..n) to out (a string,
+ * "" at least, on success). STATUS_PARSE when it is not one whole gzip
+ * stream (e says how), STATUS_TOO_BIG past out's cap.
+ */
+enum status buf_add_gunzip(struct buf *out, const void *in, size_t n, struct err *e);
 
 /* ---- clocks ------------------------------------------------------------ */
 

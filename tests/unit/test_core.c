@@ -797,7 +797,8 @@ static void test_err_list(void **state)
 
 static void test_gzip(void **state)
 {
-	struct buf z, small;
+	struct buf z, small, plain;
+	struct err e;
 	char text[4096];
 	(void)state;
 
@@ -813,6 +814,26 @@ static void test_gzip(void **state)
 	buf_init(&small, 8);
 	assert_int_equal(buf_add_gzip(&small, text, sizeof text), STATUS_TOO_BIG);
 	buf_release(&small);
+
+	buf_init(&plain, 0);
+	assert_int_equal(buf_add_gunzip(&plain, z.data, z.len, &e), STATUS_OK);
+	assert_int_equal(plain.len, sizeof text);
+	assert_memory_equal(plain.data, text, sizeof text);
+	buf_reset(&plain);
+	assert_int_equal(buf_add_gunzip(&plain, z.data, z.len - 4, &e), STATUS_PARSE);
+	assert_string_equal(e.msg, "the gzip body is cut short");
+	buf_reset(&plain);
+	assert_int_equal(buf_add_gunzip(&plain, "plain", 5, &e), STATUS_PARSE);
+	assert_string_equal(e.msg, "the body is not valid gzip");
+	buf_init(&small, 100);
+	assert_int_equal(buf_add_gunzip(&small, z.data, z.len, &e), STATUS_TOO_BIG);
+	buf_release(&small);
+	buf_reset(&plain);
+	buf_reset(&z);
+	assert_int_equal(buf_add_gzip(&z, "", 0), STATUS_OK);
+	assert_int_equal(buf_add_gunzip(&plain, z.data, z.len, &e), STATUS_OK);
+	assert_string_equal(buf_str(&plain), "");
+	buf_release(&plain);
 	buf_release(&z);
 }
 
