@@ -19,10 +19,22 @@ static void stream_in(z_stream *z, const void *in, size_t n)
 	z->avail_in = (uInt)n;
 }
 
+/* One call of zlib's deflate or inflate into a chunk, appended to out; the
+ * call's result in *zr. STATUS_TOO_BIG past out's cap. */
+static enum status stream_step(z_stream *z, int (*fn)(z_streamp, int), int flush,
+			       struct buf *out, int *zr)
+{
+	unsigned char chunk[16384];
+
+	z->next_out = chunk;
+	z->avail_out = sizeof chunk;
+	*zr = fn(z, flush);
+	return buf_add(out, chunk, sizeof chunk - z->avail_out);
+}
+
 enum status buf_add_gzip(struct buf *out, const void *in, size_t n)
 {
 	z_stream z;
-	unsigned char chunk[16384];
 	int zr;
 	enum status rc = STATUS_OK;
 
@@ -33,10 +45,7 @@ enum status buf_add_gzip(struct buf *out, const void *in, size_t n)
 		die("out of memory starting zlib");
 	stream_in(&z, in, n);
 	do {
-		z.next_out = chunk;
-		z.avail_out = sizeof chunk;
-		zr = deflate(&z, Z_FINISH);
-		if (buf_add(out, chunk, sizeof chunk - z.avail_out) != STATUS_OK) {
+		if (stream_step(&z, deflate, Z_FINISH, out, &zr) != STATUS_OK) {
 			rc = STATUS_TOO_BIG;
 			break;
 		}
@@ -50,7 +59,6 @@ enum status buf_add_gzip(struct buf *out, const void *in, size_t n)
 enum status buf_add_gunzip(struct buf *out, const void *in, size_t n, struct err *e)
 {
 	z_stream z;
-	unsigned char chunk[16384];
 	int zr;
 	enum status rc = STATUS_OK;
 
@@ -59,14 +67,13 @@ enum status buf_add_gunzip(struct buf *out, const void *in, size_t n, struct err
 		die("out of memory starting zlib");
 	stream_in(&z, in, n);
 	do {
-		z.next_out = chunk;
-		z.avail_out = sizeof chunk;
-		zr = inflate(&z, Z_NO_FLUSH);
+		enum status added = stream_step(&z, inflate, Z_NO_FLUSH, out, &zr);
+
 		if (zr != Z_OK && zr != Z_STREAM_END) {
 			rc = err_set(e, STATUS_PARSE, "the body is not valid gzip");
 			break;
 		}
-		if (buf_add(out, chunk, sizeof chunk - z.avail_out) != STATUS_OK) {
+		if (added != STATUS_OK) {
 			rc = err_set(e, STATUS_TOO_BIG, "the body is larger than %zu bytes once unzipped",
 				     out->cap);
 			break;
