@@ -20,36 +20,6 @@
 #include "frontdesk/ingest.h"
 #include "tui_int.h"
 
-/* ---- wrapped text ------------------------------------------------------------ */
-
-int draw_paragraph(struct tui *t, int y, int x, int width, int rows, const char *text,
-		   enum paint p)
-{
-	int used = 0;
-
-	while (text && *text && used < rows && width > 0) {
-		size_t cols, n = tui_text_fit(text, (size_t)width, &cols);
-
-		if (text[n] && text[n] != ' ') {
-			/* Break at the last blank that fits, when there is one. */
-			size_t b = n;
-
-			while (b > 0 && text[b - 1] != ' ')
-				b--;
-			if (b > 0)
-				n = b;
-		}
-		if (n == 0)
-			n = strlen(text); /* one character wider than the width */
-		draw_textf(t, y + used, x, width, p, "%.*s", (int)n, text);
-		used++;
-		text += n;
-		while (*text == ' ')
-			text++;
-	}
-	return used;
-}
-
 /* ---- the offline limit ----------------------------------------------------------- */
 
 int draw_offline_notice(struct tui *t, int y, int rows, const struct err *why)
@@ -123,14 +93,14 @@ static void export_open(struct screen *sc, const void *arg)
 	sc->state = st;
 	snprintf(st->id, sizeof st->id, "%s", (const char *)arg);
 	st->fields[X_FORMAT] = (struct form_field){
-		.kind = FIELD_CHOICE,
+		.kind = FORM_CHOICE,
 		.label = "Format",
 		.hint = "JSON for complete records; CSV opens in a spreadsheet",
 	};
 	form_choice_add(&st->fields[X_FORMAT], "json", "JSON");
 	form_choice_add(&st->fields[X_FORMAT], "csv", "CSV");
 	st->fields[X_FILE] = (struct form_field){
-		.kind = FIELD_TEXT,
+		.kind = FORM_TEXT,
 		.label = "Write to file",
 		.hint = "a new file; ~/ is your home folder",
 		.required = true,
@@ -314,14 +284,14 @@ static void erase_open(struct screen *sc, const void *arg)
 	sc->state = st;
 	snprintf(st->id, sizeof st->id, "%s", (const char *)arg);
 	st->fields[R_REASON] = (struct form_field){
-		.kind = FIELD_TEXT,
+		.kind = FORM_TEXT,
 		.label = "Reason",
 		.hint = "why, not who: such as request by letter of 3 May",
 		.required = true,
 	};
 	st->fields[R_REASON].text.max_chars = 200;
 	st->fields[R_CONFIRM] = (struct form_field){
-		.kind = FIELD_TEXT,
+		.kind = FORM_TEXT,
 		.label = "Type erase",
 		.hint = "the word erase, to confirm",
 		.required = true,
