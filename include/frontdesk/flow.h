@@ -225,6 +225,14 @@ const char *flow_source(const struct flow *f, size_t *len);
  * Used by flow load and by sync for flows pulled from the server.
  */
 void flow_search_words(const struct flow *f, struct buf *keywords, struct buf *text);
+/*
+ * The same words from a flow's YAML source (a flow published centrally
+ * arrives as its source only): loads it, appends as flow_search_words
+ * does, frees it. STATUS_OK, or the load's status when the source cannot
+ * be read (keywords and text untouched). Fits sync_options.flow_words.
+ */
+enum status flow_source_words(const char *source, size_t len, struct buf *keywords,
+			      struct buf *text);
 
 /* The step with that id, or NULL; borrowed from f. */
 const struct flow_step *flow_step_find(const struct flow *f, const char *id);

@@ -17,7 +17,6 @@
 #include <sodium.h>
 #include <jansson.h>
 
-#include "frontdesk/flow.h"
 #include "sync_int.h"
 
 #define RESPONSE_CAP (64u * 1024u * 1024u)
@@ -695,40 +694,35 @@ static enum sync_outcome push_all(struct store *s, struct http *c, struct sync_r
 
 /*
  * Flows published centrally carry their YAML source only: the words the
- * flow search finds them by (keywords, what the steps say) come from
- * loading it here, as flow load does. A source this version cannot read
- * is stored all the same, found by its title.
+ * flow search finds them by come from the program's flow_words, as flow
+ * load makes them. A source it cannot read is stored all the same, found by
+ * its title.
  */
-static void flow_words_add(json_t *changes)
+static void flow_words_add(json_t *changes, sync_flow_words_fn *flow_words)
 {
 	size_t i;
 	json_t *c;
 
+	if (!flow_words)
+		return;
 	json_array_foreach(changes, i, c)
 	{
 		json_t *body = json_object_get(c, "body");
 		json_t *src = json_object_get(body, "source");
 		const char *type = json_string_value(json_object_get(c, "type"));
-		struct err_list errs;
-		struct flow *f = NULL;
+		struct buf keywords, text;
 
 		if (!type || strcmp(type, "flow") || !json_is_string(src))
 			continue;
-		err_list_init(&errs, FLOW_ERRORS_MAX);
-		if (flow_load_mem("published flow", json_string_value(src), json_string_length(src),
-				  &f, &errs) == STATUS_OK) {
-			struct buf keywords, text;
-
-			buf_init(&keywords, 64 * 1024);
-			buf_init(&text, 1024 * 1024);
-			flow_search_words(f, &keywords, &text);
+		buf_init(&keywords, 64 * 1024);
+		buf_init(&text, 1024 * 1024);
+		if (flow_words(json_string_value(src), json_string_length(src), &keywords, &text) ==
+		    STATUS_OK) {
 			json_object_set_new(body, "keywords", json_string(buf_str(&keywords)));
 			json_object_set_new(body, "text", json_string(buf_str(&text)));
-			buf_release(&keywords);
-			buf_release(&text);
 		}
-		flow_free(f);
-		err_list_release(&errs);
+		buf_release(&keywords);
+		buf_release(&text);
 	}
 }
 
@@ -776,7 +770,7 @@ static enum sync_outcome pull_all(struct store *s, struct http *c, struct sync_r
 			json_decref(j);
 			return SYNC_CONFIG;
 		}
-		flow_words_add(changes);
+		flow_words_add(changes, c->o.flow_words);
 		st = store_sync_apply(s, changes, json_integer_value(next), &n, e);
 		if (st) {
 			json_decref(j);

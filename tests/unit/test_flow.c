@@ -720,10 +720,33 @@ static void test_run_save_restore(void **state)
 	flow_free(f);
 }
 
+/* A flow published centrally is found by the same words as one loaded here. */
+static void test_source_words(void **state)
+{
+	static const char src[] = "id: t\nversion: 1\ntitle: T\nservice: s\n"
+				  "keywords: [wheelie, missed bin]\nstart: a\nsteps:\n"
+				  "  a:\n    say: Sorry about the bin.\n"
+				  "    choices:\n      - { label: Done, outcome: resolved }\n";
+	struct buf kw, text;
+	(void)state;
+
+	buf_init(&kw, 0);
+	buf_init(&text, 0);
+	assert_int_equal(flow_source_words("not: [a flow", 12, &kw, &text), STATUS_PARSE);
+	assert_int_equal(kw.len + text.len, 0);
+	assert_int_equal(flow_source_words(src, sizeof src - 1, &kw, &text), STATUS_OK);
+	assert_non_null(strstr(buf_str(&kw), "wheelie"));
+	assert_non_null(strstr(buf_str(&kw), "missed bin"));
+	assert_non_null(strstr(buf_str(&text), "Sorry about the bin."));
+	buf_release(&kw);
+	buf_release(&text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_degenerate),
+		cmocka_unit_test(test_source_words),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_errors_cap),
 		cmocka_unit_test(test_fixture_good),
