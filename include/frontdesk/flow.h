@@ -222,7 +222,7 @@ const char *flow_source(const struct flow *f, size_t *len);
  * The words a flow is found by, for the store's flow search: its keywords
  * into keywords, and everything its steps say (summary, texts, notes, field
  * labels and hints, options, choices) into text, each followed by a blank.
- * Used by flow load and by sync for flows pulled from the server.
+ * Used by flow load; flow_source_words does the same for a pulled flow.
  */
 void flow_search_words(const struct flow *f, struct buf *keywords, struct buf *text);
 /*
