@@ -726,7 +726,8 @@ static void test_source_words(void **state)
 	static const char src[] = "id: t\nversion: 1\ntitle: T\nservice: s\n"
 				  "keywords: [wheelie, missed bin]\nstart: a\nsteps:\n"
 				  "  a:\n    say: Sorry about the bin.\n"
-				  "    choices:\n      - { label: Done, outcome: resolved }\n";
+				  "    choices:\n      - { label: Done, outcome: resolved,"
+				  " summary: Said sorry }\n";
 	struct buf kw, text;
 	(void)state;
 
