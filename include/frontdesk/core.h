@@ -76,6 +76,44 @@ void err_at(struct err *e, const char *file, int line, int col);
 /* Writes "file:line:col: message" (or just the message) into out. */
 void err_format(const struct err *e, char *out, size_t outsz);
 
+/*
+ * Problems found in one pass over some input (flow files, reference data,
+ * a customer import), so a person sees every problem, not just the first.
+ * Kept in the order found (err_list_sort orders them by file, line and
+ * column); past `limit` they are counted in `dropped`, not kept. The list
+ * owns `items`: embed it, set it up with err_list_init() and free with
+ * err_list_release(). How a list is shown is its module's business.
+ */
+struct err_list {
+	struct err *items;
+	size_t count;	/* entries in items */
+	size_t alloc;
+	size_t limit;	/* most entries kept; 0: no limit */
+	size_t dropped; /* found past the limit: counted, not kept */
+};
+/* Prepares an empty list keeping at most limit problems (0: all).
+ * Allocates nothing until the first add. */
+void err_list_init(struct err_list *l, size_t limit);
+/* Frees the entries and empties the list, keeping its limit; l may be NULL. */
+void err_list_release(struct err_list *l);
+/* Appends a copy of e (kept if under the limit, counted always); l may be
+ * NULL (nothing happens). */
+void err_list_add(struct err_list *l, const struct err *e);
+/* Appends a problem with code and a printf-style message at file:line:col
+ * (file may be NULL, line and col 0 when not known); returns code. */
+enum status err_list_addf(struct err_list *l, enum status code, const char *file, int line,
+			  int col, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+enum status err_list_addv(struct err_list *l, enum status code, const char *file, int line,
+			  int col, const char *fmt, va_list ap);
+/* Number of problems found, kept or dropped. */
+size_t err_list_total(const struct err_list *l);
+/* Orders problems by file name, line and column, keeping the order found
+ * for ties. */
+void err_list_sort(struct err_list *l);
+/* Appends from's problems to to (counting those either could not keep)
+ * and empties from; to may be NULL. */
+void err_list_move(struct err_list *to, struct err_list *from);
+
 /* ---- memory ------------------------------------------------------------ */
 
 /* Allocation wrappers that never return NULL: out of memory aborts with a
@@ -115,6 +153,18 @@ enum status buf_printf(struct buf *b, const char *fmt, ...)
 const char *buf_str(const struct buf *b);
 /* Hands the heap string to the caller (who frees it) and resets b. */
 char *buf_detach(struct buf *b);
+/*
+ * Appends the gzip form of in[0..n) to out (for HTTP bodies both ways).
+ * STATUS_TOO_BIG when out's cap is reached; out then holds a cut-short
+ * stream, so the caller drops it.
+ */
+enum status buf_add_gzip(struct buf *out, const void *in, size_t n);
+/*
+ * Appends the unzipped form of the gzip stream in[0..n) to out (a string,
+ * "" at least, on success). STATUS_PARSE when it is not one whole gzip
+ * stream (e says how), STATUS_TOO_BIG past out's cap.
+ */
+enum status buf_add_gunzip(struct buf *out, const void *in, size_t n, struct err *e);
 
 /* ---- clocks ------------------------------------------------------------ */
 
@@ -199,6 +249,15 @@ enum status hlc_parse(const char *stamp, struct hlc *out, char *node_out, size_t
 bool utf8_valid(const char *s, size_t n);
 /* Number of code points in a valid UTF-8 string. */
 size_t utf8_length(const char *s);
+/*
+ * "Did you mean": the name in names[0..n) (NULL entries skipped) closest to
+ * the mistyped word, or NULL when none is close enough to be a likely typo.
+ * Close: word is a prefix of the name (3 characters or more), or the edit
+ * distance (an adjacent swap counting one) is at most a third of word's
+ * length, 1 to 3, and less than its length. Ties go to the first name.
+ * Returns one of names (borrowed).
+ */
+const char *text_suggest(const char *word, const char *const *names, size_t n);
 /* Trims ASCII whitespace at both ends; returns a fresh string (caller frees). */
 char *text_trim(const char *s);
 /*

@@ -9,8 +9,8 @@
  *   flow_check()                       graph and data-flow errors
  *   flow_run_new() ... flow_run_next() an advisor walks it, answer by answer
  *
- * Every problem is collected in a struct flow_errors as core's struct err
- * (file, line, column, message), so a checker run reports every problem, not
+ * Every problem is collected in core's struct err_list (file, line, column,
+ * message; FLOW_ERRORS_MAX kept), so a checker run reports every problem, not
  * just the first. Messages say what is wrong, quote the subject and say what
  * to do.
  *
@@ -37,32 +37,6 @@
 #define FLOW_ERRORS_MAX 500	   /* problems kept per list; the rest counted */
 #define FLOW_SET_MAX 2000	   /* flows in one set */
 #define FLOW_HISTORY_MAX 1000	   /* steps walked in one run */
-
-/* ---- a list of problems ------------------------------------------------ */
-
-/*
- * Problems found in one or more files, in the order found (flow_errors_sort
- * orders them by file, line, column). Embedded: flow_errors_init() /
- * flow_errors_release(). Keeps at most FLOW_ERRORS_MAX; `dropped` counts the
- * rest.
- */
-struct flow_errors {
-	struct err *items;
-	size_t count;
-	size_t alloc;
-	size_t dropped;
-};
-void flow_errors_init(struct flow_errors *l);
-void flow_errors_release(struct flow_errors *l);
-/* Adds a problem at file:line:col (file may be NULL, line/col 0 when not
- * known). The message is copied. */
-void flow_errors_add(struct flow_errors *l, const char *file, int line, int col,
-		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* Orders problems by file name, line and column, keeping the order found
- * for ties. */
-void flow_errors_sort(struct flow_errors *l);
-/* Number of problems found, kept or dropped. */
-size_t flow_errors_total(const struct flow_errors *l);
 
 /* ---- the model --------------------------------------------------------- */
 
@@ -229,10 +203,10 @@ struct flow {
  * flow_free(). Does not check references between steps: call flow_check().
  */
 enum status flow_load_mem(const char *file, const char *text, size_t len, struct flow **out,
-			  struct flow_errors *errs);
+			  struct err_list *errs);
 /* Reads path (at most FLOW_FILE_MAX bytes) and calls flow_load_mem(). An
  * unreadable file is STATUS_IO with a message in errs. */
-enum status flow_load_file(const char *path, struct flow **out, struct flow_errors *errs);
+enum status flow_load_file(const char *path, struct flow **out, struct err_list *errs);
 /* Frees the flow and everything in it; NULL is a no-op. */
 void flow_free(struct flow *f);
 
@@ -248,9 +222,17 @@ const char *flow_source(const struct flow *f, size_t *len);
  * The words a flow is found by, for the store's flow search: its keywords
  * into keywords, and everything its steps say (summary, texts, notes, field
  * labels and hints, options, choices) into text, each followed by a blank.
- * Used by flow load and by sync for flows pulled from the server.
+ * Used by flow load; flow_source_words does the same for a pulled flow.
  */
 void flow_search_words(const struct flow *f, struct buf *keywords, struct buf *text);
+/*
+ * The same words from a flow's YAML source (a flow published centrally
+ * arrives as its source only): loads it, appends as flow_search_words
+ * does, frees it. STATUS_OK, or the load's status when the source cannot
+ * be read (keywords and text untouched). Fits sync_options.flow_words.
+ */
+enum status flow_source_words(const char *source, size_t len, struct buf *keywords,
+			      struct buf *text);
 
 /* The step with that id, or NULL; borrowed from f. */
 const struct flow_step *flow_step_find(const struct flow *f, const char *id);
@@ -280,7 +262,7 @@ struct flow_codes {
  * added (0 means the flow is fit to run, if it also loaded cleanly).
  */
 size_t flow_check(const struct flow *f, const struct flow_codes *codes,
-		  struct flow_errors *errs);
+		  struct err_list *errs);
 
 /* ---- a set of flows (forms/) ------------------------------------------- */
 
@@ -298,11 +280,11 @@ void flow_set_release(struct flow_set *s);
  * name order (not recursively). Problems go to errs. Returns STATUS_OK if
  * every file loaded cleanly, else the first failure's status.
  */
-enum status flow_set_load_path(struct flow_set *s, const char *path, struct flow_errors *errs);
+enum status flow_set_load_path(struct flow_set *s, const char *path, struct err_list *errs);
 /* Checks every flow (flow_check) and ids used twice across the set; returns
  * the number of problems added. */
 size_t flow_set_check(const struct flow_set *s, const struct flow_codes *codes,
-		      struct flow_errors *errs);
+		      struct err_list *errs);
 /* The flow with that id (the highest version if several), or NULL; borrowed. */
 const struct flow *flow_set_find(const struct flow_set *s, const char *id);
 

@@ -8,7 +8,7 @@
  *   - the reference data reader/loader for the seven files in data/;
  *   - the customer import.
  *
- * Never prints. Problems travel in struct err (one) or struct ingest_errors
+ * Never prints. Problems travel in struct err (one) or struct err_list
  * (many), each worded for a person and carrying FILE and LINE, so a caller
  * prints them as `data/services.csv:14: team 'revenue' is not in teams.csv;
  * did you mean 'revenues'?`. Writes only through store functions; no SQL.
@@ -21,30 +21,13 @@
 
 /* ---- many errors ------------------------------------------------------- */
 
-/* How many problems an ingest_errors keeps by default (all are counted). */
+/*
+ * Problems travel in core's struct err_list, in the order found (file then
+ * line order); callers keep INGEST_ERRORS_SHOWN of them, count the rest, and
+ * show them with ingest_errors_format.
+ */
 #define INGEST_ERRORS_SHOWN 20
 
-/*
- * A list of problems found in one pass over the input. The first `limit`
- * are kept in `items` (in the order found, which is file then line order);
- * `total` counts every problem, kept or not. The list owns `items`; embed
- * it, set it up with ingest_errors_init() and free with
- * ingest_errors_release().
- */
-struct ingest_errors {
-	struct err *items;
-	size_t shown; /* entries in items */
-	size_t limit; /* most entries items will hold */
-	size_t total; /* every problem found */
-};
-/* Prepares an empty list keeping at most limit entries (0: the default,
- * INGEST_ERRORS_SHOWN). Allocates nothing until the first add. */
-void ingest_errors_init(struct ingest_errors *el, size_t limit);
-/* Frees the entries and empties the list; el may be NULL. */
-void ingest_errors_release(struct ingest_errors *el);
-/* Appends a copy of e (kept if under the limit, counted always). el may be
- * NULL (nothing happens). */
-void ingest_errors_add(struct ingest_errors *el, const struct err *e);
 /* Formats one problem as "FILE:LINE: message" ("FILE: message" without a
  * line, the message alone without a file) into out. */
 void ingest_err_format(const struct err *e, char *out, size_t outsz);
@@ -53,7 +36,7 @@ void ingest_err_format(const struct err *e, char *out, size_t outsz);
  * when some were not kept, a last line "... and N more problems (M in all)".
  * Returns STATUS_TOO_BIG if out's cap is reached (out keeps what fitted).
  */
-enum status ingest_errors_format(const struct ingest_errors *el, struct buf *out);
+enum status ingest_errors_format(const struct err_list *el, struct buf *out);
 
 /* ---- the CSV reader ---------------------------------------------------- */
 
@@ -153,15 +136,6 @@ int ingest_csv_header_line(const struct ingest_csv *t);
 enum status ingest_csv_map(const struct ingest_csv *t, const char *const *known, size_t nknown,
 			   const bool *required, int *cols, struct err *e);
 
-/* ---- did you mean ------------------------------------------------------ */
-
-/*
- * The candidate closest to word by edit distance when it is close enough to
- * be a likely typo (distance at most a third of the word's length, at least
- * 1, at most 3), else NULL. Borrowed from candidates.
- */
-const char *ingest_suggest(const char *word, const char *const *candidates, size_t n);
-
 /* ---- reference data ---------------------------------------------------- */
 
 /* Largest reference data file accepted. */
@@ -178,7 +152,7 @@ const char *ingest_suggest(const char *word, const char *const *candidates, size
  * frees with refdata_release()), or the first problem's status with out
  * left empty.
  */
-enum status ingest_refdata_read(const char *dir, struct refdata *out, struct ingest_errors *errs);
+enum status ingest_refdata_read(const char *dir, struct refdata *out, struct err_list *errs);
 
 /*
  * Reads dir as ingest_refdata_read() does, then makes the database's
@@ -186,7 +160,7 @@ enum status ingest_refdata_read(const char *dir, struct refdata *out, struct ing
  * a problem in any file (in errs), or a store refusal (added to errs too),
  * changes nothing. Loading the same files again changes nothing.
  */
-enum status ingest_refdata_load(struct store *s, const char *dir, struct ingest_errors *errs);
+enum status ingest_refdata_load(struct store *s, const char *dir, struct err_list *errs);
 
 /* ---- customers --------------------------------------------------------- */
 
@@ -204,7 +178,7 @@ enum status ingest_refdata_load(struct store *s, const char *dir, struct ingest_
  * Otherwise all rows are added in one transaction (store_customer_add).
  * *imported (may be NULL) gets the number of customers added.
  */
-enum status ingest_customers(struct store *s, const char *path, struct ingest_errors *errs,
+enum status ingest_customers(struct store *s, const char *path, struct err_list *errs,
 			     long *imported);
 
 /* ---- retention schedule (issue 7) ------------------------------------ */
@@ -218,6 +192,6 @@ enum status ingest_customers(struct store *s, const char *path, struct ingest_er
  * returned then. On success *out holds *n rules (caller frees *out).
  */
 enum status ingest_retention_read(const char *path, struct retention_rule **out, size_t *n,
-				  struct ingest_errors *errs);
+				  struct err_list *errs);
 
 #endif

@@ -50,8 +50,6 @@ char *server_error_json(const struct server_error *err);
  * with err 400 (not gzip) or 413 (bigger than out's cap) otherwise.
  */
 bool server_gunzip(const void *in, size_t n, struct buf *out, struct server_error *err);
-/* Gzips in[0..n) into out (for responses); false if out's cap is passed. */
-bool server_gzip(const void *in, size_t n, struct buf *out);
 /* True if the JSON text nests arrays and objects at most max_depth deep
  * (strings are skipped; the text need not be valid JSON). */
 bool server_json_depth_ok(const char *s, size_t n, int max_depth);

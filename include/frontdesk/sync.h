@@ -70,6 +70,15 @@ void sync_person_forget(struct sync_person *p);
 enum status sync_person_open(struct store *s, const char *db_path, struct sync_person *p,
 			     struct err *e);
 
+/*
+ * Makes the words the flow search finds a flow by (keywords, what its steps
+ * say) from its YAML source; STATUS_OK, or why the source cannot be read.
+ * Sync moves flows and does not read them: the program passes the flow
+ * module's flow_source_words.
+ */
+typedef enum status sync_flow_words_fn(const char *source, size_t len, struct buf *keywords,
+				       struct buf *text);
+
 /* Transport settings; NULL members take the values stored at enrolment. */
 struct sync_options {
 	const char *ca_file; /* trust this CA bundle instead of the system's */
@@ -79,6 +88,9 @@ struct sync_options {
 	long timeout_s;		 /* 0: 120 s per request */
 	atomic_bool *abort;	 /* set to stop a transfer at once (may be NULL) */
 	struct sync_person *person; /* a person's session, or NULL (borrowed) */
+	/* the search words of pulled flows; NULL: stored without them, found
+	 * by their title only */
+	sync_flow_words_fn *flow_words;
 };
 
 struct sync_report {
@@ -237,8 +249,10 @@ struct sync_bg;
  * off while offline, pausing while revoked), on its own connection to the
  * database at db_path, and soon after new changes are queued (it looks
  * every 2 s). $FRONTDESK_SYNC_INTERVAL_MS sets another interval (tests).
+ * flow_words makes pulled flows' search words (sync_options.flow_words).
  * NULL with e on failure. */
-struct sync_bg *sync_bg_start(const char *db_path, struct err *e);
+struct sync_bg *sync_bg_start(const char *db_path, sync_flow_words_fn *flow_words,
+			      struct err *e);
 /* Copies the latest status; never waits on the network or the database. */
 void sync_bg_status(struct sync_bg *bg, struct sync_status *out);
 /* Asks for a cycle soon (after the advisor saved something). */

@@ -61,7 +61,7 @@ void cli_kv_print(const struct cli_kv *rows, size_t n, FILE *out);
  * Prints every kept problem of el on stderr as "FILE:LINE: message", then
  * "... and N more" when some were not kept. Returns the number printed.
  */
-size_t cli_print_problems(const struct ingest_errors *el);
+size_t cli_print_problems(const struct err_list *el);
 
 /* Counts the active reference data (for init and data load messages) and
  * writes "26 services, 12 teams, ..." into out. */
@@ -90,8 +90,12 @@ bool cli_identify(struct store *s, const struct cli_global *g, const char *os_ac
  * copy; false when there is none (no --user, or already taken). For a
  * command that must also prove the person to the server. */
 bool cli_password_take(char *out, size_t outsz);
-/* Reads login's password: asked on the terminal with echo off, or the first
- * line of standard input when it is not a terminal. false when none. */
+/* Reads a password into buf (without its line end): on a terminal after
+ * prompt, with echo off; otherwise the next line of standard input, with no
+ * prompt. false at the end of input. */
+bool cli_password_read(const char *prompt, char *buf, size_t bufsz);
+/* Reads login's password (cli_password_read, "Password for LOGIN: ").
+ * false when none. */
 bool cli_password_ask(const char *login, char *buf, size_t bufsz);
 
 /* `frontdesk customer export|erase` (cmd_privacy.c); argv[0] is the

@@ -28,7 +28,7 @@ static const struct option load_options[] = {
 
 static int data_load(const struct cli_global *g, int argc, char **argv)
 {
-	struct ingest_errors errs;
+	struct err_list errs;
 	struct store *s;
 	char dir[4096];
 	char summary[512];
@@ -48,18 +48,18 @@ static int data_load(const struct cli_global *g, int argc, char **argv)
 	s = cli_open_store(g, 0);
 	if (!s)
 		return EXIT_FAIL;
-	ingest_errors_init(&errs, 0);
+	err_list_init(&errs, INGEST_ERRORS_SHOWN);
 	if (ingest_refdata_load(s, dir, &errs) != STATUS_OK) {
 		cli_print_problems(&errs);
 		rc = cli_fail("reference data in '%s' not loaded (%zu problem%s); nothing was "
 			      "changed; correct the files and load again",
-			      dir, errs.total, errs.total == 1 ? "" : "s");
+			      dir, err_list_total(&errs), err_list_total(&errs) == 1 ? "" : "s");
 	} else {
 		cli_refdata_summary(s, summary, sizeof summary);
 		printf("loaded reference data from %s: %s\n", dir, summary);
 		rc = EXIT_OK;
 	}
-	ingest_errors_release(&errs);
+	err_list_release(&errs);
 	store_close(s);
 	return rc;
 }

@@ -62,11 +62,11 @@ static const char *default_forms(void)
 	return FRONTDESK_SHAREDIR "/forms";
 }
 
-static void print_problems(struct flow_errors *errs)
+static void print_problems(struct err_list *errs)
 {
 	char line[ERR_MSG_MAX + ERR_FILE_MAX + 32];
 
-	flow_errors_sort(errs);
+	err_list_sort(errs);
 	for (size_t i = 0; i < errs->count; i++) {
 		err_format(&errs->items[i], line, sizeof line);
 		fprintf(stderr, "%s\n", line);
@@ -77,7 +77,7 @@ static void print_problems(struct flow_errors *errs)
 }
 
 /* Loads every PATH (or the default folder) into set; problems to errs. */
-static void load_paths(struct flow_set *set, int argc, char **argv, struct flow_errors *errs)
+static void load_paths(struct flow_set *set, int argc, char **argv, struct err_list *errs)
 {
 	if (argc == 0)
 		flow_set_load_path(set, default_forms(), errs);
@@ -119,7 +119,7 @@ static struct store *open_codes(const struct cli_global *g)
 static int flow_cmd_check(const struct cli_global *g, int argc, char **argv)
 {
 	struct flow_set set;
-	struct flow_errors errs;
+	struct err_list errs;
 	struct flow_codes codes = { code_exists, NULL };
 	struct store *s;
 	size_t total;
@@ -132,13 +132,13 @@ static int flow_cmd_check(const struct cli_global *g, int argc, char **argv)
 		return cli_bad_option(&cmd_flow, c, argv, check_options);
 	}
 	flow_set_init(&set);
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	load_paths(&set, argc - optind, argv + optind, &errs);
 	s = open_codes(g);
 	codes.ctx = s;
 	flow_set_check(&set, s ? &codes : NULL, &errs);
 	store_close(s);
-	total = flow_errors_total(&errs);
+	total = err_list_total(&errs);
 	print_problems(&errs);
 	if (total)
 		fprintf(stderr, "frontdesk: %zu problem%s in %zu file%s; fix them and check again\n",
@@ -146,7 +146,7 @@ static int flow_cmd_check(const struct cli_global *g, int argc, char **argv)
 	else
 		printf("%zu flow%s in %zu file%s: no problems\n", set.count,
 		       set.count == 1 ? "" : "s", set.nfiles, set.nfiles == 1 ? "" : "s");
-	flow_errors_release(&errs);
+	err_list_release(&errs);
 	flow_set_release(&set);
 	return total ? EXIT_FAIL : EXIT_OK;
 }
@@ -157,7 +157,7 @@ static int flow_cmd_list(int argc, char **argv)
 {
 	static const char *const columns[] = { "id", "version", "title", "service" };
 	struct flow_set set;
-	struct flow_errors errs;
+	struct err_list errs;
 	struct cli_table *t;
 	int format = FORMAT_TABLE, c;
 
@@ -175,7 +175,7 @@ static int flow_cmd_list(int argc, char **argv)
 		return cli_bad_option(&cmd_flow, c, argv, list_options);
 	}
 	flow_set_init(&set);
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	load_paths(&set, argc - optind, argv + optind, &errs);
 	t = cli_table_new(columns, 4);
 	for (size_t i = 0; i < set.count; i++) {
@@ -196,7 +196,7 @@ static int flow_cmd_list(int argc, char **argv)
 			"frontdesk: some flows have problems; run 'frontdesk flow check' to see "
 			"them\n");
 	c = errs.count ? EXIT_FAIL : EXIT_OK;
-	flow_errors_release(&errs);
+	err_list_release(&errs);
 	flow_set_release(&set);
 	return c;
 }
@@ -216,10 +216,10 @@ static bool looks_like_file(const char *s)
  */
 static const struct flow *find_one(struct flow_set *set, const char *id, const char *from)
 {
-	struct flow_errors errs;
+	struct err_list errs;
 	const struct flow *f;
 
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	flow_set_load_path(set, looks_like_file(id) ? id : (from ? from : default_forms()),
 			   &errs);
 	f = looks_like_file(id) ? (set->count ? set->flows[0] : NULL) : flow_set_find(set, id);
@@ -237,7 +237,7 @@ static const struct flow *find_one(struct flow_set *set, const char *id, const c
 		print_problems(&errs);
 		cli_fail("flow '%s' has problems (above); showing what could be read", id);
 	}
-	flow_errors_release(&errs);
+	err_list_release(&errs);
 	return f;
 }
 
@@ -533,7 +533,7 @@ static int flow_cmd_graph(int argc, char **argv)
 int cli_flow_load(struct store *s, int npaths, char **paths, const char *fallback, bool quiet)
 {
 	struct flow_set set;
-	struct flow_errors errs;
+	struct err_list errs;
 	struct flow_codes codes = { code_exists, NULL };
 	struct err e;
 	size_t added = 0, unchanged = 0, refused = 0, total;
@@ -541,14 +541,14 @@ int cli_flow_load(struct store *s, int npaths, char **paths, const char *fallbac
 	int rc = EXIT_OK;
 
 	flow_set_init(&set);
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	if (npaths == 0)
 		flow_set_load_path(&set, fallback ? fallback : default_forms(), &errs);
 	for (int i = 0; i < npaths; i++)
 		flow_set_load_path(&set, paths[i], &errs);
 	codes.ctx = s;
 	flow_set_check(&set, &codes, &errs);
-	total = flow_errors_total(&errs);
+	total = err_list_total(&errs);
 	if (total) {
 		/* Only checked flows are stored: one problem stops the load. */
 		print_problems(&errs);
@@ -617,7 +617,7 @@ int cli_flow_load(struct store *s, int npaths, char **paths, const char *fallbac
 		printf("%zu flow%s: %zu new, %zu already loaded\n", set.count,
 		       set.count == 1 ? "" : "s", added, unchanged);
 out:
-	flow_errors_release(&errs);
+	err_list_release(&errs);
 	flow_set_release(&set);
 	return rc;
 }

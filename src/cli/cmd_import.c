@@ -26,7 +26,7 @@ static const struct option import_options[] = {
 
 static int import_customers(const struct cli_global *g, int argc, char **argv)
 {
-	struct ingest_errors errs;
+	struct err_list errs;
 	struct store *s;
 	const char *path;
 	long imported = 0;
@@ -44,18 +44,18 @@ static int import_customers(const struct cli_global *g, int argc, char **argv)
 	s = cli_open_store(g, STORE_NO_CREATE);
 	if (!s)
 		return EXIT_FAIL;
-	ingest_errors_init(&errs, 0);
+	err_list_init(&errs, INGEST_ERRORS_SHOWN);
 	if (ingest_customers(s, path, &errs, &imported) != STATUS_OK) {
 		cli_print_problems(&errs);
 		rc = cli_fail("nothing imported from '%s' (%zu problem%s); correct the file and "
 			      "import it again",
-			      path, errs.total, errs.total == 1 ? "" : "s");
+			      path, err_list_total(&errs), err_list_total(&errs) == 1 ? "" : "s");
 	} else {
 		printf("imported %ld customer%s from %s\n", imported, imported == 1 ? "" : "s",
 		       path);
 		rc = EXIT_OK;
 	}
-	ingest_errors_release(&errs);
+	err_list_release(&errs);
 	store_close(s);
 	return rc;
 }

@@ -125,7 +125,7 @@ static void init_flows(struct store *s, const char *data_dir, bool load)
 /* Loads reference data (if wanted) and applies settings in one transaction. */
 static int init_apply(struct store *s, const struct init_args *a, bool load, const char *dir)
 {
-	struct ingest_errors errs;
+	struct err_list errs;
 	struct err e;
 	bool ok = true;
 	int rc = EXIT_OK;
@@ -133,12 +133,12 @@ static int init_apply(struct store *s, const struct init_args *a, bool load, con
 	err_clear(&e);
 	if (store_tx_begin(s, &e) != STATUS_OK)
 		return cli_fail_err(&e);
-	ingest_errors_init(&errs, 0);
+	err_list_init(&errs, INGEST_ERRORS_SHOWN);
 	if (load && ingest_refdata_load(s, dir, &errs) != STATUS_OK) {
 		cli_print_problems(&errs);
 		rc = cli_fail("reference data in '%s' not loaded (%zu problem%s); correct the "
 			      "files and run init again",
-			      dir, errs.total, errs.total == 1 ? "" : "s");
+			      dir, err_list_total(&errs), err_list_total(&errs) == 1 ? "" : "s");
 		ok = false;
 	}
 	for (size_t i = 0; ok && i < sizeof a->set / sizeof a->set[0]; i++) {
@@ -149,7 +149,7 @@ static int init_apply(struct store *s, const struct init_args *a, bool load, con
 			ok = false;
 		}
 	}
-	ingest_errors_release(&errs);
+	err_list_release(&errs);
 	if (store_tx_end(s, ok, &e) != STATUS_OK && ok)
 		rc = cli_fail_err(&e);
 	return rc;

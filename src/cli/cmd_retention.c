@@ -60,7 +60,7 @@ static int print_outcome(void *ctx, const struct retention_outcome *o)
 static int retention_apply(const struct cli_global *g, int argc, char **argv)
 {
 	struct retention_rule *rules = NULL;
-	struct ingest_errors errs;
+	struct err_list errs;
 	struct print_ctx pc = {false};
 	const char *schedule = NULL;
 	char dir[4096], path[4200];
@@ -87,13 +87,13 @@ static int retention_apply(const struct cli_global *g, int argc, char **argv)
 		snprintf(path, sizeof path, "%s/retention.csv", dir);
 		schedule = path;
 	}
-	ingest_errors_init(&errs, 0);
+	err_list_init(&errs, INGEST_ERRORS_SHOWN);
 	if (ingest_retention_read(schedule, &rules, &n, &errs) != STATUS_OK) {
 		cli_print_problems(&errs);
-		ingest_errors_release(&errs);
+		err_list_release(&errs);
 		return cli_fail("the retention schedule has problems; nothing was done");
 	}
-	ingest_errors_release(&errs);
+	err_list_release(&errs);
 	s = cli_open_store(g, STORE_NO_CREATE);
 	if (!s) {
 		free(rules);

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "frontdesk/cli.h"
+#include "frontdesk/flow.h"
 #include "frontdesk/sync.h"
 #include "cli_util.h"
 
@@ -412,7 +413,7 @@ static int sync_background(struct store *s, long seconds)
 	struct sync_status st;
 
 	err_clear(&e);
-	bg = sync_bg_start(store_path(s), &e);
+	bg = sync_bg_start(store_path(s), flow_source_words, &e);
 	if (!bg)
 		return cli_fail_err(&e);
 	end = mono_ms() + (double)seconds * 1000.0;
@@ -440,7 +441,7 @@ static int sync_background(struct store *s, long seconds)
 static int run(const struct cli_global *g, int argc, char **argv)
 {
 	struct buf pins;
-	struct sync_options o = {0};
+	struct sync_options o = { .flow_words = flow_source_words };
 	struct sync_person person;
 	const char *login = NULL;
 	struct store *s;

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -51,43 +50,6 @@ static const struct option plain_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* Reads one line into buf (without its newline); false at end of input. */
-static bool read_line(FILE *in, char *buf, size_t bufsz)
-{
-	size_t n;
-
-	if (!fgets(buf, (int)bufsz, in))
-		return false;
-	n = strlen(buf);
-	if (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	if (n && buf[n - 1] == '\r')
-		buf[--n] = '\0';
-	return true;
-}
-
-/* Asks on the terminal with echo off. */
-static bool ask_hidden(const char *prompt, char *buf, size_t bufsz)
-{
-	struct termios old, quiet;
-	bool ok, restore;
-
-	fputs(prompt, stderr);
-	fflush(stderr);
-	restore = tcgetattr(STDIN_FILENO, &old) == 0;
-	if (restore) {
-		quiet = old;
-		quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
-		quiet.c_lflag |= ICANON;
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-	}
-	ok = read_line(stdin, buf, bufsz);
-	if (restore)
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-	fputc('\n', stderr);
-	return ok;
-}
-
 /*
  * The new password for login into buf (PASSWORD_MAX_BYTES + 2 or more):
  * twice on a terminal, one line from a pipe. Prints the problem and returns
@@ -99,19 +61,19 @@ static bool get_new_password(const char *login, char *buf, size_t bufsz)
 	char prompt[128];
 	bool ok;
 
+	snprintf(prompt, sizeof prompt, "New password for %s: ", login);
 	if (!isatty(STDIN_FILENO)) {
-		if (!read_line(stdin, buf, bufsz)) {
+		if (!cli_password_read(prompt, buf, bufsz)) {
 			cli_fail("no password given: type it on one line of standard input");
 			return false;
 		}
 		return true;
 	}
-	snprintf(prompt, sizeof prompt, "New password for %s: ", login);
-	if (!ask_hidden(prompt, buf, bufsz)) {
+	if (!cli_password_read(prompt, buf, bufsz)) {
 		cli_fail("no password given; nothing changed");
 		return false;
 	}
-	if (!ask_hidden("Type it again: ", again, sizeof again)) {
+	if (!cli_password_read("Type it again: ", again, sizeof again)) {
 		cli_fail("no password given; nothing changed");
 		return false;
 	}

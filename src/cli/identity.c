@@ -26,7 +26,7 @@
 #include "frontdesk/cli.h"
 #include "cli_util.h"
 
-static bool read_password(FILE *in, char *buf, size_t bufsz)
+static bool read_line(FILE *in, char *buf, size_t bufsz)
 {
 	size_t n;
 
@@ -40,14 +40,14 @@ static bool read_password(FILE *in, char *buf, size_t bufsz)
 	return true;
 }
 
-static bool ask_password(const char *login, char *buf, size_t bufsz)
+bool cli_password_read(const char *prompt, char *buf, size_t bufsz)
 {
 	struct termios old, quiet;
 	bool ok, restore;
 
 	if (!isatty(STDIN_FILENO))
-		return read_password(stdin, buf, bufsz);
-	fprintf(stderr, "Password for %s: ", login);
+		return read_line(stdin, buf, bufsz);
+	fputs(prompt, stderr);
 	fflush(stderr);
 	restore = tcgetattr(STDIN_FILENO, &old) == 0;
 	if (restore) {
@@ -56,7 +56,7 @@ static bool ask_password(const char *login, char *buf, size_t bufsz)
 		quiet.c_lflag |= ICANON;
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
 	}
-	ok = read_password(stdin, buf, bufsz);
+	ok = read_line(stdin, buf, bufsz);
 	if (restore)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
 	fputc('\n', stderr);
@@ -65,7 +65,10 @@ static bool ask_password(const char *login, char *buf, size_t bufsz)
 
 bool cli_password_ask(const char *login, char *buf, size_t bufsz)
 {
-	return ask_password(login, buf, bufsz);
+	char prompt[128];
+
+	snprintf(prompt, sizeof prompt, "Password for %s: ", login);
+	return cli_password_read(prompt, buf, bufsz);
 }
 
 /* The signed-in user's password, kept for a command that must show it to
@@ -105,7 +108,7 @@ bool cli_identify(struct store *s, const struct cli_global *g, const char *os_ac
 		return true;
 	}
 	store_set_actor(s, os_actor);
-	if (!ask_password(g->user, password, sizeof password)) {
+	if (!cli_password_ask(g->user, password, sizeof password)) {
 		cli_fail("no password given for '%s'; type it on the terminal, or on the first line "
 			 "of standard input",
 			 g->user);

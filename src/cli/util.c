@@ -166,82 +166,23 @@ bool cli_parse_long(const struct cli_command *cmd, const char *what, const char 
 
 /* ---- did you mean ------------------------------------------------------------ */
 
-/* Damerau-free Levenshtein distance, capped: words here are short. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[65];
-	size_t i, j;
-
-	if (la > 64 || lb > 64)
-		return (size_t)-1;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-/* Score of name as a guess for word: lower is better; (size_t)-1 is no. */
-static size_t suggest_score(const char *word, const char *name)
-{
-	size_t wl = strlen(word);
-	size_t d;
-
-	if (wl == 0)
-		return (size_t)-1;
-	if (strncmp(name, word, wl) == 0)
-		return 0; /* a prefix: "cust" for "customer" */
-	d = edit_distance(word, name);
-	if (d == (size_t)-1 || d > 2 || d >= wl)
-		return (size_t)-1;
-	return d;
-}
-
 const char *cli_suggest(const char *word, const char *const *names)
 {
-	const char *best = NULL;
-	size_t best_score = (size_t)-1;
+	size_t n = 0;
 
-	for (size_t i = 0; names[i]; i++) {
-		size_t sc = suggest_score(word, names[i]);
-
-		if (sc < best_score) {
-			best_score = sc;
-			best = names[i];
-		}
-	}
-	return best;
+	while (names[n])
+		n++;
+	return text_suggest(word, names, n);
 }
 
 const char *cli_suggest_option(const char *word, const struct option *longopts)
 {
-	const char *best = NULL;
-	size_t best_score = (size_t)-1;
+	const char *names[64];
+	size_t n = 0;
 
-	for (size_t i = 0; longopts && longopts[i].name; i++) {
-		size_t sc = suggest_score(word, longopts[i].name);
-
-		if (sc < best_score) {
-			best_score = sc;
-			best = longopts[i].name;
-		}
-	}
-	return best;
+	for (; longopts && longopts[n].name && n < sizeof names / sizeof names[0]; n++)
+		names[n] = longopts[n].name;
+	return text_suggest(word, names, n);
 }
 
 int cli_action_find(const struct cli_command *cmd, const char *word, const char *const *names)
@@ -503,11 +444,11 @@ void cli_table_print(const struct cli_table *t, enum cli_format f, FILE *out)
 
 /* ---- ingest helpers -------------------------------------------------------------- */
 
-size_t cli_print_problems(const struct ingest_errors *el)
+size_t cli_print_problems(const struct err_list *el)
 {
 	struct buf text;
 
-	if (!el || el->total == 0)
+	if (!el || err_list_total(el) == 0)
 		return 0;
 	buf_init(&text, 1024 * 1024);
 	ingest_errors_format(el, &text);
@@ -516,7 +457,7 @@ size_t cli_print_problems(const struct ingest_errors *el)
 	if (text.len && buf_str(&text)[text.len - 1] != '\n')
 		fputc('\n', stderr);
 	buf_release(&text);
-	return el->shown;
+	return el->count;
 }
 
 static int count_ref(void *ctx, const char *code, const char *name)

@@ -16,7 +16,7 @@
 
 struct ck {
 	const struct flow *f;
-	struct flow_errors *errs;
+	struct err_list *errs;
 	size_t count;
 	/* distinct field names, and the first field with each name */
 	const struct flow_field **fields;
@@ -41,7 +41,7 @@ static void problem(struct ck *ck, struct flow_pos p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	flow_errors_add(ck->errs, ck->f->file, p.line, p.col, "%s", msg);
+	err_list_addf(ck->errs, STATUS_INVALID, ck->f->file, p.line, p.col, "%s", msg);
 	ck->count++;
 }
 
@@ -56,7 +56,7 @@ static const char *const *step_names(const struct flow *f)
 static void missing_target(struct ck *ck, const char *from, const char *to, struct flow_pos p)
 {
 	const char *const *names = step_names(ck->f);
-	const char *guess = flow_did_you_mean(to, names, ck->f->nsteps);
+	const char *guess = text_suggest(to, names, ck->f->nsteps);
 
 	if (guess)
 		problem(ck, p, "step '%s' goes to '%s', which does not exist; did you mean '%s'?",
@@ -154,7 +154,7 @@ static void check_graph(struct ck *ck)
 	ck->reached = xcalloc(n + 1, sizeof(bool));
 	if (f->start && f->start_index < 0 && n > 0) {
 		const char *const *names = step_names(f);
-		const char *guess = flow_did_you_mean(f->start, names, n);
+		const char *guess = text_suggest(f->start, names, n);
 		if (guess)
 			problem(ck, f->start_pos,
 				"start step '%s' does not exist; did you mean '%s'?", f->start, guess);
@@ -389,7 +389,7 @@ static const char *field_guess(const struct ck *ck, const char *name)
 
 	for (size_t i = 0; i < ck->nfields; i++)
 		names[i] = ck->fields[i]->name;
-	g = flow_did_you_mean(name, names, ck->nfields);
+	g = text_suggest(name, names, ck->nfields);
 	free(names);
 	return g;
 }
@@ -608,7 +608,7 @@ static void check_leaf(void *ctx, const struct flow_cond *c)
 				if (strcasecmp(fd->options[i], other->text) == 0)
 					found = true;
 			if (!found) {
-				const char *g = flow_did_you_mean(other->text,
+				const char *g = text_suggest(other->text,
 								  (const char *const *)fd->options,
 								  fd->noptions);
 				if (g)
@@ -698,7 +698,7 @@ static void check_codes(struct ck *ck, const struct flow_codes *codes)
 }
 
 size_t flow_check(const struct flow *f, const struct flow_codes *codes,
-		  struct flow_errors *errs)
+		  struct err_list *errs)
 {
 	struct ck ck;
 

@@ -9,13 +9,11 @@
 
 #include "frontdesk/flow.h"
 
-/* errors.c */
+/* names.c */
 int flow_field_type_find(const char *s);
 int flow_outcome_find(const char *s);
 const char *const *flow_field_type_names(void);
 const char *const *flow_outcome_names(void);
-/* The name in names[0..n) closest to word, or NULL if none is close. */
-const char *flow_did_you_mean(const char *word, const char *const *names, size_t n);
 
 /* cond.c — the parsed form of a condition. */
 enum cond_op { COND_OR, COND_AND, COND_NOT, COND_CMP, COND_SET, COND_COMPLETE, COND_TRUTH };

@@ -108,7 +108,7 @@ static void offset_position(const char *s, size_t off, int *line, int *col)
 /* ---- pass 1: YAML events to a tree ------------------------------------- */
 
 static enum status yaml_to_tree(const char *file, const char *text, size_t len,
-				struct flow_errors *errs, struct ynode **root_out)
+				struct err_list *errs, struct ynode **root_out)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
@@ -128,7 +128,7 @@ static enum status yaml_to_tree(const char *file, const char *text, size_t len,
 		int line, col;
 		if (!yaml_parser_parse(&parser, &ev)) {
 			const char *ctx = parser.context ? parser.context : NULL;
-			flow_errors_add(errs, file, (int)parser.problem_mark.line + 1,
+			err_list_addf(errs, STATUS_INVALID, file, (int)parser.problem_mark.line + 1,
 					(int)parser.problem_mark.column + 1,
 					"YAML syntax: %s%s%s; check the indentation, colons and quotes "
 					"on this line and the one before",
@@ -145,7 +145,7 @@ static enum status yaml_to_tree(const char *file, const char *text, size_t len,
 			break;
 		case YAML_DOCUMENT_START_EVENT:
 			if (++docs > 1) {
-				flow_errors_add(errs, file, line, col,
+				err_list_addf(errs, STATUS_INVALID, file, line, col,
 						"a flow file holds one flow; move this second document "
 						"('---') to a file of its own");
 				rc = STATUS_PARSE;
@@ -153,7 +153,7 @@ static enum status yaml_to_tree(const char *file, const char *text, size_t len,
 			}
 			break;
 		case YAML_ALIAS_EVENT:
-			flow_errors_add(errs, file, line, col,
+			err_list_addf(errs, STATUS_INVALID, file, line, col,
 					"aliases ('*name') are not allowed in flow files; write the "
 					"text out in full");
 			rc = STATUS_PARSE;
@@ -184,7 +184,7 @@ static enum status yaml_to_tree(const char *file, const char *text, size_t len,
 			n->line = line;
 			n->col = col;
 			if (++nodes > YAML_NODES_MAX) {
-				flow_errors_add(errs, file, line, col,
+				err_list_addf(errs, STATUS_INVALID, file, line, col,
 						"the file has more than %d values; split the flow",
 						YAML_NODES_MAX);
 				ynode_free(n);
@@ -199,7 +199,7 @@ static enum status yaml_to_tree(const char *file, const char *text, size_t len,
 					ynode_free(n); /* unreachable: one root per document */
 				if (n->kind != Y_SCALAR) {
 					if (depth >= FLOW_DEPTH_MAX) {
-						flow_errors_add(errs, file, line, col,
+						err_list_addf(errs, STATUS_INVALID, file, line, col,
 								"the file is nested more than %d levels "
 								"deep; flows never need that many",
 								FLOW_DEPTH_MAX);
@@ -226,7 +226,7 @@ static enum status yaml_to_tree(const char *file, const char *text, size_t len,
 
 struct ld {
 	const char *file;
-	struct flow_errors *errs;
+	struct err_list *errs;
 	size_t nerr;
 	struct flow *f;
 };
@@ -241,7 +241,7 @@ static void problem(struct ld *ld, const struct ynode *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	flow_errors_add(ld->errs, ld->file, n ? n->line : 0, n ? n->col : 0, "%s", msg);
+	err_list_addf(ld->errs, STATUS_INVALID, ld->file, n ? n->line : 0, n ? n->col : 0, "%s", msg);
 	ld->nerr++;
 }
 
@@ -298,7 +298,7 @@ static void check_keys(struct ld *ld, const struct ynode *map, const char *const
 			if (strcmp(k->text, keys[j]) == 0)
 				known = true;
 		if (!known) {
-			const char *guess = flow_did_you_mean(k->text, keys, nkeys);
+			const char *guess = text_suggest(k->text, keys, nkeys);
 			char list[300];
 			size_t off = 0;
 			list[0] = '\0';
@@ -484,7 +484,7 @@ static struct flow_outcome *read_outcome(struct ld *ld, const struct ynode *map,
 	kind = flow_outcome_find(v->text);
 	if (kind < 0) {
 		const char *guess =
-			flow_did_you_mean(v->text, flow_outcome_names(), FLOW_OUTCOME_COUNT);
+			text_suggest(v->text, flow_outcome_names(), FLOW_OUTCOME_COUNT);
 		if (guess)
 			problem(ld, v, "unknown outcome '%.40s' in %s; did you mean '%s'?", v->text,
 				where, guess);
@@ -690,7 +690,7 @@ static bool read_field(struct ld *ld, const struct ynode *m, const char *step_id
 		int t = flow_field_type_find(type);
 		if (t < 0 || t == FIELD_CHECKLIST) {
 			const char *guess =
-				flow_did_you_mean(type, flow_field_type_names(), FIELD_CHECKLIST);
+				text_suggest(type, flow_field_type_names(), FIELD_CHECKLIST);
 			if (guess)
 				problem(ld, map_get(m, "type"),
 					"unknown type '%.40s' in %s; did you mean '%s'?", type, where,
@@ -971,7 +971,7 @@ static void read_next(struct ld *ld, const struct ynode *v, struct flow_step *st
 				if (!b->when) {
 					/* point into the text when it is on one line */
 					int col = b->when_pos.col + e.col;
-					flow_errors_add(ld->errs, ld->file, w->line, col,
+					err_list_addf(ld->errs, STATUS_INVALID, ld->file, w->line, col,
 							"condition '%.80s': %s", b->when_text, e.msg);
 					ld->nerr++;
 				}
@@ -1193,7 +1193,7 @@ static void read_flow(struct ld *ld, const struct ynode *root)
 }
 
 enum status flow_load_mem(const char *file, const char *text, size_t len, struct flow **out,
-			  struct flow_errors *errs)
+			  struct err_list *errs)
 {
 	struct ld ld;
 	struct ynode *root = NULL;
@@ -1207,7 +1207,7 @@ enum status flow_load_mem(const char *file, const char *text, size_t len, struct
 	if (!text)
 		len = 0;
 	if (len > FLOW_FILE_MAX) {
-		flow_errors_add(errs, file, 1, 1,
+		err_list_addf(errs, STATUS_INVALID, file, 1, 1,
 				"the file is %zu bytes; a flow may be at most %d bytes, so split it",
 				len, FLOW_FILE_MAX);
 		return STATUS_TOO_BIG;
@@ -1217,10 +1217,10 @@ enum status flow_load_mem(const char *file, const char *text, size_t len, struct
 		int line, col;
 		offset_position(text, bad, &line, &col);
 		if (text[bad] == '\0')
-			flow_errors_add(errs, file, line, col,
+			err_list_addf(errs, STATUS_INVALID, file, line, col,
 					"the file contains a NUL byte; save it as plain UTF-8 text");
 		else
-			flow_errors_add(errs, file, line, col,
+			err_list_addf(errs, STATUS_INVALID, file, line, col,
 					"invalid UTF-8 (byte 0x%02X); save the file as UTF-8",
 					(unsigned char)text[bad]);
 		return STATUS_PARSE;
@@ -1229,7 +1229,7 @@ enum status flow_load_mem(const char *file, const char *text, size_t len, struct
 	if (rc != STATUS_OK)
 		return rc;
 	if (!root || root->kind != Y_MAP) {
-		flow_errors_add(errs, file, root ? root->line : 1, root ? root->col : 1,
+		err_list_addf(errs, STATUS_INVALID, file, root ? root->line : 1, root ? root->col : 1,
 				"a flow file should start with keys such as 'id:', 'title:' and "
 				"'steps:'; this one %s",
 				root ? (root->kind == Y_SEQ ? "is a list" : "is plain text")
@@ -1254,7 +1254,7 @@ enum status flow_load_mem(const char *file, const char *text, size_t len, struct
 	return ld.nerr ? STATUS_INVALID : STATUS_OK;
 }
 
-enum status flow_load_file(const char *path, struct flow **out, struct flow_errors *errs)
+enum status flow_load_file(const char *path, struct flow **out, struct err_list *errs)
 {
 	FILE *fp;
 	char *text = NULL;
@@ -1264,18 +1264,18 @@ enum status flow_load_file(const char *path, struct flow **out, struct flow_erro
 	*out = NULL;
 	fp = fopen(path, "rb");
 	if (!fp) {
-		flow_errors_add(errs, NULL, 0, 0, "cannot open '%s': %s", path, strerror(errno));
+		err_list_addf(errs, STATUS_INVALID, NULL, 0, 0, "cannot open '%s': %s", path, strerror(errno));
 		return STATUS_IO;
 	}
 	text = xmalloc(FLOW_FILE_MAX + 2);
 	len = fread(text, 1, FLOW_FILE_MAX + 1, fp);
 	if (ferror(fp)) {
-		flow_errors_add(errs, NULL, 0, 0, "cannot read '%s': %s", path, strerror(errno));
+		err_list_addf(errs, STATUS_INVALID, NULL, 0, 0, "cannot read '%s': %s", path, strerror(errno));
 		rc = STATUS_IO;
 		goto out;
 	}
 	if (len > FLOW_FILE_MAX) {
-		flow_errors_add(errs, path, 1, 1,
+		err_list_addf(errs, STATUS_INVALID, path, 1, 1,
 				"the file is more than %d bytes; a flow may be at most that, so split "
 				"it",
 				FLOW_FILE_MAX);

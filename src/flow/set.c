@@ -26,14 +26,14 @@ void flow_set_release(struct flow_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static enum status set_add_file(struct flow_set *s, const char *path, struct flow_errors *errs)
+static enum status set_add_file(struct flow_set *s, const char *path, struct err_list *errs)
 {
 	struct flow *f = NULL;
 	enum status rc;
 
 	s->nfiles++;
 	if (s->count >= FLOW_SET_MAX) {
-		flow_errors_add(errs, path, 0, 0, "more than %d flows; split them into folders",
+		err_list_addf(errs, STATUS_INVALID, path, 0, 0, "more than %d flows; split them into folders",
 				FLOW_SET_MAX);
 		return STATUS_TOO_BIG;
 	}
@@ -62,7 +62,7 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-enum status flow_set_load_path(struct flow_set *s, const char *path, struct flow_errors *errs)
+enum status flow_set_load_path(struct flow_set *s, const char *path, struct err_list *errs)
 {
 	struct stat st;
 	DIR *dir;
@@ -72,14 +72,14 @@ enum status flow_set_load_path(struct flow_set *s, const char *path, struct flow
 	enum status rc = STATUS_OK;
 
 	if (stat(path, &st) != 0) {
-		flow_errors_add(errs, NULL, 0, 0, "cannot open '%s': %s", path, strerror(errno));
+		err_list_addf(errs, STATUS_INVALID, NULL, 0, 0, "cannot open '%s': %s", path, strerror(errno));
 		return STATUS_IO;
 	}
 	if (!S_ISDIR(st.st_mode))
 		return set_add_file(s, path, errs);
 	dir = opendir(path);
 	if (!dir) {
-		flow_errors_add(errs, NULL, 0, 0, "cannot open folder '%s': %s", path,
+		err_list_addf(errs, STATUS_INVALID, NULL, 0, 0, "cannot open folder '%s': %s", path,
 				strerror(errno));
 		return STATUS_IO;
 	}
@@ -110,7 +110,7 @@ enum status flow_set_load_path(struct flow_set *s, const char *path, struct flow
 }
 
 size_t flow_set_check(const struct flow_set *s, const struct flow_codes *codes,
-		      struct flow_errors *errs)
+		      struct err_list *errs)
 {
 	size_t count = 0;
 
@@ -122,7 +122,7 @@ size_t flow_set_check(const struct flow_set *s, const struct flow_codes *codes,
 		for (size_t j = 0; j < i; j++) {
 			const struct flow *g = s->flows[j];
 			if (g->id && strcmp(g->id, f->id) == 0) {
-				flow_errors_add(errs, f->file, f->id_pos.line, f->id_pos.col,
+				err_list_addf(errs, STATUS_INVALID, f->file, f->id_pos.line, f->id_pos.col,
 						"flow id '%s' is also used by %s:%d; give each flow its "
 						"own id",
 						f->id, g->file, g->id_pos.line);

@@ -132,3 +132,19 @@ void flow_search_words(const struct flow *f, struct buf *keywords, struct buf *t
 			words_add(text, st->choices[j].label);
 	}
 }
+
+enum status flow_source_words(const char *source, size_t len, struct buf *keywords,
+			      struct buf *text)
+{
+	struct err_list errs;
+	struct flow *f = NULL;
+	enum status rc;
+
+	err_list_init(&errs, FLOW_ERRORS_MAX);
+	rc = flow_load_mem("published flow", source, len, &f, &errs);
+	if (rc == STATUS_OK)
+		flow_search_words(f, keywords, text);
+	flow_free(f);
+	err_list_release(&errs);
+	return rc;
+}

@@ -579,7 +579,7 @@ enum status ingest_csv_map(const struct ingest_csv *t, const char *const *known,
 			continue;
 		char q[48];
 		ingest_quote(h, q, sizeof q);
-		const char *guess = ingest_suggest(h, known, nknown);
+		const char *guess = text_suggest(h, known, nknown);
 		if (guess)
 			rc = err_set(e, STATUS_PARSE, "unknown column '%s'; did you mean '%s'?", q,
 				     guess);

@@ -177,7 +177,7 @@ struct prep {
 	/* the bad rows, in file order; an unknown channel's message is written
 	 * by the writer afterwards (it lists the channels from the store):
 	 * until then the entry holds the code, and unknown[i] is set */
-	struct ingest_errors errs;
+	struct err_list errs;
 	bool *unknown;
 	size_t problems;
 	enum status first;
@@ -186,10 +186,10 @@ struct prep {
 
 static void row_problem(struct prep *pr, struct err *e, int line, bool unknown_channel)
 {
-	size_t before = pr->errs.shown;
+	size_t before = pr->errs.count;
 
 	ingest_fail_err(&pr->errs, e, pr->path, line);
-	if (pr->errs.shown > before)
+	if (pr->errs.count > before)
 		pr->unknown[before] = unknown_channel;
 	if (pr->problems++ == 0)
 		pr->first = e->code;
@@ -304,21 +304,21 @@ static void *prepare_main(void *arg)
 }
 
 /* Writer, after the join: the preparer's verdict into errs; its status. */
-static enum status prepared_problems(struct store *s, struct prep *pr, struct ingest_errors *errs)
+static enum status prepared_problems(struct store *s, struct prep *pr, struct err_list *errs)
 {
 	if (pr->rc != STATUS_OK) {
 		if (pr->read_err.file[0] == '\0')
 			err_at(&pr->read_err, pr->path, 0, 0);
-		ingest_errors_add(errs, &pr->read_err);
+		err_list_add(errs, &pr->read_err);
 		return pr->rc;
 	}
 	if (pr->map_rc != STATUS_OK) {
-		ingest_errors_add(errs, &pr->map_err);
+		err_list_add(errs, &pr->map_err);
 		return pr->map_rc;
 	}
 	if (!pr->problems)
 		return STATUS_OK;
-	for (size_t i = 0; i < pr->errs.shown; i++) {
+	for (size_t i = 0; i < pr->errs.count; i++) {
 		struct err *item = &pr->errs.items[i];
 		char code[ERR_MSG_MAX];
 		struct err e;
@@ -332,7 +332,7 @@ static enum status prepared_problems(struct store *s, struct prep *pr, struct in
 		err_at(&e, item->file, item->line, 0);
 		*item = e;
 	}
-	ingest_errors_move(errs, &pr->errs);
+	err_list_move(errs, &pr->errs);
 	return pr->first == STATUS_OK ? STATUS_INVALID : pr->first;
 }
 
@@ -361,7 +361,7 @@ static enum status write_block(struct store *s, const char *path, const struct b
 	return STATUS_OK;
 }
 
-enum status ingest_customers(struct store *s, const char *path, struct ingest_errors *errs,
+enum status ingest_customers(struct store *s, const char *path, struct err_list *errs,
 			     long *imported)
 {
 	struct channels ch = {NULL, 0, 0, false};
@@ -384,7 +384,7 @@ enum status ingest_customers(struct store *s, const char *path, struct ingest_er
 	pr.path = path;
 	pr.channels = &ch;
 	pr.pipe = &pipe;
-	ingest_errors_init(&pr.errs, errs && errs->limit ? errs->limit : 0);
+	err_list_init(&pr.errs, errs && errs->limit ? errs->limit : INGEST_ERRORS_SHOWN);
 	pr.unknown = xcalloc(pr.errs.limit, sizeof *pr.unknown);
 	pipe_init(&pipe);
 	trc = pthread_create(&thread, NULL, prepare_main, &pr);
@@ -393,7 +393,7 @@ enum status ingest_customers(struct store *s, const char *path, struct ingest_er
 			     "cannot start reading the file (%s); close some programs and try again",
 			     strerror(trc));
 		err_at(&e, path, 0, 0);
-		ingest_errors_add(errs, &e);
+		err_list_add(errs, &e);
 		goto out;
 	}
 
@@ -419,7 +419,7 @@ enum status ingest_customers(struct store *s, const char *path, struct ingest_er
 	rc = prepared_problems(s, &pr, errs);
 	if (rc == STATUS_OK && wrc != STATUS_OK) {
 		rc = wrc;
-		ingest_errors_add(errs, &we);
+		err_list_add(errs, &we);
 	}
 	if (rc == STATUS_OK && !began) {
 		/* A file with a header and no rows. */
@@ -428,7 +428,7 @@ enum status ingest_customers(struct store *s, const char *path, struct ingest_er
 		rc = store_tx_begin(s, &e);
 		if (rc != STATUS_OK) {
 			err_at(&e, path, 0, 0);
-			ingest_errors_add(errs, &e);
+			err_list_add(errs, &e);
 		}
 		began = rc == STATUS_OK;
 	}
@@ -441,7 +441,7 @@ enum status ingest_customers(struct store *s, const char *path, struct ingest_er
 		snprintf(detail, sizeof detail, "%zu customers from %s", pr.rows, path);
 		rc = store_audit(s, "customer.import", "customer", NULL, detail, &e);
 		if (rc != STATUS_OK)
-			ingest_errors_add(errs, &e);
+			err_list_add(errs, &e);
 	}
 	if (began) {
 		struct err e2;
@@ -450,7 +450,7 @@ enum status ingest_customers(struct store *s, const char *path, struct ingest_er
 		if (rc == STATUS_OK && end != STATUS_OK) {
 			rc = end;
 			err_at(&e2, path, 0, 0);
-			ingest_errors_add(errs, &e2);
+			err_list_add(errs, &e2);
 		}
 	}
 	if (bulk)
@@ -459,7 +459,7 @@ enum status ingest_customers(struct store *s, const char *path, struct ingest_er
 		*imported = (long)pr.rows;
 out:
 	pipe_release(&pipe);
-	ingest_errors_release(&pr.errs);
+	err_list_release(&pr.errs);
 	free(pr.unknown);
 	for (size_t i = 0; i < ch.n; i++)
 		free(ch.code[i]);

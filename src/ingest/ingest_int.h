@@ -13,15 +13,11 @@
  */
 void ingest_quote(const char *s, char *out, size_t outsz);
 
-/* Adds a problem at file:line to errs; returns code. */
-enum status ingest_fail(struct ingest_errors *errs, enum status code, const char *file, int line,
-			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
 /* Adds e (from a validator) to errs after setting its place. */
-void ingest_fail_err(struct ingest_errors *errs, struct err *e, const char *file, int line);
+void ingest_fail_err(struct err_list *errs, struct err *e, const char *file, int line);
 
 /* Appends from's problems to to (counting those from did not keep) and
  * empties from; to may be NULL. */
-void ingest_errors_move(struct ingest_errors *to, struct ingest_errors *from);
+void err_list_move(struct err_list *to, struct err_list *from);
 
 #endif

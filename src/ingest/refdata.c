@@ -28,7 +28,7 @@ struct ref_file {
 
 /* State for one read: where problems go and how many so far. */
 struct ref_read {
-	struct ingest_errors *errs;
+	struct err_list *errs;
 	enum status first; /* the first problem's status */
 	size_t problems;
 };
@@ -44,15 +44,11 @@ static enum status fail(struct ref_read *rr, enum status code, const char *file,
 static enum status fail(struct ref_read *rr, enum status code, const char *file, int line,
 			const char *fmt, ...)
 {
-	struct err e;
 	va_list ap;
 
-	err_clear(&e);
 	va_start(ap, fmt);
-	err_setv(&e, code, fmt, ap);
+	err_list_addv(rr->errs, code, file, line, 0, fmt, ap);
 	va_end(ap);
-	err_at(&e, file, line, 0);
-	ingest_errors_add(rr->errs, &e);
 	note(rr, code);
 	return code;
 }
@@ -85,12 +81,12 @@ static void open_file(struct ref_read *rr, struct ref_file *f, const char *dir,
 	if (ingest_csv_read_file(&f->t, f->path, INGEST_REFDATA_MAX_BYTES, &e) != STATUS_OK) {
 		if (e.file[0] == '\0')
 			err_at(&e, f->path, 0, 0);
-		ingest_errors_add(rr->errs, &e);
+		err_list_add(rr->errs, &e);
 		note(rr, e.code);
 		return;
 	}
 	if (ingest_csv_map(&f->t, cols, ncols, NULL, f->cols, &e) != STATUS_OK) {
-		ingest_errors_add(rr->errs, &e);
+		err_list_add(rr->errs, &e);
 		note(rr, e.code);
 		return;
 	}
@@ -304,7 +300,7 @@ static void read_services(struct ref_read *rr, struct ref_file *f, struct refdat
 			found = rd->teams[t].code && strcmp(rd->teams[t].code, s->team) == 0;
 		if (found)
 			continue;
-		const char *guess = ingest_suggest(s->team, team_codes, rd->nteams);
+		const char *guess = text_suggest(s->team, team_codes, rd->nteams);
 		if (guess)
 			fail(rr, STATUS_UNKNOWN_CODE, f->path, line,
 			     "team '%s' is not in teams.csv; did you mean '%s'?", s->team, guess);
@@ -339,7 +335,7 @@ static void read_sites(struct ref_read *rr, struct ref_file *f, struct refdata *
 				s->kind = xstrdup(kind);
 		if (!s->kind) {
 			char q[48];
-			const char *guess = ingest_suggest(kind, site_kinds, NELEM(site_kinds));
+			const char *guess = text_suggest(kind, site_kinds, NELEM(site_kinds));
 			ingest_quote(kind, q, sizeof q);
 			if (guess)
 				fail(rr, STATUS_INVALID, f->path, line,
@@ -466,7 +462,7 @@ static void require_outcomes(struct ref_read *rr, struct ref_file *f, const stru
 	}
 }
 
-enum status ingest_refdata_read(const char *dir, struct refdata *out, struct ingest_errors *errs)
+enum status ingest_refdata_read(const char *dir, struct refdata *out, struct err_list *errs)
 {
 	struct ref_read rr = {errs, STATUS_OK, 0};
 	struct ref_file teams = {.base = "teams.csv"}, services = {.base = "services.csv"},
@@ -524,7 +520,7 @@ enum status ingest_refdata_read(const char *dir, struct refdata *out, struct ing
 	return STATUS_OK;
 }
 
-enum status ingest_refdata_load(struct store *s, const char *dir, struct ingest_errors *errs)
+enum status ingest_refdata_load(struct store *s, const char *dir, struct err_list *errs)
 {
 	struct refdata rd;
 	struct err e;
@@ -540,7 +536,7 @@ enum status ingest_refdata_load(struct store *s, const char *dir, struct ingest_
 			err_set(&e, rc, "the database refused the reference data");
 		if (e.file[0] == '\0')
 			err_at(&e, dir, 0, 0);
-		ingest_errors_add(errs, &e);
+		err_list_add(errs, &e);
 	}
 	refdata_release(&rd);
 	return rc;

@@ -10,19 +10,19 @@
 
 #define RETENTION_MAX_BYTES (64u * 1024u)
 
-static void problem(struct ingest_errors *errs, const struct err *why, const char *file,
+static void problem(struct err_list *errs, const struct err *why, const char *file,
 		    int line, enum status *first)
 {
 	struct err e = *why;
 
 	err_at(&e, file, line, 0);
-	ingest_errors_add(errs, &e);
+	err_list_add(errs, &e);
 	if (*first == STATUS_OK)
 		*first = e.code ? e.code : STATUS_INVALID;
 }
 
 enum status ingest_retention_read(const char *path, struct retention_rule **out, size_t *n,
-				  struct ingest_errors *errs)
+				  struct err_list *errs)
 {
 	static const char *const known[] = { "record_type", "period", "action", "note" };
 	static const bool required[] = { true, true, true, false };
@@ -39,7 +39,7 @@ enum status ingest_retention_read(const char *path, struct retention_rule **out,
 	err_clear(&e);
 	if (ingest_csv_read_file(&t, path, RETENTION_MAX_BYTES, &e) != STATUS_OK ||
 	    ingest_csv_map(&t, known, 4, required, cols, &e) != STATUS_OK) {
-		ingest_errors_add(errs, &e);
+		err_list_add(errs, &e);
 		ingest_csv_release(&t);
 		return e.code ? e.code : STATUS_PARSE;
 	}

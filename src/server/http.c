@@ -98,7 +98,7 @@ static enum MHD_Result send_body(struct MHD_Connection *c, struct request *rq, i
 		struct buf z;
 
 		buf_init(&z, len + 4096);
-		if (server_gzip(json, len, &z)) {
+		if (buf_add_gzip(&z, json, len) == STATUS_OK) {
 			free(json);
 			len = z.len;
 			json = buf_detach(&z);

@@ -411,20 +411,20 @@ static int cmd_flow(const struct args *a, const char *action)
 	if (!db)
 		return 1;
 	for (int i = 0; i < a->npos; i++) {
-		struct flow_errors errs;
+		struct err_list errs;
 		struct flow *f = NULL;
 		struct codes_ctx cc = { db };
 		struct flow_codes codes = { flow_code_exists, &cc };
 		enum status rc;
 
-		flow_errors_init(&errs);
+		err_list_init(&errs, FLOW_ERRORS_MAX);
 		rc = flow_load_file(a->pos[i], &f, &errs);
 		if (rc == STATUS_OK)
 			flow_check(f, &codes, &errs);
 		if (rc != STATUS_OK || errs.count) {
 			char line[ERR_MSG_MAX + ERR_FILE_MAX + 32];
 
-			flow_errors_sort(&errs);
+			err_list_sort(&errs);
 			for (size_t k = 0; k < errs.count; k++) {
 				err_format(&errs.items[k], line, sizeof line);
 				fprintf(stderr, "%s\n", line);
@@ -447,7 +447,7 @@ static int cmd_flow(const struct args *a, const char *action)
 			}
 		}
 		flow_free(f);
-		flow_errors_release(&errs);
+		err_list_release(&errs);
 	}
 	pg_close(db);
 	return bad ? 1 : 0;
@@ -490,7 +490,7 @@ static int cmd_hot_topic(const struct args *a, const char *action)
 
 static int cmd_data(const struct args *a, const char *action)
 {
-	struct ingest_errors errs;
+	struct err_list errs;
 	struct refdata rd;
 	struct pg *db;
 	struct err e;
@@ -501,7 +501,7 @@ static int cmd_data(const struct args *a, const char *action)
 		return usage_error("data takes load, not '%s'", action);
 	if (a->npos != 1)
 		return usage_error("data load takes one DIR%s", "");
-	ingest_errors_init(&errs, 0);
+	err_list_init(&errs, INGEST_ERRORS_SHOWN);
 	memset(&rd, 0, sizeof rd);
 	if (ingest_refdata_read(a->pos[0], &rd, &errs) != STATUS_OK) {
 		struct buf b;
@@ -510,11 +510,11 @@ static int cmd_data(const struct args *a, const char *action)
 		ingest_errors_format(&errs, &b);
 		fprintf(stderr, "%s", buf_str(&b));
 		buf_release(&b);
-		ingest_errors_release(&errs);
+		err_list_release(&errs);
 		fprintf(stderr, "frontdeskd: reference data in '%s' not loaded\n", a->pos[0]);
 		return 1;
 	}
-	ingest_errors_release(&errs);
+	err_list_release(&errs);
 	db = connect_or_say(a);
 	if (!db) {
 		refdata_release(&rd);

@@ -10,7 +10,6 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
-#include <zlib.h>
 
 #include "frontdesk/server.h"
 
@@ -48,66 +47,17 @@ char *server_error_json(const struct server_error *err)
 
 bool server_gunzip(const void *in, size_t n, struct buf *out, struct server_error *err)
 {
-	z_stream z;
-	unsigned char chunk[16384];
-	int zr;
-	bool ok = true;
+	struct err e;
 
-	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-		die("out of memory starting zlib");
-	z.next_in = (unsigned char *)(uintptr_t)in;
-	z.avail_in = (uInt)n;
-	do {
-		z.next_out = chunk;
-		z.avail_out = sizeof chunk;
-		zr = inflate(&z, Z_NO_FLUSH);
-		if (zr != Z_OK && zr != Z_STREAM_END) {
-			ok = server_error_set(err, 400, "bad_gzip", "", "the body is not valid gzip");
-			break;
-		}
-		if (buf_add(out, chunk, sizeof chunk - z.avail_out) != STATUS_OK) {
-			ok = server_error_set(err, 413, "too_big", "",
-					      "the body is larger than %zu bytes once unzipped",
-					      out->cap);
-			break;
-		}
-		if (zr != Z_STREAM_END && z.avail_in == 0 && z.avail_out != 0) {
-			ok = server_error_set(err, 400, "bad_gzip", "", "the gzip body is cut short");
-			break;
-		}
-	} while (zr != Z_STREAM_END);
-	if (ok && z.avail_in != 0)
-		ok = server_error_set(err, 400, "bad_gzip", "", "bytes follow the gzip body");
-	inflateEnd(&z);
-	if (ok && out->len == 0)
-		buf_add(out, "", 0);
-	return ok;
-}
-
-bool server_gzip(const void *in, size_t n, struct buf *out)
-{
-	z_stream z;
-	unsigned char chunk[16384];
-	int zr;
-	bool ok = true;
-
-	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		die("out of memory starting zlib");
-	z.next_in = (unsigned char *)(uintptr_t)in;
-	z.avail_in = (uInt)n;
-	do {
-		z.next_out = chunk;
-		z.avail_out = sizeof chunk;
-		zr = deflate(&z, Z_FINISH);
-		if (buf_add(out, chunk, sizeof chunk - z.avail_out) != STATUS_OK) {
-			ok = false;
-			break;
-		}
-	} while (zr == Z_OK || zr == Z_BUF_ERROR);
-	deflateEnd(&z);
-	return ok && zr == Z_STREAM_END;
+	err_clear(&e);
+	switch (buf_add_gunzip(out, in, n, &e)) {
+	case STATUS_OK:
+		return true;
+	case STATUS_TOO_BIG:
+		return server_error_set(err, 413, "too_big", "", "%s", e.msg);
+	default:
+		return server_error_set(err, 400, "bad_gzip", "", "%s", e.msg);
+	}
 }
 
 bool server_json_depth_ok(const char *s, size_t n, int max_depth)

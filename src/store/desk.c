@@ -45,35 +45,15 @@ static const struct setting_info *find_known(const char *key)
 	return NULL;
 }
 
-/* The known key closest to key (edit distance), for "did you mean". */
+/* The known key closest to key, for "did you mean". */
 static const char *closest_key(const char *key)
 {
-	const char *best = NULL;
-	size_t best_d = 4;
+	const char *names[sizeof known / sizeof known[0]];
+	size_t n = 0;
 
-	for (const struct setting_info *k = known; k->key; k++) {
-		size_t la = strlen(key), lb = strlen(k->key), prev[64], cur[64];
-
-		if (la >= 63 || lb >= 63)
-			continue;
-		for (size_t j = 0; j <= lb; j++)
-			prev[j] = j;
-		for (size_t i = 1; i <= la; i++) {
-			cur[0] = i;
-			for (size_t j = 1; j <= lb; j++) {
-				size_t sub = prev[j - 1] + (key[i - 1] != k->key[j - 1]);
-				size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-
-				cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-			}
-			memcpy(prev, cur, sizeof(size_t) * (lb + 1));
-		}
-		if (prev[lb] < best_d) {
-			best_d = prev[lb];
-			best = k->key;
-		}
-	}
-	return best;
+	for (const struct setting_info *k = known; k->key; k++)
+		names[n++] = k->key;
+	return text_suggest(key, names, n);
 }
 
 static enum status unknown_key(const char *key, struct err *e)

@@ -24,6 +24,7 @@ struct sync_bg {
 	bool stop, nudged;
 	atomic_bool abort;
 	char *db_path;
+	sync_flow_words_fn *flow_words;
 	struct sync_status status;
 	long cycles;
 	int64_t interval_ms, backoff_cap_ms;
@@ -130,7 +131,7 @@ void sync_bg_person(struct sync_bg *bg, const char *login, const char *password)
 static void *run(void *arg)
 {
 	struct sync_bg *bg = arg;
-	struct sync_options o = { .abort = &bg->abort };
+	struct sync_options o = { .abort = &bg->abort, .flow_words = bg->flow_words };
 	struct store *s = NULL;
 	unsigned attempt = 0;
 
@@ -189,7 +190,8 @@ static void *run(void *arg)
 	return NULL;
 }
 
-struct sync_bg *sync_bg_start(const char *db_path, struct err *e)
+struct sync_bg *sync_bg_start(const char *db_path, sync_flow_words_fn *flow_words,
+			      struct err *e)
 {
 	struct sync_bg *bg = xcalloc(1, sizeof *bg);
 	struct store *s;
@@ -202,6 +204,7 @@ struct sync_bg *sync_bg_start(const char *db_path, struct err *e)
 	sync_status_read(s, db_path, &bg->status, NULL);
 	store_close(s);
 	bg->db_path = xstrdup(db_path);
+	bg->flow_words = flow_words;
 	bg->interval_ms = SYNC_INTERVAL_MS;
 	bg->backoff_cap_ms = SYNC_BACKOFF_CAP_MS;
 	{

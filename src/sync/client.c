@@ -16,9 +16,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 #include <jansson.h>
-#include <zlib.h>
 
-#include "frontdesk/flow.h"
 #include "sync_int.h"
 
 #define RESPONSE_CAP (64u * 1024u * 1024u)
@@ -269,7 +267,7 @@ static bool xfer_start(struct http *c, struct xfer *x, const char *path, const c
 		x->hdr = curl_slist_append(x->hdr, x->authz);
 	}
 	if (body) {
-		if (sync_gzip(body, strlen(body), &x->gz) != STATUS_OK) {
+		if (buf_add_gzip(&x->gz, body, strlen(body)) != STATUS_OK) {
 			x->r.code = CURLE_FILESIZE_EXCEEDED;
 			snprintf(x->r.curl_err, sizeof x->r.curl_err, "the batch is too big to send");
 			xfer_end(x);
@@ -298,33 +296,6 @@ static void http_request(struct http *c, const char *path, const char *body, boo
 		xfer_end(&x);
 	}
 	*r = x.r;
-}
-
-enum status sync_gzip(const void *in, size_t n, struct buf *out)
-{
-	z_stream z;
-	unsigned char chunk[16384];
-	int zr;
-	enum status rc = STATUS_OK;
-
-	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		die("out of memory starting zlib");
-	z.next_in = (unsigned char *)(uintptr_t)in;
-	z.avail_in = (uInt)n;
-	do {
-		z.next_out = chunk;
-		z.avail_out = sizeof chunk;
-		zr = deflate(&z, Z_FINISH);
-		if (buf_add(out, chunk, sizeof chunk - z.avail_out) != STATUS_OK) {
-			rc = STATUS_TOO_BIG;
-			break;
-		}
-	} while (zr == Z_OK || zr == Z_BUF_ERROR);
-	deflateEnd(&z);
-	if (!rc && zr != Z_STREAM_END)
-		rc = STATUS_TOO_BIG;
-	return rc;
 }
 
 /* Classifies a reply that is not a 200; fills e and the report. */
@@ -723,40 +694,35 @@ static enum sync_outcome push_all(struct store *s, struct http *c, struct sync_r
 
 /*
  * Flows published centrally carry their YAML source only: the words the
- * flow search finds them by (keywords, what the steps say) come from
- * loading it here, as flow load does. A source this version cannot read
- * is stored all the same, found by its title.
+ * flow search finds them by come from the program's flow_words, as flow
+ * load makes them. A source it cannot read is stored all the same, found by
+ * its title.
  */
-static void flow_words_add(json_t *changes)
+static void flow_words_add(json_t *changes, sync_flow_words_fn *flow_words)
 {
 	size_t i;
 	json_t *c;
 
+	if (!flow_words)
+		return;
 	json_array_foreach(changes, i, c)
 	{
 		json_t *body = json_object_get(c, "body");
 		json_t *src = json_object_get(body, "source");
 		const char *type = json_string_value(json_object_get(c, "type"));
-		struct flow_errors errs;
-		struct flow *f = NULL;
+		struct buf keywords, text;
 
 		if (!type || strcmp(type, "flow") || !json_is_string(src))
 			continue;
-		flow_errors_init(&errs);
-		if (flow_load_mem("published flow", json_string_value(src), json_string_length(src),
-				  &f, &errs) == STATUS_OK) {
-			struct buf keywords, text;
-
-			buf_init(&keywords, 64 * 1024);
-			buf_init(&text, 1024 * 1024);
-			flow_search_words(f, &keywords, &text);
+		buf_init(&keywords, 64 * 1024);
+		buf_init(&text, 1024 * 1024);
+		if (flow_words(json_string_value(src), json_string_length(src), &keywords, &text) ==
+		    STATUS_OK) {
 			json_object_set_new(body, "keywords", json_string(buf_str(&keywords)));
 			json_object_set_new(body, "text", json_string(buf_str(&text)));
-			buf_release(&keywords);
-			buf_release(&text);
 		}
-		flow_free(f);
-		flow_errors_release(&errs);
+		buf_release(&keywords);
+		buf_release(&text);
 	}
 }
 
@@ -804,7 +770,7 @@ static enum sync_outcome pull_all(struct store *s, struct http *c, struct sync_r
 			json_decref(j);
 			return SYNC_CONFIG;
 		}
-		flow_words_add(changes);
+		flow_words_add(changes, c->o.flow_words);
 		st = store_sync_apply(s, changes, json_integer_value(next), &n, e);
 		if (st) {
 			json_decref(j);

@@ -8,9 +8,6 @@
 
 #include "frontdesk/sync.h"
 
-/* Gzips in[0..n) into out; STATUS_TOO_BIG past out's cap. */
-enum status sync_gzip(const void *in, size_t n, struct buf *out);
-
 /*
  * Sets h up for one request to this desk's server outside the sync cycle
  * (reports over every hub, the audit head): url, TLS verified always with

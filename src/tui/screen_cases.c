@@ -331,14 +331,14 @@ static void edit_begin(struct screen *sc, bool note_only)
 	struct form_field *f = st->fields;
 
 	memset(f, 0, sizeof st->fields);
-	f[CF_STATUS] = (struct form_field){ .kind = FIELD_CHOICE, .label = "New status",
+	f[CF_STATUS] = (struct form_field){ .kind = FORM_CHOICE, .label = "New status",
 					    .hidden = note_only };
 #define ADD_STATUS(n, s) form_choice_add(&f[CF_STATUS], s, s);
 	CASE_STATUSES(ADD_STATUS)
 #undef ADD_STATUS
-	f[CF_NOTE] = (struct form_field){ .kind = FIELD_TEXT, .label = "Note",
+	f[CF_NOTE] = (struct form_field){ .kind = FORM_TEXT, .label = "Note",
 					  .required = note_only };
-	f[CF_RESULT] = (struct form_field){ .kind = FIELD_TEXT, .label = "Result",
+	f[CF_RESULT] = (struct form_field){ .kind = FORM_TEXT, .label = "Result",
 					    .hidden = true, .required = true,
 					    .hint = "what was done for the customer" };
 	form_init(&st->form, st->fields, CF_NFIELDS);
@@ -476,7 +476,7 @@ static enum key_result case_key(struct screen *sc, const struct tui_key *k)
 			return KR_USED;
 		}
 		if (k->kind == TK_CHAR && k->wc == L'?' &&
-		    (st->fields[st->form.focus].kind == FIELD_CHOICE ||
+		    (st->fields[st->form.focus].kind == FORM_CHOICE ||
 		     st->fields[st->form.focus].text.len == 0))
 			return KR_UNUSED;
 		if (!form_key(&st->form, k)) {

@@ -76,24 +76,24 @@ static void fields_setup(struct screen *sc)
 	struct form_field *f = st->fields;
 
 	memset(f, 0, sizeof st->fields);
-	f[F_SERVICE] = (struct form_field){ .kind = FIELD_PICK, .label = "Service", .required = true,
+	f[F_SERVICE] = (struct form_field){ .kind = FORM_PICK, .label = "Service", .required = true,
 					    .hint = "type part of its name; Up/Down, Enter picks" };
 	store_ref_list(t->store, REF_SERVICE, add_choice, &f[F_SERVICE], NULL);
-	f[F_OUTCOME] = (struct form_field){ .kind = FIELD_CHOICE, .label = "Outcome",
+	f[F_OUTCOME] = (struct form_field){ .kind = FORM_CHOICE, .label = "Outcome",
 					    .required = true };
 	add_outcomes(t->store, &f[F_OUTCOME]);
-	f[F_CHANNEL] = (struct form_field){ .kind = FIELD_CHOICE, .label = "Channel" };
+	f[F_CHANNEL] = (struct form_field){ .kind = FORM_CHOICE, .label = "Channel" };
 	store_ref_list(t->store, REF_CHANNEL, add_choice, &f[F_CHANNEL], NULL);
-	f[F_FAILURE] = (struct form_field){ .kind = FIELD_CHOICE, .label = "Avoidable?",
+	f[F_FAILURE] = (struct form_field){ .kind = FORM_CHOICE, .label = "Avoidable?",
 					    .hint = "was this contact caused by a failure to do "
 						    "something right first time?" };
 	form_choice_add(&f[F_FAILURE], "", "no, not avoidable");
 	store_ref_list(t->store, REF_FAILURE, add_choice, &f[F_FAILURE], NULL);
-	f[F_NOTES] = (struct form_field){ .kind = FIELD_TEXT, .label = "Notes" };
-	f[F_TEAM] = (struct form_field){ .kind = FIELD_CHOICE, .label = "Refer to team",
+	f[F_NOTES] = (struct form_field){ .kind = FORM_TEXT, .label = "Notes" };
+	f[F_TEAM] = (struct form_field){ .kind = FORM_CHOICE, .label = "Refer to team",
 					 .hidden = true };
 	store_ref_list(t->store, REF_TEAM, add_choice, &f[F_TEAM], NULL);
-	f[F_REASON] = (struct form_field){ .kind = FIELD_TEXT, .label = "Reason", .hidden = true,
+	f[F_REASON] = (struct form_field){ .kind = FORM_TEXT, .label = "Reason", .hidden = true,
 					   .required = true,
 					   .hint = "what the back office needs to do" };
 	form_init(&st->form, st->fields, F_COUNT);
@@ -264,31 +264,6 @@ static void next_enquiry(struct screen *sc)
 	fields_setup(sc);
 }
 
-static void draw_reference(struct tui *t, struct contact_screen *st, int y)
-{
-	char row[256], due[64], spaced[64];
-	struct date d;
-	size_t n = 0;
-
-	for (const char *p = st->result.case_ref; *p && n + 3 < sizeof spaced; p++) {
-		spaced[n++] = *p;
-		spaced[n++] = ' ';
-	}
-	spaced[n ? n - 1 : 0] = '\0';
-	draw_textf(t, y++, 2, COLS - 4, PAINT_WARN, "Referral raised. Read this reference to the customer:");
-	for (int r = 0; r < TUI_BIG_ROWS; r++) {
-		tui_big_text(st->result.case_ref, r, row, sizeof row);
-		draw_text(t, y++, 4, COLS - 6, row, PAINT_PLAIN);
-	}
-	draw_textf(t, y++, 2, COLS - 4, PAINT_TITLE, " Reference %s   (%s) ", st->result.case_ref,
-		   spaced);
-	due[0] = '\0';
-	if (date_parse(st->result.due, &d, "due", NULL) == STATUS_OK)
-		tui_date_long(d, due, sizeof due);
-	draw_textf(t, y++, 2, COLS - 4, PAINT_PLAIN, "Due by %s (%ld working days)   Team: %s",
-		   due[0] ? due : st->result.due, st->saved_standard, st->saved_team);
-}
-
 static void contact_draw(struct screen *sc)
 {
 	struct contact_screen *st = sc->state;
@@ -321,7 +296,7 @@ static void contact_draw(struct screen *sc)
 			   st->saved_outcome);
 		y++;
 		if (strcmp(st->saved_outcome, OUTCOME_REFERRED) == 0 && st->result.case_ref[0]) {
-			draw_reference(t, st, y);
+			draw_case_banner(t, y, &st->result, st->saved_standard, st->saved_team);
 			y += TUI_BIG_ROWS + 4;
 		} else if (strcmp(st->saved_outcome, "signposted") == 0 && st->saved_url[0]) {
 			draw_textf(t, y++, 2, COLS - 4, PAINT_PLAIN, "Read out: %s", st->saved_url);
@@ -399,7 +374,7 @@ static enum key_result contact_key(struct screen *sc, const struct tui_key *k)
 	}
 	focus = &st->fields[st->form.focus];
 	if (k->kind == TK_CHAR && k->wc == L'?' &&
-	    (focus->kind == FIELD_CHOICE || focus->text.len == 0))
+	    (focus->kind == FORM_CHOICE || focus->text.len == 0))
 		return KR_UNUSED;
 	before_service = st->fields[F_SERVICE].chosen;
 	before_outcome = st->fields[F_OUTCOME].chosen;

@@ -435,11 +435,11 @@ static void edit_open(struct screen *sc, const void *arg)
 		ff->label = customer_field_label(cf);
 		ff->hint = field_hint(cf);
 		ff->required = cf == CF_name;
-		ff->kind = cf == CF_preferred_channel ? FIELD_CHOICE : FIELD_TEXT;
+		ff->kind = cf == CF_preferred_channel ? FORM_CHOICE : FORM_TEXT;
 		ff->text.max_chars = cf == CF_address ? ADDRESS_MAX_CHARS : NAME_MAX_CHARS;
 		if (cf == CF_phone && st->before && st->before->phone_raw)
 			v = st->before->phone_raw;
-		if (ff->kind == FIELD_CHOICE) {
+		if (ff->kind == FORM_CHOICE) {
 			form_choice_add(ff, "", "not recorded");
 			store_ref_list(sc->t->store, REF_CHANNEL, add_channel, ff, NULL);
 			form_choose(ff, v ? v : "");
@@ -465,7 +465,7 @@ static void edit_close(struct screen *sc)
 
 static const char *field_value(const struct form_field *ff)
 {
-	if (ff->kind == FIELD_CHOICE) {
+	if (ff->kind == FORM_CHOICE) {
 		const char *code = form_choice_code(ff);
 
 		return code && *code ? code : NULL;
@@ -613,7 +613,7 @@ static enum key_result edit_key(struct screen *sc, const struct tui_key *k)
 		return KR_USED;
 	}
 	if (k->kind == TK_CHAR && k->wc == L'?' &&
-	    (st->fields[st->form.focus].kind != FIELD_TEXT || st->fields[st->form.focus].text.len == 0))
+	    (st->fields[st->form.focus].kind != FORM_TEXT || st->fields[st->form.focus].text.len == 0))
 		return KR_UNUSED;
 	if (form_key(&st->form, k))
 		return KR_USED;

@@ -28,9 +28,9 @@ static void desk_open(struct screen *sc, const void *arg)
 
 	(void)arg;
 	sc->state = st;
-	st->fields[D_SITE] = (struct form_field){ .kind = FIELD_CHOICE, .label = "Site" };
+	st->fields[D_SITE] = (struct form_field){ .kind = FORM_CHOICE, .label = "Site" };
 	store_ref_list(t->store, REF_SITE, add_choice, &st->fields[D_SITE], NULL);
-	st->fields[D_CHANNEL] = (struct form_field){ .kind = FIELD_CHOICE, .label = "Channel" };
+	st->fields[D_CHANNEL] = (struct form_field){ .kind = FORM_CHOICE, .label = "Channel" };
 	store_ref_list(t->store, REF_CHANNEL, add_choice, &st->fields[D_CHANNEL], NULL);
 	form_init(&st->form, st->fields, D_COUNT);
 	form_choose(&st->fields[D_SITE], t->desk.site);

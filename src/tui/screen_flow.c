@@ -16,14 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* flow.h and tui_int.h both name a FIELD_TEXT and a FIELD_CHOICE (a flow
- * field's type, a form widget's kind): flow.h's are renamed here. */
-#define FIELD_TEXT FLOW_FT_TEXT
-#define FIELD_CHOICE FLOW_FT_CHOICE
 #include "frontdesk/flow.h"
-#undef FIELD_TEXT
-#undef FIELD_CHOICE
-
 #include "tui_int.h"
 
 #define FIND_LIMIT 40
@@ -221,7 +214,7 @@ static void field_recheck(struct flow_screen *st, int i)
 	struct buf canon;
 	struct err e;
 
-	if (ff->kind != FIELD_TEXT || in->item >= 0)
+	if (ff->kind != FORM_TEXT || in->item >= 0)
 		return;
 	ff->error[0] = '\0';
 	if (!ff->text.len) {
@@ -259,16 +252,16 @@ static void step_enter(struct flow_screen *st)
 		ff->label = fd->label;
 		ff->required = fd->required;
 		if (fd->type == FIELD_YESNO) {
-			ff->kind = FIELD_CHOICE;
+			ff->kind = FORM_CHOICE;
 			form_choice_add(ff, "yes", "Yes");
 			form_choice_add(ff, "no", "No");
-		} else if (fd->type == FLOW_FT_CHOICE) {
-			ff->kind = FIELD_CHOICE;
+		} else if (fd->type == FIELD_CHOICE) {
+			ff->kind = FORM_CHOICE;
 			for (size_t o = 0; o < fd->noptions; o++)
 				form_choice_add(ff, fd->options[o], fd->options[o]);
 		} else {
-			ff->kind = FIELD_TEXT;
-			ff->text.max_chars = fd->type == FLOW_FT_TEXT && fd->max_length
+			ff->kind = FORM_TEXT;
+			ff->text.max_chars = fd->type == FIELD_TEXT && fd->max_length
 						     ? fd->max_length
 						     : 200;
 		}
@@ -278,7 +271,7 @@ static void step_enter(struct flow_screen *st)
 		struct form_field *ff = &st->fields[k];
 
 		st->inputs[k] = (struct step_input){ .def = step->checklist, .item = (int)i };
-		ff->kind = FIELD_CHOICE;
+		ff->kind = FORM_CHOICE;
 		ff->label = step->checklist->options[i];
 		form_choice_add(ff, "", "not seen");
 		form_choice_add(ff, "seen", "seen");
@@ -295,7 +288,7 @@ static void step_enter(struct flow_screen *st)
 			ff->chosen = flow_run_ticked(st->run, (size_t)in->item) ? 1 : 0;
 			continue;
 		}
-		if (ff->kind == FIELD_CHOICE) {
+		if (ff->kind == FORM_CHOICE) {
 			form_choose(ff, flow_run_value(st->run, in->def->name));
 		} else {
 			const char *v = flow_run_value(st->run, in->def->name);
@@ -325,7 +318,7 @@ static void run_release(struct flow_screen *st)
 /* Reads flow id at version (0: latest) from the store and checks it. */
 static struct flow *flow_read(struct tui *t, const char *id, long version, struct err *e)
 {
-	struct flow_errors errs;
+	struct err_list errs;
 	struct flow *f = NULL;
 	char *source = NULL, name[160];
 	size_t len = 0;
@@ -334,11 +327,11 @@ static struct flow *flow_read(struct tui *t, const char *id, long version, struc
 	if (store_flow_get(t->store, id, version, &source, &len, &got, e) != STATUS_OK)
 		return NULL;
 	snprintf(name, sizeof name, "%s version %ld", id, got);
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	flow_load_mem(name, source, len, &f, &errs);
 	if (f)
 		flow_check(f, NULL, &errs);
-	if (!f || flow_errors_total(&errs)) {
+	if (!f || err_list_total(&errs)) {
 		char first[ERR_MSG_MAX + ERR_FILE_MAX + 32] = "";
 
 		if (errs.count)
@@ -348,7 +341,7 @@ static struct flow *flow_read(struct tui *t, const char *id, long version, struc
 		flow_free(f);
 		f = NULL;
 	}
-	flow_errors_release(&errs);
+	err_list_release(&errs);
 	free(source);
 	return f;
 }
@@ -492,7 +485,7 @@ static bool answers_store(struct flow_screen *st, bool lenient, struct err *e)
 		if (in->item >= 0) {
 			rc = flow_run_tick(st->run, (size_t)in->item, ff->chosen == 1, e);
 		} else {
-			const char *v = ff->kind == FIELD_CHOICE ? form_choice_code(ff)
+			const char *v = ff->kind == FORM_CHOICE ? form_choice_code(ff)
 								 : ff->text.text;
 
 			rc = flow_run_answer(st->run, in->def->name, v ? v : "", e);
@@ -721,45 +714,6 @@ static void flow_park(struct screen *sc)
 
 /* ---- drawing ------------------------------------------------------------------ */
 
-/* Draws text wrapped at blanks in width columns, at most rows rows; returns
- * the rows used. */
-static int draw_wrapped(struct tui *t, int y, int x, int width, int rows, const char *text,
-			enum paint p)
-{
-	const char *s = text;
-	int used = 0;
-
-	while (s && *s && used < rows) {
-		size_t n = tui_text_fit(s, (size_t)width, NULL), nl = strcspn(s, "\n");
-		char line[1024];
-
-		if (nl < n)
-			n = nl;
-		else if (s[n] && s[n] != ' ' && s[n] != '\n') {
-			size_t k = n;
-
-			while (k > 0 && s[k] != ' ')
-				k--;
-			if (k > 0)
-				n = k;
-		}
-		if (n == 0 && s[0] != '\n') /* one character wider than the room */
-			n = tui_text_fit(s, 2, NULL) ? tui_text_fit(s, 2, NULL) : 1;
-		if (used + 1 == rows && s[n] && s[n + strspn(s + n, " \n")])
-			snprintf(line, sizeof line, "%.*s...", (int)(n < sizeof line - 4 ? n : 0), s);
-		else
-			snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1),
-				 s);
-		draw_text(t, y + used, x, width, line, p);
-		used++;
-		s += n;
-		s += strspn(s, " ");
-		if (*s == '\n')
-			s++;
-	}
-	return used;
-}
-
 static void draw_header(struct screen *sc, int *y, const char *left)
 {
 	struct flow_screen *st = sc->state;
@@ -808,7 +762,7 @@ static void draw_find(struct screen *sc)
 		   st->customer_id[0] ? "Parked for this customer, then flows" : "Flows",
 		   st->nitems);
 	if (st->notice[0])
-		draw_wrapped(t, LINES - 5, 1, COLS - 2, 2, st->notice, PAINT_WARN);
+		draw_paragraph(t, LINES - 5, 1, COLS - 2, 2, st->notice, PAINT_WARN);
 	draw_list(t, &st->list, y, 0, COLS, LINES - 3 - y - (st->notice[0] ? 2 : 0), item_row, st,
 		  true,
 		  st->query.len ? "  No flow matches those words; try other words."
@@ -849,12 +803,12 @@ static void draw_run(struct screen *sc)
 		buf_init(&say, 64 * 1024);
 		flow_run_render(st->run, step->say, 0, &say);
 		draw_text(t, y, 1, 5, "Say:", PAINT_HEADER);
-		y += draw_wrapped(t, y, 7, COLS - 8, SAY_ROWS, buf_str(&say), PAINT_PLAIN);
+		y += draw_paragraph(t, y, 7, COLS - 8, SAY_ROWS, buf_str(&say), PAINT_PLAIN);
 		buf_release(&say);
 	}
 	if (step->note) {
 		draw_text(t, y, 1, 5, "Note:", PAINT_DIM);
-		y += draw_wrapped(t, y, 7, COLS - 8, NOTE_ROWS, step->note, PAINT_DIM);
+		y += draw_paragraph(t, y, 7, COLS - 8, NOTE_ROWS, step->note, PAINT_DIM);
 	}
 	y++;
 	if (st->nfields) {
@@ -909,14 +863,14 @@ static void draw_done(struct screen *sc)
 	if (oc->reason) {
 		flow_run_render(st->run, oc->reason, flags, &text);
 		draw_text(t, y, 1, 8, "Reason:", PAINT_PLAIN);
-		y += draw_wrapped(t, y, 9, COLS - 10, 4, buf_str(&text), PAINT_PLAIN);
+		y += draw_paragraph(t, y, 9, COLS - 10, 4, buf_str(&text), PAINT_PLAIN);
 		buf_release(&text);
 		buf_init(&text, 64 * 1024);
 	}
 	if (oc->summary) {
 		flow_run_render(st->run, oc->summary, flags, &text);
 		draw_text(t, y, 1, 8, "Summary:", PAINT_PLAIN);
-		y += draw_wrapped(t, y, 10, COLS - 11, 4, buf_str(&text), PAINT_PLAIN);
+		y += draw_paragraph(t, y, 10, COLS - 11, 4, buf_str(&text), PAINT_PLAIN);
 		buf_release(&text);
 		buf_init(&text, 64 * 1024);
 	}
@@ -940,32 +894,6 @@ static void draw_done(struct screen *sc)
 	tui_cursor(t, LINES - 3, 1);
 }
 
-static void draw_reference(struct tui *t, struct flow_screen *st, int y)
-{
-	char row[256], due[64], spaced[64];
-	struct date d;
-	size_t n = 0;
-
-	for (const char *p = st->result.case_ref; *p && n + 3 < sizeof spaced; p++) {
-		spaced[n++] = *p;
-		spaced[n++] = ' ';
-	}
-	spaced[n ? n - 1 : 0] = '\0';
-	draw_text(t, y++, 2, COLS - 4, "Referral raised. Read this reference to the customer:",
-		  PAINT_WARN);
-	for (int r = 0; r < TUI_BIG_ROWS; r++) {
-		tui_big_text(st->result.case_ref, r, row, sizeof row);
-		draw_text(t, y++, 4, COLS - 6, row, PAINT_PLAIN);
-	}
-	draw_textf(t, y++, 2, COLS - 4, PAINT_TITLE, " Reference %s   (%s) ", st->result.case_ref,
-		   spaced);
-	due[0] = '\0';
-	if (date_parse(st->result.due, &d, "due", NULL) == STATUS_OK)
-		tui_date_long(d, due, sizeof due);
-	draw_textf(t, y, 2, COLS - 4, PAINT_PLAIN, "Due by %s (%ld working days)   Team: %s",
-		   due[0] ? due : st->result.due, st->standard_days, st->saved_team);
-}
-
 static void draw_saved(struct screen *sc)
 {
 	struct flow_screen *st = sc->state;
@@ -978,7 +906,7 @@ static void draw_saved(struct screen *sc)
 		   st->saved_outcome);
 	y++;
 	if (strcmp(st->saved_outcome, OUTCOME_REFERRED) == 0 && st->result.case_ref[0]) {
-		draw_reference(t, st, y);
+		draw_case_banner(t, y, &st->result, st->standard_days, st->saved_team);
 		y += TUI_BIG_ROWS + 4;
 	} else if ((strcmp(st->saved_outcome, "signposted") == 0 ||
 		    strcmp(st->saved_outcome, "assisted-digital") == 0) &&
@@ -1119,7 +1047,7 @@ static enum key_result run_key(struct screen *sc, const struct tui_key *k)
 		return KR_UNUSED;
 	}
 	if (k->kind == TK_CHAR && k->wc == L'?' &&
-	    (focus->kind == FIELD_CHOICE || focus->text.len == 0))
+	    (focus->kind == FORM_CHOICE || focus->text.len == 0))
 		return KR_UNUSED;
 	/* From the last field, Enter, Tab and Down go to the choices or on. */
 	if (st->form.focus == last &&

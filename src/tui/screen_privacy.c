@@ -20,36 +20,6 @@
 #include "frontdesk/ingest.h"
 #include "tui_int.h"
 
-/* ---- wrapped text ------------------------------------------------------------ */
-
-int draw_paragraph(struct tui *t, int y, int x, int width, int rows, const char *text,
-		   enum paint p)
-{
-	int used = 0;
-
-	while (text && *text && used < rows && width > 0) {
-		size_t cols, n = tui_text_fit(text, (size_t)width, &cols);
-
-		if (text[n] && text[n] != ' ') {
-			/* Break at the last blank that fits, when there is one. */
-			size_t b = n;
-
-			while (b > 0 && text[b - 1] != ' ')
-				b--;
-			if (b > 0)
-				n = b;
-		}
-		if (n == 0)
-			n = strlen(text); /* one character wider than the width */
-		draw_textf(t, y + used, x, width, p, "%.*s", (int)n, text);
-		used++;
-		text += n;
-		while (*text == ' ')
-			text++;
-	}
-	return used;
-}
-
 /* ---- the offline limit ----------------------------------------------------------- */
 
 int draw_offline_notice(struct tui *t, int y, int rows, const struct err *why)
@@ -123,14 +93,14 @@ static void export_open(struct screen *sc, const void *arg)
 	sc->state = st;
 	snprintf(st->id, sizeof st->id, "%s", (const char *)arg);
 	st->fields[X_FORMAT] = (struct form_field){
-		.kind = FIELD_CHOICE,
+		.kind = FORM_CHOICE,
 		.label = "Format",
 		.hint = "JSON for complete records; CSV opens in a spreadsheet",
 	};
 	form_choice_add(&st->fields[X_FORMAT], "json", "JSON");
 	form_choice_add(&st->fields[X_FORMAT], "csv", "CSV");
 	st->fields[X_FILE] = (struct form_field){
-		.kind = FIELD_TEXT,
+		.kind = FORM_TEXT,
 		.label = "Write to file",
 		.hint = "a new file; ~/ is your home folder",
 		.required = true,
@@ -317,14 +287,14 @@ static void erase_open(struct screen *sc, const void *arg)
 	sc->state = st;
 	snprintf(st->id, sizeof st->id, "%s", (const char *)arg);
 	st->fields[R_REASON] = (struct form_field){
-		.kind = FIELD_TEXT,
+		.kind = FORM_TEXT,
 		.label = "Reason",
 		.hint = "why, not who: such as request by letter of 3 May",
 		.required = true,
 	};
 	st->fields[R_REASON].text.max_chars = 200;
 	st->fields[R_CONFIRM] = (struct form_field){
-		.kind = FIELD_TEXT,
+		.kind = FORM_TEXT,
 		.label = "Type erase",
 		.hint = "the word erase, to confirm",
 		.required = true,
@@ -463,7 +433,7 @@ static int retention_erasures(void *ctx, const struct retention_outcome *o)
 void tui_retention_due(struct tui *t)
 {
 	struct retention_rule *rules = NULL;
-	struct ingest_errors errs;
+	struct err_list errs;
 	const char *path = t->retention_schedule;
 	char today[16], *saved;
 	long rows = 0;
@@ -478,18 +448,18 @@ void tui_retention_due(struct tui *t)
 	snprintf(t->retention_day, sizeof t->retention_day, "%s", today);
 	if (access(path, F_OK) != 0 && errno == ENOENT)
 		return; /* no schedule installed: nothing to apply */
-	ingest_errors_init(&errs, 1);
+	err_list_init(&errs, 1);
 	rc = ingest_retention_read(path, &rules, &n, &errs);
 	if (rc != STATUS_OK) {
 		tui_error(t, "the retention schedule '%s' has %zu problem%s, so it was not applied "
 			     "today; ask your IT administrator to run: frontdesk retention apply "
 			     "--dry-run",
-			  path, errs.total, errs.total == 1 ? "" : "s");
-		ingest_errors_release(&errs);
+			  path, err_list_total(&errs), err_list_total(&errs) == 1 ? "" : "s");
+		err_list_release(&errs);
 		free(rules);
 		return;
 	}
-	ingest_errors_release(&errs);
+	err_list_release(&errs);
 	/*
 	 * The schedule is the council's policy, not anyone's choice at the desk:
 	 * the console applies it as itself ("console:retention", audited), for

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-
+#include "frontdesk/flow.h"
 #include "tui_int.h"
 
 /* ---- terminal restore ------------------------------------------------------ */
@@ -908,7 +908,7 @@ enum status tui_run(struct store *s, const struct tui_options *o, struct err *e)
 			memset(tok, 0, strlen(tok));
 			free(tok);
 			err_clear(&se);
-			t->sync = sync_bg_start(store_path(s), &se);
+			t->sync = sync_bg_start(store_path(s), flow_source_words, &se);
 			if (!t->sync)
 				tui_error(t, "Background sync did not start: %s", se.msg);
 		}

@@ -192,8 +192,9 @@ void draw_text(struct tui *t, int y, int x, int width, const char *text, enum pa
 /* printf form of draw_text. */
 void draw_textf(struct tui *t, int y, int x, int width, enum paint p, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
-/* Draws text wrapped at blanks in width columns, at most rows rows;
- * returns the rows used. */
+/* Draws text wrapped at blanks in width columns, at most rows rows; a
+ * newline starts a row, and the last row ends in "..." when text is left
+ * over. Returns the rows used. */
 int draw_paragraph(struct tui *t, int y, int x, int width, int rows, const char *text,
 		   enum paint p);
 /* When the store hides customer records (the offline limit; why: the
@@ -202,6 +203,11 @@ int draw_paragraph(struct tui *t, int y, int x, int width, int rows, const char 
 int draw_offline_notice(struct tui *t, int y, int rows, const struct err *why);
 /* A full-width title bar at row y: left text, right text. */
 void draw_title(struct tui *t, int y, const char *left, const char *right);
+/* The banner a referral ends with, from row y: the case reference large
+ * (the advisor reads it to the customer), spelt out, its due date and team.
+ * Returns the rows used. */
+int draw_case_banner(struct tui *t, int y, const struct contact_result *r, long standard_days,
+		     const char *team);
 /* The needs banner for a customer's needs at row y (one row); returns the
  * rows used (always 1). */
 int draw_needs(struct tui *t, int y, const char *name, const char *needs);
@@ -223,9 +229,9 @@ void draw_list(struct tui *t, struct tui_list *l, int y, int x, int width, int h
 /* ---- the form widget -------------------------------------------------------- */
 
 enum form_kind {
-	FIELD_TEXT,   /* free text in a tui_field */
-	FIELD_CHOICE, /* one of a list: Left/Right, Space, digits, first letter */
-	FIELD_PICK    /* type-ahead over a list: type, Up/Down, Enter picks */
+	FORM_TEXT,   /* free text in a tui_field */
+	FORM_CHOICE, /* one of a list: Left/Right, Space, digits, first letter */
+	FORM_PICK    /* type-ahead over a list: type, Up/Down, Enter picks */
 };
 
 struct form_choice {

@@ -75,6 +75,72 @@ void draw_title(struct tui *t, int y, const char *left, const char *right)
 		draw_text(t, y, COLS - (int)rw - 1, (int)rw + 1, right, PAINT_TITLE);
 }
 
+int draw_paragraph(struct tui *t, int y, int x, int width, int rows, const char *text,
+		   enum paint p)
+{
+	const char *s = text;
+	int used = 0;
+
+	while (s && *s && used < rows) {
+		size_t n = tui_text_fit(s, (size_t)width, NULL), nl = strcspn(s, "\n");
+		char line[1024];
+
+		if (nl < n)
+			n = nl;
+		else if (s[n] && s[n] != ' ' && s[n] != '\n') {
+			size_t k = n;
+
+			while (k > 0 && s[k] != ' ')
+				k--;
+			if (k > 0)
+				n = k;
+		}
+		if (n == 0 && s[0] != '\n') /* one character wider than the room */
+			n = tui_text_fit(s, 2, NULL) ? tui_text_fit(s, 2, NULL) : 1;
+		if (used + 1 == rows && s[n] && s[n + strspn(s + n, " \n")])
+			snprintf(line, sizeof line, "%.*s...", (int)(n < sizeof line - 4 ? n : 0), s);
+		else
+			snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1),
+				 s);
+		draw_text(t, y + used, x, width, line, p);
+		used++;
+		s += n;
+		s += strspn(s, " ");
+		if (*s == '\n')
+			s++;
+	}
+	return used;
+}
+
+int draw_case_banner(struct tui *t, int y, const struct contact_result *r, long standard_days,
+		     const char *team)
+{
+	char row[256], due[64], spaced[64];
+	struct date d;
+	size_t n = 0;
+	int y0 = y;
+
+	/* Spelt out too ("W B 2 - 0 0 4 1 7"): read aloud, letters blur. */
+	for (const char *p = r->case_ref; *p && n + 3 < sizeof spaced; p++) {
+		spaced[n++] = *p;
+		spaced[n++] = ' ';
+	}
+	spaced[n ? n - 1 : 0] = '\0';
+	draw_text(t, y++, 2, COLS - 4, "Referral raised. Read this reference to the customer:",
+		  PAINT_WARN);
+	for (int i = 0; i < TUI_BIG_ROWS; i++) {
+		tui_big_text(r->case_ref, i, row, sizeof row);
+		draw_text(t, y++, 4, COLS - 6, row, PAINT_PLAIN);
+	}
+	draw_textf(t, y++, 2, COLS - 4, PAINT_TITLE, " Reference %s   (%s) ", r->case_ref, spaced);
+	due[0] = '\0';
+	if (date_parse(r->due, &d, "due", NULL) == STATUS_OK)
+		tui_date_long(d, due, sizeof due);
+	draw_textf(t, y++, 2, COLS - 4, PAINT_PLAIN, "Due by %s (%ld working days)   Team: %s",
+		   due[0] ? due : r->due, standard_days, team);
+	return y - y0;
+}
+
 int draw_needs(struct tui *t, int y, const char *name, const char *needs)
 {
 	char *words = tui_needs_text(needs);
@@ -150,7 +216,7 @@ void form_init(struct form *f, struct form_field *fields, int n)
 	f->nfields = n;
 	f->label_width = 18;
 	for (int i = 0; i < n; i++) {
-		if (fields[i].kind != FIELD_TEXT && fields[i].chosen == 0 && !fields[i].nchoices)
+		if (fields[i].kind != FORM_TEXT && fields[i].chosen == 0 && !fields[i].nchoices)
 			fields[i].chosen = -1;
 		if (fields[i].text.max_chars == 0)
 			fields[i].text.max_chars = NOTES_MAX_CHARS;
@@ -197,7 +263,7 @@ void form_choose(struct form_field *ff, const char *code)
 	for (int i = 0; code && i < ff->nchoices; i++)
 		if (strcmp(ff->choices[i].code, code) == 0)
 			ff->chosen = i;
-	if (ff->kind == FIELD_PICK && ff->chosen >= 0) {
+	if (ff->kind == FORM_PICK && ff->chosen >= 0) {
 		tui_field_set(&ff->text, ff->choices[ff->chosen].name);
 		form_pick_update(ff);
 	}
@@ -324,17 +390,17 @@ bool form_key(struct form *f, const struct tui_key *k)
 	int before = f->focus;
 
 	switch (ff->kind) {
-	case FIELD_TEXT:
+	case FORM_TEXT:
 		if (tui_field_key(&ff->text, k)) {
 			ff->error[0] = '\0';
 			return true;
 		}
 		break;
-	case FIELD_CHOICE:
+	case FORM_CHOICE:
 		if (choice_key(f, ff, k))
 			return true;
 		break;
-	case FIELD_PICK:
+	case FORM_PICK:
 		if (pick_key(ff, k))
 			return true;
 		break;
@@ -378,7 +444,7 @@ int form_draw(struct tui *t, struct form *f, int y, int max_y)
 		snprintf(label, sizeof label, "%s%s%s", focused ? ">" : " ", ff->label,
 			 ff->required ? "*" : "");
 		draw_text(t, y, 0, lw, label, focused ? PAINT_SELECTED : PAINT_PLAIN);
-		if (ff->kind == FIELD_CHOICE) {
+		if (ff->kind == FORM_CHOICE) {
 			char text[512];
 			const char *name = ff->chosen >= 0 ? ff->choices[ff->chosen].name : "(choose)";
 
@@ -396,7 +462,7 @@ int form_draw(struct tui *t, struct form *f, int y, int max_y)
 			}
 		} else {
 			draw_field(t, y, lw + 1, fw, &ff->text, &ff->first, focused);
-			if (ff->kind == FIELD_PICK && ff->chosen >= 0)
+			if (ff->kind == FORM_PICK && ff->chosen >= 0)
 				draw_text(t, y, COLS - 3, 3, " ok", PAINT_PLAIN);
 			if (focused && ff->hint) {
 				draw_text(t, y + 1, lw + 1, fw, ff->hint, PAINT_DIM);
@@ -407,7 +473,7 @@ int form_draw(struct tui *t, struct form *f, int y, int max_y)
 			draw_textf(t, ++y, lw + 1, fw, PAINT_WARN, "Problem: %s", ff->error);
 		}
 		y++;
-		if (ff->kind == FIELD_PICK && focused && ff->chosen < 0 && ff->text.len) {
+		if (ff->kind == FORM_PICK && focused && ff->chosen < 0 && ff->text.len) {
 			int h = max_y - y + 1, cy = t->cur_y, cx = t->cur_x;
 
 			if (h > 8)

@@ -56,18 +56,18 @@ static void make_flows(const struct flow_set *shipped, const char *out)
 
 static double load_check(struct store *s, const char *dir, struct flow_set *set)
 {
-	struct flow_errors errs;
+	struct err_list errs;
 	struct flow_codes codes = { code_exists, s };
 	double t0 = bench_now_ms();
 
 	flow_set_init(set);
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	flow_set_load_path(set, dir, &errs);
 	flow_set_check(set, &codes, &errs);
-	if (flow_errors_total(&errs))
+	if (err_list_total(&errs))
 		fprintf(stderr, "bench_flow: %zu problems in the generated flows\n",
-			flow_errors_total(&errs));
-	flow_errors_release(&errs);
+			err_list_total(&errs));
+	err_list_release(&errs);
 	return bench_now_ms() - t0;
 }
 
@@ -172,7 +172,7 @@ static void transitions(const struct flow_set *set, double *ms, size_t *n, size_
 int main(int argc, char **argv)
 {
 	struct flow_set shipped, set;
-	struct flow_errors errs;
+	struct err_list errs;
 	struct store *s;
 	struct err e;
 	char tmp[] = "/tmp/fd-bench-flow-XXXXXX", cmd[128];
@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 	}
 	store_set_actor(s, "bench");
 	flow_set_init(&shipped);
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	flow_set_load_path(&shipped, argv[1], &errs);
 	flow_set_check(&shipped, NULL, &errs);
 	if (!shipped.count || !mkdtemp(tmp)) {
@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench_flow: could not remove %s\n", tmp);
-	flow_errors_release(&errs);
+	err_list_release(&errs);
 	flow_set_release(&shipped);
 	store_close(s);
 	return 0;

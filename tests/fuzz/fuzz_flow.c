@@ -26,17 +26,17 @@ static bool any_code(void *ctx, enum flow_code_kind kind, const char *code)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct flow_errors errs;
+	struct err_list errs;
 	struct flow *f = NULL;
 	struct flow_codes codes = { any_code, NULL };
 	char line[ERR_MSG_MAX + ERR_FILE_MAX + 32];
 
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	flow_load_mem("fuzz.yaml", (const char *)data, size, &f, &errs);
 	if (f) {
 		flow_check(f, &codes, &errs);
 		/* a flow that passes must also run from its start */
-		if (flow_errors_total(&errs) == 0) {
+		if (err_list_total(&errs) == 0) {
 			struct flow_run *r = NULL;
 			struct err e;
 			if (flow_run_new(f, &r, &e) == STATUS_OK) {
@@ -53,10 +53,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			flow_run_free(r);
 		}
 	}
-	flow_errors_sort(&errs);
+	err_list_sort(&errs);
 	for (size_t i = 0; i < errs.count; i++)
 		err_format(&errs.items[i], line, sizeof line);
 	flow_free(f);
-	flow_errors_release(&errs);
+	err_list_release(&errs);
 	return 0;
 }

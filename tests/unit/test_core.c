@@ -758,6 +758,103 @@ static void assert_fold(const char *in, const char *want)
 	free(s);
 }
 
+static void test_err_list(void **state)
+{
+	struct err_list l, all;
+	struct err e;
+	(void)state;
+
+	err_list_init(&l, 3);
+	err_list_release(&l);
+	assert_int_equal(l.limit, 3);
+	err_list_add(NULL, NULL);
+	assert_int_equal(err_list_addf(NULL, STATUS_PARSE, "f", 1, 1, "x"), STATUS_PARSE);
+	assert_int_equal(err_list_total(NULL), 0);
+	assert_int_equal(err_list_addf(&l, STATUS_INVALID, "b.yaml", 2, 5, "second %d", 2),
+			 STATUS_INVALID);
+	err_list_addf(&l, STATUS_INVALID, NULL, 0, 0, "no place");
+	err_set(&e, STATUS_PARSE, "first");
+	err_at(&e, "b.yaml", 2, 1);
+	err_list_add(&l, &e);
+	err_list_add(&l, &e);
+	assert_int_equal(l.count, 3);
+	assert_int_equal(l.dropped, 1);
+	assert_int_equal(err_list_total(&l), 4);
+	err_list_sort(&l);
+	assert_string_equal(l.items[0].msg, "no place");
+	assert_string_equal(l.items[0].file, "");
+	assert_string_equal(l.items[1].msg, "first");
+	assert_string_equal(l.items[2].msg, "second 2");
+	assert_int_equal(l.items[2].col, 5);
+
+	err_list_init(&all, 0);
+	err_list_move(&all, &l);
+	assert_int_equal(all.count, 3);
+	assert_int_equal(err_list_total(&all), 4);
+	assert_int_equal(err_list_total(&l), 0);
+	err_list_release(&all);
+}
+
+static void test_gzip(void **state)
+{
+	struct buf z, small, plain;
+	struct err e;
+	char text[4096];
+	(void)state;
+
+	memset(text, 'a', sizeof text);
+	buf_init(&z, 0);
+	assert_int_equal(buf_add_gzip(&z, "", 0), STATUS_OK);
+	assert_true(z.len > 2);
+	assert_int_equal((unsigned char)z.data[0], 0x1f);
+	assert_int_equal((unsigned char)z.data[1], 0x8b);
+	buf_reset(&z);
+	assert_int_equal(buf_add_gzip(&z, text, sizeof text), STATUS_OK);
+	assert_true(z.len < sizeof text / 10);
+	buf_init(&small, 8);
+	assert_int_equal(buf_add_gzip(&small, text, sizeof text), STATUS_TOO_BIG);
+	buf_release(&small);
+
+	buf_init(&plain, 0);
+	assert_int_equal(buf_add_gunzip(&plain, z.data, z.len, &e), STATUS_OK);
+	assert_int_equal(plain.len, sizeof text);
+	assert_memory_equal(plain.data, text, sizeof text);
+	buf_reset(&plain);
+	assert_int_equal(buf_add_gunzip(&plain, z.data, z.len - 4, &e), STATUS_PARSE);
+	assert_string_equal(e.msg, "the gzip body is cut short");
+	buf_reset(&plain);
+	assert_int_equal(buf_add_gunzip(&plain, "plain", 5, &e), STATUS_PARSE);
+	assert_string_equal(e.msg, "the body is not valid gzip");
+	buf_init(&small, 100);
+	assert_int_equal(buf_add_gunzip(&small, z.data, z.len, &e), STATUS_TOO_BIG);
+	buf_release(&small);
+	buf_reset(&plain);
+	buf_reset(&z);
+	assert_int_equal(buf_add_gzip(&z, "", 0), STATUS_OK);
+	assert_int_equal(buf_add_gunzip(&plain, z.data, z.len, &e), STATUS_OK);
+	assert_string_equal(buf_str(&plain), "");
+	buf_release(&plain);
+	buf_release(&z);
+}
+
+static void test_suggest(void **state)
+{
+	static const char *const teams[] = {"revenues", "benefits", "waste", "planning"};
+	static const char *const gaps[] = {NULL, "customer", NULL, "case"};
+	(void)state;
+
+	assert_null(text_suggest("", teams, 4));
+	assert_null(text_suggest("x", NULL, 0));
+	assert_null(text_suggest("x", teams, 4));
+	assert_string_equal(text_suggest("revenue", teams, 4), "revenues");
+	assert_string_equal(text_suggest("benfits", teams, 4), "benefits");
+	assert_string_equal(text_suggest("wsate", teams, 4), "waste");
+	assert_null(text_suggest("parking", teams, 4));
+	assert_string_equal(text_suggest("cust", gaps, 4), "customer");
+	assert_string_equal(text_suggest("cse", gaps, 4), "case");
+	assert_null(text_suggest("an-overlong-word-that-no-short-name-is-anywhere-near-at-all-ever", teams, 4));
+}
+
 static void test_fold(void **state)
 {
 	(void)state;
@@ -1478,6 +1575,9 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_csv_cell),
+		cmocka_unit_test(test_err_list),
+		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_postcode),
 		cmocka_unit_test(test_email),

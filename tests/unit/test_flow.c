@@ -34,13 +34,13 @@ static int setup_clock(void **state)
 }
 
 /* Every problem, sorted and formatted, one per line. */
-static char *format_all(struct flow_errors *errs)
+static char *format_all(struct err_list *errs)
 {
 	struct buf b;
 	char line[1024];
 
 	buf_init(&b, 1 << 20);
-	flow_errors_sort(errs);
+	err_list_sort(errs);
 	for (size_t i = 0; i < errs->count; i++) {
 		err_format(&errs->items[i], line, sizeof line);
 		buf_printf(&b, "%s\n", line);
@@ -63,18 +63,18 @@ static bool known_code(void *ctx, enum flow_code_kind kind, const char *code)
 /* Loads and checks one fixture; returns the problems as text. */
 static char *check_file(const char *path)
 {
-	struct flow_errors errs;
+	struct err_list errs;
 	struct flow *f = NULL;
 	struct flow_codes codes = {known_code, NULL};
 	char *text;
 
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	flow_load_file(path, &f, &errs);
 	if (f)
 		flow_check(f, &codes, &errs);
 	text = format_all(&errs);
 	flow_free(f);
-	flow_errors_release(&errs);
+	err_list_release(&errs);
 	return text;
 }
 
@@ -89,12 +89,12 @@ static void expect_problems(const char *path, const char *expected)
 
 static void test_load_degenerate(void **state)
 {
-	struct flow_errors errs;
+	struct err_list errs;
 	struct flow *f = (struct flow *)1;
 	char *big;
 	(void)state;
 
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	assert_int_equal(flow_load_mem("x.yaml", NULL, 0, &f, &errs), STATUS_PARSE);
 	assert_null(f);
 	assert_int_equal(flow_load_mem("x.yaml", "", 0, &f, &errs), STATUS_PARSE);
@@ -124,7 +124,7 @@ static void test_load_degenerate(void **state)
 			"x.yaml:1:5: the file contains a NUL byte; save it as plain UTF-8 text\n");
 		free(text);
 	}
-	flow_errors_release(&errs);
+	err_list_release(&errs);
 	flow_free(NULL);
 	flow_run_free(NULL);
 	flow_cond_free(NULL);
@@ -141,17 +141,17 @@ static void test_load_missing_file(void **state)
 
 static void test_errors_cap(void **state)
 {
-	struct flow_errors errs;
+	struct err_list errs;
 	(void)state;
 
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	for (int i = 0; i < FLOW_ERRORS_MAX + 7; i++)
-		flow_errors_add(&errs, "f", i + 1, 1, "problem %d", i);
+		err_list_addf(&errs, STATUS_INVALID, "f", i + 1, 1, "problem %d", i);
 	assert_int_equal(errs.count, FLOW_ERRORS_MAX);
 	assert_int_equal(errs.dropped, 7);
-	assert_int_equal(flow_errors_total(&errs), FLOW_ERRORS_MAX + 7);
-	flow_errors_release(&errs);
-	flow_errors_add(NULL, "f", 1, 1, "ignored");
+	assert_int_equal(err_list_total(&errs), FLOW_ERRORS_MAX + 7);
+	err_list_release(&errs);
+	err_list_addf(NULL, STATUS_INVALID, "f", 1, 1, "ignored");
 }
 
 /* ---- one fixture per kind of problem ----------------------------------- */
@@ -195,12 +195,12 @@ static void test_fixture_missing_key(void **state)
 static void test_fixture_duplicate_ids(void **state)
 {
 	struct flow_set set;
-	struct flow_errors errs;
+	struct err_list errs;
 	char *text;
 	(void)state;
 
 	flow_set_init(&set);
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	assert_int_equal(flow_set_load_path(&set, FIX "dup-id-a.yaml", &errs), STATUS_OK);
 	assert_int_equal(flow_set_load_path(&set, FIX "dup-id-b.yaml", &errs), STATUS_OK);
 	assert_int_equal(flow_set_check(&set, NULL, &errs), 1);
@@ -210,7 +210,7 @@ static void test_fixture_duplicate_ids(void **state)
 	free(text);
 	assert_non_null(flow_set_find(&set, "same-id"));
 	assert_null(flow_set_find(&set, "other"));
-	flow_errors_release(&errs);
+	err_list_release(&errs);
 	flow_set_release(&set);
 }
 
@@ -320,12 +320,12 @@ static void test_comma_in_flow_mapping(void **state)
 	static const char text[] = "id: t\nversion: 1\ntitle: T\nservice: s\nstart: a\nsteps:\n"
 				   "  a:\n    ask: { field: x, label: Name, first or last }\n"
 				   "    outcome: resolved\n    summary: ok\n";
-	struct flow_errors errs;
+	struct err_list errs;
 	struct flow *f = NULL;
 	char *got;
 	(void)state;
 
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	assert_int_equal(flow_load_mem("c.yaml", text, strlen(text), &f, &errs), STATUS_INVALID);
 	assert_non_null(f);
 	got = format_all(&errs);
@@ -341,25 +341,25 @@ static void test_comma_in_flow_mapping(void **state)
 		assert_null(r);
 	}
 	flow_free(f);
-	flow_errors_release(&errs);
+	err_list_release(&errs);
 }
 
 static void test_forms_all_pass(void **state)
 {
 	struct flow_set set;
-	struct flow_errors errs;
+	struct err_list errs;
 	char *text;
 	(void)state;
 
 	flow_set_init(&set);
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	assert_int_equal(flow_set_load_path(&set, "forms", &errs), STATUS_OK);
 	flow_set_check(&set, NULL, &errs);
 	text = format_all(&errs);
 	assert_string_equal(text, "");
 	free(text);
 	assert_true(set.count >= 12);
-	flow_errors_release(&errs);
+	err_list_release(&errs);
 	flow_set_release(&set);
 }
 
@@ -427,13 +427,13 @@ static void test_cond_parse(void **state)
 
 static struct flow *load_good(void)
 {
-	struct flow_errors errs;
+	struct err_list errs;
 	struct flow *f = NULL;
 
-	flow_errors_init(&errs);
+	err_list_init(&errs, FLOW_ERRORS_MAX);
 	assert_int_equal(flow_load_file(FIX "good.yaml", &f, &errs), STATUS_OK);
 	assert_int_equal(flow_check(f, NULL, &errs), 0);
-	flow_errors_release(&errs);
+	err_list_release(&errs);
 	return f;
 }
 
@@ -720,10 +720,34 @@ static void test_run_save_restore(void **state)
 	flow_free(f);
 }
 
+/* A flow published centrally is found by the same words as one loaded here. */
+static void test_source_words(void **state)
+{
+	static const char src[] = "id: t\nversion: 1\ntitle: T\nservice: s\n"
+				  "keywords: [wheelie, missed bin]\nstart: a\nsteps:\n"
+				  "  a:\n    say: Sorry about the bin.\n"
+				  "    choices:\n      - { label: Done, outcome: resolved,"
+				  " summary: Said sorry }\n";
+	struct buf kw, text;
+	(void)state;
+
+	buf_init(&kw, 0);
+	buf_init(&text, 0);
+	assert_int_equal(flow_source_words("not: [a flow", 12, &kw, &text), STATUS_PARSE);
+	assert_int_equal(kw.len + text.len, 0);
+	assert_int_equal(flow_source_words(src, sizeof src - 1, &kw, &text), STATUS_OK);
+	assert_non_null(strstr(buf_str(&kw), "wheelie"));
+	assert_non_null(strstr(buf_str(&kw), "missed bin"));
+	assert_non_null(strstr(buf_str(&text), "Sorry about the bin."));
+	buf_release(&kw);
+	buf_release(&text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_degenerate),
+		cmocka_unit_test(test_source_words),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_errors_cap),
 		cmocka_unit_test(test_fixture_good),

@@ -331,43 +331,31 @@ static void test_csv_map(void **state)
 	ingest_csv_release(&t);
 }
 
-static void test_suggest(void **state)
-{
-	static const char *const teams[] = {"revenues", "benefits", "waste", "planning"};
-	(void)state;
-
-	assert_string_equal(ingest_suggest("revenue", teams, 4), "revenues");
-	assert_string_equal(ingest_suggest("benfits", teams, 4), "benefits");
-	assert_string_equal(ingest_suggest("wsate", teams, 4), "waste");
-	assert_null(ingest_suggest("parking", teams, 4));
-	assert_null(ingest_suggest("", teams, 4));
-	assert_null(ingest_suggest("x", NULL, 0));
-}
 
 static void test_errors_list(void **state)
 {
-	struct ingest_errors el;
+	struct err_list el;
 	struct err e;
 	struct buf b;
 	(void)state;
 
-	ingest_errors_init(&el, 2);
-	ingest_errors_release(&el); /* empty release is fine */
+	err_list_init(&el, 2);
+	err_list_release(&el); /* empty release is fine */
 	for (int i = 1; i <= 5; i++) {
 		err_set(&e, STATUS_INVALID, "problem %d", i);
 		err_at(&e, "f.csv", i + 1, 0);
-		ingest_errors_add(&el, &e);
+		err_list_add(&el, &e);
 	}
-	ingest_errors_add(NULL, &e);
-	assert_int_equal(el.shown, 2);
-	assert_int_equal(el.total, 5);
+	err_list_add(NULL, &e);
+	assert_int_equal(el.count, 2);
+	assert_int_equal(err_list_total(&el), 5);
 	buf_init(&b, 0);
 	assert_int_equal(ingest_errors_format(&el, &b), STATUS_OK);
 	assert_string_equal(buf_str(&b), "f.csv:2: problem 1\nf.csv:3: problem 2\n... and 3 more "
 					 "problems (5 in all)\n");
 	buf_release(&b);
-	ingest_errors_release(&el);
-	ingest_errors_release(NULL);
+	err_list_release(&el);
+	err_list_release(NULL);
 }
 
 /* ---- reference data ----------------------------------------------------- */
@@ -375,10 +363,10 @@ static void test_errors_list(void **state)
 static void test_refdata_read_data_dir(void **state)
 {
 	struct refdata rd;
-	struct ingest_errors el;
+	struct err_list el;
 	(void)state;
 
-	ingest_errors_init(&el, 0);
+	err_list_init(&el, INGEST_ERRORS_SHOWN);
 	enum status rc = ingest_refdata_read("data", &rd, &el);
 	if (rc != STATUS_OK) {
 		struct buf b;
@@ -388,7 +376,7 @@ static void test_refdata_read_data_dir(void **state)
 		buf_release(&b);
 	}
 	assert_int_equal(rc, STATUS_OK);
-	assert_int_equal(el.total, 0);
+	assert_int_equal(err_list_total(&el), 0);
 	assert_true(rd.nservices >= 20);
 	assert_true(rd.nteams >= 12);
 	assert_true(rd.nsites >= 5);
@@ -411,20 +399,20 @@ static void test_refdata_read_data_dir(void **state)
 	}
 	assert_true(found);
 	refdata_release(&rd);
-	ingest_errors_release(&el);
+	err_list_release(&el);
 }
 
-static bool has_message(const struct ingest_errors *el, const char *text)
+static bool has_message(const struct err_list *el, const char *text)
 {
-	for (size_t i = 0; i < el->shown; i++)
+	for (size_t i = 0; i < el->count; i++)
 		if (strcmp(fmt_err(&el->items[i]), text) == 0)
 			return true;
 	return false;
 }
 
-static bool has_prefix(const struct ingest_errors *el, const char *prefix)
+static bool has_prefix(const struct err_list *el, const char *prefix)
 {
-	for (size_t i = 0; i < el->shown; i++)
+	for (size_t i = 0; i < el->count; i++)
 		if (strncmp(fmt_err(&el->items[i]), prefix, strlen(prefix)) == 0)
 			return true;
 	return false;
@@ -433,12 +421,12 @@ static bool has_prefix(const struct ingest_errors *el, const char *prefix)
 static void test_refdata_read_bad_dir(void **state)
 {
 	struct refdata rd;
-	struct ingest_errors el;
+	struct err_list el;
 	(void)state;
 
-	ingest_errors_init(&el, 0);
+	err_list_init(&el, INGEST_ERRORS_SHOWN);
 	assert_int_not_equal(ingest_refdata_read("tests/data/refdata-bad", &rd, &el), STATUS_OK);
-	assert_int_equal(el.total, 3);
+	assert_int_equal(err_list_total(&el), 3);
 	assert_true(has_message(&el, "tests/data/refdata-bad/services.csv:3: team 'revenue' is not "
 				     "in teams.csv; did you mean 'revenues'?"));
 	assert_true(has_prefix(&el, "tests/data/refdata-bad/sites.csv:4: "));
@@ -448,18 +436,18 @@ static void test_refdata_read_bad_dir(void **state)
 	/* Nothing is handed back on failure. */
 	assert_null(rd.services);
 	assert_int_equal(rd.nservices, 0);
-	ingest_errors_release(&el);
+	err_list_release(&el);
 }
 
 static void test_refdata_read_duplicates_and_fields(void **state)
 {
 	struct refdata rd;
-	struct ingest_errors el;
+	struct err_list el;
 	(void)state;
 
-	ingest_errors_init(&el, 0);
+	err_list_init(&el, INGEST_ERRORS_SHOWN);
 	assert_int_equal(ingest_refdata_read("tests/data/refdata-dup", &rd, &el), STATUS_EXISTS);
-	assert_int_equal(el.total, 3);
+	assert_int_equal(err_list_total(&el), 3);
 	assert_true(has_message(&el, "tests/data/refdata-dup/teams.csv:15: team 'waste' is listed "
 				     "twice (lines 4 and 15); codes must be unique"));
 	assert_true(has_message(&el, "tests/data/refdata-dup/services.csv:25: url "
@@ -467,29 +455,29 @@ static void test_refdata_read_duplicates_and_fields(void **state)
 				     "https:// (the console links only to secure pages)"));
 	assert_true(has_message(&el, "tests/data/refdata-dup/channels.csv:8: digital must be yes "
 				     "or no, not 'maybe'"));
-	ingest_errors_release(&el);
+	err_list_release(&el);
 }
 
 static void test_refdata_read_missing_dir(void **state)
 {
 	struct refdata rd;
-	struct ingest_errors el;
+	struct err_list el;
 	(void)state;
 
-	ingest_errors_init(&el, 0);
+	err_list_init(&el, INGEST_ERRORS_SHOWN);
 	assert_int_equal(ingest_refdata_read("tests/data/refdata-none", &rd, &el), STATUS_IO);
-	assert_int_equal(el.total, 7);
+	assert_int_equal(err_list_total(&el), 7);
 	assert_true(has_prefix(&el, "tests/data/refdata-none/teams.csv: cannot be opened"));
-	ingest_errors_release(&el);
+	err_list_release(&el);
 }
 
 static void test_refdata_load_idempotent(void **state)
 {
 	struct tmpdb *db = tmpdb_open();
-	struct ingest_errors el;
+	struct err_list el;
 	(void)state;
 
-	ingest_errors_init(&el, 0);
+	err_list_init(&el, INGEST_ERRORS_SHOWN);
 	assert_int_equal(ingest_refdata_load(db->s, "data", &el), STATUS_OK);
 	int services = ref_count(db->s, REF_SERVICE), teams = ref_count(db->s, REF_TEAM);
 	int sites = ref_count(db->s, REF_SITE), channels = ref_count(db->s, REF_CHANNEL);
@@ -509,7 +497,7 @@ static void test_refdata_load_idempotent(void **state)
 
 	/* Again: same rows, no error. */
 	assert_int_equal(ingest_refdata_load(db->s, "data/", &el), STATUS_OK);
-	assert_int_equal(el.total, 0);
+	assert_int_equal(err_list_total(&el), 0);
 	assert_int_equal(ref_count(db->s, REF_SERVICE), services);
 	assert_int_equal(ref_count(db->s, REF_TEAM), teams);
 	assert_int_equal(ref_count(db->s, REF_SITE), sites);
@@ -518,22 +506,22 @@ static void test_refdata_load_idempotent(void **state)
 	assert_int_equal(ref_count(db->s, REF_FAILURE), failures);
 	assert_int_equal(holiday_count(db->s), 91);
 
-	ingest_errors_release(&el);
+	err_list_release(&el);
 	tmpdb_close(db);
 }
 
 static void test_refdata_load_refused_changes_nothing(void **state)
 {
 	struct tmpdb *db = tmpdb_open();
-	struct ingest_errors el;
+	struct err_list el;
 	(void)state;
 
-	ingest_errors_init(&el, 0);
+	err_list_init(&el, INGEST_ERRORS_SHOWN);
 	assert_int_equal(ingest_refdata_load(db->s, "data", &el), STATUS_OK);
 	int services = ref_count(db->s, REF_SERVICE), sites = ref_count(db->s, REF_SITE);
 
 	assert_int_not_equal(ingest_refdata_load(db->s, "tests/data/refdata-bad", &el), STATUS_OK);
-	assert_int_equal(el.total, 3);
+	assert_int_equal(err_list_total(&el), 3);
 	/* The bad set's new service never arrived; nothing else moved. */
 	assert_false(store_ref_exists(db->s, REF_SERVICE, "brand-new-service"));
 	assert_true(store_ref_exists(db->s, REF_SERVICE, "council-tax-moving"));
@@ -541,7 +529,7 @@ static void test_refdata_load_refused_changes_nothing(void **state)
 	assert_int_equal(ref_count(db->s, REF_SITE), sites);
 	assert_int_equal(holiday_count(db->s), 91);
 
-	ingest_errors_release(&el);
+	err_list_release(&el);
 	tmpdb_close(db);
 }
 
@@ -550,11 +538,11 @@ static void test_refdata_load_refused_changes_nothing(void **state)
 static void test_customers_good(void **state)
 {
 	struct tmpdb *db = tmpdb_open();
-	struct ingest_errors el;
+	struct err_list el;
 	long n = -1;
 	(void)state;
 
-	ingest_errors_init(&el, 0);
+	err_list_init(&el, INGEST_ERRORS_SHOWN);
 	assert_int_equal(ingest_refdata_load(db->s, "data", &el), STATUS_OK);
 	enum status rc =
 	    ingest_customers(db->s, "tests/data/customers-unicode-bom-crlf.csv", &el, &n);
@@ -576,24 +564,24 @@ static void test_customers_good(void **state)
 	assert_int_equal(ingest_customers(db->s, "tests/data/customers-header-only.csv", &el, &n),
 			 STATUS_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(el.total, 0);
-	ingest_errors_release(&el);
+	assert_int_equal(err_list_total(&el), 0);
+	err_list_release(&el);
 	tmpdb_close(db);
 }
 
 static void test_customers_bad_rows_all_reported(void **state)
 {
 	struct tmpdb *db = tmpdb_open();
-	struct ingest_errors el;
+	struct err_list el;
 	long n = -1;
 	(void)state;
 
-	ingest_errors_init(&el, 0);
+	err_list_init(&el, INGEST_ERRORS_SHOWN);
 	assert_int_equal(ingest_refdata_load(db->s, "data", &el), STATUS_OK);
 	assert_int_not_equal(ingest_customers(db->s, "tests/data/customers-bad-rows.csv", &el, &n),
 			     STATUS_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(el.total, 3);
+	assert_int_equal(err_list_total(&el), 3);
 	assert_true(has_prefix(&el, "tests/data/customers-bad-rows.csv:3: "));
 	assert_true(has_prefix(&el, "tests/data/customers-bad-rows.csv:5: "));
 	assert_true(has_message(&el, "tests/data/customers-bad-rows.csv:6: name is empty; every "
@@ -601,39 +589,39 @@ static void test_customers_bad_rows_all_reported(void **state)
 	/* All or nothing: the good rows were not added either. */
 	assert_int_equal(search_count(db->s, "Marker Notimported"), 0);
 	assert_int_equal(search_count(db->s, "Good Person"), 0);
-	ingest_errors_release(&el);
+	err_list_release(&el);
 	tmpdb_close(db);
 }
 
 static void test_customers_header_problems(void **state)
 {
 	struct tmpdb *db = tmpdb_open();
-	struct ingest_errors el;
+	struct err_list el;
 	(void)state;
 
-	ingest_errors_init(&el, 0);
+	err_list_init(&el, INGEST_ERRORS_SHOWN);
 	assert_int_equal(
 	    ingest_customers(db->s, "tests/data/customers-unknown-column.csv", &el, NULL),
 	    STATUS_PARSE);
-	assert_int_equal(el.total, 1);
+	assert_int_equal(err_list_total(&el), 1);
 	assert_string_equal(fmt_err(&el.items[0]), "tests/data/customers-unknown-column.csv:1: "
 						   "unknown column 'postcod'; did you mean "
 						   "'postcode'?");
-	ingest_errors_release(&el);
+	err_list_release(&el);
 
-	ingest_errors_init(&el, 0);
+	err_list_init(&el, INGEST_ERRORS_SHOWN);
 	assert_int_equal(ingest_customers(db->s, "tests/data/customers-no-header.csv", &el, NULL),
 			 STATUS_PARSE);
 	assert_true(has_prefix(&el, "tests/data/customers-no-header.csv:1: the first line must be "
 				    "a header naming the columns (name, dob, address"));
-	ingest_errors_release(&el);
+	err_list_release(&el);
 	tmpdb_close(db);
 }
 
 static void test_customers_error_limit(void **state)
 {
 	struct tmpdb *db = tmpdb_open();
-	struct ingest_errors el;
+	struct err_list el;
 	char path[160];
 	(void)state;
 
@@ -645,13 +633,13 @@ static void test_customers_error_limit(void **state)
 		fprintf(f, "Person %d,NOT A POSTCODE\n", i);
 	fclose(f);
 
-	ingest_errors_init(&el, 0);
+	err_list_init(&el, INGEST_ERRORS_SHOWN);
 	assert_int_not_equal(ingest_customers(db->s, path, &el, NULL), STATUS_OK);
-	assert_int_equal(el.shown, INGEST_ERRORS_SHOWN);
-	assert_int_equal(el.total, 30);
+	assert_int_equal(el.count, INGEST_ERRORS_SHOWN);
+	assert_int_equal(err_list_total(&el), 30);
 	assert_int_equal(el.items[0].line, 2);
 	assert_int_equal(el.items[19].line, 21);
-	ingest_errors_release(&el);
+	err_list_release(&el);
 	unlink(path);
 	tmpdb_close(db);
 }
@@ -767,7 +755,7 @@ static void assert_nothing_imported(const struct tmpdb *db)
 static void test_customers_many_blocks(void **state)
 {
 	struct tmpdb *db = tmpdb_open();
-	struct ingest_errors el;
+	struct err_list el;
 	char path[160];
 	long n = -1;
 	(void)state;
@@ -775,10 +763,10 @@ static void test_customers_many_blocks(void **state)
 	store_set_outbox_capture(db->s, true);
 	snprintf(path, sizeof path, "%s/people.csv", db->dir);
 	write_people(path, 2345, "");
-	ingest_errors_init(&el, 0);
+	err_list_init(&el, INGEST_ERRORS_SHOWN);
 	assert_int_equal(ingest_refdata_load(db->s, "data", &el), STATUS_OK);
 	assert_int_equal(ingest_customers(db->s, path, &el, &n), STATUS_OK);
-	assert_int_equal(el.total, 0);
+	assert_int_equal(err_list_total(&el), 0);
 	assert_int_equal(n, 2345);
 	assert_int_equal(db_count(db, "SELECT count(DISTINCT id) FROM customer"), 2345);
 	assert_int_equal(db_count(db, "SELECT count(*) FROM outbox WHERE record_type = 'customer'"), 2345);
@@ -794,7 +782,7 @@ static void test_customers_many_blocks(void **state)
 	assert_int_equal(db_count(db, "SELECT count(*) FROM audit WHERE action = "
 				      "'customer.import' AND detail LIKE '2345 customers from %'"),
 			 1);
-	ingest_errors_release(&el);
+	err_list_release(&el);
 	unlink(path);
 	tmpdb_close(db);
 }
@@ -802,7 +790,7 @@ static void test_customers_many_blocks(void **state)
 static void test_customers_late_problems(void **state)
 {
 	struct tmpdb *db = tmpdb_open();
-	struct ingest_errors el;
+	struct err_list el;
 	struct err e;
 	char path[160], want[ERR_MSG_MAX + 200];
 	long n = -1;
@@ -810,7 +798,7 @@ static void test_customers_late_problems(void **state)
 
 	store_set_outbox_capture(db->s, true);
 	snprintf(path, sizeof path, "%s/people.csv", db->dir);
-	ingest_errors_init(&el, 0);
+	err_list_init(&el, INGEST_ERRORS_SHOWN);
 	assert_int_equal(ingest_refdata_load(db->s, "data", &el), STATUS_OK);
 
 	/* Bad rows after blocks were handed to the writer: listed in file
@@ -821,40 +809,40 @@ static void test_customers_late_problems(void **state)
 		     "Late Three,NOT A POSTCODE,,\n");
 	assert_int_equal(ingest_customers(db->s, path, &el, &n), STATUS_UNKNOWN_CODE);
 	assert_int_equal(n, 0);
-	assert_int_equal(el.total, 2);
+	assert_int_equal(err_list_total(&el), 2);
 	err_clear(&e);
 	assert_int_equal(store_ref_check(db->s, REF_CHANNEL, "fax", &e), STATUS_UNKNOWN_CODE);
 	snprintf(want, sizeof want, "%s:2502: %s", path, e.msg);
 	assert_string_equal(fmt_err(&el.items[0]), want);
 	assert_int_equal(el.items[1].line, 2504);
 	assert_nothing_imported(db);
-	ingest_errors_release(&el);
+	err_list_release(&el);
 
 	/* The same with a broken quote at the end: only that is reported. */
 	write_people(path, 2500, "Late One,NG12 1AB,,fax\nLate Three,NOT A POSTCODE,,\n\"Open,,,\n");
 	assert_int_equal(ingest_customers(db->s, path, &el, &n), STATUS_PARSE);
-	assert_int_equal(el.total, 1);
+	assert_int_equal(err_list_total(&el), 1);
 	snprintf(want, sizeof want,
 		 "%s:2504: a quoted field that starts here is never closed; add the closing "
 		 "quote",
 		 path);
 	assert_string_equal(fmt_err(&el.items[0]), want);
 	assert_nothing_imported(db);
-	ingest_errors_release(&el);
+	err_list_release(&el);
 
 	/* Every row good but the file ends badly: what was written goes. */
 	write_people(path, 2500, "a,b,c\n");
 	assert_int_equal(ingest_customers(db->s, path, &el, &n), STATUS_PARSE);
-	assert_int_equal(el.total, 1);
+	assert_int_equal(err_list_total(&el), 1);
 	assert_int_equal(el.items[0].line, 2502);
 	assert_nothing_imported(db);
-	ingest_errors_release(&el);
+	err_list_release(&el);
 
 	/* And the database is still fine for the next import. */
 	write_people(path, 10, "");
 	assert_int_equal(ingest_customers(db->s, path, &el, &n), STATUS_OK);
 	assert_int_equal(n, 10);
-	ingest_errors_release(&el);
+	err_list_release(&el);
 	unlink(path);
 	tmpdb_close(db);
 }
@@ -862,20 +850,20 @@ static void test_customers_late_problems(void **state)
 static void test_customers_no_channels_loaded(void **state)
 {
 	struct tmpdb *db = tmpdb_open();
-	struct ingest_errors el;
+	struct err_list el;
 	char path[160], want[ERR_MSG_MAX + 200];
 	(void)state;
 
 	snprintf(path, sizeof path, "%s/people.csv", db->dir);
 	write_people(path, 1, "");
-	ingest_errors_init(&el, 0);
+	err_list_init(&el, INGEST_ERRORS_SHOWN);
 	assert_int_equal(ingest_customers(db->s, path, &el, NULL), STATUS_UNKNOWN_CODE);
 	snprintf(want, sizeof want,
 		 "%s:2: unknown channel 'phone': no channels are loaded; run frontdesk init or "
 		 "frontdesk data load DIR",
 		 path);
 	assert_string_equal(fmt_err(&el.items[0]), want);
-	ingest_errors_release(&el);
+	err_list_release(&el);
 	unlink(path);
 	tmpdb_close(db);
 }
@@ -897,7 +885,6 @@ int main(void)
 	    cmocka_unit_test(test_csv_blank_and_empty_rows),
 	    cmocka_unit_test(test_csv_map),
 	    cmocka_unit_test(test_csv_each),
-	    cmocka_unit_test(test_suggest),
 	    cmocka_unit_test(test_errors_list),
 	    cmocka_unit_test(test_refdata_read_data_dir),
 	    cmocka_unit_test(test_refdata_read_bad_dir),

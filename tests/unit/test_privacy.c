@@ -775,13 +775,13 @@ static void test_retention_rules(void **state)
 static void test_retention_schedule_file(void **state)
 {
 	struct retention_rule *rules = NULL;
-	struct ingest_errors errs;
+	struct err_list errs;
 	char bad[160];
 	size_t n = 0;
 	FILE *f;
 
 	(void)state;
-	ingest_errors_init(&errs, 0);
+	err_list_init(&errs, INGEST_ERRORS_SHOWN);
 	assert_int_equal(ingest_retention_read("data/retention.csv", &rules, &n, &errs), STATUS_OK);
 	assert_int_equal(n, RETENTION_RECORD_COUNT);
 	free(rules);
@@ -794,10 +794,10 @@ static void test_retention_schedule_file(void **state)
 	fclose(f);
 	assert_int_not_equal(ingest_retention_read(bad, &rules, &n, &errs), STATUS_OK);
 	assert_null(rules);
-	assert_int_equal(errs.total, 3);
+	assert_int_equal(err_list_total(&errs), 3);
 	assert_non_null(strstr(errs.items[0].msg, "can only be anonymised"));
 	assert_int_equal(errs.items[1].line, 3);
-	ingest_errors_release(&errs);
+	err_list_release(&errs);
 }
 
 static void test_retention_apply(void **state)

@@ -436,7 +436,7 @@ static void test_background_does_not_block(void **state)
 
 	assert_int_equal(store_setting_set(f->s, "server_url", "http://127.0.0.1:9", &e), STATUS_OK);
 	assert_int_equal(sync_token_save(f->path, "fdt_test", &e), STATUS_OK);
-	bg = sync_bg_start(f->path, &e);
+	bg = sync_bg_start(f->path, NULL, &e);
 	assert_non_null(bg);
 	for (int i = 0; i < 200 && sync_bg_cycles(bg) == 0; i++) {
 		sync_bg_status(bg, &st);
