@@ -136,7 +136,7 @@ static void print_json(const struct report_table *t, const struct report_query *
 
 /* ---- drill-down ---------------------------------------------------------- */
 
-static int add_drill_row(void *ctx, const struct store_report_contact *k)
+static int add_drill_row(void *ctx, const struct report_contact *k)
 {
 	struct cli_table *t = ctx;
 	char when[32] = "";
@@ -159,7 +159,7 @@ static int add_drill_row(void *ctx, const struct store_report_contact *k)
 	return 0;
 }
 
-static int run_drill(struct store *s, const struct report_viewer *v,
+static int run_drill(const struct report_source *src, const struct report_viewer *v,
 		     const struct report_query *q, const char *key, long limit, int format,
 		     bool bom)
 {
@@ -171,7 +171,7 @@ static int run_drill(struct store *s, const struct report_viewer *v,
 	int rc = EXIT_OK;
 
 	err_clear(&e);
-	if (report_drill(s, v, q, key, limit, add_drill_row, t, &e) != STATUS_OK) {
+	if (report_drill(src, v, q, key, limit, add_drill_row, t, &e) != STATUS_OK) {
 		rc = e.code == STATUS_USAGE ? cli_usage(&cmd_report, "%s", e.msg) : cli_fail_err(&e);
 	} else {
 		if (bom)
@@ -261,6 +261,7 @@ static int run_report(const struct cli_global *g, int argc, char **argv)
 	static const char *kinds[REPORT_KIND_COUNT + 1], *bys[REPORT_BY_COUNT + 1];
 	struct report_query q = {0};
 	struct report_viewer v;
+	struct report_source src;
 	const char *from = NULL, *to = NULL, *drill = NULL;
 	struct report_table *t = NULL;
 	int format = FORMAT_TABLE, c, kind, rc;
@@ -348,18 +349,19 @@ static int run_report(const struct cli_global *g, int argc, char **argv)
 		return EXIT_FAIL;
 	/* As whoever signed in (--user), else the system account: the owner
 	 * of the database file is its administrator. */
-	report_viewer_from_store(s, &v);
+	store_report_viewer(s, &v);
+	store_report_source(s, &src);
 	if (org_wide) {
 		rc = run_org_wide(g, s, &q, format, bom);
 		store_close(s);
 		return rc;
 	}
 	if (drill) {
-		rc = run_drill(s, &v, &q, drill, limit, format, bom);
+		rc = run_drill(&src, &v, &q, drill, limit, format, bom);
 		store_close(s);
 		return rc;
 	}
-	if (report_run(s, &v, &q, &t, &e) != STATUS_OK) {
+	if (report_run(&src, &v, &q, &t, &e) != STATUS_OK) {
 		rc = e.code == STATUS_USAGE ? cli_usage(&cmd_report, "%s", e.msg) : cli_fail_err(&e);
 	} else {
 		if (format == FORMAT_JSON)

@@ -1,5 +1,5 @@
 /*
- * The supervisor reports over every hub, fetched from frontdeskd (issue 6):
+ * The supervisor reports over every hub, fetched from frontdeskd:
  * GET /v1/reports/NAME with the device's bearer token, and the person's
  * login and password in X-Frontdesk-User and X-Frontdesk-Password, which
  * the server checks against its copy of the user. TLS as for sync: the CA
