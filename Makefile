@@ -135,7 +135,8 @@ $(OBJDIR)/tests/test_privacy: $(OBJDIR)/tests/test_privacy.o $(CORE_OBJS) $(STOR
 $(OBJDIR)/tests/test_ingest: $(OBJDIR)/tests/test_ingest.o $(CORE_OBJS) $(STORE_OBJS) $(INGEST_OBJS)
 $(OBJDIR)/tests/test_flow: $(OBJDIR)/tests/test_flow.o $(CORE_OBJS) $(FLOW_OBJS)
 $(OBJDIR)/tests/test_report: $(OBJDIR)/tests/test_report.o $(CORE_OBJS) $(REPORT_OBJS) $(STORE_OBJS)
-$(OBJDIR)/tests/test_sync: $(OBJDIR)/tests/test_sync.o $(CORE_OBJS) $(STORE_OBJS) $(FLOW_OBJS) $(SYNC_OBJS)
+$(OBJDIR)/tests/test_sync: $(OBJDIR)/tests/test_sync.o $(CORE_OBJS) $(STORE_OBJS) $(FLOW_OBJS) \
+		$(REPORT_OBJS) $(SYNC_OBJS)
 $(OBJDIR)/tests/test_tui: $(OBJDIR)/tests/test_tui.o $(TUI_OBJS) $(LIB_OBJS)
 $(OBJDIR)/tests/test_server: $(OBJDIR)/tests/test_server.o \
 		$(filter-out %/server/frontdeskd.o,$(SERVER_LINK_OBJS))

@@ -23,6 +23,8 @@
 
 #include "frontdesk/core.h"
 
+/* ---- reports, groupings and their rules --------------------------------- */
+
 #define REPORT_KINDS(_)                                                        \
 	_(REFERRALS, "referrals", "contacts referred on, with the previous period and the change") \
 	_(FCR, "fcr", "first-contact resolution against the target, plain and audited") \
@@ -75,6 +77,8 @@ enum report_by report_first_by(enum report_kind k);
  * cases group by team or service, never by none; the others take any. */
 bool report_by_allowed(enum report_kind k, enum report_by b);
 
+/* ---- who asks, and what ------------------------------------------------- */
+
 /*
  * Who is looking. A supervisor (or admin) sees every advisor's figures; an
  * advisor only their own: advisor is then required and forced as the advisor
@@ -95,6 +99,8 @@ struct report_query {
 	const char *site;     /* NULL: every site */
 	const char *advisor;  /* NULL: every advisor (supervisors only) */
 };
+
+/* ---- the table a report gives ------------------------------------------- */
 
 /* What a cell holds, and so how it is shown. */
 enum report_value {
@@ -137,13 +143,20 @@ bool report_cell_na(const struct report_cell *c);
  */
 void report_cell_format(const struct report_cell *c, bool for_people, char *out, size_t outsz);
 
+/* ---- the query's limits and settings ------------------------------------ */
+
+/* The settings the reports read ("fcr_target_percent", ...), NULL at the
+ * end. A desk sends its own with a report over all hubs, so those figures
+ * use the same targets as its own. */
+extern const char *const report_setting_keys[];
+
 /* The longest period a report covers, in days (about ten years). */
 #define REPORT_MAX_DAYS 3700
 /* The days in from..to, both counted; 0 or less when to is before from. A
  * report's period is 1 to REPORT_MAX_DAYS days. */
 int64_t report_period_days(struct date from, struct date to);
 
-/* ---- where the figures come from ------------------------------------- */
+/* ---- where the figures come from ---------------------------------------- */
 
 /*
  * A source answers a few aggregate reads; the reports are computed from
@@ -266,6 +279,8 @@ struct report_source {
 	enum status (*audit_begin)(void *ctx, struct err *e);
 	enum status (*audit_end)(void *ctx, bool keep, struct err *e);
 };
+
+/* ---- running, drilling down, saving ------------------------------------- */
 
 /*
  * Runs one report over src. Checks the query (from <= to, at most

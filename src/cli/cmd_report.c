@@ -184,17 +184,10 @@ static int run_drill(const struct report_source *src, const struct report_viewer
 
 /* ---- all hubs ------------------------------------------------------------- */
 
-/* The desk settings the reports read, sent so all hubs' figures use them. */
-static const char *const report_settings[] = {
-	"fcr_target_percent", "fcr_repeat_days", "signposting_target_year",
-	"assisted_digital_target_year", "cost_target_mix",
-};
-#define NSETTINGS (sizeof report_settings / sizeof report_settings[0])
-
 static int run_org_wide(const struct cli_global *g, struct store *s, const struct report_query *q,
 			int format, bool bom)
 {
-	char *values[NSETTINGS] = { 0 }, from[16], to[16], password[PASSWORD_MAX_BYTES + 2];
+	char password[PASSWORD_MAX_BYTES + 2];
 	struct sync_report_request rq = { 0 };
 	struct sync_person person = { 0 };
 	struct report_table *t = NULL;
@@ -208,25 +201,11 @@ static int run_org_wide(const struct cli_global *g, struct store *s, const struc
 		return cli_fail_err(&e);
 	if (!cli_password_take(password, sizeof password))
 		return cli_fail("no password for '%s' to show the server", g->user);
-	for (size_t i = 0; i < NSETTINGS; i++)
-		if (store_setting_get(s, report_settings[i], &values[i], NULL) != STATUS_OK) {
-			free(values[i]);
-			values[i] = NULL;
-		}
-	date_format(q->from, from, sizeof from);
-	date_format(q->to, to, sizeof to);
-	rq.report = report_kind_name(q->kind);
-	rq.from = from;
-	rq.to = to;
-	rq.by = q->by == REPORT_BY_NONE ? NULL : report_by_name(q->by);
-	rq.site = q->site;
+	rq.query = q;
 	snprintf(person.login, sizeof person.login, "%s", g->user);
 	snprintf(person.password, sizeof person.password, "%s", password);
 	sodium_memzero(password, sizeof password);
 	rq.person = &person;
-	rq.setting_keys = report_settings;
-	rq.setting_values = (const char *const *)values;
-	rq.nsettings = NSETTINGS;
 	if (sync_report_fetch(s, store_path(s), &rq, &j, &e) != STATUS_OK ||
 	    report_table_from_json(j, &t, &e) != STATUS_OK) {
 		rc = e.code == STATUS_USAGE ? cli_usage(&cmd_report, "%s", e.msg) : cli_fail_err(&e);
@@ -247,8 +226,6 @@ static int run_org_wide(const struct cli_global *g, struct store *s, const struc
 	}
 	/* the session opened for this one report ends with it */
 	sync_person_end(s, store_path(s), NULL, &person);
-	for (size_t i = 0; i < NSETTINGS; i++)
-		free(values[i]);
 	report_table_free(t);
 	json_decref(j);
 	return rc;

@@ -10,6 +10,11 @@
 
 #include "report_int.h"
 
+const char *const report_setting_keys[] = {
+	"fcr_target_percent", "fcr_repeat_days", "signposting_target_year",
+	"assisted_digital_target_year", "cost_target_mix", NULL,
+};
+
 enum report_by report_natural_by(enum report_kind k)
 {
 	switch (k) {

@@ -302,32 +302,14 @@ static void table_list_order(struct table_list *tl, const struct report_table *t
 	free(items);
 }
 
-/* The desk settings the reports read, sent so all hubs' figures use them. */
-static const char *const report_settings[] = {
-	"fcr_target_percent", "fcr_repeat_days", "signposting_target_year",
-	"assisted_digital_target_year", "cost_target_mix",
-};
-#define NSETTINGS (sizeof report_settings / sizeof report_settings[0])
-
 static void fetch_org_wide(struct report_screen *st, struct tui *t, enum report_by by,
 			   struct date from, struct date to, struct report_table **out,
 			   struct err *e)
 {
-	char *values[NSETTINGS] = { 0 }, a[16], b[16];
-	struct sync_report_request rq = { 0 };
+	struct report_query q = { st->kind, from, to, by, NULL, NULL };
+	struct sync_report_request rq = { &q, NULL };
 	json_t *j = NULL;
 
-	for (size_t i = 0; i < NSETTINGS; i++)
-		if (store_setting_get(t->store, report_settings[i], &values[i], NULL) != STATUS_OK) {
-			free(values[i]);
-			values[i] = NULL;
-		}
-	date_format(from, a, sizeof a);
-	date_format(to, b, sizeof b);
-	rq.report = report_kind_name(st->kind);
-	rq.from = a;
-	rq.to = b;
-	rq.by = by == REPORT_BY_NONE ? NULL : report_by_name(by);
 	/* the first report over all hubs signs the person in at the server;
 	 * the ones after use that session (no password asked or checked) */
 	if (!t->org_person.token[0]) {
@@ -338,9 +320,6 @@ static void fetch_org_wide(struct report_screen *st, struct tui *t, enum report_
 	}
 	secret_wipe(st->password.text, sizeof st->password.text);
 	rq.person = &t->org_person;
-	rq.setting_keys = report_settings;
-	rq.setting_values = (const char *const *)values;
-	rq.nsettings = NSETTINGS;
 	if (sync_report_fetch(t->store, store_path(t->store), &rq, &j, e) == STATUS_OK &&
 	    report_table_from_json(j, out, e) == STATUS_OK) {
 		char *title = xasprintf("%s (all hubs)", (*out)->title ? (*out)->title : "");
@@ -349,8 +328,6 @@ static void fetch_org_wide(struct report_screen *st, struct tui *t, enum report_
 		(*out)->title = title;
 	}
 	json_decref(j);
-	for (size_t i = 0; i < NSETTINGS; i++)
-		free(values[i]);
 }
 
 static void run_query(struct report_screen *st, struct tui *t, enum report_by by,

@@ -698,6 +698,78 @@ static void test_roles(void **state)
 	buf_release(&b);
 }
 
+/* The rules the command line, the screen and frontdeskd share. */
+static void test_rules(void **state)
+{
+	(void)state;
+	assert_int_equal(report_natural_by(REPORT_REFERRALS), REPORT_BY_NONE);
+	assert_int_equal(report_natural_by(REPORT_CHANNELS), REPORT_BY_CHANNEL);
+	assert_int_equal(report_natural_by(REPORT_COST), REPORT_BY_CHANNEL);
+	assert_int_equal(report_natural_by(REPORT_FAILURE), REPORT_BY_REASON);
+	assert_int_equal(report_natural_by(REPORT_CASES), REPORT_BY_TEAM);
+	assert_int_equal(report_first_by(REPORT_REFERRALS), REPORT_BY_SERVICE);
+	assert_int_equal(report_first_by(REPORT_FCR), REPORT_BY_SERVICE);
+	assert_int_equal(report_first_by(REPORT_SIGNPOSTING), REPORT_BY_NONE);
+	assert_int_equal(report_first_by(REPORT_CASES), REPORT_BY_TEAM);
+	assert_true(report_by_allowed(REPORT_FAILURE, REPORT_BY_REASON));
+	assert_false(report_by_allowed(REPORT_REFERRALS, REPORT_BY_REASON));
+	assert_false(report_by_allowed(REPORT_CASES, REPORT_BY_NONE));
+	assert_false(report_by_allowed(REPORT_CASES, REPORT_BY_SITE));
+	assert_true(report_by_allowed(REPORT_CASES, REPORT_BY_SERVICE));
+	assert_true(report_by_allowed(REPORT_COST, REPORT_BY_WEEK));
+	/* Every report's own groupings are ones it takes. */
+	for (int k = 0; k < REPORT_KIND_COUNT; k++) {
+		assert_true(report_by_allowed((enum report_kind)k,
+					      report_natural_by((enum report_kind)k)));
+		assert_true(report_by_allowed((enum report_kind)k,
+					      report_first_by((enum report_kind)k)));
+	}
+	assert_int_equal(report_period_days(day("2026-03-01"), day("2026-03-01")), 1);
+	assert_int_equal(report_period_days(day("2026-03-02"), day("2026-03-01")), 0);
+	assert_int_equal(report_period_days(day("2026-01-01"), day("2026-12-31")), 365);
+	for (size_t i = 0; report_setting_keys[i]; i++)
+		assert_non_null(strstr("fcr_target_percent fcr_repeat_days signposting_target_year "
+				       "assisted_digital_target_year cost_target_mix",
+				       report_setting_keys[i]));
+}
+
+/* A source with figures but no names and no audit trail (as frontdeskd's):
+ * the reports run, a refusal is not audited anywhere, and neither a
+ * drill-down nor a saved file is offered. */
+static void test_source_without_trail(void **state)
+{
+	struct report_source src = *desk();
+	struct report_viewer alice = { "alice", false };
+	struct report_query q = { REPORT_REFERRALS, day("2026-03-23"), day("2026-03-29"),
+				  REPORT_BY_ADVISOR, NULL, NULL };
+	struct report_table *t = NULL;
+	long audited = count("SELECT count(*) FROM audit");
+	struct buf b;
+	struct err e;
+
+	(void)state;
+	src.contacts = NULL;
+	src.audit = NULL;
+	src.audit_begin = NULL;
+	src.audit_end = NULL;
+	assert_int_equal(report_run(&src, &supervisor, &q, &t, &e), STATUS_OK);
+	assert_non_null(t);
+	assert_int_equal(report_export_csv(&src, t, NULL, "/nonexistent/never.csv", &e),
+			 STATUS_USAGE);
+	report_table_free(t);
+	t = NULL;
+	q.advisor = "bob";
+	assert_int_equal(report_run(&src, &alice, &q, &t, &e), STATUS_DENIED);
+	assert_null(t);
+	buf_init(&b, 4096);
+	q.advisor = NULL;
+	assert_int_equal(report_drill(&src, &supervisor, &q, "bob", 10, collect, &b, &e),
+			 STATUS_USAGE);
+	assert_int_equal(b.len, 0);
+	buf_release(&b);
+	assert_int_equal(count("SELECT count(*) FROM audit"), audited);
+}
+
 static void test_viewer_and_export(void **state)
 {
 	struct report_query q = { REPORT_REFERRALS, day("2026-03-23"), day("2026-03-29"),
@@ -1239,6 +1311,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test_setup_teardown(test_source_without_trail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_viewer_and_export, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drill, setup, teardown),
