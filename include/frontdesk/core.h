@@ -343,6 +343,73 @@ enum status valid_int(const char *field, const char *in, long min, long max, lon
 /* Money in pounds with up to two decimals ("10.53") to pence. */
 enum status valid_money(const char *field, const char *in, long *pence, struct err *e);
 
+/* One share of a target channel mix (the setting cost_target_mix). */
+#define CHANNEL_MIX_MAX 32
+struct channel_share {
+	char channel[48];
+	long percent;
+};
+/*
+ * Parses a channel mix "web:50,phone:30,face-to-face:20" into out (at most
+ * CHANNEL_MIX_MAX shares; *n gets the count): whole percents 0-100, no channel
+ * twice, summing to exactly 100. Does not look the codes up (the desk's store
+ * and the server each check them against their own channels).
+ */
+enum status valid_channel_mix(const char *text, struct channel_share *out, size_t *n,
+			      struct err *e);
+
+/* ---- reference data ---------------------------------------------------- */
+
+/*
+ * The codes every record points at: services (with their team and response
+ * standard), teams, sites, channels (with their unit cost), outcomes,
+ * failure-demand reasons and bank holidays. Read from the CSV files in data/
+ * (src/ingest) and held by both stores: the desk's SQLite and the server's
+ * PostgreSQL each load a whole struct refdata at once.
+ */
+enum ref_kind { REF_SERVICE, REF_TEAM, REF_SITE, REF_CHANNEL, REF_OUTCOME, REF_FAILURE };
+
+struct ref_service {
+	char *code, *name, *team, *url;
+	long lgsl;	    /* 0 when none */
+	long standard_days; /* response standard in working days */
+};
+struct ref_team {
+	char *code, *name, *email;
+};
+struct ref_site {
+	char *code, *name, *kind, *address, *postcode;
+};
+struct ref_channel {
+	char *code, *name;
+	long unit_cost_pence;
+	bool digital;
+};
+struct ref_simple { /* outcomes and failure-demand reasons */
+	char *code, *name, *help;
+};
+struct refdata {
+	struct ref_service *services;
+	size_t nservices;
+	struct ref_team *teams;
+	size_t nteams;
+	struct ref_site *sites;
+	size_t nsites;
+	struct ref_channel *channels;
+	size_t nchannels;
+	struct ref_simple *outcomes;
+	size_t noutcomes;
+	struct ref_simple *failures;
+	size_t nfailures;
+	struct date *holidays; /* sorted ascending */
+	char **holiday_names;
+	size_t nholidays;
+};
+/* Frees every string and array in rd (not rd itself); NULL is a no-op. */
+void refdata_release(struct refdata *rd);
+/* Frees r's strings and zeroes it; NULL is a no-op. */
+void ref_service_release(struct ref_service *r);
+
 /* ---- records ----------------------------------------------------------- */
 
 /* Text limits, shared by every input path. */

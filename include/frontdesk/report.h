@@ -1,24 +1,29 @@
 /*
- * report — the supervisor reports (issue 6): referral counts, first-contact
+ * report — the supervisor reports: referral counts, first-contact
  * resolution, channel mix and digital take-up, failure demand, signposting
  * and assisted digital against yearly targets, cost to serve, case service
  * standards.
  *
- * No UI and no SQL: each report reads aggregates through the store's report
- * functions and returns a table of typed cells that any front end renders
- * (the command line, the console's report screen, frontdeskd's
- * /v1/reports/NAME). Periods are Europe/London days, inclusive, turned into
- * UTC instants here; weeks are ISO weeks (Monday first; week 53 exists).
- * A share whose denominator is zero is "n/a", never 0%.
+ * No UI, no SQL and no store: each report reads aggregates through the
+ * struct report_source it is given (the desk's SQLite store binds one in
+ * src/store/report_source.c, frontdeskd's PostgreSQL another in
+ * src/server/pg/report_source.c) and returns a table of typed cells that
+ * any front end renders (the command line, the console's report screen,
+ * frontdeskd's /v1/reports/NAME). Depends on core only. Periods are
+ * Europe/London days, inclusive, turned into UTC instants here; weeks are
+ * ISO weeks (Monday first; week 53 exists). A share whose denominator is
+ * zero is "n/a", never 0%.
  *
- * Roles are enforced here, not in screens: every call takes the viewer, and
- * an advisor sees only their own figures.
+ * The rules live here, not in front ends: which groupings a report takes,
+ * how long a period may be, and who may see what. Every call takes the
+ * viewer, and an advisor sees only their own figures.
  */
 #ifndef FRONTDESK_REPORT_H
 #define FRONTDESK_REPORT_H
 
 #include "frontdesk/core.h"
-#include "frontdesk/store.h"
+
+/* ---- reports, groupings and their rules --------------------------------- */
 
 #define REPORT_KINDS(_)                                                        \
 	_(REFERRALS, "referrals", "contacts referred on, with the previous period and the change") \
@@ -61,27 +66,32 @@ enum report_by {
 const char *report_by_name(enum report_by b);
 int report_by_find(const char *name); /* -1 when unknown */
 
+/* The grouping a report uses when the query asks for none (REPORT_BY_NONE):
+ * channels and cost by channel, failure by reason, cases by team, the
+ * others none (one total row). */
+enum report_by report_natural_by(enum report_kind k);
+/* The grouping a screen opens a report with: its natural one, except that
+ * referrals and first-contact resolution break down by service at once. */
+enum report_by report_first_by(enum report_kind k);
+/* True when report k can be grouped by b: only failure groups by reason;
+ * cases group by team or service, never by none; the others take any. */
+bool report_by_allowed(enum report_kind k, enum report_by b);
+
+/* ---- who asks, and what ------------------------------------------------- */
+
 /*
  * Who is looking. A supervisor (or admin) sees every advisor's figures; an
  * advisor only their own: advisor is then required and forced as the advisor
  * filter, and asking for another advisor's figures or contacts (by their code
  * "advisor:LOGIN" or the bare login) is STATUS_DENIED with an audit row
- * ("access.denied", record type "report", detail "report-all"). Both the
- * command line and the console fill it with report_viewer_from_store.
+ * ("access.denied", record type "report", detail "report-all") when the
+ * source keeps an audit trail. Both the command line and the console fill
+ * it with store_report_viewer (store.h).
  */
 struct report_viewer {
 	const char *advisor; /* the advisor code on their contacts */
 	bool supervisor;
 };
-/*
- * The viewer the store's actor is: a supervisor when
- * store_allowed(s, STORE_PERM_REPORT_ALL) (supervisor, admin, and the owner
- * of the database file at a shell), otherwise an advisor whose contacts are
- * those logged as store_actor(s). v->advisor is borrowed from the store until
- * its actor next changes.
- */
-void report_viewer_from_store(struct store *s, struct report_viewer *v);
-
 struct report_query {
 	enum report_kind kind;
 	struct date from, to; /* Europe/London days, inclusive */
@@ -89,6 +99,8 @@ struct report_query {
 	const char *site;     /* NULL: every site */
 	const char *advisor;  /* NULL: every advisor (supervisors only) */
 };
+
+/* ---- the table a report gives ------------------------------------------- */
 
 /* What a cell holds, and so how it is shown. */
 enum report_value {
@@ -131,42 +143,117 @@ bool report_cell_na(const struct report_cell *c);
  */
 void report_cell_format(const struct report_cell *c, bool for_people, char *out, size_t outsz);
 
+/* ---- the query's limits and settings ------------------------------------ */
+
+/* The settings the reports read ("fcr_target_percent", ...), NULL at the
+ * end. A desk sends its own with a report over all hubs, so those figures
+ * use the same targets as its own. */
+extern const char *const report_setting_keys[];
+
 /* The longest period a report covers, in days (about ten years). */
 #define REPORT_MAX_DAYS 3700
+/* The days in from..to, both counted; 0 or less when to is before from. A
+ * report's period is 1 to REPORT_MAX_DAYS days. */
+int64_t report_period_days(struct date from, struct date to);
+
+/* ---- where the figures come from ---------------------------------------- */
 
 /*
- * Runs one report. Checks the query (from <= to, at most REPORT_MAX_DAYS days, a
- * grouping the report takes, the site code) and the viewer (see above);
- * STATUS_USAGE / STATUS_INVALID / STATUS_DENIED with a message otherwise.
- * An empty period gives a table with a zero total and n/a shares. Caller
- * frees *out with report_table_free().
+ * A source answers a few aggregate reads; the reports are computed from
+ * these answers alone, so the same contacts give the same numbers from the
+ * desk's SQLite store (store_report_source, store.h) and from frontdeskd's
+ * PostgreSQL over every hub (pg_report_source).
+ *
+ * Every read covers contacts (or cases) created in [from_utc, to_utc), the
+ * UTC bounds of the London days asked for (report_period_bounds). Corrected
+ * contacts are left out: a contact that another contact corrects counts
+ * once, as its correction. Filters that are NULL do not filter. Strings in
+ * callback rows are borrowed for the call; fn returns non-zero to stop.
  */
-enum status report_run(struct store *s, const struct report_viewer *v,
-		       const struct report_query *q, struct report_table **out, struct err *e);
+struct report_range {
+	const char *from_utc; /* inclusive, "YYYY-MM-DDTHH:MM:SS.mmmZ" */
+	const char *to_utc;   /* exclusive */
+	const char *site;     /* NULL: every site */
+	const char *advisor;  /* NULL: every advisor */
+};
 
-/*
- * Where a report's figures come from. report_run reads the desk's SQLite
- * store; frontdeskd reads PostgreSQL over every hub (src/server/pg/report.c)
- * and calls report_run_source. The reports are computed from these answers
- * alone, so the same contacts give the same numbers on either side. Each
- * function keeps the contract of the store function it stands for
- * (store_report_tally, store_report_channels, store_report_service_teams,
- * store_report_cases, store_holidays); ctx is the source's own.
- */
+/* What a tally row is keyed by (besides its channel, always a key). The
+ * numbers are the desk's schema's too (contact_tally.kind). */
+enum report_tally_key {
+	RTK_NONE,     /* key is "" */
+	RTK_SERVICE,  /* service code */
+	RTK_SITE,     /* site code */
+	RTK_ADVISOR,  /* advisor login */
+	RTK_HOUR,     /* UTC hour "YYYY-MM-DDTHH" (the engine maps it to a London day) */
+	RTK_FAILURE   /* failure-demand reason code, "" for none */
+};
+
+/* Counts of contacts for one (key, channel). */
+struct report_tally {
+	const char *key;
+	const char *channel;
+	long contacts;
+	long referred, resolved, signposted, assisted_digital, abandoned;
+	long failure;	     /* with a failure-demand reason */
+	long resolved_first; /* resolved and not followed within repeat_days by
+				another contact from the same customer about the
+				same service (another visit); 0 unless asked */
+};
+
+/* A channel's cost and kind, for every channel (active or not). */
+struct report_channel {
+	const char *code;
+	long unit_cost_pence;
+	bool digital;
+};
+
+/* A case created in the range, with its status history (oldest first) when
+ * it ever waited on the customer (status awaiting-customer): the only
+ * history a report reads, so other cases may come with none (a source that
+ * gives every case's history gives the same report). The site and advisor
+ * filters apply to the contact that raised the case. */
+struct report_case {
+	const char *id, *team, *service, *status, *due_date, *created_at, *closed_at;
+	long paused_days;
+	size_t nevents;
+	const char *const *event_status; /* nevents entries each */
+	const char *const *event_at;
+};
+
+/* The contacts behind a count (drill-down). Every filter that is NULL (or
+ * false) does not filter. */
+struct report_drill_filter {
+	struct report_range range;
+	const char *outcome;  /* one outcome code */
+	bool failure_only;    /* only contacts with a failure-demand reason */
+	const char *service, *team, *channel, *failure;
+	long limit;	      /* at most this many rows (> 0) */
+};
+/* One contact behind a count. The customer's name is filled only here,
+ * NULL for anonymous or erased customers. */
+struct report_contact {
+	const char *id, *created_at, *service, *site, *channel, *advisor, *outcome,
+		*failure, *customer_id, *customer_name, *case_reference;
+};
+
 struct report_source {
-	void *ctx;
-	enum status (*tally)(void *ctx, const struct store_report_range *r,
-			     enum store_report_key key, int repeat_days,
-			     int (*fn)(void *fctx, const struct store_report_tally *t), void *fctx,
+	void *ctx; /* the source's own, passed to every function */
+	/* Tallies contacts in r grouped by (key, channel). repeat_days > 0 also
+	 * counts resolved_first (the audited first-contact resolution; a repeat
+	 * may fall after r's end); 0 skips that work. */
+	enum status (*tally)(void *ctx, const struct report_range *r,
+			     enum report_tally_key key, int repeat_days,
+			     int (*fn)(void *fctx, const struct report_tally *t), void *fctx,
 			     struct err *e);
 	enum status (*channels)(void *ctx,
-				int (*fn)(void *fctx, const struct store_report_channel *c),
+				int (*fn)(void *fctx, const struct report_channel *c),
 				void *fctx, struct err *e);
+	/* Every service (active or not) with its owning team. */
 	enum status (*service_teams)(void *ctx,
 				     int (*fn)(void *fctx, const char *service, const char *team),
 				     void *fctx, struct err *e);
-	enum status (*cases)(void *ctx, const struct store_report_range *r,
-			     int (*fn)(void *fctx, const struct store_report_case *c), void *fctx,
+	enum status (*cases)(void *ctx, const struct report_range *r,
+			     int (*fn)(void *fctx, const struct report_case *c), void *fctx,
 			     struct err *e);
 	/* Bank holidays, sorted; caller frees *out. */
 	enum status (*holidays)(void *ctx, struct date **out, size_t *n, struct err *e);
@@ -175,27 +262,48 @@ struct report_source {
 	char *(*setting)(void *ctx, const char *key);
 	/* STATUS_OK for a known site code, else an error worded for people. */
 	enum status (*site_check)(void *ctx, const char *site, struct err *e);
+
+	/* The rest is for a source with people's names and an audit trail (the
+	 * desk's store); NULL in a source without (frontdeskd, whose caller
+	 * checks who is asking first and offers no drill-down). */
+
+	/* The contacts behind a count, oldest first, at most d->limit. */
+	enum status (*contacts)(void *ctx, const struct report_drill_filter *d,
+				int (*fn)(void *fctx, const struct report_contact *c),
+				void *fctx, struct err *e);
+	/* Appends one audit row (who and when are the source's). */
+	enum status (*audit)(void *ctx, const char *action, const char *record_type,
+			     const char *record_id, const char *detail, struct err *e);
+	/* The audit rows written between these two are kept all or none:
+	 * audit_end(ctx, true, e) keeps them, (ctx, false, NULL) drops them. */
+	enum status (*audit_begin)(void *ctx, struct err *e);
+	enum status (*audit_end)(void *ctx, bool keep, struct err *e);
 };
+
+/* ---- running, drilling down, saving ------------------------------------- */
+
 /*
- * report_run over any source. Refusals are not audited here (there is no
- * store to audit in); the caller checks who is asking first. Caller frees
- * *out with report_table_free().
+ * Runs one report over src. Checks the query (from <= to, at most
+ * REPORT_MAX_DAYS days, a grouping the report takes, the site code) and the
+ * viewer (see above); STATUS_USAGE / STATUS_INVALID / STATUS_DENIED with a
+ * message otherwise. An empty period gives a table with a zero total and
+ * n/a shares. Caller frees *out with report_table_free().
  */
-enum status report_run_source(const struct report_source *src, const struct report_viewer *v,
-			      const struct report_query *q, struct report_table **out,
-			      struct err *e);
+enum status report_run(const struct report_source *src, const struct report_viewer *v,
+		       const struct report_query *q, struct report_table **out, struct err *e);
 
 /*
  * Drill-down: the contacts behind one count of a report (referrals, fcr,
  * failure, channels, cost) for one row key of q's grouping ("" or "total"
  * for the whole period), oldest first, at most limit. The only place names
  * appear: every named customer shown is audited ("report.drill", the
- * customer's id) before fn sees any row, in one transaction with a summary
- * audit row. Same viewer rules as report_run. Rows are borrowed for the call.
+ * customer's id) before fn sees any row, all or none with a summary audit
+ * row. Same viewer rules as report_run. STATUS_USAGE from a source without
+ * contacts or audit. Rows are borrowed for the call.
  */
-enum status report_drill(struct store *s, const struct report_viewer *v,
+enum status report_drill(const struct report_source *src, const struct report_viewer *v,
 			 const struct report_query *q, const char *key, long limit,
-			 int (*fn)(void *ctx, const struct store_report_contact *c), void *ctx,
+			 int (*fn)(void *ctx, const struct report_contact *c), void *ctx,
 			 struct err *e);
 
 /*
@@ -211,10 +319,10 @@ const char *report_drill_count(enum report_kind k);
  * the same way, the summary saying "count contacts"). Any other column is
  * STATUS_USAGE: it is not a count of contacts.
  */
-enum status report_drill_column(struct store *s, const struct report_viewer *v,
+enum status report_drill_column(const struct report_source *src, const struct report_viewer *v,
 				const struct report_query *q, const char *key,
 				const char *column, long limit,
-				int (*fn)(void *ctx, const struct store_report_contact *c),
+				int (*fn)(void *ctx, const struct report_contact *c),
 				void *ctx, struct err *e);
 
 /*
@@ -222,11 +330,12 @@ enum status report_drill_column(struct store *s, const struct report_viewer *v,
  * row first, numbers as `frontdesk report --format csv` writes them): rows
  * in the order order[0..t->nrows-1] when order is non-NULL, else as in t.
  * Never replaces an existing file (STATUS_IO, "already exists"). Audited
- * ("report.export", the title, rows and path) in the same call; when the
- * audit row cannot be written the file is removed. Reports hold no personal
- * data, so neither does the file.
+ * ("report.export", the title, rows and path) through src in the same
+ * call; when the audit row cannot be written the file is removed, and a
+ * source without an audit trail saves nothing (STATUS_USAGE). Reports hold
+ * no personal data, so neither does the file.
  */
-enum status report_export_csv(struct store *s, const struct report_table *t,
+enum status report_export_csv(const struct report_source *src, const struct report_table *t,
 			      const size_t *order, const char *path, struct err *e);
 
 /*

@@ -165,48 +165,8 @@ enum status store_advisor_counts_today(struct store *s, const char *advisor,
  * STORE_PERM_SETTINGS.
  */
 
-enum ref_kind { REF_SERVICE, REF_TEAM, REF_SITE, REF_CHANNEL, REF_OUTCOME, REF_FAILURE };
 /* "service", "team", ... as used in messages. */
 const char *ref_kind_name(enum ref_kind k);
-
-struct ref_service {
-	char *code, *name, *team, *url;
-	long lgsl;	    /* 0 when none */
-	long standard_days; /* response standard in working days */
-};
-struct ref_team {
-	char *code, *name, *email;
-};
-struct ref_site {
-	char *code, *name, *kind, *address, *postcode;
-};
-struct ref_channel {
-	char *code, *name;
-	long unit_cost_pence;
-	bool digital;
-};
-struct ref_simple { /* outcomes and failure-demand reasons */
-	char *code, *name, *help;
-};
-struct refdata {
-	struct ref_service *services;
-	size_t nservices;
-	struct ref_team *teams;
-	size_t nteams;
-	struct ref_site *sites;
-	size_t nsites;
-	struct ref_channel *channels;
-	size_t nchannels;
-	struct ref_simple *outcomes;
-	size_t noutcomes;
-	struct ref_simple *failures;
-	size_t nfailures;
-	struct date *holidays; /* sorted ascending */
-	char **holiday_names;
-	size_t nholidays;
-};
-/* Frees every string and array in rd (not rd itself). */
-void refdata_release(struct refdata *rd);
 
 /*
  * Makes the database's reference data equal to rd in one transaction:
@@ -228,7 +188,6 @@ enum status store_ref_check(struct store *s, enum ref_kind kind, const char *cod
 /* A service by code; caller releases with ref_service_release(). */
 enum status store_service_get(struct store *s, const char *code, struct ref_service *out,
 			      struct err *e);
-void ref_service_release(struct ref_service *r);
 /* Every active row of a kind, as (code, name) pairs, in code order. */
 enum status store_ref_list(struct store *s, enum ref_kind kind,
 			   int (*fn)(void *ctx, const char *code, const char *name), void *ctx,
@@ -1108,119 +1067,29 @@ struct demo_options {
 };
 enum status store_demo_generate(struct store *s, const struct demo_options *o, struct err *e);
 
-/* ---- reports (issue 6) ---- */
+/* ---- reports ---------------------------------------------------------- */
 
 /*
- * Aggregate reads for src/report. Every function reads contacts (or cases)
- * created in [from_utc, to_utc): created_at text compared as text, so the
- * contact_created index serves the range. The caller (report) turns Europe/
- * London days into those UTC bounds. Corrected contacts are left out: a
- * contact that another contact corrects counts once, as its correction.
- * Filters that are NULL do not filter. Strings in callback rows are borrowed
- * for the call; fn returns non-zero to stop.
+ * The desk's side of the supervisor reports. src/report computes them from
+ * a struct report_source (report.h); this store is one such source, as
+ * frontdeskd's PostgreSQL is another. Its aggregate reads count contacts
+ * with the contact_tally sums the schema keeps; it audits a drill-down and
+ * a refusal in this store's audit trail as store_actor(s).
  */
-struct store_report_range {
-	const char *from_utc; /* inclusive, "YYYY-MM-DDTHH:MM:SS.mmmZ" */
-	const char *to_utc;   /* exclusive */
-	const char *site;     /* NULL: every site */
-	const char *advisor;  /* NULL: every advisor */
-};
-
-/* What a tally row is keyed by (besides its channel, always a key). */
-enum store_report_key {
-	SRK_NONE,     /* key is "" */
-	SRK_SERVICE,  /* service code */
-	SRK_SITE,     /* site code */
-	SRK_ADVISOR,  /* advisor login */
-	SRK_HOUR,     /* UTC hour "YYYY-MM-DDTHH" (the caller maps it to a London day) */
-	SRK_FAILURE   /* failure-demand reason code, "" for none */
-};
-
-/* Counts of contacts for one (key, channel). */
-struct store_report_tally {
-	const char *key;
-	const char *channel;
-	long contacts;
-	long referred, resolved, signposted, assisted_digital, abandoned;
-	long failure;	     /* with a failure-demand reason */
-	long resolved_first; /* resolved and not followed within repeat_days by
-				another contact from the same customer about the
-				same service (another visit); 0 unless asked */
-};
+struct report_source;
+struct report_viewer;
+/* Fills *src to read s's figures and audit in s (s is borrowed, and must
+ * outlive every use of *src). */
+void store_report_source(struct store *s, struct report_source *src);
 /*
- * Tallies contacts in r grouped by (key, channel). repeat_days > 0 also
- * counts resolved_first (the audited first-contact resolution; a repeat may
- * fall after r's end); 0 skips that work.
+ * The viewer the store's actor is: a supervisor when
+ * store_allowed(s, STORE_PERM_REPORT_ALL) (supervisor, admin, and the owner
+ * of the database file at a shell), otherwise an advisor whose contacts are
+ * those logged as store_actor(s). v->advisor is borrowed from the store until
+ * its actor next changes.
  */
-enum status store_report_tally(struct store *s, const struct store_report_range *r,
-			       enum store_report_key key, int repeat_days,
-			       int (*fn)(void *ctx, const struct store_report_tally *t), void *ctx,
-			       struct err *e);
-
-/* A channel's cost and kind, for every channel (active or not). */
-struct store_report_channel {
-	const char *code;
-	long unit_cost_pence;
-	bool digital;
-};
-enum status store_report_channels(struct store *s,
-				  int (*fn)(void *ctx, const struct store_report_channel *c),
-				  void *ctx, struct err *e);
-/* Every service (active or not) with its owning team. */
-enum status store_report_service_teams(struct store *s,
-				       int (*fn)(void *ctx, const char *service, const char *team),
-				       void *ctx, struct err *e);
-
-/* A case created in the range, with its status history (oldest first) when
- * it ever waited on the customer (status awaiting-customer): the only
- * history a report reads, so other cases come with none (a source that
- * gives every case's history gives the same report). The site and advisor
- * filters apply to the contact that raised the case. */
-struct store_report_case {
-	const char *id, *team, *service, *status, *due_date, *created_at, *closed_at;
-	long paused_days;
-	size_t nevents;
-	const char *const *event_status; /* nevents entries each */
-	const char *const *event_at;
-};
-enum status store_report_cases(struct store *s, const struct store_report_range *r,
-			       int (*fn)(void *ctx, const struct store_report_case *c), void *ctx,
-			       struct err *e);
-
-/*
- * The contacts behind a count (drill-down). Every filter that is NULL (or
- * false) does not filter. The customer's name is filled only here, NULL for
- * anonymous or erased customers. Audit is the caller's (report_drill audits).
- */
-struct store_report_drill {
-	struct store_report_range range;
-	const char *outcome;  /* one outcome code */
-	bool failure_only;    /* only contacts with a failure-demand reason */
-	const char *service, *team, *channel, *failure;
-	long limit;	      /* at most this many rows (> 0) */
-};
-struct store_report_contact {
-	const char *id, *created_at, *service, *site, *channel, *advisor, *outcome,
-		*failure, *customer_id, *customer_name, *case_reference;
-};
-enum status store_report_contacts(struct store *s, const struct store_report_drill *d,
-				  int (*fn)(void *ctx, const struct store_report_contact *c),
-				  void *ctx, struct err *e);
-
-/* One share of the target channel mix (setting cost_target_mix). */
-#define STORE_MIX_MAX 32
-struct store_report_share {
-	char channel[48];
-	long percent;
-};
-/*
- * Parses a channel mix "web:50,phone:30,face-to-face:20" into out (at most
- * STORE_MIX_MAX shares; *n gets the count): whole percents 0-100, no channel
- * twice, summing to exactly 100. Does not look the codes up.
- */
-enum status store_report_mix_parse(const char *text, struct store_report_share *out, size_t *n,
-				   struct err *e);
-/* store_report_mix_parse and every channel code must exist (for config set). */
+void store_report_viewer(struct store *s, struct report_viewer *v);
+/* valid_channel_mix and every channel code must exist (for config set). */
 enum status store_report_mix_check(struct store *s, const char *text, struct err *e);
 
 #endif

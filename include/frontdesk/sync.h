@@ -200,16 +200,17 @@ enum status sync_enrol(struct store *s, const char *db_path, const char *server_
  */
 char *sync_url_parse(const char *url, bool *plain_http, struct err *e);
 
-/* ---- reports over every hub (issue 6) ---------------------------------- */
+/* ---- reports over every hub -------------------------------------------- */
 
+struct report_query;
 /* What to ask frontdeskd for: GET /v1/reports/REPORT?from=..&to=..[&by=..]
- * [&site=..] plus the desk's report settings, as person (a supervisor or an
- * administrator on the server). All borrowed; person is updated. */
+ * [&site=..] from the query (its advisor is not sent: all hubs' figures are
+ * for supervisors), plus this desk's values of report_setting_keys, as
+ * person (a supervisor or an administrator on the server). All borrowed;
+ * person is updated. */
 struct sync_report_request {
-	const char *report, *from, *to, *by, *site; /* by and site may be NULL */
+	const struct report_query *query;
 	struct sync_person *person;
-	const char *const *setting_keys, *const *setting_values;
-	size_t nsettings;
 };
 /*
  * Fetches one report over every hub with this desk's device token (and its

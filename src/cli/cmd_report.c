@@ -136,7 +136,7 @@ static void print_json(const struct report_table *t, const struct report_query *
 
 /* ---- drill-down ---------------------------------------------------------- */
 
-static int add_drill_row(void *ctx, const struct store_report_contact *k)
+static int add_drill_row(void *ctx, const struct report_contact *k)
 {
 	struct cli_table *t = ctx;
 	char when[32] = "";
@@ -159,7 +159,7 @@ static int add_drill_row(void *ctx, const struct store_report_contact *k)
 	return 0;
 }
 
-static int run_drill(struct store *s, const struct report_viewer *v,
+static int run_drill(const struct report_source *src, const struct report_viewer *v,
 		     const struct report_query *q, const char *key, long limit, int format,
 		     bool bom)
 {
@@ -171,7 +171,7 @@ static int run_drill(struct store *s, const struct report_viewer *v,
 	int rc = EXIT_OK;
 
 	err_clear(&e);
-	if (report_drill(s, v, q, key, limit, add_drill_row, t, &e) != STATUS_OK) {
+	if (report_drill(src, v, q, key, limit, add_drill_row, t, &e) != STATUS_OK) {
 		rc = e.code == STATUS_USAGE ? cli_usage(&cmd_report, "%s", e.msg) : cli_fail_err(&e);
 	} else {
 		if (bom)
@@ -184,17 +184,10 @@ static int run_drill(struct store *s, const struct report_viewer *v,
 
 /* ---- all hubs ------------------------------------------------------------- */
 
-/* The desk settings the reports read, sent so all hubs' figures use them. */
-static const char *const report_settings[] = {
-	"fcr_target_percent", "fcr_repeat_days", "signposting_target_year",
-	"assisted_digital_target_year", "cost_target_mix",
-};
-#define NSETTINGS (sizeof report_settings / sizeof report_settings[0])
-
 static int run_org_wide(const struct cli_global *g, struct store *s, const struct report_query *q,
 			int format, bool bom)
 {
-	char *values[NSETTINGS] = { 0 }, from[16], to[16], password[PASSWORD_MAX_BYTES + 2];
+	char password[PASSWORD_MAX_BYTES + 2];
 	struct sync_report_request rq = { 0 };
 	struct sync_person person = { 0 };
 	struct report_table *t = NULL;
@@ -208,25 +201,11 @@ static int run_org_wide(const struct cli_global *g, struct store *s, const struc
 		return cli_fail_err(&e);
 	if (!cli_password_take(password, sizeof password))
 		return cli_fail("no password for '%s' to show the server", g->user);
-	for (size_t i = 0; i < NSETTINGS; i++)
-		if (store_setting_get(s, report_settings[i], &values[i], NULL) != STATUS_OK) {
-			free(values[i]);
-			values[i] = NULL;
-		}
-	date_format(q->from, from, sizeof from);
-	date_format(q->to, to, sizeof to);
-	rq.report = report_kind_name(q->kind);
-	rq.from = from;
-	rq.to = to;
-	rq.by = q->by == REPORT_BY_NONE ? NULL : report_by_name(q->by);
-	rq.site = q->site;
+	rq.query = q;
 	snprintf(person.login, sizeof person.login, "%s", g->user);
 	snprintf(person.password, sizeof person.password, "%s", password);
 	sodium_memzero(password, sizeof password);
 	rq.person = &person;
-	rq.setting_keys = report_settings;
-	rq.setting_values = (const char *const *)values;
-	rq.nsettings = NSETTINGS;
 	if (sync_report_fetch(s, store_path(s), &rq, &j, &e) != STATUS_OK ||
 	    report_table_from_json(j, &t, &e) != STATUS_OK) {
 		rc = e.code == STATUS_USAGE ? cli_usage(&cmd_report, "%s", e.msg) : cli_fail_err(&e);
@@ -247,8 +226,6 @@ static int run_org_wide(const struct cli_global *g, struct store *s, const struc
 	}
 	/* the session opened for this one report ends with it */
 	sync_person_end(s, store_path(s), NULL, &person);
-	for (size_t i = 0; i < NSETTINGS; i++)
-		free(values[i]);
 	report_table_free(t);
 	json_decref(j);
 	return rc;
@@ -261,6 +238,7 @@ static int run_report(const struct cli_global *g, int argc, char **argv)
 	static const char *kinds[REPORT_KIND_COUNT + 1], *bys[REPORT_BY_COUNT + 1];
 	struct report_query q = {0};
 	struct report_viewer v;
+	struct report_source src;
 	const char *from = NULL, *to = NULL, *drill = NULL;
 	struct report_table *t = NULL;
 	int format = FORMAT_TABLE, c, kind, rc;
@@ -348,18 +326,19 @@ static int run_report(const struct cli_global *g, int argc, char **argv)
 		return EXIT_FAIL;
 	/* As whoever signed in (--user), else the system account: the owner
 	 * of the database file is its administrator. */
-	report_viewer_from_store(s, &v);
+	store_report_viewer(s, &v);
+	store_report_source(s, &src);
 	if (org_wide) {
 		rc = run_org_wide(g, s, &q, format, bom);
 		store_close(s);
 		return rc;
 	}
 	if (drill) {
-		rc = run_drill(s, &v, &q, drill, limit, format, bom);
+		rc = run_drill(&src, &v, &q, drill, limit, format, bom);
 		store_close(s);
 		return rc;
 	}
-	if (report_run(s, &v, &q, &t, &e) != STATUS_OK) {
+	if (report_run(&src, &v, &q, &t, &e) != STATUS_OK) {
 		rc = e.code == STATUS_USAGE ? cli_usage(&cmd_report, "%s", e.msg) : cli_fail_err(&e);
 	} else {
 		if (format == FORMAT_JSON)

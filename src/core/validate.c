@@ -584,3 +584,50 @@ bad:
 	return err_set(e, STATUS_INVALID,
 		       "%s is not an amount of money; write pounds and pence like 10.50", subj);
 }
+
+enum status valid_channel_mix(const char *text, struct channel_share *out, size_t *n,
+			      struct err *e)
+{
+	const char *p = text ? text : "";
+	long total = 0;
+
+	*n = 0;
+	while (*p) {
+		const char *colon = strchr(p, ':'), *end = strchr(p, ',');
+		size_t len;
+		char num[16];
+		long pct;
+
+		if (!end)
+			end = p + strlen(p);
+		if (!colon || colon > end || colon == p)
+			return err_set(e, STATUS_INVALID,
+				       "channel mix '%s' must be CHANNEL:PERCENT pairs separated by commas, like web:60,phone:40",
+				       text);
+		len = (size_t)(colon - p);
+		if (len >= sizeof out[0].channel || *n == CHANNEL_MIX_MAX)
+			return err_set(e, STATUS_INVALID, "channel mix '%s' is too long", text);
+		if ((size_t)(end - colon - 1) >= sizeof num)
+			return err_set(e, STATUS_INVALID, "channel mix '%s': a percent is too long",
+				       text);
+		memcpy(num, colon + 1, (size_t)(end - colon - 1));
+		num[end - colon - 1] = '\0';
+		if (valid_int("channel mix percent", num, 0, 100, &pct, e))
+			return STATUS_INVALID;
+		memcpy(out[*n].channel, p, len);
+		out[*n].channel[len] = '\0';
+		for (size_t i = 0; i < *n; i++)
+			if (strcmp(out[i].channel, out[*n].channel) == 0)
+				return err_set(e, STATUS_INVALID,
+					       "channel mix '%s' names '%s' twice", text,
+					       out[i].channel);
+		out[(*n)++].percent = pct;
+		total += pct;
+		p = *end ? end + 1 : end;
+	}
+	if (*n == 0 || total != 100)
+		return err_set(e, STATUS_INVALID,
+			       "channel mix '%s' adds up to %ld%%; the shares must add up to 100",
+			       text ? text : "", total);
+	return STATUS_OK;
+}

@@ -1,7 +1,8 @@
 /*
  * Reference data: the seven CSV files in data/ into struct refdata, every
- * field checked with the core validators, then cross-checked, then handed
- * to the store in one call so a bad file changes nothing.
+ * field checked with the core validators, then cross-checked. Reading only:
+ * frontdeskd links this file without the desk's store (refdata_load.c
+ * hands the result to the store).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -518,26 +519,4 @@ enum status ingest_refdata_read(const char *dir, struct refdata *out, struct err
 		return rr.first == STATUS_OK ? STATUS_INVALID : rr.first;
 	}
 	return STATUS_OK;
-}
-
-enum status ingest_refdata_load(struct store *s, const char *dir, struct err_list *errs)
-{
-	struct refdata rd;
-	struct err e;
-	enum status rc;
-
-	rc = ingest_refdata_read(dir, &rd, errs);
-	if (rc != STATUS_OK)
-		return rc;
-	err_clear(&e);
-	rc = store_refdata_replace(s, &rd, &e);
-	if (rc != STATUS_OK) {
-		if (e.code == STATUS_OK)
-			err_set(&e, rc, "the database refused the reference data");
-		if (e.file[0] == '\0')
-			err_at(&e, dir, 0, 0);
-		err_list_add(errs, &e);
-	}
-	refdata_release(&rd);
-	return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * A report table saved as a CSV file from the console (issue 6): the same
+ * A report table saved as a CSV file from the console: the same
  * columns and numbers as `frontdesk report --format csv`, RFC 4180 quoting
  * through libcsv, and an audit row for every file written.
  */
@@ -40,7 +40,7 @@ static int write_table(FILE *f, const struct report_table *t, const size_t *orde
 	return csv_writer_release(&w) ? 0 : -1;
 }
 
-enum status report_export_csv(struct store *s, const struct report_table *t,
+enum status report_export_csv(const struct report_source *src, const struct report_table *t,
 			      const size_t *order, const char *path, struct err *e)
 {
 	char *detail;
@@ -52,6 +52,8 @@ enum status report_export_csv(struct store *s, const struct report_table *t,
 		return err_set(e, STATUS_USAGE, "there is no report to save; run one first");
 	if (!path || !*path)
 		return err_set(e, STATUS_USAGE, "give a file name to save the report to");
+	if (!src || !src->audit)
+		return err_set(e, STATUS_USAGE, "a report is saved only where the saving is audited");
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == EEXIST)
@@ -80,7 +82,7 @@ enum status report_export_csv(struct store *s, const struct report_table *t,
 			       path);
 	}
 	detail = xasprintf("%s: %zu rows to %s", t->title ? t->title : "report", t->nrows, path);
-	rc = store_audit(s, "report.export", "report", NULL, detail, e);
+	rc = src->audit(src->ctx, "report.export", "report", NULL, detail, e);
 	free(detail);
 	if (rc)
 		unlink(path); /* not audited, not kept */

@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 
-#include "frontdesk/report.h"
+#include "report_int.h"
 
 #define DAY_MS 86400000LL
 
@@ -39,4 +39,17 @@ void report_iso_week(struct date d, int *year, int *week)
 
 	*year = th.year;
 	*week = (int)((thursday - date_to_days(jan1)) / 7) + 1;
+}
+
+int64_t report_period_days(struct date from, struct date to)
+{
+	return date_to_days(to) - date_to_days(from) + 1;
+}
+
+int report_month_days(int year, int month)
+{
+	for (int d = 31; d > 28; d--)
+		if (date_valid((struct date){ year, month, d }))
+			return d;
+	return 28;
 }

@@ -815,7 +815,7 @@ static const char *report_settings_check(struct MHD_Connection *c, struct pg *db
 		{ "signposting_target_year", 0, 1000000 },
 		{ "assisted_digital_target_year", 0, 1000000 },
 	};
-	struct store_report_share shares[STORE_MIX_MAX];
+	struct channel_share shares[CHANNEL_MIX_MAX];
 	const char *v;
 	struct err e;
 	size_t n;
@@ -832,7 +832,7 @@ static const char *report_settings_check(struct MHD_Connection *c, struct pg *db
 	}
 	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cost_target_mix");
 	err_clear(&e);
-	if (v && store_report_mix_parse(v, shares, &n, &e) != STATUS_OK) {
+	if (v && valid_channel_mix(v, shares, &n, &e) != STATUS_OK) {
 		*field = "cost_target_mix";
 		snprintf(msg, msgsz, "%s", e.msg);
 		return msg;
@@ -941,7 +941,7 @@ static enum MHD_Result route_report(struct MHD_Connection *c, struct request *rq
 	q.site = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "site");
 	pg_report_source(&pr, &src);
 	err_clear(&e);
-	switch (report_run_source(&src, &viewer, &q, &t, &e)) {
+	switch (report_run(&src, &viewer, &q, &t, &e)) {
 	case STATUS_OK:
 		break;
 	case STATUS_USAGE:

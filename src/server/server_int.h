@@ -220,7 +220,7 @@ enum status pg_seal_existing(struct pg *db, long counts[PG_SEALED_KINDS],
 /* Whether a code of that kind exists (for flow checks). */
 bool pg_code_exists(struct pg *db, const char *kind, const char *code);
 
-/* ---- reports over every hub (pg/report.c) ----------------------------- */
+/* ---- reports over every hub (pg/report_source.c) ---------------------- */
 
 struct report_source;
 /* The reports' source over PostgreSQL; settings (fcr_target_percent, ...)

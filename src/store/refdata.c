@@ -26,62 +26,6 @@ const char *ref_kind_name(enum ref_kind k)
 	return kinds[k].name;
 }
 
-static void simple_release(struct ref_simple *r, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(r[i].code);
-		free(r[i].name);
-		free(r[i].help);
-	}
-	free(r);
-}
-
-void ref_service_release(struct ref_service *r)
-{
-	if (!r)
-		return;
-	free(r->code);
-	free(r->name);
-	free(r->team);
-	free(r->url);
-	memset(r, 0, sizeof *r);
-}
-
-void refdata_release(struct refdata *rd)
-{
-	if (!rd)
-		return;
-	for (size_t i = 0; i < rd->nservices; i++)
-		ref_service_release(&rd->services[i]);
-	free(rd->services);
-	for (size_t i = 0; i < rd->nteams; i++) {
-		free(rd->teams[i].code);
-		free(rd->teams[i].name);
-		free(rd->teams[i].email);
-	}
-	free(rd->teams);
-	for (size_t i = 0; i < rd->nsites; i++) {
-		free(rd->sites[i].code);
-		free(rd->sites[i].name);
-		free(rd->sites[i].kind);
-		free(rd->sites[i].address);
-		free(rd->sites[i].postcode);
-	}
-	free(rd->sites);
-	for (size_t i = 0; i < rd->nchannels; i++) {
-		free(rd->channels[i].code);
-		free(rd->channels[i].name);
-	}
-	free(rd->channels);
-	simple_release(rd->outcomes, rd->noutcomes);
-	simple_release(rd->failures, rd->nfailures);
-	free(rd->holidays);
-	for (size_t i = 0; i < rd->nholidays; i++)
-		free(rd->holiday_names[i]);
-	free(rd->holiday_names);
-	memset(rd, 0, sizeof *rd);
-}
-
 bool store_ref_exists(struct store *s, enum ref_kind kind, const char *code)
 {
 	sqlite3_stmt *st;

@@ -178,7 +178,7 @@ static const char schema_v4[] =
  * contact counts per UTC day (per hour for the time groupings) for each key
  * a report groups by, so a report over a month or a year adds up a few
  * thousand rows instead of reading every contact. kind is enum
- * store_report_key (1 service, 2 site, 3 advisor, 4 hour, 5 failure-demand
+ * report_tally_key (1 service, 2 site, 3 advisor, 4 hour, 5 failure-demand
  * reason). Triggers keep it, so every writer of contacts does; contacts are
  * never changed or removed, but if one were the counts would follow.
  * contact.repeated marks a known customer's contacts about a service they

@@ -1,5 +1,5 @@
 /*
- * Reports (issue 6): the supervisor reports on the console. Choose the
+ * Reports: the supervisor reports on the console. Choose the
  * report, the period and the grouping; the table sorts by any column; the
  * focused column shows as horizontal bars or as a weekly trend over twelve
  * weeks; the table (as sorted) saves to a CSV file, audited.
@@ -67,6 +67,15 @@ struct drill_view {
 	size_t widths[6]; /* of the list's columns, for this frame */
 };
 
+/* The report's rows as listed: the list widget, the order the rows show in
+ * and the sort that made it. */
+struct table_list {
+	struct tui_list list;
+	size_t *order; /* rows as shown; the total stays last */
+	int sort_col;  /* -1: as the report lists them */
+	bool sort_desc;
+};
+
 struct report_screen {
 	enum report_kind kind;
 	enum report_by by;
@@ -74,14 +83,11 @@ struct report_screen {
 	int shift; /* periods back (negative) or on from the preset */
 	struct date from, to;
 	struct report_table *table;
-	size_t *order; /* rows as shown; the total stays last */
-	int focus;     /* the focused column */
-	int sort_col;  /* -1: as the report lists them */
-	bool sort_desc;
+	struct table_list rows;
+	int focus; /* the focused column */
 	enum report_view view;
 	struct report_table *trend; /* by week, for VIEW_TREND */
 	char problem[ERR_MSG_MAX];  /* why there is no table */
-	struct tui_list list;
 	bool utf8;
 	bool supervisor;
 	/* saving to CSV */
@@ -215,33 +221,6 @@ static void period_compute(struct report_screen *st)
 	}
 }
 
-static bool by_allowed(enum report_kind k, enum report_by b)
-{
-	if (k == REPORT_CASES)
-		return b == REPORT_BY_TEAM || b == REPORT_BY_SERVICE;
-	if (b == REPORT_BY_REASON)
-		return k == REPORT_FAILURE;
-	return true;
-}
-
-/* The grouping a report opens with. */
-static enum report_by by_first(enum report_kind k)
-{
-	switch (k) {
-	case REPORT_CHANNELS:
-	case REPORT_COST:
-		return REPORT_BY_CHANNEL;
-	case REPORT_FAILURE:
-		return REPORT_BY_REASON;
-	case REPORT_CASES:
-		return REPORT_BY_TEAM;
-	case REPORT_SIGNPOSTING:
-		return REPORT_BY_NONE;
-	default:
-		return REPORT_BY_SERVICE;
-	}
-}
-
 /* ---- running and sorting --------------------------------------------------- */
 
 /* A cell as a number to sort and draw; false for n/a, blanks and text. */
@@ -264,16 +243,20 @@ static bool cell_value(const struct report_cell *c, double *out)
 	}
 }
 
-static const struct report_table *sort_table;
-static int sort_column;
-static bool sort_descending;
+/* One row being sorted, with the sort it follows (qsort passes no context). */
+struct sort_item {
+	size_t row;
+	const struct report_table *table;
+	const struct table_list *by;
+};
 
 /* Numbers before n/a; text in byte order; ties in the report's order. */
 static int row_cmp(const void *pa, const void *pb)
 {
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	const struct report_cell *ca = report_cell(sort_table, a, (size_t)sort_column);
-	const struct report_cell *cb = report_cell(sort_table, b, (size_t)sort_column);
+	const struct sort_item *ia = pa, *ib = pb;
+	size_t a = ia->row, b = ib->row;
+	const struct report_cell *ca = report_cell(ia->table, a, (size_t)ia->by->sort_col);
+	const struct report_cell *cb = report_cell(ia->table, b, (size_t)ia->by->sort_col);
 	double va = 0, vb = 0;
 	bool ha, hb;
 	int c = 0;
@@ -287,60 +270,46 @@ static int row_cmp(const void *pa, const void *pb)
 			return ha ? -1 : 1; /* n/a last either way */
 		c = (va > vb) - (va < vb);
 	}
-	if (sort_descending)
+	if (ia->by->sort_desc)
 		c = -c;
 	return c ? c : (a > b) - (a < b);
 }
 
-static void order_rows(struct report_screen *st)
+/* Lays t's rows out in tl's sort (t may be NULL: no rows). */
+static void table_list_order(struct table_list *tl, const struct report_table *t)
 {
+	struct sort_item *items;
 	size_t n;
 
-	free(st->order);
-	st->order = NULL;
-	if (!st->table)
+	free(tl->order);
+	tl->order = NULL;
+	if (!t)
 		return;
-	st->order = xcalloc(st->table->nrows ? st->table->nrows : 1, sizeof *st->order);
-	for (size_t i = 0; i < st->table->nrows; i++)
-		st->order[i] = i;
-	n = st->table->nrows;
-	if (st->table->total_last && n)
+	tl->order = xcalloc(t->nrows ? t->nrows : 1, sizeof *tl->order);
+	for (size_t i = 0; i < t->nrows; i++)
+		tl->order[i] = i;
+	n = t->nrows;
+	if (t->total_last && n)
 		n--; /* the total stays at the foot */
-	if (st->sort_col >= 0 && (size_t)st->sort_col < st->table->ncolumns && n > 1) {
-		sort_table = st->table;
-		sort_column = st->sort_col;
-		sort_descending = st->sort_desc;
-		qsort(st->order, n, sizeof *st->order, row_cmp);
-		sort_table = NULL;
-	}
+	if (tl->sort_col < 0 || (size_t)tl->sort_col >= t->ncolumns || n < 2)
+		return;
+	items = xcalloc(n, sizeof *items);
+	for (size_t i = 0; i < n; i++)
+		items[i] = (struct sort_item){ i, t, tl };
+	qsort(items, n, sizeof *items, row_cmp);
+	for (size_t i = 0; i < n; i++)
+		tl->order[i] = items[i].row;
+	free(items);
 }
-
-/* The desk settings the reports read, sent so all hubs' figures use them. */
-static const char *const report_settings[] = {
-	"fcr_target_percent", "fcr_repeat_days", "signposting_target_year",
-	"assisted_digital_target_year", "cost_target_mix",
-};
-#define NSETTINGS (sizeof report_settings / sizeof report_settings[0])
 
 static void fetch_org_wide(struct report_screen *st, struct tui *t, enum report_by by,
 			   struct date from, struct date to, struct report_table **out,
 			   struct err *e)
 {
-	char *values[NSETTINGS] = { 0 }, a[16], b[16];
-	struct sync_report_request rq = { 0 };
+	struct report_query q = { st->kind, from, to, by, NULL, NULL };
+	struct sync_report_request rq = { &q, NULL };
 	json_t *j = NULL;
 
-	for (size_t i = 0; i < NSETTINGS; i++)
-		if (store_setting_get(t->store, report_settings[i], &values[i], NULL) != STATUS_OK) {
-			free(values[i]);
-			values[i] = NULL;
-		}
-	date_format(from, a, sizeof a);
-	date_format(to, b, sizeof b);
-	rq.report = report_kind_name(st->kind);
-	rq.from = a;
-	rq.to = b;
-	rq.by = by == REPORT_BY_NONE ? NULL : report_by_name(by);
 	/* the first report over all hubs signs the person in at the server;
 	 * the ones after use that session (no password asked or checked) */
 	if (!t->org_person.token[0]) {
@@ -351,9 +320,6 @@ static void fetch_org_wide(struct report_screen *st, struct tui *t, enum report_
 	}
 	secret_wipe(st->password.text, sizeof st->password.text);
 	rq.person = &t->org_person;
-	rq.setting_keys = report_settings;
-	rq.setting_values = (const char *const *)values;
-	rq.nsettings = NSETTINGS;
 	if (sync_report_fetch(t->store, store_path(t->store), &rq, &j, e) == STATUS_OK &&
 	    report_table_from_json(j, out, e) == STATUS_OK) {
 		char *title = xasprintf("%s (all hubs)", (*out)->title ? (*out)->title : "");
@@ -362,8 +328,6 @@ static void fetch_org_wide(struct report_screen *st, struct tui *t, enum report_
 		(*out)->title = title;
 	}
 	json_decref(j);
-	for (size_t i = 0; i < NSETTINGS; i++)
-		free(values[i]);
 }
 
 static void run_query(struct report_screen *st, struct tui *t, enum report_by by,
@@ -371,6 +335,7 @@ static void run_query(struct report_screen *st, struct tui *t, enum report_by by
 {
 	struct store *s = t->store;
 	struct report_viewer v;
+	struct report_source src;
 	struct report_query q = { 0 };
 
 	if (st->org_wide) {
@@ -378,13 +343,14 @@ static void run_query(struct report_screen *st, struct tui *t, enum report_by by
 		fetch_org_wide(st, t, by, from, to, out, e);
 		return;
 	}
-	report_viewer_from_store(s, &v);
+	store_report_viewer(s, &v);
+	store_report_source(s, &src);
 	q.kind = st->kind;
 	q.from = from;
 	q.to = to;
 	q.by = by;
 	*out = NULL;
-	if (report_run(s, &v, &q, out, e) != STATUS_OK) {
+	if (report_run(&src, &v, &q, out, e) != STATUS_OK) {
 		report_table_free(*out);
 		*out = NULL;
 	}
@@ -443,12 +409,12 @@ static void report_load(struct screen *sc)
 	}
 	if (st->table && (st->focus < 0 || (size_t)st->focus >= st->table->ncolumns))
 		st->focus = st->table->ncolumns > 1 ? 1 : 0;
-	if (st->table && st->sort_col >= (int)st->table->ncolumns)
-		st->sort_col = -1;
-	order_rows(st);
-	st->list.count = st->table ? (int)st->table->nrows : 0;
-	st->list.selected = st->list.top = 0;
-	tui_list_fix(&st->list);
+	if (st->table && st->rows.sort_col >= (int)st->table->ncolumns)
+		st->rows.sort_col = -1;
+	table_list_order(&st->rows, st->table);
+	st->rows.list.count = st->table ? (int)st->table->nrows : 0;
+	st->rows.list.selected = st->rows.list.top = 0;
+	tui_list_fix(&st->rows.list);
 	if (st->view == VIEW_TREND)
 		trend_load(sc);
 }
@@ -479,12 +445,12 @@ static void report_open(struct screen *sc, const void *arg)
 	(void)arg;
 	sc->state = st;
 	st->kind = REPORT_REFERRALS;
-	st->by = by_first(st->kind);
+	st->by = report_first_by(st->kind);
 	st->period = PERIOD_THIS_MONTH;
-	st->sort_col = -1;
+	st->rows.sort_col = -1;
 	st->focus = 1;
 	st->utf8 = terminal_utf8();
-	report_viewer_from_store(sc->t->store, &v);
+	store_report_viewer(sc->t->store, &v);
 	st->supervisor = v.supervisor;
 	report_load(sc);
 }
@@ -495,7 +461,7 @@ static void report_close(struct screen *sc)
 
 	report_table_free(st->table);
 	report_table_free(st->trend);
-	free(st->order);
+	free(st->rows.order);
 	drill_free(st->drill);
 	secret_wipe(st->password.text, sizeof st->password.text);
 	free(st);
@@ -515,8 +481,8 @@ static void header_name(const struct report_screen *st, size_t c, char *out, siz
 {
 	const char *mark = "";
 
-	if ((int)c == st->sort_col)
-		mark = st->sort_desc ? " v" : " ^";
+	if ((int)c == st->rows.sort_col)
+		mark = st->rows.sort_desc ? " v" : " ^";
 	if ((int)c == st->focus)
 		snprintf(out, outsz, "[%s%s]", st->table->columns[c].name, mark);
 	else
@@ -551,7 +517,7 @@ static char *table_row(void *ctx, int index, int width)
 {
 	struct report_screen *st = ctx;
 	const struct report_table *t = st->table;
-	size_t r = st->order[index], *widths = xcalloc(t->ncolumns, sizeof *widths);
+	size_t r = st->rows.order[index], *widths = xcalloc(t->ncolumns, sizeof *widths);
 	const char **cells = xcalloc(t->ncolumns, sizeof *cells);
 	char (*text)[64] = xcalloc(t->ncolumns, sizeof *text);
 	char *row;
@@ -607,7 +573,7 @@ static char *bar_row(void *ctx, int index, int width)
 	struct report_screen *st = ctx;
 	const struct report_table *t = st->table;
 	int col = value_column(st, t);
-	size_t r = st->order[index], label_w = 22, value_w = 10;
+	size_t r = st->rows.order[index], label_w = 22, value_w = 10;
 	int bar_w = width - (int)label_w - (int)value_w - 2;
 	const struct report_cell *c = report_cell(t, r, (size_t)col);
 	char label[128], value[64];
@@ -647,7 +613,7 @@ static void draw_table(struct report_screen *st, struct tui *t, int y, int heigh
 	head = tui_row_format(cells, widths, st->table->ncolumns, 1);
 	draw_text(t, y, 2, COLS - 2, head, PAINT_HEADER);
 	free(head);
-	draw_list(t, &st->list, y + 1, 0, COLS, height - 1, table_row, st, true,
+	draw_list(t, &st->rows.list, y + 1, 0, COLS, height - 1, table_row, st, true,
 		  "  No rows for this period.");
 	/* The cursor sits on the focused column's heading. */
 	for (int c = 0; c < st->focus; c++)
@@ -671,9 +637,9 @@ static void draw_bars(struct report_screen *st, struct tui *t, int y, int height
 		   st->table->columns[0].name, st->table->columns[col].name,
 		   st->table->columns[col].name,
 		   st->utf8 ? "" : " (# bars: no UTF-8 here)");
-	draw_list(t, &st->list, y + 1, 0, COLS, height - 1, bar_row, st, true,
+	draw_list(t, &st->rows.list, y + 1, 0, COLS, height - 1, bar_row, st, true,
 		  "  No rows for this period.");
-	if (!st->list.count)
+	if (!st->rows.list.count)
 		tui_cursor(t, y + 1, 2);
 }
 
@@ -759,7 +725,7 @@ static void draw_trend(struct report_screen *st, struct tui *t, int y, int heigh
 /* ---- drill-down: the contacts behind a count ------------------------------- */
 
 /* Keeps one contact (report_drill_column lends the row for the call). */
-static int drill_keep(void *ctx, const struct store_report_contact *c)
+static int drill_keep(void *ctx, const struct report_contact *c)
 {
 	struct drill_view *dv = ctx;
 	struct drill_row *r;
@@ -814,6 +780,7 @@ static void drill_open(struct screen *sc)
 	struct report_screen *st = sc->state;
 	struct report_query q = { 0 };
 	struct report_viewer v;
+	struct report_source src;
 	struct drill_view *dv;
 	const char *column, *key;
 	char a[16], b[16], label[128];
@@ -834,11 +801,11 @@ static void drill_open(struct screen *sc)
 		tui_error(sc->t, "choose a row in the table (t) or the bars (b), then press Enter");
 		return;
 	}
-	if (!st->list.count) {
+	if (!st->rows.list.count) {
 		tui_error(sc->t, "no rows in this period, so no contacts to list");
 		return;
 	}
-	r = st->order[st->list.selected];
+	r = st->rows.order[st->rows.list.selected];
 	cell_text_for(report_cell(st->table, r, 0), label, sizeof label);
 	key = st->table->total_last && r == st->table->nrows - 1 ? "total" : label;
 	column = drill_column(st);
@@ -846,11 +813,12 @@ static void drill_open(struct screen *sc)
 	q.from = st->from;
 	q.to = st->to;
 	q.by = st->by;
-	report_viewer_from_store(sc->t->store, &v);
+	store_report_viewer(sc->t->store, &v);
+	store_report_source(sc->t->store, &src);
 	dv = xcalloc(1, sizeof *dv);
 	err_clear(&e);
-	if (report_drill_column(sc->t->store, &v, &q, key, column, DRILL_LIMIT, drill_keep, dv,
-				&e) != STATUS_OK) {
+	if (report_drill_column(&src, &v, &q, key, column, DRILL_LIMIT, drill_keep, dv, &e) !=
+	    STATUS_OK) {
 		drill_free(dv);
 		tui_error_err(sc->t, &e);
 		return;
@@ -975,9 +943,9 @@ static void report_draw(struct screen *sc)
 		   "By (g): %s   View (t b w): %s   Sort (s): %s%s",
 		   st->by == REPORT_BY_NONE ? "total" : report_by_name(st->by),
 		   view_names[st->view],
-		   st->table && st->sort_col >= 0 ? st->table->columns[st->sort_col].name
+		   st->table && st->rows.sort_col >= 0 ? st->table->columns[st->rows.sort_col].name
 						   : "as listed",
-		   st->sort_col >= 0 ? (st->sort_desc ? ", largest first" : ", smallest first") : "");
+		   st->rows.sort_col >= 0 ? (st->rows.sort_desc ? ", largest first" : ", smallest first") : "");
 	if (!st->table) {
 		draw_text(t, y, 2, COLS - 4, "No figures:", PAINT_WARN);
 		draw_text(t, y + 1, 2, COLS - 4, st->problem, PAINT_PLAIN);
@@ -1066,11 +1034,12 @@ static void export_begin(struct report_screen *st)
 static void export_save(struct screen *sc)
 {
 	struct report_screen *st = sc->state;
+	struct report_source src;
 	struct err e;
 
 	err_clear(&e);
-	if (report_export_csv(sc->t->store, st->table, st->order, st->path.text, &e) !=
-	    STATUS_OK) {
+	store_report_source(sc->t->store, &src);
+	if (report_export_csv(&src, st->table, st->rows.order, st->path.text, &e) != STATUS_OK) {
 		tui_error_err(sc->t, &e);
 		return;
 	}
@@ -1208,18 +1177,18 @@ static bool dates_check(struct screen *sc, struct date *from, struct date *to)
 			st->date_focus = i;
 			ok = false;
 		}
-	if (ok && date_cmp(d[1], d[0]) < 0) {
+	if (ok && report_period_days(d[0], d[1]) < 1) {
 		tui_error(sc->t, "To %s is before From %s; make To the same day as From or later",
 			  text[1], text[0]);
 		st->date_focus = 1;
 		ok = false;
 	}
-	if (ok && date_to_days(d[1]) - date_to_days(d[0]) + 1 > REPORT_MAX_DAYS) {
+	if (ok && report_period_days(d[0], d[1]) > REPORT_MAX_DAYS) {
 		tui_error(sc->t,
 			  "%s to %s is %lld days; a report covers at most %d days (about ten "
 			  "years), so choose a later From",
-			  text[0], text[1],
-			  (long long)(date_to_days(d[1]) - date_to_days(d[0]) + 1), REPORT_MAX_DAYS);
+			  text[0], text[1], (long long)report_period_days(d[0], d[1]),
+			  REPORT_MAX_DAYS);
 		st->date_focus = 0;
 		ok = false;
 	}
@@ -1281,7 +1250,7 @@ static void next_by(struct report_screen *st, int dir)
 
 	for (int i = 0; i < REPORT_BY_COUNT; i++) {
 		b = (b + dir + REPORT_BY_COUNT) % REPORT_BY_COUNT;
-		if (by_allowed(st->kind, (enum report_by)b))
+		if (report_by_allowed(st->kind, (enum report_by)b))
 			break;
 	}
 	st->by = (enum report_by)b;
@@ -1323,15 +1292,15 @@ static enum key_result report_key(struct screen *sc, const struct tui_key *k)
 	case TK_CHAR:
 		break;
 	default:
-		return tui_list_key(&st->list, k) ? KR_USED : KR_UNUSED;
+		return tui_list_key(&st->rows.list, k) ? KR_USED : KR_UNUSED;
 	}
 	switch (k->wc) {
 	case L'r':
 	case L'R':
 		st->kind = (enum report_kind)(((int)st->kind + (k->wc == L'r' ? 1 : -1) +
 					       REPORT_KIND_COUNT) % REPORT_KIND_COUNT);
-		st->by = by_first(st->kind);
-		st->sort_col = -1;
+		st->by = report_first_by(st->kind);
+		st->rows.sort_col = -1;
 		st->focus = 1;
 		reload = true;
 		break;
@@ -1339,8 +1308,8 @@ static enum key_result report_key(struct screen *sc, const struct tui_key *k)
 		if ((int)(k->wc - L'1') >= REPORT_KIND_COUNT)
 			return KR_UNUSED;
 		st->kind = (enum report_kind)(k->wc - L'1');
-		st->by = by_first(st->kind);
-		st->sort_col = -1;
+		st->by = report_first_by(st->kind);
+		st->rows.sort_col = -1;
 		st->focus = 1;
 		reload = true;
 		break;
@@ -1371,22 +1340,22 @@ static enum key_result report_key(struct screen *sc, const struct tui_key *k)
 	case L'g':
 	case L'G':
 		next_by(st, k->wc == L'g' ? 1 : -1);
-		st->sort_col = -1;
+		st->rows.sort_col = -1;
 		reload = true;
 		break;
 	case L's':
 	case L'S':
 		if (!st->table)
 			return KR_USED;
-		if (st->sort_col == st->focus)
-			st->sort_desc = !st->sort_desc;
+		if (st->rows.sort_col == st->focus)
+			st->rows.sort_desc = !st->rows.sort_desc;
 		else {
-			st->sort_col = st->focus;
+			st->rows.sort_col = st->focus;
 			/* numbers read largest first, labels A to Z */
-			st->sort_desc = st->table->columns[st->focus].kind != RV_TEXT;
+			st->rows.sort_desc = st->table->columns[st->focus].kind != RV_TEXT;
 		}
-		order_rows(st);
-		st->list.selected = st->list.top = 0;
+		table_list_order(&st->rows, st->table);
+		st->rows.list.selected = st->rows.list.top = 0;
 		return KR_USED;
 	case L't':
 		st->view = VIEW_TABLE;

@@ -340,8 +340,10 @@ static int run_period(struct store *s, const char *db, const char *label, const 
 		      struct date from, struct date to)
 {
 	const struct report_viewer viewer = { NULL, true };
+	struct report_source src;
 	char lo[32], hi[32], plo[32], phi[32], a[16], b[16];
 
+	store_report_source(s, &src);
 	report_period_bounds(from, to, lo, hi, sizeof lo);
 	report_period_bounds(date_from_days(2 * date_to_days(from) - date_to_days(to) - 1),
 			     date_from_days(date_to_days(from) - 1), plo, phi, sizeof plo);
@@ -363,7 +365,7 @@ static int run_period(struct store *s, const char *db, const char *label, const 
 
 			report_table_free(tab);
 			tab = NULL;
-			if (report_run(s, &viewer, &q, &tab, &e) != STATUS_OK) {
+			if (report_run(&src, &viewer, &q, &tab, &e) != STATUS_OK) {
 				fprintf(stderr, "bench_report: %s\n", e.msg);
 				return 1;
 			}

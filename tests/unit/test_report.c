@@ -28,6 +28,15 @@ static int64_t fake_now;
 static struct store *st;
 static char cust_a[UUID_STR_LEN + 1];
 
+/* The store open now (st) as the reports' source. */
+static const struct report_source *desk(void)
+{
+	static struct report_source src;
+
+	store_report_source(st, &src);
+	return &src;
+}
+
 static int64_t fixed_clock(void)
 {
 	return fake_now;
@@ -276,7 +285,7 @@ static char *run(const struct report_viewer *v, enum report_kind k, const char *
 	struct err e;
 
 	err_clear(&e);
-	if (report_run(st, v, &q, &t, &e) != STATUS_OK)
+	if (report_run(desk(), v, &q, &t, &e) != STATUS_OK)
 		fail_msg("report: %s", e.msg);
 	buf_init(&b, 1 << 20);
 	for (size_t c = 0; c < t->ncolumns; c++)
@@ -314,23 +323,23 @@ static void test_degenerate(void **state)
 	struct err e;
 
 	(void)state;
-	assert_int_equal(report_run(st, &supervisor, &q, &t, &e), STATUS_INVALID);
+	assert_int_equal(report_run(desk(), &supervisor, &q, &t, &e), STATUS_INVALID);
 	assert_null(t);
-	assert_int_equal(report_run(st, NULL, &q, &t, &e), STATUS_DENIED);
-	assert_int_equal(report_run(st, &nobody, &q, &t, &e), STATUS_DENIED);
+	assert_int_equal(report_run(desk(), NULL, &q, &t, &e), STATUS_DENIED);
+	assert_int_equal(report_run(desk(), &nobody, &q, &t, &e), STATUS_DENIED);
 	q.from = day("2016-01-01");
 	q.to = day("2026-03-29");
-	assert_int_equal(report_run(st, &supervisor, &q, &t, &e), STATUS_INVALID);
+	assert_int_equal(report_run(desk(), &supervisor, &q, &t, &e), STATUS_INVALID);
 	q.from = day("2026-03-23");
 	q.by = REPORT_BY_REASON;
-	assert_int_equal(report_run(st, &supervisor, &q, &t, &e), STATUS_USAGE);
+	assert_int_equal(report_run(desk(), &supervisor, &q, &t, &e), STATUS_USAGE);
 	q.kind = REPORT_CASES;
 	q.by = REPORT_BY_DAY;
-	assert_int_equal(report_run(st, &supervisor, &q, &t, &e), STATUS_USAGE);
+	assert_int_equal(report_run(desk(), &supervisor, &q, &t, &e), STATUS_USAGE);
 	q.kind = REPORT_REFERRALS;
 	q.by = REPORT_BY_NONE;
 	q.site = "nowhere";
-	assert_int_not_equal(report_run(st, &supervisor, &q, &t, &e), STATUS_OK);
+	assert_int_not_equal(report_run(desk(), &supervisor, &q, &t, &e), STATUS_OK);
 	assert_non_null(strstr(e.msg, "nowhere"));
 	assert_null(t);
 	assert_int_equal(report_kind_find("nosuch"), -1);
@@ -581,7 +590,7 @@ static void test_cost(void **state)
 					  REPORT_BY_NONE, NULL, NULL };
 		struct report_table *t = NULL;
 
-		assert_int_equal(report_run(st, &supervisor, &q, &t, &e), STATUS_INVALID);
+		assert_int_equal(report_run(desk(), &supervisor, &q, &t, &e), STATUS_INVALID);
 		assert_non_null(strstr(e.msg, "'email'"));
 	}
 	assert_int_not_equal(store_setting_set(st, "cost_target_mix", "web:50,phone:30,fax:20", &e),
@@ -637,7 +646,7 @@ static void test_cases(void **state)
 
 /* ---- roles and drill-down ------------------------------------------------- */
 
-static int collect(void *ctx, const struct store_report_contact *c)
+static int collect(void *ctx, const struct report_contact *c)
 {
 	struct buf *b = ctx;
 
@@ -665,12 +674,12 @@ static void test_roles(void **state)
 	EXPECT(run(&alice, REPORT_FCR, "2026-03-23", "2026-03-29", REPORT_BY_NONE, NULL, "alice"),
 	       "period|contacts|resolved|fcr_pct|target_pct|met|resolved_audited|fcr_audited_pct\n"
 	       "total|5|3|60.0|80.0|no|2|40.0\n");
-	assert_int_equal(report_run(st, &alice, &q, &t, &e), STATUS_DENIED);
+	assert_int_equal(report_run(desk(), &alice, &q, &t, &e), STATUS_DENIED);
 	assert_null(t);
 	assert_non_null(strstr(e.msg, "own figures"));
 	buf_init(&b, 4096);
 	q.advisor = NULL;
-	assert_int_equal(report_drill(st, &alice, &q, "bob", 10, collect, &b, &e), STATUS_DENIED);
+	assert_int_equal(report_drill(desk(), &alice, &q, "bob", 10, collect, &b, &e), STATUS_DENIED);
 	assert_int_equal(b.len, 0);
 	/* Both refusals are in the audit trail. */
 	assert_int_equal(count("SELECT count(*) FROM audit WHERE action = 'access.denied'"
@@ -678,15 +687,87 @@ static void test_roles(void **state)
 			 2);
 	/* The bare login is the advisor's own too. */
 	q.advisor = "alice";
-	assert_int_equal(report_run(st, &alice, &q, &t, &e), STATUS_OK);
+	assert_int_equal(report_run(desk(), &alice, &q, &t, &e), STATUS_OK);
 	report_table_free(t);
 	t = NULL;
 	q.advisor = NULL;
 	/* A supervisor may. */
-	assert_int_equal(report_drill(st, &supervisor, &q, "bob", 10, collect, &b, &e), STATUS_OK);
+	assert_int_equal(report_drill(desk(), &supervisor, &q, "bob", 10, collect, &b, &e), STATUS_OK);
 	assert_string_equal(buf_str(&b), "2026-03-24T10:00 missed-bin referred case -\n"
 					 "2026-03-28T23:59 missed-bin referred case -\n");
 	buf_release(&b);
+}
+
+/* The rules the command line, the screen and frontdeskd share. */
+static void test_rules(void **state)
+{
+	(void)state;
+	assert_int_equal(report_natural_by(REPORT_REFERRALS), REPORT_BY_NONE);
+	assert_int_equal(report_natural_by(REPORT_CHANNELS), REPORT_BY_CHANNEL);
+	assert_int_equal(report_natural_by(REPORT_COST), REPORT_BY_CHANNEL);
+	assert_int_equal(report_natural_by(REPORT_FAILURE), REPORT_BY_REASON);
+	assert_int_equal(report_natural_by(REPORT_CASES), REPORT_BY_TEAM);
+	assert_int_equal(report_first_by(REPORT_REFERRALS), REPORT_BY_SERVICE);
+	assert_int_equal(report_first_by(REPORT_FCR), REPORT_BY_SERVICE);
+	assert_int_equal(report_first_by(REPORT_SIGNPOSTING), REPORT_BY_NONE);
+	assert_int_equal(report_first_by(REPORT_CASES), REPORT_BY_TEAM);
+	assert_true(report_by_allowed(REPORT_FAILURE, REPORT_BY_REASON));
+	assert_false(report_by_allowed(REPORT_REFERRALS, REPORT_BY_REASON));
+	assert_false(report_by_allowed(REPORT_CASES, REPORT_BY_NONE));
+	assert_false(report_by_allowed(REPORT_CASES, REPORT_BY_SITE));
+	assert_true(report_by_allowed(REPORT_CASES, REPORT_BY_SERVICE));
+	assert_true(report_by_allowed(REPORT_COST, REPORT_BY_WEEK));
+	/* Every report's own groupings are ones it takes. */
+	for (int k = 0; k < REPORT_KIND_COUNT; k++) {
+		assert_true(report_by_allowed((enum report_kind)k,
+					      report_natural_by((enum report_kind)k)));
+		assert_true(report_by_allowed((enum report_kind)k,
+					      report_first_by((enum report_kind)k)));
+	}
+	assert_int_equal(report_period_days(day("2026-03-01"), day("2026-03-01")), 1);
+	assert_int_equal(report_period_days(day("2026-03-02"), day("2026-03-01")), 0);
+	assert_int_equal(report_period_days(day("2026-01-01"), day("2026-12-31")), 365);
+	for (size_t i = 0; report_setting_keys[i]; i++)
+		assert_non_null(strstr("fcr_target_percent fcr_repeat_days signposting_target_year "
+				       "assisted_digital_target_year cost_target_mix",
+				       report_setting_keys[i]));
+}
+
+/* A source with figures but no names and no audit trail (as frontdeskd's):
+ * the reports run, a refusal is not audited anywhere, and neither a
+ * drill-down nor a saved file is offered. */
+static void test_source_without_trail(void **state)
+{
+	struct report_source src = *desk();
+	struct report_viewer alice = { "alice", false };
+	struct report_query q = { REPORT_REFERRALS, day("2026-03-23"), day("2026-03-29"),
+				  REPORT_BY_ADVISOR, NULL, NULL };
+	struct report_table *t = NULL;
+	long audited = count("SELECT count(*) FROM audit");
+	struct buf b;
+	struct err e;
+
+	(void)state;
+	src.contacts = NULL;
+	src.audit = NULL;
+	src.audit_begin = NULL;
+	src.audit_end = NULL;
+	assert_int_equal(report_run(&src, &supervisor, &q, &t, &e), STATUS_OK);
+	assert_non_null(t);
+	assert_int_equal(report_export_csv(&src, t, NULL, "/nonexistent/never.csv", &e),
+			 STATUS_USAGE);
+	report_table_free(t);
+	t = NULL;
+	q.advisor = "bob";
+	assert_int_equal(report_run(&src, &alice, &q, &t, &e), STATUS_DENIED);
+	assert_null(t);
+	buf_init(&b, 4096);
+	q.advisor = NULL;
+	assert_int_equal(report_drill(&src, &supervisor, &q, "bob", 10, collect, &b, &e),
+			 STATUS_USAGE);
+	assert_int_equal(b.len, 0);
+	buf_release(&b);
+	assert_int_equal(count("SELECT count(*) FROM audit"), audited);
 }
 
 static void test_viewer_and_export(void **state)
@@ -704,21 +785,21 @@ static void test_viewer_and_export(void **state)
 	(void)state;
 	/* No role: an advisor of their own contacts. */
 	store_set_actor(st, "cli:nobody");
-	report_viewer_from_store(st, &v);
+	store_report_viewer(st, &v);
 	assert_false(v.supervisor);
 	assert_string_equal(v.advisor, "cli:nobody");
 	store_set_actor_role(st, "supervisor:msup", STORE_ROLE_SUPERVISOR);
-	report_viewer_from_store(st, &v);
+	store_report_viewer(st, &v);
 	assert_true(v.supervisor);
 	/* The table as sorted, to a new file, audited. */
-	assert_int_equal(report_run(st, &v, &q, &t, &e), STATUS_OK);
+	assert_int_equal(report_run(desk(), &v, &q, &t, &e), STATUS_OK);
 	assert_true(t->nrows <= sizeof order / sizeof order[0]);
 	for (size_t i = 0; i + 1 < t->nrows; i++)
 		order[i] = t->nrows - 2 - i;
 	order[t->nrows - 1] = t->nrows - 1;
 	snprintf(csv, sizeof csv, "%s/r.csv", dir);
-	assert_int_equal(report_export_csv(st, NULL, NULL, csv, &e), STATUS_USAGE);
-	assert_int_equal(report_export_csv(st, t, order, csv, &e), STATUS_OK);
+	assert_int_equal(report_export_csv(desk(), NULL, NULL, csv, &e), STATUS_USAGE);
+	assert_int_equal(report_export_csv(desk(), t, order, csv, &e), STATUS_OK);
 	f = fopen(csv, "r");
 	assert_non_null(f);
 	n = fread(text, 1, sizeof text - 1, f);
@@ -733,7 +814,7 @@ static void test_viewer_and_export(void **state)
 			       " AND actor = 'supervisor:msup'"),
 			 1);
 	/* Never replaced. */
-	assert_int_equal(report_export_csv(st, t, NULL, csv, &e), STATUS_IO);
+	assert_int_equal(report_export_csv(desk(), t, NULL, csv, &e), STATUS_IO);
 	assert_non_null(strstr(e.msg, "already exists"));
 	assert_int_equal(count("SELECT count(*) FROM audit WHERE action = 'report.export'"), 1);
 	report_table_free(t);
@@ -759,8 +840,8 @@ static void test_json_round_trip(void **state)
 		struct report_viewer v;
 		json_t *j;
 
-		report_viewer_from_store(st, &v);
-		if (report_run(st, &v, &q, &t, &e) != STATUS_OK)
+		store_report_viewer(st, &v);
+		if (report_run(desk(), &v, &q, &t, &e) != STATUS_OK)
 			fail_msg("%s: %s", report_kind_name(kinds[k]), e.msg);
 		j = report_table_json(t, &q, "all hubs");
 		assert_string_equal(json_string_value(json_object_get(j, "scope")), "all hubs");
@@ -803,7 +884,7 @@ static void test_drill(void **state)
 	(void)state;
 	buf_init(&b, 4096);
 	/* The resolutions behind the total: names only here, and audited. */
-	assert_int_equal(report_drill(st, &supervisor, &q, "total", 10, collect, &b, &e), STATUS_OK);
+	assert_int_equal(report_drill(desk(), &supervisor, &q, "total", 10, collect, &b, &e), STATUS_OK);
 	assert_string_equal(buf_str(&b), "2026-03-23T09:00 council-tax-moving resolved - Zoë Brown\n"
 					 "2026-03-25T11:00 missed-bin resolved - -\n"
 					 "2026-03-29T22:59 council-tax-moving resolved - Zoë Brown\n");
@@ -812,20 +893,20 @@ static void test_drill(void **state)
 			 before + 3);
 	buf_reset(&b);
 	/* A day key narrows to that London day (c8 is 23:59 BST on the 29th). */
-	assert_int_equal(report_drill(st, &supervisor, &q, "2026-03-29", 10, collect, &b, &e),
+	assert_int_equal(report_drill(desk(), &supervisor, &q, "2026-03-29", 10, collect, &b, &e),
 			 STATUS_OK);
 	assert_string_equal(buf_str(&b),
 			    "2026-03-29T22:59 council-tax-moving resolved - Zoë Brown\n");
 	buf_reset(&b);
 	q.by = REPORT_BY_WEEK;
-	assert_int_equal(report_drill(st, &supervisor, &q, "2026-W13", 1, collect, &b, &e),
+	assert_int_equal(report_drill(desk(), &supervisor, &q, "2026-W13", 1, collect, &b, &e),
 			 STATUS_OK);
 	assert_string_equal(buf_str(&b), "2026-03-23T09:00 council-tax-moving resolved - Zoë Brown\n");
-	assert_int_equal(report_drill(st, &supervisor, &q, "2026-W99", 1, collect, &b, &e),
+	assert_int_equal(report_drill(desk(), &supervisor, &q, "2026-W99", 1, collect, &b, &e),
 			 STATUS_USAGE);
 	q.kind = REPORT_CASES;
 	q.by = REPORT_BY_TEAM;
-	assert_int_equal(report_drill(st, &supervisor, &q, "waste", 1, collect, &b, &e),
+	assert_int_equal(report_drill(desk(), &supervisor, &q, "waste", 1, collect, &b, &e),
 			 STATUS_USAGE);
 	buf_release(&b);
 }
@@ -849,11 +930,11 @@ static void test_drill_column(void **state)
 	assert_null(report_drill_count(REPORT_CASES));
 	assert_null(report_drill_count(REPORT_SIGNPOSTING));
 	/* Council tax that week: 4 contacts, none referred (c9 is the 30th). */
-	assert_int_equal(report_drill_column(st, &supervisor, &q, "council-tax-moving", "referred",
+	assert_int_equal(report_drill_column(desk(), &supervisor, &q, "council-tax-moving", "referred",
 					     10, collect, &b, &e),
 			 STATUS_OK);
 	assert_string_equal(buf_str(&b), "");
-	assert_int_equal(report_drill_column(st, &supervisor, &q, "council-tax-moving", "contacts",
+	assert_int_equal(report_drill_column(desk(), &supervisor, &q, "council-tax-moving", "contacts",
 					     10, collect, &b, &e),
 			 STATUS_OK);
 	assert_string_equal(buf_str(&b),
@@ -869,14 +950,14 @@ static void test_drill_column(void **state)
 			       " council-tax-moving count contacts: contacts 4'"),
 			 1);
 	/* Not a count of contacts. */
-	assert_int_equal(report_drill_column(st, &supervisor, &q, "total", "referred_pct", 10,
+	assert_int_equal(report_drill_column(desk(), &supervisor, &q, "total", "referred_pct", 10,
 					     collect, &b, &e),
 			 STATUS_USAGE);
 	assert_string_equal(e.msg,
 			    "'referred_pct' is not a count of contacts; drill into contacts or referred");
 	/* An advisor's contacts column is theirs alone: alice's 2 of the 4 bins. */
 	buf_reset(&b);
-	assert_int_equal(report_drill_column(st, &alice, &q, "missed-bin", "contacts", 10, collect,
+	assert_int_equal(report_drill_column(desk(), &alice, &q, "missed-bin", "contacts", 10, collect,
 					     &b, &e),
 			 STATUS_OK);
 	assert_string_equal(buf_str(&b), "2026-03-25T11:00 missed-bin resolved - -\n"
@@ -884,7 +965,7 @@ static void test_drill_column(void **state)
 	/* Failure demand's own count: only the avoidable contacts of the row. */
 	buf_reset(&b);
 	q.kind = REPORT_FAILURE;
-	assert_int_equal(report_drill_column(st, &supervisor, &q, "missed-bin", "failure", 10,
+	assert_int_equal(report_drill_column(desk(), &supervisor, &q, "missed-bin", "failure", 10,
 					     collect, &b, &e),
 			 STATUS_OK);
 	assert_string_equal(buf_str(&b), "2026-03-24T10:00 missed-bin referred case -\n"
@@ -892,7 +973,7 @@ static void test_drill_column(void **state)
 	/* The cases report has no drill-down whatever the column. */
 	q.kind = REPORT_CASES;
 	q.by = REPORT_BY_TEAM;
-	assert_int_equal(report_drill_column(st, &supervisor, &q, "waste", "contacts", 1, collect,
+	assert_int_equal(report_drill_column(desk(), &supervisor, &q, "waste", "contacts", 1, collect,
 					     &b, &e),
 			 STATUS_USAGE);
 	buf_release(&b);
@@ -1230,6 +1311,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test_setup_teardown(test_source_without_trail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_viewer_and_export, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drill, setup, teardown),

@@ -245,7 +245,7 @@ static void test_record_checks(void **state)
 	assert_non_null(strstr(msg, "name is required"));
 }
 
-/* Privileged acts need a person (issue 13): the change-level session is
+/* Privileged acts need a person: the change-level session is
  * taken apart from the body, and never becomes part of it. */
 static void test_push_session(void **state)
 {

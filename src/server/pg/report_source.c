@@ -1,8 +1,10 @@
 /*
- * The supervisor reports over every hub (issue 6): the tallies src/report
- * computes its reports from, read from PostgreSQL, so frontdeskd and a
- * console give the same numbers for the same contacts; and the check of a
- * supervisor's login and password against the server's copy of the user.
+ * PostgreSQL as a report source (struct report_source, report.h): the
+ * tallies src/report computes its reports over every hub from, so frontdeskd
+ * and a console give the same numbers for the same contacts; and the check
+ * of a supervisor's login and password against the server's copy of the
+ * user. No drill-down and no audit trail of reports here: the route checks
+ * who asks first, and names never leave the server in a report.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -91,8 +93,8 @@ static PGresult *report_exec(struct pg *db, const char *sql, int n, const char *
 	return res;
 }
 
-static enum status tally(void *ctx, const struct store_report_range *r, enum store_report_key key,
-			 int repeat_days, int (*fn)(void *, const struct store_report_tally *),
+static enum status tally(void *ctx, const struct report_range *r, enum report_tally_key key,
+			 int repeat_days, int (*fn)(void *, const struct report_tally *),
 			 void *fctx, struct err *e)
 {
 	struct pg_report *pr = ctx;
@@ -113,7 +115,7 @@ static enum status tally(void *ctx, const struct store_report_range *r, enum sto
 	if (!res)
 		return e && e->code ? e->code : STATUS_DB;
 	for (int i = 0; i < PQntuples(res); i++) {
-		struct store_report_tally t = {
+		struct report_tally t = {
 			.key = PQgetvalue(res, i, 0),
 			.channel = PQgetvalue(res, i, 1),
 			.contacts = (long)pg_ll(res, i, 2),
@@ -133,7 +135,7 @@ static enum status tally(void *ctx, const struct store_report_range *r, enum sto
 	return STATUS_OK;
 }
 
-static enum status channels(void *ctx, int (*fn)(void *, const struct store_report_channel *),
+static enum status channels(void *ctx, int (*fn)(void *, const struct report_channel *),
 			    void *fctx, struct err *e)
 {
 	struct pg_report *pr = ctx;
@@ -146,7 +148,7 @@ static enum status channels(void *ctx, int (*fn)(void *, const struct store_repo
 	if (!res)
 		return e && e->code ? e->code : STATUS_DB;
 	for (int i = 0; i < PQntuples(res); i++) {
-		struct store_report_channel c = {
+		struct report_channel c = {
 			.code = PQgetvalue(res, i, 0),
 			.unit_cost_pence = (long)pg_ll(res, i, 1),
 			.digital = PQgetvalue(res, i, 2)[0] == 't',
@@ -205,8 +207,8 @@ static const char *value_or_null(PGresult *res, int row, int col)
 	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
 }
 
-static enum status cases(void *ctx, const struct store_report_range *r,
-			 int (*fn)(void *, const struct store_report_case *), void *fctx,
+static enum status cases(void *ctx, const struct report_range *r,
+			 int (*fn)(void *, const struct report_case *), void *fctx,
 			 struct err *e)
 {
 	struct pg_report *pr = ctx;
@@ -225,7 +227,7 @@ static enum status cases(void *ctx, const struct store_report_range *r,
 		ev_at = xcalloc((size_t)n, sizeof *ev_at);
 	}
 	for (int i = 0; i < n;) {
-		struct store_report_case k = {
+		struct report_case k = {
 			.id = PQgetvalue(res, i, 0),
 			.team = PQgetvalue(res, i, 1),
 			.service = PQgetvalue(res, i, 2),

@@ -1,5 +1,5 @@
 /*
- * The supervisor reports over every hub, fetched from frontdeskd (issue 6):
+ * The supervisor reports over every hub, fetched from frontdeskd:
  * GET /v1/reports/NAME with the device's bearer token, and the person's
  * login and password in X-Frontdesk-User and X-Frontdesk-Password, which
  * the server checks against its copy of the user. TLS as for sync: the CA
@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "frontdesk/report.h"
 #include "sync_int.h"
 
 #define REPORT_REPLY_MAX (16u * 1024u * 1024u)
@@ -65,6 +66,30 @@ static void arg_add(struct buf *url, const char *key, const char *value, bool *f
 		}
 	}
 	*first = false;
+}
+
+/* The report's path and arguments: the query, then this desk's value of
+ * each report setting (one with no value and no default is left out). */
+static void query_add(struct buf *url, struct store *s, const char *base,
+		      const struct report_query *q, bool *first)
+{
+	char from[16], to[16];
+
+	date_format(q->from, from, sizeof from);
+	date_format(q->to, to, sizeof to);
+	buf_printf(url, "%s/v1/reports/%s", base, report_kind_name(q->kind));
+	arg_add(url, "from", from, first);
+	arg_add(url, "to", to, first);
+	if (q->by != REPORT_BY_NONE)
+		arg_add(url, "by", report_by_name(q->by), first);
+	arg_add(url, "site", q->site, first);
+	for (size_t i = 0; report_setting_keys[i]; i++) {
+		char *v = NULL;
+
+		if (store_setting_get(s, report_setting_keys[i], &v, NULL) == STATUS_OK)
+			arg_add(url, report_setting_keys[i], v, first);
+		free(v);
+	}
 }
 
 /* Overwrites a secret before it is freed. */
@@ -130,13 +155,7 @@ enum status sync_report_fetch(struct store *s, const char *db_path,
 			     curl_easy_strerror(CURLE_FAILED_INIT));
 		goto out;
 	}
-	buf_printf(&url, "%s/v1/reports/%s", base, rq->report);
-	arg_add(&url, "from", rq->from, &first);
-	arg_add(&url, "to", rq->to, &first);
-	arg_add(&url, "by", rq->by, &first);
-	arg_add(&url, "site", rq->site, &first);
-	for (size_t i = 0; i < rq->nsettings; i++)
-		arg_add(&url, rq->setting_keys[i], rq->setting_values[i], &first);
+	query_add(&url, s, base, rq->query, &first);
 	/* The person signs in once; every report after uses the session. */
 	if (!rq->person) {
 		rc = err_set(e, STATUS_DENIED, "reports over all hubs need a person signed in");

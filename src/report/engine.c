@@ -1,5 +1,5 @@
 /*
- * The reports: tallies from the store folded into groups (teams from
+ * The reports: tallies from a source folded into groups (teams from
  * services, London days, ISO weeks and months from UTC hours), then laid out
  * as a table of typed cells. Shares are kept as numerator and denominator
  * so a zero denominator shows as n/a and rounding happens once, in
@@ -9,138 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frontdesk/report.h"
+#include "report_int.h"
 
 #define MAX_CHANNELS 32
-
-/* ---- names -------------------------------------------------------------- */
-
-static const char *const kind_names[] = {
-#define RK_NAME(n, name, help) name,
-	REPORT_KINDS(RK_NAME)
-#undef RK_NAME
-};
-static const char *const kind_helps[] = {
-#define RK_HELP(n, name, help) help,
-	REPORT_KINDS(RK_HELP)
-#undef RK_HELP
-};
-static const char *const by_names[] = {
-#define RB_NAME(n, name) name,
-	REPORT_BYS(RB_NAME)
-#undef RB_NAME
-};
-
-const char *report_kind_name(enum report_kind k)
-{
-	return (unsigned)k < REPORT_KIND_COUNT ? kind_names[k] : "?";
-}
-
-const char *report_kind_help(enum report_kind k)
-{
-	return (unsigned)k < REPORT_KIND_COUNT ? kind_helps[k] : "";
-}
-
-int report_kind_find(const char *name)
-{
-	for (int i = 0; name && i < REPORT_KIND_COUNT; i++)
-		if (strcmp(kind_names[i], name) == 0)
-			return i;
-	return -1;
-}
-
-const char *report_by_name(enum report_by b)
-{
-	return (unsigned)b < REPORT_BY_COUNT ? by_names[b] : "?";
-}
-
-int report_by_find(const char *name)
-{
-	for (int i = 0; name && i < REPORT_BY_COUNT; i++)
-		if (strcmp(by_names[i], name) == 0)
-			return i;
-	return -1;
-}
-
-/* ---- tables ------------------------------------------------------------- */
-
-void report_table_free(struct report_table *t)
-{
-	if (!t)
-		return;
-	for (size_t i = 0; i < t->nrows * t->ncolumns; i++)
-		free(t->cells[i].text);
-	for (size_t i = 0; i < t->ncolumns; i++)
-		free(t->columns[i].name);
-	free(t->columns);
-	free(t->cells);
-	free(t->title);
-	free(t->note);
-	free(t);
-}
-
-const struct report_cell *report_cell(const struct report_table *t, size_t row, size_t col)
-{
-	return &t->cells[row * t->ncolumns + col];
-}
-
-bool report_cell_na(const struct report_cell *c)
-{
-	return !c->blank && (c->kind == RV_PERCENT || c->kind == RV_AVERAGE) && c->d == 0;
-}
-
-/* n / d * scale to one decimal, rounded half away from zero, as "12.5". */
-static void format_tenths(long long n, long long d, long long scale, char *out, size_t outsz)
-{
-	long long num = n * scale * 10, t;
-	bool neg = (num < 0) != (d < 0);
-
-	if (num < 0)
-		num = -num;
-	if (d < 0)
-		d = -d;
-	t = (2 * num + d) / (2 * d);
-	snprintf(out, outsz, "%s%lld.%lld", neg && t ? "-" : "", t / 10, t % 10);
-}
-
-void report_cell_format(const struct report_cell *c, bool for_people, char *out, size_t outsz)
-{
-	char num[64];
-
-	if (c->blank) {
-		snprintf(out, outsz, "%s", "");
-		return;
-	}
-	if (report_cell_na(c)) {
-		snprintf(out, outsz, "n/a");
-		return;
-	}
-	switch (c->kind) {
-	case RV_TEXT:
-		snprintf(out, outsz, "%s", c->text ? c->text : "");
-		break;
-	case RV_COUNT:
-		snprintf(out, outsz, "%lld", c->n);
-		break;
-	case RV_CHANGE:
-		snprintf(out, outsz, "%s%lld", c->n > 0 ? "+" : "", c->n);
-		break;
-	case RV_PERCENT:
-		format_tenths(c->n, c->d, 100, num, sizeof num);
-		snprintf(out, outsz, "%s%s", num, for_people ? "%" : "");
-		break;
-	case RV_PENCE: {
-		long long p = c->n < 0 ? -c->n : c->n;
-
-		snprintf(out, outsz, "%s%s%lld.%02lld", c->n < 0 ? "-" : "", for_people ? "£" : "",
-			 p / 100, p % 100);
-		break;
-	}
-	case RV_AVERAGE:
-		format_tenths(c->n, c->d, 1, out, outsz);
-		break;
-	}
-}
 
 struct col_spec {
 	const char *name;
@@ -218,10 +89,7 @@ struct service_team {
 };
 
 struct rctx {
-	const struct report_source *src;
-	const struct report_query *q;
-	const char *site, *advisor; /* the filters in force */
-	enum report_by by;	    /* the grouping in force */
+	struct report_scope sc;
 	struct channel_info ch[MAX_CHANNELS];
 	size_t nch;
 	struct service_team *st;
@@ -237,7 +105,7 @@ struct rctx {
 	size_t ndays;
 };
 
-static int add_channel(void *ctx, const struct store_report_channel *c)
+static int add_channel(void *ctx, const struct report_channel *c)
 {
 	struct rctx *r = ctx;
 
@@ -276,7 +144,7 @@ static int channel_index(const struct rctx *r, const char *code)
 	return -1;
 }
 
-static void measures_add(struct measures *m, const struct store_report_tally *t, int chan,
+static void measures_add(struct measures *m, const struct report_tally *t, int chan,
 			 const struct rctx *r)
 {
 	m->contacts += t->contacts;
@@ -324,24 +192,24 @@ static struct group *group_find(struct rctx *r, const char *label)
 	return &r->g[r->ng++];
 }
 
-static enum store_report_key store_key(enum report_by by)
+static enum report_tally_key tally_key(enum report_by by)
 {
 	switch (by) {
 	case REPORT_BY_SERVICE:
 	case REPORT_BY_TEAM:
-		return SRK_SERVICE;
+		return RTK_SERVICE;
 	case REPORT_BY_SITE:
-		return SRK_SITE;
+		return RTK_SITE;
 	case REPORT_BY_ADVISOR:
-		return SRK_ADVISOR;
+		return RTK_ADVISOR;
 	case REPORT_BY_REASON:
-		return SRK_FAILURE;
+		return RTK_FAILURE;
 	case REPORT_BY_DAY:
 	case REPORT_BY_WEEK:
 	case REPORT_BY_MONTH:
-		return SRK_HOUR;
+		return RTK_HOUR;
 	default:
-		return SRK_NONE;
+		return RTK_NONE;
 	}
 }
 
@@ -363,7 +231,7 @@ static bool hour_date(const char *hour, struct date *out)
 	return true;
 }
 
-static int fold_tally(void *ctx, const struct store_report_tally *t)
+static int fold_tally(void *ctx, const struct report_tally *t)
 {
 	struct rctx *r = ctx;
 	int chan = channel_index(r, t->channel);
@@ -381,9 +249,9 @@ static int fold_tally(void *ctx, const struct store_report_tally *t)
 			measures_add(&r->days[i], t, chan, r);
 		return 0;
 	}
-	if (r->by == REPORT_BY_TEAM)
+	if (r->sc.by == REPORT_BY_TEAM)
 		label = team_of(r, t->key);
-	else if (r->by == REPORT_BY_CHANNEL)
+	else if (r->sc.by == REPORT_BY_CHANNEL)
 		label = t->channel;
 	g = group_find(r, label);
 	measures_add(r->prev ? &g->prev : &g->now, t, chan, r);
@@ -393,16 +261,11 @@ static int fold_tally(void *ctx, const struct store_report_tally *t)
 static enum status tally(struct rctx *r, struct date from, struct date to, struct err *e)
 {
 	char lo[32], hi[32];
-	struct store_report_range range = { lo, hi, r->site, r->advisor };
+	struct report_range range = { lo, hi, r->sc.site, r->sc.advisor };
 
 	report_period_bounds(from, to, lo, hi, sizeof lo);
-	return r->src->tally(r->src->ctx, &range, r->days ? SRK_HOUR : store_key(r->by),
+	return r->sc.src->tally(r->sc.src->ctx, &range, r->days ? RTK_HOUR : tally_key(r->sc.by),
 			     r->repeat_days, fold_tally, r, e);
-}
-
-static int64_t period_days(const struct report_query *q)
-{
-	return date_to_days(q->to) - date_to_days(q->from) + 1;
 }
 
 static struct date add_days(struct date d, int64_t n)
@@ -410,18 +273,10 @@ static struct date add_days(struct date d, int64_t n)
 	return date_from_days(date_to_days(d) + n);
 }
 
-static int month_days(int year, int month)
-{
-	for (int d = 31; d > 28; d--)
-		if (date_valid((struct date){ year, month, d }))
-			return d;
-	return 28;
-}
-
 static struct date month_back(struct date d)
 {
 	struct date m = { d.month == 1 ? d.year - 1 : d.year, d.month == 1 ? 12 : d.month - 1, 1 };
-	int last = month_days(m.year, m.month);
+	int last = report_month_days(m.year, m.month);
 
 	m.day = d.day > last ? last : d.day;
 	return m;
@@ -463,8 +318,8 @@ static void days_sum(const struct rctx *r, struct date a, struct date b, struct 
 static enum status gather_time(struct rctx *r, bool with_prev, struct measures *total_prev,
 			       struct err *e)
 {
-	const struct report_query *q = r->q;
-	int64_t len = period_days(q);
+	const struct report_query *q = r->sc.q;
+	int64_t len = report_period_days(q->from, q->to);
 	struct date start = with_prev ? add_days(q->from, -(len > 31 ? len : 31)) : q->from;
 	enum status rc;
 
@@ -479,13 +334,13 @@ static enum status gather_time(struct rctx *r, bool with_prev, struct measures *
 		struct date b = a;
 		struct group *g;
 
-		bucket_label(r->by, a, label, sizeof label);
+		bucket_label(r->sc.by, a, label, sizeof label);
 		for (;;) {
 			struct date n = add_days(b, 1);
 
 			if (date_cmp(n, q->to) > 0)
 				break;
-			bucket_label(r->by, n, next, sizeof next);
+			bucket_label(r->sc.by, n, next, sizeof next);
 			if (strcmp(next, label) != 0)
 				break;
 			b = n;
@@ -493,9 +348,9 @@ static enum status gather_time(struct rctx *r, bool with_prev, struct measures *
 		g = group_find(r, label);
 		days_sum(r, a, b, &g->now);
 		if (with_prev) {
-			if (r->by == REPORT_BY_DAY)
+			if (r->sc.by == REPORT_BY_DAY)
 				days_sum(r, add_days(a, -1), add_days(b, -1), &g->prev);
-			else if (r->by == REPORT_BY_WEEK)
+			else if (r->sc.by == REPORT_BY_WEEK)
 				days_sum(r, add_days(a, -7), add_days(b, -7), &g->prev);
 			else
 				days_sum(r, month_back(a), month_back(b), &g->prev);
@@ -520,28 +375,28 @@ static enum status gather(struct rctx *r, bool with_prev, struct measures *total
 {
 	enum status rc;
 
-	if (by_is_time(r->by)) {
+	if (by_is_time(r->sc.by)) {
 		rc = gather_time(r, with_prev, total_prev, e);
 	} else {
-		rc = tally(r, r->q->from, r->q->to, e);
+		rc = tally(r, r->sc.q->from, r->sc.q->to, e);
 		if (!rc && with_prev) {
-			int64_t len = period_days(r->q);
+			int64_t len = report_period_days(r->sc.q->from, r->sc.q->to);
 
 			r->prev = true;
-			rc = tally(r, add_days(r->q->from, -len), add_days(r->q->from, -1), e);
+			rc = tally(r, add_days(r->sc.q->from, -len), add_days(r->sc.q->from, -1), e);
 			r->prev = false;
 		}
 	}
 	if (rc)
 		return rc;
-	if (!by_is_time(r->by) && r->ng)
+	if (!by_is_time(r->sc.by) && r->ng)
 		qsort(r->g, r->ng, sizeof *r->g, group_cmp_label);
 	for (size_t i = 0; i < r->ng; i++) {
 		measures_sum(total, &r->g[i].now);
-		if (!by_is_time(r->by) && with_prev)
+		if (!by_is_time(r->sc.by) && with_prev)
 			measures_sum(total_prev, &r->g[i].prev);
 	}
-	if (r->by == REPORT_BY_NONE) { /* the total alone */
+	if (r->sc.by == REPORT_BY_NONE) { /* the total alone */
 		for (size_t i = 0; i < r->ng; i++)
 			free(r->g[i].label);
 		r->ng = 0;
@@ -592,7 +447,7 @@ static struct report_table *referrals_table(struct rctx *r, const struct measure
 					    const struct measures *total_prev)
 {
 	const struct col_spec cols[] = {
-		{ by_column(r->by), RV_TEXT },	{ "contacts", RV_COUNT },
+		{ by_column(r->sc.by), RV_TEXT },	{ "contacts", RV_COUNT },
 		{ "referred", RV_COUNT },	{ "referred_pct", RV_PERCENT },
 		{ "previous", RV_COUNT },	{ "change", RV_CHANGE },
 		{ "change_pct", RV_PERCENT },
@@ -621,7 +476,7 @@ static struct report_table *referrals_table(struct rctx *r, const struct measure
 static struct report_table *fcr_table(struct rctx *r, const struct measures *total, long target)
 {
 	const struct col_spec cols[] = {
-		{ by_column(r->by), RV_TEXT },	{ "contacts", RV_COUNT },
+		{ by_column(r->sc.by), RV_TEXT },	{ "contacts", RV_COUNT },
 		{ "resolved", RV_COUNT },	{ "fcr_pct", RV_PERCENT },
 		{ "target_pct", RV_PERCENT },	{ "met", RV_TEXT },
 		{ "resolved_audited", RV_COUNT }, { "fcr_audited_pct", RV_PERCENT },
@@ -660,7 +515,7 @@ static struct report_table *channels_table(struct rctx *r, const struct measures
 {
 	struct report_table *t;
 
-	if (r->by == REPORT_BY_CHANNEL) {
+	if (r->sc.by == REPORT_BY_CHANNEL) {
 		const struct col_spec cols[] = {
 			{ "channel", RV_TEXT },		 { "contacts", RV_COUNT },
 			{ "share_pct", RV_PERCENT },	 { "digital", RV_TEXT },
@@ -686,7 +541,7 @@ static struct report_table *channels_table(struct rctx *r, const struct measures
 	}
 	{
 		const struct col_spec cols[] = {
-			{ by_column(r->by), RV_TEXT },	  { "contacts", RV_COUNT },
+			{ by_column(r->sc.by), RV_TEXT },	  { "contacts", RV_COUNT },
 			{ "digital_done", RV_COUNT },	  { "digital_takeup_pct", RV_PERCENT },
 		};
 		t = table_new(cols, sizeof cols / sizeof cols[0]);
@@ -731,7 +586,7 @@ static struct report_table *failure_table(struct rctx *r, const struct measures 
 {
 	struct report_table *t;
 
-	if (r->by == REPORT_BY_REASON) {
+	if (r->sc.by == REPORT_BY_REASON) {
 		const struct col_spec cols[] = {
 			{ "reason", RV_TEXT },
 			{ "failure", RV_COUNT },
@@ -757,7 +612,7 @@ static struct report_table *failure_table(struct rctx *r, const struct measures 
 	}
 	{
 		const struct col_spec cols[] = {
-			{ by_column(r->by), RV_TEXT },	      { "contacts", RV_COUNT },
+			{ by_column(r->sc.by), RV_TEXT },	      { "contacts", RV_COUNT },
 			{ "failure", RV_COUNT },	      { "failure_pct", RV_PERCENT },
 			{ "share_of_failure_pct", RV_PERCENT },
 		};
@@ -765,7 +620,7 @@ static struct report_table *failure_table(struct rctx *r, const struct measures 
 	}
 	/* The services (teams, sites...) generating most failure demand first;
 	 * time groupings stay in time order. */
-	if (!by_is_time(r->by) && r->ng)
+	if (!by_is_time(r->sc.by) && r->ng)
 		qsort(r->g, r->ng, sizeof *r->g, group_cmp_failure);
 	for (size_t i = 0; i <= r->ng; i++) {
 		const struct measures *m = i < r->ng ? &r->g[i].now : total;
@@ -793,7 +648,7 @@ static struct report_table *signposting_table(struct rctx *r, const struct measu
 					      long sign_year, long ad_year)
 {
 	const struct col_spec cols[] = {
-		{ by_column(r->by), RV_TEXT },
+		{ by_column(r->sc.by), RV_TEXT },
 		{ "signposted", RV_COUNT },
 		{ "signposted_target", RV_COUNT },
 		{ "signposted_pct_of_target", RV_PERCENT },
@@ -802,7 +657,7 @@ static struct report_table *signposting_table(struct rctx *r, const struct measu
 		{ "assisted_digital_pct_of_target", RV_PERCENT },
 	};
 	struct report_table *t = table_new(cols, sizeof cols / sizeof cols[0]);
-	int64_t days = period_days(r->q);
+	int64_t days = report_period_days(r->sc.q->from, r->sc.q->to);
 	long st = prorate(sign_year, days), at = prorate(ad_year, days);
 
 	for (size_t i = 0; i <= r->ng; i++) {
@@ -840,13 +695,13 @@ static long long cost_at_target(const struct rctx *r, long contacts)
 
 static enum status load_target_mix(struct rctx *r, struct err *e)
 {
-	struct store_report_share shares[STORE_MIX_MAX];
+	struct channel_share shares[CHANNEL_MIX_MAX];
 	char *mix = NULL;
 	size_t n;
 	enum status rc;
 
-	mix = r->src->setting(r->src->ctx, "cost_target_mix");
-	rc = store_report_mix_parse(mix, shares, &n, e);
+	mix = r->sc.src->setting(r->sc.src->ctx, "cost_target_mix");
+	rc = valid_channel_mix(mix, shares, &n, e);
 	for (size_t i = 0; !rc && i < n; i++) {
 		int k = channel_index(r, shares[i].channel);
 
@@ -865,7 +720,7 @@ static struct report_table *cost_table(struct rctx *r, const struct measures *to
 {
 	struct report_table *t;
 
-	if (r->by == REPORT_BY_CHANNEL) {
+	if (r->sc.by == REPORT_BY_CHANNEL) {
 		const struct col_spec cols[] = {
 			{ "channel", RV_TEXT },		{ "contacts", RV_COUNT },
 			{ "unit_cost", RV_PENCE },	{ "cost", RV_PENCE },
@@ -910,7 +765,7 @@ static struct report_table *cost_table(struct rctx *r, const struct measures *to
 	}
 	{
 		const struct col_spec cols[] = {
-			{ by_column(r->by), RV_TEXT },	  { "contacts", RV_COUNT },
+			{ by_column(r->sc.by), RV_TEXT },	  { "contacts", RV_COUNT },
 			{ "cost", RV_PENCE },		  { "cost_at_target", RV_PENCE },
 			{ "difference", RV_PENCE },
 		};
@@ -1016,7 +871,7 @@ static bool text_day(const char *day, struct date *out)
 
 /* Working days the case waited on the customer, from its history: each
  * awaiting-customer stretch until the next other status (or today). */
-static long paused_from_events(struct case_ctx *cc, const struct store_report_case *k,
+static long paused_from_events(struct case_ctx *cc, const struct report_case *k,
 			       bool *waiting_now)
 {
 	long n = 0;
@@ -1046,10 +901,10 @@ static long paused_from_events(struct case_ctx *cc, const struct store_report_ca
 	return n;
 }
 
-static int fold_case(void *ctx, const struct store_report_case *k)
+static int fold_case(void *ctx, const struct report_case *k)
 {
 	struct case_ctx *cc = ctx;
-	const char *label = cc->r->by == REPORT_BY_SERVICE ? k->service : k->team;
+	const char *label = cc->r->sc.by == REPORT_BY_SERVICE ? k->service : k->team;
 	struct case_group *g = NULL;
 	struct date created, due, closed;
 	bool waiting_now = false, is_closed = strcmp(k->status, "closed") == 0;
@@ -1106,7 +961,7 @@ static int case_group_cmp(const void *pa, const void *pb)
 static enum status cases_report(struct rctx *r, struct report_table **out, struct err *e)
 {
 	const struct col_spec cols[] = {
-		{ by_column(r->by), RV_TEXT },	   { "cases", RV_COUNT },
+		{ by_column(r->sc.by), RV_TEXT },	   { "cases", RV_COUNT },
 		{ "open", RV_COUNT },		   { "overdue", RV_COUNT },
 		{ "closed", RV_COUNT },		   { "closed_within_standard", RV_COUNT },
 		{ "within_standard_pct", RV_PERCENT }, { "avg_working_days", RV_AVERAGE },
@@ -1115,17 +970,17 @@ static enum status cases_report(struct rctx *r, struct report_table **out, struc
 	struct date *hol = NULL;
 	struct case_group total = { 0 };
 	char lo[32], hi[32];
-	struct store_report_range range = { lo, hi, r->site, r->advisor };
+	struct report_range range = { lo, hi, r->sc.site, r->sc.advisor };
 	struct report_table *t;
 	enum status rc;
 
-	rc = r->src->holidays(r->src->ctx, &hol, &cc.nhol, e);
+	rc = r->sc.src->holidays(r->sc.src->ctx, &hol, &cc.nhol, e);
 	if (rc)
 		return rc;
 	cc.hol = hol;
 	workday_holidays(&cc);
-	report_period_bounds(r->q->from, r->q->to, lo, hi, sizeof lo);
-	rc = r->src->cases(r->src->ctx, &range, fold_case, &cc, e);
+	report_period_bounds(r->sc.q->from, r->sc.q->to, lo, hi, sizeof lo);
+	rc = r->sc.src->cases(r->sc.src->ctx, &range, fold_case, &cc, e);
 	if (!rc) {
 		if (cc.ng)
 			qsort(cc.g, cc.ng, sizeof *cc.g, case_group_cmp);
@@ -1166,117 +1021,24 @@ static enum status cases_report(struct rctx *r, struct report_table **out, struc
 	return rc;
 }
 
-/* ---- checks and dispatch ------------------------------------------------ */
-
-/* The grouping a report uses when none is asked for. */
-static enum report_by natural_by(enum report_kind k)
-{
-	switch (k) {
-	case REPORT_CHANNELS:
-	case REPORT_COST:
-		return REPORT_BY_CHANNEL;
-	case REPORT_FAILURE:
-		return REPORT_BY_REASON;
-	case REPORT_CASES:
-		return REPORT_BY_TEAM;
-	default:
-		return REPORT_BY_NONE;
-	}
-}
-
-/* True when who names the viewer: their advisor code ("advisor:jsmith") or
- * the login in it ("jsmith"). */
-static bool viewer_is(const struct report_viewer *v, const char *who)
-{
-	const char *colon = strchr(v->advisor, ':');
-
-	return strcmp(who, v->advisor) == 0 || (colon && strcmp(who, colon + 1) == 0);
-}
-
-/* Refuses an advisor another advisor's figures or contacts, with an audit
- * row ("access.denied", detail "report-all") written before the refusal. */
-static enum status deny_others(struct store *s, const struct report_viewer *v, const char *who,
-			       const char *what, struct err *e)
-{
-	enum status rc = s ? store_audit(s, "access.denied", "report", NULL, "report-all", e)
-			   : STATUS_OK;
-
-	if (rc)
-		return rc;
-	return err_set(e, STATUS_DENIED,
-		       "not allowed: %s is an advisor and sees only their own %s, not those of '%s'; "
-		       "only a supervisor or an administrator can see other advisors' %s",
-		       v->advisor, what, who, what);
-}
-
-void report_viewer_from_store(struct store *s, struct report_viewer *v)
-{
-	v->advisor = store_actor(s);
-	v->supervisor = store_allowed(s, STORE_PERM_REPORT_ALL);
-}
-
-/* s (may be NULL) takes the audit row of a refusal. */
-static enum status check_query(const struct report_source *src, struct store *s,
-			       const struct report_viewer *v, const struct report_query *q,
-			       struct rctx *r, struct err *e)
-{
-	int64_t len;
-
-	if (!q || (unsigned)q->kind >= REPORT_KIND_COUNT)
-		return err_set(e, STATUS_USAGE, "no such report");
-	if (!v || (!v->supervisor && (!v->advisor || !*v->advisor)))
-		return err_set(e, STATUS_DENIED,
-			       "reports need a signed-in advisor or supervisor");
-	if (!date_valid(q->from) || !date_valid(q->to))
-		return err_set(e, STATUS_USAGE, "a report needs a period: --from DATE --to DATE");
-	len = period_days(q);
-	if (len < 1)
-		return err_set(e, STATUS_INVALID,
-			       "the period ends before it starts; give --from on or before --to");
-	if (len > REPORT_MAX_DAYS)
-		return err_set(e, STATUS_INVALID,
-			       "the period is %lld days; a report covers at most %d days (about ten years)",
-			       (long long)len, REPORT_MAX_DAYS);
-	r->src = src;
-	r->q = q;
-	r->by = q->by == REPORT_BY_NONE ? natural_by(q->kind) : q->by;
-	if ((unsigned)r->by >= REPORT_BY_COUNT)
-		return err_set(e, STATUS_USAGE, "no such grouping");
-	if (r->by == REPORT_BY_REASON && q->kind != REPORT_FAILURE)
-		return err_set(e, STATUS_USAGE,
-			       "only the failure report groups by reason; use service, team, site, advisor, channel, day, week or month");
-	if (q->kind == REPORT_CASES && r->by != REPORT_BY_TEAM && r->by != REPORT_BY_SERVICE)
-		return err_set(e, STATUS_USAGE, "the cases report groups by team or service, not %s",
-			       report_by_name(r->by));
-	r->site = q->site && *q->site ? q->site : NULL;
-	r->advisor = q->advisor && *q->advisor ? q->advisor : NULL;
-	if (!v->supervisor) {
-		if (r->advisor && !viewer_is(v, r->advisor))
-			return deny_others(s, v, r->advisor, "figures", e);
-		r->advisor = v->advisor;
-	}
-	if (r->site)
-		return src->site_check(src->ctx, r->site, e);
-	return STATUS_OK;
-}
+/* ---- running one report ------------------------------------------------- */
 
 static void set_title(struct report_table *t, const struct rctx *r)
 {
 	char a[16], b[16];
 
-	date_format(r->q->from, a, sizeof a);
-	date_format(r->q->to, b, sizeof b);
+	date_format(r->sc.q->from, a, sizeof a);
+	date_format(r->sc.q->to, b, sizeof b);
 	free(t->title);
-	t->title = xasprintf("%s %s..%s%s%s%s%s%s%s", report_kind_name(r->q->kind), a, b,
-			     r->by == REPORT_BY_NONE ? "" : " by ",
-			     r->by == REPORT_BY_NONE ? "" : report_by_name(r->by),
-			     r->site ? ", site " : "", r->site ? r->site : "",
-			     r->advisor ? ", advisor " : "", r->advisor ? r->advisor : "");
+	t->title = xasprintf("%s %s..%s%s%s%s%s%s%s", report_kind_name(r->sc.q->kind), a, b,
+			     r->sc.by == REPORT_BY_NONE ? "" : " by ",
+			     r->sc.by == REPORT_BY_NONE ? "" : report_by_name(r->sc.by),
+			     r->sc.site ? ", site " : "", r->sc.site ? r->sc.site : "",
+			     r->sc.advisor ? ", advisor " : "", r->sc.advisor ? r->sc.advisor : "");
 }
 
-static enum status run(const struct report_source *src, struct store *s,
-		       const struct report_viewer *v, const struct report_query *q,
-		       struct report_table **out, struct err *e)
+enum status report_run(const struct report_source *src, const struct report_viewer *v,
+		       const struct report_query *q, struct report_table **out, struct err *e)
 {
 	struct rctx r = { 0 };
 	struct measures total = { 0 }, total_prev = { 0 };
@@ -1284,11 +1046,11 @@ static enum status run(const struct report_source *src, struct store *s,
 	enum status rc;
 
 	*out = NULL;
-	rc = check_query(src, s, v, q, &r, e);
+	rc = report_query_check(src, v, q, &r.sc, e);
 	if (rc)
 		return rc;
 	rc = src->channels(src->ctx, add_channel, &r, e);
-	if (!rc && r.by == REPORT_BY_TEAM)
+	if (!rc && r.sc.by == REPORT_BY_TEAM)
 		rc = src->service_teams(src->ctx, add_service_team, &r, e);
 	if (rc)
 		goto out;
@@ -1362,362 +1124,4 @@ out:
 	report_table_free(t);
 	rctx_release(&r);
 	return rc;
-}
-
-/* ---- the store as a source ----------------------------------------------- */
-
-static enum status store_tally(void *ctx, const struct store_report_range *r,
-			       enum store_report_key key, int repeat_days,
-			       int (*fn)(void *, const struct store_report_tally *), void *fctx,
-			       struct err *e)
-{
-	return store_report_tally(ctx, r, key, repeat_days, fn, fctx, e);
-}
-
-static enum status store_channels(void *ctx,
-				  int (*fn)(void *, const struct store_report_channel *),
-				  void *fctx, struct err *e)
-{
-	return store_report_channels(ctx, fn, fctx, e);
-}
-
-static enum status store_service_teams(void *ctx, int (*fn)(void *, const char *, const char *),
-				       void *fctx, struct err *e)
-{
-	return store_report_service_teams(ctx, fn, fctx, e);
-}
-
-static enum status store_cases(void *ctx, const struct store_report_range *r,
-			       int (*fn)(void *, const struct store_report_case *), void *fctx,
-			       struct err *e)
-{
-	return store_report_cases(ctx, r, fn, fctx, e);
-}
-
-static enum status store_holiday_list(void *ctx, struct date **out, size_t *n, struct err *e)
-{
-	return store_holidays(ctx, out, n, e);
-}
-
-static char *store_setting(void *ctx, const char *key)
-{
-	char *v = NULL;
-
-	if (store_setting_get(ctx, key, &v, NULL) != STATUS_OK) {
-		free(v);
-		return NULL;
-	}
-	return v;
-}
-
-static enum status store_site_check(void *ctx, const char *site, struct err *e)
-{
-	if (store_ref_exists(ctx, REF_SITE, site))
-		return STATUS_OK;
-	return store_ref_check(ctx, REF_SITE, site, e);
-}
-
-static void store_source(struct store *s, struct report_source *src)
-{
-	*src = (struct report_source){
-		.ctx = s,
-		.tally = store_tally,
-		.channels = store_channels,
-		.service_teams = store_service_teams,
-		.cases = store_cases,
-		.holidays = store_holiday_list,
-		.setting = store_setting,
-		.site_check = store_site_check,
-	};
-}
-
-enum status report_run(struct store *s, const struct report_viewer *v,
-		       const struct report_query *q, struct report_table **out, struct err *e)
-{
-	struct report_source src;
-
-	store_source(s, &src);
-	return run(&src, s, v, q, out, e);
-}
-
-enum status report_run_source(const struct report_source *src, const struct report_viewer *v,
-			      const struct report_query *q, struct report_table **out,
-			      struct err *e)
-{
-	return run(src, NULL, v, q, out, e);
-}
-
-/* ---- drill-down --------------------------------------------------------- */
-
-struct drill_rows {
-	struct store_report_contact *row;
-	size_t n;
-};
-
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
-static int keep_contact(void *ctx, const struct store_report_contact *c)
-{
-	struct drill_rows *d = ctx;
-	struct store_report_contact *k;
-
-	d->row = xrealloc(d->row, (d->n + 1) * sizeof *d->row);
-	k = &d->row[d->n++];
-	k->id = xstrdup(c->id);
-	k->created_at = xstrdup(c->created_at);
-	k->service = xstrdup(c->service);
-	k->site = xstrdup(c->site);
-	k->channel = xstrdup(c->channel);
-	k->advisor = xstrdup(c->advisor);
-	k->outcome = xstrdup(c->outcome);
-	k->failure = dup_or_null(c->failure);
-	k->customer_id = dup_or_null(c->customer_id);
-	k->customer_name = dup_or_null(c->customer_name);
-	k->case_reference = dup_or_null(c->case_reference);
-	return 0;
-}
-
-static void drill_rows_release(struct drill_rows *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		struct store_report_contact *k = &d->row[i];
-
-		free((char *)k->id);
-		free((char *)k->created_at);
-		free((char *)k->service);
-		free((char *)k->site);
-		free((char *)k->channel);
-		free((char *)k->advisor);
-		free((char *)k->outcome);
-		free((char *)k->failure);
-		free((char *)k->customer_id);
-		free((char *)k->customer_name);
-		free((char *)k->case_reference);
-	}
-	free(d->row);
-}
-
-/* The days of a time bucket's key ("2026-11-20", "2026-W47", "2026-11"). */
-static bool bucket_days(enum report_by by, const char *key, struct date *a, struct date *b)
-{
-	char text[16];
-
-	if (by == REPORT_BY_DAY) {
-		if (date_parse(key, a, "day", NULL) != STATUS_OK)
-			return false;
-		*b = *a;
-		return true;
-	}
-	if (by == REPORT_BY_MONTH) {
-		snprintf(text, sizeof text, "%.7s-01", key);
-		if (strlen(key) != 7 || date_parse(text, a, "month", NULL) != STATUS_OK)
-			return false;
-		*b = (struct date){ a->year, a->month, month_days(a->year, a->month) };
-		return true;
-	}
-	{
-		long y, w;
-		char ys[8], ws[4];
-		struct date jan4;
-		int64_t monday;
-		int iy, iw;
-
-		if (strlen(key) != 8 || key[4] != '-' || key[5] != 'W')
-			return false;
-		snprintf(ys, sizeof ys, "%.4s", key);
-		snprintf(ws, sizeof ws, "%.2s", key + 6);
-		if (valid_int("year", ys, 1900, 9999, &y, NULL) ||
-		    valid_int("week", ws, 1, 53, &w, NULL))
-			return false;
-		/* Week 1 holds 4 January. */
-		jan4 = (struct date){ (int)y, 1, 4 };
-		monday = date_to_days(jan4) - (date_weekday(jan4) - 1) + (w - 1) * 7;
-		*a = date_from_days(monday);
-		*b = date_from_days(monday + 6);
-		report_iso_week(*a, &iy, &iw);
-		return iy == y && iw == w; /* no week 53 in a 52-week year */
-	}
-}
-
-const char *report_drill_count(enum report_kind k)
-{
-	switch (k) {
-	case REPORT_REFERRALS:
-		return "referred";
-	case REPORT_FCR:
-		return "resolved";
-	case REPORT_FAILURE:
-		return "failure";
-	case REPORT_CHANNELS:
-	case REPORT_COST:
-		return "contacts";
-	default:
-		return NULL;
-	}
-}
-
-/* report_drill; every_contact drops the report's own filter (outcome,
- * failure demand) so the list is the row's "contacts" count. */
-static enum status drill(struct store *s, const struct report_viewer *v,
-			 const struct report_query *q, const char *key, bool every_contact,
-			 long limit, int (*fn)(void *ctx, const struct store_report_contact *c),
-			 void *ctx, struct err *e)
-{
-	struct rctx r = { 0 };
-	struct report_source src;
-	struct store_report_drill d = { 0 };
-	struct drill_rows rows = { 0 };
-	struct date from, to;
-	char lo[32], hi[32], a[16], b[16], *detail = NULL;
-	bool whole = !key || !*key || strcmp(key, "total") == 0;
-	bool none = false;
-	enum status rc;
-
-	store_source(s, &src);
-	rc = check_query(&src, s, v, q, &r, e);
-	if (rc)
-		return rc;
-	switch (q->kind) {
-	case REPORT_REFERRALS:
-		d.outcome = OUTCOME_REFERRED;
-		break;
-	case REPORT_FCR:
-		d.outcome = OUTCOME_RESOLVED;
-		break;
-	case REPORT_FAILURE:
-		d.failure_only = true;
-		break;
-	case REPORT_CHANNELS:
-	case REPORT_COST:
-		break;
-	default:
-		return err_set(e, STATUS_USAGE,
-			       "the %s report has no drill-down; drill into referrals, fcr, failure, channels or cost",
-			       report_kind_name(q->kind));
-	}
-	if (every_contact) {
-		d.outcome = NULL;
-		d.failure_only = false;
-	}
-	from = q->from;
-	to = q->to;
-	d.range.site = r.site;
-	d.range.advisor = r.advisor;
-	if (!whole) {
-		switch (r.by) {
-		case REPORT_BY_SERVICE:
-			d.service = key;
-			break;
-		case REPORT_BY_TEAM:
-			d.team = key;
-			break;
-		case REPORT_BY_SITE:
-			none = r.site && strcmp(r.site, key) != 0;
-			d.range.site = key;
-			break;
-		case REPORT_BY_ADVISOR:
-			if (!v->supervisor && !viewer_is(v, key)) {
-				rc = deny_others(s, v, key, "contacts", e);
-				rctx_release(&r);
-				return rc;
-			}
-			if (!v->supervisor)
-				key = v->advisor;
-			none = r.advisor && strcmp(r.advisor, key) != 0;
-			d.range.advisor = key;
-			break;
-		case REPORT_BY_CHANNEL:
-			d.channel = key;
-			break;
-		case REPORT_BY_REASON:
-			d.failure = key;
-			break;
-		case REPORT_BY_DAY:
-		case REPORT_BY_WEEK:
-		case REPORT_BY_MONTH: {
-			struct date ka, kb;
-
-			if (!bucket_days(r.by, key, &ka, &kb))
-				return err_set(e, STATUS_USAGE,
-					       "'%s' is not a %s; use the first column of the report",
-					       key, report_by_name(r.by));
-			if (date_cmp(ka, from) > 0)
-				from = ka;
-			if (date_cmp(kb, to) < 0)
-				to = kb;
-			none = date_cmp(from, to) > 0;
-			break;
-		}
-		default:
-			break;
-		}
-	}
-	if (none) {
-		rctx_release(&r);
-		return STATUS_OK;
-	}
-	report_period_bounds(from, to, lo, hi, sizeof lo);
-	d.range.from_utc = lo;
-	d.range.to_utc = hi;
-	d.limit = limit > 0 ? limit : 100;
-	rc = store_report_contacts(s, &d, keep_contact, &rows, e);
-	if (rc)
-		goto out;
-	/* Audit before anyone sees a name: the summary, then each customer. */
-	date_format(q->from, a, sizeof a);
-	date_format(q->to, b, sizeof b);
-	detail = xasprintf("%s %s..%s by %s key %s%s: contacts %zu", report_kind_name(q->kind), a,
-			   b, report_by_name(r.by), whole ? "total" : key,
-			   every_contact ? " count contacts" : "", rows.n);
-	rc = store_tx_begin(s, e);
-	if (rc)
-		goto out;
-	rc = store_audit(s, "report.drill", "report", NULL, detail, e);
-	for (size_t i = 0; !rc && i < rows.n; i++)
-		if (rows.row[i].customer_name)
-			rc = store_audit(s, "report.drill", "customer", rows.row[i].customer_id,
-					 report_kind_name(q->kind), e);
-	if (rc) {
-		store_tx_end(s, false, NULL);
-		goto out;
-	}
-	rc = store_tx_end(s, true, e);
-	for (size_t i = 0; !rc && i < rows.n; i++)
-		if (fn(ctx, &rows.row[i]))
-			break;
-out:
-	free(detail);
-	drill_rows_release(&rows);
-	rctx_release(&r);
-	return rc;
-}
-
-enum status report_drill(struct store *s, const struct report_viewer *v,
-			 const struct report_query *q, const char *key, long limit,
-			 int (*fn)(void *ctx, const struct store_report_contact *c), void *ctx,
-			 struct err *e)
-{
-	return drill(s, v, q, key, false, limit, fn, ctx, e);
-}
-
-enum status report_drill_column(struct store *s, const struct report_viewer *v,
-				const struct report_query *q, const char *key,
-				const char *column, long limit,
-				int (*fn)(void *ctx, const struct store_report_contact *c),
-				void *ctx, struct err *e)
-{
-	const char *count = q ? report_drill_count(q->kind) : NULL;
-
-	if (!column || (count && strcmp(column, count) == 0))
-		return drill(s, v, q, key, false, limit, fn, ctx, e);
-	if (count && strcmp(column, "contacts") == 0)
-		return drill(s, v, q, key, true, limit, fn, ctx, e);
-	if (!count)
-		return drill(s, v, q, key, false, limit, fn, ctx, e); /* says there is none */
-	return err_set(e, STATUS_USAGE,
-		       "'%s' is not a count of contacts; drill into contacts or %s", column,
-		       count);
 }

@@ -1,18 +1,21 @@
 /*
- * Aggregate reads for the supervisor reports (issue 6). Only counting and
- * listing here; periods, roles, grouping into teams and weeks, shares and
- * costs are src/report's. Every statement is a static string cached by
+ * The desk's store as a report source (struct report_source, report.h):
+ * the aggregate reads the supervisor reports are computed from, the
+ * contacts behind a count, and this store's audit trail for what the
+ * report engine audits. Only counting and listing here; periods, roles,
+ * grouping into teams and weeks, shares and costs are src/report's. Every statement is a static string cached by
  * stmt_sql with every value bound; the grouping key is chosen by a bound
  * number, so one statement serves every grouping.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "frontdesk/report.h"
 #include "internal.h"
 
 /*
  * Counting contacts. contact_tally (schema 5) holds the counts per UTC day
- * (per hour for SRK_HOUR), key and channel, kept by triggers. A report adds
+ * (per hour for RTK_HOUR), key and channel, kept by triggers. A report adds
  * up those rows for the whole days of its range and reads contacts only for
  * the part days at either end (a London day starts at 23:00 UTC in summer),
  * so a year costs about what a day does. A range whose filters the sums do
@@ -38,7 +41,7 @@ static const char sql_tally_rows[] =
 	" FROM contact c WHERE" SQL_RANGE;
 
 /* The kept counts of kind ?1 for periods [?2, ?3), of key ?5 alone when it
- * is not NULL; ?4 blanks the key (SRK_NONE sums every key of a kind). */
+ * is not NULL; ?4 blanks the key (RTK_NONE sums every key of a kind). */
 static const char sql_tally_sums[] =
 	"SELECT CASE WHEN ?4 THEN '' ELSE key END, channel, contacts, resolved, referred,"
 	" signposted, assisted_digital, abandoned, failure"
@@ -90,7 +93,7 @@ struct tally_slot {
 	uint32_t entry; /* index + 1; 0: an empty slot */
 };
 struct tally_map {
-	struct store_report_tally *entry;
+	struct report_tally *entry;
 	size_t n, alloc;
 	struct tally_slot *slot;
 	size_t cap; /* a power of two, at most half full */
@@ -127,7 +130,7 @@ static void tally_grow(struct tally_map *m)
 	m->cap = cap;
 }
 
-static struct store_report_tally *tally_find(struct tally_map *m, const char *key,
+static struct report_tally *tally_find(struct tally_map *m, const char *key,
 					     const char *channel)
 {
 	uint32_t h = tally_hash(key, channel);
@@ -136,7 +139,7 @@ static struct store_report_tally *tally_find(struct tally_map *m, const char *ke
 	if ((m->n + 1) * 2 > m->cap)
 		tally_grow(m);
 	for (i = h & (m->cap - 1); m->slot[i].entry; i = (i + 1) & (m->cap - 1)) {
-		struct store_report_tally *t = &m->entry[m->slot[i].entry - 1];
+		struct report_tally *t = &m->entry[m->slot[i].entry - 1];
 
 		if (m->slot[i].hash == h && strcmp(t->key, key) == 0 &&
 		    strcmp(t->channel, channel) == 0)
@@ -146,7 +149,7 @@ static struct store_report_tally *tally_find(struct tally_map *m, const char *ke
 		m->alloc = m->alloc ? m->alloc * 2 : 64;
 		m->entry = xrealloc(m->entry, m->alloc * sizeof *m->entry);
 	}
-	m->entry[m->n] = (struct store_report_tally){ .key = xstrdup(key),
+	m->entry[m->n] = (struct report_tally){ .key = xstrdup(key),
 						      .channel = xstrdup(channel) };
 	m->slot[i] = (struct tally_slot){ h, (uint32_t)++m->n };
 	return &m->entry[m->n - 1];
@@ -167,14 +170,14 @@ static void tally_release(struct tally_map *m)
 /* In (key, channel) order. */
 static int tally_cmp(const void *pa, const void *pb)
 {
-	const struct store_report_tally *a = *(const struct store_report_tally *const *)pa;
-	const struct store_report_tally *b = *(const struct store_report_tally *const *)pb;
+	const struct report_tally *a = *(const struct report_tally *const *)pa;
+	const struct report_tally *b = *(const struct report_tally *const *)pb;
 	int c = strcmp(a->key, b->key);
 
 	return c ? c : strcmp(a->channel, b->channel);
 }
 
-static void bind_range(sqlite3_stmt *st, const struct store_report_range *r)
+static void bind_range(sqlite3_stmt *st, const struct report_range *r)
 {
 	sqlite3_bind_text(st, 1, r->from_utc, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, r->to_utc, -1, SQLITE_STATIC);
@@ -182,14 +185,14 @@ static void bind_range(sqlite3_stmt *st, const struct store_report_range *r)
 	bind_text_or_null(st, 4, r->advisor);
 }
 
-static enum status check_range(const struct store_report_range *r, struct err *e)
+static enum status check_range(const struct report_range *r, struct err *e)
 {
 	if (!r || !r->from_utc || !r->to_utc)
 		return err_set(e, STATUS_INVALID, "a report needs a period (from and to)");
 	return STATUS_OK;
 }
 
-static void tally_add(struct store_report_tally *t, const char *outcome, bool failure, int sign)
+static void tally_add(struct report_tally *t, const char *outcome, bool failure, int sign)
 {
 	t->contacts += sign;
 	if (strcmp(outcome, OUTCOME_RESOLVED) == 0)
@@ -207,8 +210,8 @@ static void tally_add(struct store_report_tally *t, const char *outcome, bool fa
 }
 
 /* Adds (sign +1) or takes away (-1) each row of a tally query. */
-static enum status tally_run(struct store *s, const char *sql, const struct store_report_range *r,
-			     enum store_report_key key, int sign, struct tally_map *m,
+static enum status tally_run(struct store *s, const char *sql, const struct report_range *r,
+			     enum report_tally_key key, int sign, struct tally_map *m,
 			     struct err *e)
 {
 	sqlite3_stmt *st = stmt_sql(s, sql, e);
@@ -219,7 +222,7 @@ static enum status tally_run(struct store *s, const char *sql, const struct stor
 	bind_range(st, r);
 	sqlite3_bind_int(st, 5, (int)key);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_report_tally *t = tally_find(m, col_text(st, 0), col_text(st, 1));
+		struct report_tally *t = tally_find(m, col_text(st, 0), col_text(st, 1));
 		const char *outcome;
 
 		outcome = col_text(st, 2);
@@ -234,22 +237,22 @@ static enum status tally_run(struct store *s, const char *sql, const struct stor
 /* The kind of contact_tally row that holds key under r's filters, and the
  * one key of it to read (NULL: all); false when no kind holds them (both
  * filters, or a filter on another column than the key). */
-static bool sums_kind(const struct store_report_range *r, enum store_report_key key, int *kind,
+static bool sums_kind(const struct report_range *r, enum report_tally_key key, int *kind,
 		      const char **only)
 {
 	*only = NULL;
 	if (r->site && r->advisor)
 		return false;
 	if (r->site || r->advisor) {
-		enum store_report_key filter = r->site ? SRK_SITE : SRK_ADVISOR;
+		enum report_tally_key filter = r->site ? RTK_SITE : RTK_ADVISOR;
 
-		if (key != SRK_NONE && key != filter)
+		if (key != RTK_NONE && key != filter)
 			return false;
 		*kind = (int)filter;
 		*only = r->site ? r->site : r->advisor;
 		return true;
 	}
-	*kind = (int)(key == SRK_NONE ? SRK_SITE : key); /* sites: the fewest rows */
+	*kind = (int)(key == RTK_NONE ? RTK_SITE : key); /* sites: the fewest rows */
 	return true;
 }
 
@@ -297,7 +300,7 @@ static enum status sums_run(struct store *s, int kind, const char *only, bool bl
 	sqlite3_bind_int(st, 4, blank);
 	bind_text_or_null(st, 5, only);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_report_tally *t = tally_find(m, col_text(st, 0), col_text(st, 1));
+		struct report_tally *t = tally_find(m, col_text(st, 0), col_text(st, 1));
 
 		t->contacts += (long)sqlite3_column_int64(st, 2);
 		t->resolved += (long)sqlite3_column_int64(st, 3);
@@ -314,10 +317,10 @@ static enum status sums_run(struct store *s, int kind, const char *only, bool bl
 }
 
 /* Counts every contact in r (corrected ones too) into m. */
-static enum status tally_count(struct store *s, const struct store_report_range *r,
-			       enum store_report_key key, struct tally_map *m, struct err *e)
+static enum status tally_count(struct store *s, const struct report_range *r,
+			       enum report_tally_key key, struct tally_map *m, struct err *e)
 {
-	bool hourly = key == SRK_HOUR;
+	bool hourly = key == RTK_HOUR;
 	char lo[32], hi[32];
 	const char *only;
 	int kind;
@@ -327,17 +330,17 @@ static enum status tally_count(struct store *s, const struct store_report_range 
 	    !whole_periods(r->from_utc, r->to_utc, hourly ? 3600000 : 86400000, lo, hi, sizeof lo))
 		return tally_run(s, sql_tally_rows, r, key, 1, m, e);
 	if (strcmp(r->from_utc, lo) < 0) {
-		struct store_report_range head = { r->from_utc, lo, r->site, r->advisor };
+		struct report_range head = { r->from_utc, lo, r->site, r->advisor };
 
 		rc = tally_run(s, sql_tally_rows, &head, key, 1, m, e);
 	}
 	if (!rc && strcmp(hi, r->to_utc) < 0) {
-		struct store_report_range tail = { hi, r->to_utc, r->site, r->advisor };
+		struct report_range tail = { hi, r->to_utc, r->site, r->advisor };
 
 		rc = tally_run(s, sql_tally_rows, &tail, key, 1, m, e);
 	}
 	if (!rc)
-		rc = sums_run(s, kind, only, key == SRK_NONE, lo, hi, hourly ? 13 : 10, m, e);
+		rc = sums_run(s, kind, only, key == RTK_NONE, lo, hi, hourly ? 13 : 10, m, e);
 	return rc;
 }
 
@@ -367,8 +370,8 @@ struct repeat_group {
 };
 struct repeat_pass {
 	struct store *s;
-	const struct store_report_range *r;
-	enum store_report_key key;
+	const struct report_range *r;
+	enum report_tally_key key;
 	int64_t window;
 	struct repeat_group *group; /* open addressing, at most half full */
 	size_t ngroups, cap;
@@ -578,8 +581,8 @@ static enum status repeat_meet(struct repeat_pass *p, struct repeat_group *g,
  * created_at text come together (it leads the index), so a count of
  * distinct texts orders them exactly as the text does.
  */
-static enum status repeats_run(struct store *s, const struct store_report_range *r,
-			       enum store_report_key key, int repeat_days, struct tally_map *m,
+static enum status repeats_run(struct store *s, const struct report_range *r,
+			       enum report_tally_key key, int repeat_days, struct tally_map *m,
 			       struct err *e)
 {
 	struct repeat_pass p = { .s = s, .r = r, .key = key,
@@ -652,10 +655,10 @@ static enum status repeats_run(struct store *s, const struct store_report_range 
 	return status;
 }
 
-enum status store_report_tally(struct store *s, const struct store_report_range *r,
-			       enum store_report_key key, int repeat_days,
-			       int (*fn)(void *ctx, const struct store_report_tally *t), void *ctx,
-			       struct err *e)
+static enum status read_tally(struct store *s, const struct report_range *r,
+			      enum report_tally_key key, int repeat_days,
+			      int (*fn)(void *ctx, const struct report_tally *t), void *ctx,
+			      struct err *e)
 {
 	struct tally_map m = { 0 };
 	enum status rc;
@@ -668,13 +671,13 @@ enum status store_report_tally(struct store *s, const struct store_report_range 
 	if (!rc)
 		rc = tally_run(s, sql_tally_corrected, r, key, -1, &m, e);
 	if (!rc && m.n) {
-		const struct store_report_tally **order = xcalloc(m.n, sizeof *order);
+		const struct report_tally **order = xcalloc(m.n, sizeof *order);
 
 		for (size_t i = 0; i < m.n; i++)
 			order[i] = &m.entry[i];
 		qsort(order, m.n, sizeof *order, tally_cmp);
 		for (size_t i = 0; i < m.n; i++) {
-			struct store_report_tally t = *order[i];
+			struct report_tally t = *order[i];
 
 			/* resolved_first held minus the repeats */
 			t.resolved_first = repeat_days > 0 ? t.resolved + t.resolved_first : 0;
@@ -708,7 +711,7 @@ static enum status tally_put(struct store *s, int kind, const char *period, stru
 	enum status rc = STATUS_OK;
 
 	for (size_t i = 0; !rc && i < m->n; i++) {
-		const struct store_report_tally *t = &m->entry[i];
+		const struct report_tally *t = &m->entry[i];
 		sqlite3_stmt *st = stmt_sql(s, sql_tally_put, e);
 
 		if (!st)
@@ -792,16 +795,16 @@ enum status report_migrate(struct store *s, struct err *e)
 		const char *outcome = col_text(st, 7);
 		bool failure = sqlite3_column_int(st, 8) != 0;
 
-		for (int k = SRK_SERVICE; !status && k <= KINDS; k++) {
+		for (int k = RTK_SERVICE; !status && k <= KINDS; k++) {
 			char now[16];
 			const char *key;
 
-			snprintf(now, sizeof now, "%.*s", k == SRK_HOUR ? 13 : 10, created);
+			snprintf(now, sizeof now, "%.*s", k == RTK_HOUR ? 13 : 10, created);
 			if (strcmp(now, period[k]) != 0) {
 				status = tally_put(s, k, period[k], &m[k], e);
 				snprintf(period[k], sizeof period[k], "%s", now);
 			}
-			key = k == SRK_HOUR ? now : col_text(st, k); /* column k is kind k's key */
+			key = k == RTK_HOUR ? now : col_text(st, k); /* column k is kind k's key */
 			tally_add(tally_find(&m[k], key, channel), outcome, failure, 1);
 		}
 		if (sqlite3_column_type(st, 9) == SQLITE_NULL)
@@ -817,7 +820,7 @@ enum status report_migrate(struct store *s, struct err *e)
 	sqlite3_reset(st);
 	if (!status && rc != SQLITE_DONE)
 		status = store_db_error(s, rc, "counting contacts for reports", e);
-	for (int k = SRK_SERVICE; k <= KINDS; k++) {
+	for (int k = RTK_SERVICE; k <= KINDS; k++) {
 		if (!status)
 			status = tally_put(s, k, period[k], &m[k], e);
 		tally_release(&m[k]);
@@ -830,9 +833,9 @@ enum status report_migrate(struct store *s, struct err *e)
 
 static const char sql_channels[] = "SELECT code, unit_cost_pence, digital FROM channel ORDER BY code";
 
-enum status store_report_channels(struct store *s,
-				  int (*fn)(void *ctx, const struct store_report_channel *c),
-				  void *ctx, struct err *e)
+static enum status read_channels(struct store *s,
+				 int (*fn)(void *ctx, const struct report_channel *c),
+				 void *ctx, struct err *e)
 {
 	sqlite3_stmt *st = stmt_sql(s, sql_channels, e);
 	int rc;
@@ -840,7 +843,7 @@ enum status store_report_channels(struct store *s,
 	if (!st)
 		return e ? e->code : STATUS_DB;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_report_channel c = {
+		struct report_channel c = {
 			.code = col_text(st, 0),
 			.unit_cost_pence = (long)sqlite3_column_int64(st, 1),
 			.digital = sqlite3_column_int(st, 2) != 0,
@@ -856,9 +859,9 @@ enum status store_report_channels(struct store *s,
 
 static const char sql_service_teams[] = "SELECT code, team FROM service ORDER BY code";
 
-enum status store_report_service_teams(struct store *s,
-				       int (*fn)(void *ctx, const char *service, const char *team),
-				       void *ctx, struct err *e)
+static enum status read_service_teams(struct store *s,
+				      int (*fn)(void *ctx, const char *service, const char *team),
+				      void *ctx, struct err *e)
 {
 	sqlite3_stmt *st = stmt_sql(s, sql_service_teams, e);
 	int rc;
@@ -929,9 +932,9 @@ static enum status case_events_read(struct store *s, const char *id, struct case
 	return STATUS_OK;
 }
 
-enum status store_report_cases(struct store *s, const struct store_report_range *r,
-			       int (*fn)(void *ctx, const struct store_report_case *c), void *ctx,
-			       struct err *e)
+static enum status read_cases(struct store *s, const struct report_range *r,
+			      int (*fn)(void *ctx, const struct report_case *c), void *ctx,
+			      struct err *e)
 {
 	struct case_events ev = { 0 };
 	sqlite3_stmt *st;
@@ -945,7 +948,7 @@ enum status store_report_cases(struct store *s, const struct store_report_range 
 		return e ? e->code : STATUS_DB;
 	bind_range(st, r);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_report_case c = {
+		struct report_case c = {
 			.id = col_text(st, 0),
 			.team = col_text(st, 1),
 			.service = col_text(st, 2),
@@ -992,9 +995,9 @@ static const char sql_drill[] =
 	" AND c.id NOT IN (SELECT corrects FROM contact WHERE corrects IS NOT NULL)"
 	" ORDER BY c.created_at, c.num LIMIT ?11";
 
-enum status store_report_contacts(struct store *s, const struct store_report_drill *d,
-				  int (*fn)(void *ctx, const struct store_report_contact *c),
-				  void *ctx, struct err *e)
+static enum status read_contacts(struct store *s, const struct report_drill_filter *d,
+				 int (*fn)(void *ctx, const struct report_contact *c),
+				 void *ctx, struct err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1013,7 +1016,7 @@ enum status store_report_contacts(struct store *s, const struct store_report_dri
 	bind_text_or_null(st, 10, d->failure);
 	sqlite3_bind_int64(st, 11, d->limit > 0 ? d->limit : 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_report_contact c = {
+		struct report_contact c = {
 			.id = col_text(st, 0),
 			.created_at = col_text(st, 1),
 			.service = col_text(st, 2),
@@ -1037,60 +1040,113 @@ enum status store_report_contacts(struct store *s, const struct store_report_dri
 
 /* ---- the target channel mix -------------------------------------------- */
 
-enum status store_report_mix_parse(const char *text, struct store_report_share *out, size_t *n,
-				   struct err *e)
-{
-	const char *p = text ? text : "";
-	long total = 0;
-
-	*n = 0;
-	while (*p) {
-		const char *colon = strchr(p, ':'), *end = strchr(p, ',');
-		size_t len;
-		char num[16];
-		long pct;
-
-		if (!end)
-			end = p + strlen(p);
-		if (!colon || colon > end || colon == p)
-			return err_set(e, STATUS_INVALID,
-				       "channel mix '%s' must be CHANNEL:PERCENT pairs separated by commas, like web:60,phone:40",
-				       text);
-		len = (size_t)(colon - p);
-		if (len >= sizeof out[0].channel || *n == STORE_MIX_MAX)
-			return err_set(e, STATUS_INVALID, "channel mix '%s' is too long", text);
-		if ((size_t)(end - colon - 1) >= sizeof num)
-			return err_set(e, STATUS_INVALID, "channel mix '%s': a percent is too long",
-				       text);
-		memcpy(num, colon + 1, (size_t)(end - colon - 1));
-		num[end - colon - 1] = '\0';
-		if (valid_int("channel mix percent", num, 0, 100, &pct, e))
-			return STATUS_INVALID;
-		memcpy(out[*n].channel, p, len);
-		out[*n].channel[len] = '\0';
-		for (size_t i = 0; i < *n; i++)
-			if (strcmp(out[i].channel, out[*n].channel) == 0)
-				return err_set(e, STATUS_INVALID,
-					       "channel mix '%s' names '%s' twice", text,
-					       out[i].channel);
-		out[(*n)++].percent = pct;
-		total += pct;
-		p = *end ? end + 1 : end;
-	}
-	if (*n == 0 || total != 100)
-		return err_set(e, STATUS_INVALID,
-			       "channel mix '%s' adds up to %ld%%; the shares must add up to 100",
-			       text ? text : "", total);
-	return STATUS_OK;
-}
-
 enum status store_report_mix_check(struct store *s, const char *text, struct err *e)
 {
-	struct store_report_share shares[STORE_MIX_MAX];
+	struct channel_share shares[CHANNEL_MIX_MAX];
 	size_t n;
-	enum status rc = store_report_mix_parse(text, shares, &n, e);
+	enum status rc = valid_channel_mix(text, shares, &n, e);
 
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = store_ref_check(s, REF_CHANNEL, shares[i].channel, e);
 	return rc;
+}
+
+/* ---- the binding ---------------------------------------------------------- */
+
+static enum status source_tally(void *ctx, const struct report_range *r,
+				enum report_tally_key key, int repeat_days,
+				int (*fn)(void *, const struct report_tally *), void *fctx,
+				struct err *e)
+{
+	return read_tally(ctx, r, key, repeat_days, fn, fctx, e);
+}
+
+static enum status source_channels(void *ctx, int (*fn)(void *, const struct report_channel *),
+				   void *fctx, struct err *e)
+{
+	return read_channels(ctx, fn, fctx, e);
+}
+
+static enum status source_service_teams(void *ctx,
+					int (*fn)(void *, const char *, const char *),
+					void *fctx, struct err *e)
+{
+	return read_service_teams(ctx, fn, fctx, e);
+}
+
+static enum status source_cases(void *ctx, const struct report_range *r,
+				int (*fn)(void *, const struct report_case *), void *fctx,
+				struct err *e)
+{
+	return read_cases(ctx, r, fn, fctx, e);
+}
+
+static enum status source_contacts(void *ctx, const struct report_drill_filter *d,
+				   int (*fn)(void *, const struct report_contact *), void *fctx,
+				   struct err *e)
+{
+	return read_contacts(ctx, d, fn, fctx, e);
+}
+
+static enum status source_holidays(void *ctx, struct date **out, size_t *n, struct err *e)
+{
+	return store_holidays(ctx, out, n, e);
+}
+
+static char *source_setting(void *ctx, const char *key)
+{
+	char *v = NULL;
+
+	if (store_setting_get(ctx, key, &v, NULL) != STATUS_OK) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static enum status source_site_check(void *ctx, const char *site, struct err *e)
+{
+	if (store_ref_exists(ctx, REF_SITE, site))
+		return STATUS_OK;
+	return store_ref_check(ctx, REF_SITE, site, e);
+}
+
+static enum status source_audit(void *ctx, const char *action, const char *record_type,
+				const char *record_id, const char *detail, struct err *e)
+{
+	return store_audit(ctx, action, record_type, record_id, detail, e);
+}
+
+static enum status source_audit_begin(void *ctx, struct err *e)
+{
+	return store_tx_begin(ctx, e);
+}
+
+static enum status source_audit_end(void *ctx, bool keep, struct err *e)
+{
+	return store_tx_end(ctx, keep, e);
+}
+
+void store_report_source(struct store *s, struct report_source *src)
+{
+	*src = (struct report_source){
+		.ctx = s,
+		.tally = source_tally,
+		.channels = source_channels,
+		.service_teams = source_service_teams,
+		.cases = source_cases,
+		.holidays = source_holidays,
+		.setting = source_setting,
+		.site_check = source_site_check,
+		.contacts = source_contacts,
+		.audit = source_audit,
+		.audit_begin = source_audit_begin,
+		.audit_end = source_audit_end,
+	};
+}
+
+void store_report_viewer(struct store *s, struct report_viewer *v)
+{
+	v->advisor = store_actor(s);
+	v->supervisor = store_allowed(s, STORE_PERM_REPORT_ALL);
 }
