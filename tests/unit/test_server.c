@@ -491,6 +491,14 @@ static void test_refusal_text(void **state)
 			    out);
 	server_refusal_text(&c, "the device's code 'Jo'", out, sizeof out);
 	assert_non_null(strstr(out, "the device's code (value not shown)"));
+	/* A value holding quotes of its own: none of it shown. */
+	server_refusal_text(&c, "fields.postcode 'QX9 O'Vantablack' is not a UK postcode", out,
+			    sizeof out);
+	assert_null(strstr(out, "Vantablack"));
+	assert_non_null(strstr(out, "fields.postcode (value not shown) is not a UK postcode"));
+	server_refusal_text(&c, "fields.name 'O' Hara' is too long", out, sizeof out);
+	assert_null(strstr(out, "Hara"));
+	assert_non_null(strstr(out, "fields.name (value not shown) is too long"));
 	c.type = "Jo Smith";
 	c.id = "Jo Smith";
 	server_refusal_text(&c, "rule", out, sizeof out);
