@@ -366,6 +366,24 @@ enum status vault_key(struct vault *v, const char *customer, bool create,
 	return rc;
 }
 
+size_t vault_entries(struct vault *v)
+{
+	struct err e;
+	size_t n;
+
+	pthread_mutex_lock(&v->mu);
+	err_clear(&e);
+	load_tail(v, &e);
+	n = v->n;
+	pthread_mutex_unlock(&v->mu);
+	return n;
+}
+
+const char *vault_path(const struct vault *v)
+{
+	return v->path;
+}
+
 enum status vault_sync(struct vault *v, struct err *e)
 {
 	bool dirty;

@@ -209,6 +209,20 @@ enum status pg_unseal(struct pg *db, const char *type, json_t *body, const char 
 			json_object_set_new(body, m, v);
 			continue;
 		}
+		if (state == VAULT_NONE) {
+			/* No key at all: a key store older than the value (restored
+			 * from a backup) or not this database's. Not an erasure:
+			 * said, and a customer left sealed as for damage. */
+			fprintf(stderr,
+				"frontdeskd: the customer of %s %s has no key in the key store "
+				"(restored from an older backup, or not this database's?); its "
+				"sealed %s cannot be opened\n",
+				type, record_id ? record_id : "?", m);
+			if (t == 0) {
+				unopened = true;
+				continue;
+			}
+		}
 		if (state == VAULT_LIVE) {
 			/* A live key that does not open it: damage or tampering.
 			 * Said here (names only); a customer is left sealed, so the
@@ -227,6 +241,32 @@ enum status pg_unseal(struct pg *db, const char *type, json_t *body, const char 
 	sodium_memzero(key, sizeof key);
 	if (!unopened)
 		json_object_del(body, SEALED);
+	return STATUS_OK;
+}
+
+enum status pg_keys_check(struct pg *db, struct err *e)
+{
+	enum status rc = need_vault(db, e);
+	PGresult *r;
+	bool sealed;
+
+	if (rc || vault_entries(db->vault) > 0)
+		return rc;
+	r = pg_exec(db,
+		    "SELECT EXISTS (SELECT 1 FROM customer WHERE body ? 'sealed')"
+		    " OR EXISTS (SELECT 1 FROM contact WHERE body ? 'sealed')"
+		    " OR EXISTS (SELECT 1 FROM \"case\" WHERE body ? 'sealed')",
+		    0, NULL, "looking for sealed values", e);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	sealed = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (sealed)
+		return err_set(e, STATUS_INVALID,
+			       "the key store %s holds no keys, but the database holds values "
+			       "sealed under keys: is --keys the right file? Restore the key store "
+			       "from its backup (see frontdeskd(8), \"Keys\")",
+			       vault_path(db->vault));
 	return STATUS_OK;
 }
 
