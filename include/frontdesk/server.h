@@ -204,6 +204,10 @@ void vault_close(struct vault *v);
  */
 enum status vault_key(struct vault *v, const char *customer, bool create,
 		      unsigned char key[VAULT_KEY_BYTES], enum vault_state *state, struct err *e);
+/* How many customers the key store has an entry for (live or shredded). */
+size_t vault_entries(struct vault *v);
+/* The key store's path, as opened. */
+const char *vault_path(const struct vault *v);
 /* Makes the keys made since the last call durable. */
 enum status vault_sync(struct vault *v, struct err *e);
 /* Destroys customer's key, durably (a customer never seen is noted

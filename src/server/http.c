@@ -1278,7 +1278,7 @@ int server_serve(const struct serve_options *o)
 
 		/* Erased is erased, whatever backup the key store came from. */
 		pg_use_vault(probe, g_vault);
-		if (pg_erasures_shred(probe, &again, &e)) {
+		if (pg_keys_check(probe, &e) || pg_erasures_shred(probe, &again, &e)) {
 			pg_close(probe);
 			probe = NULL;
 		} else if (again) {

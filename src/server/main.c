@@ -237,6 +237,13 @@ static struct pg *connect_with_keys(const struct args *a, struct vault **v)
 		return NULL;
 	}
 	pg_use_vault(db, *v);
+	if (pg_keys_check(db, &e)) {
+		fprintf(stderr, "frontdeskd: %s\n", e.msg);
+		pg_close(db);
+		vault_close(*v);
+		*v = NULL;
+		return NULL;
+	}
 	return db;
 }
 

@@ -209,6 +209,10 @@ enum status pg_user_sites(struct pg *db, const char *login, const char *const *s
 			  struct err *e);
 /* Erases a customer: a tombstone that wins, history scrubbed. */
 enum status pg_customer_erase(struct pg *db, const char *id, struct err *e);
+/* Refuses a key store with no keys while the database holds values sealed
+ * under keys (a wrong --keys, a lost or replaced file): served, every
+ * sealed value would read as erased and new keys be made beside the lost. */
+enum status pg_keys_check(struct pg *db, struct err *e);
 /* Shreds again the key of every customer erased here (a key store restored
  * from a backup brings erased keys back); *n: how many were live. */
 enum status pg_erasures_shred(struct pg *db, size_t *n, struct err *e);

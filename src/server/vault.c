@@ -301,7 +301,10 @@ static enum status read_entry(struct vault *v, size_t at, unsigned char key[VAUL
 }
 
 /* Appends an entry for id (live with a new key, or shredded) at the
- * file's end; the caller holds mu and the flock. */
+ * file's end; the caller holds mu and the flock. A torn last entry is
+ * written over: left in place, it would be completed by this one's bytes
+ * and indexed before it (the first entry of an id wins), its partial key
+ * found instead of the one made here, and shredded instead of it. */
 static enum status append(struct vault *v, const unsigned char id[16], bool live,
 			  unsigned char key[VAULT_KEY_BYTES], struct err *e)
 {
@@ -311,7 +314,7 @@ static enum status append(struct vault *v, const unsigned char id[16], bool live
 
 	if (fstat(v->fd, &st))
 		return io_error(v, "reading", e);
-	at = entries_in(st.st_size);
+	at = st.st_size <= HEADER_SIZE ? 0 : (size_t)((st.st_size - HEADER_SIZE) / ENTRY_SIZE);
 	memcpy(en, id, 16);
 	en[16] = live ? STATE_LIVE : STATE_SHREDDED;
 	if (live) {
@@ -361,6 +364,24 @@ enum status vault_key(struct vault *v, const char *customer, bool create,
 		rc = read_entry(v, (size_t)at, key, state, e);
 	pthread_mutex_unlock(&v->mu);
 	return rc;
+}
+
+size_t vault_entries(struct vault *v)
+{
+	struct err e;
+	size_t n;
+
+	pthread_mutex_lock(&v->mu);
+	err_clear(&e);
+	load_tail(v, &e);
+	n = v->n;
+	pthread_mutex_unlock(&v->mu);
+	return n;
+}
+
+const char *vault_path(const struct vault *v)
+{
+	return v->path;
 }
 
 enum status vault_sync(struct vault *v, struct err *e)

@@ -157,4 +157,83 @@ check "and named" grep -q "is not a frontdeskd key store" "$tmp/notkeys.out"
 start_server || exit 1
 finish
 
+begin "keys seal: a case updated before it ran keeps no value in the clear"
+# An older server's case, in the clear; closed centrally before anyone
+# ran keys seal: the result is sealed, the reason was not.
+old2=01a25304-0000-7000-8000-00000000c0d2
+oldcase2=01a25304-0000-7000-8000-00000000ca52
+body2="{\"id\": \"$old2\", \"created_at\": \"2026-11-20T10:00:00.000Z\", \"erased\": false,
+ \"fields\": {\"name\": \"Mirabel Preupgrade\"}, \"hlc\": {\"name\": \"$stamp\"}, \"phone_raw\": null}"
+cbody2="{\"id\": \"$oldcase2\", \"reference\": \"OLD-2\", \"customer_id\": \"$old2\", \"team\": \"revenues\",
+ \"service\": \"council-tax-moving\", \"reason\": \"MPREASON-dulcimer\", \"status\": \"open\",
+ \"due_date\": \"2026-12-01\", \"created_at\": \"2026-11-20T10:00:00.000Z\"}"
+psql_q "INSERT INTO customer (id, body) VALUES ('$old2', '$body2');
+	INSERT INTO \"case\" (id, reference, customer_id, team, status, body)
+	 VALUES ('$oldcase2', 'OLD-2', '$old2', 'revenues', 'open', '$cbody2');
+	INSERT INTO change_log (record_type, record_id, body) VALUES ('customer', '$old2', '$body2'),
+	 ('case', '$oldcase2', '$cbody2')" >/dev/null
+check "the case is closed centrally" "$fdd" case update OLD-2 --status closed --result "MPRESULT-ocarina" --db "$DB"
+check "keys seal runs" "$fdd" keys seal --db "$DB"
+same "no row holds the old reason in the clear" "0" \
+	"$(psql_q "SELECT count(*) FROM (SELECT body::text AS t FROM \"case\" UNION ALL SELECT body::text
+	FROM change_log) x WHERE t ~* '(dulcimer|ocarina)'")"
+"$fdd" keys seal --db "$DB" >"$tmp/seal3.out" 2>&1
+same "a second run seals nothing" "" "$(grep -E '^sealed [1-9]' "$tmp/seal3.out")"
+console deskE civic-centre || { cat "$tmp/deskE.enrol"; exit 1; }
+check "a new desk pulls" fdc deskE sync --once
+same "the new desk has the reason and result whole" "MPREASON-dulcimer|MPRESULT-ocarina" \
+	"$(sq deskE "SELECT reason || '|' || result FROM \"case\" WHERE id = '$oldcase2'")"
+finish
+
+begin "a refused customer change keeps none of its values in the clear (change_in, the answer)"
+console deskR hub-central-library || { cat "$tmp/deskR.enrol"; exit 1; }
+rid=01a25304-0000-7000-8000-0000000bad01
+rbody="{\"id\": \"$rid\", \"created_at\": \"2026-11-20T10:00:00.000Z\", \"erased\": false,
+ \"fields\": {\"name\": \"Rosalind Vantablack\", \"postcode\": \"QX9 O'Vantablack\"},
+ \"hlc\": {\"name\": \"$stamp\", \"postcode\": \"$stamp\"}, \"phone_raw\": null}"
+printf '%s' "{\"changes\":[{\"seq\":1,\"type\":\"customer\",\"op\":\"upsert\",\"id\":\"$rid\",\"body\":$rbody}]}" >"$tmp/rpush.json"
+same "answered" "200" "$(curl -sS -o "$tmp/rpush.out" -w '%{http_code}' -H "Authorization: Bearer $(cat "$tmp/deskR.db.token")" \
+	-H 'Content-Type: application/json' --data-binary "@$tmp/rpush.json" "$URL/v1/push")"
+check "refused" grep -q '"code": *"invalid"' "$tmp/rpush.out"
+check "the answer names no value" sh -c "! grep -q -i vantablack '$tmp/rpush.out'"
+same "change_in holds no value" "0" "$(psql_q "SELECT count(*) FROM change_in WHERE error ~* 'vantablack'")"
+same "nothing of it in the cluster's files" "" "$(on_disk Vantablack)"
+finish
+
+begin "a key store that is not the one the data was sealed under: refused, and no desk is handed a person emptied"
+stop_server
+mv "$FRONTDESKD_KEYS" "$tmp/keys.real"
+"$fdd" serve --listen "127.0.0.1:$port" --db "$DB" >"$tmp/emptykeys.out" 2>&1 &
+epid=$!
+sleep 1
+if kill -0 "$epid" 2>/dev/null; then
+	kill -TERM "$epid"
+	wait "$epid"
+	echo "    (frontdeskd served with an empty key store)"
+	same "a new, empty key store: refused" "refused" "served"
+else
+	wait "$epid"
+	same "a new, empty key store: refused" "1" "$?"
+fi
+check "and said why" grep -q "holds no keys" "$tmp/emptykeys.out"
+mv "$tmp/keys.real" "$FRONTDESKD_KEYS"
+start_server || exit 1
+# A key store restored from a backup older than a customer: that
+# customer's key is missing. Desks must not be handed them emptied.
+cp "$FRONTDESKD_KEYS" "$tmp/keys.older"
+c3=$(fdc deskA customer add --name "Theodora Laterkey" --email "tl.later@example.org" | id_of)
+check "desk A syncs a new customer" fdc deskA sync --once
+stop_server
+cp "$tmp/keys.older" "$FRONTDESKD_KEYS"
+start_server || exit 1
+console deskF civic-centre || { cat "$tmp/deskF.enrol"; exit 1; }
+fdc deskF sync --once >/dev/null 2>&1
+same "a new desk does not take the customer emptied" "0" \
+	"$(sq deskF "SELECT count(*) FROM customer WHERE id = '$c3' AND name IS NULL")"
+fdc deskA sync --once >/dev/null 2>&1
+same "desk A keeps the customer whole" "Theodora Laterkey|tl.later@example.org" \
+	"$(sq deskA "SELECT coalesce(name, '') || '|' || coalesce(email, '') FROM customer WHERE id = '$c3'")"
+check "the server said which key is missing" grep -q "has no key in the key store" "$tmp/server.log"
+finish
+
 summary

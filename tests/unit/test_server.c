@@ -491,6 +491,14 @@ static void test_refusal_text(void **state)
 			    out);
 	server_refusal_text(&c, "the device's code 'Jo'", out, sizeof out);
 	assert_non_null(strstr(out, "the device's code (value not shown)"));
+	/* A value holding quotes of its own: none of it shown. */
+	server_refusal_text(&c, "fields.postcode 'QX9 O'Vantablack' is not a UK postcode", out,
+			    sizeof out);
+	assert_null(strstr(out, "Vantablack"));
+	assert_non_null(strstr(out, "fields.postcode (value not shown) is not a UK postcode"));
+	server_refusal_text(&c, "fields.name 'O' Hara' is too long", out, sizeof out);
+	assert_null(strstr(out, "Hara"));
+	assert_non_null(strstr(out, "fields.name (value not shown) is too long"));
 	c.type = "Jo Smith";
 	c.id = "Jo Smith";
 	server_refusal_text(&c, "rule", out, sizeof out);
@@ -702,6 +710,44 @@ static void test_vault_torn_and_foreign(void **state)
 	assert_int_equal(key_of(v, CUST_B, false, a), VAULT_LIVE);
 	assert_memory_equal(a, a2, VAULT_KEY_BYTES);
 	vault_close(v);
+	/* A torn entry that got as far as its state byte (a short write,
+	 * a crash): the key made for that customer afterwards is the one
+	 * found again, and a shred leaves no copy of it live. */
+	{
+		static const unsigned char torn[20] = { 0x01, 0xa2, 0x53, 0x04, 0, 0, 0x70, 0,
+							0x80, 0, 0, 0, 0, 0, 0, 0x0c,
+							0x01, 0x5a, 0x5a, 0x5a };
+		unsigned char c[VAULT_KEY_BYTES], c2[VAULT_KEY_BYTES], buf[4096];
+		bool was_live;
+		size_t n;
+		int found = 0;
+
+		f = fopen(path, "ab");
+		fwrite(torn, 1, sizeof torn, f);
+		fclose(f);
+		v = vault_open(path, &e);
+		assert_non_null(v);
+		assert_int_equal(key_of(v, CUST_C, true, c), VAULT_LIVE);
+		assert_int_equal(vault_sync(v, &e), STATUS_OK);
+		vault_close(v);
+		v = vault_open(path, &e);
+		assert_int_equal(key_of(v, CUST_C, false, c2), VAULT_LIVE);
+		assert_memory_equal(c, c2, VAULT_KEY_BYTES);
+		assert_int_equal(vault_shred(v, CUST_C, &was_live, &e), STATUS_OK);
+		assert_true(was_live);
+		vault_close(v);
+		f = fopen(path, "rb");
+		n = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		for (size_t off = 0; off + VAULT_KEY_BYTES <= n; off++)
+			found |= !memcmp(buf + off, c, VAULT_KEY_BYTES);
+		assert_int_equal(found, 0);
+		/* The others are as they were. */
+		v = vault_open(path, &e);
+		assert_int_equal(key_of(v, CUST_B, false, c2), VAULT_LIVE);
+		assert_memory_equal(a, c2, VAULT_KEY_BYTES);
+		vault_close(v);
+	}
 	/* Not a key store: refused, named. */
 	f = fopen(path, "wb");
 	fputs("a file of something else entirely, long enough to hold a header\n", f);

@@ -69,6 +69,21 @@ static void leave_erased(json_t *body, int t, const char *m)
 						      : json_null());
 }
 
+/* Whether member value v of type t is to be sealed: a value, and, in a
+ * body sealed already, one that is neither sealed nor what an erasure
+ * left. */
+static bool in_clear(const json_t *v, int t, bool sealed_body)
+{
+	const char *s = json_string_value(v);
+
+	if (!v || json_is_null(v))
+		return false;
+	if (!sealed_body || !s)
+		return true;
+	return strncmp(s, VAULT_PREFIX, sizeof VAULT_PREFIX - 1) &&
+	       !(personal[t].erased && !strcmp(s, personal[t].erased));
+}
+
 enum status pg_seal(struct pg *db, const char *type, json_t *body, const char *customer,
 		    struct err *e)
 {
@@ -78,13 +93,16 @@ enum status pg_seal(struct pg *db, const char *type, json_t *body, const char *c
 	int t = personal_find(type);
 	bool any = false;
 
-	if (t < 0 || !customer || !json_is_object(body) || json_object_get(body, SEALED))
-		return STATUS_OK;
-	for (int i = 0; i < 2 && personal[t].member[i]; i++) {
-		json_t *v = json_object_get(body, personal[t].member[i]);
+	/* A body sealed already (keys seal) may still hold a member in the
+	 * clear: a case an older server kept, whose result was sealed by a
+	 * later change. Its sealed members are left as they are. */
+	const char *already = json_string_value(json_object_get(body, SEALED));
 
-		any |= v && !json_is_null(v);
-	}
+	if (t < 0 || !customer || !json_is_object(body) ||
+	    (json_object_get(body, SEALED) && (!already || strcmp(already, customer))))
+		return STATUS_OK;
+	for (int i = 0; i < 2 && personal[t].member[i]; i++)
+		any |= in_clear(json_object_get(body, personal[t].member[i]), t, already != NULL);
 	/* An erased customer's tombstone says nothing of them. */
 	if (!any || (t == 0 && json_is_true(json_object_get(body, "erased"))))
 		return STATUS_OK;
@@ -96,7 +114,9 @@ enum status pg_seal(struct pg *db, const char *type, json_t *body, const char *c
 	if (state != VAULT_LIVE) {
 		/* Erased here already: kept as the erasure left the rest. */
 		for (int i = 0; i < 2 && personal[t].member[i]; i++)
-			leave_erased(body, t, personal[t].member[i]);
+			if (in_clear(json_object_get(body, personal[t].member[i]), t,
+				     already != NULL))
+				leave_erased(body, t, personal[t].member[i]);
 		return STATUS_OK;
 	}
 	for (int i = 0; i < 2 && personal[t].member[i]; i++) {
@@ -104,7 +124,7 @@ enum status pg_seal(struct pg *db, const char *type, json_t *body, const char *c
 		json_t *v = json_object_get(body, m);
 		char *plain, *sealed;
 
-		if (!v || json_is_null(v))
+		if (!in_clear(v, t, already != NULL))
 			continue;
 		plain = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (!plain)
@@ -116,7 +136,8 @@ enum status pg_seal(struct pg *db, const char *type, json_t *body, const char *c
 		free(sealed);
 	}
 	sodium_memzero(key, sizeof key);
-	json_object_set_new(body, SEALED, json_string(customer));
+	if (!already)
+		json_object_set_new(body, SEALED, json_string(customer));
 	return STATUS_OK;
 }
 
@@ -188,6 +209,20 @@ enum status pg_unseal(struct pg *db, const char *type, json_t *body, const char 
 			json_object_set_new(body, m, v);
 			continue;
 		}
+		if (state == VAULT_NONE) {
+			/* No key at all: a key store older than the value (restored
+			 * from a backup) or not this database's. Not an erasure:
+			 * said, and a customer left sealed as for damage. */
+			fprintf(stderr,
+				"frontdeskd: the customer of %s %s has no key in the key store "
+				"(restored from an older backup, or not this database's?); its "
+				"sealed %s cannot be opened\n",
+				type, record_id ? record_id : "?", m);
+			if (t == 0) {
+				unopened = true;
+				continue;
+			}
+		}
 		if (state == VAULT_LIVE) {
 			/* A live key that does not open it: damage or tampering.
 			 * Said here (names only); a customer is left sealed, so the
@@ -206,6 +241,32 @@ enum status pg_unseal(struct pg *db, const char *type, json_t *body, const char 
 	sodium_memzero(key, sizeof key);
 	if (!unopened)
 		json_object_del(body, SEALED);
+	return STATUS_OK;
+}
+
+enum status pg_keys_check(struct pg *db, struct err *e)
+{
+	enum status rc = need_vault(db, e);
+	PGresult *r;
+	bool sealed;
+
+	if (rc || vault_entries(db->vault) > 0)
+		return rc;
+	r = pg_exec(db,
+		    "SELECT EXISTS (SELECT 1 FROM customer WHERE body ? 'sealed')"
+		    " OR EXISTS (SELECT 1 FROM contact WHERE body ? 'sealed')"
+		    " OR EXISTS (SELECT 1 FROM \"case\" WHERE body ? 'sealed')",
+		    0, NULL, "looking for sealed values", e);
+	if (!r)
+		return e && e->code ? e->code : STATUS_DB;
+	sealed = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (sealed)
+		return err_set(e, STATUS_INVALID,
+			       "the key store %s holds no keys, but the database holds values "
+			       "sealed under keys: is --keys the right file? Restore the key store "
+			       "from its backup (see frontdeskd(8), \"Keys\")",
+			       vault_path(db->vault));
 	return STATUS_OK;
 }
 
@@ -245,6 +306,10 @@ enum status pg_erasures_shred(struct pg *db, size_t *n, struct err *e)
  */
 #define PAGE "500"
 #define UNSEALED(t) " NOT " t ".body ? 'sealed'"
+/* A case's member in the clear beside sealed ones (see pg_seal). */
+#define CLEAR(t, m) " (jsonb_typeof(" t ".body->'" m "') = 'string' AND " t ".body->>'" m "'" \
+		    " NOT LIKE 'fd1:%' AND " t ".body->>'" m "' <> '[erased]')"
+#define CASE_UNSEALED(t) " (" UNSEALED(t) " OR" CLEAR(t, "reason") " OR" CLEAR(t, "result") ")"
 #define SET(t, m) " coalesce(" t ".body->'" m "', 'null') <> 'null'"
 static const struct {
 	const char *what, *select, *update;
@@ -260,7 +325,7 @@ static const struct {
 	  "UPDATE contact SET body = $2::jsonb WHERE id = $1" },
 	{ "cases",
 	  "SELECT id, customer_id, body::text, 'case' FROM \"case\" x WHERE id > $1"
-	  " AND customer_id IS NOT NULL AND" UNSEALED("x") " ORDER BY id LIMIT " PAGE,
+	  " AND customer_id IS NOT NULL AND" CASE_UNSEALED("x") " ORDER BY id LIMIT " PAGE,
 	  "UPDATE \"case\" SET body = $2::jsonb WHERE id = $1" },
 	{ "case events",
 	  "SELECT x.id, c.customer_id, x.body::text, 'case_event' FROM case_event x"
@@ -278,7 +343,8 @@ static const struct {
 	  "  ELSE x.body->>'customer_id' END, x.body::text, x.record_type FROM change_log x"
 	  " WHERE x.cursor > $1::bigint"
 	  " AND x.record_type IN ('customer', 'case', 'case_event', 'flow_park')"
-	  " AND" UNSEALED("x") " ORDER BY x.cursor LIMIT " PAGE,
+	  " AND (" UNSEALED("x") " OR (x.record_type = 'case' AND" CASE_UNSEALED("x") "))"
+	  " ORDER BY x.cursor LIMIT " PAGE,
 	  "UPDATE change_log SET body = $2::jsonb WHERE cursor = $1::bigint" },
 };
 
@@ -310,20 +376,28 @@ static enum status seal_page(struct pg *db, size_t i, char *last, size_t lastsz,
 			json_decref(body);
 			continue;
 		}
+		/* Saved when something was sealed (or left erased) in it. */
+		char *before = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS), *text = NULL;
+
+		if (!before)
+			die("out of memory encoding JSON");
 		rc = pg_seal(db, PQgetvalue(r, row, 3), body, customer, e);
 		if (!rc && json_object_get(body, SEALED)) {
-			char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-
+			text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
 			if (!text)
 				die("out of memory encoding JSON");
+		}
+		if (text && strcmp(before, text)) {
 			p[0] = PQgetvalue(r, row, 0);
 			p[1] = text;
 			rc = pg_run(db, unsealed[i].update, 2, p, "sealing", e);
 			p[0] = last;
-			free(text);
 			if (!rc)
 				(*sealed)++;
 		}
+		sodium_memzero(before, strlen(before));
+		free(before);
+		free(text);
 		json_decref(body);
 	}
 	PQclear(r);
