@@ -258,6 +258,16 @@ size_t utf8_length(const char *s);
  * Returns one of names (borrowed).
  */
 const char *text_suggest(const char *word, const char *const *names, size_t n);
+/*
+ * A message for a log or another machine with what it quotes left out:
+ * whatever a message quotes ('...') came from outside and may be a value,
+ * so from the quote that opens it to the message's last quote is written
+ * as hide. A value may hold quotes itself (O'Brien), so no quote inside it
+ * is taken to close it; a message quoting two values loses the words
+ * between. An apostrophe inside a word (device's) quotes nothing. out gets
+ * at most outsz - 1 bytes, cut at a whole hide.
+ */
+void text_hide_quoted(const char *msg, const char *hide, char *out, size_t outsz);
 /* Trims ASCII whitespace at both ends; returns a fresh string (caller frees). */
 char *text_trim(const char *s);
 /*

@@ -173,3 +173,30 @@ char *text_fold(const char *s)
 	}
 	return buf_detach(&b);
 }
+
+void text_hide_quoted(const char *msg, const char *hide, char *out, size_t outsz)
+{
+	const char *last = msg ? strrchr(msg, '\'') : NULL;
+	size_t n = 0, hl = strlen(hide);
+
+	if (!outsz)
+		return;
+	for (const char *p = msg ? msg : ""; *p && n + 1 < outsz; p++) {
+		bool opens = p == msg || !((p[-1] >= 'a' && p[-1] <= 'z') ||
+					   (p[-1] >= 'A' && p[-1] <= 'Z') ||
+					   (p[-1] >= '0' && p[-1] <= '9'));
+
+		if (*p == '\'' && opens) {
+			if (n + hl + 1 > outsz)
+				break;
+			memcpy(out + n, hide, hl);
+			n += hl;
+			if (p == last)
+				break; /* never closed: the rest is the value */
+			p = last;
+			continue;
+		}
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+}

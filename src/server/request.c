@@ -685,34 +685,9 @@ void server_refusal_text(const struct push_change *c, const char *rule, char *ou
 			 size_t outsz)
 {
 	char clean[300];
-	size_t n = 0;
-	const char *r = rule ? rule : "refused", *last = strrchr(r, '\'');
 
-	/* Whatever a rule quotes came from the device: it is left out, from
-	 * the quote that opens it to the last quote of the rule. A value may
-	 * hold quotes itself (O'Brien), so no quote inside it can be taken to
-	 * close it; a rule quoting two values loses the words between. */
-	for (const char *p = r; *p && n + 1 < sizeof clean; p++) {
-		/* (an apostrophe inside a word, as in "device's", quotes nothing) */
-		bool opens = p == r || !((p[-1] >= 'a' && p[-1] <= 'z') ||
-					 (p[-1] >= 'A' && p[-1] <= 'Z') ||
-					 (p[-1] >= '0' && p[-1] <= '9'));
-
-		if (*p == '\'' && opens) {
-			const char *hide = "(value not shown)";
-
-			if (n + strlen(hide) + 1 >= sizeof clean)
-				break;
-			memcpy(clean + n, hide, strlen(hide));
-			n += strlen(hide);
-			if (p == last)
-				break; /* never closed: the rest is the value */
-			p = last;
-			continue;
-		}
-		clean[n++] = *p;
-	}
-	clean[n] = '\0';
+	/* Whatever a rule quotes came from the device: it is left out. */
+	text_hide_quoted(rule ? rule : "refused", "(value not shown)", clean, sizeof clean);
 	snprintf(out, outsz, "%s seq %lld (id %s): %s", shown_type(c->type), c->seq,
 		 shown_id(c->id), clean);
 }

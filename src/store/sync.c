@@ -897,26 +897,12 @@ static const char *change_record_id(const json_t *body)
  */
 static void problem_reason(const char *type, const char *msg, char *out, size_t outsz)
 {
-	size_t o = 0;
-	bool quoted = false;
-
 	if (type && !strcmp(type, "customer") && !strncmp(msg, "fields.", 7)) {
 		snprintf(out, outsz, "%.*s does not pass this desk's check", (int)strcspn(msg, ": "),
 			 msg);
 		return;
 	}
-	for (const char *p = msg; *p && o + 6 < outsz; p++) {
-		if (*p == '\'' && !quoted) {
-			quoted = true;
-			memcpy(out + o, "'\xe2\x80\xa6'", 5); /* '…' */
-			o += 5;
-		} else if (*p == '\'' && quoted) {
-			quoted = false;
-		} else if (!quoted) {
-			out[o++] = *p;
-		}
-	}
-	out[o] = '\0';
+	text_hide_quoted(msg, "'\xe2\x80\xa6'", out, outsz); /* '…' */
 }
 
 /*

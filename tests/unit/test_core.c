@@ -1548,6 +1548,34 @@ static void test_csv_cell(void **state)
 	buf_release(&b);
 }
 
+static void test_hide_quoted(void **state)
+{
+	char out[64];
+
+	(void)state;
+	text_hide_quoted(NULL, "#", out, sizeof out);
+	assert_string_equal(out, "");
+	text_hide_quoted("no quotes at all", "#", out, sizeof out);
+	assert_string_equal(out, "no quotes at all");
+	text_hide_quoted("postcode 'DE7 4RA' is not a UK postcode", "#", out, sizeof out);
+	assert_string_equal(out, "postcode # is not a UK postcode");
+	/* A value holding quotes leaks nothing of its tail. */
+	text_hide_quoted("name 'O'Brien' is too long", "#", out, sizeof out);
+	assert_string_equal(out, "name # is too long");
+	/* Never closed: the rest is the value. */
+	text_hide_quoted("name 'Zo\xc3\xab", "#", out, sizeof out);
+	assert_string_equal(out, "name #");
+	/* An apostrophe inside a word quotes nothing. */
+	text_hide_quoted("the device's site 'x' is wrong", "#", out, sizeof out);
+	assert_string_equal(out, "the device's site # is wrong");
+	/* Two values: the words between go too. */
+	text_hide_quoted("'a' and 'b' differ", "#", out, sizeof out);
+	assert_string_equal(out, "# differ");
+	/* Cut short, at a whole mark. */
+	text_hide_quoted("abc 'secret value'", "(hidden)", out, 8);
+	assert_string_equal(out, "abc ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1578,6 +1606,7 @@ int main(void)
 		cmocka_unit_test(test_err_list),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_suggest),
+		cmocka_unit_test(test_hide_quoted),
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_postcode),
 		cmocka_unit_test(test_email),
