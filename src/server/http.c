@@ -9,6 +9,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1271,6 +1272,9 @@ int server_serve(const struct serve_options *o)
 	}
 	g_conninfo = o->conninfo;
 	err_clear(&e);
+	/* It holds the keys every personal value is sealed under: no core
+	 * dump, and no other process of this user may read its memory. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	g_vault = vault_open(o->keys, &e);
 	probe = g_vault ? pg_connect(o->conninfo, &e) : NULL;
 	if (probe) {
