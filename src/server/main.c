@@ -112,6 +112,7 @@ struct args {
 	int nsites;
 	char **pos; /* operands after the command words */
 	int npos;
+	const char *action; /* the command's action word ("add"), or NULL */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -277,65 +278,71 @@ static int print_device(void *ctx, const struct device_row *r)
 	return 0;
 }
 
-static int cmd_device(const struct args *a, const char *action)
+static int device_add(const struct args *a)
 {
+	char code[16], enrol[32];
 	struct pg *db;
 	struct err e;
-	enum status rc = STATUS_OK;
+	enum status rc;
 
+	if (!a->site)
+		return usage_error("device add needs --site CODE%s", "");
+	db = connect_or_say(a);
+	if (!db)
+		return 1;
 	err_clear(&e);
-	if (!strcmp(action, "add")) {
-		char code[16], enrol[32];
-
-		if (!a->site)
-			return usage_error("device add needs --site CODE%s", "");
-		db = connect_or_say(a);
-		if (!db)
-			return 1;
-		rc = pg_device_add(db, a->sites, a->nsites,
-				   a->back_office ? "back-office" : "console", code, sizeof code, enrol,
-				   sizeof enrol, &e);
-		if (!rc) {
-			printf("device %s at %s", code, a->site);
-			for (int i = 1; i < a->nsites; i++)
-				printf("%s%s", i == 1 ? " (also " : ", ", a->sites[i]);
-			printf("%s\n", a->nsites > 1 ? ")" : "");
-			printf("enrolment code %s (single use, expires in 24 hours)\n", enrol);
-			printf("on the desk: frontdesk device enrol --server URL --code %s\n", enrol);
-		}
-		return done(db, rc, &e);
+	rc = pg_device_add(db, a->sites, a->nsites, a->back_office ? "back-office" : "console",
+			   code, sizeof code, enrol, sizeof enrol, &e);
+	if (!rc) {
+		printf("device %s at %s", code, a->site);
+		for (int i = 1; i < a->nsites; i++)
+			printf("%s%s", i == 1 ? " (also " : ", ", a->sites[i]);
+		printf("%s\n", a->nsites > 1 ? ")" : "");
+		printf("enrolment code %s (single use, expires in 24 hours)\n", enrol);
+		printf("on the desk: frontdesk device enrol --server URL --code %s\n", enrol);
 	}
-	if (!strcmp(action, "list")) {
-		db = connect_or_say(a);
-		if (!db)
-			return 1;
-		printf("%-36s  %-4s  %-16s  %-11s  %-8s  %-20s  %s\n", "id", "code", "site", "role",
-		       "state", "created", "last seen");
-		rc = pg_device_list(db, print_device, NULL, &e);
-		return done(db, rc, &e);
-	}
-	if (!strcmp(action, "revoke")) {
-		if (a->npos != 1)
-			return usage_error("device revoke takes one device id or code%s", "");
-		db = connect_or_say(a);
-		if (!db)
-			return 1;
-		rc = pg_device_revoke(db, a->pos[0], &e);
-		if (!rc)
-			printf("revoked device %s; its console keeps working offline\n", a->pos[0]);
-		return done(db, rc, &e);
-	}
-	return usage_error("device takes add, list or revoke, not '%s'", action);
+	return done(db, rc, &e);
 }
 
-static int cmd_case(const struct args *a, const char *action)
+static int device_list(const struct args *a)
+{
+	struct pg *db = connect_or_say(a);
+	struct err e;
+	enum status rc;
+
+	if (!db)
+		return 1;
+	err_clear(&e);
+	printf("%-36s  %-4s  %-16s  %-11s  %-8s  %-20s  %s\n", "id", "code", "site", "role",
+	       "state", "created", "last seen");
+	rc = pg_device_list(db, print_device, NULL, &e);
+	return done(db, rc, &e);
+}
+
+static int device_revoke(const struct args *a)
 {
 	struct pg *db;
 	struct err e;
 	enum status rc;
 
-	if (strcmp(action, "update") != 0)
-		return usage_error("case takes update, not '%s'", action);
+	if (a->npos != 1)
+		return usage_error("device revoke takes one device id or code%s", "");
+	db = connect_or_say(a);
+	if (!db)
+		return 1;
+	err_clear(&e);
+	rc = pg_device_revoke(db, a->pos[0], &e);
+	if (!rc)
+		printf("revoked device %s; its console keeps working offline\n", a->pos[0]);
+	return done(db, rc, &e);
+}
+
+static int case_update(const struct args *a)
+{
+	struct pg *db;
+	struct err e;
+	enum status rc;
+
 	if (a->npos != 1 || !a->status)
 		return usage_error("usage: frontdeskd case update REF --status STATUS [--note TEXT]"
 				   " [--result TEXT]%s",
@@ -361,13 +368,11 @@ static bool flow_code_exists(void *ctx, enum flow_code_kind kind, const char *co
 	return pg_code_exists(c->db, kind == FLOW_CODE_SERVICE ? "service" : "team", code);
 }
 
-static int cmd_flow(const struct args *a, const char *action)
+static int flow_publish(const struct args *a)
 {
 	struct pg *db;
 	int bad = 0;
 
-	if (strcmp(action, "publish") != 0)
-		return usage_error("flow takes publish, not '%s'", action);
 	if (a->npos < 1)
 		return usage_error("flow publish takes one or more FILEs%s", "");
 	db = connect_or_say(a);
@@ -416,7 +421,7 @@ static int cmd_flow(const struct args *a, const char *action)
 	return bad ? 1 : 0;
 }
 
-static int cmd_hot_topic(const struct args *a, const char *action)
+static int hot_topic_add(const struct args *a)
 {
 	struct hot_topic_in h = { a->text, a->site, a->service, a->from, a->until };
 	struct pg *db;
@@ -424,8 +429,6 @@ static int cmd_hot_topic(const struct args *a, const char *action)
 	char id[UUID_STR_LEN + 1];
 	enum status rc;
 
-	if (strcmp(action, "add") != 0)
-		return usage_error("hot-topic takes add, not '%s'", action);
 	if (!a->text)
 		return usage_error("hot-topic add needs --text TEXT%s", "");
 	err_clear(&e);
@@ -451,7 +454,7 @@ static int cmd_hot_topic(const struct args *a, const char *action)
 	return done(db, rc, &e);
 }
 
-static int cmd_data(const struct args *a, const char *action)
+static int data_load(const struct args *a)
 {
 	struct ingest_errors errs;
 	struct refdata rd;
@@ -460,8 +463,6 @@ static int cmd_data(const struct args *a, const char *action)
 	long changed;
 	enum status rc;
 
-	if (strcmp(action, "load") != 0)
-		return usage_error("data takes load, not '%s'", action);
 	if (a->npos != 1)
 		return usage_error("data load takes one DIR%s", "");
 	ingest_errors_init(&errs, 0);
@@ -495,7 +496,7 @@ static int cmd_data(const struct args *a, const char *action)
 
 /* user sites LOGIN [--site CODE...]: where the user may work (none: every
  * site); the server refuses their visits and contacts pushed elsewhere. */
-static int cmd_user_sites(const struct args *a)
+static int user_sites(const struct args *a)
 {
 	struct pg *db;
 	struct err e;
@@ -556,10 +557,29 @@ static int print_user(void *ctx, const struct user_listed *u)
 	return 0;
 }
 
-static int cmd_user(const struct args *a, const char *action)
+static int user_list(const struct args *a)
+{
+	struct pg *db;
+	struct err e;
+	enum status rc;
+
+	if (a->npos)
+		return usage_error("unexpected argument '%s'", a->pos[0]);
+	db = connect_or_say(a);
+	if (!db)
+		return 1;
+	err_clear(&e);
+	printf("%-20s %-10s %-8s %-24s %s\n", "login", "role", "state", "changed", "sessions");
+	rc = pg_user_list(db, print_user, NULL, &e);
+	return done(db, rc, &e);
+}
+
+/* user add, disable, enable, passwd and role: one login, checked alike. */
+static int user_change(const struct args *a)
 {
 	char hash[crypto_pwhash_STRBYTES];
 	struct user_change ch = { NULL, NULL, -1 };
+	const char *action = a->action;
 	const char *login = a->npos >= 1 ? a->pos[0] : NULL;
 	const char *done_what;
 	struct pg *db;
@@ -568,24 +588,6 @@ static int cmd_user(const struct args *a, const char *action)
 	int bad;
 
 	err_clear(&e);
-	if (!strcmp(action, "list")) {
-		if (a->npos)
-			return usage_error("unexpected argument '%s'", a->pos[0]);
-		db = connect_or_say(a);
-		if (!db)
-			return 1;
-		printf("%-20s %-10s %-8s %-24s %s\n", "login", "role", "state", "changed",
-		       "sessions");
-		rc = pg_user_list(db, print_user, NULL, &e);
-		return done(db, rc, &e);
-	}
-	if (!strcmp(action, "sites"))
-		return cmd_user_sites(a);
-	if (strcmp(action, "add") && strcmp(action, "disable") && strcmp(action, "enable") &&
-	    strcmp(action, "passwd") && strcmp(action, "role"))
-		return usage_error("user takes list, add, disable, enable, passwd, role or sites, "
-				   "not '%s'",
-				   action);
 	if (a->npos != 1)
 		return usage_error("user %s takes one login name; see frontdeskd --help", action);
 	if (valid_code("login", login, &e) ||
@@ -626,14 +628,12 @@ static int cmd_user(const struct args *a, const char *action)
 	return done(db, rc, &e);
 }
 
-static int cmd_customer(const struct args *a, const char *action)
+static int customer_erase(const struct args *a)
 {
 	struct pg *db;
 	struct err e;
 	enum status rc;
 
-	if (strcmp(action, "erase") != 0)
-		return usage_error("customer takes erase, not '%s'", action);
 	if (a->npos != 1)
 		return usage_error("customer erase takes one customer ID%s", "");
 	db = connect_or_say(a);
@@ -655,14 +655,12 @@ static int print_erasure(void *ctx, const struct erasure_row *r)
 	return 0;
 }
 
-static int cmd_erasure(const struct args *a, const char *action)
+static int erasure_list(const struct args *a)
 {
 	struct pg *db;
 	struct err e;
 	enum status rc;
 
-	if (strcmp(action, "list") != 0)
-		return usage_error("erasure takes list, not '%s'", action);
 	if (a->npos)
 		return usage_error("unexpected argument '%s'", a->pos[0]);
 	db = connect_or_say(a);
@@ -681,14 +679,12 @@ static int print_problem(void *ctx, const struct pull_problem_row_srv *r)
 	return 0;
 }
 
-static int cmd_sync(const struct args *a, const char *action)
+static int sync_problems(const struct args *a)
 {
 	struct pg *db;
 	struct err e;
 	enum status rc;
 
-	if (strcmp(action, "problems") != 0)
-		return usage_error("sync takes problems, not '%s'", action);
 	if (a->npos > 1)
 		return usage_error("unexpected argument '%s'", a->pos[1]);
 	db = connect_or_say(a);
@@ -720,15 +716,13 @@ static int print_audit_check(void *ctx, const struct audit_check *c)
 	return 0;
 }
 
-static int cmd_audit(const struct args *a, const char *action)
+static int audit_verify(const struct args *a)
 {
 	struct pg *db;
 	struct err e;
 	enum status rc;
 	struct audit_tally t = { 0, 0 };
 
-	if (strcmp(action, "verify") != 0)
-		return usage_error("audit takes verify, not '%s'", action);
 	if (a->npos)
 		return usage_error("unexpected argument '%s'", a->pos[0]);
 	db = connect_or_say(a);
@@ -749,10 +743,62 @@ static int cmd_audit(const struct args *a, const char *action)
 	return done(db, rc, &e);
 }
 
+/*
+ * Every command, by its words; a command's actions in the order its usage
+ * error lists them. migrate and serve take no action word.
+ */
+static const struct server_command {
+	const char *name, *action;
+	int (*run)(const struct args *a);
+} commands[] = {
+	{ "migrate", NULL, cmd_migrate },
+	{ "serve", NULL, cmd_serve },
+	{ "device", "add", device_add },
+	{ "device", "list", device_list },
+	{ "device", "revoke", device_revoke },
+	{ "case", "update", case_update },
+	{ "flow", "publish", flow_publish },
+	{ "hot-topic", "add", hot_topic_add },
+	{ "data", "load", data_load },
+	{ "user", "list", user_list },
+	{ "user", "add", user_change },
+	{ "user", "disable", user_change },
+	{ "user", "enable", user_change },
+	{ "user", "passwd", user_change },
+	{ "user", "role", user_change },
+	{ "user", "sites", user_sites },
+	{ "customer", "erase", customer_erase },
+	{ "erasure", "list", erasure_list },
+	{ "sync", "problems", sync_problems },
+	{ "audit", "verify", audit_verify },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* "CMD takes a, b or c, not 'WORD'": the actions the table has for name. */
+static int unknown_action(const char *name, const char *word)
+{
+	char list[256] = "", fmt[320];
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		n += !strcmp(commands[i].name, name);
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(commands[i].name, name) != 0)
+			continue;
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+			 k == 0 ? "" : k + 1 == n ? " or " : ", ", commands[i].action);
+		k++;
+	}
+	snprintf(fmt, sizeof fmt, "%s takes %s, not '%%s'", name, list);
+	return usage_error(fmt, word);
+}
+
 int server_main(int argc, char **argv)
 {
+	const struct server_command *found = NULL;
+	bool known = false;
 	struct args a;
-	const char *cmd, *action;
+	const char *cmd;
 	int rc;
 
 	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
@@ -767,39 +813,34 @@ int server_main(int argc, char **argv)
 	if (sodium_init() < 0)
 		die("libsodium cannot start");
 	cmd = argv[1];
-	if (!strcmp(cmd, "migrate") || !strcmp(cmd, "serve")) {
+	for (size_t i = 0; i < NCOMMANDS && !found; i++)
+		if (!strcmp(commands[i].name, cmd) && !commands[i].action)
+			found = &commands[i];
+	if (found) {
 		rc = parse(argc - 1, argv + 1, &a);
 		if (rc >= 0)
 			return rc;
 		if (a.npos)
 			return usage_error("unexpected argument '%s'", a.pos[0]);
-		return !strcmp(cmd, "migrate") ? cmd_migrate(&a) : cmd_serve(&a);
+		return found->run(&a);
 	}
 	if (argc < 3)
 		return usage_error("'%s' needs an action; see frontdeskd --help", cmd);
-	action = argv[2];
+	/* Options first: a bad one is reported before a bad command word. */
 	rc = parse(argc - 2, argv + 2, &a);
 	if (rc >= 0)
 		return rc;
-	if (!strcmp(cmd, "device"))
-		return cmd_device(&a, action);
-	if (!strcmp(cmd, "case"))
-		return cmd_case(&a, action);
-	if (!strcmp(cmd, "flow"))
-		return cmd_flow(&a, action);
-	if (!strcmp(cmd, "hot-topic"))
-		return cmd_hot_topic(&a, action);
-	if (!strcmp(cmd, "data"))
-		return cmd_data(&a, action);
-	if (!strcmp(cmd, "user"))
-		return cmd_user(&a, action);
-	if (!strcmp(cmd, "customer"))
-		return cmd_customer(&a, action);
-	if (!strcmp(cmd, "erasure"))
-		return cmd_erasure(&a, action);
-	if (!strcmp(cmd, "sync"))
-		return cmd_sync(&a, action);
-	if (!strcmp(cmd, "audit"))
-		return cmd_audit(&a, action);
-	return usage_error("'%s' is not a command; see frontdeskd --help", cmd);
+	a.action = argv[2];
+	for (size_t i = 0; i < NCOMMANDS && !found; i++) {
+		if (strcmp(commands[i].name, cmd) != 0)
+			continue;
+		known = true;
+		if (!strcmp(commands[i].action, a.action))
+			found = &commands[i];
+	}
+	if (!known)
+		return usage_error("'%s' is not a command; see frontdeskd --help", cmd);
+	if (!found)
+		return unknown_action(cmd, a.action);
+	return found->run(&a);
 }
