@@ -102,8 +102,8 @@ struct cli_command {
 	const struct cli_action *const *actions;
 	/* the usage error for a missing action word; NULL: "give an action: ..." */
 	const char *no_action;
-	/* -h or --help in the action word's place shows the help (flow always
-	 * has; the others answer it as an unknown action) */
+	/* -h or --help in the action word's place shows the help, as flow
+	 * does (the others answer it as an unknown action) */
 	bool help_as_action;
 };
 

@@ -71,13 +71,14 @@ static int format_default(const char *formats)
 }
 
 /* The action's options and --help, ended by {NULL}, into opts. */
-static void options_with_help(const struct cli_action *a, struct option *opts)
+static void options_with_help(const struct cli_call *call, const struct cli_action *a,
+			      struct option *opts)
 {
 	size_t n = 0;
 
 	for (; a->options && a->options[n].name; n++) {
 		if (n + 2 >= OPTIONS_MAX)
-			die("cli: action '%s' has more than %d options", a->name, OPTIONS_MAX - 2);
+			die("cli: '%s' has more than %d options", call->name, OPTIONS_MAX - 2);
 		opts[n] = a->options[n];
 	}
 	opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
@@ -92,7 +93,7 @@ static int parse_options(struct cli_call *call, const struct cli_action *a, int 
 	char words[64];
 	int c, rc;
 
-	options_with_help(a, opts);
+	options_with_help(call, a, opts);
 	cli_getopt_reset();
 	while ((c = getopt_long(argc, argv, a->shortopts ? a->shortopts : ":h", opts, NULL)) !=
 	       -1) {
@@ -103,7 +104,7 @@ static int parse_options(struct cli_call *call, const struct cli_action *a, int 
 		if (c == CLI_OPT_FORMAT) {
 			if (!a->formats)
 				die("cli: '%s' lists --format without the formats it takes",
-				    a->name);
+				    call->name);
 			call->format = format_allowed(a->formats, optarg);
 			if (call->format >= 0)
 				continue;
