@@ -76,7 +76,7 @@ void cli_refdata_dir(const char *explicit_dir, char *out, size_t outsz);
 /* True if dir is a folder; else prints why not and returns false. */
 bool cli_refdata_dir_check(const char *dir);
 
-/* ---- data protection (issue 7) ---- */
+/* ---- data protection ---- */
 
 /*
  * Sets who the opened store acts as: with --user LOGIN, that user after
@@ -98,12 +98,12 @@ bool cli_password_read(const char *prompt, char *buf, size_t bufsz);
  * false when none. */
 bool cli_password_ask(const char *login, char *buf, size_t bufsz);
 
-/* `frontdesk customer export|erase` (cmd_privacy.c); argv[0] is the
- * action word. Return an enum cli_exit. */
-int customer_export_run(const struct cli_global *g, int argc, char **argv);
-int customer_erase_run(const struct cli_global *g, int argc, char **argv);
+/* `frontdesk customer export|erase` (cmd_privacy.c), listed in cmd_customer.c's table. */
+extern const struct cli_action customer_export_action, customer_erase_action;
+/* A check hook: the action takes exactly one customer ID (cmd_customer.c). */
+int cli_customer_one_id(struct cli_call *call);
 
-/* ---- flows (issue 4) ---- */
+/* ---- flows ---- */
 /*
  * Loads and checks the flows in paths (none: fallback, else forms/ or the
  * installed copy) against s's codes and stores them in one transaction,

@@ -1,5 +1,5 @@
 /*
- * cmd_audit.c — `frontdesk audit verify|show` (issue 7): check the audit
+ * cmd_audit.c — `frontdesk audit verify|show`: check the audit
  * trail's hash chain and read it. Both need a supervisor or administrator
  * (the store refuses and audits anyone else) and are audited themselves.
  */
@@ -31,20 +31,18 @@ static const char usage[] =
     "one login, --from those at or after an ISO 8601 UTC time. Both need a\n"
     "supervisor or an administrator.\n";
 
-enum { OPT_CUSTOMER = 1000, OPT_USER, OPT_FROM, OPT_LIMIT, OPT_FORMAT, OPT_OFFLINE };
+enum { OPT_CUSTOMER = 1000, OPT_USER, OPT_FROM, OPT_LIMIT, OPT_OFFLINE };
 
 static const struct option show_options[] = {
     {"customer", required_argument, NULL, OPT_CUSTOMER},
     {"user", required_argument, NULL, OPT_USER},
     {"from", required_argument, NULL, OPT_FROM},
     {"limit", required_argument, NULL, OPT_LIMIT},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"help", no_argument, NULL, 'h'},
+    CLI_OPTION_FORMAT,
     {NULL, 0, NULL, 0},
 };
 static const struct option verify_options[] = {
     {"offline", no_argument, NULL, OPT_OFFLINE},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -84,33 +82,27 @@ static void live_head(struct store *s)
 	free(url);
 }
 
-static int audit_verify(const struct cli_global *g, int argc, char **argv)
+static int verify_option(struct cli_call *call, int opt, char *arg)
 {
-	struct audit_verify v;
-	struct store *s;
-	struct err e;
-	bool offline = false;
-	int c, rc;
+	bool *offline = call->args;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", verify_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_audit);
-		if (c == OPT_OFFLINE) {
-			offline = true;
-			continue;
-		}
-		return cli_bad_option(&cmd_audit, c, argv, verify_options);
-	}
-	if (optind < argc)
-		return cli_usage(&cmd_audit, "verify takes no arguments, not '%s'", argv[optind]);
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
+	(void)arg;
+	if (opt == OPT_OFFLINE)
+		*offline = true;
+	return -1;
+}
+
+static int audit_verify(struct cli_call *call)
+{
+	const bool *offline = call->args;
+	struct audit_verify v;
+	struct err e;
+	int rc;
+
 	err_clear(&e);
-	if (!offline)
-		live_head(s);
-	if (store_audit_verify(s, &v, &e) != STATUS_OK) {
+	if (!*offline)
+		live_head(call->store);
+	if (store_audit_verify(call->store, &v, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
 	} else if (v.first_bad) {
 		rc = cli_fail("the audit trail is broken: %s; %lld rows before it are sound. Keep "
@@ -142,7 +134,6 @@ static int audit_verify(const struct cli_global *g, int argc, char **argv)
 		}
 		rc = EXIT_OK;
 	}
-	store_close(s);
 	return rc;
 }
 
@@ -171,91 +162,91 @@ static int add_row(void *ctx, const struct audit_row *r)
 	return 0;
 }
 
-static int audit_show(const struct cli_global *g, int argc, char **argv)
+static int show_option(struct cli_call *call, int opt, char *arg)
+{
+	struct audit_filter *f = call->args;
+	int64_t ms;
+
+	switch (opt) {
+	case OPT_CUSTOMER:
+		if (!uuid_valid(arg))
+			return cli_usage(&cmd_audit, "'%s' is not a customer id", arg);
+		f->customer_id = arg;
+		break;
+	case OPT_USER:
+		f->user = arg;
+		break;
+	case OPT_FROM:
+		if (time_parse_utc(arg, &ms) != STATUS_OK)
+			return cli_usage(&cmd_audit,
+					 "--from '%s' is not a time; write it like "
+					 "2026-11-20T09:00:00Z",
+					 arg);
+		f->from = arg;
+		break;
+	case OPT_LIMIT:
+		if (!cli_parse_long(&cmd_audit, "--limit", arg, 1, 100000000, &f->limit))
+			return EXIT_USAGE;
+		break;
+	}
+	return -1;
+}
+
+static int show_check(struct cli_call *call)
+{
+	if (call->argc > 0)
+		return cli_usage(&cmd_audit, "unexpected argument '%s'", call->argv[0]);
+	return -1;
+}
+
+static int audit_show(struct cli_call *call)
 {
 	static const char *const columns[] = {"seq",	"at",	  "actor",     "action", "type",
 					      "record", "detail", "prev_hash", "hash"};
-	struct audit_filter f = {0};
 	struct show_ctx sc = {0};
-	struct store *s;
 	struct err e;
-	int format = FORMAT_TABLE, c, rc;
-	int64_t ms;
+	int rc;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", show_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return cli_help(&cmd_audit);
-		case OPT_CUSTOMER:
-			if (!uuid_valid(optarg))
-				return cli_usage(&cmd_audit, "'%s' is not a customer id", optarg);
-			f.customer_id = optarg;
-			break;
-		case OPT_USER:
-			f.user = optarg;
-			break;
-		case OPT_FROM:
-			if (time_parse_utc(optarg, &ms) != STATUS_OK)
-				return cli_usage(&cmd_audit,
-						 "--from '%s' is not a time; write it like "
-						 "2026-11-20T09:00:00Z",
-						 optarg);
-			f.from = optarg;
-			break;
-		case OPT_LIMIT:
-			if (!cli_parse_long(&cmd_audit, "--limit", optarg, 1, 100000000, &f.limit))
-				return EXIT_USAGE;
-			break;
-		case OPT_FORMAT:
-			format = cli_format_parse(optarg);
-			if (format < 0)
-				return cli_usage(&cmd_audit, "unknown format '%s'; use table, csv or json",
-						 optarg);
-			break;
-		default:
-			return cli_bad_option(&cmd_audit, c, argv, show_options);
-		}
-	}
-	if (optind < argc)
-		return cli_usage(&cmd_audit, "unexpected argument '%s'", argv[optind]);
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
 	/* The table leaves out the hashes; csv and json carry them. */
-	sc.hashes = format != FORMAT_TABLE;
+	sc.hashes = call->format != FORMAT_TABLE;
 	sc.t = cli_table_new(columns, sc.hashes ? 9 : 7);
 	err_clear(&e);
-	if (store_audit_list(s, &f, add_row, &sc, &e) != STATUS_OK) {
+	if (store_audit_list(call->store, call->args, add_row, &sc, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
 	} else {
-		cli_table_print(sc.t, (enum cli_format)format, stdout);
+		cli_table_print(sc.t, (enum cli_format)call->format, stdout);
 		rc = EXIT_OK;
 	}
 	cli_table_free(sc.t);
-	store_close(s);
 	return rc;
 }
 
-static int run(const struct cli_global *g, int argc, char **argv)
-{
-	static const char *const actions[] = {"verify", "show", NULL};
+static const struct cli_action verify_action = {
+    .name = "verify",
+    .store = CLI_STORE,
+    .options = verify_options,
+    .args_size = sizeof(bool),
+    .option = verify_option,
+    .check = cli_no_operands,
+    .run = audit_verify,
+};
 
-	if (argc < 2)
-		return cli_usage(&cmd_audit, "give an action: verify or show");
-	switch (cli_action_find(&cmd_audit, argv[1], actions)) {
-	case 0:
-		return audit_verify(g, argc - 1, argv + 1);
-	case 1:
-		return audit_show(g, argc - 1, argv + 1);
-	default:
-		return EXIT_USAGE;
-	}
-}
+static const struct cli_action show_action = {
+    .name = "show",
+    .store = CLI_STORE,
+    .formats = "table|csv|json",
+    .options = show_options,
+    .args_size = sizeof(struct audit_filter),
+    .option = show_option,
+    .check = show_check,
+    .run = audit_show,
+};
+
+static const struct cli_action *const actions[] = {&verify_action, &show_action, NULL};
 
 const struct cli_command cmd_audit = {
     .name = "audit",
     .summary = "verify and read the audit trail",
     .usage = usage,
-    .run = run,
+    .actions = actions,
 };

@@ -20,19 +20,13 @@ static const char usage[] =
     "history. Without --status, list shows the cases still open (open,\n"
     "in-progress, awaiting-customer); STATUS is one of those, closed, or all.\n";
 
-enum { OPT_STATUS = 1000, OPT_TEAM, OPT_OVERDUE, OPT_FORMAT };
+enum { OPT_STATUS = 1000, OPT_TEAM, OPT_OVERDUE };
 
 static const struct option list_options[] = {
     {"status", required_argument, NULL, OPT_STATUS},
     {"team", required_argument, NULL, OPT_TEAM},
     {"overdue", no_argument, NULL, OPT_OVERDUE},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-static const struct option show_options[] = {
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"help", no_argument, NULL, 'h'},
+    CLI_OPTION_FORMAT,
     {NULL, 0, NULL, 0},
 };
 
@@ -53,81 +47,54 @@ static int add_case_row(void *ctx, const struct case_row *r)
 	return 0;
 }
 
-static int parse_format(const char *arg, bool list, int *format)
+static int list_option(struct cli_call *call, int opt, char *arg)
 {
-	int f = cli_format_parse(arg);
+	struct case_filter *f = call->args;
 
-	if (f < 0 || (!list && f == FORMAT_CSV))
-		return cli_usage(&cmd_case, "unknown format '%s'; use %s", arg,
-				 list ? "table, csv or json" : "table or json");
-	*format = f;
+	switch (opt) {
+	case OPT_STATUS:
+		if (strcmp(arg, "all") != 0 && case_status_find(arg) < 0)
+			return cli_usage(&cmd_case,
+					 "unknown status '%s'; use open, in-progress, "
+					 "awaiting-customer, closed or all",
+					 arg);
+		f->status = arg;
+		break;
+	case OPT_TEAM:
+		f->team = arg;
+		break;
+	case OPT_OVERDUE:
+		f->overdue = true;
+		break;
+	}
 	return -1;
 }
 
-static int case_list(const struct cli_global *g, int argc, char **argv)
+static int case_list(struct cli_call *call)
 {
 	static const char *const columns[] = {"reference", "status",  "team",	  "service",
 					      "due",	   "overdue", "customer", "reason"};
-	struct case_filter f = {0};
+	const struct case_filter *f = call->args;
 	struct list_ctx lc = {0};
-	struct store *s;
 	struct err e;
-	int format = FORMAT_TABLE;
-	int c, rc;
+	int rc;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", list_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return cli_help(&cmd_case);
-		case OPT_STATUS:
-			if (strcmp(optarg, "all") != 0 && case_status_find(optarg) < 0)
-				return cli_usage(&cmd_case,
-						 "unknown status '%s'; use open, in-progress, "
-						 "awaiting-customer, closed or all",
-						 optarg);
-			f.status = optarg;
-			break;
-		case OPT_TEAM:
-			f.team = optarg;
-			break;
-		case OPT_OVERDUE:
-			f.overdue = true;
-			break;
-		case OPT_FORMAT:
-			rc = parse_format(optarg, true, &format);
-			if (rc >= 0)
-				return rc;
-			break;
-		default:
-			return cli_bad_option(&cmd_case, c, argv, list_options);
-		}
-	}
-	if (optind < argc)
-		return cli_usage(&cmd_case, "list takes no arguments, not '%s'", argv[optind]);
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
 	err_clear(&e);
-	if (f.team && store_ref_check(s, REF_TEAM, f.team, &e) != STATUS_OK) {
-		rc = cli_fail_err(&e);
-		store_close(s);
-		return rc;
-	}
+	if (f->team && store_ref_check(call->store, REF_TEAM, f->team, &e) != STATUS_OK)
+		return cli_fail_err(&e);
 	lc.table = cli_table_new(columns, sizeof columns / sizeof columns[0]);
-	if (store_case_list(s, &f, add_case_row, &lc, &e) != STATUS_OK) {
+	if (store_case_list(call->store, f, add_case_row, &lc, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
-	} else if (lc.rows == 0 && format == FORMAT_TABLE) {
-		fprintf(stderr, "frontdesk: no %scases%s%s%s\n", f.overdue ? "overdue " : "",
-			f.status ? " with status " : " still open", f.status ? f.status : "",
-			f.team ? " for that team" : "");
+	} else if (lc.rows == 0 && call->format == FORMAT_TABLE) {
+		fprintf(stderr, "frontdesk: no %scases%s%s%s\n", f->overdue ? "overdue " : "",
+			f->status ? " with status " : " still open", f->status ? f->status : "",
+			f->team ? " for that team" : "");
 		rc = EXIT_OK;
 	} else {
-		cli_table_print(lc.table, (enum cli_format)format, stdout);
+		cli_table_print(lc.table, (enum cli_format)call->format, stdout);
 		rc = EXIT_OK;
 	}
 	cli_table_free(lc.table);
-	store_close(s);
 	return rc;
 }
 
@@ -211,43 +178,35 @@ static int show_event(void *ctx, const struct case_event_row *ev)
 	return 0;
 }
 
-static int case_show(const struct cli_global *g, int argc, char **argv)
+static int show_check(struct cli_call *call)
+{
+	if (call->argc < 1)
+		return cli_usage(&cmd_case, "show needs a case reference, such as WB2-00417");
+	if (call->argc > 1)
+		return cli_usage(&cmd_case, "show takes one reference, not %d", call->argc);
+	if (!case_reference_valid(call->argv[0]))
+		return cli_fail("'%s' is not a case reference; references look like WB2-00417 "
+				"(see: frontdesk case list)",
+				call->argv[0]);
+	return -1;
+}
+
+static int case_show(struct cli_call *call)
 {
 	static const char *const columns[] = {"at", "status", "by", "note"};
 	struct show_ctx sc = {0};
-	struct store *s;
 	struct err e;
-	int c, rc;
+	int rc;
 
-	sc.format = FORMAT_TABLE;
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", show_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_case);
-		if (c != OPT_FORMAT)
-			return cli_bad_option(&cmd_case, c, argv, show_options);
-		rc = parse_format(optarg, false, &sc.format);
-		if (rc >= 0)
-			return rc;
-	}
-	if (optind >= argc)
-		return cli_usage(&cmd_case, "show needs a case reference, such as WB2-00417");
-	if (optind + 1 < argc)
-		return cli_usage(&cmd_case, "show takes one reference, not %d", argc - optind);
-	if (!case_reference_valid(argv[optind]))
-		return cli_fail("'%s' is not a case reference; references look like WB2-00417 "
-				"(see: frontdesk case list)",
-				argv[optind]);
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
+	sc.format = call->format;
 	sc.history = cli_table_new(columns, 4);
 	err_clear(&e);
-	if (store_case_show(s, argv[optind], show_case, show_event, &sc, &e) != STATUS_OK) {
+	if (store_case_show(call->store, call->argv[0], show_case, show_event, &sc, &e) !=
+	    STATUS_OK) {
 		rc = cli_fail_err(&e);
 	} else if (!sc.found) {
 		rc = cli_fail("no case '%s'; see the open cases with: frontdesk case list",
-			      argv[optind]);
+			      call->argv[0]);
 	} else if (sc.format == FORMAT_JSON) {
 		char *text = json_dumps(sc.json, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
@@ -264,29 +223,34 @@ static int case_show(const struct cli_global *g, int argc, char **argv)
 	json_decref(sc.events);
 	json_decref(sc.json);
 	cli_table_free(sc.history);
-	store_close(s);
 	return rc;
 }
 
-static int run(const struct cli_global *g, int argc, char **argv)
-{
-	static const char *const actions[] = {"list", "show", NULL};
+static const struct cli_action list_action = {
+    .name = "list",
+    .store = CLI_STORE,
+    .formats = "table|csv|json",
+    .options = list_options,
+    .args_size = sizeof(struct case_filter),
+    .option = list_option,
+    .check = cli_no_operands,
+    .run = case_list,
+};
 
-	if (argc < 2)
-		return cli_usage(&cmd_case, "give an action: list or show");
-	switch (cli_action_find(&cmd_case, argv[1], actions)) {
-	case 0:
-		return case_list(g, argc - 1, argv + 1);
-	case 1:
-		return case_show(g, argc - 1, argv + 1);
-	default:
-		return EXIT_USAGE;
-	}
-}
+static const struct cli_action show_action = {
+    .name = "show",
+    .store = CLI_STORE,
+    .formats = "table|json",
+    .options = cli_format_options,
+    .check = show_check,
+    .run = case_show,
+};
+
+static const struct cli_action *const actions[] = {&list_action, &show_action, NULL};
 
 const struct cli_command cmd_case = {
     .name = "case",
     .summary = "list and show cases referred to back-office teams",
     .usage = usage,
-    .run = run,
+    .actions = actions,
 };

@@ -58,66 +58,69 @@ static const struct option log_options[] = {
     {"failure-demand", required_argument, NULL, OPT_FAILURE},
     {"notes", required_argument, NULL, OPT_NOTES},
     {"duration", required_argument, NULL, OPT_DURATION},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
-/* Fills in from the options; returns -1 to go on, or an exit code. */
-static int parse_log(int argc, char **argv, struct contact_input *in)
+static void log_init(struct cli_call *call)
 {
-	int c;
+	struct contact_input *in = call->args;
 
-	memset(in, 0, sizeof *in);
 	in->duration_s = -1;
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", log_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return cli_help(&cmd_contact);
-		case OPT_SERVICE:
-			in->service = optarg;
-			break;
-		case OPT_OUTCOME:
-			in->outcome = optarg;
-			break;
-		case OPT_CHANNEL:
-			in->channel = optarg;
-			break;
-		case OPT_SITE:
-			in->site = optarg;
-			break;
-		case OPT_CUSTOMER:
-			in->customer_id = optarg;
-			break;
-		case OPT_VISIT:
-			in->visit_id = optarg;
-			break;
-		case OPT_TEAM:
-			in->team = optarg;
-			break;
-		case OPT_REASON:
-			in->reason = optarg;
-			break;
-		case OPT_FAILURE:
-			in->failure_demand = optarg;
-			break;
-		case OPT_NOTES:
-			in->notes = optarg;
-			break;
-		case OPT_DURATION:
-			if (!cli_parse_long(&cmd_contact, "--duration", optarg, 0, DURATION_MAX_S,
-					    &in->duration_s))
-				return EXIT_USAGE;
-			break;
-		default:
-			return cli_bad_option(&cmd_contact, c, argv, log_options);
-		}
+}
+
+static int log_option(struct cli_call *call, int opt, char *arg)
+{
+	struct contact_input *in = call->args;
+
+	switch (opt) {
+	case OPT_SERVICE:
+		in->service = arg;
+		break;
+	case OPT_OUTCOME:
+		in->outcome = arg;
+		break;
+	case OPT_CHANNEL:
+		in->channel = arg;
+		break;
+	case OPT_SITE:
+		in->site = arg;
+		break;
+	case OPT_CUSTOMER:
+		in->customer_id = arg;
+		break;
+	case OPT_VISIT:
+		in->visit_id = arg;
+		break;
+	case OPT_TEAM:
+		in->team = arg;
+		break;
+	case OPT_REASON:
+		in->reason = arg;
+		break;
+	case OPT_FAILURE:
+		in->failure_demand = arg;
+		break;
+	case OPT_NOTES:
+		in->notes = arg;
+		break;
+	case OPT_DURATION:
+		if (!cli_parse_long(&cmd_contact, "--duration", arg, 0, DURATION_MAX_S,
+				    &in->duration_s))
+			return EXIT_USAGE;
+		break;
 	}
-	if (optind < argc)
+	return -1;
+}
+
+static int log_check(struct cli_call *call)
+{
+	const struct contact_input *in = call->args;
+
+	if (call->argc > 0)
 		return cli_usage(&cmd_contact,
 				 "unexpected argument '%s'; put text in --notes "
 				 "or --reason",
-				 argv[optind]);
+				 call->argv[0]);
 	if (!in->service)
 		return cli_usage(&cmd_contact, "say which service with --service CODE");
 	if (!in->outcome)
@@ -130,59 +133,49 @@ static int parse_log(int argc, char **argv, struct contact_input *in)
 	if (strcmp(in->outcome, OUTCOME_REFERRED) == 0 && (!in->reason || !in->reason[0]))
 		return cli_usage(&cmd_contact,
 				 "a referral needs --reason TEXT saying what the team should do");
+	if (in->customer_id && !uuid_valid(in->customer_id))
+		return cli_fail("'%s' is not a customer id; find the id with: frontdesk customer "
+				"find TEXT",
+				in->customer_id);
+	if (in->visit_id && !uuid_valid(in->visit_id))
+		return cli_fail("'%s' is not a visit ID; use the 'visit' line an earlier "
+				"'contact log' printed",
+				in->visit_id);
 	return -1;
 }
 
-static int contact_log(const struct cli_global *g, int argc, char **argv)
+static int contact_log(struct cli_call *call)
 {
-	struct contact_input in;
 	struct contact_result res;
-	struct store *s;
 	struct err e;
-	int rc = parse_log(argc, argv, &in);
 
-	if (rc >= 0)
-		return rc;
-	if (in.customer_id && !uuid_valid(in.customer_id))
-		return cli_fail("'%s' is not a customer id; find the id with: frontdesk customer "
-				"find TEXT",
-				in.customer_id);
-	if (in.visit_id && !uuid_valid(in.visit_id))
-		return cli_fail("'%s' is not a visit ID; use the 'visit' line an earlier "
-				"'contact log' printed",
-				in.visit_id);
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
 	memset(&res, 0, sizeof res);
 	err_clear(&e);
-	if (store_contact_log(s, &in, &res, &e) != STATUS_OK) {
-		rc = cli_fail_err(&e);
-	} else {
-		printf("%s\n", res.contact_id);
-		printf("visit %s\n", res.visit_id);
-		if (res.case_ref[0])
-			printf("case %s referred to %s, due %s\n", res.case_ref, res.team, res.due);
-		rc = EXIT_OK;
-	}
-	store_close(s);
-	return rc;
+	if (store_contact_log(call->store, call->args, &res, &e) != STATUS_OK)
+		return cli_fail_err(&e);
+	printf("%s\n", res.contact_id);
+	printf("visit %s\n", res.visit_id);
+	if (res.case_ref[0])
+		printf("case %s referred to %s, due %s\n", res.case_ref, res.team, res.due);
+	return EXIT_OK;
 }
 
-static int run(const struct cli_global *g, int argc, char **argv)
-{
-	static const char *const actions[] = {"log", NULL};
+static const struct cli_action log_action = {
+    .name = "log",
+    .store = CLI_STORE,
+    .options = log_options,
+    .args_size = sizeof(struct contact_input),
+    .init = log_init,
+    .option = log_option,
+    .check = log_check,
+    .run = contact_log,
+};
 
-	if (argc < 2)
-		return cli_usage(&cmd_contact, "give an action: log");
-	if (cli_action_find(&cmd_contact, argv[1], actions) < 0)
-		return EXIT_USAGE;
-	return contact_log(g, argc - 1, argv + 1);
-}
+static const struct cli_action *const actions[] = {&log_action, NULL};
 
 const struct cli_command cmd_contact = {
     .name = "contact",
     .summary = "log an enquiry, and refer it to a team when needed",
     .usage = usage,
-    .run = run,
+    .actions = actions,
 };

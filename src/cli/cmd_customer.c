@@ -57,7 +57,7 @@ static const char usage[] =
     "terminal (--yes for scripts). --reason says why, never who.\n";
 
 /* getopt values for the field options: OPT_FIELD + enum customer_field. */
-enum { OPT_FIELD = 1000, OPT_CLEAR = 2000, OPT_LIMIT, OPT_FORMAT };
+enum { OPT_FIELD = 1000, OPT_CLEAR = 2000, OPT_LIMIT };
 
 #define CUSTOMER_FIELD_OPTIONS                                                                     \
 	{"name", required_argument, NULL, OPT_FIELD + CF_name},                                    \
@@ -75,24 +75,16 @@ enum { OPT_FIELD = 1000, OPT_CLEAR = 2000, OPT_LIMIT, OPT_FORMAT };
 
 static const struct option add_options[] = {
     CUSTOMER_FIELD_OPTIONS,
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 static const struct option edit_options[] = {
     CUSTOMER_FIELD_OPTIONS,
     {"clear", required_argument, NULL, OPT_CLEAR},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 static const struct option find_options[] = {
     {"limit", required_argument, NULL, OPT_LIMIT},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-static const struct option show_options[] = {
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"help", no_argument, NULL, 'h'},
+    CLI_OPTION_FORMAT,
     {NULL, 0, NULL, 0},
 };
 
@@ -139,43 +131,30 @@ static int bad_clear(const char *name)
 			 name);
 }
 
-/*
- * Parses add's or edit's options into fa. argv[0] is the action word; for
- * edit the ID is left as the one operand. Returns -1 to go on, or an exit.
- */
-static int parse_field_options(int argc, char **argv, const struct option *opts,
-			       struct field_args *fa, int *operand_index)
+/* One of add's or edit's options into the field_args. */
+static int field_option(struct cli_call *call, int opt, char *arg)
 {
-	int c;
+	struct field_args *fa = call->args;
 
-	memset(fa, 0, sizeof *fa);
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_customer);
-		if (c >= OPT_FIELD && c < OPT_FIELD + CF_COUNT) {
-			int f = c - OPT_FIELD;
+	if (opt >= OPT_FIELD && opt < OPT_FIELD + CF_COUNT) {
+		int f = opt - OPT_FIELD;
 
-			fa->value[f] = optarg;
-			fa->given[f] = true;
-			fa->clear[f] = false;
-		} else if (c == OPT_CLEAR) {
-			int f = field_from_option_name(optarg);
+		fa->value[f] = arg;
+		fa->given[f] = true;
+		fa->clear[f] = false;
+	} else if (opt == OPT_CLEAR) {
+		int f = field_from_option_name(arg);
 
-			if (f < 0)
-				return bad_clear(optarg);
-			if (f == CF_name)
-				return cli_usage(&cmd_customer,
-						 "a customer's name cannot be cleared; give a new "
-						 "one with --name");
-			fa->value[f] = NULL;
-			fa->given[f] = true;
-			fa->clear[f] = true;
-		} else {
-			return cli_bad_option(&cmd_customer, c, argv, opts);
-		}
+		if (f < 0)
+			return bad_clear(arg);
+		if (f == CF_name)
+			return cli_usage(&cmd_customer,
+					 "a customer's name cannot be cleared; give a "
+					 "new one with --name");
+		fa->value[f] = NULL;
+		fa->given[f] = true;
+		fa->clear[f] = true;
 	}
-	*operand_index = optind;
 	return -1;
 }
 
@@ -217,29 +196,29 @@ static void free_checked(char *checked[CF_COUNT])
 		free(checked[f]);
 }
 
-static int customer_add(const struct cli_global *g, int argc, char **argv)
+static int add_check(struct cli_call *call)
 {
-	struct field_args fa;
-	char *checked[CF_COUNT] = {0};
-	struct customer *c = NULL;
-	struct store *s = NULL;
-	struct err e;
-	int operand, rc;
+	const struct field_args *fa = call->args;
 
-	rc = parse_field_options(argc, argv, add_options, &fa, &operand);
-	if (rc >= 0)
-		return rc;
-	if (operand < argc)
+	if (call->argc > 0)
 		return cli_usage(&cmd_customer,
 				 "unexpected argument '%s'; give values with "
 				 "options such as --name",
-				 argv[operand]);
-	if (!fa.given[CF_name] || !fa.value[CF_name] || !fa.value[CF_name][0])
+				 call->argv[0]);
+	if (!fa->given[CF_name] || !fa->value[CF_name] || !fa->value[CF_name][0])
 		return cli_usage(&cmd_customer, "a new customer needs --name");
-	s = cli_open_store(g, 0);
-	if (!s)
-		return EXIT_FAIL;
-	if (check_fields(s, &fa, checked) > 0) {
+	return -1;
+}
+
+static int customer_add(struct cli_call *call)
+{
+	const struct field_args *fa = call->args;
+	char *checked[CF_COUNT] = {0};
+	struct customer *c = NULL;
+	struct err e;
+	int rc;
+
+	if (check_fields(call->store, fa, checked) > 0) {
 		rc = EXIT_FAIL;
 		goto out;
 	}
@@ -247,12 +226,12 @@ static int customer_add(const struct cli_global *g, int argc, char **argv)
 	for (int f = 0; f < CF_COUNT; f++)
 		if (checked[f])
 			customer_set(c, (enum customer_field)f, checked[f]);
-	if (fa.given[CF_phone] && checked[CF_phone]) {
+	if (fa->given[CF_phone] && checked[CF_phone]) {
 		free(c->phone_raw);
-		c->phone_raw = xstrdup(fa.value[CF_phone]);
+		c->phone_raw = xstrdup(fa->value[CF_phone]);
 	}
 	err_clear(&e);
-	if (store_customer_add(s, c, &e) != STATUS_OK) {
+	if (store_customer_add(call->store, c, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
 		goto out;
 	}
@@ -261,33 +240,23 @@ static int customer_add(const struct cli_global *g, int argc, char **argv)
 out:
 	customer_free(c);
 	free_checked(checked);
-	store_close(s);
 	return rc;
 }
 
-static int customer_edit(const struct cli_global *g, int argc, char **argv)
+static int edit_check(struct cli_call *call)
 {
-	struct field_args fa;
-	char *checked[CF_COUNT] = {0};
-	struct customer_change changes[CF_COUNT];
-	struct store *s = NULL;
-	struct err e;
-	struct buf names;
+	const struct field_args *fa = call->args;
 	const char *id;
 	size_t n = 0;
-	int operand, rc;
 
-	rc = parse_field_options(argc, argv, edit_options, &fa, &operand);
-	if (rc >= 0)
-		return rc;
-	if (operand >= argc)
+	if (call->argc < 1)
 		return cli_usage(&cmd_customer, "edit needs the customer's ID");
-	if (operand + 1 < argc)
+	if (call->argc > 1)
 		return cli_usage(&cmd_customer, "unexpected argument '%s' after the ID",
-				 argv[operand + 1]);
-	id = argv[operand];
+				 call->argv[1]);
+	id = call->argv[0];
 	for (int f = 0; f < CF_COUNT; f++)
-		if (fa.given[f])
+		if (fa->given[f])
 			n++;
 	if (n == 0)
 		return cli_usage(
@@ -297,41 +266,49 @@ static int customer_edit(const struct cli_global *g, int argc, char **argv)
 		return cli_fail("'%s' is not a customer id; find the id with: frontdesk customer "
 				"find TEXT",
 				id);
-	if (fa.given[CF_name] && !fa.clear[CF_name] &&
-	    (!fa.value[CF_name] || !fa.value[CF_name][0]))
+	if (fa->given[CF_name] && !fa->clear[CF_name] &&
+	    (!fa->value[CF_name] || !fa->value[CF_name][0]))
 		return cli_usage(&cmd_customer, "a customer's name cannot be cleared; give a new "
 						"one with --name");
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
-	if (check_fields(s, &fa, checked) > 0) {
+	return -1;
+}
+
+static int customer_edit(struct cli_call *call)
+{
+	const struct field_args *fa = call->args;
+	char *checked[CF_COUNT] = {0};
+	struct customer_change changes[CF_COUNT];
+	struct err e;
+	struct buf names;
+	size_t n = 0;
+	int rc;
+
+	if (check_fields(call->store, fa, checked) > 0) {
 		rc = EXIT_FAIL;
 		goto out;
 	}
 	buf_init(&names, 4096);
-	n = 0;
 	for (int f = 0; f < CF_COUNT; f++) {
-		if (!fa.given[f])
+		if (!fa->given[f])
 			continue;
 		changes[n].field = (enum customer_field)f;
 		/* The store checks again and keeps what was typed for the phone
 		 * beside its E.164 form, so it gets the value as typed. */
-		changes[n].value = fa.clear[f] ? NULL : fa.value[f];
+		changes[n].value = fa->clear[f] ? NULL : fa->value[f];
 		buf_printf(&names, "%s%s", n ? ", " : "",
 			   customer_field_name((enum customer_field)f));
 		n++;
 	}
 	err_clear(&e);
-	if (store_customer_edit(s, id, changes, n, &e) != STATUS_OK) {
+	if (store_customer_edit(call->store, call->argv[0], changes, n, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
 	} else {
-		printf("updated customer %s: %s\n", id, buf_str(&names));
+		printf("updated customer %s: %s\n", call->argv[0], buf_str(&names));
 		rc = EXIT_OK;
 	}
 	buf_release(&names);
 out:
 	free_checked(checked);
-	store_close(s);
 	return rc;
 }
 
@@ -356,63 +333,62 @@ static int add_hit(void *ctx, const struct search_hit *hit)
 	return 0;
 }
 
-static int parse_format(const char *arg, bool list, int *format)
-{
-	int f = cli_format_parse(arg);
+struct find_args {
+	long limit;
+	struct buf query;
+};
 
-	if (f < 0 || (!list && f == FORMAT_CSV))
-		return cli_usage(&cmd_customer, "unknown format '%s'; use %s", arg,
-				 list ? "table, csv or json" : "table or json");
-	*format = f;
+static void find_init(struct cli_call *call)
+{
+	struct find_args *fa = call->args;
+
+	fa->limit = FIND_LIMIT_DEFAULT;
+	buf_init(&fa->query, 64 * 1024);
+}
+
+static void find_release(struct cli_call *call)
+{
+	struct find_args *fa = call->args;
+
+	buf_release(&fa->query);
+}
+
+static int find_option(struct cli_call *call, int opt, char *arg)
+{
+	struct find_args *fa = call->args;
+
+	if (opt == OPT_LIMIT &&
+	    !cli_parse_long(&cmd_customer, "--limit", arg, 1, FIND_LIMIT_MAX, &fa->limit))
+		return EXIT_USAGE;
 	return -1;
 }
 
-static int customer_find(const struct cli_global *g, int argc, char **argv)
+static int find_check(struct cli_call *call)
+{
+	struct find_args *fa = call->args;
+
+	if (call->argc < 1)
+		return cli_usage(&cmd_customer, "find needs something to search for, such as a "
+						"name, postcode or phone number");
+	for (int i = 0; i < call->argc; i++)
+		if (buf_printf(&fa->query, "%s%s", i > 0 ? " " : "", call->argv[i]) != STATUS_OK)
+			return cli_fail("the search text is too long; search for fewer words");
+	return -1;
+}
+
+static int customer_find(struct cli_call *call)
 {
 	static const char *const columns[] = {"id",    "name",	  "dob", "postcode",
 					      "phone", "address", "case"};
+	const struct find_args *fa = call->args;
 	struct cli_table *t = NULL;
-	struct store *s = NULL;
-	struct buf query;
 	struct err e;
-	long limit = FIND_LIMIT_DEFAULT;
-	int format = FORMAT_TABLE;
-	int c, count = 0, rc;
+	int count = 0, rc;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", find_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_customer);
-		if (c == OPT_LIMIT) {
-			if (!cli_parse_long(&cmd_customer, "--limit", optarg, 1, FIND_LIMIT_MAX,
-					    &limit))
-				return EXIT_USAGE;
-		} else if (c == OPT_FORMAT) {
-			rc = parse_format(optarg, true, &format);
-			if (rc >= 0)
-				return rc;
-		} else {
-			return cli_bad_option(&cmd_customer, c, argv, find_options);
-		}
-	}
-	if (optind >= argc)
-		return cli_usage(&cmd_customer, "find needs something to search for, such as a "
-						"name, postcode or phone number");
-	buf_init(&query, 64 * 1024);
-	for (int i = optind; i < argc; i++)
-		if (buf_printf(&query, "%s%s", i > optind ? " " : "", argv[i]) != STATUS_OK) {
-			buf_release(&query);
-			return cli_fail("the search text is too long; search for fewer words");
-		}
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s) {
-		buf_release(&query);
-		return EXIT_FAIL;
-	}
 	t = cli_table_new(columns, sizeof columns / sizeof columns[0]);
 	err_clear(&e);
-	if (store_customer_search(s, buf_str(&query), (int)limit, add_hit, t, &count, &e) !=
-	    STATUS_OK) {
+	if (store_customer_search(call->store, buf_str(&fa->query), (int)fa->limit, add_hit, t,
+				  &count, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
 		goto out;
 	}
@@ -422,21 +398,20 @@ static int customer_find(const struct cli_global *g, int argc, char **argv)
 		char detail[32];
 
 		snprintf(detail, sizeof detail, "%d results", count);
-		if (store_audit(s, "customer.search", "customer", NULL, detail, &e) != STATUS_OK) {
+		if (store_audit(call->store, "customer.search", "customer", NULL, detail, &e) !=
+		    STATUS_OK) {
 			rc = cli_fail_err(&e);
 			goto out;
 		}
 	}
-	if (count == 0 && format == FORMAT_TABLE)
-		/* The search text may be a name: not echoed (issue 7). */
+	if (count == 0 && call->format == FORMAT_TABLE)
+		/* The search text may be a name: not echoed. */
 		fputs("frontdesk: no customer matches that search\n", stderr);
 	else
-		cli_table_print(t, (enum cli_format)format, stdout);
+		cli_table_print(t, (enum cli_format)call->format, stdout);
 	rc = EXIT_OK;
 out:
 	cli_table_free(t);
-	store_close(s);
-	buf_release(&query);
 	return rc;
 }
 
@@ -465,43 +440,38 @@ static void show_table(const struct customer *c)
 	cli_kv_print(rows, n, stdout);
 }
 
-static int customer_show(const struct cli_global *g, int argc, char **argv)
+int cli_customer_one_id(struct cli_call *call)
 {
-	struct customer *cust = NULL;
-	struct store *s = NULL;
-	struct err e;
-	int format = FORMAT_TABLE;
-	int c, rc;
+	if (call->argc < 1)
+		return cli_usage(&cmd_customer, "%s needs the customer's ID", call->name);
+	if (call->argc > 1)
+		return cli_usage(&cmd_customer, "%s takes one ID, not %d", call->name, call->argc);
+	return -1;
+}
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", show_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_customer);
-		if (c == OPT_FORMAT) {
-			rc = parse_format(optarg, false, &format);
-			if (rc >= 0)
-				return rc;
-		} else {
-			return cli_bad_option(&cmd_customer, c, argv, show_options);
-		}
-	}
-	if (optind >= argc)
-		return cli_usage(&cmd_customer, "show needs the customer's ID");
-	if (optind + 1 < argc)
-		return cli_usage(&cmd_customer, "show takes one ID, not %d", argc - optind);
-	if (!uuid_valid(argv[optind]))
+static int show_check(struct cli_call *call)
+{
+	int rc = cli_customer_one_id(call);
+
+	if (rc < 0 && !uuid_valid(call->argv[0]))
 		return cli_fail("'%s' is not a customer id; find the id with: frontdesk customer "
 				"find TEXT",
-				argv[optind]);
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
+				call->argv[0]);
+	return rc;
+}
+
+static int customer_show(struct cli_call *call)
+{
+	struct customer *cust = NULL;
+	struct err e;
+	int rc;
+
 	err_clear(&e);
-	if (store_customer_get(s, argv[optind], &cust, &e) != STATUS_OK) {
+	if (store_customer_get(call->store, call->argv[0], &cust, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
 		goto out;
 	}
-	if (format == FORMAT_JSON) {
+	if (call->format == FORMAT_JSON) {
 		json_t *j = (json_t *)customer_to_json(cust);
 		char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
@@ -520,41 +490,67 @@ static int customer_show(const struct cli_global *g, int argc, char **argv)
 	rc = EXIT_OK;
 out:
 	customer_free(cust);
-	store_close(s);
 	return rc;
 }
 
-/* ---- dispatch ---------------------------------------------------------------- */
+/* ---- the table ---------------------------------------------------------------- */
 
-static int run(const struct cli_global *g, int argc, char **argv)
-{
-	static const char *const actions[] = {"add",	"find",	 "show", "edit",
-					      "export", "erase", NULL};
+static const struct cli_action add_action = {
+    .name = "add",
+    .store = CLI_STORE_CREATE,
+    .options = add_options,
+    .args_size = sizeof(struct field_args),
+    .option = field_option,
+    .check = add_check,
+    .run = customer_add,
+};
 
-	if (argc < 2)
-		return cli_usage(&cmd_customer,
-				 "give an action: add, find, show, edit, export or erase");
-	switch (cli_action_find(&cmd_customer, argv[1], actions)) {
-	case 0:
-		return customer_add(g, argc - 1, argv + 1);
-	case 1:
-		return customer_find(g, argc - 1, argv + 1);
-	case 2:
-		return customer_show(g, argc - 1, argv + 1);
-	case 3:
-		return customer_edit(g, argc - 1, argv + 1);
-	case 4: /* data protection (issue 7): cmd_privacy.c */
-		return customer_export_run(g, argc - 1, argv + 1);
-	case 5:
-		return customer_erase_run(g, argc - 1, argv + 1);
-	default:
-		return EXIT_USAGE;
-	}
-}
+static const struct cli_action find_action = {
+    .name = "find",
+    .store = CLI_STORE,
+    .formats = "table|csv|json",
+    .options = find_options,
+    .args_size = sizeof(struct find_args),
+    .init = find_init,
+    .option = find_option,
+    .check = find_check,
+    .run = customer_find,
+    .release = find_release,
+};
+
+static const struct cli_action show_action = {
+    .name = "show",
+    .store = CLI_STORE,
+    .formats = "table|json",
+    .options = cli_format_options,
+    .check = show_check,
+    .run = customer_show,
+};
+
+static const struct cli_action edit_action = {
+    .name = "edit",
+    .store = CLI_STORE,
+    .options = edit_options,
+    .args_size = sizeof(struct field_args),
+    .option = field_option,
+    .check = edit_check,
+    .run = customer_edit,
+};
+
+/* export and erase (data protection) are cmd_privacy.c's. */
+static const struct cli_action *const actions[] = {
+    &add_action,
+    &find_action,
+    &show_action,
+    &edit_action,
+    &customer_export_action,
+    &customer_erase_action,
+    NULL,
+};
 
 const struct cli_command cmd_customer = {
     .name = "customer",
     .summary = "add, find, show, edit, export and erase customers",
     .usage = usage,
-    .run = run,
+    .actions = actions,
 };

@@ -21,63 +21,58 @@ static const char usage[] =
     "whole, each problem listed as FILE:LINE, and nothing changes. Codes no\n"
     "longer listed are kept for history but marked inactive.\n";
 
-static const struct option load_options[] = {
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+struct load_args {
+	char dir[4096];
 };
 
-static int data_load(const struct cli_global *g, int argc, char **argv)
+static int load_check(struct cli_call *call)
 {
-	struct err_list errs;
-	struct store *s;
-	char dir[4096];
-	char summary[512];
-	int c, rc;
+	struct load_args *la = call->args;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", load_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_data);
-		return cli_bad_option(&cmd_data, c, argv, load_options);
-	}
-	if (argc - optind > 1)
-		return cli_usage(&cmd_data, "load takes one directory, not %d", argc - optind);
-	cli_refdata_dir(optind < argc ? argv[optind] : NULL, dir, sizeof dir);
-	if (!cli_refdata_dir_check(dir))
+	if (call->argc > 1)
+		return cli_usage(&cmd_data, "load takes one directory, not %d", call->argc);
+	cli_refdata_dir(call->argc > 0 ? call->argv[0] : NULL, la->dir, sizeof la->dir);
+	if (!cli_refdata_dir_check(la->dir))
 		return EXIT_FAIL;
-	s = cli_open_store(g, 0);
-	if (!s)
-		return EXIT_FAIL;
+	return -1;
+}
+
+static int data_load(struct cli_call *call)
+{
+	const char *dir = ((const struct load_args *)call->args)->dir;
+	struct err_list errs;
+	char summary[512];
+	int rc;
+
 	err_list_init(&errs, INGEST_ERRORS_SHOWN);
-	if (ingest_refdata_load(s, dir, &errs) != STATUS_OK) {
+	if (ingest_refdata_load(call->store, dir, &errs) != STATUS_OK) {
 		cli_print_problems(&errs);
 		rc = cli_fail("reference data in '%s' not loaded (%zu problem%s); nothing was "
 			      "changed; correct the files and load again",
 			      dir, err_list_total(&errs), err_list_total(&errs) == 1 ? "" : "s");
 	} else {
-		cli_refdata_summary(s, summary, sizeof summary);
+		cli_refdata_summary(call->store, summary, sizeof summary);
 		printf("loaded reference data from %s: %s\n", dir, summary);
 		rc = EXIT_OK;
 	}
 	err_list_release(&errs);
-	store_close(s);
 	return rc;
 }
 
-static int run(const struct cli_global *g, int argc, char **argv)
-{
-	static const char *const actions[] = {"load", NULL};
+/* The folder is checked before the database is made. */
+static const struct cli_action load_action = {
+    .name = "load",
+    .store = CLI_STORE_CREATE,
+    .args_size = sizeof(struct load_args),
+    .check = load_check,
+    .run = data_load,
+};
 
-	if (argc < 2)
-		return cli_usage(&cmd_data, "give an action: load");
-	if (cli_action_find(&cmd_data, argv[1], actions) < 0)
-		return EXIT_USAGE;
-	return data_load(g, argc - 1, argv + 1);
-}
+static const struct cli_action *const actions[] = {&load_action, NULL};
 
 const struct cli_command cmd_data = {
     .name = "data",
     .summary = "load reference data (services, teams, sites, ...) from CSV files",
     .usage = usage,
-    .run = run,
+    .actions = actions,
 };

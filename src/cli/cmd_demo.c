@@ -29,7 +29,6 @@ static const struct option generate_options[] = {
     {"customers", required_argument, NULL, OPT_CUSTOMERS},
     {"contacts", required_argument, NULL, OPT_CONTACTS},
     {"seed", required_argument, NULL, OPT_SEED},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -56,79 +55,84 @@ static void show_progress(void *ctx, const char *what, long done, long total)
 	fflush(stderr);
 }
 
-static int demo_generate(const struct cli_global *g, int argc, char **argv)
+static void generate_init(struct cli_call *call)
 {
-	struct demo_options o = {.customers = -1, .contacts = -1, .seed = 1};
-	struct store *s;
-	struct err e;
-	bool tty = isatty(STDERR_FILENO);
-	int c, rc;
+	struct demo_options *o = call->args;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", generate_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return cli_help(&cmd_demo);
-		case OPT_CUSTOMERS:
-			if (!cli_parse_long(&cmd_demo, "--customers", optarg, 0, DEMO_MAX,
-					    &o.customers))
-				return EXIT_USAGE;
-			break;
-		case OPT_CONTACTS:
-			if (!cli_parse_long(&cmd_demo, "--contacts", optarg, 0, DEMO_MAX,
-					    &o.contacts))
-				return EXIT_USAGE;
-			break;
-		case OPT_SEED:
-			if (!parse_seed(optarg, &o.seed))
-				return cli_usage(&cmd_demo,
-						 "--seed must be a whole number from 0, not '%s'",
-						 optarg);
-			break;
-		default:
-			return cli_bad_option(&cmd_demo, c, argv, generate_options);
-		}
+	*o = (struct demo_options){.customers = -1, .contacts = -1, .seed = 1};
+}
+
+static int generate_option(struct cli_call *call, int opt, char *arg)
+{
+	struct demo_options *o = call->args;
+
+	switch (opt) {
+	case OPT_CUSTOMERS:
+		if (!cli_parse_long(&cmd_demo, "--customers", arg, 0, DEMO_MAX, &o->customers))
+			return EXIT_USAGE;
+		break;
+	case OPT_CONTACTS:
+		if (!cli_parse_long(&cmd_demo, "--contacts", arg, 0, DEMO_MAX, &o->contacts))
+			return EXIT_USAGE;
+		break;
+	case OPT_SEED:
+		if (!parse_seed(arg, &o->seed))
+			return cli_usage(&cmd_demo,
+					 "--seed must be a whole number from 0, not '%s'", arg);
+		break;
 	}
-	if (optind < argc)
-		return cli_usage(&cmd_demo, "unexpected argument '%s'", argv[optind]);
-	if (o.customers < 0 || o.contacts < 0)
+	return -1;
+}
+
+static int generate_check(struct cli_call *call)
+{
+	const struct demo_options *o = call->args;
+
+	if (call->argc > 0)
+		return cli_usage(&cmd_demo, "unexpected argument '%s'", call->argv[0]);
+	if (o->customers < 0 || o->contacts < 0)
 		return cli_usage(&cmd_demo, "say how much to make with --customers N --contacts M");
+	return -1;
+}
+
+static int demo_generate(struct cli_call *call)
+{
+	struct demo_options *o = call->args;
+	bool tty = isatty(STDERR_FILENO);
+	struct err e;
+	int rc;
+
 	if (tty)
-		o.progress = show_progress;
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
+		o->progress = show_progress;
 	err_clear(&e);
-	rc = store_demo_generate(s, &o, &e);
+	rc = store_demo_generate(call->store, o, &e);
 	if (tty)
 		fputs("\r\033[K", stderr);
-	if (rc != STATUS_OK) {
-		rc = cli_fail_err(&e);
-	} else {
-		printf("generated %ld customer%s and %ld contact%s (seed %llu); this database now "
-		       "holds demo data\n",
-		       o.customers, o.customers == 1 ? "" : "s", o.contacts,
-		       o.contacts == 1 ? "" : "s", (unsigned long long)o.seed);
-		rc = EXIT_OK;
-	}
-	store_close(s);
-	return rc;
+	if (rc != STATUS_OK)
+		return cli_fail_err(&e);
+	printf("generated %ld customer%s and %ld contact%s (seed %llu); this database now "
+	       "holds demo data\n",
+	       o->customers, o->customers == 1 ? "" : "s", o->contacts, o->contacts == 1 ? "" : "s",
+	       (unsigned long long)o->seed);
+	return EXIT_OK;
 }
 
-static int run(const struct cli_global *g, int argc, char **argv)
-{
-	static const char *const actions[] = {"generate", NULL};
+static const struct cli_action generate_action = {
+    .name = "generate",
+    .store = CLI_STORE,
+    .options = generate_options,
+    .args_size = sizeof(struct demo_options),
+    .init = generate_init,
+    .option = generate_option,
+    .check = generate_check,
+    .run = demo_generate,
+};
 
-	if (argc < 2)
-		return cli_usage(&cmd_demo, "give an action: generate");
-	if (cli_action_find(&cmd_demo, argv[1], actions) < 0)
-		return EXIT_USAGE;
-	return demo_generate(g, argc - 1, argv + 1);
-}
+static const struct cli_action *const actions[] = {&generate_action, NULL};
 
 const struct cli_command cmd_demo = {
     .name = "demo",
     .summary = "generate realistic synthetic data for demos and benchmarks",
     .usage = usage,
-    .run = run,
+    .actions = actions,
 };

@@ -35,90 +35,107 @@ static const struct option enrol_options[] = {
     {"code", required_argument, NULL, OPT_CODE},
     {"ca", required_argument, NULL, OPT_CA},
     {"pin", required_argument, NULL, OPT_PIN},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
-static int device_enrol(const struct cli_global *g, int argc, char **argv)
-{
-	const char *server = NULL, *code = NULL, *ca = NULL;
+struct enrol_args {
+	const char *server, *code, *ca;
 	struct buf pins;
+};
+
+static void enrol_init(struct cli_call *call)
+{
+	struct enrol_args *a = call->args;
+
+	buf_init(&a->pins, 1024);
+}
+
+static void enrol_release(struct cli_call *call)
+{
+	struct enrol_args *a = call->args;
+
+	buf_release(&a->pins);
+}
+
+static int enrol_option(struct cli_call *call, int opt, char *arg)
+{
+	struct enrol_args *a = call->args;
+
+	switch (opt) {
+	case OPT_SERVER:
+		a->server = arg;
+		break;
+	case OPT_CODE:
+		a->code = arg;
+		break;
+	case OPT_CA:
+		a->ca = arg;
+		break;
+	case OPT_PIN:
+		if (strncmp(arg, "sha256//", 8) != 0)
+			return cli_usage(&cmd_device, "--pin must look like sha256//BASE64");
+		buf_printf(&a->pins, "%s%s", a->pins.len ? ";" : "", arg);
+		break;
+	}
+	return -1;
+}
+
+static int enrol_check(struct cli_call *call)
+{
+	const struct enrol_args *a = call->args;
+
+	if (!a->server || !a->code || call->argc > 0)
+		return cli_usage(&cmd_device, "enrol needs --server URL and --code CODE");
+	return -1;
+}
+
+static int device_enrol(struct cli_call *call)
+{
+	const struct enrol_args *a = call->args;
 	struct sync_options o = {0};
-	struct store *s;
+	struct store *s = call->store;
 	struct err e;
 	char dcode[16], *token_path, *url = NULL;
-	int c, rc;
+	int rc;
 
-	buf_init(&pins, 1024);
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", enrol_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			buf_release(&pins);
-			return cli_help(&cmd_device);
-		case OPT_SERVER: server = optarg; break;
-		case OPT_CODE: code = optarg; break;
-		case OPT_CA: ca = optarg; break;
-		case OPT_PIN:
-			if (strncmp(optarg, "sha256//", 8) != 0) {
-				buf_release(&pins);
-				return cli_usage(&cmd_device, "--pin must look like sha256//BASE64");
-			}
-			buf_printf(&pins, "%s%s", pins.len ? ";" : "", optarg);
-			break;
-		default:
-			buf_release(&pins);
-			return cli_bad_option(&cmd_device, c, argv, enrol_options);
-		}
-	}
-	if (!server || !code || optind < argc) {
-		buf_release(&pins);
-		return cli_usage(&cmd_device, "enrol needs --server URL and --code CODE");
-	}
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s) {
-		buf_release(&pins);
-		return EXIT_FAIL;
-	}
-	o.ca_file = ca;
-	o.pins = pins.len ? buf_str(&pins) : NULL;
+	o.ca_file = a->ca;
+	o.pins = a->pins.len ? buf_str(&a->pins) : NULL;
 	err_clear(&e);
 	/* The address is parsed as curl will connect, before any traffic. */
-	url = sync_url_parse(server, NULL, &e);
+	url = sync_url_parse(a->server, NULL, &e);
 	if (!url || store_setting_set(s, "server_url", url, &e) != STATUS_OK ||
-	    sync_enrol(s, store_path(s), server, code, &o, dcode, sizeof dcode, &e) != STATUS_OK) {
+	    sync_enrol(s, store_path(s), a->server, a->code, &o, dcode, sizeof dcode, &e) !=
+		STATUS_OK) {
 		rc = cli_fail_err(&e);
 	} else {
 		token_path = sync_token_path(store_path(s));
-		printf("enrolled with %s as device %s\n", server, dcode);
+		printf("enrolled with %s as device %s\n", a->server, dcode);
 		printf("new case references start with %s\n", dcode);
 		printf("token saved in %s (mode 0600)\n", token_path);
 		free(token_path);
 		rc = EXIT_OK;
 	}
-	buf_release(&pins);
 	free(url);
-	store_close(s);
 	return rc;
 }
 
-static int run(const struct cli_global *g, int argc, char **argv)
-{
-	static const char *const actions[] = {"enrol", NULL};
+static const struct cli_action enrol_action = {
+    .name = "enrol",
+    .store = CLI_STORE,
+    .options = enrol_options,
+    .args_size = sizeof(struct enrol_args),
+    .init = enrol_init,
+    .option = enrol_option,
+    .check = enrol_check,
+    .run = device_enrol,
+    .release = enrol_release,
+};
 
-	if (argc < 2)
-		return cli_usage(&cmd_device, "give an action: enrol");
-	switch (cli_action_find(&cmd_device, argv[1], actions)) {
-	case 0:
-		return device_enrol(g, argc - 1, argv + 1);
-	default:
-		return EXIT_USAGE;
-	}
-}
+static const struct cli_action *const actions[] = {&enrol_action, NULL};
 
 const struct cli_command cmd_device = {
     .name = "device",
     .summary = "enrol this desk with the central server",
     .usage = usage,
-    .run = run,
+    .actions = actions,
 };

@@ -36,21 +36,11 @@ static const char usage[] =
 	"\n"
 	"  --from PATH  where show and graph look for ID (default forms/)\n";
 
-enum { OPT_FORMAT = 1000, OPT_FROM };
+enum { OPT_FROM = 1000 };
 
-static const struct option list_options[] = {
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
 static const struct option show_options[] = {
-	{ "from", required_argument, NULL, OPT_FROM },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-static const struct option check_options[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"from", required_argument, NULL, OPT_FROM},
+    {NULL, 0, NULL, 0},
 };
 
 /* forms/ in the working folder, else the installed copy. */
@@ -116,25 +106,19 @@ static struct store *open_codes(const struct cli_global *g)
 	return s;
 }
 
-static int flow_cmd_check(const struct cli_global *g, int argc, char **argv)
+/* The store is optional here: opened by open_codes when there is one. */
+static int flow_cmd_check(struct cli_call *call)
 {
 	struct flow_set set;
 	struct err_list errs;
 	struct flow_codes codes = { code_exists, NULL };
 	struct store *s;
 	size_t total;
-	int c;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", check_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_flow);
-		return cli_bad_option(&cmd_flow, c, argv, check_options);
-	}
 	flow_set_init(&set);
 	err_list_init(&errs, FLOW_ERRORS_MAX);
-	load_paths(&set, argc - optind, argv + optind, &errs);
-	s = open_codes(g);
+	load_paths(&set, call->argc, call->argv, &errs);
+	s = open_codes(call->g);
 	codes.ctx = s;
 	flow_set_check(&set, s ? &codes : NULL, &errs);
 	store_close(s);
@@ -153,30 +137,17 @@ static int flow_cmd_check(const struct cli_global *g, int argc, char **argv)
 
 /* ---- list -------------------------------------------------------------- */
 
-static int flow_cmd_list(int argc, char **argv)
+static int flow_cmd_list(struct cli_call *call)
 {
 	static const char *const columns[] = { "id", "version", "title", "service" };
 	struct flow_set set;
 	struct err_list errs;
 	struct cli_table *t;
-	int format = FORMAT_TABLE, c;
+	int rc;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", list_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_flow);
-		if (c == OPT_FORMAT) {
-			format = cli_format_parse(optarg);
-			if (format < 0)
-				return cli_usage(&cmd_flow, "unknown format '%s'; use table, csv or json",
-						 optarg);
-			continue;
-		}
-		return cli_bad_option(&cmd_flow, c, argv, list_options);
-	}
 	flow_set_init(&set);
 	err_list_init(&errs, FLOW_ERRORS_MAX);
-	load_paths(&set, argc - optind, argv + optind, &errs);
+	load_paths(&set, call->argc, call->argv, &errs);
 	t = cli_table_new(columns, 4);
 	for (size_t i = 0; i < set.count; i++) {
 		const struct flow *f = set.flows[i];
@@ -189,16 +160,16 @@ static int flow_cmd_list(int argc, char **argv)
 		cells[3] = f->service ? f->service : "";
 		cli_table_add(t, cells);
 	}
-	cli_table_print(t, (enum cli_format)format, stdout);
+	cli_table_print(t, (enum cli_format)call->format, stdout);
 	cli_table_free(t);
 	if (errs.count)
 		fprintf(stderr,
 			"frontdesk: some flows have problems; run 'frontdesk flow check' to see "
 			"them\n");
-	c = errs.count ? EXIT_FAIL : EXIT_OK;
+	rc = errs.count ? EXIT_FAIL : EXIT_OK;
 	err_list_release(&errs);
 	flow_set_release(&set);
-	return c;
+	return rc;
 }
 
 /* ---- finding one flow -------------------------------------------------- */
@@ -241,25 +212,38 @@ static const struct flow *find_one(struct flow_set *set, const char *id, const c
 	return f;
 }
 
-static int parse_one(int argc, char **argv, const char **id, const char **from)
+/* show and graph: one ID or FILE, and where to look for an ID. */
+static int one_option(struct cli_call *call, int opt, char *arg)
 {
-	int c;
+	const char **from = call->args;
 
-	*from = NULL;
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", show_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_flow) + 100;
-		if (c == OPT_FROM) {
-			*from = optarg;
-			continue;
-		}
-		return cli_bad_option(&cmd_flow, c, argv, show_options);
-	}
-	if (argc - optind != 1)
-		return cli_usage(&cmd_flow, "%s takes one flow id (or file)", argv[0]);
-	*id = argv[optind];
+	if (opt == OPT_FROM)
+		*from = arg;
 	return -1;
+}
+
+static int one_check(struct cli_call *call)
+{
+	if (call->argc != 1)
+		return cli_usage(&cmd_flow, "%s takes one flow id (or file)", call->name);
+	return -1;
+}
+
+/* Finds the one flow and hands it to out; exits 1 when it has problems. */
+static int one_flow(struct cli_call *call, void (*out)(const struct flow *f))
+{
+	const char *const *from = call->args;
+	struct flow_set set;
+	const struct flow *f;
+	int rc;
+
+	flow_set_init(&set);
+	f = find_one(&set, call->argv[0], *from);
+	if (f)
+		out(f);
+	rc = f && !f->nload_errors ? EXIT_OK : EXIT_FAIL;
+	flow_set_release(&set);
+	return rc;
 }
 
 /* ---- show -------------------------------------------------------------- */
@@ -383,24 +367,9 @@ static void show_flow(const struct flow *f)
 	}
 }
 
-static int flow_cmd_show(int argc, char **argv)
+static int flow_cmd_show(struct cli_call *call)
 {
-	struct flow_set set;
-	const struct flow *f;
-	const char *id, *from;
-	int rc = parse_one(argc, argv, &id, &from);
-
-	if (rc >= 100)
-		return rc - 100;
-	if (rc >= 0)
-		return rc;
-	flow_set_init(&set);
-	f = find_one(&set, id, from);
-	if (f)
-		show_flow(f);
-	rc = f && !f->nload_errors ? EXIT_OK : EXIT_FAIL;
-	flow_set_release(&set);
-	return rc;
+	return one_flow(call, show_flow);
 }
 
 /* ---- graph ------------------------------------------------------------- */
@@ -508,24 +477,9 @@ static void graph_flow(const struct flow *f)
 	printf("}\n");
 }
 
-static int flow_cmd_graph(int argc, char **argv)
+static int flow_cmd_graph(struct cli_call *call)
 {
-	struct flow_set set;
-	const struct flow *f;
-	const char *id, *from;
-	int rc = parse_one(argc, argv, &id, &from);
-
-	if (rc >= 100)
-		return rc - 100;
-	if (rc >= 0)
-		return rc;
-	flow_set_init(&set);
-	f = find_one(&set, id, from);
-	if (f)
-		graph_flow(f);
-	rc = f && !f->nload_errors ? EXIT_OK : EXIT_FAIL;
-	flow_set_release(&set);
-	return rc;
+	return one_flow(call, graph_flow);
 }
 
 /* ---- load -------------------------------------------------------------- */
@@ -622,54 +576,55 @@ out:
 	return rc;
 }
 
-static int flow_cmd_load(const struct cli_global *g, int argc, char **argv)
+static int flow_cmd_load(struct cli_call *call)
 {
-	struct store *s;
-	int c, rc;
-
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", check_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_flow);
-		return cli_bad_option(&cmd_flow, c, argv, check_options);
-	}
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
-	rc = cli_flow_load(s, argc - optind, argv + optind, NULL, false);
-	store_close(s);
-	return rc;
+	return cli_flow_load(call->store, call->argc, call->argv, NULL, false);
 }
 
-static int run(const struct cli_global *g, int argc, char **argv)
-{
-	static const char *const actions[] = { "check", "list", "show", "graph", "load", NULL };
-	int a;
+static const struct cli_action check_action = {
+    .name = "check",
+    .run = flow_cmd_check,
+};
 
-	if (argc < 2)
-		return cli_usage(&cmd_flow, "give an action: check, list, show, graph or load");
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-		return cli_help(&cmd_flow);
-	a = cli_action_find(&cmd_flow, argv[1], actions);
-	if (a < 0)
-		return EXIT_USAGE;
-	switch (a) {
-	case 0:
-		return flow_cmd_check(g, argc - 1, argv + 1);
-	case 1:
-		return flow_cmd_list(argc - 1, argv + 1);
-	case 2:
-		return flow_cmd_show(argc - 1, argv + 1);
-	case 4:
-		return flow_cmd_load(g, argc - 1, argv + 1);
-	default:
-		return flow_cmd_graph(argc - 1, argv + 1);
-	}
-}
+static const struct cli_action list_action = {
+    .name = "list",
+    .formats = "table|csv|json",
+    .options = cli_format_options,
+    .run = flow_cmd_list,
+};
+
+static const struct cli_action show_action = {
+    .name = "show",
+    .options = show_options,
+    .args_size = sizeof(const char *),
+    .option = one_option,
+    .check = one_check,
+    .run = flow_cmd_show,
+};
+
+static const struct cli_action graph_action = {
+    .name = "graph",
+    .options = show_options,
+    .args_size = sizeof(const char *),
+    .option = one_option,
+    .check = one_check,
+    .run = flow_cmd_graph,
+};
+
+static const struct cli_action load_action = {
+    .name = "load",
+    .store = CLI_STORE,
+    .run = flow_cmd_load,
+};
+
+static const struct cli_action *const actions[] = {
+    &check_action, &list_action, &show_action, &graph_action, &load_action, NULL,
+};
 
 const struct cli_command cmd_flow = {
-	.name = "flow",
-	.summary = "check, list, show, graph and load the FAQ flows in forms/",
-	.usage = usage,
-	.run = run,
+    .name = "flow",
+    .summary = "check, list, show, graph and load the FAQ flows in forms/",
+    .usage = usage,
+    .actions = actions,
+    .help_as_action = true,
 };

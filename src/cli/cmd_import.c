@@ -19,33 +19,22 @@ static const char usage[] =
     "checked first: if any is bad, each bad row is listed as FILE:LINE: reason\n"
     "(the first 20) and nothing is imported.\n";
 
-static const struct option import_options[] = {
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-static int import_customers(const struct cli_global *g, int argc, char **argv)
+static int customers_check(struct cli_call *call)
 {
-	struct err_list errs;
-	struct store *s;
-	const char *path;
-	long imported = 0;
-	int c, rc;
-
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", import_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_import);
-		return cli_bad_option(&cmd_import, c, argv, import_options);
-	}
-	if (argc - optind != 1)
+	if (call->argc != 1)
 		return cli_usage(&cmd_import, "give one CSV file: import customers FILE.csv");
-	path = argv[optind];
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
+	return -1;
+}
+
+static int import_customers(struct cli_call *call)
+{
+	const char *path = call->argv[0];
+	struct err_list errs;
+	long imported = 0;
+	int rc;
+
 	err_list_init(&errs, INGEST_ERRORS_SHOWN);
-	if (ingest_customers(s, path, &errs, &imported) != STATUS_OK) {
+	if (ingest_customers(call->store, path, &errs, &imported) != STATUS_OK) {
 		cli_print_problems(&errs);
 		rc = cli_fail("nothing imported from '%s' (%zu problem%s); correct the file and "
 			      "import it again",
@@ -56,24 +45,22 @@ static int import_customers(const struct cli_global *g, int argc, char **argv)
 		rc = EXIT_OK;
 	}
 	err_list_release(&errs);
-	store_close(s);
 	return rc;
 }
 
-static int run(const struct cli_global *g, int argc, char **argv)
-{
-	static const char *const actions[] = {"customers", NULL};
+static const struct cli_action customers_action = {
+    .name = "customers",
+    .store = CLI_STORE,
+    .check = customers_check,
+    .run = import_customers,
+};
 
-	if (argc < 2)
-		return cli_usage(&cmd_import, "say what to import: import customers FILE.csv");
-	if (cli_action_find(&cmd_import, argv[1], actions) < 0)
-		return EXIT_USAGE;
-	return import_customers(g, argc - 1, argv + 1);
-}
+static const struct cli_action *const actions[] = {&customers_action, NULL};
 
 const struct cli_command cmd_import = {
     .name = "import",
     .summary = "import customers from a CSV file, all or nothing",
     .usage = usage,
-    .run = run,
+    .actions = actions,
+    .no_action = "say what to import: import customers FILE.csv",
 };

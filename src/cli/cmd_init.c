@@ -43,7 +43,6 @@ static const struct option init_options[] = {
     {"site", required_argument, NULL, OPT_SITE},
     {"channel", required_argument, NULL, OPT_CHANNEL},
     {"device-code", required_argument, NULL, OPT_DEVICE},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -54,6 +53,8 @@ struct init_args {
 	struct {
 		const char *key, *value;
 	} set[3];
+	char dir[4096]; /* where the reference data comes from */
+	bool existed;	/* the database file was there before */
 };
 
 static int count_one(void *ctx, const char *code, const char *name)
@@ -155,83 +156,105 @@ static int init_apply(struct store *s, const struct init_args *a, bool load, con
 	return rc;
 }
 
-static int run(const struct cli_global *g, int argc, char **argv)
+static void init_defaults(struct cli_call *call)
 {
-	struct init_args a = {
-	    .set = {{"site", NULL}, {"default_channel", NULL}, {"device_code", NULL}}};
-	struct stat st;
-	struct store *s;
-	struct err e;
-	char path[4096], dir[4096], summary[512];
-	bool existed, load;
-	int c, rc;
+	struct init_args *a = call->args;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", init_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return cli_help(&cmd_init);
-		case OPT_DATA:
-			a.data = optarg;
-			break;
-		case OPT_RELOAD:
-			a.reload = true;
-			break;
-		case OPT_SITE:
-			a.set[0].value = optarg;
-			break;
-		case OPT_CHANNEL:
-			a.set[1].value = optarg;
-			break;
-		case OPT_DEVICE:
-			a.set[2].value = optarg;
-			break;
-		default:
-			return cli_bad_option(&cmd_init, c, argv, init_options);
-		}
+	a->set[0].key = "site";
+	a->set[1].key = "default_channel";
+	a->set[2].key = "device_code";
+}
+
+static int init_option(struct cli_call *call, int opt, char *arg)
+{
+	struct init_args *a = call->args;
+
+	switch (opt) {
+	case OPT_DATA:
+		a->data = arg;
+		break;
+	case OPT_RELOAD:
+		a->reload = true;
+		break;
+	case OPT_SITE:
+		a->set[0].value = arg;
+		break;
+	case OPT_CHANNEL:
+		a->set[1].value = arg;
+		break;
+	case OPT_DEVICE:
+		a->set[2].value = arg;
+		break;
 	}
-	if (optind < argc)
-		return cli_usage(&cmd_init, "unexpected argument '%s'", argv[optind]);
-	cli_refdata_dir(a.data, dir, sizeof dir);
-	if ((a.data || a.reload) && !cli_refdata_dir_check(dir))
+	return -1;
+}
+
+/* Whether the database was there already is found before opening makes it. */
+static int init_check(struct cli_call *call)
+{
+	struct init_args *a = call->args;
+	struct stat st;
+	struct err e;
+	char path[4096];
+
+	if (call->argc > 0)
+		return cli_usage(&cmd_init, "unexpected argument '%s'", call->argv[0]);
+	cli_refdata_dir(a->data, a->dir, sizeof a->dir);
+	if ((a->data || a->reload) && !cli_refdata_dir_check(a->dir))
 		return EXIT_FAIL;
 	err_clear(&e);
-	if (store_resolve_path(g->db_path, path, sizeof path, &e) != STATUS_OK)
+	if (store_resolve_path(call->g->db_path, path, sizeof path, &e) != STATUS_OK)
 		return cli_fail_err(&e);
-	existed = stat(path, &st) == 0;
-	s = cli_open_store(g, 0);
-	if (!s)
-		return EXIT_FAIL;
-	printf("%s database %s (schema %d)\n", existed ? "opened" : "created", store_path(s),
+	a->existed = stat(path, &st) == 0;
+	return -1;
+}
+
+static int init_run(struct cli_call *call)
+{
+	const struct init_args *a = call->args;
+	struct store *s = call->store;
+	char summary[512];
+	bool load;
+	int rc;
+
+	printf("%s database %s (schema %d)\n", a->existed ? "opened" : "created", store_path(s),
 	       store_user_version(s));
-	load = a.data || a.reload || !has_refdata(s);
-	if (load && !a.data && !a.reload && !cli_refdata_dir_check(dir)) {
-		rc = EXIT_FAIL;
-		goto out;
-	}
-	rc = init_apply(s, &a, load, dir);
+	load = a->data || a->reload || !has_refdata(s);
+	if (load && !a->data && !a->reload && !cli_refdata_dir_check(a->dir))
+		return EXIT_FAIL;
+	rc = init_apply(s, a, load, a->dir);
 	if (rc != EXIT_OK)
-		goto out;
+		return rc;
 	cli_refdata_summary(s, summary, sizeof summary);
 	if (load)
-		printf("loaded reference data from %s: %s\n", dir, summary);
+		printf("loaded reference data from %s: %s\n", a->dir, summary);
 	else
 		printf("kept the reference data already loaded (%s); reload it with: frontdesk "
 		       "data load DIR\n",
 		       summary);
-	init_flows(s, dir, load);
-	for (size_t i = 0; i < sizeof a.set / sizeof a.set[0]; i++)
-		if (a.set[i].value)
-			printf("set %s = %s\n", a.set[i].key, a.set[i].value);
+	init_flows(s, a->dir, load);
+	for (size_t i = 0; i < sizeof a->set / sizeof a->set[0]; i++)
+		if (a->set[i].value)
+			printf("set %s = %s\n", a->set[i].key, a->set[i].value);
 	print_next(s);
-out:
-	store_close(s);
-	return rc;
+	return EXIT_OK;
 }
+
+static const struct cli_action init_action = {
+    .store = CLI_STORE_CREATE,
+    .options = init_options,
+    .args_size = sizeof(struct init_args),
+    .init = init_defaults,
+    .option = init_option,
+    .check = init_check,
+    .run = init_run,
+};
+
+static const struct cli_action *const actions[] = {&init_action, NULL};
 
 const struct cli_command cmd_init = {
     .name = "init",
     .summary = "create the database, load reference data, set up this desk",
     .usage = usage,
-    .run = run,
+    .actions = actions,
 };

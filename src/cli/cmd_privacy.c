@@ -1,6 +1,6 @@
 /*
  * cmd_privacy.c — `frontdesk customer export` (subject access) and
- * `frontdesk customer erase` (right to erasure), issue 7. The store decides
+ * `frontdesk customer erase` (right to erasure). The store decides
  * who may (supervisor or admin for export, admin for erase) and audits
  * both; this file parses, confirms and prints.
  */
@@ -15,56 +15,28 @@
 #include "frontdesk/cli.h"
 #include "cli_util.h"
 
-enum { OPT_FORMAT = 1000, OPT_REASON, OPT_YES };
+enum { OPT_REASON = 1000, OPT_YES };
 
-static const struct option export_options[] = {
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
 static const struct option erase_options[] = {
     {"reason", required_argument, NULL, OPT_REASON},
     {"yes", no_argument, NULL, OPT_YES},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
 /* ---- export -------------------------------------------------------------- */
 
-int customer_export_run(const struct cli_global *g, int argc, char **argv)
+static int customer_export(struct cli_call *call)
 {
-	const char *format = "json";
-	struct store *s;
+	const char *format = call->format == FORMAT_CSV ? "csv" : "json";
 	json_t *doc = NULL;
 	struct err e;
-	int c, rc;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", export_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_customer);
-		if (c == OPT_FORMAT) {
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "csv") != 0)
-				return cli_usage(&cmd_customer, "unknown format '%s'; use json or csv",
-						 optarg);
-			format = optarg;
-		} else {
-			return cli_bad_option(&cmd_customer, c, argv, export_options);
-		}
-	}
-	if (optind >= argc)
-		return cli_usage(&cmd_customer, "export needs the customer's ID");
-	if (optind + 1 < argc)
-		return cli_usage(&cmd_customer, "export takes one ID, not %d", argc - optind);
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
 	err_clear(&e);
-	if (store_customer_export(s, argv[optind], format, &doc, &e) != STATUS_OK) {
-		rc = cli_fail_err(&e);
-		goto out;
+	if (store_customer_export(call->store, call->argv[0], format, &doc, &e) != STATUS_OK) {
+		json_decref(doc);
+		return cli_fail_err(&e);
 	}
-	if (strcmp(format, "csv") == 0) {
+	if (call->format == FORMAT_CSV) {
 		struct csv_writer w;
 
 		csv_writer_init(&w, stdout);
@@ -78,12 +50,18 @@ int customer_export_run(const struct cli_global *g, int argc, char **argv)
 		puts(text);
 		free(text);
 	}
-	rc = EXIT_OK;
-out:
 	json_decref(doc);
-	store_close(s);
-	return rc;
+	return EXIT_OK;
 }
+
+const struct cli_action customer_export_action = {
+    .name = "export",
+    .store = CLI_STORE,
+    .formats = "json|csv",
+    .options = cli_format_options,
+    .check = cli_customer_one_id,
+    .run = customer_export,
+};
 
 /* ---- erase --------------------------------------------------------------- */
 
@@ -103,63 +81,59 @@ static bool confirm(const char *id)
 	return strcmp(line, "erase") == 0;
 }
 
-int customer_erase_run(const struct cli_global *g, int argc, char **argv)
-{
-	const char *reason = NULL, *id;
-	struct erase_result res;
-	struct store *s;
-	struct err e;
-	bool yes = false;
-	int c, rc;
+struct erase_args {
+	const char *reason;
+	bool yes;
+};
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":hy", erase_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_customer);
-		if (c == OPT_REASON)
-			reason = optarg;
-		else if (c == OPT_YES || c == 'y')
-			yes = true;
-		else
-			return cli_bad_option(&cmd_customer, c, argv, erase_options);
-	}
-	if (optind >= argc)
-		return cli_usage(&cmd_customer, "erase needs the customer's ID");
-	if (optind + 1 < argc)
-		return cli_usage(&cmd_customer, "erase takes one ID, not %d", argc - optind);
-	if (!reason || !*reason)
+static int erase_option(struct cli_call *call, int opt, char *arg)
+{
+	struct erase_args *ea = call->args;
+
+	if (opt == OPT_REASON)
+		ea->reason = arg;
+	else if (opt == OPT_YES || opt == 'y')
+		ea->yes = true;
+	return -1;
+}
+
+static int erase_check(struct cli_call *call)
+{
+	const struct erase_args *ea = call->args;
+	int rc = cli_customer_one_id(call);
+
+	if (rc >= 0)
+		return rc;
+	if (!ea->reason || !*ea->reason)
 		return cli_usage(&cmd_customer,
 				 "erase needs --reason TEXT saying why (not who), such as: "
 				 "--reason 'request by letter of 3 May'");
-	id = argv[optind];
-	if (!uuid_valid(id))
+	if (!uuid_valid(call->argv[0]))
 		return cli_fail("'%s' is not a customer id; find the id with: frontdesk customer "
 				"find TEXT",
-				id);
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
+				call->argv[0]);
+	return -1;
+}
+
+/* The permission was asked (and a refusal audited) before anyone is asked
+ * to confirm. */
+static int customer_erase(struct cli_call *call)
+{
+	const struct erase_args *ea = call->args;
+	const char *id = call->argv[0];
+	struct erase_result res;
+	struct err e;
+
+	if (!ea->yes) {
+		if (!isatty(STDIN_FILENO))
+			return cli_fail("erasing needs confirmation: run it on a terminal, or add "
+					"--yes in a script");
+		if (!confirm(id))
+			return cli_fail("not confirmed; nothing was erased");
+	}
 	err_clear(&e);
-	/* Refuse (and audit) before asking anyone to confirm. */
-	if (store_require(s, STORE_PERM_ERASE, "customer", id, &e) != STATUS_OK) {
-		rc = cli_fail_err(&e);
-		goto out;
-	}
-	if (!yes) {
-		if (!isatty(STDIN_FILENO)) {
-			rc = cli_fail("erasing needs confirmation: run it on a terminal, or add --yes "
-				      "in a script");
-			goto out;
-		}
-		if (!confirm(id)) {
-			rc = cli_fail("not confirmed; nothing was erased");
-			goto out;
-		}
-	}
-	if (store_customer_erase(s, id, reason, &res, &e) != STATUS_OK) {
-		rc = cli_fail_err(&e);
-		goto out;
-	}
+	if (store_customer_erase(call->store, id, ea->reason, &res, &e) != STATUS_OK)
+		return cli_fail_err(&e);
 	printf("erased customer %s: the record and its search entry; notes and flow answers of "
 	       "%ld contact%s; reason and result of %ld case%s; %ld case note%s; %ld queued "
 	       "change%s cleaned\n",
@@ -171,8 +145,19 @@ int customer_erase_run(const struct cli_global *g, int argc, char **argv)
 	if (!res.purged)
 		fprintf(stderr, "frontdesk: warning: another program on this machine has the "
 				"database open, so old pages stay in its log until it closes\n");
-	rc = EXIT_OK;
-out:
-	store_close(s);
-	return rc;
+	return EXIT_OK;
 }
+
+static const struct cli_permission erase_permission = {STORE_PERM_ERASE, "customer", true};
+
+const struct cli_action customer_erase_action = {
+    .name = "erase",
+    .store = CLI_STORE,
+    .permission = &erase_permission,
+    .shortopts = ":hy",
+    .options = erase_options,
+    .args_size = sizeof(struct erase_args),
+    .option = erase_option,
+    .check = erase_check,
+    .run = customer_erase,
+};

@@ -46,7 +46,6 @@ enum {
 	OPT_BY,
 	OPT_SITE,
 	OPT_ADVISOR,
-	OPT_FORMAT,
 	OPT_BOM,
 	OPT_DRILL,
 	OPT_LIMIT,
@@ -59,12 +58,11 @@ static const struct option options[] = {
     {"by", required_argument, NULL, OPT_BY},
     {"site", required_argument, NULL, OPT_SITE},
     {"advisor", required_argument, NULL, OPT_ADVISOR},
-    {"format", required_argument, NULL, OPT_FORMAT},
+    CLI_OPTION_FORMAT,
     {"bom", no_argument, NULL, OPT_BOM},
     {"drill", required_argument, NULL, OPT_DRILL},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"org-wide", no_argument, NULL, OPT_ORG_WIDE},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -233,128 +231,149 @@ static int run_org_wide(const struct cli_global *g, struct store *s, const struc
 
 /* ---- run -------------------------------------------------------------------- */
 
-static int run_report(const struct cli_global *g, int argc, char **argv)
+struct report_args {
+	struct report_query q;
+	const char *from, *to, *drill;
+	long limit;
+	bool bom, org_wide;
+};
+
+static void report_defaults(struct cli_call *call)
 {
-	static const char *kinds[REPORT_KIND_COUNT + 1], *bys[REPORT_BY_COUNT + 1];
-	struct report_query q = {0};
-	struct report_viewer v;
-	struct report_source src;
-	const char *from = NULL, *to = NULL, *drill = NULL;
-	struct report_table *t = NULL;
-	int format = FORMAT_TABLE, c, kind, rc;
-	long limit = 100;
-	bool bom = false, org_wide = false;
-	struct store *s;
+	struct report_args *a = call->args;
+
+	a->limit = 100;
+}
+
+static int report_option(struct cli_call *call, int c, char *optarg)
+{
+	static const char *bys[REPORT_BY_COUNT + 1];
+	struct report_args *a = call->args;
+	int rc;
+
+	for (int i = 0; i < REPORT_BY_COUNT; i++)
+		bys[i] = report_by_name((enum report_by)i);
+	switch (c) {
+	case OPT_FROM:
+		a->from = optarg;
+		break;
+	case OPT_TO:
+		a->to = optarg;
+		break;
+	case OPT_BY:
+		rc = report_by_find(optarg);
+		if (rc < 0)
+			return usage_names("grouping", optarg, bys);
+		a->q.by = (enum report_by)rc;
+		break;
+	case OPT_SITE:
+		a->q.site = optarg;
+		break;
+	case OPT_ADVISOR:
+		a->q.advisor = optarg;
+		break;
+	case OPT_BOM:
+		a->bom = true;
+		break;
+	case OPT_DRILL:
+		a->drill = optarg;
+		break;
+	case OPT_ORG_WIDE:
+		a->org_wide = true;
+		break;
+	case OPT_LIMIT:
+		if (!cli_parse_long(&cmd_report, "--limit", optarg, 1, 100000, &a->limit))
+			return EXIT_USAGE;
+		break;
+	}
+	return -1;
+}
+
+static int report_check(struct cli_call *call)
+{
+	static const char *kinds[REPORT_KIND_COUNT + 1];
+	struct report_args *a = call->args;
+	struct report_query *q = &a->q;
 	struct err e;
+	int kind;
 
 	for (int i = 0; i < REPORT_KIND_COUNT; i++)
 		kinds[i] = report_kind_name((enum report_kind)i);
-	for (int i = 0; i < REPORT_BY_COUNT; i++)
-		bys[i] = report_by_name((enum report_by)i);
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return cli_help(&cmd_report);
-		case OPT_FROM:
-			from = optarg;
-			break;
-		case OPT_TO:
-			to = optarg;
-			break;
-		case OPT_BY:
-			rc = report_by_find(optarg);
-			if (rc < 0)
-				return usage_names("grouping", optarg, bys);
-			q.by = (enum report_by)rc;
-			break;
-		case OPT_SITE:
-			q.site = optarg;
-			break;
-		case OPT_ADVISOR:
-			q.advisor = optarg;
-			break;
-		case OPT_FORMAT:
-			format = cli_format_parse(optarg);
-			if (format < 0)
-				return cli_usage(&cmd_report, "unknown format '%s'; use table, csv or json",
-						 optarg);
-			break;
-		case OPT_BOM:
-			bom = true;
-			break;
-		case OPT_DRILL:
-			drill = optarg;
-			break;
-		case OPT_ORG_WIDE:
-			org_wide = true;
-			break;
-		case OPT_LIMIT:
-			if (!cli_parse_long(&cmd_report, "--limit", optarg, 1, 100000, &limit))
-				return EXIT_USAGE;
-			break;
-		default:
-			return cli_bad_option(&cmd_report, c, argv, options);
-		}
-	}
-	if (optind >= argc)
+	if (call->argc < 1)
 		return cli_usage(&cmd_report, "which report? give one of: referrals, fcr, channels, "
 					      "failure, signposting, cost, cases");
-	kind = report_kind_find(argv[optind]);
+	kind = report_kind_find(call->argv[0]);
 	if (kind < 0)
-		return usage_names("report", argv[optind], kinds);
-	if (optind + 1 < argc)
+		return usage_names("report", call->argv[0], kinds);
+	if (call->argc > 1)
 		return cli_usage(&cmd_report, "report takes one report name, not '%s'",
-				 argv[optind + 1]);
-	q.kind = (enum report_kind)kind;
-	if (!from || !to)
+				 call->argv[1]);
+	q->kind = (enum report_kind)kind;
+	if (!a->from || !a->to)
 		return cli_usage(&cmd_report, "a report needs a period: --from DATE --to DATE");
 	err_clear(&e);
-	if (date_parse(from, &q.from, "--from", &e) != STATUS_OK ||
-	    date_parse(to, &q.to, "--to", &e) != STATUS_OK)
+	if (date_parse(a->from, &q->from, "--from", &e) != STATUS_OK ||
+	    date_parse(a->to, &q->to, "--to", &e) != STATUS_OK)
 		return cli_usage(&cmd_report, "%s", e.msg);
-	if (bom && format != FORMAT_CSV)
+	if (a->bom && call->format != FORMAT_CSV)
 		return cli_usage(&cmd_report, "--bom is for --format csv");
-	if (org_wide && (drill || q.advisor))
-		return cli_usage(&cmd_report, "--org-wide takes no %s; drill into contacts at a desk",
-				 drill ? "--drill" : "--advisor");
-	if (org_wide && !g->user)
+	if (a->org_wide && (a->drill || q->advisor))
+		return cli_usage(&cmd_report,
+				 "--org-wide takes no %s; drill into contacts at a desk",
+				 a->drill ? "--drill" : "--advisor");
+	if (a->org_wide && !call->g->user)
 		return cli_usage(&cmd_report, "--org-wide needs --user LOGIN: a supervisor's login, "
 					      "which the server checks");
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
+	return -1;
+}
+
+static int run_report(struct cli_call *call)
+{
+	const struct report_args *a = call->args;
+	struct report_table *t = NULL;
+	struct report_viewer v;
+	struct report_source src;
+	struct err e;
+	int rc;
+
 	/* As whoever signed in (--user), else the system account: the owner
 	 * of the database file is its administrator. */
-	store_report_viewer(s, &v);
-	store_report_source(s, &src);
-	if (org_wide) {
-		rc = run_org_wide(g, s, &q, format, bom);
-		store_close(s);
-		return rc;
-	}
-	if (drill) {
-		rc = run_drill(&src, &v, &q, drill, limit, format, bom);
-		store_close(s);
-		return rc;
-	}
-	if (report_run(&src, &v, &q, &t, &e) != STATUS_OK) {
+	store_report_viewer(call->store, &v);
+	store_report_source(call->store, &src);
+	if (a->org_wide)
+		return run_org_wide(call->g, call->store, &a->q, call->format, a->bom);
+	if (a->drill)
+		return run_drill(&src, &v, &a->q, a->drill, a->limit, call->format, a->bom);
+	err_clear(&e);
+	if (report_run(&src, &v, &a->q, &t, &e) != STATUS_OK) {
 		rc = e.code == STATUS_USAGE ? cli_usage(&cmd_report, "%s", e.msg) : cli_fail_err(&e);
 	} else {
-		if (format == FORMAT_JSON)
-			print_json(t, &q);
+		if (call->format == FORMAT_JSON)
+			print_json(t, &a->q);
 		else
-			print_table(t, format, bom);
+			print_table(t, call->format, a->bom);
 		rc = EXIT_OK;
 	}
 	report_table_free(t);
-	store_close(s);
 	return rc;
 }
+
+static const struct cli_action report_action = {
+    .store = CLI_STORE,
+    .formats = "table|csv|json",
+    .options = options,
+    .args_size = sizeof(struct report_args),
+    .init = report_defaults,
+    .option = report_option,
+    .check = report_check,
+    .run = run_report,
+};
+
+static const struct cli_action *const actions[] = {&report_action, NULL};
 
 const struct cli_command cmd_report = {
     .name = "report",
     .summary = "supervisor reports: referrals, FCR, channels, failure demand, cost, cases",
     .usage = usage,
-    .run = run_report,
+    .actions = actions,
 };

@@ -1,5 +1,5 @@
 /*
- * cmd_retention.c — `frontdesk retention apply [--dry-run]` (issue 7):
+ * cmd_retention.c — `frontdesk retention apply [--dry-run]`:
  * applies the retention schedule (data/retention.csv) in one transaction,
  * reporting what each line did. An administrator's task; audited.
  */
@@ -26,7 +26,6 @@ enum { OPT_DRY_RUN = 1000, OPT_SCHEDULE };
 static const struct option apply_options[] = {
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"schedule", required_argument, NULL, OPT_SCHEDULE},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -57,77 +56,86 @@ static int print_outcome(void *ctx, const struct retention_outcome *o)
 	return 0;
 }
 
-static int retention_apply(const struct cli_global *g, int argc, char **argv)
-{
-	struct retention_rule *rules = NULL;
-	struct err_list errs;
-	struct print_ctx pc = {false};
-	const char *schedule = NULL;
-	char dir[4096], path[4200];
-	struct store *s = NULL;
-	struct err e;
-	size_t n = 0;
-	int c, rc;
+struct apply_args {
+	struct print_ctx pc;
+	const char *schedule;
+	char path[4200];
+	struct retention_rule *rules;
+	size_t nrules;
+};
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", apply_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_retention);
-		if (c == OPT_DRY_RUN)
-			pc.dry_run = true;
-		else if (c == OPT_SCHEDULE)
-			schedule = optarg;
-		else
-			return cli_bad_option(&cmd_retention, c, argv, apply_options);
-	}
-	if (optind < argc)
-		return cli_usage(&cmd_retention, "unexpected argument '%s'", argv[optind]);
-	if (!schedule) {
+static void apply_release(struct cli_call *call)
+{
+	struct apply_args *a = call->args;
+
+	free(a->rules);
+}
+
+static int apply_option(struct cli_call *call, int opt, char *arg)
+{
+	struct apply_args *a = call->args;
+
+	if (opt == OPT_DRY_RUN)
+		a->pc.dry_run = true;
+	else if (opt == OPT_SCHEDULE)
+		a->schedule = arg;
+	return -1;
+}
+
+/* The schedule is read (and refused whole) before the database is opened. */
+static int apply_check(struct cli_call *call)
+{
+	struct apply_args *a = call->args;
+	struct err_list errs;
+	char dir[4096];
+
+	if (call->argc > 0)
+		return cli_usage(&cmd_retention, "unexpected argument '%s'", call->argv[0]);
+	if (!a->schedule) {
 		cli_refdata_dir(NULL, dir, sizeof dir);
-		snprintf(path, sizeof path, "%s/retention.csv", dir);
-		schedule = path;
+		snprintf(a->path, sizeof a->path, "%s/retention.csv", dir);
+		a->schedule = a->path;
 	}
 	err_list_init(&errs, INGEST_ERRORS_SHOWN);
-	if (ingest_retention_read(schedule, &rules, &n, &errs) != STATUS_OK) {
+	if (ingest_retention_read(a->schedule, &a->rules, &a->nrules, &errs) != STATUS_OK) {
 		cli_print_problems(&errs);
 		err_list_release(&errs);
 		return cli_fail("the retention schedule has problems; nothing was done");
 	}
 	err_list_release(&errs);
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s) {
-		free(rules);
-		return EXIT_FAIL;
-	}
-	err_clear(&e);
-	if (store_retention_apply(s, rules, n, pc.dry_run, print_outcome, &pc, &e) != STATUS_OK)
-		rc = cli_fail_err(&e);
-	else
-		rc = EXIT_OK;
-	if (rc == EXIT_OK && pc.dry_run)
-		printf("dry run: nothing was changed\n");
-	free(rules);
-	store_close(s);
-	return rc;
+	return -1;
 }
 
-static int run(const struct cli_global *g, int argc, char **argv)
+static int retention_apply(struct cli_call *call)
 {
-	static const char *const actions[] = {"apply", NULL};
+	struct apply_args *a = call->args;
+	struct err e;
 
-	if (argc < 2)
-		return cli_usage(&cmd_retention, "give an action: apply");
-	switch (cli_action_find(&cmd_retention, argv[1], actions)) {
-	case 0:
-		return retention_apply(g, argc - 1, argv + 1);
-	default:
-		return EXIT_USAGE;
-	}
+	err_clear(&e);
+	if (store_retention_apply(call->store, a->rules, a->nrules, a->pc.dry_run, print_outcome,
+				  &a->pc, &e) != STATUS_OK)
+		return cli_fail_err(&e);
+	if (a->pc.dry_run)
+		printf("dry run: nothing was changed\n");
+	return EXIT_OK;
 }
+
+static const struct cli_action apply_action = {
+    .name = "apply",
+    .store = CLI_STORE,
+    .options = apply_options,
+    .args_size = sizeof(struct apply_args),
+    .option = apply_option,
+    .check = apply_check,
+    .run = retention_apply,
+    .release = apply_release,
+};
+
+static const struct cli_action *const actions[] = {&apply_action, NULL};
 
 const struct cli_command cmd_retention = {
     .name = "retention",
     .summary = "apply the retention schedule (data/retention.csv)",
     .usage = usage,
-    .run = run,
+    .actions = actions,
 };

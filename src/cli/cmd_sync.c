@@ -42,8 +42,7 @@ static const char usage[] =
     "terminal, or the first line of standard input) and sends what waits for\n"
     "them; the session lives in this process only and ends with it.\n";
 
-enum { OPT_ONCE = 1000, OPT_STATUS, OPT_RETRY, OPT_CA, OPT_PIN, OPT_FORMAT, OPT_BACKGROUND,
-       OPT_USER };
+enum { OPT_ONCE = 1000, OPT_STATUS, OPT_RETRY, OPT_CA, OPT_PIN, OPT_BACKGROUND, OPT_USER };
 
 static const struct option options[] = {
     {"once", no_argument, NULL, OPT_ONCE},
@@ -51,10 +50,9 @@ static const struct option options[] = {
     {"retry-for", required_argument, NULL, OPT_RETRY},
     {"ca", required_argument, NULL, OPT_CA},
     {"pin", required_argument, NULL, OPT_PIN},
-    {"format", required_argument, NULL, OPT_FORMAT},
+    CLI_OPTION_FORMAT,
     {"background", required_argument, NULL, OPT_BACKGROUND},
     {"user", required_argument, NULL, OPT_USER},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -438,117 +436,131 @@ static int sync_background(struct store *s, long seconds)
 	return EXIT_OK;
 }
 
-static int run(const struct cli_global *g, int argc, char **argv)
-{
+struct sync_args {
+	int mode; /* OPT_ONCE, OPT_STATUS or OPT_BACKGROUND; 0: none given */
+	long retry_for, background;
+	const char *login; /* sync's own --user */
+	const char *ca;
 	struct buf pins;
-	struct sync_options o = { .flow_words = flow_source_words };
-	struct sync_person person;
-	const char *login = NULL;
-	struct store *s;
-	long retry_for = 0, background = 0;
-	int c, rc, mode = 0, format = FORMAT_TABLE;
+};
 
-	buf_init(&pins, 1024);
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			buf_release(&pins);
-			return cli_help(&cmd_sync);
-		case OPT_ONCE:
-		case OPT_STATUS:
-			if (mode && mode != c) {
-				buf_release(&pins);
-				return cli_usage(&cmd_sync, "give one of --once, --status, --background");
-			}
-			mode = c;
-			break;
-		case OPT_BACKGROUND:
-			mode = c;
-			if (!cli_parse_long(&cmd_sync, "--background", optarg, 1, 3600, &background)) {
-				buf_release(&pins);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_RETRY:
-			if (!cli_parse_long(&cmd_sync, "--retry-for", optarg, 0, 86400, &retry_for)) {
-				buf_release(&pins);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_CA:
-			o.ca_file = optarg;
-			break;
-		case OPT_USER:
-			login = optarg;
-			break;
-		case OPT_PIN:
-			buf_printf(&pins, "%s%s", pins.len ? ";" : "", optarg);
-			break;
-		case OPT_FORMAT:
-			format = cli_format_parse(optarg);
-			if (format != FORMAT_TABLE && format != FORMAT_JSON) {
-				buf_release(&pins);
-				return cli_usage(&cmd_sync, "unknown format '%s'; use table or json",
-						 optarg);
-			}
-			break;
-		default:
-			buf_release(&pins);
-			return cli_bad_option(&cmd_sync, c, argv, options);
-		}
+static void sync_init(struct cli_call *call)
+{
+	struct sync_args *a = call->args;
+
+	buf_init(&a->pins, 1024);
+}
+
+static void sync_release(struct cli_call *call)
+{
+	struct sync_args *a = call->args;
+
+	buf_release(&a->pins);
+}
+
+static int sync_option(struct cli_call *call, int opt, char *arg)
+{
+	struct sync_args *a = call->args;
+
+	switch (opt) {
+	case OPT_ONCE:
+	case OPT_STATUS:
+		if (a->mode && a->mode != opt)
+			return cli_usage(&cmd_sync, "give one of --once, --status, --background");
+		a->mode = opt;
+		break;
+	case OPT_BACKGROUND:
+		a->mode = opt;
+		if (!cli_parse_long(&cmd_sync, "--background", arg, 1, 3600, &a->background))
+			return EXIT_USAGE;
+		break;
+	case OPT_RETRY:
+		if (!cli_parse_long(&cmd_sync, "--retry-for", arg, 0, 86400, &a->retry_for))
+			return EXIT_USAGE;
+		break;
+	case OPT_CA:
+		a->ca = arg;
+		break;
+	case OPT_USER:
+		a->login = arg;
+		break;
+	case OPT_PIN:
+		buf_printf(&a->pins, "%s%s", a->pins.len ? ";" : "", arg);
+		break;
 	}
-	if (optind < argc || !mode) {
-		buf_release(&pins);
-		return cli_usage(&cmd_sync, optind < argc ? "unexpected argument" :
-				 "give --once, --status or --background SECONDS");
-	}
-	if (login && mode != OPT_ONCE) {
-		buf_release(&pins);
+	return -1;
+}
+
+static int sync_check(struct cli_call *call)
+{
+	const struct sync_args *a = call->args;
+
+	if (call->argc > 0 || !a->mode)
+		return cli_usage(&cmd_sync, call->argc > 0
+						? "unexpected argument"
+						: "give --once, --status or --background SECONDS");
+	if (a->login && a->mode != OPT_ONCE)
 		return cli_usage(&cmd_sync, "--user goes with --once");
-	}
-	if (pins.len)
-		o.pins = buf_str(&pins);
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s) {
-		buf_release(&pins);
-		return EXIT_FAIL;
-	}
+	return -1;
+}
+
+static int sync_command(struct cli_call *call)
+{
+	const struct sync_args *a = call->args;
+	const struct cli_global *g = call->g;
+	struct sync_options o = { .ca_file = a->ca, .flow_words = flow_source_words };
+	struct sync_person person;
+	struct store *s = call->store;
+	int rc;
+
+	if (a->pins.len)
+		o.pins = buf_str(&a->pins);
+	if (a->mode == OPT_STATUS)
+		return sync_status(s, call->format);
+	if (a->mode == OPT_BACKGROUND)
+		return sync_background(s, a->background);
 	memset(&person, 0, sizeof person);
-	if (mode == OPT_ONCE && (login || (g && g->user))) {
-		/* a person for the changes that wait for one (issue 13): the
-		 * password goes to the server only, and the session ends here */
+	if (a->login || g->user) {
+		/* a person for the changes that wait for one: the password
+		 * goes to the server only, and the session ends here */
+		const char *login = a->login ? a->login : g->user;
 		bool have;
 
-		snprintf(person.login, sizeof person.login, "%s", login ? login : g->user);
-		have = login ? cli_password_ask(login, person.password, sizeof person.password)
-			     : cli_password_take(person.password, sizeof person.password);
+		snprintf(person.login, sizeof person.login, "%s", login);
+		have = a->login ? cli_password_ask(login, person.password, sizeof person.password)
+				: cli_password_take(person.password, sizeof person.password);
 		if (!have || !person.password[0]) {
 			sync_person_forget(&person);
-			store_close(s);
-			buf_release(&pins);
-			return cli_fail("no password given for '%s'; type it on the terminal, or on "
-					"the first line of standard input",
-					login ? login : g->user);
+			return cli_fail(
+			    "no password given for '%s'; type it on the terminal, or on "
+			    "the first line of standard input",
+			    login);
 		}
 		o.person = &person;
 	}
-	if (mode == OPT_ONCE) {
-		rc = sync_once(s, retry_for, &o);
-		if (o.person)
-			sync_person_end(s, store_path(s), &o, &person);
-	} else if (mode == OPT_STATUS)
-		rc = sync_status(s, format);
-	else
-		rc = sync_background(s, background);
-	store_close(s);
-	buf_release(&pins);
+	rc = sync_once(s, a->retry_for, &o);
+	if (o.person)
+		sync_person_end(s, store_path(s), &o, &person);
 	return rc;
 }
+
+static const struct cli_action sync_action = {
+    .store = CLI_STORE,
+    .formats = "table|json",
+    .options = options,
+    .args_size = sizeof(struct sync_args),
+    .init = sync_init,
+    .option = sync_option,
+    .check = sync_check,
+    .run = sync_command,
+    .release = sync_release,
+};
+
+static const struct cli_action *const actions[] = {&sync_action, NULL};
 
 const struct cli_command cmd_sync = {
     .name = "sync",
     .summary = "exchange changes with the central server now, or show sync status",
     .usage = usage,
-    .run = run,
+    .actions = actions,
 };

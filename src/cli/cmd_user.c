@@ -32,21 +32,11 @@ static const char usage[] =
     "from their next action. Only an administrator manages users (the owner of\n"
     "the database file counts as one, so it can make the first administrator).\n";
 
-enum { OPT_ROLE = 1000, OPT_NAME, OPT_FORMAT };
+enum { OPT_ROLE = 1000, OPT_NAME };
 
 static const struct option add_options[] = {
     {"role", required_argument, NULL, OPT_ROLE},
     {"name", required_argument, NULL, OPT_NAME},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-static const struct option list_options[] = {
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-static const struct option plain_options[] = {
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -84,161 +74,127 @@ static bool get_new_password(const char *login, char *buf, size_t bufsz)
 	return ok;
 }
 
-static int parse_plain(int argc, char **argv, const char *action)
+/* disable, enable and passwd take one LOGIN. */
+static int one_login(struct cli_call *call)
 {
-	int c;
-
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", plain_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_user);
-		return cli_bad_option(&cmd_user, c, argv, plain_options);
-	}
-	if (argc - optind != 1)
-		return cli_usage(&cmd_user, "%s takes one LOGIN, such as: user %s jsmith", action,
-				 action);
+	if (call->argc != 1)
+		return cli_usage(&cmd_user, "%s takes one LOGIN, such as: user %s jsmith",
+				 call->name, call->name);
 	return -1;
 }
 
-static int user_add(const struct cli_global *g, int argc, char **argv)
-{
-	const char *role = NULL, *name = NULL, *login;
-	char password[PASSWORD_MAX_BYTES + 2];
-	struct store *s = NULL;
-	struct err e;
-	int c, rc;
+struct add_args {
+	const char *role, *name;
+};
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", add_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return cli_help(&cmd_user);
-		case OPT_ROLE:
-			role = optarg;
-			break;
-		case OPT_NAME:
-			name = optarg;
-			break;
-		default:
-			return cli_bad_option(&cmd_user, c, argv, add_options);
-		}
-	}
-	if (argc - optind != 1)
+static int add_option(struct cli_call *call, int opt, char *arg)
+{
+	struct add_args *a = call->args;
+
+	if (opt == OPT_ROLE)
+		a->role = arg;
+	else if (opt == OPT_NAME)
+		a->name = arg;
+	return -1;
+}
+
+static int add_check(struct cli_call *call)
+{
+	const struct add_args *a = call->args;
+	struct err e;
+
+	if (call->argc != 1)
 		return cli_usage(&cmd_user, "add takes one LOGIN, such as: user add jsmith --role advisor");
-	login = argv[optind];
-	if (!role)
-		return cli_usage(&cmd_user, "say what '%s' may do with --role advisor, supervisor or admin",
-				 login);
+	if (!a->role)
+		return cli_usage(&cmd_user,
+				 "say what '%s' may do with --role advisor, supervisor or admin",
+				 call->argv[0]);
 	err_clear(&e);
-	if (user_login_check(login, &e) != STATUS_OK || user_role_check(role, &e) != STATUS_OK)
+	if (user_login_check(call->argv[0], &e) != STATUS_OK ||
+	    user_role_check(a->role, &e) != STATUS_OK)
 		return cli_fail_err(&e);
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
-	/* Refuse (and audit) before asking for a password. */
-	if (store_require(s, STORE_PERM_USERS, "user", NULL, &e) != STATUS_OK) {
-		rc = cli_fail_err(&e);
-		goto out;
-	}
+	return -1;
+}
+
+/* The permission was asked (and a refusal audited) before the password. */
+static int user_add(struct cli_call *call)
+{
+	const struct add_args *a = call->args;
+	const char *login = call->argv[0];
+	char password[PASSWORD_MAX_BYTES + 2];
+	struct err e;
+	int rc;
+
+	err_clear(&e);
 	if (!get_new_password(login, password, sizeof password)) {
 		rc = EXIT_FAIL;
-		goto out;
-	}
-	if (store_user_add(s, login, name, role, password, &e) != STATUS_OK) {
+	} else if (store_user_add(call->store, login, a->name, a->role, password, &e) !=
+		   STATUS_OK) {
 		rc = cli_fail_err(&e);
-		goto out;
+	} else {
+		printf("added %s '%s'; they can sign in now by running: frontdesk\n", a->role,
+		       login);
+		rc = EXIT_OK;
 	}
-	printf("added %s '%s'; they can sign in now by running: frontdesk\n", role, login);
-	rc = EXIT_OK;
-out:
 	sodium_memzero(password, sizeof password);
-	store_close(s);
 	return rc;
 }
 
-static int user_passwd(const struct cli_global *g, int argc, char **argv)
+static int user_passwd(struct cli_call *call)
 {
 	char password[PASSWORD_MAX_BYTES + 2];
-	struct store *s = NULL;
 	struct err e;
-	int rc = parse_plain(argc, argv, "passwd");
+	int rc;
 
-	if (rc >= 0)
-		return rc;
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
 	err_clear(&e);
-	if (store_require(s, STORE_PERM_USERS, "user", NULL, &e) != STATUS_OK) {
-		rc = cli_fail_err(&e);
-		password[0] = '\0';
-	} else if (!get_new_password(argv[optind], password, sizeof password)) {
+	if (!get_new_password(call->argv[0], password, sizeof password)) {
 		rc = EXIT_FAIL;
-	} else if (store_user_set_password(s, argv[optind], password, &e) != STATUS_OK) {
+	} else if (store_user_set_password(call->store, call->argv[0], password, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
 	} else {
-		printf("changed the password of '%s'\n", argv[optind]);
+		printf("changed the password of '%s'\n", call->argv[0]);
 		rc = EXIT_OK;
 	}
 	sodium_memzero(password, sizeof password);
-	store_close(s);
 	return rc;
 }
 
-static int user_disable(const struct cli_global *g, int argc, char **argv, bool disable)
+static int user_disable(struct cli_call *call)
 {
-	struct store *s;
+	bool disable = strcmp(call->name, "disable") == 0;
 	struct err e;
-	int rc = parse_plain(argc, argv, disable ? "disable" : "enable");
 
-	if (rc >= 0)
-		return rc;
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
 	err_clear(&e);
-	if (store_user_set_disabled(s, argv[optind], disable, &e) != STATUS_OK) {
-		rc = cli_fail_err(&e);
-	} else {
-		printf(disable ? "disabled '%s'; they can no longer sign in\n"
-			       : "enabled '%s'; they can sign in again\n",
-		       argv[optind]);
-		rc = EXIT_OK;
-	}
-	store_close(s);
-	return rc;
+	if (store_user_set_disabled(call->store, call->argv[0], disable, &e) != STATUS_OK)
+		return cli_fail_err(&e);
+	printf(disable ? "disabled '%s'; they can no longer sign in\n"
+		       : "enabled '%s'; they can sign in again\n",
+	       call->argv[0]);
+	return EXIT_OK;
 }
 
-static int user_role(const struct cli_global *g, int argc, char **argv)
+static int role_check(struct cli_call *call)
 {
-	struct store *s;
 	struct err e;
-	int c, rc;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", plain_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_user);
-		return cli_bad_option(&cmd_user, c, argv, plain_options);
-	}
-	if (argc - optind != 2)
+	if (call->argc != 2)
 		return cli_usage(&cmd_user,
 				 "role takes a LOGIN and a ROLE, such as: user role jsmith supervisor");
 	err_clear(&e);
-	if (user_role_check(argv[optind + 1], &e) != STATUS_OK)
+	if (user_role_check(call->argv[1], &e) != STATUS_OK)
 		return cli_fail_err(&e);
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
-	if (store_user_set_role(s, argv[optind], argv[optind + 1], &e) != STATUS_OK) {
-		rc = cli_fail_err(&e);
-	} else {
-		printf("'%s' is now %s; it applies from their next action\n", argv[optind],
-		       argv[optind + 1]);
-		rc = EXIT_OK;
-	}
-	store_close(s);
-	return rc;
+	return -1;
+}
+
+static int user_role(struct cli_call *call)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (store_user_set_role(call->store, call->argv[0], call->argv[1], &e) != STATUS_OK)
+		return cli_fail_err(&e);
+	printf("'%s' is now %s; it applies from their next action\n", call->argv[0], call->argv[1]);
+	return EXIT_OK;
 }
 
 static int add_user_row(void *ctx, const struct user_row *r)
@@ -261,71 +217,81 @@ static int add_user_row(void *ctx, const struct user_row *r)
 	return 0;
 }
 
-static int user_list(const struct cli_global *g, int argc, char **argv)
+static int user_list(struct cli_call *call)
 {
 	static const char *const columns[] = {"login", "name", "role", "status", "created"};
 	struct cli_table *t;
-	struct store *s;
 	struct err e;
-	int format = FORMAT_TABLE;
-	int c, rc = EXIT_OK;
+	int rc = EXIT_OK;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, ":h", list_options, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_user);
-		if (c != OPT_FORMAT)
-			return cli_bad_option(&cmd_user, c, argv, list_options);
-		format = cli_format_parse(optarg);
-		if (format < 0)
-			return cli_usage(&cmd_user, "unknown format '%s'; use table, csv or json",
-					 optarg);
-	}
-	if (optind < argc)
-		return cli_usage(&cmd_user, "list takes no arguments, not '%s'", argv[optind]);
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
 	t = cli_table_new(columns, 5);
 	err_clear(&e);
-	if (store_user_list(s, add_user_row, t, &e) != STATUS_OK)
+	if (store_user_list(call->store, add_user_row, t, &e) != STATUS_OK)
 		rc = cli_fail_err(&e);
 	else
-		cli_table_print(t, (enum cli_format)format, stdout);
+		cli_table_print(t, (enum cli_format)call->format, stdout);
 	cli_table_free(t);
-	store_close(s);
 	return rc;
 }
 
-static int run(const struct cli_global *g, int argc, char **argv)
-{
-	static const char *const actions[] = {"add",	"list", "disable", "enable",
-					      "passwd", "role", NULL};
+static const struct cli_permission manage_users = {STORE_PERM_USERS, "user", false};
 
-	if (argc < 2)
-		return cli_usage(&cmd_user,
-				 "give an action: add, list, disable, enable, passwd or role");
-	switch (cli_action_find(&cmd_user, argv[1], actions)) {
-	case 0:
-		return user_add(g, argc - 1, argv + 1);
-	case 1:
-		return user_list(g, argc - 1, argv + 1);
-	case 2:
-		return user_disable(g, argc - 1, argv + 1, true);
-	case 3:
-		return user_disable(g, argc - 1, argv + 1, false);
-	case 4:
-		return user_passwd(g, argc - 1, argv + 1);
-	case 5:
-		return user_role(g, argc - 1, argv + 1);
-	default:
-		return EXIT_USAGE;
-	}
-}
+static const struct cli_action add_action = {
+    .name = "add",
+    .store = CLI_STORE,
+    .permission = &manage_users,
+    .options = add_options,
+    .args_size = sizeof(struct add_args),
+    .option = add_option,
+    .check = add_check,
+    .run = user_add,
+};
+
+static const struct cli_action list_action = {
+    .name = "list",
+    .store = CLI_STORE,
+    .formats = "table|csv|json",
+    .options = cli_format_options,
+    .check = cli_no_operands,
+    .run = user_list,
+};
+
+static const struct cli_action disable_action = {
+    .name = "disable",
+    .store = CLI_STORE,
+    .check = one_login,
+    .run = user_disable,
+};
+
+static const struct cli_action enable_action = {
+    .name = "enable",
+    .store = CLI_STORE,
+    .check = one_login,
+    .run = user_disable,
+};
+
+static const struct cli_action passwd_action = {
+    .name = "passwd",
+    .store = CLI_STORE,
+    .permission = &manage_users,
+    .check = one_login,
+    .run = user_passwd,
+};
+
+static const struct cli_action role_action = {
+    .name = "role",
+    .store = CLI_STORE,
+    .check = role_check,
+    .run = user_role,
+};
+
+static const struct cli_action *const actions[] = {
+    &add_action, &list_action, &disable_action, &enable_action, &passwd_action, &role_action, NULL,
+};
 
 const struct cli_command cmd_user = {
     .name = "user",
     .summary = "add, list, disable and change the role of the people who sign in",
     .usage = usage,
-    .run = run,
+    .actions = actions,
 };

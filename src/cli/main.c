@@ -16,7 +16,7 @@
 #define FRONTDESK_VERSION "unknown"
 #endif
 
-/* ---- the console (issue 3) ---- */
+/* ---- the console ---- */
 
 /*
  * `frontdesk [console]`: the advisor console. It lives here rather than in a
@@ -34,54 +34,58 @@ static const char console_usage[] =
     "  --demo-user LOGIN  sign LOGIN in without a password; only on a demo\n"
     "                     database (made by 'frontdesk demo generate')\n";
 
-static int console_run(const struct cli_global *g, int argc, char **argv);
+/* Read by hand, not by getopt: every word but --demo-user is unexpected. */
+static int console_check(struct cli_call *call)
+{
+	struct tui_options *o = call->args;
+
+	for (int i = 0; i < call->argc; i++) {
+		if (strcmp(call->argv[i], "--demo-user") == 0 && i + 1 < call->argc)
+			o->demo_user = call->argv[++i];
+		else if (strncmp(call->argv[i], "--demo-user=", 12) == 0)
+			o->demo_user = call->argv[i] + 12;
+		else if (strcmp(call->argv[i], "--demo-user") == 0)
+			return cli_usage(call->cmd, "option '--demo-user' needs a login name");
+		else
+			return cli_usage(call->cmd, "unexpected argument '%s'", call->argv[i]);
+	}
+	return -1;
+}
+
+static int console_run(struct cli_call *call)
+{
+	struct tui_options *o = call->args;
+	char dir[4096], schedule[4200];
+	struct err e;
+
+	if (store_user_count(call->store) == 0)
+		return cli_fail("no one can sign in yet: this database has no users; create the "
+				"first administrator with: frontdesk user add NAME --role admin");
+	/* The retention schedule is found like the other reference data. */
+	cli_refdata_dir(NULL, dir, sizeof dir);
+	snprintf(schedule, sizeof schedule, "%s/retention.csv", dir);
+	o->retention_schedule = schedule;
+	err_clear(&e);
+	if (tui_run(call->store, o, &e) != STATUS_OK)
+		return cli_fail_err(&e);
+	return EXIT_OK;
+}
+
+static const struct cli_action console_action = {
+    .store = CLI_STORE,
+    .raw = true,
+    .args_size = sizeof(struct tui_options),
+    .check = console_check,
+    .run = console_run,
+};
+static const struct cli_action *const console_actions[] = {&console_action, NULL};
 
 static const struct cli_command cmd_console = {
     .name = "console",
     .summary = "open the advisor console (the default with no command)",
     .usage = console_usage,
-    .run = console_run,
+    .actions = console_actions,
 };
-
-static int console_run(const struct cli_global *g, int argc, char **argv)
-{
-	struct tui_options o = {0};
-	char dir[4096], schedule[4200];
-	struct store *s;
-	struct err e;
-	long users;
-	int rc = EXIT_OK;
-
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--demo-user") == 0 && i + 1 < argc)
-			o.demo_user = argv[++i];
-		else if (strncmp(argv[i], "--demo-user=", 12) == 0)
-			o.demo_user = argv[i] + 12;
-		else if (strcmp(argv[i], "--demo-user") == 0)
-			return cli_usage(&cmd_console, "option '--demo-user' needs a login name");
-		else
-			return cli_usage(&cmd_console, "unexpected argument '%s'", argv[i]);
-	}
-	s = cli_open_store(g, STORE_NO_CREATE);
-	if (!s)
-		return EXIT_FAIL;
-	users = store_user_count(s);
-	if (users == 0) {
-		rc = cli_fail("no one can sign in yet: this database has no users; create the "
-			      "first administrator with: frontdesk user add NAME --role admin");
-		goto out;
-	}
-	/* The retention schedule is found like the other reference data. */
-	cli_refdata_dir(NULL, dir, sizeof dir);
-	snprintf(schedule, sizeof schedule, "%s/retention.csv", dir);
-	o.retention_schedule = schedule;
-	err_clear(&e);
-	if (tui_run(s, &o, &e) != STATUS_OK)
-		rc = cli_fail_err(&e);
-out:
-	store_close(s);
-	return rc;
-}
 
 const struct cli_command *const cli_commands[] = {
     &cmd_init,	 &cmd_config, &cmd_customer, &cmd_contact, &cmd_case,
@@ -216,7 +220,7 @@ int main(int argc, char **argv)
 		char word[] = "console";
 		char *args[] = {word, NULL};
 
-		return console_run(&g, 1, args);
+		return cli_command_run(&cmd_console, &g, 1, args);
 	}
 	if (strcmp(argv[i], "help") == 0)
 		return run_help(argc - i, argv + i);
@@ -225,5 +229,5 @@ int main(int argc, char **argv)
 		return unknown_command(argv[i]);
 	if (argc - i == 2 && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0))
 		return cli_help(cmd);
-	return cmd->run(&g, argc - i, argv + i);
+	return cli_command_run(cmd, &g, argc - i, argv + i);
 }

@@ -118,6 +118,11 @@ struct args {
 	int nsites;
 	char **pos; /* operands after the command words */
 	int npos;
+	const char *action; /* the command's action word ("add"), or NULL */
+	/* what a check kept for the run */
+	struct refdata rd; /* data load: the files read (rd_read) */
+	bool rd_read;
+	char hash[crypto_pwhash_STRBYTES]; /* user add, passwd: the new password's */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -205,51 +210,9 @@ static int parse(int argc, char **argv, struct args *a)
 	return -1;
 }
 
-static struct pg *connect_or_say(const struct args *a)
+/* The exit status for a command's outcome, saying why it failed. */
+static int said(enum status rc, const struct err *e)
 {
-	struct err e;
-	struct pg *db;
-
-	err_clear(&e);
-	db = pg_connect(a->db, &e);
-	if (!db)
-		fprintf(stderr, "frontdeskd: %s\n", e.msg);
-	return db;
-}
-
-/* The connection with the key store its command needs (closed by
- * done_keys); NULL, having said why, when either cannot be had. */
-static struct pg *connect_with_keys(const struct args *a, struct vault **v)
-{
-	struct err e;
-	struct pg *db;
-
-	err_clear(&e);
-	*v = vault_open(a->keys, &e);
-	if (!*v) {
-		fprintf(stderr, "frontdeskd: %s\n", e.msg);
-		return NULL;
-	}
-	db = connect_or_say(a);
-	if (!db) {
-		vault_close(*v);
-		*v = NULL;
-		return NULL;
-	}
-	pg_use_vault(db, *v);
-	if (pg_keys_check(db, &e)) {
-		fprintf(stderr, "frontdeskd: %s\n", e.msg);
-		pg_close(db);
-		vault_close(*v);
-		*v = NULL;
-		return NULL;
-	}
-	return db;
-}
-
-static int done(struct pg *db, enum status rc, const struct err *e)
-{
-	pg_close(db);
 	if (rc) {
 		fprintf(stderr, "frontdeskd: %s\n", e->msg);
 		return 1;
@@ -257,15 +220,13 @@ static int done(struct pg *db, enum status rc, const struct err *e)
 	return 0;
 }
 
-static int cmd_migrate(const struct args *a)
+static int cmd_migrate(const struct args *a, struct pg *db)
 {
-	struct pg *db = connect_or_say(a);
 	struct err e;
 	int from, to;
 	enum status rc;
 
-	if (!db)
-		return 1;
+	(void)a;
 	err_clear(&e);
 	rc = pg_migrate(db, &from, &to, &e);
 	if (!rc) {
@@ -274,10 +235,11 @@ static int cmd_migrate(const struct args *a)
 		else
 			printf("migrated schema from version %d to %d\n", from, to);
 	}
-	return done(db, rc, &e);
+	return said(rc, &e);
 }
 
-static int cmd_serve(const struct args *a)
+/* Connects per worker itself: the table gives it no connection. */
+static int cmd_serve(const struct args *a, struct pg *db)
 {
 	struct serve_options o = {
 		.listen = a->listen,
@@ -295,6 +257,7 @@ static int cmd_serve(const struct args *a)
 	const char *delay = getenv("FRONTDESKD_TEST_PUSH_DELAY_MS");
 	const char *lead = getenv("FRONTDESKD_TEST_OUT_OF_ORDER");
 
+	(void)db;
 	if (!a->listen)
 		return usage_error("serve needs --listen ADDR:PORT%s", "");
 	if (delay)
@@ -317,81 +280,82 @@ static int print_device(void *ctx, const struct device_row *r)
 	return 0;
 }
 
-static int cmd_device(const struct args *a, const char *action)
+static int device_add_check(struct args *a)
 {
-	struct pg *db;
-	struct err e;
-	enum status rc = STATUS_OK;
-
-	err_clear(&e);
-	if (!strcmp(action, "add")) {
-		char code[16], enrol[32];
-
-		if (!a->site)
-			return usage_error("device add needs --site CODE%s", "");
-		db = connect_or_say(a);
-		if (!db)
-			return 1;
-		rc = pg_device_add(db, a->sites, a->nsites,
-				   a->back_office ? "back-office" : "console", code, sizeof code, enrol,
-				   sizeof enrol, &e);
-		if (!rc) {
-			printf("device %s at %s", code, a->site);
-			for (int i = 1; i < a->nsites; i++)
-				printf("%s%s", i == 1 ? " (also " : ", ", a->sites[i]);
-			printf("%s\n", a->nsites > 1 ? ")" : "");
-			printf("enrolment code %s (single use, expires in 24 hours)\n", enrol);
-			printf("on the desk: frontdesk device enrol --server URL --code %s\n", enrol);
-		}
-		return done(db, rc, &e);
-	}
-	if (!strcmp(action, "list")) {
-		db = connect_or_say(a);
-		if (!db)
-			return 1;
-		printf("%-36s  %-4s  %-16s  %-11s  %-8s  %-20s  %s\n", "id", "code", "site", "role",
-		       "state", "created", "last seen");
-		rc = pg_device_list(db, print_device, NULL, &e);
-		return done(db, rc, &e);
-	}
-	if (!strcmp(action, "revoke")) {
-		if (a->npos != 1)
-			return usage_error("device revoke takes one device id or code%s", "");
-		db = connect_or_say(a);
-		if (!db)
-			return 1;
-		rc = pg_device_revoke(db, a->pos[0], &e);
-		if (!rc)
-			printf("revoked device %s; its console keeps working offline\n", a->pos[0]);
-		return done(db, rc, &e);
-	}
-	return usage_error("device takes add, list or revoke, not '%s'", action);
+	if (!a->site)
+		return usage_error("device add needs --site CODE%s", "");
+	return -1;
 }
 
-static int cmd_case(const struct args *a, const char *action)
+static int device_add(const struct args *a, struct pg *db)
 {
-	struct vault *keys;
-	int status;
-	struct pg *db;
+	char code[16], enrol[32];
 	struct err e;
 	enum status rc;
 
-	if (strcmp(action, "update") != 0)
-		return usage_error("case takes update, not '%s'", action);
+	err_clear(&e);
+	rc = pg_device_add(db, a->sites, a->nsites, a->back_office ? "back-office" : "console",
+			   code, sizeof code, enrol, sizeof enrol, &e);
+	if (!rc) {
+		printf("device %s at %s", code, a->site);
+		for (int i = 1; i < a->nsites; i++)
+			printf("%s%s", i == 1 ? " (also " : ", ", a->sites[i]);
+		printf("%s\n", a->nsites > 1 ? ")" : "");
+		printf("enrolment code %s (single use, expires in 24 hours)\n", enrol);
+		printf("on the desk: frontdesk device enrol --server URL --code %s\n", enrol);
+	}
+	return said(rc, &e);
+}
+
+static int device_list(const struct args *a, struct pg *db)
+{
+	struct err e;
+
+	(void)a;
+	err_clear(&e);
+	printf("%-36s  %-4s  %-16s  %-11s  %-8s  %-20s  %s\n", "id", "code", "site", "role",
+	       "state", "created", "last seen");
+	return said(pg_device_list(db, print_device, NULL, &e), &e);
+}
+
+static int device_revoke_check(struct args *a)
+{
+	if (a->npos != 1)
+		return usage_error("device revoke takes one device id or code%s", "");
+	return -1;
+}
+
+static int device_revoke(const struct args *a, struct pg *db)
+{
+	struct err e;
+	enum status rc;
+
+	err_clear(&e);
+	rc = pg_device_revoke(db, a->pos[0], &e);
+	if (!rc)
+		printf("revoked device %s; its console keeps working offline\n", a->pos[0]);
+	return said(rc, &e);
+}
+
+static int case_update_check(struct args *a)
+{
 	if (a->npos != 1 || !a->status)
 		return usage_error("usage: frontdeskd case update REF --status STATUS [--note TEXT]"
 				   " [--result TEXT]%s",
 				   "");
-	db = connect_with_keys(a, &keys);
-	if (!db)
-		return 1;
+	return -1;
+}
+
+static int case_update(const struct args *a, struct pg *db)
+{
+	struct err e;
+	enum status rc;
+
 	err_clear(&e);
 	rc = pg_case_update(db, a->pos[0], a->status, a->note, a->result, "back-office", &e);
 	if (!rc)
 		printf("case %s is now %s\n", a->pos[0], a->status);
-	status = done(db, rc, &e);
-	vault_close(keys);
-	return status;
+	return said(rc, &e);
 }
 
 struct codes_ctx {
@@ -405,18 +369,17 @@ static bool flow_code_exists(void *ctx, enum flow_code_kind kind, const char *co
 	return pg_code_exists(c->db, kind == FLOW_CODE_SERVICE ? "service" : "team", code);
 }
 
-static int cmd_flow(const struct args *a, const char *action)
+static int flow_publish_check(struct args *a)
 {
-	struct pg *db;
-	int bad = 0;
-
-	if (strcmp(action, "publish") != 0)
-		return usage_error("flow takes publish, not '%s'", action);
 	if (a->npos < 1)
 		return usage_error("flow publish takes one or more FILEs%s", "");
-	db = connect_or_say(a);
-	if (!db)
-		return 1;
+	return -1;
+}
+
+static int flow_publish(const struct args *a, struct pg *db)
+{
+	int bad = 0;
+
 	for (int i = 0; i < a->npos; i++) {
 		struct err_list errs;
 		struct flow *f = NULL;
@@ -456,20 +419,13 @@ static int cmd_flow(const struct args *a, const char *action)
 		flow_free(f);
 		err_list_release(&errs);
 	}
-	pg_close(db);
 	return bad ? 1 : 0;
 }
 
-static int cmd_hot_topic(const struct args *a, const char *action)
+static int hot_topic_add_check(struct args *a)
 {
-	struct hot_topic_in h = { a->text, a->site, a->service, a->from, a->until };
-	struct pg *db;
 	struct err e;
-	char id[UUID_STR_LEN + 1];
-	enum status rc;
 
-	if (strcmp(action, "add") != 0)
-		return usage_error("hot-topic takes add, not '%s'", action);
 	if (!a->text)
 		return usage_error("hot-topic add needs --text TEXT%s", "");
 	err_clear(&e);
@@ -481,9 +437,17 @@ static int cmd_hot_topic(const struct args *a, const char *action)
 		fprintf(stderr, "frontdeskd: %s\n", e.msg);
 		return 2;
 	}
-	db = connect_or_say(a);
-	if (!db)
-		return 1;
+	return -1;
+}
+
+static int hot_topic_add(const struct args *a, struct pg *db)
+{
+	struct hot_topic_in h = { a->text, a->site, a->service, a->from, a->until };
+	struct err e;
+	char id[UUID_STR_LEN + 1];
+	enum status rc;
+
+	err_clear(&e);
 	if (a->site && !pg_code_exists(db, "site", a->site))
 		rc = err_set(&e, STATUS_UNKNOWN_CODE, "unknown site '%s'", a->site);
 	else if (a->service && !pg_code_exists(db, "service", a->service))
@@ -492,25 +456,18 @@ static int cmd_hot_topic(const struct args *a, const char *action)
 		rc = pg_hot_topic_add(db, &h, id, &e);
 	if (!rc)
 		printf("hot topic %s added\n", id);
-	return done(db, rc, &e);
+	return said(rc, &e);
 }
 
-static int cmd_data(const struct args *a, const char *action)
+/* The files are read (and refused whole) before the database is asked. */
+static int data_load_check(struct args *a)
 {
 	struct err_list errs;
-	struct refdata rd;
-	struct pg *db;
-	struct err e;
-	long changed;
-	enum status rc;
 
-	if (strcmp(action, "load") != 0)
-		return usage_error("data takes load, not '%s'", action);
 	if (a->npos != 1)
 		return usage_error("data load takes one DIR%s", "");
 	err_list_init(&errs, INGEST_ERRORS_SHOWN);
-	memset(&rd, 0, sizeof rd);
-	if (ingest_refdata_read(a->pos[0], &rd, &errs) != STATUS_OK) {
+	if (ingest_refdata_read(a->pos[0], &a->rd, &errs) != STATUS_OK) {
 		struct buf b;
 
 		buf_init(&b, 1u << 20);
@@ -522,42 +479,48 @@ static int cmd_data(const struct args *a, const char *action)
 		return 1;
 	}
 	err_list_release(&errs);
-	db = connect_or_say(a);
-	if (!db) {
-		refdata_release(&rd);
-		return 1;
-	}
+	a->rd_read = true;
+	return -1;
+}
+
+static int data_load(const struct args *a, struct pg *db)
+{
+	const struct refdata *rd = &a->rd;
+	struct err e;
+	long changed;
+	enum status rc;
+
 	err_clear(&e);
-	rc = pg_refdata_load(db, &rd, &changed, &e);
+	rc = pg_refdata_load(db, rd, &changed, &e);
 	if (!rc)
 		printf("loaded reference data from %s: %zu services, %zu teams, %zu sites, %zu "
 		       "bank holidays; %ld rows changed\n",
-		       a->pos[0], rd.nservices, rd.nteams, rd.nsites, rd.nholidays, changed);
-	refdata_release(&rd);
-	return done(db, rc, &e);
+		       a->pos[0], rd->nservices, rd->nteams, rd->nsites, rd->nholidays, changed);
+	return said(rc, &e);
 }
 
 /* user sites LOGIN [--site CODE...]: where the user may work (none: every
  * site); the server refuses their visits and contacts pushed elsewhere. */
-static int cmd_user_sites(const struct args *a)
+static int user_sites_check(struct args *a)
 {
-	struct pg *db;
+	if (a->npos != 1)
+		return usage_error("usage: frontdeskd user sites LOGIN [--site CODE...]%s", "");
+	return -1;
+}
+
+static int user_sites(const struct args *a, struct pg *db)
+{
 	struct err e;
 	enum status rc;
 
-	if (a->npos != 1)
-		return usage_error("usage: frontdeskd user sites LOGIN [--site CODE...]%s", "");
 	err_clear(&e);
-	db = connect_or_say(a);
-	if (!db)
-		return 1;
 	rc = pg_user_sites(db, a->pos[0], a->sites, a->nsites, &e);
 	if (!rc && a->nsites)
 		printf("user %s may work at %d site%s\n", a->pos[0], a->nsites,
 		       a->nsites == 1 ? "" : "s");
 	else if (!rc)
 		printf("user %s may work at every site\n", a->pos[0]);
-	return done(db, rc, &e);
+	return said(rc, &e);
 }
 
 /* A new password from standard input (prompted on a terminal), hashed. */
@@ -600,39 +563,28 @@ static int print_user(void *ctx, const struct user_listed *u)
 	return 0;
 }
 
-static int cmd_user(const struct args *a, const char *action)
+static int user_list(const struct args *a, struct pg *db)
 {
-	char hash[crypto_pwhash_STRBYTES];
-	struct user_change ch = { NULL, NULL, -1 };
-	const char *login = a->npos >= 1 ? a->pos[0] : NULL;
-	const char *done_what;
-	struct pg *db;
 	struct err e;
-	enum status rc;
-	int bad;
+
+	(void)a;
+	err_clear(&e);
+	printf("%-20s %-10s %-8s %-24s %s\n", "login", "role", "state", "changed", "sessions");
+	return said(pg_user_list(db, print_user, NULL, &e), &e);
+}
+
+/* user add, disable, enable, passwd and role: one login, checked alike. */
+/* user add, disable, enable, passwd and role: one login, checked alike;
+ * the new password is read before the database is asked. */
+static int user_change_check(struct args *a)
+{
+	const char *action = a->action;
+	struct err e;
 
 	err_clear(&e);
-	if (!strcmp(action, "list")) {
-		if (a->npos)
-			return usage_error("unexpected argument '%s'", a->pos[0]);
-		db = connect_or_say(a);
-		if (!db)
-			return 1;
-		printf("%-20s %-10s %-8s %-24s %s\n", "login", "role", "state", "changed",
-		       "sessions");
-		rc = pg_user_list(db, print_user, NULL, &e);
-		return done(db, rc, &e);
-	}
-	if (!strcmp(action, "sites"))
-		return cmd_user_sites(a);
-	if (strcmp(action, "add") && strcmp(action, "disable") && strcmp(action, "enable") &&
-	    strcmp(action, "passwd") && strcmp(action, "role"))
-		return usage_error("user takes list, add, disable, enable, passwd, role or sites, "
-				   "not '%s'",
-				   action);
 	if (a->npos != 1)
 		return usage_error("user %s takes one login name; see frontdeskd --help", action);
-	if (valid_code("login", login, &e) ||
+	if (valid_code("login", a->pos[0], &e) ||
 	    (a->name && valid_text("name", a->name, NAME_MAX_CHARS, true, false, &e))) {
 		fprintf(stderr, "frontdeskd: %s\n", e.msg);
 		return 2;
@@ -641,19 +593,29 @@ static int cmd_user(const struct args *a, const char *action)
 		return usage_error("--role must be advisor, supervisor or admin, not '%s'",
 				   a->role ? a->role : "(none)");
 	if (!strcmp(action, "add") || !strcmp(action, "passwd")) {
-		bad = read_password_hash(login, hash);
+		int bad = read_password_hash(a->pos[0], a->hash);
+
 		if (bad)
 			return bad;
 	}
-	db = connect_or_say(a);
-	if (!db)
-		return 1;
+	return -1;
+}
+
+static int user_change(const struct args *a, struct pg *db)
+{
+	struct user_change ch = { NULL, NULL, -1 };
+	const char *action = a->action, *login = a->pos[0];
+	const char *done_what;
+	struct err e;
+	enum status rc;
+
+	err_clear(&e);
 	if (!strcmp(action, "add")) {
-		rc = pg_user_add(db, login, a->name, a->role, hash, &e);
+		rc = pg_user_add(db, login, a->name, a->role, a->hash, &e);
 		done_what = "added";
 	} else {
 		if (!strcmp(action, "passwd"))
-			ch.password_hash = hash;
+			ch.password_hash = a->hash;
 		else if (!strcmp(action, "role"))
 			ch.role = a->role;
 		else
@@ -664,66 +626,28 @@ static int cmd_user(const struct args *a, const char *action)
 			    : !strcmp(action, "disable") ? "disabled (sessions ended)"
 							 : "enabled";
 	}
-	sodium_memzero(hash, sizeof hash);
 	if (!rc)
 		printf("user %s %s; every desk gets it at its next sync\n", login, done_what);
-	return done(db, rc, &e);
+	return said(rc, &e);
 }
 
-static int cmd_customer(const struct args *a, const char *action)
+static int customer_erase_check(struct args *a)
 {
-	struct vault *keys;
-	int status;
-	struct pg *db;
+	if (a->npos != 1)
+		return usage_error("customer erase takes one customer ID%s", "");
+	return -1;
+}
+
+static int customer_erase(const struct args *a, struct pg *db)
+{
 	struct err e;
 	enum status rc;
 
-	if (strcmp(action, "erase") != 0)
-		return usage_error("customer takes erase, not '%s'", action);
-	if (a->npos != 1)
-		return usage_error("customer erase takes one customer ID%s", "");
-	db = connect_with_keys(a, &keys);
-	if (!db)
-		return 1;
 	err_clear(&e);
 	rc = pg_customer_erase(db, a->pos[0], &e);
 	if (!rc)
 		printf("customer %s erased; consoles erase it at their next sync\n", a->pos[0]);
-	status = done(db, rc, &e);
-	vault_close(keys);
-	return status;
-}
-
-/* Seals what an older frontdeskd stored in the clear. */
-static int cmd_keys(const struct args *a, const char *action)
-{
-	long counts[PG_SEALED_KINDS];
-	const char *names[PG_SEALED_KINDS];
-	struct vault *keys;
-	struct pg *db;
-	struct err e;
-	enum status rc;
-	int status;
-
-	if (strcmp(action, "seal") != 0)
-		return usage_error("keys takes seal, not '%s'", action);
-	if (a->npos)
-		return usage_error("keys seal takes no operands, not '%s'", a->pos[0]);
-	db = connect_with_keys(a, &keys);
-	if (!db)
-		return 1;
-	err_clear(&e);
-	rc = pg_seal_existing(db, counts, names, &e);
-	if (!rc) {
-		for (int i = 0; i < PG_SEALED_KINDS; i++)
-			printf("sealed %ld %s\n", counts[i], names[i]);
-		puts("What was in the clear before stays in old WAL segments, dead row versions and\n"
-		     "backups: run VACUUM FULL in a quiet hour, take a new base backup and retire\n"
-		     "the older ones (see frontdeskd(8), \"Keys\").");
-	}
-	status = done(db, rc, &e);
-	vault_close(keys);
-	return status;
+	return said(rc, &e);
 }
 
 static int print_erasure(void *ctx, const struct erasure_row *r)
@@ -735,22 +659,13 @@ static int print_erasure(void *ctx, const struct erasure_row *r)
 	return 0;
 }
 
-static int cmd_erasure(const struct args *a, const char *action)
+static int erasure_list(const struct args *a, struct pg *db)
 {
-	struct pg *db;
 	struct err e;
-	enum status rc;
 
-	if (strcmp(action, "list") != 0)
-		return usage_error("erasure takes list, not '%s'", action);
-	if (a->npos)
-		return usage_error("unexpected argument '%s'", a->pos[0]);
-	db = connect_or_say(a);
-	if (!db)
-		return 1;
+	(void)a;
 	err_clear(&e);
-	rc = pg_erasure_list(db, print_erasure, NULL, &e);
-	return done(db, rc, &e);
+	return said(pg_erasure_list(db, print_erasure, NULL, &e), &e);
 }
 
 static int print_problem(void *ctx, const struct pull_problem_row_srv *r)
@@ -761,24 +676,23 @@ static int print_problem(void *ctx, const struct pull_problem_row_srv *r)
 	return 0;
 }
 
-static int cmd_sync(const struct args *a, const char *action)
+static int sync_problems_check(struct args *a)
 {
-	struct pg *db;
+	if (a->npos > 1)
+		return usage_error("unexpected argument '%s'", a->pos[1]);
+	return -1;
+}
+
+static int sync_problems(const struct args *a, struct pg *db)
+{
 	struct err e;
 	enum status rc;
 
-	if (strcmp(action, "problems") != 0)
-		return usage_error("sync takes problems, not '%s'", action);
-	if (a->npos > 1)
-		return usage_error("unexpected argument '%s'", a->pos[1]);
-	db = connect_or_say(a);
-	if (!db)
-		return 1;
 	err_clear(&e);
 	printf("%-4s  %-10s  %-20s  %-10s  %-36s  %s\n", "desk", "cursor", "reported", "type",
 	       "id", "not applied because");
 	rc = pg_pull_problem_list(db, a->npos ? a->pos[0] : NULL, print_problem, NULL, &e);
-	return done(db, rc, &e);
+	return said(rc, &e);
 }
 
 struct audit_tally {
@@ -800,24 +714,15 @@ static int print_audit_check(void *ctx, const struct audit_check *c)
 	return 0;
 }
 
-static int cmd_audit(const struct args *a, const char *action)
+static int audit_verify(const struct args *a, struct pg *db)
 {
-	struct pg *db;
 	struct err e;
 	enum status rc;
 	struct audit_tally t = { 0, 0 };
 
-	if (strcmp(action, "verify") != 0)
-		return usage_error("audit takes verify, not '%s'", action);
-	if (a->npos)
-		return usage_error("unexpected argument '%s'", a->pos[0]);
-	db = connect_or_say(a);
-	if (!db)
-		return 1;
 	err_clear(&e);
 	rc = pg_audit_verify(db, a->device, print_audit_check, &t, &e);
 	if (!rc && t.problems) {
-		pg_close(db);
 		fprintf(stderr,
 			"frontdeskd: %ld device%s audit chain%s broken; keep the database as "
 			"evidence and compare it with the desk's own trail (frontdesk audit verify)\n",
@@ -826,13 +731,137 @@ static int cmd_audit(const struct args *a, const char *action)
 	}
 	if (!rc && t.devices == 0)
 		printf("no desk has sent audit rows yet; they arrive with each desk's sync\n");
-	return done(db, rc, &e);
+	return said(rc, &e);
+}
+
+/* list, erasure list, audit verify, keys seal: no operands. */
+static int no_operands(struct args *a)
+{
+	if (a->npos)
+		return usage_error("unexpected argument '%s'", a->pos[0]);
+	return -1;
+}
+
+/* Seals what an older frontdeskd stored in the clear. */
+static int keys_seal(const struct args *a, struct pg *db)
+{
+	long counts[PG_SEALED_KINDS];
+	const char *names[PG_SEALED_KINDS];
+	struct err e;
+	enum status rc;
+
+	(void)a;
+	err_clear(&e);
+	rc = pg_seal_existing(db, counts, names, &e);
+	if (!rc) {
+		for (int i = 0; i < PG_SEALED_KINDS; i++)
+			printf("sealed %ld %s\n", counts[i], names[i]);
+		puts("What was in the clear before stays in old WAL segments, dead row versions and\n"
+		     "backups: run VACUUM FULL in a quiet hour, take a new base backup and retire\n"
+		     "the older ones (see frontdeskd(8), \"Keys\").");
+	}
+	return said(rc, &e);
+}
+
+/*
+ * Every command, by its words; a command's actions in the order its usage
+ * error lists them (migrate and serve take no action word). check looks at
+ * the options and operands, and reads what a command reads from files or
+ * the terminal, before the database is asked (NULL: nothing to check); run
+ * gets the connection, which the dispatcher makes and closes (serve makes
+ * one per worker itself).
+ */
+static const struct server_command {
+	const char *name, *action;
+	int (*check)(struct args *a);
+	int (*run)(const struct args *a, struct pg *db);
+	bool no_db;
+	bool keys; /* the connection gets the key store (personal values sealed) */
+} commands[] = {
+	{ "migrate", NULL, NULL, cmd_migrate, false, false },
+	{ "serve", NULL, NULL, cmd_serve, true, false },
+	{ "device", "add", device_add_check, device_add, false, false },
+	{ "device", "list", NULL, device_list, false, false },
+	{ "device", "revoke", device_revoke_check, device_revoke, false, false },
+	{ "case", "update", case_update_check, case_update, false, true },
+	{ "flow", "publish", flow_publish_check, flow_publish, false, false },
+	{ "hot-topic", "add", hot_topic_add_check, hot_topic_add, false, false },
+	{ "data", "load", data_load_check, data_load, false, false },
+	{ "user", "list", no_operands, user_list, false, false },
+	{ "user", "add", user_change_check, user_change, false, false },
+	{ "user", "disable", user_change_check, user_change, false, false },
+	{ "user", "enable", user_change_check, user_change, false, false },
+	{ "user", "passwd", user_change_check, user_change, false, false },
+	{ "user", "role", user_change_check, user_change, false, false },
+	{ "user", "sites", user_sites_check, user_sites, false, false },
+	{ "customer", "erase", customer_erase_check, customer_erase, false, true },
+	{ "erasure", "list", no_operands, erasure_list, false, false },
+	{ "sync", "problems", sync_problems_check, sync_problems, false, false },
+	{ "audit", "verify", no_operands, audit_verify, false, false },
+	{ "keys", "seal", no_operands, keys_seal, false, true },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* "CMD takes a, b or c, not 'WORD'": the actions the table has for name. */
+static int unknown_action(const char *name, const char *word)
+{
+	char list[256] = "", fmt[320];
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		n += !strcmp(commands[i].name, name);
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(commands[i].name, name) != 0)
+			continue;
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+			 k == 0 ? "" : k + 1 == n ? " or " : ", ", commands[i].action);
+		k++;
+	}
+	snprintf(fmt, sizeof fmt, "%s takes %s, not '%%s'", name, list);
+	return usage_error(fmt, word);
+}
+
+/* Checks, connects (with the key store when the command seals or
+ * shreds), runs, closes; what a check kept is let go. */
+static int command_run(const struct server_command *cmd, struct args *a)
+{
+	struct vault *keys = NULL;
+	struct pg *db = NULL;
+	struct err e;
+	int rc = cmd->check ? cmd->check(a) : -1;
+
+	err_clear(&e);
+	if (rc < 0 && cmd->keys) {
+		keys = vault_open(a->keys, &e);
+		if (!keys)
+			rc = said(e.code, &e);
+	}
+	if (rc < 0 && !cmd->no_db) {
+		db = pg_connect(a->db, &e);
+		if (!db)
+			rc = said(STATUS_DB, &e);
+	}
+	if (rc < 0 && keys) {
+		pg_use_vault(db, keys);
+		if (pg_keys_check(db, &e))
+			rc = said(e.code, &e);
+	}
+	if (rc < 0)
+		rc = cmd->run(a, db);
+	pg_close(db);
+	vault_close(keys);
+	if (a->rd_read)
+		refdata_release(&a->rd);
+	sodium_memzero(a->hash, sizeof a->hash);
+	return rc;
 }
 
 int server_main(int argc, char **argv)
 {
+	const struct server_command *found = NULL;
+	bool known = false;
 	struct args a;
-	const char *cmd, *action;
+	const char *cmd;
 	int rc;
 
 	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
@@ -847,41 +876,34 @@ int server_main(int argc, char **argv)
 	if (sodium_init() < 0)
 		die("libsodium cannot start");
 	cmd = argv[1];
-	if (!strcmp(cmd, "migrate") || !strcmp(cmd, "serve")) {
+	for (size_t i = 0; i < NCOMMANDS && !found; i++)
+		if (!strcmp(commands[i].name, cmd) && !commands[i].action)
+			found = &commands[i];
+	if (found) {
 		rc = parse(argc - 1, argv + 1, &a);
 		if (rc >= 0)
 			return rc;
 		if (a.npos)
 			return usage_error("unexpected argument '%s'", a.pos[0]);
-		return !strcmp(cmd, "migrate") ? cmd_migrate(&a) : cmd_serve(&a);
+		return command_run(found, &a);
 	}
 	if (argc < 3)
 		return usage_error("'%s' needs an action; see frontdeskd --help", cmd);
-	action = argv[2];
+	/* Options first: a bad one is reported before a bad command word. */
 	rc = parse(argc - 2, argv + 2, &a);
 	if (rc >= 0)
 		return rc;
-	if (!strcmp(cmd, "device"))
-		return cmd_device(&a, action);
-	if (!strcmp(cmd, "case"))
-		return cmd_case(&a, action);
-	if (!strcmp(cmd, "flow"))
-		return cmd_flow(&a, action);
-	if (!strcmp(cmd, "hot-topic"))
-		return cmd_hot_topic(&a, action);
-	if (!strcmp(cmd, "data"))
-		return cmd_data(&a, action);
-	if (!strcmp(cmd, "user"))
-		return cmd_user(&a, action);
-	if (!strcmp(cmd, "customer"))
-		return cmd_customer(&a, action);
-	if (!strcmp(cmd, "erasure"))
-		return cmd_erasure(&a, action);
-	if (!strcmp(cmd, "sync"))
-		return cmd_sync(&a, action);
-	if (!strcmp(cmd, "audit"))
-		return cmd_audit(&a, action);
-	if (!strcmp(cmd, "keys"))
-		return cmd_keys(&a, action);
-	return usage_error("'%s' is not a command; see frontdeskd --help", cmd);
+	a.action = argv[2];
+	for (size_t i = 0; i < NCOMMANDS && !found; i++) {
+		if (strcmp(commands[i].name, cmd) != 0)
+			continue;
+		known = true;
+		if (!strcmp(commands[i].action, a.action))
+			found = &commands[i];
+	}
+	if (!known)
+		return usage_error("'%s' is not a command; see frontdeskd --help", cmd);
+	if (!found)
+		return unknown_action(cmd, a.action);
+	return command_run(found, &a);
 }
