@@ -86,6 +86,22 @@ struct push_batch {
  * naming the member.
  */
 bool server_push_parse(struct json_t *root, struct push_batch *b, struct server_error *err);
+/* 422 unknown_field naming the first member of o not in known, with words
+ * saying what the request takes; true when there is none. */
+bool server_members_only(struct json_t *o, const char *const *known, const char *words,
+			 struct server_error *err);
+/* POST /v1/session's body, {"login", "password"} and nothing else: both
+ * (borrowed from j; login 1-40 bytes, password 1..password_max); false
+ * with err 422 naming the member. */
+bool server_session_body(struct json_t *j, size_t password_max, const char **login,
+			 const char **password, struct server_error *err);
+/* POST /v1/pull/problems's body, {"problems": [...]}: 1..SERVER_PROBLEMS_MAX
+ * changes a desk kept aside, each {"cursor", "type", "id", "reason"}
+ * (cursor an integer >= -1; type and reason not empty; at most 40, 100 and
+ * 512 bytes). The list (borrowed), or false with err 422 naming the member. */
+#define SERVER_PROBLEMS_MAX 500
+bool server_problems_body(struct json_t *j, struct json_t **problems,
+			  struct server_error *err);
 void server_push_release(struct push_batch *b);
 
 /* Which codes exist (site, channel, service, team, outcome, failure). */

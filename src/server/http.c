@@ -253,25 +253,13 @@ json_t *http_request_json(struct MHD_Connection *c, struct request *rq, enum MHD
 int http_only_members(struct MHD_Connection *c, struct request *rq, json_t *j,
 		      const char *const *known, const char *words, enum MHD_Result *ret)
 {
-	const char *key;
-	json_t *v;
+	struct server_error err;
 
-	json_object_foreach(j, key, v)
-	{
-		size_t i = 0;
-
-		while (known[i] && strcmp(key, known[i]) != 0)
-			i++;
-		if (!known[i]) {
-			char field[64];
-
-			snprintf(field, sizeof field, "%.40s", key);
-			json_decref(j);
-			*ret = http_fail(c, rq, 422, "unknown_field", field, words);
-			return -1;
-		}
-	}
-	return 0;
+	if (server_members_only(j, known, words, &err))
+		return 0;
+	json_decref(j);
+	*ret = http_send_error(c, rq, &err);
+	return -1;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,

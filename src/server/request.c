@@ -31,10 +31,11 @@ bool server_error_set(struct server_error *err, int http, const char *code, cons
 
 char *server_error_json(const struct server_error *err)
 {
-	json_t *o = json_object();
+	json_t *o = json_object(), *msg = json_string(err->msg[0] ? err->msg : "error");
 	char *s;
 
-	json_object_set_new(o, "error", json_string(err->msg[0] ? err->msg : "error"));
+	/* (a message that is not UTF-8 would leave the answer without one) */
+	json_object_set_new(o, "error", msg ? msg : json_string("the request was refused"));
 	json_object_set_new(o, "code", json_string(err->code));
 	if (err->field[0])
 		json_object_set_new(o, "field", json_string(err->field));
@@ -101,6 +102,12 @@ struct json_t *server_json_parse(const char *s, size_t n, struct server_error *e
 	}
 	j = json_loadb(s, n, JSON_REJECT_DUPLICATES, &je);
 	if (!j) {
+		/* jansson's reason, without the "near '...'" that quotes the body
+		 * (and may cut a character in two) */
+		char *near = strstr(je.text, " near '");
+
+		if (near)
+			*near = '\0';
 		server_error_set(err, 400, "bad_json", "", "the body is not valid JSON: %s at line %d column %d",
 				 je.text, je.line, je.column);
 		return NULL;
@@ -115,8 +122,10 @@ struct json_t *server_json_parse(const char *s, size_t n, struct server_error *e
 
 /* ---- the push envelope ------------------------------------------------- */
 
-static bool only_keys(json_t *o, const char *const *known, const char *where,
-		      struct server_error *err)
+/* 422 unknown_field naming the first member of o not in known; words
+ * says what the request takes (NULL: a general sentence). */
+static bool only_keys_said(json_t *o, const char *const *known, const char *where,
+			   const char *words, struct server_error *err)
 {
 	const char *key;
 	json_t *v;
@@ -132,9 +141,114 @@ static bool only_keys(json_t *o, const char *const *known, const char *where,
 		if (ok)
 			continue;
 		snprintf(field, sizeof field, "%s%.40s", where, key);
+		if (words)
+			return server_error_set(err, 422, "unknown_field", field, "%s", words);
 		return server_error_set(err, 422, "unknown_field", field,
 					"'%.40s' is not a member this request takes", key);
 	}
+	return true;
+}
+
+static bool only_keys(json_t *o, const char *const *known, const char *where,
+		      struct server_error *err)
+{
+	return only_keys_said(o, known, where, NULL, err);
+}
+
+bool server_members_only(json_t *o, const char *const *known, const char *words,
+			 struct server_error *err)
+{
+	return only_keys_said(o, known, "", words, err);
+}
+
+/* ---- small bodies: a session, the problems a desk kept aside ------------ */
+
+bool server_session_body(json_t *j, size_t password_max, const char **login,
+			 const char **password, struct server_error *err)
+{
+	static const char *const known[] = { "login", "password", NULL };
+	json_t *l, *p;
+
+	if (!server_members_only(j, known, "a session takes only login and password", err))
+		return false;
+	l = json_object_get(j, "login");
+	p = json_object_get(j, "password");
+	if (!json_is_string(l) || !json_string_length(l) || json_string_length(l) > 40)
+		return server_error_set(err, 422, l ? "wrong_type" : "missing", "login",
+					"login must be a user's login name (1-40 bytes)");
+	if (!json_is_string(p) || !json_string_length(p) || json_string_length(p) > password_max)
+		return server_error_set(err, 422, p ? "wrong_type" : "missing", "password",
+					"password must be the user's password as a string");
+	*login = json_string_value(l);
+	*password = json_string_value(p);
+	return true;
+}
+
+/* One kept-aside change: false with the member at fault and why. */
+static bool problem_ok(json_t *p, char *field, size_t fsz, const char **why)
+{
+	static const struct {
+		const char *key;
+		size_t max;
+	} strs[] = { { "type", 40 }, { "id", 100 }, { "reason", 512 } };
+	static const char *const known[] = { "cursor", "type", "id", "reason", NULL };
+	struct server_error unknown;
+	json_t *v;
+
+	if (!json_is_object(p)) {
+		*why = "each problem must be an object";
+		return false;
+	}
+	if (!only_keys(p, known, "", &unknown)) {
+		snprintf(field, fsz, "%.40s", unknown.field);
+		*why = "a problem takes only cursor, type, id and reason";
+		return false;
+	}
+	v = json_object_get(p, "cursor");
+	if (!json_is_integer(v) || json_integer_value(v) < -1) {
+		snprintf(field, fsz, "cursor");
+		*why = "cursor must be the change's place in the pull (an integer)";
+		return false;
+	}
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		v = json_object_get(p, strs[i].key);
+		if (!json_is_string(v) || json_string_length(v) > strs[i].max ||
+		    (i != 1 && json_string_length(v) == 0)) {
+			snprintf(field, fsz, "%s", strs[i].key);
+			*why = "type, id and reason must be strings (type and reason not empty; at "
+			       "most 40, 100 and 512 bytes)";
+			return false;
+		}
+	}
+	return true;
+}
+
+bool server_problems_body(json_t *j, json_t **problems, struct server_error *err)
+{
+	static const char *const known[] = { "problems", NULL };
+	json_t *arr, *v;
+	size_t i;
+
+	if (!server_members_only(j, known, "a report takes only problems; see man frontdesk-sync",
+				 err))
+		return false;
+	arr = json_object_get(j, "problems");
+	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
+	    json_array_size(arr) > SERVER_PROBLEMS_MAX)
+		return server_error_set(err, 422, "invalid", "problems",
+					"problems must be a list of 1 to 500 changes kept aside");
+	json_array_foreach(arr, i, v)
+	{
+		char member[48] = "", field[80];
+		const char *why = "";
+
+		if (!problem_ok(v, member, sizeof member, &why)) {
+			snprintf(field, sizeof field, "problems[%zu]%s%s", i, member[0] ? "." : "",
+				 member);
+			return server_error_set(err, 422, "invalid", field, "%s", why);
+		}
+	}
+	*problems = arr;
 	return true;
 }
 

@@ -71,49 +71,6 @@ enum MHD_Result route_pull(struct route_call *rc)
  * {"problems": [{"cursor", "type", "id", "reason"}, ...]} (1 to 500, no
  * other members), kept per device (frontdeskd device list counts them).
  */
-#define PROBLEMS_MAX 500
-
-static bool problem_ok(const json_t *p, char *field, size_t fsz, const char **why)
-{
-	static const struct {
-		const char *key;
-		size_t max;
-	} strs[] = {{"type", 40}, {"id", 100}, {"reason", 512}};
-	const char *key;
-	json_t *v;
-
-	if (!json_is_object(p)) {
-		*why = "each problem must be an object";
-		return false;
-	}
-	json_object_foreach((json_t *)p, key, v)
-	{
-		if (strcmp(key, "cursor") && strcmp(key, "type") && strcmp(key, "id") &&
-		    strcmp(key, "reason")) {
-			snprintf(field, fsz, "%.40s", key);
-			*why = "a problem takes only cursor, type, id and reason";
-			return false;
-		}
-	}
-	v = json_object_get(p, "cursor");
-	if (!json_is_integer(v) || json_integer_value(v) < -1) {
-		snprintf(field, fsz, "cursor");
-		*why = "cursor must be the change's place in the pull (an integer)";
-		return false;
-	}
-	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
-		v = json_object_get(p, strs[i].key);
-		if (!json_is_string(v) || json_string_length(v) > strs[i].max ||
-		    (i != 1 && json_string_length(v) == 0)) {
-			snprintf(field, fsz, "%s", strs[i].key);
-			*why = "type, id and reason must be strings (type and reason not empty; at "
-			       "most 40, 100 and 512 bytes)";
-			return false;
-		}
-	}
-	return true;
-}
-
 enum MHD_Result route_pull_problems(struct route_call *rc)
 {
 	struct MHD_Connection *c = rc->c;
@@ -121,42 +78,16 @@ enum MHD_Result route_pull_problems(struct route_call *rc)
 	struct pg *db = rc->db;
 	enum MHD_Result ret = MHD_NO;
 	json_t *j, *arr, *o;
-	json_t *v;
+	struct server_error err;
 	char *text;
 	struct err e;
-	size_t i;
 
 	j = http_request_json(c, rq, &ret);
 	if (!j)
 		return ret;
-	{
-		static const char *const known[] = {"problems", NULL};
-
-		if (http_only_members(c, rq, j, known,
-				      "a report takes only problems; see man "
-				      "frontdesk-sync",
-				      &ret))
-			return ret;
-	}
-
-	arr = json_object_get(j, "problems");
-	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
-	    json_array_size(arr) > PROBLEMS_MAX) {
+	if (!server_problems_body(j, &arr, &err)) {
 		json_decref(j);
-		return http_fail(c, rq, 422, "invalid", "problems",
-				 "problems must be a list of 1 to 500 changes kept aside");
-	}
-	json_array_foreach(arr, i, v)
-	{
-		char member[48] = "", field[80];
-		const char *why = "";
-
-		if (!problem_ok(v, member, sizeof member, &why)) {
-			snprintf(field, sizeof field, "problems[%zu]%s%s", i, member[0] ? "." : "",
-				 member);
-			json_decref(j);
-			return http_fail(c, rq, 422, "invalid", field, why);
-		}
+		return http_send_error(c, rq, &err);
 	}
 	text = json_dumps(arr, JSON_COMPACT);
 	json_decref(j);

@@ -5,6 +5,7 @@
  * carry it.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <sodium.h>
 
@@ -23,42 +24,25 @@ enum MHD_Result route_session_open(struct route_call *rc)
 	struct pg *db = rc->db;
 	enum MHD_Result ret = MHD_NO;
 	struct session_opened so;
-	json_t *j, *login, *password, *o;
+	json_t *j, *o;
+	const char *login, *password;
+	struct server_error err;
 	struct err e;
 	enum status st;
 
 	j = http_request_json(c, rq, &ret);
 	if (!j)
 		return ret;
-	{
-		static const char *const known[] = {"login", "password", NULL};
-
-		if (http_only_members(c, rq, j, known, "a session takes only login and password",
-				      &ret))
-			return ret;
-	}
-	login = json_object_get(j, "login");
-	password = json_object_get(j, "password");
-	if (!json_is_string(login) || !json_string_length(login) ||
-	    json_string_length(login) > 40) {
+	if (!server_session_body(j, PASSWORD_MAX_BYTES, &login, &password, &err)) {
 		json_decref(j);
-		return http_fail(c, rq, 422, login ? "wrong_type" : "missing", "login",
-				 "login must be a user's login name (1-40 bytes)");
-	}
-	if (!json_is_string(password) || !json_string_length(password) ||
-	    json_string_length(password) > PASSWORD_MAX_BYTES) {
-		json_decref(j);
-		return http_fail(c, rq, 422, password ? "wrong_type" : "missing", "password",
-				 "password must be the user's password as a string");
+		return http_send_error(c, rq, &err);
 	}
 	err_clear(&e);
-	st = pg_session_open(db, &rc->dev, json_string_value(login), json_string_value(password),
-			     &so, &e);
+	st = pg_session_open(db, &rc->dev, login, password, &so, &e);
 	/* the password leaves memory with the request */
-	sodium_memzero((void *)json_string_value(password), json_string_length(password));
+	sodium_memzero((void *)password, strlen(password));
 	json_decref(j);
 	if (st == STATUS_DENIED && so.retry_after_s > 0) {
-		struct server_error err;
 		char after[24];
 
 		snprintf(after, sizeof after, "%ld", so.retry_after_s);
