@@ -167,7 +167,7 @@ cli-test: frontdesk
 
 # Terminal tests: the real console in tmux at 80x24.
 tui-test: frontdesk
-	$(Q)if [ -x tests/tui/run ]; then tests/tui/run; fi
+	$(Q)tests/tui/run
 
 # Sync tests: frontdeskd on a throwaway PostgreSQL, two or more consoles.
 sync-test: frontdesk frontdeskd
