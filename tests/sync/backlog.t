@@ -8,17 +8,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 start_server || exit 1
-console hubB hub-central-library || { cat "$tmp/hubB.enrol"; exit 1; }
+desk hubB hub-central-library || exit 1
 
 begin "a backlog of several batches, two in flight: every change once, each case before its events"
 before=$(psql_q "SELECT count(*) FROM contact")
 cbefore=$(psql_q "SELECT count(*) FROM \"case\"")
 ebefore=$(psql_q "SELECT count(*) FROM case_event")
-n=0
-while [ $n -lt 300 ]; do
-	fdc hubB contact log --service council-tax-moving --outcome referred --reason "moved house" >/dev/null
-	n=$((n + 1))
-done
+log_contacts hubB 300 --service council-tax-moving --outcome referred --reason "moved house"
 waiting=$(sq hubB "SELECT count(*) FROM outbox WHERE sent_at IS NULL")
 check "more than two batches wait ($waiting changes)" test "$waiting" -gt 1000
 events=$(sq hubB "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND record_type = 'case_event'")
@@ -33,11 +29,7 @@ same "nothing waits" "0" "$(sq hubB "SELECT count(*) FROM outbox WHERE sent_at I
 # all arrives.
 stop_server
 start_server FRONTDESKD_TEST_OUT_OF_ORDER=1 || exit 1
-n=0
-while [ $n -lt 300 ]; do
-	fdc hubB contact log --service council-tax-payment --outcome resolved >/dev/null
-	n=$((n + 1))
-done
+log_contacts hubB 300 --service council-tax-payment --outcome resolved
 o409=$(grep -c 'POST /v1/push 409' "$tmp/server.log")
 check "sync, the batches overtaking each other" fdc hubB sync --once
 check "the overtaking batch was answered 409" test "$(grep -c 'POST /v1/push 409' "$tmp/server.log")" -gt "$o409"

@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 start_server || exit 1
-console hubA civic-centre || { cat "$tmp/hubA.enrol"; exit 1; }
+desk hubA civic-centre || exit 1
 # A person the server has seen, for the log check at the end.
 fdc hubA customer add --name "Priya Patel" --email "priya@example.com" >/dev/null
 check "hub A sends a customer" fdc hubA sync --once

@@ -13,10 +13,9 @@ start_server || exit 1
 begin "the same batch delivered twice changes nothing"
 console hubC civic-centre || exit 1
 # A device of its own for hand-made batches (their seqs are not a desk's).
-code=$("$fdd" device add --site civic-centre --db "$DB" | sed -n 's/^enrolment code \([^ ]*\).*/\1/p')
-curl -sS -H 'Content-Type: application/json' -d "{\"code\":\"$code\"}" "$URL/v1/enrol" >"$tmp/enrol.json"
-token=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$tmp/enrol.json")
-dev=$(sed -n 's/.*"device_id": *"\([^"]*\)".*/\1/p' "$tmp/enrol.json")
+raw_enrol civic-centre enrol.json
+token=$raw_token
+dev=$raw_dev
 vid=01900000-0000-7000-8000-00000000aa01
 kid=01900000-0000-7000-8000-00000000aa02
 cat >"$tmp/batch.json" <<EOF

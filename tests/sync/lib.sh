@@ -10,8 +10,10 @@
 # and a database of its own, copied from a template in the one cluster the
 # runner started (SYNC_PG_PORT, SYNC_PG_TEMPLATE): starting PostgreSQL
 # once saves seconds a case. Run alone (sh tests/sync/NAME.t), a case
-# starts and removes a cluster of its own. Either way nothing one case
-# does is seen by another. KEEP=1 keeps a case's own temporary directory.
+# starts and removes a cluster of its own, and so does a case that sets
+# own_cluster=1 before sourcing lib.sh (one that reads the cluster's files,
+# where other cases' data would show). Either way nothing one case does is
+# seen by another. KEEP=1 keeps a case's own temporary directory.
 
 : "${here:?set here before sourcing lib.sh}"
 set -u
@@ -71,6 +73,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+if [ "${own_cluster:-0}" = 1 ]; then
+	SYNC_PG_PORT=""
+fi
 if [ -n "${SYNC_PG_PORT:-}" ]; then
 	pgport=$SYNC_PG_PORT
 	SYNC_PG_DB="host=127.0.0.1 port=$pgport user=fd dbname=postgres"
@@ -195,12 +200,43 @@ server_customer_state() {
 		sed 's/" : "/":"/g; s/": "/":"/g; s/, "/,"/g; s/{ /{/; s/ }/}/'
 }
 
+# desk NAME SITE: console NAME SITE, saying why when it cannot.
+desk() {
+	console "$1" "$2" || { cat "$tmp/$1.enrol"; return 1; }
+}
+
 # two_hubs: the server started and two desks enrolled, hubA at the civic
-# centre and hubB at the central library; says why when it cannot.
+# centre and hubB at the central library.
 two_hubs() {
-	start_server || return 1
-	console hubA civic-centre || { cat "$tmp/hubA.enrol"; return 1; }
-	console hubB hub-central-library || { cat "$tmp/hubB.enrol"; return 1; }
+	start_server && desk hubA civic-centre && desk hubB hub-central-library
+}
+
+# org_hubs: two_hubs, a supervisor rsup at the server (password
+# supervisor-password-1) and $token hub A's, for rget.
+org_hubs() {
+	two_hubs || return 1
+	printf 'supervisor-password-1\n' | "$fdd" user add rsup --role supervisor --db "$DB" >/dev/null
+	token=$(cat "$tmp/hubA.db.token")
+}
+
+# log_contacts NAME N ARGS...: N contacts at desk NAME (contact log ARGS).
+log_contacts() {
+	lc_desk=$1
+	lc_n=$2
+	shift 2
+	while [ "$lc_n" -gt 0 ]; do
+		fdc "$lc_desk" contact log "$@" >/dev/null
+		lc_n=$((lc_n - 1))
+	done
+}
+
+# raw_enrol SITE FILE: a device enrolled by hand (a raw HTTP client), its
+# answer in $tmp/FILE; sets raw_token and raw_dev.
+raw_enrol() {
+	code=$("$fdd" device add --site "$1" --db "$DB" | sed -n 's/^enrolment code \([^ ]*\).*/\1/p')
+	curl -sS -H 'Content-Type: application/json' -d "{\"code\":\"$code\"}" "$URL/v1/enrol" >"$tmp/$2"
+	raw_token=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$tmp/$2")
+	raw_dev=$(sed -n 's/.*"device_id": *"\([^"]*\)".*/\1/p' "$tmp/$2")
 }
 
 # ---- the console in tmux at 80x24 (its background sync every 0.5 s) ------
@@ -230,16 +266,15 @@ tshows() {
 }
 # twait TEXT: polls the pane until TEXT shows; fails the case if it never does.
 twait() {
-	poll "$wait_s" tshows -F "$1" && return 0
-	echo "  timed out waiting for: $1"
-	tscreen | sed 's/^/  | /'
-	case_ok=0
-	return 1
+	twait_grep -F "$1"
 }
 # twait_re REGEX: the same for an extended regular expression.
 twait_re() {
-	poll "$wait_s" tshows -E "$1" && return 0
-	echo "  timed out waiting for: $1"
+	twait_grep -E "$1"
+}
+twait_grep() {
+	poll "$wait_s" tshows "$1" "$2" && return 0
+	echo "  timed out waiting for: $2"
 	tscreen | sed 's/^/  | /'
 	case_ok=0
 	return 1

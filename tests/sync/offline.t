@@ -8,16 +8,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 start_server || exit 1
-console hubB hub-central-library || { cat "$tmp/hubB.enrol"; exit 1; }
+desk hubB hub-central-library || exit 1
 
 begin "contacts logged offline all arrive once"
 stop_server
 before=$(psql_q "SELECT count(*) FROM contact")
-n=0
-while [ $n -lt 25 ]; do
-	fdc hubB contact log --service council-tax-payment --outcome resolved --channel phone >/dev/null
-	n=$((n + 1))
-done
+log_contacts hubB 25 --service council-tax-payment --outcome resolved --channel phone
 fdc hubB sync --once >"$tmp/offline.out" 2>&1
 same "offline sync fails plainly" "1" "$(grep -c 'working offline' "$tmp/offline.out")"
 same "nothing lost while offline" "25" "$(sq hubB "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND record_type = 'contact'")"

@@ -7,9 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/sync/lib.sh
 . "$here/lib.sh"
 
-two_hubs || exit 1
-printf 'supervisor-password-1\n' | "$fdd" user add rsup --role supervisor --db "$DB" >/dev/null
-token=$(cat "$tmp/hubA.db.token")
+org_hubs || exit 1
 # The cases are raised while the server is away.
 stop_server
 

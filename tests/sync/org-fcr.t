@@ -8,9 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/sync/lib.sh
 . "$here/lib.sh"
 
-two_hubs || exit 1
-printf 'supervisor-password-1\n' | "$fdd" user add rsup --role supervisor --db "$DB" >/dev/null
-token=$(cat "$tmp/hubA.db.token")
+org_hubs || exit 1
 
 begin "org-wide audited FCR: repeats at other hubs and after the period; corrections"
 # One customer, the week of Monday 7 June 2027.
@@ -39,10 +37,9 @@ check "hub A sends its contacts" fdc hubA sync --once
 check "hub B sends its contacts" fdc hubB sync --once
 # X: another visit about the general enquiry (it would undo E and G), but
 # corrected by Y (a complaint, signposted): X neither counts nor undoes.
-code=$("$fdd" device add --site civic-centre --db "$DB" | sed -n 's/^enrolment code \([^ ]*\).*/\1/p')
-curl -sS -H 'Content-Type: application/json' -d "{\"code\":\"$code\"}" "$URL/v1/enrol" >"$tmp/enrol-fcr.json"
-ftoken=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$tmp/enrol-fcr.json")
-fdev=$(sed -n 's/.*"device_id": *"\([^"]*\)".*/\1/p' "$tmp/enrol-fcr.json")
+raw_enrol civic-centre enrol-fcr.json
+ftoken=$raw_token
+fdev=$raw_dev
 xv=01900000-0000-7000-8000-0000000fc001
 xid=01900000-0000-7000-8000-0000000fc002
 yid=01900000-0000-7000-8000-0000000fc003

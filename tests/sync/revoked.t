@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 start_server || exit 1
-console hubC civic-centre || { cat "$tmp/hubC.enrol"; exit 1; }
+desk hubC civic-centre || exit 1
 # A desk that has synced before it is revoked.
 fdc hubC sync --once >/dev/null 2>&1
 

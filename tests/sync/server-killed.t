@@ -8,15 +8,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 start_server || exit 1
-console hubA civic-centre || { cat "$tmp/hubA.enrol"; exit 1; }
+desk hubA civic-centre || exit 1
 
 begin "server killed (kill -9) mid-push, restarted: every contact exactly once"
 before=$(psql_q "SELECT count(*) FROM contact")
-n=0
-while [ $n -lt 20 ]; do
-	fdc hubA contact log --service council-tax-payment --outcome resolved >/dev/null
-	n=$((n + 1))
-done
+log_contacts hubA 20 --service council-tax-payment --outcome resolved
 stop_server
 start_server FRONTDESKD_TEST_PUSH_DELAY_MS=3000 || exit 1
 fdc hubA sync --once --retry-for 40 >"$tmp/kill.out" 2>&1 &

@@ -8,14 +8,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 start_server || exit 1
-console hubB hub-central-library || { cat "$tmp/hubB.enrol"; exit 1; }
+desk hubB hub-central-library || exit 1
 
 begin "sync runs off the typing path: no stall while a slow push is in flight"
-n=0
-while [ $n -lt 10 ]; do
-	fdc hubB contact log --service council-tax-payment --outcome resolved >/dev/null
-	n=$((n + 1))
-done
+log_contacts hubB 10 --service council-tax-payment --outcome resolved
 stop_server
 start_server FRONTDESKD_TEST_PUSH_DELAY_MS=1500 || exit 1
 fdc hubB sync --background 20 >"$tmp/bg.out" 2>&1

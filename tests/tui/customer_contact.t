@@ -5,14 +5,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tui/lib.sh
 . "$here/lib.sh"
 
-newdb
-start
-sign_in jsmith "$PW" || exit 1
-wait_for "Find a customer" || exit 1
-type_text "zoe"
-wait_for "> Zoë Brown" || exit 1
-keys Enter
-wait_for "Customer: Zoë Brown" || exit 1
+advisor_home || exit 1
+open_customer zoe "Zoë Brown" || exit 1
 keys F2
 wait_for "Log a contact" || exit 1
 wait_for "!! NEEDS: hearing impaired" || exit 1

@@ -4,10 +4,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tui/lib.sh
 . "$here/lib.sh"
 
-newdb
-start
-sign_in jsmith "$PW" || exit 1
-wait_for "Find a customer" || exit 1
+advisor_home || exit 1
 keys F7
 wait_for "Anonymous enquiry" || exit 1
 type_text "garden waste"

@@ -6,14 +6,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tui/lib.sh
 . "$here/lib.sh"
 
-newdb
-start
-sign_in jsmith "$PW" || exit 1
-wait_for "Find a customer" || exit 1
-type_text "lukasz"
-wait_for "> Łukasz Nowak" || exit 1
-keys Enter
-wait_for "Customer: Łukasz Nowak" || exit 1
+advisor_home || exit 1
+open_customer lukasz "Łukasz Nowak" || exit 1
 keys F7
 type_text "bin"
 wait_for "> Missed bin collection" || exit 1

@@ -7,14 +7,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tui/lib.sh
 . "$here/lib.sh"
 
-newdb
-start
-sign_in jsmith "$PW" || exit 1
-wait_for "Find a customer" || exit 1
-type_text "zoe"
-wait_for "> Zoë Brown" || exit 1
-keys Enter
-wait_for "Customer: Zoë Brown" || exit 1
+advisor_home || exit 1
+open_customer zoe "Zoë Brown" || exit 1
 keys F7
 wait_for "Find a flow (FAQ script)" || exit 1
 type_text "bin not collected"

@@ -10,10 +10,7 @@ cli config set idle_lock_minutes 5 >/dev/null
 start
 sign_in jsmith "$PW" || exit 1
 wait_for "Find a customer" || exit 1
-type_text "zoe"
-wait_for "> Zoë Brown" || exit 1
-keys Enter
-wait_for "Customer: Zoë Brown" || exit 1
+open_customer zoe "Zoë Brown" || exit 1
 echo 2026-11-20T10:06:00Z >"$dir/now"
 wait_for "This screen is locked" || exit 1
 if screen | grep -q -e "Zoë" -e "NEEDS" -e "NG12"; then

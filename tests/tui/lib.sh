@@ -212,13 +212,36 @@ cursor_at() {
 	tmux -L "$sock" display-message -p -t main '#{cursor_x} #{cursor_y}'
 }
 
+# advisor_home [ENV=VALUE...]: a ready desk (newdb), the console started
+# (with the settings given) and jsmith signed in, on the search screen.
+advisor_home() {
+	newdb
+	home_as jsmith "$@"
+}
+
+# home_as LOGIN [ENV=VALUE...]: the console started (with the settings
+# given) and LOGIN signed in, on the search screen.
+home_as() {
+	home_login=$1
+	shift
+	start "$@"
+	sign_in "$home_login" "$PW" || return 1
+	wait_for "Find a customer"
+}
+
+# open_customer TEXT NAME: on the search screen, types TEXT and opens NAME,
+# the first match.
+open_customer() {
+	type_text "$1"
+	wait_for "> $2" || return 1
+	keys Enter
+	wait_for "Customer: $2"
+}
+
 # open_zoe: from the search screen, opens Zoë Brown.
 open_zoe() {
 	wait_for "Find a customer" || return 1
-	type_text "zoe"
-	wait_for "> Zoë Brown" || return 1
-	keys Enter
-	wait_for "Customer: Zoë Brown"
+	open_customer zoe "Zoë Brown"
 }
 
 # report_data: a supervisor and two advisors' contacts in November 2026, three
@@ -260,9 +283,7 @@ report_data() {
 # referrals by service; extra arguments go to start.
 report_drill_setup() {
 	report_data
-	start "$@"
-	sign_in msup "$PW" || return 1
-	wait_for "Find a customer" || return 1
+	home_as msup "$@" || return 1
 	keys F9
 	wait_for "referrals 2026-11-01..2026-11-30 by service" || return 1
 	wait_for "Enter contacts  d dates" || return 1

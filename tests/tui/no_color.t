@@ -5,10 +5,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tui/lib.sh
 . "$here/lib.sh"
 
-newdb
-start NO_COLOR=1 TERM=xterm-256color
-sign_in jsmith "$PW" || exit 1
-wait_for "Find a customer" || exit 1
+advisor_home NO_COLOR=1 TERM=xterm-256color || exit 1
 keys F2
 type_text "missed bin"
 keys Enter 2 Tab Tab

@@ -4,10 +4,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tui/lib.sh
 . "$here/lib.sh"
 
-newdb
-start
-sign_in jsmith "$PW" || exit 1
-wait_for "Find a customer" || exit 1
+advisor_home || exit 1
 presses=0
 keys F2
 type_text "bin"

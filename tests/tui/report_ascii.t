@@ -5,9 +5,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 report_data
-start "LC_ALL=C"
-sign_in msup "$PW" || exit 1
-wait_for "Find a customer" || exit 1
+home_as msup "LC_ALL=C" || exit 1
 keys F9
 wait_for "Reports: this desk" || exit 1
 keys b

@@ -6,9 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 report_data
-start
-sign_in jsmith "$PW" || exit 1
-wait_for "Find a customer" || exit 1
+home_as jsmith || exit 1
 keys F9
 wait_for "by service, advisor advisor:jsmith" || exit 1
 keys End Right Enter

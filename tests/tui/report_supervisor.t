@@ -6,9 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 report_data
-start "LANG=en_GB.UTF-8"
-sign_in msup "$PW" || exit 1
-wait_for "Find a customer" || exit 1
+home_as msup "LANG=en_GB.UTF-8" || exit 1
 keys F1
 wait_for "F9               reports: referrals" || exit 1
 keys Escape F9

@@ -4,10 +4,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tui/lib.sh
 . "$here/lib.sh"
 
-newdb
-start
-sign_in jsmith "$PW" || exit 1
-wait_for "Find a customer" || exit 1
+advisor_home || exit 1
 type_text "zoe"
 wait_for "> Zoë Brown" || exit 1
 resize 120 40

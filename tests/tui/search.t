@@ -5,10 +5,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tui/lib.sh
 . "$here/lib.sh"
 
-newdb
-start
-sign_in jsmith "$PW" || exit 1
-wait_for "Find a customer" || exit 1
+advisor_home || exit 1
 type_text "zo"
 wait_for "> Zoë Brown" || exit 1
 keys C-u
@@ -26,9 +23,6 @@ wait_for "Nguyễn Văn An" || exit 1
 keys Enter
 wait_for "Customer: Nguyễn Văn An" || exit 1
 keys Escape C-u
-type_text "zoe"
-wait_for "> Zoë Brown" || exit 1
-keys Enter
-wait_for "Customer: Zoë Brown" || exit 1
+open_customer zoe "Zoë Brown" || exit 1
 wait_for "!! NEEDS: hearing impaired" || exit 1
 expect "view audit" "$(sql "select count(*) from audit where action = 'customer.view'")" 2
