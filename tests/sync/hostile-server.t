@@ -19,11 +19,7 @@ fdc desk config set server_url "http://127.0.0.1:$hport" >/dev/null
 hostile() {
 	python3 "$here/hostile-server.py" "$hport" "$1" 120 &
 	hpid=$!
-	i=0
-	until curl -s -o /dev/null "http://127.0.0.1:$hport/v1/pull?after=0" || [ $i -gt 100 ]; do
-		i=$((i + 1))
-		sleep 0.05
-	done
+	poll "$wait_s" curl -s -o /dev/null "http://127.0.0.1:$hport/v1/pull?after=0"
 	fdc desk sync --once >"$tmp/hostile.out" 2>&1
 	echo $?
 	kill "$hpid" 2>/dev/null

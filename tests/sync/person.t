@@ -1,6 +1,6 @@
 #!/bin/sh
-# Privileged acts need a person, and users are managed centrally (issue 13,
-# Deliver 2 and 5; man 7 frontdesk-sync, "PRIVILEGED ACTS"). A raw HTTP client with
+# Privileged acts need a person, and users are managed centrally (man 7
+# frontdesk-sync, "PRIVILEGED ACTS"). A raw HTTP client with
 # a device token tries to erase, to make users and to close another desk's
 # case without a valid session of a person holding the role; the session
 # endpoint is driven with wrong, unknown, disabled and locked-out logins; an
@@ -326,46 +326,24 @@ finish
 
 # ---- 6 -------------------------------------------------------------------
 begin "the console (tmux, 80x24) ends the open session of a user disabled centrally"
-tsock="fdperson-$$"
-tstop() {
-	tmux -L "$tsock" kill-server 2>/dev/null
-}
-tscreen() {
-	tmux -L "$tsock" capture-pane -p -t main
-}
-# twait TEXT: polls the pane (at most 15 s) until TEXT shows.
-twait() {
-	i=0
-	while [ $i -lt 150 ]; do
-		if tscreen | grep -qF -- "$1"; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "  timed out waiting for: $1"
-	tscreen | sed 's/^/  | /'
-	case_ok=0
-	return 1
-}
 fdc hubB sync --once >/dev/null 2>&1
-tmux -L "$tsock" -f /dev/null new-session -d -s main -x 80 -y 24 \
-	"env LC_ALL=C.UTF-8 TZ=UTC FRONTDESK_SYNC_INTERVAL_MS=500 '$fd' --db '$tmp/hubB.db'; echo CONSOLE-ENDED; sleep 600"
+tstart hubB
 twait "Sign in with your login name"
-tmux -L "$tsock" send-keys -t main -l radv
-tmux -L "$tsock" send-keys -t main Enter
-tmux -L "$tsock" send-keys -t main -l advisor-password-10
-tmux -L "$tsock" send-keys -t main Enter
+ttype radv
+tkeys Enter
+ttype advisor-password-10
+tkeys Enter
 twait "Find a customer"
 check "disabled centrally" "$fdd" user disable radv --db "$DB"
 twait "radv was disabled by an administrator and has been signed out."
 twait "Sign in with your login name"
 same "the customer screen is gone" "0" "$(tscreen | grep -c 'Find a customer')"
-tmux -L "$tsock" send-keys -t main -l radv
-tmux -L "$tsock" send-keys -t main Enter
-tmux -L "$tsock" send-keys -t main -l advisor-password-10
-tmux -L "$tsock" send-keys -t main Enter
-sleep 0.5
+ttype radv
+tkeys Enter
+ttype advisor-password-10
+tkeys Enter
+# (the refusal on screen, rather than a guess at how long it takes)
+twait "user 'radv' is disabled"
 same "radv cannot sign in again" "0" "$(tscreen | grep -c 'Find a customer')"
 tstop
 finish
@@ -378,19 +356,17 @@ fdc hubB customer erase "$gid" --reason "request by letter" --yes >/dev/null
 fdc hubB sync --once >/dev/null 2>&1
 same "the erasure waits at hub B" "1" "$(sq hubB "SELECT count(*) FROM outbox WHERE record_id = '$gid' AND wait_role = 'admin' AND sent_at IS NULL")"
 same "not erased at the server" "0" "$(server_erased "$gid")"
-tmux -L "$tsock" -f /dev/null new-session -d -s main -x 80 -y 24 \
-	"env LC_ALL=C.UTF-8 TZ=UTC FRONTDESK_SYNC_INTERVAL_MS=500 '$fd' --db '$tmp/hubB.db'; echo CONSOLE-ENDED; sleep 600"
+tstart hubB
 twait "Sign in with your login name"
-tmux -L "$tsock" send-keys -t main -l radmin
-tmux -L "$tsock" send-keys -t main Enter
-tmux -L "$tsock" send-keys -t main -l admin-password-1
-tmux -L "$tsock" send-keys -t main Enter
+ttype radmin
+tkeys Enter
+ttype admin-password-1
+tkeys Enter
 twait "Find a customer"
-i=0
-until [ "$(server_erased "$gid")" = 1 ] || [ $i -gt 150 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+erased_at_server() {
+	[ "$(server_erased "$gid")" = 1 ]
+}
+poll "$wait_s" erased_at_server
 same "erased at the server" "1" "$(server_erased "$gid")"
 same "nothing waits at hub B" "0" "$(sq hubB "SELECT count(*) FROM outbox WHERE wait_role IS NOT NULL AND sent_at IS NULL")"
 same "no session token in hub B's files" "0" "$(cat "$tmp/hubB.db" "$tmp/hubB.db-wal" 2>/dev/null | grep -a -c 'fds_')"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Restores lose nothing, and pull never wedges (issue 13, Deliver 3 and 4):
+# Restores lose nothing, and pull never wedges:
 # real desks backed up with sqlite3 .backup at several points, worked on,
 # restored and worked on again; every record made after the restore must
 # reach the server exactly once. A pulled change a desk cannot apply is

@@ -1,6 +1,6 @@
 #!/bin/sh
 # One set of case rules at the desk and at the centre, and the audit trail
-# anchored by the server (issue 13, 6 and 7). Real frontdeskd, PostgreSQL
+# anchored by the server. Real frontdeskd, PostgreSQL
 # and desks (see lib.sh). Ends with "N passed, M failed".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

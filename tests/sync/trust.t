@@ -1,5 +1,5 @@
 #!/bin/sh
-# A hostile device (issue 13, Deliver 1 and the server side of Deliver 3):
+# A hostile device (and the server side of a restored desk):
 # two enrolled desks, the victim at civic-centre and the attacker at
 # hub-central-library, and a raw HTTP client (curl) holding the attacker's
 # token. Each attack must be refused with its code, leave the server's
