@@ -129,7 +129,7 @@ static const struct cli_action *const actions[] = {&load_action, NULL};
 
 const struct cli_command cmd_data = {
     .name = "data",
-    .summary = "load reference data (services, teams, sites, ...) from CSV files",
+    .summary = "load reference data (services, teams, sites, ...) and the gazetteer from CSV",
     .usage = usage,
     .actions = actions,
 };

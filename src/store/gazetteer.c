@@ -15,7 +15,7 @@ static const char sql_count[] = "SELECT count(*) FROM gazetteer";
 /* Numbers in numeric order ("2" before "10"), then as text ("12" before
  * "12a"). */
 #define GAZETTEER_ORDER                                                                   \
-	" ORDER BY street_key, CAST(number AS INTEGER), number, address LIMIT "           \
+	" ORDER BY street_key, CAST(number AS INTEGER), number, address, uprn LIMIT "           \
 	"200"
 static const char sql_by_postcode[] =
 	"SELECT uprn, address, town, postcode FROM gazetteer WHERE postcode_key = ?1"
@@ -123,20 +123,12 @@ static enum status insert_entry(struct store *s, sqlite3_stmt *st,
 	return rc;
 }
 
-enum status store_gazetteer_replace(struct store *s, const struct gazetteer_entry *entries,
-				    size_t n, const char *source, size_t *bad, struct err *e)
+enum status gazetteer_write(struct store *s, const struct gazetteer_entry *entries, size_t n,
+			    size_t *bad, struct err *e)
 {
-	enum status rc = store_require(s, STORE_PERM_SETTINGS, "gazetteer", NULL, e);
-	char detail[ERR_FILE_MAX + 64];
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = stmt_sql(s, sql_clear, e);
+	enum status rc = st ? stmt_run(s, st, "emptying the gazetteer", e) : STATUS_DB;
 
-	if (!rc)
-		rc = store_tx_begin(s, e);
-	if (rc)
-		return rc;
-	store_bulk(s, true);
-	st = stmt_sql(s, sql_clear, e);
-	rc = st ? stmt_run(s, st, "emptying the gazetteer", e) : STATUS_DB;
 	for (size_t i = 0; !rc && i < n; i++) {
 		st = stmt_sql(s, sql_insert, e);
 		rc = st ? insert_entry(s, st, &entries[i], e) : STATUS_DB;
@@ -147,6 +139,21 @@ enum status store_gazetteer_replace(struct store *s, const struct gazetteer_entr
 				*bad = i;
 		}
 	}
+	return rc;
+}
+
+enum status store_gazetteer_replace(struct store *s, const struct gazetteer_entry *entries,
+				    size_t n, const char *source, size_t *bad, struct err *e)
+{
+	enum status rc = store_require(s, STORE_PERM_SETTINGS, "gazetteer", NULL, e);
+	char detail[ERR_FILE_MAX + 64];
+
+	if (!rc)
+		rc = store_tx_begin(s, e);
+	if (rc)
+		return rc;
+	store_bulk(s, true);
+	rc = gazetteer_write(s, entries, n, bad, e);
 	if (!rc) {
 		snprintf(detail, sizeof detail, "%zu addresses from %s", n,
 			 source ? source : "a file");
