@@ -26,6 +26,9 @@ fd address find 5 station rd
 fd address find NG9 1AE
 note each load is audited, with its file and count
 sqlite3 "$FRONTDESK_DB" "select action, detail from audit where action = 'gazetteer.load'" | filter
+note an advisor may not load one
+printf 'advisor-password\n' | frontdesk user add jsmith --role advisor >/dev/null
+printf 'advisor-password\n' | fd --user jsmith data load --gazetteer "$g/llpg.csv"
 note files that are not a gazetteer
 printf 'uprn,postcode\n1,NG1 1AA\n' >no-lines.csv
 fd data load --gazetteer no-lines.csv
