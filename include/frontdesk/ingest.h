@@ -195,7 +195,8 @@ enum status ingest_customers(struct store *s, const char *path, struct err_list 
  * once, a UK postcode, the first line or a street not empty, no control or
  * direction-changing characters); every problem goes to errs as
  * "FILE:LINE:COLUMN: message", the column the cell's, and if there is any
- * nothing changes. Otherwise the addresses replace the old ones in one
+ * nothing changes; so does a file with no addresses (it would empty the
+ * gazetteer). Otherwise the addresses replace the old ones in one
  * transaction (store_gazetteer_replace). *loaded (may be NULL) gets the
  * number of addresses.
  */

@@ -84,6 +84,11 @@ static int address_find(struct cli_call *call)
 			number[n] = '\0';
 			street = text + n + strspn(text + n, " ");
 		}
+		if (!street[strspn(street, " ,.")]) {
+			cli_table_free(t);
+			return cli_usage(&cmd_address, "find needs a postcode, or a street name "
+						       "after the house number");
+		}
 		rc = store_gazetteer_street(call->store, number, street, add_address, t, &found,
 					    &e);
 	}

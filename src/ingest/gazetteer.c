@@ -320,6 +320,15 @@ enum status ingest_gazetteer_load(struct store *s, const char *path, struct err_
 		err_list_add(errs, &e);
 		goto out;
 	}
+	if (ingest_csv_rows(&t) == 0) {
+		/* Loading it would empty the gazetteer: an export cut short,
+		 * more likely than a council with no addresses. */
+		rc = err_set(&e, STATUS_INVALID,
+			     "has a header and no addresses; export the gazetteer again");
+		err_at(&e, path, 0, 0);
+		err_list_add(errs, &e);
+		goto out;
+	}
 	g.data = data;
 	g.len = len;
 	g.rows = xcalloc(ingest_csv_rows(&t) ? ingest_csv_rows(&t) : 1, sizeof *g.rows);
