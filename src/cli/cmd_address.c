@@ -54,7 +54,7 @@ static int find_check(struct cli_call *call)
 
 static int add_address(void *ctx, const struct gazetteer_address *a)
 {
-	const char *cells[] = { a->uprn, a->address, a->town, a->postcode };
+	const char *cells[] = {a->uprn, a->address, a->town, a->postcode};
 
 	cli_table_add(ctx, cells);
 	return 0;
@@ -62,7 +62,7 @@ static int add_address(void *ctx, const struct gazetteer_address *a)
 
 static int address_find(struct cli_call *call)
 {
-	static const char *const columns[] = { "uprn", "address", "town", "postcode" };
+	static const char *const columns[] = {"uprn", "address", "town", "postcode"};
 	const char *text = buf_str(&((struct find_args *)call->args)->text);
 	struct cli_table *t = cli_table_new(columns, sizeof columns / sizeof columns[0]);
 	char postcode[16], number[32] = "";
@@ -89,8 +89,8 @@ static int address_find(struct cli_call *call)
 			return cli_usage(&cmd_address, "find needs a postcode, or a street name "
 						       "after the house number");
 		}
-		rc = store_gazetteer_street(call->store, number, street, add_address, t, &found,
-					    &e);
+		rc =
+		    store_gazetteer_street(call->store, number, street, add_address, t, &found, &e);
 	}
 	if (rc != STATUS_OK) {
 		exit = cli_fail_err(&e);
@@ -121,7 +121,7 @@ static const struct cli_action find_action = {
     .release = find_release,
 };
 
-static const struct cli_action *const actions[] = { &find_action, NULL };
+static const struct cli_action *const actions[] = {&find_action, NULL};
 
 const struct cli_command cmd_address = {
     .name = "address",

@@ -35,13 +35,39 @@ enum gz_col {
 	GZ_READ_ /* the columns from here on are not read */
 };
 static const char *const columns[] = {
-	"uprn", "address_line_1", "address_line_2", "address_line_3", "address_line_4", "town",
-	"postcode", "organisation", "sub_building", "building_name", "building_number",
-	"street_name", "locality", "town_name", "post_town",
-	/* known, not read */
-	"parent_uprn", "udprn", "usrn", "toid", "classification_code", "easting", "northing",
-	"latitude", "longitude", "rpc", "last_update_date", "single_line_address", "po_box",
-	"island", "delivery_point_suffix", "gss_code", "change_code",
+    "uprn",
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "address_line_4",
+    "town",
+    "postcode",
+    "organisation",
+    "sub_building",
+    "building_name",
+    "building_number",
+    "street_name",
+    "locality",
+    "town_name",
+    "post_town",
+    /* known, not read */
+    "parent_uprn",
+    "udprn",
+    "usrn",
+    "toid",
+    "classification_code",
+    "easting",
+    "northing",
+    "latitude",
+    "longitude",
+    "rpc",
+    "last_update_date",
+    "single_line_address",
+    "po_box",
+    "island",
+    "delivery_point_suffix",
+    "gss_code",
+    "change_code",
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
@@ -97,8 +123,7 @@ static size_t keep(struct gz_read *g, const char *s, size_t n)
 
 /* A cell's trimmed text, checked as one line of address text; NULL (with
  * the problem placed) when it is not clean. *out is "" for an empty cell. */
-static bool text_cell(struct gz_read *g, size_t row, enum gz_col col, const char *label,
-		      char **out)
+static bool text_cell(struct gz_read *g, size_t row, enum gz_col col, const char *label, char **out)
 {
 	struct err e;
 
@@ -144,17 +169,23 @@ static void check_row(struct gz_read *g, size_t r, struct buf *addr)
 		enum gz_col col;
 		const char *label;
 	} texts[] = {
-		{ GZ_LINE1, "address_line_1" },	      { GZ_LINE2, "address_line_2" },
-		{ GZ_LINE3, "address_line_3" },	      { GZ_LINE4, "address_line_4" },
-		{ GZ_TOWN, "town" },		      { GZ_ORGANISATION, "organisation" },
-		{ GZ_SUB_BUILDING, "sub_building" },   { GZ_BUILDING_NAME, "building_name" },
-		{ GZ_BUILDING_NUMBER, "building_number" }, { GZ_STREET_NAME, "street_name" },
-		{ GZ_LOCALITY, "locality" },	      { GZ_TOWN_NAME, "town_name" },
-		{ GZ_POST_TOWN, "post_town" },
+	    {GZ_LINE1, "address_line_1"},
+	    {GZ_LINE2, "address_line_2"},
+	    {GZ_LINE3, "address_line_3"},
+	    {GZ_LINE4, "address_line_4"},
+	    {GZ_TOWN, "town"},
+	    {GZ_ORGANISATION, "organisation"},
+	    {GZ_SUB_BUILDING, "sub_building"},
+	    {GZ_BUILDING_NAME, "building_name"},
+	    {GZ_BUILDING_NUMBER, "building_number"},
+	    {GZ_STREET_NAME, "street_name"},
+	    {GZ_LOCALITY, "locality"},
+	    {GZ_TOWN_NAME, "town_name"},
+	    {GZ_POST_TOWN, "post_town"},
 	};
-	char *v[GZ_READ_] = { NULL };
+	char *v[GZ_READ_] = {NULL};
 	char postcode[16];
-	struct gz_row row = { NONE, NONE, NONE, NONE, NONE, NONE, r, ingest_csv_line(g->t, r) };
+	struct gz_row row = {NONE, NONE, NONE, NONE, NONE, NONE, r, ingest_csv_line(g->t, r)};
 	const char *number = NULL, *number_end = NULL, *street = NULL, *town;
 	bool good = true;
 	struct err e;
@@ -254,7 +285,7 @@ static int by_uprn(const void *a, const void *b)
 /* A UPRN on two rows: the later one is refused, naming the first. */
 static void check_unique(struct gz_read *g)
 {
-	long long (*key)[2] = xcalloc(g->nrows ? g->nrows : 1, sizeof *key);
+	long long(*key)[2] = xcalloc(g->nrows ? g->nrows : 1, sizeof *key);
 	struct err e;
 
 	for (size_t i = 0; i < g->nrows; i++) {
@@ -266,8 +297,9 @@ static void check_unique(struct gz_read *g)
 		if (key[i][0] != key[i - 1][0])
 			continue;
 		err_clear(&e);
-		err_set(&e, STATUS_INVALID, "UPRN %lld is listed twice (first on line %d); keep one",
-			key[i][0], g->rows[key[i - 1][1]].line);
+		err_set(&e, STATUS_INVALID,
+			"UPRN %lld is listed twice (first on line %d); keep one", key[i][0],
+			g->rows[key[i - 1][1]].line);
 		problem(g, g->rows[key[i][1]].row, GZ_UPRN, &e);
 	}
 	free(key);
@@ -281,7 +313,7 @@ static const char *at(const struct gz_read *g, size_t off)
 enum status ingest_gazetteer_load(struct store *s, const char *path, struct err_list *errs,
 				  long *loaded)
 {
-	static const bool required[NCOLUMNS] = { [GZ_UPRN] = true, [GZ_POSTCODE] = true };
+	static const bool required[NCOLUMNS] = {[GZ_UPRN] = true, [GZ_POSTCODE] = true};
 	struct ingest_csv t;
 	struct gz_read g;
 	struct buf addr;
@@ -344,12 +376,12 @@ enum status ingest_gazetteer_load(struct store *s, const char *path, struct err_
 	entries = xcalloc(g.nrows ? g.nrows : 1, sizeof *entries);
 	for (size_t i = 0; i < g.nrows; i++)
 		entries[i] = (struct gazetteer_entry){
-			.uprn = at(&g, g.rows[i].uprn),
-			.address = at(&g, g.rows[i].address),
-			.town = at(&g, g.rows[i].town),
-			.postcode = at(&g, g.rows[i].postcode),
-			.number = at(&g, g.rows[i].number),
-			.street = at(&g, g.rows[i].street),
+		    .uprn = at(&g, g.rows[i].uprn),
+		    .address = at(&g, g.rows[i].address),
+		    .town = at(&g, g.rows[i].town),
+		    .postcode = at(&g, g.rows[i].postcode),
+		    .number = at(&g, g.rows[i].number),
+		    .street = at(&g, g.rows[i].street),
 		};
 	rc = store_gazetteer_replace(s, entries, g.nrows, path, &bad, &e);
 	if (rc) {

@@ -9,48 +9,46 @@
 
 static const char sql_clear[] = "DELETE FROM gazetteer";
 static const char sql_insert[] =
-	"INSERT INTO gazetteer (uprn, address, town, postcode, postcode_key, number, street_key)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "INSERT INTO gazetteer (uprn, address, town, postcode, postcode_key, number, street_key)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char sql_count[] = "SELECT count(*) FROM gazetteer";
 /* Numbers in numeric order ("2" before "10"), then as text ("12" before
  * "12a"). */
-#define GAZETTEER_ORDER                                                                   \
-	" ORDER BY street_key, CAST(number AS INTEGER), number, address, uprn LIMIT "           \
+#define GAZETTEER_ORDER                                                                            \
+	" ORDER BY street_key, CAST(number AS INTEGER), number, address, uprn LIMIT "              \
 	"200"
 static const char sql_by_postcode[] =
-	"SELECT uprn, address, town, postcode FROM gazetteer WHERE postcode_key = ?1"
-	GAZETTEER_ORDER;
+    "SELECT uprn, address, town, postcode FROM gazetteer WHERE postcode_key = ?1" GAZETTEER_ORDER;
 static const char sql_by_street[] =
-	"SELECT uprn, address, town, postcode FROM gazetteer"
-	" WHERE street_key >= ?1 AND street_key < ?2 AND (?3 IS NULL OR number = ?3)"
-	GAZETTEER_ORDER;
+    "SELECT uprn, address, town, postcode FROM gazetteer"
+    " WHERE street_key >= ?1 AND street_key < ?2 AND (?3 IS NULL OR number = ?3)" GAZETTEER_ORDER;
 
 _Static_assert(GAZETTEER_FIND_MAX == 200, "GAZETTEER_ORDER's LIMIT is GAZETTEER_FIND_MAX");
 
 /* The base letter of each precomposed Latin letter U+00C0..U+017F ('.':
  * none, kept as it is), so "ty gwyn" finds Tŷ Gwyn and "cwik" Ćwiklińska. */
-static const char latin_base[] =
-	"aaaaaaaceeeeiiiidnooooo.ouuuuy.."
-	"aaaaaaaceeeeiiiidnooooo.ouuuuy.y"
-	"aaaaaaccccccccdd"
-	"ddeeeeeeeeeegggg"
-	"gggghhhhiiiiiiii"
-	"ii..jjkkklllllll"
-	"lllnnnnnnnnnoooo"
-	"oo..rrrrrrssssss"
-	"sstttttt" "uuuuuuuu"
-	"uuuuwwyyyzzzzzzs";
+static const char latin_base[] = "aaaaaaaceeeeiiiidnooooo.ouuuuy.."
+				 "aaaaaaaceeeeiiiidnooooo.ouuuuy.y"
+				 "aaaaaaccccccccdd"
+				 "ddeeeeeeeeeegggg"
+				 "gggghhhhiiiiiiii"
+				 "ii..jjkkklllllll"
+				 "lllnnnnnnnnnoooo"
+				 "oo..rrrrrrssssss"
+				 "sstttttt"
+				 "uuuuuuuu"
+				 "uuuuwwyyyzzzzzzs";
+_Static_assert(sizeof latin_base == 0x180 - 0xC0 + 1, "one letter for each of U+00C0..U+017F");
 
 /* Street words as advisors shorten them; the gazetteer spells them out
  * (the LLPG's conventions), so a search reads them as the whole word. The
  * first word is never read so: "St" there is Saint. */
-_Static_assert(sizeof latin_base == 0x180 - 0xC0 + 1, "one letter for each of U+00C0..U+017F");
 
 static const char *const shortened[][2] = {
-	{ "st", "street" }, { "rd", "road" },	  { "ave", "avenue" },	 { "ln", "lane" },
-	{ "cl", "close" },  { "cres", "crescent" }, { "dr", "drive" },	 { "gdns", "gardens" },
-	{ "gr", "grove" },  { "pl", "place" },	  { "sq", "square" },	 { "terr", "terrace" },
-	{ "ct", "court" },
+    {"st", "street"}, {"rd", "road"},	    {"ave", "avenue"}, {"ln", "lane"},
+    {"cl", "close"},  {"cres", "crescent"}, {"dr", "drive"},   {"gdns", "gardens"},
+    {"gr", "grove"},  {"pl", "place"},	    {"sq", "square"},  {"terr", "terrace"},
+    {"ct", "court"},
 };
 
 /* The search key of a street or house number: folded (case, and accents
@@ -94,15 +92,16 @@ static char *gazetteer_key(const char *s, bool query)
 				snprintf(word, sizeof word, "%s", shortened[i][1]);
 				break;
 			}
-		if ((words++ && buf_adds(&out, " ") != STATUS_OK) || buf_adds(&out, word) != STATUS_OK)
+		if ((words++ && buf_adds(&out, " ") != STATUS_OK) ||
+		    buf_adds(&out, word) != STATUS_OK)
 			die("gazetteer: search key too long");
 	}
 	free(folded);
 	return buf_detach(&out);
 }
 
-static enum status insert_entry(struct store *s, sqlite3_stmt *st,
-				const struct gazetteer_entry *g, struct err *e)
+static enum status insert_entry(struct store *s, sqlite3_stmt *st, const struct gazetteer_entry *g,
+				struct err *e)
 {
 	char compact[16];
 	char *street = g->street && *g->street ? gazetteer_key(g->street, false) : NULL;
@@ -184,10 +183,10 @@ static enum status each_address(struct store *s, sqlite3_stmt *st,
 
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct gazetteer_address a = {
-			.uprn = col_text(st, 0),
-			.address = col_text(st, 1),
-			.town = col_text(st, 2),
-			.postcode = col_text(st, 3),
+		    .uprn = col_text(st, 0),
+		    .address = col_text(st, 1),
+		    .town = col_text(st, 2),
+		    .postcode = col_text(st, 3),
 		};
 
 		n++;

@@ -70,8 +70,8 @@ static char *address_row_text(void *ctx, int index, int width)
 {
 	const struct address_pick *st = ctx;
 	const struct address_row *r = &st->rows[index];
-	size_t widths[3] = { 0, 14, 12 };
-	const char *cells[3] = { r->address, r->town, r->uprn };
+	size_t widths[3] = {0, 14, 12};
+	const char *cells[3] = {r->address, r->town, r->uprn};
 
 	widths[0] = width > 34 ? (size_t)width - 34 : 1;
 	return tui_row_format(cells, widths, 3, 2);
@@ -111,7 +111,7 @@ static enum key_result pick_key(struct screen *sc, const struct tui_key *k)
 					.address = r->address,
 					.town = r->town,
 					.postcode = r->postcode,
-				});
+				    });
 		return KR_CLOSE;
 	}
 	if (tui_list_key(&st->list, k))
@@ -120,17 +120,17 @@ static enum key_result pick_key(struct screen *sc, const struct tui_key *k)
 }
 
 static const struct key_help pick_help[] = {
-	{ "Up, Down, PgUp, PgDn", "move" },
-	{ "Enter", "choose: fills the address, postcode and UPRN" },
-	{ "Esc", "back to the form, to type the address yourself" },
-	{ NULL, NULL },
+    {"Up, Down, PgUp, PgDn", "move"},
+    {"Enter", "choose: fills the address, postcode and UPRN"},
+    {"Esc", "back to the form, to type the address yourself"},
+    {NULL, NULL},
 };
 
 const struct screen_ops screen_address_pick_ops = {
-	.name = "choose an address",
-	.help = pick_help,
-	.open = pick_open,
-	.close = pick_close,
-	.draw = pick_draw,
-	.key = pick_key,
+    .name = "choose an address",
+    .help = pick_help,
+    .open = pick_open,
+    .close = pick_close,
+    .draw = pick_draw,
+    .key = pick_key,
 };
