@@ -683,7 +683,7 @@ static enum key_result edit_key(struct screen *sc, const struct tui_key *k)
 static const struct key_help edit_help[] = {
 	{ "Ctrl-S or F10", "save" },
 	{ "Tab, Enter, Down", "next field (Enter on the last field saves)" },
-	{ "Enter on the postcode", "lists its addresses from the gazetteer, to choose one" },
+	{ "Enter (postcode)", "list the addresses at it (gazetteer), to choose one" },
 	{ "Shift-Tab, Up", "previous field" },
 	{ "Left/Right/Space", "change a choice (preferred channel)" },
 	{ "Ctrl-U", "clear the field" },
