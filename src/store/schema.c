@@ -267,14 +267,16 @@ static const char schema_v8[] =
 
 /* Version 9: the council's gazetteer (store_gazetteer_replace). The UPRN
  * is the key; postcode_key is the compact postcode ("ng123ab") and
- * street_key the folded street, so both searches read an index. */
+ * street_key the folded street, so both searches read an index. "IF NOT
+ * EXISTS": a file taken back to an older schema by hand (as test_upgrade
+ * does) may still hold the table. */
 static const char schema_v9[] =
-	"CREATE TABLE gazetteer ("
+	"CREATE TABLE IF NOT EXISTS gazetteer ("
 	"  uprn INTEGER PRIMARY KEY, address TEXT NOT NULL, town TEXT,"
 	"  postcode TEXT NOT NULL, postcode_key TEXT NOT NULL,"
 	"  number TEXT, street_key TEXT);"
-	"CREATE INDEX gazetteer_postcode ON gazetteer(postcode_key);"
-	"CREATE INDEX gazetteer_street ON gazetteer(street_key, number);";
+	"CREATE INDEX IF NOT EXISTS gazetteer_postcode ON gazetteer(postcode_key);"
+	"CREATE INDEX IF NOT EXISTS gazetteer_street ON gazetteer(street_key, number);";
 
 static const char *const migrations[] = {
 	NULL, /* version 0 is the empty file */
