@@ -79,7 +79,8 @@ LIB_OBJS    = $(CORE_OBJS) $(STORE_OBJS) $(INGEST_OBJS) $(FLOW_OBJS) $(REPORT_OB
 # What frontdeskd links: core, flow, report, the ingest files that only read
 # (the others write the desk's store) and its own server/pg. No store object:
 # a call that reaches the desk's store fails to link.
-INGEST_READ_OBJS = $(filter-out %/customers.o %/retention.o %/refdata_load.o,$(INGEST_OBJS))
+INGEST_READ_OBJS = $(filter-out %/customers.o %/retention.o %/refdata_load.o %/gazetteer.o,\
+		   $(INGEST_OBJS))
 SERVER_LINK_OBJS = $(SERVER_OBJS) $(INGEST_READ_OBJS) $(FLOW_OBJS) $(REPORT_OBJS) $(CORE_OBJS)
 # After each server link: the binary needs no libsqlite3 and holds no
 # sqlite3_ or store_ symbol, or it is removed and the build fails.

@@ -109,7 +109,7 @@ struct cli_command {
 
 extern const struct cli_command cmd_init, cmd_config, cmd_customer, cmd_contact, cmd_case,
 	cmd_import, cmd_data, cmd_demo, cmd_flow, cmd_report,
-	cmd_user, cmd_sync, cmd_device, cmd_audit, cmd_retention;
+	cmd_user, cmd_sync, cmd_device, cmd_audit, cmd_retention, cmd_address;
 
 /*
  * Runs cmd with argv (argv[0] the command's word) as its table says: finds

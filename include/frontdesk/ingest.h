@@ -28,8 +28,9 @@
  */
 #define INGEST_ERRORS_SHOWN 20
 
-/* Formats one problem as "FILE:LINE: message" ("FILE: message" without a
- * line, the message alone without a file) into out. */
+/* Formats one problem as "FILE:LINE: message" ("FILE:LINE:COLUMN: message"
+ * when it points at a cell, "FILE: message" without a line, the message
+ * alone without a file) into out. */
 void ingest_err_format(const struct err *e, char *out, size_t outsz);
 /*
  * Appends every kept problem to out, one "FILE:LINE: message" per line, and,
@@ -180,6 +181,27 @@ enum status ingest_refdata_load(struct store *s, const char *dir, struct err_lis
  */
 enum status ingest_customers(struct store *s, const char *path, struct err_list *errs,
 			     long *imported);
+
+/* ---- the council's gazetteer ----------------------------------------- */
+
+/* Largest gazetteer file accepted (a county's LLPG is a few hundred MB). */
+#define INGEST_GAZETTEER_MAX_BYTES (1024u * 1024u * 1024u)
+
+/*
+ * Makes the store's gazetteer equal to the CSV file at path (the columns
+ * man 5 frontdesk-data lists: uprn and postcode, with address_line_1..4
+ * and town, or AddressBase Core's building and street columns). Every row
+ * is checked first with core's validators (UPRN 1-12 digits, each UPRN
+ * once, a UK postcode, the first line or a street not empty, no control or
+ * direction-changing characters); every problem goes to errs as
+ * "FILE:LINE:COLUMN: message", the column the cell's, and if there is any
+ * nothing changes; so does a file with no addresses (it would empty the
+ * gazetteer). Otherwise the addresses replace the old ones in one
+ * transaction (store_gazetteer_replace). *loaded (may be NULL) gets the
+ * number of addresses.
+ */
+enum status ingest_gazetteer_load(struct store *s, const char *path, struct err_list *errs,
+				  long *loaded);
 
 /* ---- retention schedule (issue 7) ------------------------------------ */
 

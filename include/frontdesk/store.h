@@ -40,7 +40,7 @@ struct store;
  */
 
 /* The schema version this program writes and understands. */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 enum store_open_flags {
 	STORE_READONLY = 1 << 0, /* open for reading only */
@@ -194,6 +194,63 @@ enum status store_ref_list(struct store *s, enum ref_kind kind,
 			   struct err *e);
 /* Bank holidays, sorted; caller frees *out. */
 enum status store_holidays(struct store *s, struct date **out, size_t *n, struct err *e);
+
+/* ---- the council's gazetteer (gazetteer.c) ------------------------------ */
+
+/*
+ * The addresses the council's LLPG lists, each with its UPRN, loaded whole
+ * from a CSV file (frontdesk data load --gazetteer) and read by the
+ * customer form and `frontdesk address find`, so an advisor picks an
+ * address instead of typing it. Desk-only reference data: it is not synced
+ * (each desk loads the council's file) and holds no personal data. Loading
+ * needs STORE_PERM_SETTINGS and is audited.
+ */
+
+/* One address to load; every text is borrowed. */
+struct gazetteer_entry {
+	const char *uprn;     /* 1-12 digits (checked by the caller) */
+	const char *address;  /* the address lines joined with ", " (not empty) */
+	const char *town;     /* NULL or "" when the file gives none */
+	const char *postcode; /* canonical ("NG12 3AB") */
+	const char *number;   /* the house number ("12", "12a"); NULL: none */
+	const char *street;   /* the street the number is on; NULL: none */
+};
+
+/* One address found; every text is borrowed for the callback only. */
+struct gazetteer_address {
+	const char *uprn, *address, *town, *postcode;
+};
+
+/* Most addresses a search answers. */
+#define GAZETTEER_FIND_MAX 200
+
+/*
+ * Makes the gazetteer equal to the n entries in one transaction (all or
+ * nothing), with one audit row naming source (a file name) and the count.
+ * A UPRN listed twice is refused (STATUS_INVALID naming the entry's index
+ * in *bad, which may be NULL); the caller checks for it first to name the
+ * lines.
+ */
+enum status store_gazetteer_replace(struct store *s, const struct gazetteer_entry *entries,
+				    size_t n, const char *source, size_t *bad, struct err *e);
+/* The number of addresses loaded; -1 on failure. */
+long long store_gazetteer_count(struct store *s);
+/*
+ * The addresses at a postcode (canonical, as valid_postcode gives it), in
+ * street and number order, at most GAZETTEER_FIND_MAX: fn is called for
+ * each (a non-zero return stops). *found (may be NULL) gets how many fn saw.
+ */
+enum status store_gazetteer_postcode(struct store *s, const char *postcode,
+				     int (*fn)(void *ctx, const struct gazetteer_address *a),
+				     void *ctx, long *found, struct err *e);
+/*
+ * The addresses on a street whose name starts with street (case and accents
+ * folded: "high st" finds High Street), and when number is not NULL or ""
+ * at that house number only; order, cap and fn as above.
+ */
+enum status store_gazetteer_street(struct store *s, const char *number, const char *street,
+				   int (*fn)(void *ctx, const struct gazetteer_address *a),
+				   void *ctx, long *found, struct err *e);
 
 /* ---- customers (customer.c) -------------------------------------------- */
 

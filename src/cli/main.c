@@ -89,7 +89,7 @@ static const struct cli_command cmd_console = {
 
 const struct cli_command *const cli_commands[] = {
     &cmd_init,	 &cmd_config, &cmd_customer, &cmd_contact, &cmd_case,
-    &cmd_import, &cmd_data,   &cmd_demo,     &cmd_flow,	   &cmd_report, &cmd_user, &cmd_sync, &cmd_device, &cmd_audit, &cmd_retention, &cmd_console,
+    &cmd_import, &cmd_data,   &cmd_address, &cmd_demo,     &cmd_flow,	   &cmd_report, &cmd_user, &cmd_sync, &cmd_device, &cmd_audit, &cmd_retention, &cmd_console,
     NULL,
 };
 

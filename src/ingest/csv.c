@@ -401,8 +401,7 @@ enum status ingest_csv_parse_each(struct ingest_csv *t, const char *name, const 
 	return parse(t, name, data, len, batch, fn, ctx, e);
 }
 
-/* The whole file at path in *out (caller frees), at most max_bytes. */
-static enum status read_all(const char *path, size_t max_bytes, char **out, size_t *outlen,
+enum status ingest_file_read(const char *path, size_t max_bytes, char **out, size_t *outlen,
 			    struct err *e)
 {
 	struct stat st;
@@ -497,12 +496,49 @@ enum status ingest_csv_read_each(struct ingest_csv *t, const char *path, size_t 
 	err_clear(e);
 	memset(t, 0, sizeof *t);
 	snprintf(t->name, sizeof t->name, "%s", path);
-	rc = read_all(path, max_bytes, &data, &len, e);
+	rc = ingest_file_read(path, max_bytes, &data, &len, e);
 	if (rc != STATUS_OK)
 		return rc;
 	rc = parse(t, path, data, len, batch, fn, ctx, e);
 	free(data);
 	return rc;
+}
+
+void ingest_csv_place(const char *data, size_t len, int line, size_t col, int *at_line,
+		      int *at_col)
+{
+	size_t i = 0, field = 0;
+	int l = 1, c = 1;
+	bool quoted = false;
+
+	*at_line = line;
+	*at_col = 1;
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	for (; i < len && l < line; i++)
+		if (data[i] == '\n')
+			l++;
+	for (; i < len; i++) {
+		unsigned char ch = (unsigned char)data[i];
+
+		if (field == col) {
+			*at_line = l;
+			*at_col = c;
+			return;
+		}
+		if ((ch & 0xC0) != 0x80)
+			c++;
+		if (ch == '"') {
+			quoted = !quoted;
+		} else if (ch == ',' && !quoted) {
+			field++;
+		} else if (ch == '\n') {
+			if (!quoted)
+				return;
+			l++;
+			c = 1;
+		}
+	}
 }
 
 size_t ingest_csv_rows(const struct ingest_csv *t)

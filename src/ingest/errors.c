@@ -13,7 +13,9 @@ void ingest_err_format(const struct err *e, char *out, size_t outsz)
 {
 	if (!outsz)
 		return;
-	if (e->file[0] && e->line > 0)
+	if (e->file[0] && e->line > 0 && e->col > 0)
+		snprintf(out, outsz, "%s:%d:%d: %s", e->file, e->line, e->col, e->msg);
+	else if (e->file[0] && e->line > 0)
 		snprintf(out, outsz, "%s:%d: %s", e->file, e->line, e->msg);
 	else if (e->file[0])
 		snprintf(out, outsz, "%s: %s", e->file, e->msg);

@@ -139,6 +139,67 @@ static void ascii_lower(const char *s, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
+/* ---- the demo gazetteer ------------------------------------------------- */
+
+/* Houses on each demo street: the gazetteer lists 1 to DEMO_HOUSES on every
+ * street of every town, and each demo customer with an address lives at
+ * one of them. */
+#define DEMO_HOUSES 180u
+/* Houses that share a postcode (a UK postcode covers about 15). */
+#define DEMO_POSTCODE_HOUSES 20u
+
+/* One address of the demo gazetteer. */
+struct demo_address {
+	char address[80], postcode[12], uprn[16], number[8];
+};
+
+/* House `house` of street `street` in town t, as a pure function of the
+ * three: its postcode is shared by a block of DEMO_POSTCODE_HOUSES houses;
+ * its UPRN is unique (12 digits). */
+static void demo_address(int t, int street, unsigned house, struct demo_address *a)
+{
+	static const char letters[] = "ABDEFGHJLNPQRSTUWXYZ";
+	unsigned block = (house - 1) / DEMO_POSTCODE_HOUSES;
+	uint64_t h = ((uint64_t)(t * (int)COUNT(streets) + street) * 16 + block) *
+		     0x9e3779b97f4a7c15ULL;
+
+	snprintf(a->number, sizeof a->number, "%u", house);
+	snprintf(a->address, sizeof a->address, "%u %s", house, streets[street]);
+	snprintf(a->postcode, sizeof a->postcode, "%s %u%c%c", towns[t].outward[street % 4],
+		 (unsigned)((h >> 20) % 10), letters[(h >> 32) % 20], letters[(h >> 44) % 20]);
+	snprintf(a->uprn, sizeof a->uprn, "%llu",
+		 100000000000ULL + (unsigned long long)(t * (int)COUNT(streets) + street) * 1000u +
+			 house);
+}
+
+/* Writes the demo gazetteer: every house on every demo street, inside the
+ * caller's transaction. */
+static enum status demo_gazetteer(struct store *s, struct err *e)
+{
+	size_t n = COUNT(towns) * COUNT(streets) * DEMO_HOUSES, i = 0;
+	struct demo_address *a = xcalloc(n, sizeof *a);
+	struct gazetteer_entry *g = xcalloc(n, sizeof *g);
+	enum status rc;
+
+	for (int t = 0; t < (int)COUNT(towns); t++)
+		for (int street = 0; street < (int)COUNT(streets); street++)
+			for (unsigned house = 1; house <= DEMO_HOUSES; house++, i++) {
+				demo_address(t, street, house, &a[i]);
+				g[i] = (struct gazetteer_entry){
+					.uprn = a[i].uprn,
+					.address = a[i].address,
+					.town = towns[t].town,
+					.postcode = a[i].postcode,
+					.number = a[i].number,
+					.street = streets[street],
+				};
+			}
+	rc = gazetteer_write(s, g, n, NULL, e);
+	free(g);
+	free(a);
+	return rc;
+}
+
 /* Customer number i of a seed, as a pure function of (seed, i). */
 struct demo_person {
 	char id[UUID_STR_LEN + 1];
@@ -167,13 +228,24 @@ static void make_person(uint64_t seed, long i, int64_t now_ms, struct demo_perso
 	snprintf(p->dob, sizeof p->dob, "%04u-%02u-%02u", 1930 + pick(&r, 77), 1 + pick(&r, 12),
 		 1 + pick(&r, 28));
 	p->has_address = pick(&r, 100) < 85;
-	snprintf(p->address, sizeof p->address, "%u %s, %s", 1 + pick(&r, 180),
-		 streets[pick(&r, COUNT(streets))], towns[t].town);
-	snprintf(p->postcode, sizeof p->postcode, "%s %u%c%c", towns[t].outward[pick(&r, 4)],
-		 pick(&r, 10), "ABDEFGHJLNPQRSTUWXYZ"[pick(&r, 20)],
-		 "ABDEFGHJLNPQRSTUWXYZ"[pick(&r, 20)]);
+	{
+		/* street before house: the order the compiler took them in
+		 * when they were arguments of one call */
+		int street = (int)pick(&r, COUNT(streets));
+		unsigned house = 1 + pick(&r, DEMO_HOUSES);
+		struct demo_address a;
+
+		/* The draws the postcode and UPRN were once made from are
+		 * still taken, so every field after them is as it was. */
+		for (int k = 0; k < 4; k++)
+			(void)pick(&r, 20);
+		demo_address(t, street, house, &a);
+		snprintf(p->address, sizeof p->address, "%s, %s", a.address, towns[t].town);
+		snprintf(p->postcode, sizeof p->postcode, "%s", a.postcode);
+		snprintf(p->uprn, sizeof p->uprn, "%s", a.uprn);
+	}
 	p->has_uprn = p->has_address && pick(&r, 100) < 60;
-	snprintf(p->uprn, sizeof p->uprn, "%u", 100000000u + pick(&r, 900000000u));
+	(void)pick(&r, 900000000u);
 	p->has_phone = pick(&r, 100) < 75;
 	{
 		int k = (int)pick(&r, COUNT(drama_phones));
@@ -698,6 +770,8 @@ enum status store_demo_generate(struct store *s, const struct demo_options *o, s
 		make_person(o->seed, i, now_ms, &p);
 		memcpy(ids[i], p.id, sizeof ids[i]);
 	}
+	if (!rc)
+		rc = demo_gazetteer(s, e);
 	if (!rc)
 		rc = pass_contacts(&d, o, now_ms, ids, code ? code : "ZZZ", &chain, &counter, e);
 	if (!rc)

@@ -137,6 +137,14 @@ void store_now(char *out, size_t outsz);
 /* A day in milliseconds (the clock's unit). */
 #define DAY_MS (24LL * 3600 * 1000)
 
+/* ---- the gazetteer (gazetteer.c) ----------------------------------------- */
+
+/* Empties the gazetteer and writes the n entries, inside the caller's
+ * transaction (no permission asked, nothing audited: the caller does
+ * both). A UPRN twice: STATUS_INVALID, its index in *bad (may be NULL). */
+enum status gazetteer_write(struct store *s, const struct gazetteer_entry *entries, size_t n,
+			    size_t *bad, struct err *e);
+
 /* ---- schema (schema.c, and the steps other files own) ------------------- */
 
 /* Schema migrations: brings the file from its user_version to

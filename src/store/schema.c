@@ -265,6 +265,19 @@ static const char schema_v8[] =
 	"  reason TEXT NOT NULL, at TEXT NOT NULL, reported_at TEXT);"
 	"CREATE INDEX pull_problem_record ON pull_problem(record_type, record_id);";
 
+/* Version 9: the council's gazetteer (store_gazetteer_replace). The UPRN
+ * is the key; postcode_key is the compact postcode ("ng123ab") and
+ * street_key the folded street, so both searches read an index. "IF NOT
+ * EXISTS": a file taken back to an older schema by hand (as test_upgrade
+ * does) may still hold the table. */
+static const char schema_v9[] =
+	"CREATE TABLE IF NOT EXISTS gazetteer ("
+	"  uprn INTEGER PRIMARY KEY, address TEXT NOT NULL, town TEXT,"
+	"  postcode TEXT NOT NULL, postcode_key TEXT NOT NULL,"
+	"  number TEXT, street_key TEXT);"
+	"CREATE INDEX IF NOT EXISTS gazetteer_postcode ON gazetteer(postcode_key);"
+	"CREATE INDEX IF NOT EXISTS gazetteer_street ON gazetteer(street_key, number);";
+
 static const char *const migrations[] = {
 	NULL, /* version 0 is the empty file */
 	schema_v1,
@@ -275,6 +288,7 @@ static const char *const migrations[] = {
 	schema_v6,
 	schema_v7,
 	schema_v8,
+	schema_v9,
 };
 
 /* Device identity, made once when the schema is first created. The device

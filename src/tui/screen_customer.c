@@ -387,7 +387,17 @@ struct customer_edit {
 	struct customer *before;
 	struct form_field fields[NEDIT];
 	struct form form;
+	bool gazetteer; /* a gazetteer is loaded: a postcode offers its addresses */
 };
+
+/* The form's field for a customer field. */
+static struct form_field *edit_field(struct customer_edit *st, enum customer_field cf)
+{
+	for (int i = 0; i < NEDIT; i++)
+		if (edit_fields[i] == cf)
+			return &st->fields[i];
+	die("customer form: no field for %s", customer_field_name(cf));
+}
 
 static int add_channel(void *ctx, const char *code, const char *name)
 {
@@ -421,6 +431,7 @@ static void edit_open(struct screen *sc, const void *arg)
 	struct err e;
 
 	sc->state = st;
+	st->gazetteer = store_gazetteer_count(sc->t->store) > 0;
 	if (o && o->customer_id) {
 		snprintf(st->id, sizeof st->id, "%s", o->customer_id);
 		err_clear(&e);
@@ -434,6 +445,8 @@ static void edit_open(struct screen *sc, const void *arg)
 
 		ff->label = customer_field_label(cf);
 		ff->hint = field_hint(cf);
+		if (cf == CF_postcode && st->gazetteer)
+			ff->hint = "UK postcode, like NG12 3AB; Enter lists its addresses";
 		ff->required = cf == CF_name;
 		ff->kind = cf == CF_preferred_channel ? FORM_CHOICE : FORM_TEXT;
 		ff->text.max_chars = cf == CF_address ? ADDRESS_MAX_CHARS : NAME_MAX_CHARS;
@@ -593,6 +606,51 @@ static void edit_draw(struct screen *sc)
 		  " Ctrl-S save   Tab/Enter next field   Shift-Tab back   Esc cancel", PAINT_DIM);
 }
 
+/* The address the advisor chose: it fills the address (with its town),
+ * the postcode and the UPRN, and the form moves on past them. */
+static void address_chosen(void *ctx, const struct gazetteer_address *a)
+{
+	struct customer_edit *st = ctx;
+	struct form_field *address = edit_field(st, CF_address);
+	struct form_field *postcode = edit_field(st, CF_postcode);
+	struct form_field *uprn = edit_field(st, CF_uprn);
+	char text[4 * ADDRESS_MAX_CHARS + 8];
+
+	snprintf(text, sizeof text, "%s%s%s", a->address, a->town[0] ? ", " : "", a->town);
+	tui_field_set(&address->text, text);
+	tui_field_set(&postcode->text, a->postcode);
+	tui_field_set(&uprn->text, a->uprn);
+	address->text.changed = postcode->text.changed = uprn->text.changed = true;
+	address->error[0] = postcode->error[0] = uprn->error[0] = '\0';
+	st->form.focus = (int)(uprn - st->fields);
+	form_focus_next(&st->form, 1);
+}
+
+/* Enter on the postcode: the addresses at it, when the gazetteer has any.
+ * True when the list opened. */
+static bool offer_addresses(struct screen *sc)
+{
+	struct customer_edit *st = sc->state;
+	struct form_field *ff = &st->fields[st->form.focus];
+	char postcode[16];
+	long found = 0;
+
+	if (!st->gazetteer || edit_fields[st->form.focus] != CF_postcode ||
+	    valid_postcode("postcode", ff->text.text, postcode, sizeof postcode, NULL) !=
+		    STATUS_OK)
+		return false;
+	if (store_gazetteer_postcode(sc->t->store, postcode, NULL, NULL, &found, NULL) !=
+		    STATUS_OK ||
+	    found == 0) {
+		tui_say(sc->t, "No address at %s in the gazetteer; type the address yourself.",
+			postcode);
+		return false;
+	}
+	tui_push(sc->t, &screen_address_pick_ops,
+		 &(struct address_pick_open){ postcode, address_chosen, st });
+	return true;
+}
+
 static enum key_result edit_key(struct screen *sc, const struct tui_key *k)
 {
 	struct customer_edit *st = sc->state;
@@ -612,6 +670,8 @@ static enum key_result edit_key(struct screen *sc, const struct tui_key *k)
 		edit_save(sc);
 		return KR_USED;
 	}
+	if (k->kind == TK_ENTER && offer_addresses(sc))
+		return KR_USED;
 	if (k->kind == TK_CHAR && k->wc == L'?' &&
 	    (st->fields[st->form.focus].kind != FORM_TEXT || st->fields[st->form.focus].text.len == 0))
 		return KR_UNUSED;
@@ -623,6 +683,7 @@ static enum key_result edit_key(struct screen *sc, const struct tui_key *k)
 static const struct key_help edit_help[] = {
 	{ "Ctrl-S or F10", "save" },
 	{ "Tab, Enter, Down", "next field (Enter on the last field saves)" },
+	{ "Enter (postcode)", "list the addresses at it (gazetteer), to choose one" },
 	{ "Shift-Tab, Up", "previous field" },
 	{ "Left/Right/Space", "change a choice (preferred channel)" },
 	{ "Ctrl-U", "clear the field" },

@@ -136,6 +136,17 @@ struct flow_open {
 	const char *visit_id;	 /* NULL: a new visit */
 };
 
+/* Choosing an address from the gazetteer: screen_address.c. */
+extern const struct screen_ops screen_address_pick_ops;
+/* Argument of screen_address_pick_ops.open: the addresses at postcode
+ * (canonical) are listed; Enter calls chosen with the one picked (its
+ * texts borrowed for the call) and closes. */
+struct address_pick_open {
+	const char *postcode;
+	void (*chosen)(void *ctx, const struct gazetteer_address *a);
+	void *ctx;
+};
+
 /* Argument of screen_contact_ops.open (NULL: an anonymous contact). */
 struct contact_open {
 	const char *customer_id;

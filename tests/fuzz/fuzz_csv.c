@@ -10,13 +10,15 @@
  *
  * Checks, beyond "no crash, no leak": a table that parses has the header's
  * number of fields in every row, record lines that only go forward, fields
- * that are valid UTF-8 without NUL bytes, and a failure that says where.
+ * that are valid UTF-8 without NUL bytes, a failure that says where, and
+ * a place for every cell (ingest_csv_place) inside its own record.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "frontdesk/ingest.h"
+#include "../../src/ingest/ingest_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,10 +49,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (line <= prev)
 			abort();
 		prev = line;
+		int next = r + 1 < rows ? ingest_csv_line(&t, r + 1) : INT32_MAX;
 		for (size_t c = 0; c < ncols; c++) {
 			const char *f = ingest_csv_field(&t, r, c);
 			size_t len = strlen(f);
+			int at_line, at_col;
 			if (!utf8_valid(f, len) || len > INGEST_CSV_FIELD_MAX || strchr(f, '\r'))
+				abort();
+			ingest_csv_place((const char *)data, size, line, c, &at_line, &at_col);
+			if (at_line < line || at_line >= next || at_col < 1)
 				abort();
 		}
 	}

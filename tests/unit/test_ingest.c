@@ -710,6 +710,109 @@ static void test_csv_each(void **state)
 	buf_release(&seen);
 }
 
+/* ---- the gazetteer ----------------------------------------------------- */
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The first kept problem, formatted. */
+static const char *first_problem(const struct err_list *el)
+{
+	static char line[ERR_FILE_MAX + ERR_MSG_MAX + 32];
+
+	assert_true(el->count > 0);
+	ingest_err_format(&el->items[0], line, sizeof line);
+	return line;
+}
+
+/* Degenerate files first: none, empty, header only, no address column. */
+static void test_gazetteer_degenerate(void **state)
+{
+	struct tmpdb *db = tmpdb_open();
+	struct err_list el;
+	char path[160];
+	long n = -1;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/g.csv", db->dir);
+	err_list_init(&el, 20);
+	assert_int_not_equal(ingest_gazetteer_load(db->s, path, &el, &n), STATUS_OK);
+	assert_int_equal(n, 0);
+	write_text(path, "");
+	err_list_release(&el);
+	err_list_init(&el, 20);
+	assert_int_equal(ingest_gazetteer_load(db->s, path, &el, &n), STATUS_PARSE);
+	write_text(path, "uprn,address_line_1,postcode\r\n");
+	err_list_release(&el);
+	err_list_init(&el, 20);
+	assert_int_equal(ingest_gazetteer_load(db->s, path, &el, &n), STATUS_INVALID);
+	assert_non_null(strstr(first_problem(&el), "has a header and no addresses"));
+	write_text(path, "uprn,town,postcode\n1,Nottingham,NG1 1AA\n");
+	err_list_release(&el);
+	err_list_init(&el, 20);
+	assert_int_equal(ingest_gazetteer_load(db->s, path, &el, &n), STATUS_PARSE);
+	assert_non_null(strstr(first_problem(&el), ":1: the header names no address column"));
+	assert_int_equal(store_gazetteer_count(db->s), 0);
+	err_list_release(&el);
+	unlink(path);
+	tmpdb_close(db);
+}
+
+/* A problem's column is the cell's: after a BOM, a quoted comma, a doubled
+ * quote, multi-byte letters, and on the line a quoted line break moved it
+ * to. A bad file changes nothing. */
+static void test_gazetteer_places(void **state)
+{
+	struct tmpdb *db = tmpdb_open();
+	struct err_list el;
+	char path[160];
+	long n = -1;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/g.csv", db->dir);
+	write_text(path, "\xEF\xBB\xBFuprn,address_line_1,address_line_2,town,postcode\r\n"
+			 "7,\"1, Tŷ \"\"Gwyn\"\"\",,Nottingham,NG1 1AA\r\n");
+	err_list_init(&el, 20);
+	assert_int_equal(ingest_gazetteer_load(db->s, path, &el, &n), STATUS_OK);
+	assert_int_equal(n, 1);
+	err_list_release(&el);
+	write_text(path, "\xEF\xBB\xBFuprn,address_line_1,address_line_2,town,postcode\r\n"
+			 "1,Łąka Street,,Nottingham,NG1 1AA\r\n"
+			 "2,\"2, \"\"Ćma\"\" House\",x,Nottingham,XX\r\n"
+			 "3,\"Flat 3\nFloor 2\",12 High Street,Nottingham,NG1 1AC\r\n"
+			 "4,4 High Street,,Nottingham,NG1 1AD\r\n"
+			 "5,\"Flat 5\nUpper\",,Nottingham,NO\r\n"
+			 "abc,6 High Street,,Nottingham,NG1 1AE\r\n");
+	err_list_init(&el, 20);
+	assert_int_equal(ingest_gazetteer_load(db->s, path, &el, &n), STATUS_INVALID);
+	assert_int_equal(err_list_total(&el), 5);
+	/* line 3: 2,"2, ""Ćma"" House",x,Nottingham,XX: postcode at 35 */
+	assert_int_equal(el.items[0].line, 3);
+	assert_int_equal(el.items[0].col, 35);
+	/* a line break in a cell is refused (one line each), where it starts */
+	assert_int_equal(el.items[1].line, 4);
+	assert_int_equal(el.items[1].col, 3);
+	assert_non_null(strstr(el.items[1].msg, "line breaks"));
+	assert_int_equal(el.items[2].line, 7);
+	assert_int_equal(el.items[2].col, 3);
+	/* the record that starts on line 7 has its postcode on line 8, after
+	 * Upper", */
+	assert_int_equal(el.items[3].line, 8);
+	assert_int_equal(el.items[3].col, 20);
+	assert_int_equal(el.items[4].line, 9);
+	assert_int_equal(el.items[4].col, 1);
+	assert_int_equal(store_gazetteer_count(db->s), 1);
+	err_list_release(&el);
+	unlink(path);
+	tmpdb_close(db);
+}
+
 /* ---- customers in blocks (the import's two threads) -------------------- */
 
 /* A row count from the file, read on a connection of its own. */
@@ -899,6 +1002,8 @@ int main(void)
 	    cmocka_unit_test(test_customers_many_blocks),
 	    cmocka_unit_test(test_customers_late_problems),
 	    cmocka_unit_test(test_customers_no_channels_loaded),
+	    cmocka_unit_test(test_gazetteer_degenerate),
+	    cmocka_unit_test(test_gazetteer_places),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
