@@ -353,6 +353,11 @@ enum status valid_int(const char *field, const char *in, long min, long max, lon
 /* Money in pounds with up to two decimals ("10.53") to pence. */
 enum status valid_money(const char *field, const char *in, long *pence, struct err *e);
 
+/* A password's length: the desk checks a new one against both; the server
+ * refuses a longer one at sign-in before hashing it. */
+#define PASSWORD_MIN_CHARS 8
+#define PASSWORD_MAX_BYTES 256
+
 /* One share of a target channel mix (the setting cost_target_mix). */
 #define CHANNEL_MIX_MAX 32
 struct channel_share {
@@ -634,5 +639,8 @@ struct customer *customer_from_json(const struct json_t *j, struct err *e);
 bool customer_merge(struct customer *c, const struct customer *other);
 /* True if the two records hold the same fields, stamps and erasure. */
 bool customer_same(const struct customer *a, const struct customer *b);
+
+/* Last, after every system header core.h reads (see banned.h). */
+#include "frontdesk/banned.h"
 
 #endif

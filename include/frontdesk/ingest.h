@@ -17,7 +17,11 @@
 #define FRONTDESK_INGEST_H
 
 #include "frontdesk/core.h"
-#include "frontdesk/store.h"
+
+/* The loaders write through the desk's store (frontdesk/store.h); the readers
+ * need none of it, and frontdeskd includes this header for them. */
+struct store;
+struct retention_rule;
 
 /* ---- many errors ------------------------------------------------------- */
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "frontdesk/ingest.h"
+#include "frontdesk/store.h"
 
 #define RETENTION_MAX_BYTES (64u * 1024u)
 

@@ -11,7 +11,7 @@
 
 #include "frontdesk/flow.h"
 #include "frontdesk/server.h"
-#include "frontdesk/store.h"
+
 
 struct pg;
 

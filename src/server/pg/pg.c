@@ -466,7 +466,7 @@ enum status pg_device_add(struct pg *db, const char *const *sites, int nsites, c
 					       sites[i]);
 		array_literal_add(set, sizeof set, sites[i]);
 	}
-	strcat(set, "}");
+	snprintf(set + strlen(set), sizeof set - strlen(set), "}");
 	snprintf(ttl, sizeof ttl, "%d", SERVER_ENROL_TTL_S);
 	for (int attempt = 0; attempt < 20; attempt++) {
 		const char *p[7];
