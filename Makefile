@@ -90,7 +90,8 @@ UNIT_BINS  = $(patsubst tests/unit/%.c,$(OBJDIR)/tests/%,$(UNIT_SRCS))
 BENCH_SRCS = $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BINS = $(patsubst tests/bench/%.c,$(OBJDIR)/tests/%,$(BENCH_SRCS))
 
-.PHONY: all check unit cli-test flow-check tui-test sync-test lint server-no-sqlite bench fuzz \
+.PHONY: all check unit cli-test flow-check tui-test sync-test lint lint-cppflags server-no-sqlite \
+	bench fuzz \
 	fuzz-regress deps \
 	reliability-test fuzz-short valgrind soak \
 	check-deps install \
@@ -185,7 +186,12 @@ sync-test: frontdesk frontdeskd
 	$(Q)for t in tests/sync/*.t; do [ -e "$$t" ] || continue; echo "== $$t"; sh "$$t" || exit 1; done
 
 lint: server-no-sqlite
-	$(Q)tests/lint
+	$(Q)LINT_CC='$(CC)' LINT_CPPFLAGS='$(LINT_CPPFLAGS)' tests/lint
+
+# What tests/lint needs to preprocess a source file as the build does.
+LINT_CPPFLAGS = $(filter -std=% -I% -D_%,$(CFLAGS))
+lint-cppflags:
+	@echo '$(LINT_CPPFLAGS)'
 
 # frontdeskd links no SQLite: the link lines make would run for frontdeskd
 # and test_server name no sqlite and no store object, and a built frontdeskd
@@ -193,7 +199,7 @@ lint: server-no-sqlite
 server-no-sqlite:
 	$(Q)OBJDIR=$(OBJDIR) tests/server-no-sqlite
 
-# Reliability (issue 8): kills, bad networks through tests/netfault, one
+# Reliability: kills, bad networks through tests/netfault, one
 # database shared by several processes, load with PostgreSQL restarted.
 # Short here; `make soak` runs the long versions.
 build/netfault: tests/netfault/netfault.c
