@@ -605,7 +605,7 @@ struct json_t;
 struct json_t *customer_to_json(const struct customer *c);
 
 
-/* ---- sync: the customer merge and the reverse codec (issue 5) ---------- */
+/* ---- sync: the customer merge and the reverse codec -------------------- */
 
 /*
  * Orders two HLC stamps (text order is stamp order; "" or NULL is older

@@ -185,7 +185,7 @@ enum status ingest_refdata_load(struct store *s, const char *dir, struct err_lis
 enum status ingest_customers(struct store *s, const char *path, struct err_list *errs,
 			     long *imported);
 
-/* ---- retention schedule (issue 7) ------------------------------------ */
+/* ---- retention schedule ------------------------------------------------ */
 
 /*
  * Reads a retention schedule (data/retention.csv): a header with

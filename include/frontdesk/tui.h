@@ -22,7 +22,7 @@ struct tui_options {
 	 * (store_user_demo_sign_in refuses any other). NULL: ask. */
 	const char *demo_user;
 	/* The retention schedule (data/retention.csv) the console applies once
-	 * a day (issue 7); NULL or a missing file: none. Borrowed. */
+	 * a day; NULL or a missing file: none. Borrowed. */
 	const char *retention_schedule;
 };
 

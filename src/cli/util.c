@@ -104,7 +104,7 @@ struct store *cli_open_store(const struct cli_global *g, int flags)
 		return NULL;
 	}
 	cli_actor(actor, sizeof actor);
-	/* Who acts, and with which role (identity.c, issue 7). */
+	/* Who acts, and with which role (identity.c). */
 	if (!cli_identify(s, g, actor)) {
 		store_close(s);
 		return NULL;

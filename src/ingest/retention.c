@@ -1,5 +1,5 @@
 /*
- * The retention schedule (issue 7): data/retention.csv read with the strict
+ * The retention schedule: data/retention.csv read with the strict
  * CSV reader, every row checked (record type, period, action and their
  * pairing), every problem reported as FILE:LINE.
  */

@@ -242,7 +242,7 @@ void pg_report_source(struct pg_report *pr, struct report_source *src);
 enum status pg_user_check(struct pg *db, const char *login, const char *password, char *role,
 			  size_t rolesz, struct err *e);
 
-/* ---- persons' sessions (pg/session.c, issue 13) ----------------------- */
+/* ---- persons' sessions (pg/session.c) ---------------------------------- */
 
 /* How long a session lasts: renewed by nothing. */
 #define SERVER_SESSION_TTL_S (8 * 3600)

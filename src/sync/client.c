@@ -916,7 +916,7 @@ static void record(struct store *s, enum sync_outcome out, const struct sync_rep
 	}
 }
 
-/* ---- persons' sessions (issue 13) -------------------------------------- */
+/* ---- persons' sessions ------------------------------------------------- */
 
 void sync_person_forget(struct sync_person *p)
 {

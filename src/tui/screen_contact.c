@@ -365,7 +365,7 @@ static enum key_result contact_key(struct screen *sc, const struct tui_key *k)
 		return KR_USED;
 	}
 	if (tui_key_action(k, false) == ACT_FLOW) {
-		/* A flow for this customer, in this visit (issue 4). */
+		/* A flow for this customer, in this visit. */
 		struct flow_open fo = { st->customer_id[0] ? st->customer_id : NULL,
 					st->visit_id[0] ? st->visit_id : NULL };
 

@@ -25,7 +25,7 @@ struct customer_view {
 	int ncontacts;
 	struct tui_list case_list, history;
 	int focus; /* 0 cases, 1 history */
-	long parked; /* flows parked on the customer (issue 4) */
+	long parked; /* flows parked on the customer */
 	struct err refused; /* why the record did not open (the offline limit) */
 };
 
@@ -290,7 +290,7 @@ static enum key_result view_key(struct screen *sc, const struct tui_key *k)
 			tui_push(t, &screen_contact_ops, &co);
 			return KR_USED;
 		}
-		/* Subject access (issue 7): the store refuses other roles. */
+		/* Subject access: the store refuses other roles. */
 		if (k->wc == L'x' || k->wc == L'X') {
 			tui_customer_export(t, st->c->id);
 			return KR_USED;
@@ -328,7 +328,7 @@ static const struct key_help view_help[] = {
 	{ "Esc", "back to the search" },
 	{ NULL, NULL },
 };
-/* The same, with the data protection keys a role may use (issue 7). */
+/* The same, with the data protection keys a role may use. */
 static const struct key_help view_help_export[] = {
 	{ "F2 or c", "log a contact for this customer" },
 	{ "e", "edit the customer's details" },

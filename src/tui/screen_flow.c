@@ -1,5 +1,5 @@
 /*
- * Running a FAQ flow (issue 4): F7 from home, from a contact and from a
+ * Running a FAQ flow: F7 from home, from a contact and from a
  * customer's view. The advisor types the customer's words and picks a flow
  * (a customer's parked runs are listed first), then follows it step by
  * step: what to say (with {field} answers filled in), what to ask

@@ -1,5 +1,5 @@
 /*
- * Data protection in the console (issue 7): subject access export and
+ * Data protection in the console: subject access export and
  * erasure from the customer view, the offline-limit notice on the search
  * and customer screens, and the retention schedule applied once a day.
  *

@@ -107,7 +107,7 @@ static enum key_result signin_key(struct screen *sc, const struct tui_key *k)
 		}
 		/* A supervisor or an administrator signing in while the desk
 		 * syncs: the background sync opens their session at the server
-		 * and sends what waits for them (issue 13). Memory only. */
+		 * and sends what waits for them. Memory only. */
 		if (t->sync && (!strcmp(who.role, "admin") || !strcmp(who.role, "supervisor")))
 			sync_bg_person(t->sync, who.login, st->password.text);
 		tui_field_set(&st->password, "");

@@ -739,7 +739,7 @@ static void handle_key(struct tui *t, const struct tui_key *k)
 }
 
 /*
- * Users are managed centrally (issue 13): once a pull says the signed-in
+ * Users are managed centrally: once a pull says the signed-in
  * user was disabled (or is gone), their session here ends, locked or not.
  * Looked at every 2 s of real time.
  */
@@ -923,7 +923,7 @@ enum status tui_run(struct store *s, const struct tui_options *o, struct err *e)
 
 		draw_all(t);
 		bench_frame(t);
-		/* Retention (issue 7): once the first screen shows, then at the
+		/* Retention: once the first screen shows, then at the
 		 * first idle moment of each new day. */
 		if (!t->retention_day[0] && t->retention_schedule) {
 			tui_retention_due(t);

@@ -95,8 +95,8 @@ struct tui {
 	struct tui_field lock_password;
 	int lock_failures;
 	struct timespec allowed_checked; /* when the signed-in user was last
-					    found still allowed (issue 13) */
-	/* retention (issue 7): the schedule file (borrowed from tui_options,
+					    found still allowed */
+	/* retention: the schedule file (borrowed from tui_options,
 	 * NULL: none) and the London date it was last applied ("": not yet) */
 	const char *retention_schedule;
 	char retention_day[16];
@@ -114,9 +114,9 @@ void tui_org_session_end(struct tui *t);
 extern const struct screen_ops screen_signin_ops, screen_search_ops, screen_customer_ops,
 	screen_customer_edit_ops, screen_contact_ops, screen_cases_ops, screen_case_ops,
 	screen_desk_ops;
-/* Supervisor reports (issue 6): screen_report.c. */
+/* Supervisor reports: screen_report.c. */
 extern const struct screen_ops screen_report_ops;
-/* Data protection (issue 7): screen_privacy.c. Both take the customer id. */
+/* Data protection: screen_privacy.c. Both take the customer id. */
 extern const struct screen_ops screen_export_ops, screen_erase_ops;
 /* Opens the export (supervisor, admin) or erase (admin) screen for a
  * customer; a role that may not gets the store's refusal (audited) on the
@@ -128,7 +128,7 @@ void tui_customer_erase(struct tui *t, const char *customer_id);
  * "console:retention", in one transaction; says what it did only if it
  * changed something. */
 void tui_retention_due(struct tui *t);
-/* FAQ flows (issue 4): screen_flow.c. */
+/* FAQ flows: screen_flow.c. */
 extern const struct screen_ops screen_flow_ops;
 /* Argument of screen_flow_ops.open (NULL: anonymous, a new visit). */
 struct flow_open {

@@ -1,5 +1,5 @@
 /*
- * bench_flow FORMS DB: FAQ flow figures (issue 4). Makes 500 flows from the
+ * bench_flow FORMS DB: FAQ flow figures. Makes 500 flows from the
  * shipped ones in FORMS (each copied under a new id), then measures, median
  * of 5:
  *   - load and check of the 500 files (libyaml, the checker, codes looked

@@ -448,7 +448,7 @@ static struct store *open_ready(void)
 	store_set_actor_role(s, "test:admin", STORE_ROLE_ADMIN); /* sets the desk up */
 	assert_int_equal(store_refdata_replace(s, &rd, &e), STATUS_OK);
 	assert_int_equal(store_setting_set(s, "site", "civic-centre", &e), STATUS_OK);
-	/* Only an admin manages users (issue 7): the test acts as one. */
+	/* Only an admin manages users: the test acts as one. */
 	store_set_actor_role(s, "test", STORE_ROLE_ADMIN);
 	refdata_release(&rd);
 	return s;

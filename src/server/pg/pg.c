@@ -99,7 +99,7 @@ static const char *const migrations[] = {
 	"   WHERE device_id = device AND seq = after) THEN"
 	"   RAISE EXCEPTION 'the batch before this one is not held' USING ERRCODE = 'FD409';"
 	"  END IF; END $$;",
-	/* 6: persons' sessions (privileged acts need a person, issue 13):
+	/* 6: persons' sessions (privileged acts need a person):
 	 * short-lived, bound to the device, only a hash of the token kept;
 	 * failed sign-ins per login and per device, for the lockout */
 	"CREATE TABLE person_session ("

@@ -1023,7 +1023,7 @@ static void checked_release(struct checked *ck, size_t n)
 	free(ck->audit_seqs);
 }
 
-/* ---- privileged acts need a person (issue 13) ------------------------- */
+/* ---- privileged acts need a person ------------------------------------- */
 
 /*
  * The role a change needs from a person, or NULL when the device's token
