@@ -772,66 +772,6 @@ static void check_idle(struct tui *t)
 		lock_screen(t);
 }
 
-/* ---- measuring (make bench) ------------------------------------------------------ */
-
-/*
- * With FRONTDESK_BENCH_FILE set, the console appends to that file the wall
- * time (ms since the epoch) at which the search screen was first drawn
- * ("ready MS") and, for every key, the time from reading it to the end of
- * the redraw it caused ("key US"). tests/bench/bench_tui reads them.
- */
-static FILE *bench_out;
-static bool bench_ready;
-static struct timespec bench_key_ts;
-static bool bench_key_pending;
-
-static void bench_open(void)
-{
-	const char *path = getenv("FRONTDESK_BENCH_FILE");
-
-	if (path && *path)
-		bench_out = fopen(path, "a");
-	if (bench_out)
-		setvbuf(bench_out, NULL, _IOLBF, 0);
-}
-
-static void bench_close(void)
-{
-	if (bench_out)
-		fclose(bench_out);
-	bench_out = NULL;
-}
-
-static void bench_key_start(void)
-{
-	if (bench_out) {
-		clock_gettime(CLOCK_MONOTONIC, &bench_key_ts);
-		bench_key_pending = true;
-	}
-}
-
-static void bench_frame(struct tui *t)
-{
-	struct timespec now;
-	struct screen *sc = tui_top(t);
-
-	if (!bench_out)
-		return;
-	if (!bench_ready && sc && sc->ops == &screen_search_ops) {
-		clock_gettime(CLOCK_REALTIME, &now);
-		fprintf(bench_out, "ready %lld\n",
-			(long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
-		bench_ready = true;
-	}
-	if (bench_key_pending) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		fprintf(bench_out, "key %lld\n",
-			(long long)(now.tv_sec - bench_key_ts.tv_sec) * 1000000 +
-				(now.tv_nsec - bench_key_ts.tv_nsec) / 1000);
-		bench_key_pending = false;
-	}
-}
-
 /* ---- set-up and the loop -------------------------------------------------------- */
 
 static void colours_init(struct tui *t)
@@ -916,13 +856,13 @@ enum status tui_run(struct store *s, const struct tui_options *o, struct err *e)
 	tui_push(t, &screen_signin_ops, NULL);
 	if (o && o->demo_user)
 		tui_signed_in(t, &who);
-	bench_open();
+	tui_hook_start();
 	t->retention_schedule = o ? o->retention_schedule : NULL;
 	while (!t->quit) {
 		struct tui_key k;
 
 		draw_all(t);
-		bench_frame(t);
+		tui_hook_frame(tui_top(t) && tui_top(t)->ops == &screen_search_ops);
 		/* Retention: once the first screen shows, then at the
 		 * first idle moment of each new day. */
 		if (!t->retention_day[0] && t->retention_schedule) {
@@ -935,13 +875,13 @@ enum status tui_run(struct store *s, const struct tui_options *o, struct err *e)
 			tui_retention_due(t);
 			continue;
 		}
-		bench_key_start();
+		tui_hook_key();
 		handle_key(t, &k);
 		/* Take every key already typed before drawing again. */
 		while (!t->quit && key_read(&k, 0))
 			handle_key(t, &k);
 	}
-	bench_close();
+	tui_hook_stop();
 	if (t->signed_in) {
 		store_user_sign_out(s, false, NULL);
 	}

@@ -286,4 +286,37 @@ void form_focus_next(struct form *f, int dir);
 /* Re-runs a PICK field's type-ahead. */
 void form_pick_update(struct form_field *ff);
 
+/*
+ * Measuring seams for make bench. The shipped console has none: here they
+ * are empty inlines. The bench build (build/frontdesk-bench) compiles tui.c
+ * with FRONTDESK_TEST_HOOKS and links tests/hooks/tui_hooks.c: with
+ * FRONTDESK_BENCH_FILE set, it appends to that file the wall time (ms since
+ * the epoch) at which the search screen was first drawn ("ready MS") and,
+ * for every key, the time from reading it to the end of the redraw it
+ * caused ("key US"). tests/bench/bench_tui and flow-bench read them.
+ */
+#ifdef FRONTDESK_TEST_HOOKS
+/* The loop starts and ends. */
+void tui_hook_start(void);
+void tui_hook_stop(void);
+/* A key was read. */
+void tui_hook_key(void);
+/* The screen was drawn; search_shown when the search screen is on top. */
+void tui_hook_frame(bool search_shown);
+#else
+static inline void tui_hook_start(void)
+{
+}
+static inline void tui_hook_stop(void)
+{
+}
+static inline void tui_hook_key(void)
+{
+}
+static inline void tui_hook_frame(bool search_shown)
+{
+	(void)search_shown;
+}
+#endif
+
 #endif

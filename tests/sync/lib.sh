@@ -133,9 +133,12 @@ psql_q() {
 port=$(free_port 7) || exit 1
 URL="http://127.0.0.1:$port"
 
-# start_server [ENV=VALUE...]: frontdeskd on $port, waiting for /healthz.
+# start_server [ENV=VALUE...]: frontdeskd on $port, waiting for /healthz;
+# given FRONTDESKD_TEST_* settings, its test build, which reads them.
 start_server() {
-	env "$@" "$fdd" serve --listen "127.0.0.1:$port" --db "$DB" --threads 4 \
+	server_bin=$fdd
+	[ $# -eq 0 ] || server_bin="$repo/build/frontdeskd-test"
+	env "$@" "$server_bin" serve --listen "127.0.0.1:$port" --db "$DB" --threads 4 \
 		2>>"$tmp/server.log" &
 	spid=$!
 	i=0

@@ -183,9 +183,6 @@ static const char *const migrations[] = {
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 
-long server_test_push_delay_ms;
-atomic_long server_test_out_of_order;
-
 enum status pg_error(struct pg *db, PGresult *r, const char *what, struct err *e)
 {
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;

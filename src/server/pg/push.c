@@ -1349,11 +1349,12 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 			      struct err *e)
 {
 	char after[24], first[24], last[24], delay[24];
+	long delay_ms = server_hook_push_delay_ms();
 
 	snprintf(after, sizeof after, "%lld", b->after);
 	snprintf(first, sizeof first, "%lld", b->changes[0].seq);
 	snprintf(last, sizeof last, "%lld", b->changes[b->n - 1].seq);
-	snprintf(delay, sizeof delay, "%ld", server_test_push_delay_ms);
+	snprintf(delay, sizeof delay, "%ld", delay_ms);
 	for (int i = 0;; i++) {
 		PGresult *in = NULL, *held = NULL;
 		struct step st[12];
@@ -1380,7 +1381,7 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 			st[n++] = (struct step){ SQL_REFUSALS, "recording refusals", 2,
 						 { dev->id, refused }, NULL };
 		/* (test: a push held inside its transaction, to be killed) */
-		if (server_test_push_delay_ms > 0)
+		if (delay_ms > 0)
 			st[n++] = (struct step){ "SELECT pg_sleep($1::float8 / 1000)", "waiting",
 						 1, { delay }, NULL };
 		st[n++] = (struct step){ SQL_HELD, "reading what is held", 3,
@@ -1501,8 +1502,7 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	buf_adds(&ids, b->n ? "}" : "{}");
 	if (!b->n)
 		buf_adds(&digests, "\\x");
-	if (b->after > 0 && atomic_load(&server_test_out_of_order) > 0 &&
-	    atomic_fetch_sub(&server_test_out_of_order, 1) > 0) {
+	if (b->after > 0 && server_hook_push_overtaken()) {
 		res->out_of_order = true;
 		rc = err_set(e, STATUS_INVALID, "test: this batch overtook the one before");
 		goto out;
@@ -1636,9 +1636,9 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		rc = pg_seal_commit(db, e);
 	if (rc)
 		goto out;
-	if (server_test_push_delay_ms > 0) {
-		struct timespec ts = { server_test_push_delay_ms / 1000,
-				       (server_test_push_delay_ms % 1000) * 1000000L };
+	if (server_hook_push_delay_ms() > 0) {
+		long ms = server_hook_push_delay_ms();
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 		nanosleep(&ts, NULL);
 	}
