@@ -113,7 +113,7 @@ static int device_enrol(struct cli_call *call)
 		printf("new case references start with %s\n", dcode);
 		printf("token saved in %s (mode 0600)\n", token_path);
 		free(token_path);
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	free(url);
 	return rc;
