@@ -287,7 +287,7 @@ static int customer_edit(struct cli_call *call)
 		rc = CLI_EXIT_FAIL;
 		goto out;
 	}
-	buf_init(&names, 4096);
+	buf_init(&names, 0); /* field names, CF_COUNT at most: no cap needed */
 	for (int f = 0; f < CF_COUNT; f++) {
 		if (!fa->given[f])
 			continue;

@@ -525,8 +525,9 @@ int cli_flow_load(struct store *s, int npaths, char **paths, const char *fallbac
 		struct store_flow sf;
 		enum store_flow_put_result res;
 
-		buf_init(&keywords, 64 * 1024);
-		buf_init(&text, 1024 * 1024);
+		/* No cap of their own: a flow's words are fewer than its file's. */
+		buf_init(&keywords, 0);
+		buf_init(&text, 0);
 		flow_search_words(f, &keywords, &text);
 		sf = (struct store_flow){
 			.id = f->id,

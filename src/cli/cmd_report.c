@@ -74,7 +74,7 @@ static int usage_names(const char *what, const char *word, const char *const *na
 
 	if (hint)
 		return cli_usage(&cmd_report, "unknown %s '%s'; did you mean '%s'?", what, word, hint);
-	buf_init(&list, 1024);
+	buf_init(&list, 0); /* the program's own names: no cap needed */
 	for (size_t i = 0; names[i]; i++)
 		buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
 	rc = cli_usage(&cmd_report, "unknown %s '%s'; use one of: %s", what, word, buf_str(&list));

@@ -485,7 +485,8 @@ static int sync_option(struct cli_call *call, int opt, char *arg)
 		a->login = arg;
 		break;
 	case OPT_PIN:
-		buf_printf(&a->pins, "%s%s", a->pins.len ? ";" : "", arg);
+		if (buf_printf(&a->pins, "%s%s", a->pins.len ? ";" : "", arg) != STATUS_OK)
+			return cli_usage(&cmd_sync, "too many --pin values (1 KiB in all)");
 		break;
 	}
 	return -1;

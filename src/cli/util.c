@@ -199,7 +199,7 @@ int cli_action_find(const struct cli_command *cmd, const char *word, const char 
 		cli_usage(cmd, "unknown action '%s'; did you mean '%s'?", word, hint);
 		return -1;
 	}
-	buf_init(&list, 4096);
+	buf_init(&list, 0); /* the table's own names: no cap needed */
 	for (int i = 0; names[i]; i++)
 		buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
 	rc = -1;
@@ -485,7 +485,7 @@ void cli_refdata_summary(struct store *s, char *out, size_t outsz)
 	struct date *hol = NULL;
 	size_t nhol = 0;
 
-	buf_init(&b, 4096);
+	buf_init(&b, 0); /* seven counts and the holidays: no cap needed */
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		long n = 0;
 

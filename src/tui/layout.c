@@ -149,7 +149,7 @@ char *tui_row_format(const char *const *cells, const size_t *widths, size_t n, s
 {
 	struct buf b;
 
-	buf_init(&b, 1 << 16);
+	buf_init(&b, 0); /* one row, as wide as the widths given: no cap of its own */
 	buf_adds(&b, "");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
@@ -227,7 +227,7 @@ char *tui_needs_text(const char *needs)
 
 	if (!needs || !*needs)
 		return NULL;
-	buf_init(&b, 4096);
+	buf_init(&b, 0); /* the customer's needs, checked when stored: no cap of its own */
 	while (*p) {
 		const char *end = strchr(p, ','), *colon;
 		size_t n = end ? (size_t)(end - p) : strlen(p), code_len;

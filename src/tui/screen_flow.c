@@ -160,7 +160,7 @@ static char *item_row(void *ctx, int index, int width)
 	struct buf b;
 	char head[96];
 
-	buf_init(&b, 4096);
+	buf_init(&b, 0); /* one line of the list: no cap of its own */
 	if (it->park_id) {
 		snprintf(head, sizeof head, "PARKED %s", it->parked_at);
 		tui_text_pad(&b, head, 24);
@@ -731,7 +731,7 @@ static void draw_header(struct screen *sc, int *y, const char *left)
 		struct buf fit;
 		size_t room = (size_t)COLS - tui_text_width(right) - 2;
 
-		buf_init(&fit, 4096);
+		buf_init(&fit, 0); /* as wide as the screen: no cap of its own */
 		tui_text_pad(&fit, left, room);
 		draw_title(t, (*y)++, buf_str(&fit), right);
 		buf_release(&fit);
@@ -781,7 +781,7 @@ static char *choice_row(void *ctx, int index, int width)
 	struct buf b;
 
 	(void)width;
-	buf_init(&b, 8192);
+	buf_init(&b, 0); /* one line of the list: no cap of its own */
 	buf_printf(&b, "%d  %s", index + 1, step->choices[index].label);
 	return buf_detach(&b);
 }

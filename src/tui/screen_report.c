@@ -583,7 +583,7 @@ static char *bar_row(void *ctx, int index, int width)
 
 	cell_text_for(report_cell(t, r, 0), label, sizeof label);
 	cell_text_for(c, value, sizeof value);
-	buf_init(&b, 1 << 16);
+	buf_init(&b, 0); /* one row, as wide as the screen: no cap of its own */
 	tui_text_pad(&b, label, label_w);
 	buf_adds(&b, " ");
 	tui_text_pad(&b, value, value_w);

@@ -428,7 +428,7 @@ static void draw_status(struct tui *t)
 	else {
 		struct buf site;
 
-		buf_init(&site, 1024);
+		buf_init(&site, 0); /* as wide as the screen: no cap of its own */
 		tui_text_pad(&site, t->desk.site_name,
 			     (size_t)COLS > used + 4 ? (size_t)COLS - used : 4);
 		snprintf(text, sizeof text, " %s (%s) | %s | %s | %s", t->who.login, t->who.role,

@@ -46,7 +46,7 @@ void draw_text(struct tui *t, int y, int x, int width, const char *text, enum pa
 		return;
 	if (x + width > COLS)
 		width = COLS - x;
-	buf_init(&b, 1 << 16);
+	buf_init(&b, 0); /* as wide as the screen: no cap of its own */
 	tui_text_pad(&b, text ? text : "", (size_t)width);
 	attrset(paint_attr(t, p));
 	/* The last cell of the screen cannot be written without scrolling. */

@@ -715,10 +715,12 @@ static void encode_facts(const struct push_batch *b, struct checked *ck, const b
 {
 	struct buf visits, contacts, audits, seqs;
 
-	buf_init(&seqs, 64 * 1024 * 1024);
-	buf_init(&visits, 64 * 1024 * 1024);
-	buf_init(&contacts, 64 * 1024 * 1024);
-	buf_init(&audits, 64 * 1024 * 1024);
+	/* No cap of their own: the batch came in a request of at most
+	 * SERVER_INFLATED_MAX bytes, and these hold its texts once. */
+	buf_init(&seqs, 0);
+	buf_init(&visits, 0);
+	buf_init(&contacts, 0);
+	buf_init(&audits, 0);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct push_change *c = &b->changes[i];
 
@@ -819,6 +821,10 @@ static enum status load_users(struct pg *db, const struct push_batch *b, struct 
 	}
 	buf_adds(&arr, "}");
 	json_decref(logins);
+	if (buf_status(&arr) != STATUS_OK) {
+		buf_release(&arr);
+		return err_set(e, STATUS_TOO_BIG, "a push names too many users; send fewer changes");
+	}
 	p[0] = buf_str(&arr);
 	r = pg_exec(db,
 		    "SELECT login, coalesce(body->>'disabled', 'false') = 'true',"
@@ -887,6 +893,10 @@ static enum status check_corrections(struct pg *db, const struct device_auth *de
 		return STATUS_OK;
 	}
 	buf_adds(&ids, "}");
+	if (buf_status(&ids) != STATUS_OK) {
+		buf_release(&ids);
+		return err_set(e, STATUS_TOO_BIG, "a push corrects too many contacts; send fewer");
+	}
 	p[0] = buf_str(&ids);
 	p[1] = dev->id;
 	p[2] = dev->prov_id;
@@ -1502,6 +1512,10 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	buf_adds(&ids, b->n ? "}" : "{}");
 	if (!b->n)
 		buf_adds(&digests, "\\x");
+	if (buf_status(&seqs) || buf_status(&types) || buf_status(&ids) || buf_status(&digests)) {
+		rc = err_set(e, STATUS_TOO_BIG, "the batch is too big to record; send fewer changes");
+		goto out;
+	}
 	if (b->after > 0 && server_hook_push_overtaken()) {
 		res->out_of_order = true;
 		rc = err_set(e, STATUS_INVALID, "test: this batch overtook the one before");
