@@ -91,11 +91,12 @@ UNIT_BINS  = $(patsubst tests/unit/%.c,$(OBJDIR)/tests/%,$(UNIT_SRCS))
 BENCH_SRCS = $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BINS = $(patsubst tests/bench/%.c,$(OBJDIR)/tests/%,$(BENCH_SRCS))
 
-.PHONY: all check unit cli-test flow-check tui-test sync-test lint server-no-sqlite bench fuzz \
+.PHONY: all check unit cli-test flow-check tui-test sync-test lint lint-cppflags server-no-sqlite \
+	bench fuzz \
 	fuzz-regress deps \
 	reliability-test fuzz-short valgrind soak \
 	check-deps install \
-	clean demo frontdesk frontdeskd
+	clean demo frontdesk frontdeskd frontdeskd-test frontdesk-bench
 all: frontdesk frontdeskd
 
 # Always refresh the copy, so ./frontdesk is the build just asked for
@@ -113,6 +114,36 @@ $(OBJDIR)/frontdesk: $(CLI_OBJS) $(TUI_OBJS) $(LIB_OBJS) | check-deps
 $(OBJDIR)/frontdeskd: $(SERVER_LINK_OBJS) | check-deps
 	$(Q)if [ -n "$(SERVER_OBJS)" ]; then echo "LINK $@"; \
 		$(CC) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS) && $(call server_no_sqlite,$@); fi
+
+# Test builds: the same programs with their test seams live (see
+# src/server/server_int.h and src/tui/tui_int.h). The files that call a seam
+# are compiled again with FRONTDESK_TEST_HOOKS and linked with the seams'
+# code from tests/hooks/; the shipped frontdesk and frontdeskd hold none of
+# it. Copied to build/ (as ./frontdesk is) so scripts find the build just
+# asked for.
+HOOKED_SERVER = src/server/pg/push.c
+HOOKED_TUI    = src/tui/tui.c
+hooked = $(patsubst src/%.c,$(OBJDIR)/hooked/%.o,$(1))
+$(OBJDIR)/hooked/%.o: src/%.c | check-deps
+	@mkdir -p $(dir $@)
+	@echo "CC $< (test seams)"
+	$(Q)$(CC) $(CFLAGS) -DFRONTDESK_TEST_HOOKS -c -o $@ $<
+$(OBJDIR)/hooks/%.o: tests/hooks/%.c | check-deps
+	@mkdir -p $(dir $@)
+	@echo "CC $<"
+	$(Q)$(CC) $(CFLAGS) -DFRONTDESK_TEST_HOOKS -c -o $@ $<
+$(OBJDIR)/tests/frontdeskd-test: $(filter-out $(call obj,$(HOOKED_SERVER)),$(SERVER_LINK_OBJS)) \
+		$(call hooked,$(HOOKED_SERVER)) $(OBJDIR)/hooks/server_hooks.o | check-deps
+	@echo "LINK $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS) && $(call server_no_sqlite,$@)
+$(OBJDIR)/tests/frontdesk-bench: $(filter-out $(call obj,$(HOOKED_TUI)),$(CLI_OBJS) $(TUI_OBJS) \
+		$(LIB_OBJS)) $(call hooked,$(HOOKED_TUI)) $(OBJDIR)/hooks/tui_hooks.o | check-deps
+	@echo "LINK $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+frontdeskd-test: $(OBJDIR)/tests/frontdeskd-test
+	$(Q)cmp -s $< build/$@ || { cp $< build/$@.tmp && mv -f build/$@.tmp build/$@; }
+frontdesk-bench: $(OBJDIR)/tests/frontdesk-bench
+	$(Q)cmp -s $< build/$@ || { cp $< build/$@.tmp && mv -f build/$@.tmp build/$@; }
 
 $(OBJDIR)/%.o: src/%.c | check-deps
 	@mkdir -p $(dir $@)
@@ -181,11 +212,16 @@ tui-test: frontdesk
 	$(Q)tests/tui/run
 
 # Sync tests: frontdeskd on a throwaway PostgreSQL, two or more consoles.
-sync-test: frontdesk frontdeskd
+sync-test: frontdesk frontdeskd frontdeskd-test
 	$(Q)tests/sync/run
 
 lint: server-no-sqlite
-	$(Q)tests/lint
+	$(Q)LINT_CC='$(CC)' LINT_CPPFLAGS='$(LINT_CPPFLAGS)' tests/lint
+
+# What tests/lint needs to preprocess a source file as the build does.
+LINT_CPPFLAGS = $(filter -std=% -I% -D_%,$(CFLAGS))
+lint-cppflags:
+	@echo '$(LINT_CPPFLAGS)'
 
 # frontdeskd links no SQLite: the link lines make would run for frontdeskd
 # and test_server name no sqlite and no store object, and a built frontdeskd
@@ -193,7 +229,7 @@ lint: server-no-sqlite
 server-no-sqlite:
 	$(Q)OBJDIR=$(OBJDIR) tests/server-no-sqlite
 
-# Reliability (issue 8): kills, bad networks through tests/netfault, one
+# Reliability: kills, bad networks through tests/netfault, one
 # database shared by several processes, load with PostgreSQL restarted.
 # Short here; `make soak` runs the long versions.
 build/netfault: tests/netfault/netfault.c
@@ -263,7 +299,7 @@ fuzz-regress: $(FUZZ_BINS)
 	  { cat build/fuzz/regress-$$n.log; exit 1; }; \
 	  echo "fuzz corpus $$n: $$(ls tests/fuzz/corpus/$$n | wc -l) inputs replayed clean"; done
 
-bench: frontdesk $(BENCH_BINS)
+bench: frontdesk frontdesk-bench $(BENCH_BINS)
 	$(Q)OBJDIR=$(OBJDIR) tests/bench/run
 
 # Which Debian packages are missing (dpkg knows; nothing is guessed from paths).

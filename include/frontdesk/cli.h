@@ -17,7 +17,7 @@
 #include "frontdesk/core.h"
 #include "frontdesk/store.h"
 
-enum cli_exit { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+enum cli_exit { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
 
 /* Options that come before the subcommand. */
 struct cli_global {
@@ -122,12 +122,12 @@ int cli_command_run(const struct cli_command *cmd, const struct cli_global *g, i
 /* Every command, ended by NULL. */
 extern const struct cli_command *const cli_commands[];
 
-/* Prints "frontdesk: <message>" on stderr; returns EXIT_FAIL. */
+/* Prints "frontdesk: <message>" on stderr; returns CLI_EXIT_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Prints "frontdesk <cmd>: <message>" and a pointer to help; returns EXIT_USAGE. */
+/* Prints "frontdesk <cmd>: <message>" and a pointer to help; returns CLI_EXIT_USAGE. */
 int cli_usage(const struct cli_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Prints an err (file:line:col: message) on stderr; returns EXIT_FAIL. */
+/* Prints an err (file:line:col: message) on stderr; returns CLI_EXIT_FAIL. */
 int cli_fail_err(const struct err *e);
 
 /*
@@ -137,7 +137,7 @@ int cli_fail_err(const struct err *e);
 struct store *cli_open_store(const struct cli_global *g, int flags);
 
 /* Output of a list: table (aligned by display width), csv (RFC 4180) or json. */
-enum cli_format { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON };
+enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
 /* Parses a --format value; -1 if unknown. */
 int cli_format_parse(const char *s);
 

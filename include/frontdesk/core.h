@@ -133,22 +133,49 @@ _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * A growing, size-capped byte buffer (curl's dynbuf). Always NUL-terminated
- * once anything was added. buf_add* return STATUS_TOO_BIG, leaving the
- * buffer as it was, when the cap would be passed.
+ * once anything was added.
+ *
+ * Overflow is remembered. An append that would pass the cap adds nothing
+ * and returns STATUS_TOO_BIG (later appends that fit still land), and the
+ * buffer keeps a mark until buf_reset or buf_release. So one question after
+ * a run of appends covers the whole run, a value dropped from the middle
+ * included: buf_status, whose answer the compiler will not let a caller
+ * drop (warn_unused_result; GCC does not let a (void) cast silence it).
+ *
+ * The rule, which tests/lint checks: before a capped buffer's text is used,
+ * its writer has either checked each append's status or asked buf_status.
+ * A helper that appends to a buffer it was given leaves the question to its
+ * caller (the mark outlives the helper). A buffer made with cap 0 has no cap
+ * (growth dies on out-of-memory), so its appends cannot fail.
+ *
+ * Why not warn_unused_result on every append instead: most text here is
+ * built by runs of appends (JSON, SQL arrays, screen lines), and a check
+ * after each would bury the text being built; and the mark makes one check
+ * sound where checking only the last append was not (a long value dropped
+ * from the middle, then a short "}" accepted).
  */
 struct buf {
 	char *data;
 	size_t len;
 	size_t alloc;
 	size_t cap;
+	bool overflow; /* an append was refused since the last reset */
 };
+/* cap 0: no cap. */
 void buf_init(struct buf *b, size_t cap);
+/* Frees the text; the buffer is empty and unmarked, and may be reused. */
 void buf_release(struct buf *b);
+/* Empties the buffer (keeping its memory) and clears the overflow mark. */
 void buf_reset(struct buf *b);
+/* Append n bytes, a string, or printf's text; STATUS_TOO_BIG, adding
+ * nothing and marking the buffer, when the cap would be passed. */
 enum status buf_add(struct buf *b, const void *p, size_t n);
 enum status buf_adds(struct buf *b, const char *s);
 enum status buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* STATUS_TOO_BIG if any append since the last reset was refused, else
+ * STATUS_OK. */
+enum status buf_status(const struct buf *b) __attribute__((warn_unused_result));
 /* The text, "" when empty; borrowed until the next change. */
 const char *buf_str(const struct buf *b);
 /* Hands the heap string to the caller (who frees it) and resets b. */
@@ -352,6 +379,11 @@ enum status valid_int(const char *field, const char *in, long min, long max, lon
 		      struct err *e);
 /* Money in pounds with up to two decimals ("10.53") to pence. */
 enum status valid_money(const char *field, const char *in, long *pence, struct err *e);
+
+/* A password's length: the desk checks a new one against both; the server
+ * refuses a longer one at sign-in before hashing it. */
+#define PASSWORD_MIN_CHARS 8
+#define PASSWORD_MAX_BYTES 256
 
 /* One share of a target channel mix (the setting cost_target_mix). */
 #define CHANNEL_MIX_MAX 32
@@ -600,7 +632,7 @@ struct json_t;
 struct json_t *customer_to_json(const struct customer *c);
 
 
-/* ---- sync: the customer merge and the reverse codec (issue 5) ---------- */
+/* ---- sync: the customer merge and the reverse codec -------------------- */
 
 /*
  * Orders two HLC stamps (text order is stamp order; "" or NULL is older
@@ -634,5 +666,8 @@ struct customer *customer_from_json(const struct json_t *j, struct err *e);
 bool customer_merge(struct customer *c, const struct customer *other);
 /* True if the two records hold the same fields, stamps and erasure. */
 bool customer_same(const struct customer *a, const struct customer *b);
+
+/* Last, after every system header core.h reads (see banned.h). */
+#include "frontdesk/banned.h"
 
 #endif

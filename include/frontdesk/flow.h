@@ -59,25 +59,25 @@ struct flow_pos {
 	_(CHECKLIST, "checklist")
 
 enum flow_field_type {
-#define FLOW_FT_ENUM(n, s) FIELD_##n,
+#define FLOW_FT_ENUM(n, s) FLOW_FIELD_##n,
 	FLOW_FIELD_TYPES(FLOW_FT_ENUM)
 #undef FLOW_FT_ENUM
-	FIELD_TYPE_COUNT
+	FLOW_FIELD_TYPE_COUNT
 };
 /* "yes-no", ...; never NULL. */
 const char *flow_field_type_name(enum flow_field_type t);
 
 /* A date bound: none, a fixed date, or today plus/minus some days. */
-enum flow_date_kind { DATE_BOUND_NONE, DATE_BOUND_FIXED, DATE_BOUND_TODAY };
+enum flow_date_kind { FLOW_DATE_NONE, FLOW_DATE_FIXED, FLOW_DATE_TODAY };
 struct flow_date_bound {
 	enum flow_date_kind kind;
-	struct date date;  /* DATE_BOUND_FIXED */
-	int offset_days;   /* DATE_BOUND_TODAY: today + offset_days */
+	struct date date;  /* FLOW_DATE_FIXED */
+	int offset_days;   /* FLOW_DATE_TODAY: today + offset_days */
 };
 
 /*
  * A piece of information the advisor asks for. A step's checklist is a field
- * of type FIELD_CHECKLIST whose options are the items to tick.
+ * of type FLOW_FIELD_CHECKLIST whose options are the items to tick.
  */
 struct flow_field {
 	char *name;  /* snake_case, unique in the flow */
@@ -86,11 +86,11 @@ struct flow_field {
 	enum flow_field_type type;
 	bool required;
 	bool personal; /* dropped from contacts not linked to a customer */
-	size_t max_length;    /* FIELD_TEXT: code points */
+	size_t max_length;    /* FLOW_FIELD_TEXT: code points */
 	bool has_min, has_max;
-	long min, max;	      /* FIELD_NUMBER: whole numbers; FIELD_MONEY: pence */
-	struct flow_date_bound not_before, not_after; /* FIELD_DATE */
-	char **options;	      /* FIELD_CHOICE and FIELD_CHECKLIST */
+	long min, max;	      /* FLOW_FIELD_NUMBER: whole numbers; FLOW_FIELD_MONEY: pence */
+	struct flow_date_bound not_before, not_after; /* FLOW_FIELD_DATE */
+	char **options;	      /* FLOW_FIELD_CHOICE and FLOW_FIELD_CHECKLIST */
 	size_t noptions;
 	struct flow_pos pos;
 };

@@ -17,7 +17,11 @@
 #define FRONTDESK_INGEST_H
 
 #include "frontdesk/core.h"
-#include "frontdesk/store.h"
+
+/* The loaders write through the desk's store (frontdesk/store.h); the readers
+ * need none of it, and frontdeskd includes this header for them. */
+struct store;
+struct retention_rule;
 
 /* ---- many errors ------------------------------------------------------- */
 
@@ -203,7 +207,7 @@ enum status ingest_customers(struct store *s, const char *path, struct err_list 
 enum status ingest_gazetteer_load(struct store *s, const char *path, struct err_list *errs,
 				  long *loaded);
 
-/* ---- retention schedule (issue 7) ------------------------------------ */
+/* ---- retention schedule ------------------------------------------------ */
 
 /*
  * Reads a retention schedule (data/retention.csv): a header with

@@ -104,16 +104,16 @@ struct report_query {
 
 /* What a cell holds, and so how it is shown. */
 enum report_value {
-	RV_TEXT,    /* text: a label, "yes"/"no" */
-	RV_COUNT,   /* n */
-	RV_CHANGE,  /* n, signed ("+3", "-2") */
-	RV_PERCENT, /* 100 * n / d, one decimal; n/a when d == 0 */
-	RV_PENCE,   /* n pence, shown as pounds */
-	RV_AVERAGE  /* n / d, one decimal; n/a when d == 0 */
+	REPORT_VALUE_TEXT,    /* text: a label, "yes"/"no" */
+	REPORT_VALUE_COUNT,   /* n */
+	REPORT_VALUE_CHANGE,  /* n, signed ("+3", "-2") */
+	REPORT_VALUE_PERCENT, /* 100 * n / d, one decimal; n/a when d == 0 */
+	REPORT_VALUE_PENCE,   /* n pence, shown as pounds */
+	REPORT_VALUE_AVERAGE  /* n / d, one decimal; n/a when d == 0 */
 };
 struct report_cell {
 	enum report_value kind;
-	char *text; /* RV_TEXT; owned by the table */
+	char *text; /* REPORT_VALUE_TEXT; owned by the table */
 	long long n, d;
 	bool blank; /* no value here (a target on a group row) */
 };
@@ -180,12 +180,12 @@ struct report_range {
 /* What a tally row is keyed by (besides its channel, always a key). The
  * numbers are the desk's schema's too (contact_tally.kind). */
 enum report_tally_key {
-	RTK_NONE,     /* key is "" */
-	RTK_SERVICE,  /* service code */
-	RTK_SITE,     /* site code */
-	RTK_ADVISOR,  /* advisor login */
-	RTK_HOUR,     /* UTC hour "YYYY-MM-DDTHH" (the engine maps it to a London day) */
-	RTK_FAILURE   /* failure-demand reason code, "" for none */
+	REPORT_TALLY_NONE,     /* key is "" */
+	REPORT_TALLY_SERVICE,  /* service code */
+	REPORT_TALLY_SITE,     /* site code */
+	REPORT_TALLY_ADVISOR,  /* advisor login */
+	REPORT_TALLY_HOUR,     /* UTC hour "YYYY-MM-DDTHH" (the engine maps it to a London day) */
+	REPORT_TALLY_FAILURE   /* failure-demand reason code, "" for none */
 };
 
 /* Counts of contacts for one (key, channel). */

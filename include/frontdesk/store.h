@@ -531,8 +531,8 @@ enum status store_require(struct store *s, enum store_perm p, const char *record
  */
 #define USER_LOCK_ATTEMPTS 5	       /* failures in a row that lock a user */
 #define USER_LOCK_MS (5 * 60 * 1000L) /* how long the lock lasts */
-#define PASSWORD_MIN_CHARS 8
-#define PASSWORD_MAX_BYTES 256
+/* PASSWORD_MIN_CHARS and PASSWORD_MAX_BYTES are core's (the server holds to
+ * them too). */
 
 /* Checks a login name and a role; messages say what is allowed. */
 enum status user_login_check(const char *login, struct err *e);

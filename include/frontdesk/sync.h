@@ -40,8 +40,8 @@ enum sync_outcome {
 const char *sync_outcome_name(enum sync_outcome o);
 
 /*
- * A person at this desk, for the changes only a person may send (issue 13:
- * erasure, users, another desk's case; man 7 frontdesk-sync, "PRIVILEGED ACTS").
+ * A person at this desk, for the changes only a person may send (erasure,
+ * users, another desk's case; man 7 frontdesk-sync, "PRIVILEGED ACTS").
  * Kept in memory only, never on disk. Give login and password: the next
  * sync_run opens a session at the server (POST /v1/session), wipes the
  * password, keeps the token, and sends the changes waiting for that person
@@ -155,7 +155,7 @@ struct sync_status {
 	long waiting; /* changes waiting to go */
 	long refused; /* changes the server refused */
 	long waiting_person; /* of those waiting, privileged ones waiting for a
-				person to sign in (issue 13) */
+				person to sign in */
 	long pull_problems; /* pulled changes kept aside (not applied here) */
 	char restored_at[32]; /* UTC time a restore was last detected, or "" */
 	long long restore_held; /* then: the highest seq the server held */
@@ -270,7 +270,7 @@ long sync_bg_cycles(struct sync_bg *bg);
  */
 void sync_status_words(const struct sync_status *st, int64_t now_ms, char *out, size_t outsz);
 /*
- * Gives the background sync a person (issue 13): at its next cycle it opens
+ * Gives the background sync a person: at its next cycle it opens
  * a session for login with password (copied, then wiped once the server has
  * answered) and sends the changes waiting for them; a refused sign-in
  * leaves them waiting. NULL login ends the session held (signing out).

@@ -22,7 +22,7 @@ struct tui_options {
 	 * (store_user_demo_sign_in refuses any other). NULL: ask. */
 	const char *demo_user;
 	/* The retention schedule (data/retention.csv) the console applies once
-	 * a day (issue 7); NULL or a missing file: none. Borrowed. */
+	 * a day; NULL or a missing file: none. Borrowed. */
 	const char *retention_schedule;
 };
 
@@ -37,13 +37,14 @@ enum status tui_run(struct store *s, const struct tui_options *o, struct err *e)
 /* ---- keys ---------------------------------------------------------------- */
 
 enum tui_key_kind {
-	TK_NONE, /* no key (a timeout) */
-	TK_CHAR, /* a printable character in wc */
-	TK_CTRL, /* Ctrl and a letter: wc is the lower-case letter */
-	TK_ENTER, TK_ESC, TK_TAB, TK_BTAB, TK_BACKSPACE, TK_DELETE,
-	TK_LEFT, TK_RIGHT, TK_UP, TK_DOWN, TK_HOME, TK_END, TK_PGUP, TK_PGDN,
-	TK_FN,	  /* function key: n is 1..12 */
-	TK_RESIZE
+	TUI_KEY_NONE, /* no key (a timeout) */
+	TUI_KEY_CHAR, /* a printable character in wc */
+	TUI_KEY_CTRL, /* Ctrl and a letter: wc is the lower-case letter */
+	TUI_KEY_ENTER, TUI_KEY_ESC, TUI_KEY_TAB, TUI_KEY_BTAB, TUI_KEY_BACKSPACE, TUI_KEY_DELETE,
+	TUI_KEY_LEFT, TUI_KEY_RIGHT, TUI_KEY_UP, TUI_KEY_DOWN,
+	TUI_KEY_HOME, TUI_KEY_END, TUI_KEY_PGUP, TUI_KEY_PGDN,
+	TUI_KEY_FN,	  /* function key: n is 1..12 */
+	TUI_KEY_RESIZE
 };
 struct tui_key {
 	enum tui_key_kind kind;
@@ -53,17 +54,17 @@ struct tui_key {
 
 /* What a key means wherever the advisor is (when the screen did not use it). */
 enum tui_action {
-	ACT_NONE,
-	ACT_HELP,    /* F1, or ? when not typing */
-	ACT_CONTACT, /* F2 or Ctrl-N: log a contact */
-	ACT_CASES,   /* F3: case list */
-	ACT_HOME,    /* F4: back to the search screen */
-	ACT_NEW_CUSTOMER, /* F5 */
-	ACT_DESK,    /* F6: switch site and channel */
-	ACT_LOCK,    /* Ctrl-L or F12: lock the screen */
-	ACT_SIGN_OUT, /* Ctrl-Q: sign out */
-	ACT_FLOW,    /* F7: find and run a FAQ flow */
-	ACT_REPORTS  /* F9: supervisor reports (an advisor's own figures) */
+	TUI_ACT_NONE,
+	TUI_ACT_HELP,    /* F1, or ? when not typing */
+	TUI_ACT_CONTACT, /* F2 or Ctrl-N: log a contact */
+	TUI_ACT_CASES,   /* F3: case list */
+	TUI_ACT_HOME,    /* F4: back to the search screen */
+	TUI_ACT_NEW_CUSTOMER, /* F5 */
+	TUI_ACT_DESK,    /* F6: switch site and channel */
+	TUI_ACT_LOCK,    /* Ctrl-L or F12: lock the screen */
+	TUI_ACT_SIGN_OUT, /* Ctrl-Q: sign out */
+	TUI_ACT_FLOW,    /* F7: find and run a FAQ flow */
+	TUI_ACT_REPORTS  /* F9: supervisor reports (an advisor's own figures) */
 };
 /* The global meaning of k. typing: the focus is on a text field holding
  * text (then ? is text, not help). */

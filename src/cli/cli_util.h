@@ -11,7 +11,7 @@
 #include "frontdesk/cli.h"
 #include "frontdesk/ingest.h"
 
-/* Prints cmd's usage text on stdout (for --help); returns EXIT_OK. */
+/* Prints cmd's usage text on stdout (for --help); returns CLI_EXIT_OK. */
 int cli_help(const struct cli_command *cmd);
 
 /*
@@ -21,7 +21,7 @@ int cli_help(const struct cli_command *cmd);
 void cli_getopt_reset(void);
 /*
  * Turns getopt_long's '?' or ':' answer into a one-line usage error naming the
- * option (with a "did you mean" among longopts); returns EXIT_USAGE.
+ * option (with a "did you mean" among longopts); returns CLI_EXIT_USAGE.
  */
 int cli_bad_option(const struct cli_command *cmd, int c, char **argv,
 		   const struct option *longopts);

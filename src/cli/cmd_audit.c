@@ -132,7 +132,7 @@ static int audit_verify(struct cli_call *call)
 			printf("the server has not confirmed any row yet; sync to anchor the trail "
 			       "(frontdesk sync)\n");
 		}
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	return rc;
 }
@@ -186,7 +186,7 @@ static int show_option(struct cli_call *call, int opt, char *arg)
 		break;
 	case OPT_LIMIT:
 		if (!cli_parse_long(&cmd_audit, "--limit", arg, 1, 100000000, &f->limit))
-			return EXIT_USAGE;
+			return CLI_EXIT_USAGE;
 		break;
 	}
 	return -1;
@@ -208,14 +208,14 @@ static int audit_show(struct cli_call *call)
 	int rc;
 
 	/* The table leaves out the hashes; csv and json carry them. */
-	sc.hashes = call->format != FORMAT_TABLE;
+	sc.hashes = call->format != CLI_FORMAT_TABLE;
 	sc.t = cli_table_new(columns, sc.hashes ? 9 : 7);
 	err_clear(&e);
 	if (store_audit_list(call->store, call->args, add_row, &sc, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
 	} else {
 		cli_table_print(sc.t, (enum cli_format)call->format, stdout);
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	cli_table_free(sc.t);
 	return rc;

@@ -85,14 +85,14 @@ static int case_list(struct cli_call *call)
 	lc.table = cli_table_new(columns, sizeof columns / sizeof columns[0]);
 	if (store_case_list(call->store, f, add_case_row, &lc, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
-	} else if (lc.rows == 0 && call->format == FORMAT_TABLE) {
+	} else if (lc.rows == 0 && call->format == CLI_FORMAT_TABLE) {
 		fprintf(stderr, "frontdesk: no %scases%s%s%s\n", f->overdue ? "overdue " : "",
 			f->status ? " with status " : " still open", f->status ? f->status : "",
 			f->team ? " for that team" : "");
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	} else {
 		cli_table_print(lc.table, (enum cli_format)call->format, stdout);
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	cli_table_free(lc.table);
 	return rc;
@@ -120,7 +120,7 @@ static int show_case(void *ctx, const struct case_row *r)
 	struct show_ctx *sc = ctx;
 
 	sc->found = true;
-	if (sc->format == FORMAT_JSON) {
+	if (sc->format == CLI_FORMAT_JSON) {
 		sc->json = json_object();
 		json_set_text(sc->json, "id", r->id);
 		json_set_text(sc->json, "reference", r->reference);
@@ -160,7 +160,7 @@ static int show_event(void *ctx, const struct case_event_row *ev)
 {
 	struct show_ctx *sc = ctx;
 
-	if (sc->format == FORMAT_JSON) {
+	if (sc->format == CLI_FORMAT_JSON) {
 		json_t *o = json_object();
 
 		if (!sc->events)
@@ -207,18 +207,18 @@ static int case_show(struct cli_call *call)
 	} else if (!sc.found) {
 		rc = cli_fail("no case '%s'; see the open cases with: frontdesk case list",
 			      call->argv[0]);
-	} else if (sc.format == FORMAT_JSON) {
+	} else if (sc.format == CLI_FORMAT_JSON) {
 		char *text = json_dumps(sc.json, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
 		if (!text)
 			die("out of memory formatting JSON");
 		printf("%s\n", text);
 		free(text);
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	} else {
 		printf("\nhistory:\n");
-		cli_table_print(sc.history, FORMAT_TABLE, stdout);
-		rc = EXIT_OK;
+		cli_table_print(sc.history, CLI_FORMAT_TABLE, stdout);
+		rc = CLI_EXIT_OK;
 	}
 	json_decref(sc.events);
 	json_decref(sc.json);

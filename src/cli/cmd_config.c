@@ -42,7 +42,7 @@ static int config_get(struct cli_call *call)
 			      call->argv[0], call->argv[0]);
 	} else {
 		printf("%s\n", value);
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	free(value);
 	return rc;
@@ -68,13 +68,13 @@ static int config_set(struct cli_call *call)
 		char *url = sync_url_parse(value, NULL, &e);
 
 		rc = url && store_setting_set(call->store, key, url, &e) == STATUS_OK
-			 ? EXIT_OK
+			 ? CLI_EXIT_OK
 			 : cli_fail_err(&e);
 		free(url);
 	} else if (store_setting_set(call->store, key, value, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
 	} else {
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	return rc;
 }
@@ -84,7 +84,7 @@ static int config_list(struct cli_call *call)
 	static const char *const columns[] = {"key", "value", "meaning"};
 	const struct setting_info *known = store_settings_known();
 	struct cli_table *t;
-	int rc = EXIT_OK;
+	int rc = CLI_EXIT_OK;
 
 	t = cli_table_new(columns, 3);
 	for (size_t i = 0; known && known[i].key; i++) {
@@ -103,7 +103,7 @@ static int config_list(struct cli_call *call)
 		cli_table_add(t, cells);
 		free(value);
 	}
-	if (rc == EXIT_OK)
+	if (rc == CLI_EXIT_OK)
 		cli_table_print(t, (enum cli_format)call->format, stdout);
 	cli_table_free(t);
 	return rc;

@@ -106,7 +106,7 @@ static int log_option(struct cli_call *call, int opt, char *arg)
 	case OPT_DURATION:
 		if (!cli_parse_long(&cmd_contact, "--duration", arg, 0, DURATION_MAX_S,
 				    &in->duration_s))
-			return EXIT_USAGE;
+			return CLI_EXIT_USAGE;
 		break;
 	}
 	return -1;
@@ -157,7 +157,7 @@ static int contact_log(struct cli_call *call)
 	printf("visit %s\n", res.visit_id);
 	if (res.case_ref[0])
 		printf("case %s referred to %s, due %s\n", res.case_ref, res.team, res.due);
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static const struct cli_action log_action = {

@@ -219,7 +219,7 @@ static int customer_add(struct cli_call *call)
 	int rc;
 
 	if (check_fields(call->store, fa, checked) > 0) {
-		rc = EXIT_FAIL;
+		rc = CLI_EXIT_FAIL;
 		goto out;
 	}
 	c = customer_new();
@@ -236,7 +236,7 @@ static int customer_add(struct cli_call *call)
 		goto out;
 	}
 	printf("%s\n", c->id);
-	rc = EXIT_OK;
+	rc = CLI_EXIT_OK;
 out:
 	customer_free(c);
 	free_checked(checked);
@@ -284,10 +284,10 @@ static int customer_edit(struct cli_call *call)
 	int rc;
 
 	if (check_fields(call->store, fa, checked) > 0) {
-		rc = EXIT_FAIL;
+		rc = CLI_EXIT_FAIL;
 		goto out;
 	}
-	buf_init(&names, 4096);
+	buf_init(&names, 0); /* field names, CF_COUNT at most: no cap needed */
 	for (int f = 0; f < CF_COUNT; f++) {
 		if (!fa->given[f])
 			continue;
@@ -304,7 +304,7 @@ static int customer_edit(struct cli_call *call)
 		rc = cli_fail_err(&e);
 	} else {
 		printf("updated customer %s: %s\n", call->argv[0], buf_str(&names));
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	buf_release(&names);
 out:
@@ -359,7 +359,7 @@ static int find_option(struct cli_call *call, int opt, char *arg)
 
 	if (opt == OPT_LIMIT &&
 	    !cli_parse_long(&cmd_customer, "--limit", arg, 1, FIND_LIMIT_MAX, &fa->limit))
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	return -1;
 }
 
@@ -404,12 +404,12 @@ static int customer_find(struct cli_call *call)
 			goto out;
 		}
 	}
-	if (count == 0 && call->format == FORMAT_TABLE)
+	if (count == 0 && call->format == CLI_FORMAT_TABLE)
 		/* The search text may be a name: not echoed. */
 		fputs("frontdesk: no customer matches that search\n", stderr);
 	else
 		cli_table_print(t, (enum cli_format)call->format, stdout);
-	rc = EXIT_OK;
+	rc = CLI_EXIT_OK;
 out:
 	cli_table_free(t);
 	return rc;
@@ -471,7 +471,7 @@ static int customer_show(struct cli_call *call)
 		rc = cli_fail_err(&e);
 		goto out;
 	}
-	if (call->format == FORMAT_JSON) {
+	if (call->format == CLI_FORMAT_JSON) {
 		json_t *j = (json_t *)customer_to_json(cust);
 		char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
@@ -487,7 +487,7 @@ static int customer_show(struct cli_call *call)
 	} else {
 		show_table(cust);
 	}
-	rc = EXIT_OK;
+	rc = CLI_EXIT_OK;
 out:
 	customer_free(cust);
 	return rc;

@@ -64,7 +64,7 @@ static int load_check(struct cli_call *call)
 		return cli_usage(&cmd_data, "load takes one directory, not %d", call->argc);
 	cli_refdata_dir(call->argc > 0 ? call->argv[0] : NULL, la->dir, sizeof la->dir);
 	if (!cli_refdata_dir_check(la->dir))
-		return EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	return -1;
 }
 
@@ -108,7 +108,7 @@ static int data_load(struct cli_call *call)
 	} else {
 		cli_refdata_summary(call->store, summary, sizeof summary);
 		printf("loaded reference data from %s: %s\n", dir, summary);
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	err_list_release(&errs);
 	return rc;

@@ -69,11 +69,11 @@ static int generate_option(struct cli_call *call, int opt, char *arg)
 	switch (opt) {
 	case OPT_CUSTOMERS:
 		if (!cli_parse_long(&cmd_demo, "--customers", arg, 0, DEMO_MAX, &o->customers))
-			return EXIT_USAGE;
+			return CLI_EXIT_USAGE;
 		break;
 	case OPT_CONTACTS:
 		if (!cli_parse_long(&cmd_demo, "--contacts", arg, 0, DEMO_MAX, &o->contacts))
-			return EXIT_USAGE;
+			return CLI_EXIT_USAGE;
 		break;
 	case OPT_SEED:
 		if (!parse_seed(arg, &o->seed))
@@ -114,7 +114,7 @@ static int demo_generate(struct cli_call *call)
 	       "holds demo data\n",
 	       o->customers, o->customers == 1 ? "" : "s", o->contacts, o->contacts == 1 ? "" : "s",
 	       (unsigned long long)o->seed);
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static const struct cli_action generate_action = {

@@ -74,7 +74,8 @@ static int enrol_option(struct cli_call *call, int opt, char *arg)
 	case OPT_PIN:
 		if (strncmp(arg, "sha256//", 8) != 0)
 			return cli_usage(&cmd_device, "--pin must look like sha256//BASE64");
-		buf_printf(&a->pins, "%s%s", a->pins.len ? ";" : "", arg);
+		if (buf_printf(&a->pins, "%s%s", a->pins.len ? ";" : "", arg) != STATUS_OK)
+			return cli_usage(&cmd_device, "too many --pin values (1 KiB in all)");
 		break;
 	}
 	return -1;
@@ -113,7 +114,7 @@ static int device_enrol(struct cli_call *call)
 		printf("new case references start with %s\n", dcode);
 		printf("token saved in %s (mode 0600)\n", token_path);
 		free(token_path);
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	free(url);
 	return rc;

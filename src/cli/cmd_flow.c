@@ -132,7 +132,7 @@ static int flow_cmd_check(struct cli_call *call)
 		       set.count == 1 ? "" : "s", set.nfiles, set.nfiles == 1 ? "" : "s");
 	err_list_release(&errs);
 	flow_set_release(&set);
-	return total ? EXIT_FAIL : EXIT_OK;
+	return total ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
 /* ---- list -------------------------------------------------------------- */
@@ -166,7 +166,7 @@ static int flow_cmd_list(struct cli_call *call)
 		fprintf(stderr,
 			"frontdesk: some flows have problems; run 'frontdesk flow check' to see "
 			"them\n");
-	rc = errs.count ? EXIT_FAIL : EXIT_OK;
+	rc = errs.count ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 	err_list_release(&errs);
 	flow_set_release(&set);
 	return rc;
@@ -241,7 +241,7 @@ static int one_flow(struct cli_call *call, void (*out)(const struct flow *f))
 	f = find_one(&set, call->argv[0], *from);
 	if (f)
 		out(f);
-	rc = f && !f->nload_errors ? EXIT_OK : EXIT_FAIL;
+	rc = f && !f->nload_errors ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 	flow_set_release(&set);
 	return rc;
 }
@@ -268,7 +268,7 @@ static void show_field(const struct flow_field *fd)
 {
 	printf("    - %s (%s): %s, %s, %s", fd->label, fd->name, flow_field_type_name(fd->type),
 	       fd->required ? "required" : "optional", fd->personal ? "personal" : "not personal");
-	if (fd->type == FIELD_TEXT)
+	if (fd->type == FLOW_FIELD_TEXT)
 		printf(", up to %zu characters", fd->max_length);
 	for (int i = 0; i < 2; i++) {
 		bool has = i ? fd->has_max : fd->has_min;
@@ -276,7 +276,7 @@ static void show_field(const struct flow_field *fd)
 		const char *word = i ? "at most" : "at least";
 		if (!has)
 			continue;
-		if (fd->type == FIELD_MONEY)
+		if (fd->type == FLOW_FIELD_MONEY)
 			printf(", %s \xC2\xA3%ld.%02ld", word, v / 100, v % 100);
 		else
 			printf(", %s %ld", word, v);
@@ -284,10 +284,10 @@ static void show_field(const struct flow_field *fd)
 	for (int i = 0; i < 2; i++) {
 		const struct flow_date_bound *b = i ? &fd->not_after : &fd->not_before;
 		char d[16];
-		if (b->kind == DATE_BOUND_NONE)
+		if (b->kind == FLOW_DATE_NONE)
 			continue;
 		printf(", not %s ", i ? "after" : "before");
-		if (b->kind == DATE_BOUND_FIXED) {
+		if (b->kind == FLOW_DATE_FIXED) {
 			date_format(b->date, d, sizeof d);
 			printf("%s", d);
 		} else if (b->offset_days) {
@@ -297,7 +297,7 @@ static void show_field(const struct flow_field *fd)
 			printf("today");
 		}
 	}
-	if (fd->noptions && fd->type == FIELD_CHOICE) {
+	if (fd->noptions && fd->type == FLOW_FIELD_CHOICE) {
 		printf(", one of: ");
 		for (size_t i = 0; i < fd->noptions; i++)
 			printf("%s%s", i ? " / " : "", fd->options[i]);
@@ -492,7 +492,7 @@ int cli_flow_load(struct store *s, int npaths, char **paths, const char *fallbac
 	struct err e;
 	size_t added = 0, unchanged = 0, refused = 0, total;
 	bool ok;
-	int rc = EXIT_OK;
+	int rc = CLI_EXIT_OK;
 
 	flow_set_init(&set);
 	err_list_init(&errs, FLOW_ERRORS_MAX);
@@ -525,8 +525,9 @@ int cli_flow_load(struct store *s, int npaths, char **paths, const char *fallbac
 		struct store_flow sf;
 		enum store_flow_put_result res;
 
-		buf_init(&keywords, 64 * 1024);
-		buf_init(&text, 1024 * 1024);
+		/* No cap of their own: a flow's words are fewer than its file's. */
+		buf_init(&keywords, 0);
+		buf_init(&text, 0);
 		flow_search_words(f, &keywords, &text);
 		sf = (struct store_flow){
 			.id = f->id,

@@ -42,7 +42,7 @@ static int import_customers(struct cli_call *call)
 	} else {
 		printf("imported %ld customer%s from %s\n", imported, imported == 1 ? "" : "s",
 		       path);
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	err_list_release(&errs);
 	return rc;

@@ -117,7 +117,7 @@ static void init_flows(struct store *s, const char *data_dir, bool load)
 	if (stat(forms, &st) != 0 || !S_ISDIR(st.st_mode) || (!load && store_flow_count(s) > 0))
 		return;
 	paths[0] = forms;
-	if (cli_flow_load(s, 1, paths, NULL, true) != EXIT_OK)
+	if (cli_flow_load(s, 1, paths, NULL, true) != CLI_EXIT_OK)
 		fprintf(stderr, "frontdesk: the flows in %s were not loaded; fix them and run: "
 				"frontdesk flow load %s\n",
 			forms, forms);
@@ -129,7 +129,7 @@ static int init_apply(struct store *s, const struct init_args *a, bool load, con
 	struct err_list errs;
 	struct err e;
 	bool ok = true;
-	int rc = EXIT_OK;
+	int rc = CLI_EXIT_OK;
 
 	err_clear(&e);
 	if (store_tx_begin(s, &e) != STATUS_OK)
@@ -201,7 +201,7 @@ static int init_check(struct cli_call *call)
 		return cli_usage(&cmd_init, "unexpected argument '%s'", call->argv[0]);
 	cli_refdata_dir(a->data, a->dir, sizeof a->dir);
 	if ((a->data || a->reload) && !cli_refdata_dir_check(a->dir))
-		return EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	err_clear(&e);
 	if (store_resolve_path(call->g->db_path, path, sizeof path, &e) != STATUS_OK)
 		return cli_fail_err(&e);
@@ -221,9 +221,9 @@ static int init_run(struct cli_call *call)
 	       store_user_version(s));
 	load = a->data || a->reload || !has_refdata(s);
 	if (load && !a->data && !a->reload && !cli_refdata_dir_check(a->dir))
-		return EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	rc = init_apply(s, a, load, a->dir);
-	if (rc != EXIT_OK)
+	if (rc != CLI_EXIT_OK)
 		return rc;
 	cli_refdata_summary(s, summary, sizeof summary);
 	if (load)
@@ -237,7 +237,7 @@ static int init_run(struct cli_call *call)
 		if (a->set[i].value)
 			printf("set %s = %s\n", a->set[i].key, a->set[i].value);
 	print_next(s);
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static const struct cli_action init_action = {

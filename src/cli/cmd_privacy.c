@@ -27,7 +27,7 @@ static const struct option erase_options[] = {
 
 static int customer_export(struct cli_call *call)
 {
-	const char *format = call->format == FORMAT_CSV ? "csv" : "json";
+	const char *format = call->format == CLI_FORMAT_CSV ? "csv" : "json";
 	json_t *doc = NULL;
 	struct err e;
 
@@ -36,7 +36,7 @@ static int customer_export(struct cli_call *call)
 		json_decref(doc);
 		return cli_fail_err(&e);
 	}
-	if (call->format == FORMAT_CSV) {
+	if (call->format == CLI_FORMAT_CSV) {
 		struct csv_writer w;
 
 		csv_writer_init(&w, stdout);
@@ -51,7 +51,7 @@ static int customer_export(struct cli_call *call)
 		free(text);
 	}
 	json_decref(doc);
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 const struct cli_action customer_export_action = {
@@ -145,7 +145,7 @@ static int customer_erase(struct cli_call *call)
 	if (!res.purged)
 		fprintf(stderr, "frontdesk: warning: another program on this machine has the "
 				"database open, so old pages stay in its log until it closes\n");
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static const struct cli_permission erase_permission = {STORE_PERM_ERASE, "customer", true};

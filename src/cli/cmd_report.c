@@ -74,7 +74,7 @@ static int usage_names(const char *what, const char *word, const char *const *na
 
 	if (hint)
 		return cli_usage(&cmd_report, "unknown %s '%s'; did you mean '%s'?", what, word, hint);
-	buf_init(&list, 1024);
+	buf_init(&list, 0); /* the program's own names: no cap needed */
 	for (size_t i = 0; names[i]; i++)
 		buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
 	rc = cli_usage(&cmd_report, "unknown %s '%s'; use one of: %s", what, word, buf_str(&list));
@@ -98,21 +98,21 @@ static void print_table(const struct report_table *t, int format, bool bom)
 		for (size_t c = 0; c < t->ncolumns; c++) {
 			const struct report_cell *cell = report_cell(t, r, c);
 
-			if (cell->kind == RV_TEXT && !cell->blank) {
+			if (cell->kind == REPORT_VALUE_TEXT && !cell->blank) {
 				cells[c] = cell->text;
 				continue;
 			}
-			report_cell_format(cell, format == FORMAT_TABLE, text[c], sizeof text[c]);
+			report_cell_format(cell, format == CLI_FORMAT_TABLE, text[c], sizeof text[c]);
 			cells[c] = text[c];
 		}
 		cli_table_add(out, cells);
 	}
-	if (format == FORMAT_TABLE)
+	if (format == CLI_FORMAT_TABLE)
 		printf("%s\n", t->title);
 	if (bom)
 		fputs("\xEF\xBB\xBF", stdout);
 	cli_table_print(out, (enum cli_format)format, stdout);
-	if (format == FORMAT_TABLE && t->note)
+	if (format == CLI_FORMAT_TABLE && t->note)
 		printf("(%s)\n", t->note);
 	cli_table_free(out);
 	free(text);
@@ -166,7 +166,7 @@ static int run_drill(const struct report_source *src, const struct report_viewer
 					      "outcome", "failure", "customer"};
 	struct cli_table *t = cli_table_new(columns, sizeof columns / sizeof columns[0]);
 	struct err e;
-	int rc = EXIT_OK;
+	int rc = CLI_EXIT_OK;
 
 	err_clear(&e);
 	if (report_drill(src, v, q, key, limit, add_drill_row, t, &e) != STATUS_OK) {
@@ -191,7 +191,7 @@ static int run_org_wide(const struct cli_global *g, struct store *s, const struc
 	struct report_table *t = NULL;
 	json_t *j = NULL;
 	struct err e;
-	int rc = EXIT_OK;
+	int rc = CLI_EXIT_OK;
 
 	err_clear(&e);
 	/* An advisor is refused here first (and audited), not only by the server. */
@@ -207,7 +207,7 @@ static int run_org_wide(const struct cli_global *g, struct store *s, const struc
 	if (sync_report_fetch(s, store_path(s), &rq, &j, &e) != STATUS_OK ||
 	    report_table_from_json(j, &t, &e) != STATUS_OK) {
 		rc = e.code == STATUS_USAGE ? cli_usage(&cmd_report, "%s", e.msg) : cli_fail_err(&e);
-	} else if (format == FORMAT_JSON) {
+	} else if (format == CLI_FORMAT_JSON) {
 		char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
 					       JSON_REAL_PRECISION(12));
 
@@ -283,7 +283,7 @@ static int report_option(struct cli_call *call, int c, char *optarg)
 		break;
 	case OPT_LIMIT:
 		if (!cli_parse_long(&cmd_report, "--limit", optarg, 1, 100000, &a->limit))
-			return EXIT_USAGE;
+			return CLI_EXIT_USAGE;
 		break;
 	}
 	return -1;
@@ -315,7 +315,7 @@ static int report_check(struct cli_call *call)
 	if (date_parse(a->from, &q->from, "--from", &e) != STATUS_OK ||
 	    date_parse(a->to, &q->to, "--to", &e) != STATUS_OK)
 		return cli_usage(&cmd_report, "%s", e.msg);
-	if (a->bom && call->format != FORMAT_CSV)
+	if (a->bom && call->format != CLI_FORMAT_CSV)
 		return cli_usage(&cmd_report, "--bom is for --format csv");
 	if (a->org_wide && (a->drill || q->advisor))
 		return cli_usage(&cmd_report,
@@ -348,11 +348,11 @@ static int run_report(struct cli_call *call)
 	if (report_run(&src, &v, &a->q, &t, &e) != STATUS_OK) {
 		rc = e.code == STATUS_USAGE ? cli_usage(&cmd_report, "%s", e.msg) : cli_fail_err(&e);
 	} else {
-		if (call->format == FORMAT_JSON)
+		if (call->format == CLI_FORMAT_JSON)
 			print_json(t, &a->q);
 		else
 			print_table(t, call->format, a->bom);
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	report_table_free(t);
 	return rc;

@@ -117,7 +117,7 @@ static int retention_apply(struct cli_call *call)
 		return cli_fail_err(&e);
 	if (a->pc.dry_run)
 		printf("dry run: nothing was changed\n");
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static const struct cli_action apply_action = {

@@ -163,7 +163,7 @@ static int sync_once(struct store *s, long retry_for, const struct sync_options 
 			r.clock_ahead_ms / 1000);
 	if (out != SYNC_DONE)
 		return cli_fail("%s", e.msg);
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 /* "3 changes wait for jsmith (admin) to sign in while online" */
@@ -279,7 +279,7 @@ static int sync_status(struct store *s, int format)
 		: st.online  ? "online"
 		: st.last_error[0] ? "offline"
 				   : "not synced yet";
-	if (format == FORMAT_JSON) {
+	if (format == CLI_FORMAT_JSON) {
 		json_t *o = json_object();
 		char *text;
 
@@ -330,7 +330,7 @@ static int sync_status(struct store *s, int format)
 		free(ahead);
 		free(retry_n);
 		free(retry_at);
-		return EXIT_OK;
+		return CLI_EXIT_OK;
 	}
 	printf("state       %s\n", state);
 	printf("server      %s\n", st.server[0] ? st.server : "-");
@@ -383,7 +383,7 @@ static int sync_status(struct store *s, int format)
 		printf("\nrefused changes (kept here; the server did not take them):\n");
 		rc.t = cli_table_new(columns, 5);
 		store_outbox_refused(s, add_refused, &rc, NULL);
-		cli_table_print(rc.t, FORMAT_TABLE, stdout);
+		cli_table_print(rc.t, CLI_FORMAT_TABLE, stdout);
 		cli_table_free(rc.t);
 	}
 	if (st.pull_problems > 0) {
@@ -394,10 +394,10 @@ static int sync_status(struct store *s, int format)
 		printf("\nchanges from the server not applied here (kept aside; the desk went on; a "
 		       "later change to the same record replaces them):\n");
 		store_pull_problems(s, false, 0, add_problem, &pc, NULL);
-		cli_table_print(pc.t, FORMAT_TABLE, stdout);
+		cli_table_print(pc.t, CLI_FORMAT_TABLE, stdout);
 		cli_table_free(pc.t);
 	}
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 /* Runs background sync while this thread does what typing does: reads the
@@ -433,7 +433,7 @@ static int sync_background(struct store *s, long seconds)
 	printf("background sync: %ld cycle%s, %s, %ld waiting\n", sync_bg_cycles(bg),
 	       sync_bg_cycles(bg) == 1 ? "" : "s", st.online ? "online" : "offline", st.waiting);
 	sync_bg_stop(bg);
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 struct sync_args {
@@ -472,11 +472,11 @@ static int sync_option(struct cli_call *call, int opt, char *arg)
 	case OPT_BACKGROUND:
 		a->mode = opt;
 		if (!cli_parse_long(&cmd_sync, "--background", arg, 1, 3600, &a->background))
-			return EXIT_USAGE;
+			return CLI_EXIT_USAGE;
 		break;
 	case OPT_RETRY:
 		if (!cli_parse_long(&cmd_sync, "--retry-for", arg, 0, 86400, &a->retry_for))
-			return EXIT_USAGE;
+			return CLI_EXIT_USAGE;
 		break;
 	case OPT_CA:
 		a->ca = arg;
@@ -485,7 +485,8 @@ static int sync_option(struct cli_call *call, int opt, char *arg)
 		a->login = arg;
 		break;
 	case OPT_PIN:
-		buf_printf(&a->pins, "%s%s", a->pins.len ? ";" : "", arg);
+		if (buf_printf(&a->pins, "%s%s", a->pins.len ? ";" : "", arg) != STATUS_OK)
+			return cli_usage(&cmd_sync, "too many --pin values (1 KiB in all)");
 		break;
 	}
 	return -1;

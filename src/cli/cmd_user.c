@@ -127,14 +127,14 @@ static int user_add(struct cli_call *call)
 
 	err_clear(&e);
 	if (!get_new_password(login, password, sizeof password)) {
-		rc = EXIT_FAIL;
+		rc = CLI_EXIT_FAIL;
 	} else if (store_user_add(call->store, login, a->name, a->role, password, &e) !=
 		   STATUS_OK) {
 		rc = cli_fail_err(&e);
 	} else {
 		printf("added %s '%s'; they can sign in now by running: frontdesk\n", a->role,
 		       login);
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	sodium_memzero(password, sizeof password);
 	return rc;
@@ -148,12 +148,12 @@ static int user_passwd(struct cli_call *call)
 
 	err_clear(&e);
 	if (!get_new_password(call->argv[0], password, sizeof password)) {
-		rc = EXIT_FAIL;
+		rc = CLI_EXIT_FAIL;
 	} else if (store_user_set_password(call->store, call->argv[0], password, &e) != STATUS_OK) {
 		rc = cli_fail_err(&e);
 	} else {
 		printf("changed the password of '%s'\n", call->argv[0]);
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	sodium_memzero(password, sizeof password);
 	return rc;
@@ -170,7 +170,7 @@ static int user_disable(struct cli_call *call)
 	printf(disable ? "disabled '%s'; they can no longer sign in\n"
 		       : "enabled '%s'; they can sign in again\n",
 	       call->argv[0]);
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static int role_check(struct cli_call *call)
@@ -194,7 +194,7 @@ static int user_role(struct cli_call *call)
 	if (store_user_set_role(call->store, call->argv[0], call->argv[1], &e) != STATUS_OK)
 		return cli_fail_err(&e);
 	printf("'%s' is now %s; it applies from their next action\n", call->argv[0], call->argv[1]);
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static int add_user_row(void *ctx, const struct user_row *r)
@@ -222,7 +222,7 @@ static int user_list(struct cli_call *call)
 	static const char *const columns[] = {"login", "name", "role", "status", "created"};
 	struct cli_table *t;
 	struct err e;
-	int rc = EXIT_OK;
+	int rc = CLI_EXIT_OK;
 
 	t = cli_table_new(columns, 5);
 	err_clear(&e);

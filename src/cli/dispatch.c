@@ -129,7 +129,7 @@ static int open_store(struct cli_call *call, const struct cli_action *a)
 
 	call->store = cli_open_store(call->g, a->store == CLI_STORE ? STORE_NO_CREATE : 0);
 	if (!call->store)
-		return EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	err_clear(&e);
 	if (p && store_require(call->store, p->perm, p->record_type,
 			       p->record_is_operand ? call->argv[0] : NULL, &e) != STATUS_OK)
@@ -143,7 +143,7 @@ static int action_run(const struct cli_command *cmd, const struct cli_action *a,
 	struct cli_call call = {.cmd = cmd, .g = g, .name = argv[0]};
 	int rc = -1;
 
-	call.format = a->formats ? format_default(a->formats) : FORMAT_TABLE;
+	call.format = a->formats ? format_default(a->formats) : CLI_FORMAT_TABLE;
 	call.args = a->args_size ? xcalloc(1, a->args_size) : NULL;
 	if (a->init)
 		a->init(&call);
@@ -195,6 +195,6 @@ int cli_command_run(const struct cli_command *cmd, const struct cli_global *g, i
 		return cli_help(cmd);
 	i = cli_action_find(cmd, argv[1], names);
 	if (i < 0)
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	return action_run(cmd, cmd->actions[i], g, argc - 1, argv + 1);
 }

@@ -1,5 +1,5 @@
 /*
- * identity.c — who a command acts as (issue 7), so the store can enforce
+ * identity.c — who a command acts as, so the store can enforce
  * roles and the audit trail names the person.
  *
  *   --user LOGIN  the command acts as that frontdesk user ("ROLE:LOGIN"),

@@ -68,7 +68,7 @@ static int console_run(struct cli_call *call)
 	err_clear(&e);
 	if (tui_run(call->store, o, &e) != STATUS_OK)
 		return cli_fail_err(&e);
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static const struct cli_action console_action = {
@@ -149,7 +149,7 @@ static int run_help(int argc, char **argv)
 
 	if (argc < 2) {
 		print_main_help(stdout);
-		return EXIT_OK;
+		return CLI_EXIT_OK;
 	}
 	if (argc > 2)
 		return cli_usage(NULL, "'help' takes one command name, not %d words", argc - 1);
@@ -192,10 +192,10 @@ int main(int argc, char **argv)
 			break;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			print_main_help(stdout);
-			return EXIT_OK;
+			return CLI_EXIT_OK;
 		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			printf("frontdesk %s\n", FRONTDESK_VERSION);
-			return EXIT_OK;
+			return CLI_EXIT_OK;
 		} else if (strcmp(a, "--db") == 0) {
 			if (i + 1 >= argc)
 				return cli_usage(NULL, "option '--db' needs a file path");

@@ -31,7 +31,7 @@ int cli_fail(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	return EXIT_FAIL;
+	return CLI_EXIT_FAIL;
 }
 
 int cli_usage(const struct cli_command *cmd, const char *fmt, ...)
@@ -50,7 +50,7 @@ int cli_usage(const struct cli_command *cmd, const char *fmt, ...)
 		fprintf(stderr, " (see 'frontdesk help %s')\n", cmd->name);
 	else
 		fputs(" (see 'frontdesk --help')\n", stderr);
-	return EXIT_USAGE;
+	return CLI_EXIT_USAGE;
 }
 
 int cli_fail_err(const struct err *e)
@@ -71,7 +71,7 @@ int cli_help(const struct cli_command *cmd)
 	fputs(cmd->usage, stdout);
 	if (cmd->usage[0] && cmd->usage[strlen(cmd->usage) - 1] != '\n')
 		fputc('\n', stdout);
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 /* ---- opening the store ----------------------------------------------------- */
@@ -104,7 +104,7 @@ struct store *cli_open_store(const struct cli_global *g, int flags)
 		return NULL;
 	}
 	cli_actor(actor, sizeof actor);
-	/* Who acts, and with which role (identity.c, issue 7). */
+	/* Who acts, and with which role (identity.c). */
 	if (!cli_identify(s, g, actor)) {
 		store_close(s);
 		return NULL;
@@ -199,7 +199,7 @@ int cli_action_find(const struct cli_command *cmd, const char *word, const char 
 		cli_usage(cmd, "unknown action '%s'; did you mean '%s'?", word, hint);
 		return -1;
 	}
-	buf_init(&list, 4096);
+	buf_init(&list, 0); /* the table's own names: no cap needed */
 	for (int i = 0; names[i]; i++)
 		buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
 	rc = -1;
@@ -277,11 +277,11 @@ int cli_format_parse(const char *s)
 	if (!s)
 		return -1;
 	if (strcmp(s, "table") == 0)
-		return FORMAT_TABLE;
+		return CLI_FORMAT_TABLE;
 	if (strcmp(s, "csv") == 0)
-		return FORMAT_CSV;
+		return CLI_FORMAT_CSV;
 	if (strcmp(s, "json") == 0)
-		return FORMAT_JSON;
+		return CLI_FORMAT_JSON;
 	return -1;
 }
 
@@ -429,13 +429,13 @@ static void table_print_json(const struct cli_table *t, FILE *out)
 void cli_table_print(const struct cli_table *t, enum cli_format f, FILE *out)
 {
 	switch (f) {
-	case FORMAT_CSV:
+	case CLI_FORMAT_CSV:
 		table_print_csv(t, out);
 		break;
-	case FORMAT_JSON:
+	case CLI_FORMAT_JSON:
 		table_print_json(t, out);
 		break;
-	case FORMAT_TABLE:
+	case CLI_FORMAT_TABLE:
 	default:
 		table_print_aligned(t, out);
 		break;
@@ -485,7 +485,7 @@ void cli_refdata_summary(struct store *s, char *out, size_t outsz)
 	struct date *hol = NULL;
 	size_t nhol = 0;
 
-	buf_init(&b, 4096);
+	buf_init(&b, 0); /* seven counts and the holidays: no cap needed */
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		long n = 0;
 

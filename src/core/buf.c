@@ -16,6 +16,7 @@ void buf_init(struct buf *b, size_t cap)
 	b->len = 0;
 	b->alloc = 0;
 	b->cap = cap ? cap : SIZE_MAX - 1;
+	b->overflow = false;
 }
 
 void buf_release(struct buf *b)
@@ -26,22 +27,27 @@ void buf_release(struct buf *b)
 	b->data = NULL;
 	b->len = 0;
 	b->alloc = 0;
+	b->overflow = false;
 }
 
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
+	b->overflow = false;
 	if (b->data)
 		b->data[0] = '\0';
 }
 
-/* Makes room for n more bytes plus the NUL; STATUS_TOO_BIG past the cap. */
+/* Makes room for n more bytes plus the NUL; STATUS_TOO_BIG past the cap,
+ * and the buffer marked for buf_status. */
 static enum status buf_grow(struct buf *b, size_t n)
 {
 	size_t need, a;
 
-	if (n > b->cap || b->len > b->cap - n)
+	if (n > b->cap || b->len > b->cap - n) {
+		b->overflow = true;
 		return STATUS_TOO_BIG;
+	}
 	need = b->len + n + 1;
 	if (need <= b->alloc)
 		return STATUS_OK;
@@ -105,6 +111,11 @@ enum status buf_printf(struct buf *b, const char *fmt, ...)
 	return rc;
 }
 
+enum status buf_status(const struct buf *b)
+{
+	return b->overflow ? STATUS_TOO_BIG : STATUS_OK;
+}
+
 const char *buf_str(const struct buf *b)
 {
 	return b->data ? b->data : "";
@@ -117,5 +128,6 @@ char *buf_detach(struct buf *b)
 	b->data = NULL;
 	b->len = 0;
 	b->alloc = 0;
+	b->overflow = false;
 	return p;
 }

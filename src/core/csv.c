@@ -72,7 +72,7 @@ const char *csv_cell(struct buf *scratch, const char *s)
 void csv_writer_init(struct csv_writer *w, FILE *out)
 {
 	w->out = out;
-	buf_init(&w->cell, 64 * 1024 * 1024);
+	buf_init(&w->cell, 0); /* a cell is as long as the value it quotes: no cap */
 	w->column = 0;
 	w->failed = false;
 }

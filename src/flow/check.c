@@ -488,14 +488,14 @@ static const char *operand_desc(const struct cond_operand *o)
 static const char *fits_hint(enum flow_field_type t)
 {
 	switch (t) {
-	case FIELD_NUMBER:
-	case FIELD_CHECKLIST:
+	case FLOW_FIELD_NUMBER:
+	case FLOW_FIELD_CHECKLIST:
 		return "a whole number";
-	case FIELD_MONEY:
+	case FLOW_FIELD_MONEY:
 		return "an amount such as 25 or 10.50";
-	case FIELD_DATE:
+	case FLOW_FIELD_DATE:
 		return "a date (YYYY-MM-DD) or 'today'";
-	case FIELD_YESNO:
+	case FLOW_FIELD_YESNO:
 		return "yes or no";
 	default:
 		return "text in quotes";
@@ -507,13 +507,13 @@ enum tclass { TC_NUM, TC_DATE, TC_BOOL, TC_TEXT };
 static enum tclass type_class(enum flow_field_type t)
 {
 	switch (t) {
-	case FIELD_NUMBER:
-	case FIELD_MONEY:
-	case FIELD_CHECKLIST:
+	case FLOW_FIELD_NUMBER:
+	case FLOW_FIELD_MONEY:
+	case FLOW_FIELD_CHECKLIST:
 		return TC_NUM;
-	case FIELD_DATE:
+	case FLOW_FIELD_DATE:
 		return TC_DATE;
-	case FIELD_YESNO:
+	case FLOW_FIELD_YESNO:
 		return TC_BOOL;
 	default:
 		return TC_TEXT;
@@ -534,16 +534,16 @@ static void check_leaf(void *ctx, const struct flow_cond *c)
 		return;
 	case COND_COMPLETE:
 		fd = use_field(ck, c->l.text, p, true);
-		if (fd && fd->type != FIELD_CHECKLIST)
+		if (fd && fd->type != FLOW_FIELD_CHECKLIST)
 			problem(ck, p, "%s: 'is complete' fits checklists, but '%s' is a %s", ck->what,
 				fd->name, flow_field_type_name(fd->type));
 		return;
 	case COND_TRUTH:
 		fd = use_field(ck, c->l.text, p, true);
-		if (fd && fd->type == FIELD_CHECKLIST)
+		if (fd && fd->type == FLOW_FIELD_CHECKLIST)
 			problem(ck, p, "%s: '%s' is a checklist; write '%s is complete'", ck->what,
 				fd->name, fd->name);
-		else if (fd && fd->type != FIELD_YESNO)
+		else if (fd && fd->type != FLOW_FIELD_YESNO)
 			problem(ck, p,
 				"%s: '%s' is a %s, so it needs a comparison such as '%s = ...' "
 				"(only a yes-no field stands on its own)",
@@ -581,7 +581,7 @@ static void check_leaf(void *ctx, const struct flow_cond *c)
 		switch (type_class(fd->type)) {
 		case TC_NUM:
 			ok = other->kind == OPND_NUMBER &&
-			     (fd->type == FIELD_MONEY || whole(other->x100));
+			     (fd->type == FLOW_FIELD_MONEY || whole(other->x100));
 			break;
 		case TC_DATE:
 			ok = other->kind == OPND_DATE || other->kind == OPND_TODAY;
@@ -602,7 +602,7 @@ static void check_leaf(void *ctx, const struct flow_cond *c)
 		    c->cmp != CMP_EQ && c->cmp != CMP_NE)
 			problem(ck, p, "%s uses '%s' on '%s' (a %s); only '=' and '!=' fit", ck->what,
 				flow_cmp_name(c->cmp), fd->name, flow_field_type_name(fd->type));
-		if (fd->type == FIELD_CHOICE && other->kind == OPND_STRING) {
+		if (fd->type == FLOW_FIELD_CHOICE && other->kind == OPND_STRING) {
 			bool found = false;
 			for (size_t i = 0; i < fd->noptions; i++)
 				if (strcasecmp(fd->options[i], other->text) == 0)

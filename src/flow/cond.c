@@ -511,7 +511,7 @@ static struct val operand_value(const struct cond_operand *o, cond_lookup_fn loo
 	if (!lookup(ctx, o->text, &fd, &cv) || !fd || !cv.set)
 		return v;
 	switch (fd->type) {
-	case FIELD_NUMBER: {
+	case FLOW_FIELD_NUMBER: {
 		char *end;
 		long n = strtol(cv.text, &end, 10);
 		if (*end == '\0' && n > -100000000000L && n < 100000000000L) {
@@ -520,11 +520,11 @@ static struct val operand_value(const struct cond_operand *o, cond_lookup_fn loo
 		}
 		break;
 	}
-	case FIELD_MONEY:
+	case FLOW_FIELD_MONEY:
 		if (flow_money_pence(cv.text, &v.n))
 			v.kind = V_NUM;
 		break;
-	case FIELD_DATE: {
+	case FLOW_FIELD_DATE: {
 		struct date d;
 		if (date_parse(cv.text, &d, "date", NULL) == STATUS_OK) {
 			v.kind = V_DAYS;
@@ -532,11 +532,11 @@ static struct val operand_value(const struct cond_operand *o, cond_lookup_fn loo
 		}
 		break;
 	}
-	case FIELD_YESNO:
+	case FLOW_FIELD_YESNO:
 		v.kind = V_BOOL;
 		v.n = strcmp(cv.text, "yes") == 0;
 		break;
-	case FIELD_CHECKLIST:
+	case FLOW_FIELD_CHECKLIST:
 		v.kind = V_NUM;
 		v.n = (long)cv.ticked * 100;
 		break;

@@ -610,20 +610,20 @@ static bool date_bound_parse(const char *s, struct flow_date_bound *b)
 		}
 		if (*p)
 			return false;
-		b->kind = DATE_BOUND_TODAY;
+		b->kind = FLOW_DATE_TODAY;
 		b->offset_days = (int)(sign * n);
 		return true;
 	}
 	if (date_parse(s, &b->date, "date", NULL) != STATUS_OK)
 		return false;
-	b->kind = DATE_BOUND_FIXED;
+	b->kind = FLOW_DATE_FIXED;
 	return true;
 }
 
 /* A bound value for a number (whole) or money (pounds, to pence) field. */
 static bool bound_parse(const char *s, enum flow_field_type t, long *out)
 {
-	if (t == FIELD_MONEY) {
+	if (t == FLOW_FIELD_MONEY) {
 		if ((unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA3)
 			s += 2;
 		return flow_money_pence(s, out);
@@ -684,13 +684,13 @@ static bool read_field(struct ld *ld, const struct ynode *m, const char *step_id
 	fd->hint = get_text(ld, m, "hint", where, false, "");
 	fd->required = get_bool(ld, m, "required", where, true);
 	fd->personal = get_bool(ld, m, "personal", where, true);
-	fd->type = FIELD_TEXT;
+	fd->type = FLOW_FIELD_TEXT;
 	type = get_text(ld, m, "type", where, false, "");
 	if (type) {
 		int t = flow_field_type_find(type);
-		if (t < 0 || t == FIELD_CHECKLIST) {
+		if (t < 0 || t == FLOW_FIELD_CHECKLIST) {
 			const char *guess =
-				text_suggest(type, flow_field_type_names(), FIELD_CHECKLIST);
+				text_suggest(type, flow_field_type_names(), FLOW_FIELD_CHECKLIST);
 			if (guess)
 				problem(ld, map_get(m, "type"),
 					"unknown type '%.40s' in %s; did you mean '%s'?", type, where,
@@ -711,12 +711,12 @@ static bool read_field(struct ld *ld, const struct ynode *m, const char *step_id
 			const char *key;
 			unsigned types;
 		} fits[] = {
-			{"max_length", 1u << FIELD_TEXT},
-			{"min", 1u << FIELD_NUMBER | 1u << FIELD_MONEY},
-			{"max", 1u << FIELD_NUMBER | 1u << FIELD_MONEY},
-			{"not_before", 1u << FIELD_DATE},
-			{"not_after", 1u << FIELD_DATE},
-			{"options", 1u << FIELD_CHOICE},
+			{"max_length", 1u << FLOW_FIELD_TEXT},
+			{"min", 1u << FLOW_FIELD_NUMBER | 1u << FLOW_FIELD_MONEY},
+			{"max", 1u << FLOW_FIELD_NUMBER | 1u << FLOW_FIELD_MONEY},
+			{"not_before", 1u << FLOW_FIELD_DATE},
+			{"not_after", 1u << FLOW_FIELD_DATE},
+			{"options", 1u << FLOW_FIELD_CHOICE},
 		};
 		for (size_t i = 0; i < sizeof(fits) / sizeof(fits[0]); i++) {
 			const struct ynode *k = map_key_node(m, fits[i].key);
@@ -726,16 +726,16 @@ static bool read_field(struct ld *ld, const struct ynode *m, const char *step_id
 		}
 	}
 	fd->max_length = 200;
-	if (fd->type == FIELD_TEXT && (v = map_get(m, "max_length")) != NULL) {
+	if (fd->type == FLOW_FIELD_TEXT && (v = map_get(m, "max_length")) != NULL) {
 		long n = 0;
-		if (v->kind != Y_SCALAR || !bound_parse(v->text, FIELD_NUMBER, &n) || n < 1 ||
+		if (v->kind != Y_SCALAR || !bound_parse(v->text, FLOW_FIELD_NUMBER, &n) || n < 1 ||
 		    n > NOTES_MAX_CHARS)
 			problem(ld, v, "'max_length' in %s should be a whole number from 1 to %d", where,
 				NOTES_MAX_CHARS);
 		else
 			fd->max_length = (size_t)n;
 	}
-	if (fd->type == FIELD_NUMBER || fd->type == FIELD_MONEY) {
+	if (fd->type == FLOW_FIELD_NUMBER || fd->type == FLOW_FIELD_MONEY) {
 		const char *const names[2] = {"min", "max"};
 		long *dst[2] = {&fd->min, &fd->max};
 		bool *has[2] = {&fd->has_min, &fd->has_max};
@@ -745,7 +745,7 @@ static bool read_field(struct ld *ld, const struct ynode *m, const char *step_id
 				continue;
 			if (v->kind != Y_SCALAR || !bound_parse(v->text, fd->type, dst[i]))
 				problem(ld, v, "'%s' in %s should be %s, not '%.40s'", names[i], where,
-					fd->type == FIELD_MONEY ? "an amount in pounds such as 25 or 10.50"
+					fd->type == FLOW_FIELD_MONEY ? "an amount in pounds such as 25 or 10.50"
 								: "a whole number",
 					v->kind == Y_SCALAR ? v->text : kind_name(v));
 			else
@@ -755,7 +755,7 @@ static bool read_field(struct ld *ld, const struct ynode *m, const char *step_id
 			problem(ld, map_get(m, "max"), "'max' in %s is less than 'min'; swap them",
 				where);
 	}
-	if (fd->type == FIELD_DATE) {
+	if (fd->type == FLOW_FIELD_DATE) {
 		const char *const names[2] = {"not_before", "not_after"};
 		struct flow_date_bound *dst[2] = {&fd->not_before, &fd->not_after};
 		for (int i = 0; i < 2; i++) {
@@ -768,17 +768,17 @@ static bool read_field(struct ld *ld, const struct ynode *m, const char *step_id
 					"- 30 days' style, not '%.40s'",
 					names[i], where, v->kind == Y_SCALAR ? v->text : kind_name(v));
 		}
-		if (fd->not_before.kind != DATE_BOUND_NONE &&
+		if (fd->not_before.kind != FLOW_DATE_NONE &&
 		    fd->not_before.kind == fd->not_after.kind &&
-		    ((fd->not_before.kind == DATE_BOUND_FIXED &&
+		    ((fd->not_before.kind == FLOW_DATE_FIXED &&
 		      date_cmp(fd->not_before.date, fd->not_after.date) > 0) ||
-		     (fd->not_before.kind == DATE_BOUND_TODAY &&
+		     (fd->not_before.kind == FLOW_DATE_TODAY &&
 		      fd->not_before.offset_days > fd->not_after.offset_days)))
 			problem(ld, map_get(m, "not_after"),
 				"'not_after' in %s is before 'not_before', so no date fits; swap them",
 				where);
 	}
-	if (fd->type == FIELD_CHOICE) {
+	if (fd->type == FLOW_FIELD_CHOICE) {
 		v = map_get(m, "options");
 		if (!v)
 			problem(ld, m, "%s is a choice but has no 'options'; add e.g. 'options: [Owner, "
@@ -831,7 +831,7 @@ static void read_checklist(struct ld *ld, const struct ynode *v, struct flow_ste
 	const struct ynode *items = v;
 
 	snprintf(where, sizeof(where), "the checklist of step '%s'", st->id);
-	fd->type = FIELD_CHECKLIST;
+	fd->type = FLOW_FIELD_CHECKLIST;
 	fd->pos = pos_of(v);
 	if (v->kind == Y_MAP) {
 		check_keys(ld, v, checklist_keys, sizeof(checklist_keys) / sizeof(checklist_keys[0]),
@@ -1105,7 +1105,7 @@ static void read_flow(struct ld *ld, const struct ynode *root)
 	if (!v)
 		problem(ld, root, "the flow has no 'version'; add 'version: 1' (raise it by one each "
 				  "time the flow changes)");
-	else if (v->kind != Y_SCALAR || !bound_parse(v->text, FIELD_NUMBER, &f->version) ||
+	else if (v->kind != Y_SCALAR || !bound_parse(v->text, FLOW_FIELD_NUMBER, &f->version) ||
 		 f->version < 1)
 		problem(ld, v, "'version' should be a whole number from 1 up, not '%.40s'",
 			v->kind == Y_SCALAR ? v->text : kind_name(v));

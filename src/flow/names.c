@@ -21,7 +21,7 @@ static const char *const outcome_names[] = {
 
 const char *flow_field_type_name(enum flow_field_type t)
 {
-	if ((unsigned)t >= FIELD_TYPE_COUNT)
+	if ((unsigned)t >= FLOW_FIELD_TYPE_COUNT)
 		return "?";
 	return field_type_names[t];
 }
@@ -35,7 +35,7 @@ const char *flow_outcome_name(enum flow_outcome_kind k)
 
 int flow_field_type_find(const char *s)
 {
-	for (int i = 0; i < FIELD_TYPE_COUNT; i++)
+	for (int i = 0; i < FLOW_FIELD_TYPE_COUNT; i++)
 		if (strcmp(s, field_type_names[i]) == 0)
 			return i;
 	return -1;

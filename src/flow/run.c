@@ -171,7 +171,7 @@ const char *flow_run_value(const struct flow_run *r, const char *field)
 {
 	const struct flow_field *def = NULL;
 	const char *v = find_value(r, field, &def, NULL);
-	return def && def->type == FIELD_CHECKLIST ? NULL : v;
+	return def && def->type == FLOW_FIELD_CHECKLIST ? NULL : v;
 }
 
 static bool lookup(void *ctx, const char *field, const struct flow_field **def,
@@ -184,7 +184,7 @@ static bool lookup(void *ctx, const char *field, const struct flow_field **def,
 	memset(out, 0, sizeof(*out));
 	if (!*def)
 		return false;
-	if ((*def)->type == FIELD_CHECKLIST) {
+	if ((*def)->type == FLOW_FIELD_CHECKLIST) {
 		out->total = (*def)->noptions;
 		if (fr)
 			for (size_t i = 0; i < (*def)->noptions; i++)
@@ -200,9 +200,9 @@ static bool lookup(void *ctx, const char *field, const struct flow_field **def,
 
 static enum status date_bound(const struct flow_date_bound *b, struct date *out)
 {
-	if (b->kind == DATE_BOUND_NONE)
+	if (b->kind == FLOW_DATE_NONE)
 		return STATUS_NOT_FOUND;
-	if (b->kind == DATE_BOUND_FIXED)
+	if (b->kind == FLOW_DATE_FIXED)
 		*out = b->date;
 	else
 		*out = date_from_days(date_to_days(date_today_london()) + b->offset_days);
@@ -226,7 +226,7 @@ enum status flow_run_check(const struct flow_run *r, const struct flow_field *fd
 	if (!utf8_valid(value, strlen(value)))
 		return err_set(e, STATUS_INVALID,
 			       "%s has characters that are not text (not UTF-8); retype it", label);
-	if (strlen(value) > ANSWER_MAX && fd->type != FIELD_TEXT)
+	if (strlen(value) > ANSWER_MAX && fd->type != FLOW_FIELD_TEXT)
 		return err_set(e, STATUS_INVALID, "%s is far too long; check it", label);
 	v = text_trim(value);
 	if (!*v) {
@@ -236,12 +236,12 @@ enum status flow_run_check(const struct flow_run *r, const struct flow_field *fd
 	}
 	out[0] = '\0';
 	switch (fd->type) {
-	case FIELD_TEXT:
+	case FLOW_FIELD_TEXT:
 		rc = valid_text(label, v, fd->max_length, fd->required, false, e);
 		if (rc == STATUS_OK && canon)
 			rc = buf_adds(canon, v);
 		goto out;
-	case FIELD_NUMBER: {
+	case FLOW_FIELD_NUMBER: {
 		long n;
 		rc = valid_int(label, v, fd->has_min ? fd->min : -1000000000L,
 			       fd->has_max ? fd->max : 1000000000L, &n, e);
@@ -249,7 +249,7 @@ enum status flow_run_check(const struct flow_run *r, const struct flow_field *fd
 			snprintf(out, sizeof(out), "%ld", n);
 		break;
 	}
-	case FIELD_MONEY: {
+	case FLOW_FIELD_MONEY: {
 		long p;
 		rc = valid_money(label, v, &p, e);
 		if (rc != STATUS_OK)
@@ -266,7 +266,7 @@ enum status flow_run_check(const struct flow_run *r, const struct flow_field *fd
 			snprintf(out, sizeof(out), "%ld.%02ld", p / 100, p % 100);
 		break;
 	}
-	case FIELD_DATE: {
+	case FLOW_FIELD_DATE: {
 		char iso[32];
 		struct date d, b;
 		struct buf shown;
@@ -290,7 +290,7 @@ enum status flow_run_check(const struct flow_run *r, const struct flow_field *fd
 		buf_release(&shown);
 		break;
 	}
-	case FIELD_YESNO:
+	case FLOW_FIELD_YESNO:
 		if (!strcasecmp(v, "yes") || !strcasecmp(v, "y"))
 			snprintf(out, sizeof(out), "yes");
 		else if (!strcasecmp(v, "no") || !strcasecmp(v, "n"))
@@ -299,7 +299,7 @@ enum status flow_run_check(const struct flow_run *r, const struct flow_field *fd
 			rc = err_set(e, STATUS_INVALID, "%s '%.20s' is not yes or no; answer yes or no",
 				     label, v);
 		break;
-	case FIELD_CHOICE: {
+	case FLOW_FIELD_CHOICE: {
 		char *end;
 		long n = strtol(v, &end, 10);
 		const char *hit = NULL;
@@ -317,19 +317,19 @@ enum status flow_run_check(const struct flow_run *r, const struct flow_field *fd
 			rc = buf_adds(canon, hit);
 		goto out;
 	}
-	case FIELD_POSTCODE:
+	case FLOW_FIELD_POSTCODE:
 		rc = valid_postcode(label, v, out, sizeof(out), e);
 		break;
-	case FIELD_EMAIL:
+	case FLOW_FIELD_EMAIL:
 		rc = valid_email(label, v, e);
 		if (rc == STATUS_OK && canon)
 			rc = buf_adds(canon, v);
 		goto out;
-	case FIELD_PHONE:
+	case FLOW_FIELD_PHONE:
 		rc = valid_phone(label, v, out, sizeof(out), e);
 		break;
-	case FIELD_CHECKLIST:
-	case FIELD_TYPE_COUNT:
+	case FLOW_FIELD_CHECKLIST:
+	case FLOW_FIELD_TYPE_COUNT:
 		rc = err_set(e, STATUS_INVALID, "%s is a checklist; tick its items instead", label);
 		break;
 	}
@@ -493,7 +493,7 @@ static enum status add_value(const struct flow_run *r, const char *name, int fla
 
 	if (fd && fd->personal && (flags & FLOW_JSON_NO_PERSONAL))
 		return buf_adds(out, "(withheld)");
-	if (fd && fd->type == FIELD_CHECKLIST) {
+	if (fd && fd->type == FLOW_FIELD_CHECKLIST) {
 		size_t n = 0;
 		for (size_t i = 0; fr && i < fd->noptions && rc == STATUS_OK; i++)
 			if (fr->ticks[i])

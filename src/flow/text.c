@@ -82,12 +82,12 @@ enum status flow_value_display(const struct flow_field *fd, const char *canon, s
 {
 	if (!canon)
 		return buf_adds(out, "(not given)");
-	if (fd && fd->type == FIELD_DATE) {
+	if (fd && fd->type == FLOW_FIELD_DATE) {
 		struct date d;
 		if (date_parse(canon, &d, "date", NULL) == STATUS_OK)
 			return buf_printf(out, "%d %s %d", d.day, month_names[d.month - 1], d.year);
 	}
-	if (fd && fd->type == FIELD_MONEY) {
+	if (fd && fd->type == FLOW_FIELD_MONEY) {
 		long p;
 		if (flow_money_pence(canon, &p))
 			return buf_printf(out, "\xC2\xA3%ld.%02ld", p / 100, p % 100);

@@ -591,7 +591,7 @@ enum status ingest_csv_map(const struct ingest_csv *t, const char *const *known,
 	}
 
 	struct buf list;
-	buf_init(&list, 4096);
+	buf_init(&list, 0); /* the columns the caller knows: no cap needed */
 	for (size_t k = 0; k < nknown; k++)
 		buf_printf(&list, "%s%s", k ? ", " : "", known[k]);
 

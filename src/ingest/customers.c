@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "frontdesk/ingest.h"
+#include "frontdesk/store.h"
 #include "ingest_int.h"
 
 #define NO_VALUE SIZE_MAX

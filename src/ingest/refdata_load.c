@@ -5,6 +5,7 @@
  * links no SQLite.
  */
 #include "frontdesk/ingest.h"
+#include "frontdesk/store.h"
 #include "ingest_int.h"
 
 enum status ingest_refdata_load(struct store *s, const char *dir, struct err_list *errs)

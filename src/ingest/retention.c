@@ -1,5 +1,5 @@
 /*
- * The retention schedule (issue 7): data/retention.csv read with the strict
+ * The retention schedule: data/retention.csv read with the strict
  * CSV reader, every row checked (record type, period, action and their
  * pairing), every problem reported as FILE:LINE.
  */
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "frontdesk/ingest.h"
+#include "frontdesk/store.h"
 
 #define RETENTION_MAX_BYTES (64u * 1024u)
 

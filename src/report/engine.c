@@ -53,7 +53,7 @@ static struct report_cell *row_add(struct report_table *t)
 
 static void cell_text(struct report_cell *c, const char *s)
 {
-	c->kind = RV_TEXT;
+	c->kind = REPORT_VALUE_TEXT;
 	c->text = xstrdup(s ? s : "");
 }
 
@@ -197,19 +197,19 @@ static enum report_tally_key tally_key(enum report_by by)
 	switch (by) {
 	case REPORT_BY_SERVICE:
 	case REPORT_BY_TEAM:
-		return RTK_SERVICE;
+		return REPORT_TALLY_SERVICE;
 	case REPORT_BY_SITE:
-		return RTK_SITE;
+		return REPORT_TALLY_SITE;
 	case REPORT_BY_ADVISOR:
-		return RTK_ADVISOR;
+		return REPORT_TALLY_ADVISOR;
 	case REPORT_BY_REASON:
-		return RTK_FAILURE;
+		return REPORT_TALLY_FAILURE;
 	case REPORT_BY_DAY:
 	case REPORT_BY_WEEK:
 	case REPORT_BY_MONTH:
-		return RTK_HOUR;
+		return REPORT_TALLY_HOUR;
 	default:
-		return RTK_NONE;
+		return REPORT_TALLY_NONE;
 	}
 }
 
@@ -264,7 +264,7 @@ static enum status tally(struct rctx *r, struct date from, struct date to, struc
 	struct report_range range = { lo, hi, r->sc.site, r->sc.advisor };
 
 	report_period_bounds(from, to, lo, hi, sizeof lo);
-	return r->sc.src->tally(r->sc.src->ctx, &range, r->days ? RTK_HOUR : tally_key(r->sc.by),
+	return r->sc.src->tally(r->sc.src->ctx, &range, r->days ? REPORT_TALLY_HOUR : tally_key(r->sc.by),
 			     r->repeat_days, fold_tally, r, e);
 }
 
@@ -447,10 +447,10 @@ static struct report_table *referrals_table(struct rctx *r, const struct measure
 					    const struct measures *total_prev)
 {
 	const struct col_spec cols[] = {
-		{ by_column(r->sc.by), RV_TEXT },	{ "contacts", RV_COUNT },
-		{ "referred", RV_COUNT },	{ "referred_pct", RV_PERCENT },
-		{ "previous", RV_COUNT },	{ "change", RV_CHANGE },
-		{ "change_pct", RV_PERCENT },
+		{ by_column(r->sc.by), REPORT_VALUE_TEXT },	{ "contacts", REPORT_VALUE_COUNT },
+		{ "referred", REPORT_VALUE_COUNT },	{ "referred_pct", REPORT_VALUE_PERCENT },
+		{ "previous", REPORT_VALUE_COUNT },	{ "change", REPORT_VALUE_CHANGE },
+		{ "change_pct", REPORT_VALUE_PERCENT },
 	};
 	struct report_table *t = table_new(cols, sizeof cols / sizeof cols[0]);
 
@@ -476,10 +476,10 @@ static struct report_table *referrals_table(struct rctx *r, const struct measure
 static struct report_table *fcr_table(struct rctx *r, const struct measures *total, long target)
 {
 	const struct col_spec cols[] = {
-		{ by_column(r->sc.by), RV_TEXT },	{ "contacts", RV_COUNT },
-		{ "resolved", RV_COUNT },	{ "fcr_pct", RV_PERCENT },
-		{ "target_pct", RV_PERCENT },	{ "met", RV_TEXT },
-		{ "resolved_audited", RV_COUNT }, { "fcr_audited_pct", RV_PERCENT },
+		{ by_column(r->sc.by), REPORT_VALUE_TEXT },	{ "contacts", REPORT_VALUE_COUNT },
+		{ "resolved", REPORT_VALUE_COUNT },	{ "fcr_pct", REPORT_VALUE_PERCENT },
+		{ "target_pct", REPORT_VALUE_PERCENT },	{ "met", REPORT_VALUE_TEXT },
+		{ "resolved_audited", REPORT_VALUE_COUNT }, { "fcr_audited_pct", REPORT_VALUE_PERCENT },
 	};
 	struct report_table *t = table_new(cols, sizeof cols / sizeof cols[0]);
 
@@ -517,9 +517,9 @@ static struct report_table *channels_table(struct rctx *r, const struct measures
 
 	if (r->sc.by == REPORT_BY_CHANNEL) {
 		const struct col_spec cols[] = {
-			{ "channel", RV_TEXT },		 { "contacts", RV_COUNT },
-			{ "share_pct", RV_PERCENT },	 { "digital", RV_TEXT },
-			{ "digital_done", RV_COUNT },	 { "digital_takeup_pct", RV_PERCENT },
+			{ "channel", REPORT_VALUE_TEXT },		 { "contacts", REPORT_VALUE_COUNT },
+			{ "share_pct", REPORT_VALUE_PERCENT },	 { "digital", REPORT_VALUE_TEXT },
+			{ "digital_done", REPORT_VALUE_COUNT },	 { "digital_takeup_pct", REPORT_VALUE_PERCENT },
 		};
 		t = table_new(cols, sizeof cols / sizeof cols[0]);
 		for (size_t i = 0; i <= r->ng; i++) {
@@ -541,8 +541,8 @@ static struct report_table *channels_table(struct rctx *r, const struct measures
 	}
 	{
 		const struct col_spec cols[] = {
-			{ by_column(r->sc.by), RV_TEXT },	  { "contacts", RV_COUNT },
-			{ "digital_done", RV_COUNT },	  { "digital_takeup_pct", RV_PERCENT },
+			{ by_column(r->sc.by), REPORT_VALUE_TEXT },	  { "contacts", REPORT_VALUE_COUNT },
+			{ "digital_done", REPORT_VALUE_COUNT },	  { "digital_takeup_pct", REPORT_VALUE_PERCENT },
 		};
 		t = table_new(cols, sizeof cols / sizeof cols[0]);
 	}
@@ -552,7 +552,7 @@ static struct report_table *channels_table(struct rctx *r, const struct measures
 		if (!channel_used(total, k))
 			continue;
 		snprintf(name, sizeof name, "%s_pct", r->ch[k].code);
-		table_add_column(t, name, RV_PERCENT);
+		table_add_column(t, name, REPORT_VALUE_PERCENT);
 	}
 	for (size_t i = 0; i <= r->ng; i++) {
 		const struct measures *m = i < r->ng ? &r->g[i].now : total;
@@ -588,10 +588,10 @@ static struct report_table *failure_table(struct rctx *r, const struct measures 
 
 	if (r->sc.by == REPORT_BY_REASON) {
 		const struct col_spec cols[] = {
-			{ "reason", RV_TEXT },
-			{ "failure", RV_COUNT },
-			{ "share_of_failure_pct", RV_PERCENT },
-			{ "share_of_contacts_pct", RV_PERCENT },
+			{ "reason", REPORT_VALUE_TEXT },
+			{ "failure", REPORT_VALUE_COUNT },
+			{ "share_of_failure_pct", REPORT_VALUE_PERCENT },
+			{ "share_of_contacts_pct", REPORT_VALUE_PERCENT },
 		};
 		t = table_new(cols, sizeof cols / sizeof cols[0]);
 		for (size_t i = 0; i <= r->ng; i++) {
@@ -612,9 +612,9 @@ static struct report_table *failure_table(struct rctx *r, const struct measures 
 	}
 	{
 		const struct col_spec cols[] = {
-			{ by_column(r->sc.by), RV_TEXT },	      { "contacts", RV_COUNT },
-			{ "failure", RV_COUNT },	      { "failure_pct", RV_PERCENT },
-			{ "share_of_failure_pct", RV_PERCENT },
+			{ by_column(r->sc.by), REPORT_VALUE_TEXT },	      { "contacts", REPORT_VALUE_COUNT },
+			{ "failure", REPORT_VALUE_COUNT },	      { "failure_pct", REPORT_VALUE_PERCENT },
+			{ "share_of_failure_pct", REPORT_VALUE_PERCENT },
 		};
 		t = table_new(cols, sizeof cols / sizeof cols[0]);
 	}
@@ -648,13 +648,13 @@ static struct report_table *signposting_table(struct rctx *r, const struct measu
 					      long sign_year, long ad_year)
 {
 	const struct col_spec cols[] = {
-		{ by_column(r->sc.by), RV_TEXT },
-		{ "signposted", RV_COUNT },
-		{ "signposted_target", RV_COUNT },
-		{ "signposted_pct_of_target", RV_PERCENT },
-		{ "assisted_digital", RV_COUNT },
-		{ "assisted_digital_target", RV_COUNT },
-		{ "assisted_digital_pct_of_target", RV_PERCENT },
+		{ by_column(r->sc.by), REPORT_VALUE_TEXT },
+		{ "signposted", REPORT_VALUE_COUNT },
+		{ "signposted_target", REPORT_VALUE_COUNT },
+		{ "signposted_pct_of_target", REPORT_VALUE_PERCENT },
+		{ "assisted_digital", REPORT_VALUE_COUNT },
+		{ "assisted_digital_target", REPORT_VALUE_COUNT },
+		{ "assisted_digital_pct_of_target", REPORT_VALUE_PERCENT },
 	};
 	struct report_table *t = table_new(cols, sizeof cols / sizeof cols[0]);
 	int64_t days = report_period_days(r->sc.q->from, r->sc.q->to);
@@ -722,10 +722,10 @@ static struct report_table *cost_table(struct rctx *r, const struct measures *to
 
 	if (r->sc.by == REPORT_BY_CHANNEL) {
 		const struct col_spec cols[] = {
-			{ "channel", RV_TEXT },		{ "contacts", RV_COUNT },
-			{ "unit_cost", RV_PENCE },	{ "cost", RV_PENCE },
-			{ "target_share_pct", RV_PERCENT }, { "target_contacts", RV_COUNT },
-			{ "target_cost", RV_PENCE },
+			{ "channel", REPORT_VALUE_TEXT },		{ "contacts", REPORT_VALUE_COUNT },
+			{ "unit_cost", REPORT_VALUE_PENCE },	{ "cost", REPORT_VALUE_PENCE },
+			{ "target_share_pct", REPORT_VALUE_PERCENT }, { "target_contacts", REPORT_VALUE_COUNT },
+			{ "target_cost", REPORT_VALUE_PENCE },
 		};
 		t = table_new(cols, sizeof cols / sizeof cols[0]);
 		for (size_t k = 0; k < r->nch; k++) {
@@ -765,9 +765,9 @@ static struct report_table *cost_table(struct rctx *r, const struct measures *to
 	}
 	{
 		const struct col_spec cols[] = {
-			{ by_column(r->sc.by), RV_TEXT },	  { "contacts", RV_COUNT },
-			{ "cost", RV_PENCE },		  { "cost_at_target", RV_PENCE },
-			{ "difference", RV_PENCE },
+			{ by_column(r->sc.by), REPORT_VALUE_TEXT },	  { "contacts", REPORT_VALUE_COUNT },
+			{ "cost", REPORT_VALUE_PENCE },		  { "cost_at_target", REPORT_VALUE_PENCE },
+			{ "difference", REPORT_VALUE_PENCE },
 		};
 		t = table_new(cols, sizeof cols / sizeof cols[0]);
 	}
@@ -961,10 +961,10 @@ static int case_group_cmp(const void *pa, const void *pb)
 static enum status cases_report(struct rctx *r, struct report_table **out, struct err *e)
 {
 	const struct col_spec cols[] = {
-		{ by_column(r->sc.by), RV_TEXT },	   { "cases", RV_COUNT },
-		{ "open", RV_COUNT },		   { "overdue", RV_COUNT },
-		{ "closed", RV_COUNT },		   { "closed_within_standard", RV_COUNT },
-		{ "within_standard_pct", RV_PERCENT }, { "avg_working_days", RV_AVERAGE },
+		{ by_column(r->sc.by), REPORT_VALUE_TEXT },	   { "cases", REPORT_VALUE_COUNT },
+		{ "open", REPORT_VALUE_COUNT },		   { "overdue", REPORT_VALUE_COUNT },
+		{ "closed", REPORT_VALUE_COUNT },		   { "closed_within_standard", REPORT_VALUE_COUNT },
+		{ "within_standard_pct", REPORT_VALUE_PERCENT }, { "avg_working_days", REPORT_VALUE_AVERAGE },
 	};
 	struct case_ctx cc = { .r = r, .today = date_today_london() };
 	struct date *hol = NULL;

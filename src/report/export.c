@@ -28,7 +28,7 @@ static int write_table(FILE *f, const struct report_table *t, const size_t *orde
 		for (size_t c = 0; c < t->ncolumns; c++) {
 			const struct report_cell *cell = report_cell(t, r, c);
 
-			if (cell->kind == RV_TEXT && !cell->blank) {
+			if (cell->kind == REPORT_VALUE_TEXT && !cell->blank) {
 				csv_writer_cell(&w, cell->text ? cell->text : "");
 			} else {
 				report_cell_format(cell, false, text, sizeof text);

@@ -18,11 +18,11 @@ static json_t *cell_json(const struct report_cell *c)
 	if (c->blank || report_cell_na(c))
 		return json_null();
 	switch (c->kind) {
-	case RV_TEXT:
+	case REPORT_VALUE_TEXT:
 		j = json_string(c->text ? c->text : "");
 		return j ? j : json_null();
-	case RV_COUNT:
-	case RV_CHANGE:
+	case REPORT_VALUE_COUNT:
+	case REPORT_VALUE_CHANGE:
 		return json_integer(c->n);
 	default:
 		report_cell_format(c, false, text, sizeof text);
@@ -88,7 +88,7 @@ static bool cell_from(json_t *v, enum report_value kind, struct report_cell *c)
 	double x;
 
 	c->kind = kind;
-	if (kind == RV_TEXT) {
+	if (kind == REPORT_VALUE_TEXT) {
 		if (!json_is_string(v))
 			return json_is_null(v) ? (c->text = xstrdup(""), true) : false;
 		c->text = xstrdup(json_string_value(v));
@@ -98,22 +98,22 @@ static bool cell_from(json_t *v, enum report_value kind, struct report_cell *c)
 		/* null is n/a for a share, a blank for anything else */
 		c->n = 0;
 		c->d = 0;
-		c->blank = kind != RV_PERCENT && kind != RV_AVERAGE;
+		c->blank = kind != REPORT_VALUE_PERCENT && kind != REPORT_VALUE_AVERAGE;
 		return true;
 	}
 	if (!json_is_number(v))
 		return false;
 	x = json_number_value(v);
 	switch (kind) {
-	case RV_PERCENT: /* 62.5 means 625 / 1000 */
+	case REPORT_VALUE_PERCENT: /* 62.5 means 625 / 1000 */
 		c->n = (long long)(x * 10 + (x < 0 ? -0.5 : 0.5));
 		c->d = 1000;
 		break;
-	case RV_AVERAGE:
+	case REPORT_VALUE_AVERAGE:
 		c->n = (long long)(x * 10 + (x < 0 ? -0.5 : 0.5));
 		c->d = 10;
 		break;
-	case RV_PENCE:
+	case REPORT_VALUE_PENCE:
 		c->n = (long long)(x * 100 + (x < 0 ? -0.5 : 0.5));
 		break;
 	default:

@@ -82,7 +82,8 @@ const struct report_cell *report_cell(const struct report_table *t, size_t row, 
 
 bool report_cell_na(const struct report_cell *c)
 {
-	return !c->blank && (c->kind == RV_PERCENT || c->kind == RV_AVERAGE) && c->d == 0;
+	return !c->blank && (c->kind == REPORT_VALUE_PERCENT || c->kind == REPORT_VALUE_AVERAGE) &&
+	       c->d == 0;
 }
 
 /* n / d * scale to one decimal, rounded half away from zero, as "12.5". */
@@ -112,27 +113,27 @@ void report_cell_format(const struct report_cell *c, bool for_people, char *out,
 		return;
 	}
 	switch (c->kind) {
-	case RV_TEXT:
+	case REPORT_VALUE_TEXT:
 		snprintf(out, outsz, "%s", c->text ? c->text : "");
 		break;
-	case RV_COUNT:
+	case REPORT_VALUE_COUNT:
 		snprintf(out, outsz, "%lld", c->n);
 		break;
-	case RV_CHANGE:
+	case REPORT_VALUE_CHANGE:
 		snprintf(out, outsz, "%s%lld", c->n > 0 ? "+" : "", c->n);
 		break;
-	case RV_PERCENT:
+	case REPORT_VALUE_PERCENT:
 		format_tenths(c->n, c->d, 100, num, sizeof num);
 		snprintf(out, outsz, "%s%s", num, for_people ? "%" : "");
 		break;
-	case RV_PENCE: {
+	case REPORT_VALUE_PENCE: {
 		long long p = c->n < 0 ? -c->n : c->n;
 
 		snprintf(out, outsz, "%s%s%lld.%02lld", c->n < 0 ? "-" : "", for_people ? "£" : "",
 			 p / 100, p % 100);
 		break;
 	}
-	case RV_AVERAGE:
+	case REPORT_VALUE_AVERAGE:
 		format_tenths(c->n, c->d, 1, out, outsz);
 		break;
 	}

@@ -254,16 +254,10 @@ static int cmd_serve(const struct args *a, struct pg *db)
 		.request_timeout_s = (unsigned)a->limits[2],
 		.body_budget_mib = (unsigned)a->limits[3],
 	};
-	const char *delay = getenv("FRONTDESKD_TEST_PUSH_DELAY_MS");
-	const char *lead = getenv("FRONTDESKD_TEST_OUT_OF_ORDER");
 
 	(void)db;
 	if (!a->listen)
 		return usage_error("serve needs --listen ADDR:PORT%s", "");
-	if (delay)
-		server_test_push_delay_ms = strtol(delay, NULL, 10);
-	if (lead)
-		server_test_out_of_order = strtol(lead, NULL, 10);
 	return server_serve(&o);
 }
 

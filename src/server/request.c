@@ -455,7 +455,7 @@ static const struct member case_event_members[] = {
 	{ NULL, 0, false, NULL },
 };
 
-/* A user made or changed at a desk by an administrator (issue 13). */
+/* A user made or changed at a desk by an administrator. */
 static const struct member user_members[] = {
 	{ "id", M_UUID, true, NULL },
 	{ "login", M_LOGIN, true, NULL },
@@ -468,7 +468,7 @@ static const struct member user_members[] = {
 	{ NULL, 0, false, NULL },
 };
 
-/* A flow run parked on a customer, to resume at any desk (issue 4). */
+/* A flow run parked on a customer, to resume at any desk. */
 static const struct member flow_park_members[] = {
 	{ "id", M_UUID, true, NULL },
 	{ "customer_id", M_UUID, true, NULL },

@@ -5,13 +5,11 @@
 #ifndef FRONTDESK_SERVER_INT_H
 #define FRONTDESK_SERVER_INT_H
 
-#include <stdatomic.h>
-
 #include <jansson.h>
 
 #include "frontdesk/flow.h"
 #include "frontdesk/server.h"
-#include "frontdesk/store.h"
+
 
 struct pg;
 
@@ -242,7 +240,7 @@ void pg_report_source(struct pg_report *pr, struct report_source *src);
 enum status pg_user_check(struct pg *db, const char *login, const char *password, char *role,
 			  size_t rolesz, struct err *e);
 
-/* ---- persons' sessions (pg/session.c, issue 13) ----------------------- */
+/* ---- persons' sessions (pg/session.c) ---------------------------------- */
 
 /* How long a session lasts: renewed by nothing. */
 #define SERVER_SESSION_TTL_S (8 * 3600)
@@ -277,13 +275,34 @@ enum status pg_session_end(struct pg *db, const struct device_auth *dev, const c
 /* Ends every open session of a login (the user was disabled). */
 enum status pg_session_end_user(struct pg *db, const char *login, struct err *e);
 
-/* Test hook: FRONTDESKD_TEST_PUSH_DELAY_MS makes a push wait that long
- * inside its transaction (so a test can kill the server mid-push). */
-extern long server_test_push_delay_ms;
-/* FRONTDESKD_TEST_OUT_OF_ORDER=N answers the first N pushes that follow
- * another ("after") 409 out_of_order, as if they had overtaken it (the
- * race a console's two batches in flight can run). */
-extern atomic_long server_test_out_of_order;
+/*
+ * Test seams. The shipped frontdeskd has none: here they are empty inlines
+ * and the code that calls them folds away. The test build (make
+ * frontdeskd-test, build/frontdeskd-test) compiles the callers with
+ * FRONTDESK_TEST_HOOKS and links tests/hooks/server_hooks.c, which reads:
+ *   FRONTDESKD_TEST_PUSH_DELAY_MS=MS   a push waits that long inside its
+ *       transaction and again after it (so a test can kill the server or
+ *       stop it mid-push);
+ *   FRONTDESKD_TEST_OUT_OF_ORDER=N     the first N pushes that follow
+ *       another ("after") are answered 409 out_of_order, as if they had
+ *       overtaken it (the race a console's two batches in flight can run).
+ */
+#ifdef FRONTDESK_TEST_HOOKS
+/* How long a push waits inside and after its transaction; 0: not at all. */
+long server_hook_push_delay_ms(void);
+/* True if this push is to be answered as having overtaken the one before
+ * (counts down the N given). */
+bool server_hook_push_overtaken(void);
+#else
+static inline long server_hook_push_delay_ms(void)
+{
+	return 0;
+}
+static inline bool server_hook_push_overtaken(void)
+{
+	return false;
+}
+#endif
 
 /* ---- serving ----------------------------------------------------------- */
 

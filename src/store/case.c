@@ -80,8 +80,8 @@ enum status store_case_list(struct store *s, const struct case_filter *f,
 	if (f && f->team && *f->team && !store_ref_exists(s, REF_TEAM, f->team))
 		return store_ref_check(s, REF_TEAM, f->team, e);
 	today_text(today, sizeof today);
-	/* Fixed fragments only; every value is bound. */
-	buf_init(&sql, 1024);
+	/* Fixed fragments only (so no cap is needed); every value is bound. */
+	buf_init(&sql, 0);
 	buf_adds(&sql, "SELECT id, reference, customer_id, team, service, reason, status,"
 		       " due_date, created_at, closed_at, result FROM \"case\" WHERE 1");
 	if (!status)

@@ -127,7 +127,7 @@ char *customer_stamps_json(const struct customer *c)
 	struct buf b;
 
 	buf_init(&b, 64 * 1024);
-	if (stamps_put(&b, c))
+	if (stamps_put(&b, c) && buf_status(&b) == STATUS_OK)
 		return buf_detach(&b);
 	buf_release(&b);
 	o = json_object();
@@ -250,7 +250,8 @@ static char *customer_refs(struct store *s, const char *id)
 	sqlite3_stmt *st = stmt_get(s, ST_CUSTOMER_REFS, NULL);
 	struct buf b;
 
-	buf_init(&b, 1 << 16);
+	/* No cap: a reference cut off here could not be searched for. */
+	buf_init(&b, 0);
 	if (!st)
 		return buf_detach(&b);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -406,7 +407,7 @@ enum status store_customer_edit(struct store *s, const char *id,
 		return err_set(e, STATUS_INVALID, "'%s' is not a customer id", id ? id : "");
 	if (n == 0)
 		return err_set(e, STATUS_USAGE, "nothing to change; give at least one field");
-	buf_init(&detail, 1024);
+	buf_init(&detail, 0); /* field names, each once at most: no cap needed */
 	rc = store_tx_begin(s, e);
 	if (rc)
 		goto done;

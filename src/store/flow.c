@@ -204,7 +204,7 @@ char *store_flow_search_expr(const char *query)
 	if (!query)
 		return NULL;
 	n = strlen(query);
-	buf_init(&b, 4096);
+	buf_init(&b, 0); /* 32 of the query's words at most: no cap of its own */
 	/* The last word is still being typed unless something follows it. */
 	last_open = n && ((unsigned char)query[n - 1] >= 0x80 ||
 			  isalnum((unsigned char)query[n - 1]));

@@ -67,7 +67,7 @@ enum status store_ref_check(struct store *s, enum ref_kind kind, const char *cod
 
 	if (store_ref_exists(s, kind, code))
 		return STATUS_OK;
-	buf_init(&l.b, 2048);
+	buf_init(&l.b, 0); /* 12 codes and ", ..." at most: no cap needed */
 	store_ref_list(s, kind, add_code, &l, NULL);
 	if (l.n == 0)
 		err_set(e, STATUS_UNKNOWN_CODE,

@@ -15,7 +15,7 @@
 
 /*
  * Counting contacts. contact_tally (schema 5) holds the counts per UTC day
- * (per hour for RTK_HOUR), key and channel, kept by triggers. A report adds
+ * (per hour for REPORT_TALLY_HOUR), key and channel, kept by triggers. A report adds
  * up those rows for the whole days of its range and reads contacts only for
  * the part days at either end (a London day starts at 23:00 UTC in summer),
  * so a year costs about what a day does. A range whose filters the sums do
@@ -41,7 +41,7 @@ static const char sql_tally_rows[] =
 	" FROM contact c WHERE" SQL_RANGE;
 
 /* The kept counts of kind ?1 for periods [?2, ?3), of key ?5 alone when it
- * is not NULL; ?4 blanks the key (RTK_NONE sums every key of a kind). */
+ * is not NULL; ?4 blanks the key (REPORT_TALLY_NONE sums every key of a kind). */
 static const char sql_tally_sums[] =
 	"SELECT CASE WHEN ?4 THEN '' ELSE key END, channel, contacts, resolved, referred,"
 	" signposted, assisted_digital, abandoned, failure"
@@ -244,15 +244,15 @@ static bool sums_kind(const struct report_range *r, enum report_tally_key key, i
 	if (r->site && r->advisor)
 		return false;
 	if (r->site || r->advisor) {
-		enum report_tally_key filter = r->site ? RTK_SITE : RTK_ADVISOR;
+		enum report_tally_key filter = r->site ? REPORT_TALLY_SITE : REPORT_TALLY_ADVISOR;
 
-		if (key != RTK_NONE && key != filter)
+		if (key != REPORT_TALLY_NONE && key != filter)
 			return false;
 		*kind = (int)filter;
 		*only = r->site ? r->site : r->advisor;
 		return true;
 	}
-	*kind = (int)(key == RTK_NONE ? RTK_SITE : key); /* sites: the fewest rows */
+	*kind = (int)(key == REPORT_TALLY_NONE ? REPORT_TALLY_SITE : key); /* sites: the fewest rows */
 	return true;
 }
 
@@ -320,7 +320,7 @@ static enum status sums_run(struct store *s, int kind, const char *only, bool bl
 static enum status tally_count(struct store *s, const struct report_range *r,
 			       enum report_tally_key key, struct tally_map *m, struct err *e)
 {
-	bool hourly = key == RTK_HOUR;
+	bool hourly = key == REPORT_TALLY_HOUR;
 	char lo[32], hi[32];
 	const char *only;
 	int kind;
@@ -340,7 +340,7 @@ static enum status tally_count(struct store *s, const struct report_range *r,
 		rc = tally_run(s, sql_tally_rows, &tail, key, 1, m, e);
 	}
 	if (!rc)
-		rc = sums_run(s, kind, only, key == RTK_NONE, lo, hi, hourly ? 13 : 10, m, e);
+		rc = sums_run(s, kind, only, key == REPORT_TALLY_NONE, lo, hi, hourly ? 13 : 10, m, e);
 	return rc;
 }
 
@@ -795,16 +795,16 @@ enum status report_migrate(struct store *s, struct err *e)
 		const char *outcome = col_text(st, 7);
 		bool failure = sqlite3_column_int(st, 8) != 0;
 
-		for (int k = RTK_SERVICE; !status && k <= KINDS; k++) {
+		for (int k = REPORT_TALLY_SERVICE; !status && k <= KINDS; k++) {
 			char now[16];
 			const char *key;
 
-			snprintf(now, sizeof now, "%.*s", k == RTK_HOUR ? 13 : 10, created);
+			snprintf(now, sizeof now, "%.*s", k == REPORT_TALLY_HOUR ? 13 : 10, created);
 			if (strcmp(now, period[k]) != 0) {
 				status = tally_put(s, k, period[k], &m[k], e);
 				snprintf(period[k], sizeof period[k], "%s", now);
 			}
-			key = k == RTK_HOUR ? now : col_text(st, k); /* column k is kind k's key */
+			key = k == REPORT_TALLY_HOUR ? now : col_text(st, k); /* column k is kind k's key */
 			tally_add(tally_find(&m[k], key, channel), outcome, failure, 1);
 		}
 		if (sqlite3_column_type(st, 9) == SQLITE_NULL)
@@ -820,7 +820,7 @@ enum status report_migrate(struct store *s, struct err *e)
 	sqlite3_reset(st);
 	if (!status && rc != SQLITE_DONE)
 		status = store_db_error(s, rc, "counting contacts for reports", e);
-	for (int k = RTK_SERVICE; k <= KINDS; k++) {
+	for (int k = REPORT_TALLY_SERVICE; k <= KINDS; k++) {
 		if (!status)
 			status = tally_put(s, k, period[k], &m[k], e);
 		tally_release(&m[k]);

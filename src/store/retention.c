@@ -335,7 +335,7 @@ enum status store_retention_apply(struct store *s, const struct retention_rule *
 	rc = store_tx_begin(s, e);
 	if (rc)
 		return rc;
-	buf_init(&detail, 4096);
+	buf_init(&detail, 0); /* one entry a rule, a rule a record type: no cap needed */
 	buf_adds(&detail, dry_run ? "dry run:" : "applied:");
 	done = xcalloc(n ? n : 1, sizeof *done);
 	for (size_t i = 0; i < n && !rc; i++) {

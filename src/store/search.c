@@ -253,7 +253,7 @@ char *store_search_expr(const char *query)
 
 	if (!query)
 		return NULL;
-	buf_init(&b, 4096);
+	buf_init(&b, 0); /* bounded below (1 KiB of words, 256 bytes a word) */
 	if (phone_like(query, digits, sizeof digits, &plus)) {
 		phone_national_digits(digits, plus, national, sizeof national);
 		/* Five or six digits with no + may be the number of a case. */

@@ -28,7 +28,7 @@ struct sync_bg {
 	struct sync_status status;
 	long cycles;
 	int64_t interval_ms, backoff_cap_ms;
-	/* issue 13: the person given by the console (under mu) and the one the
+	/* the person given by the console (under mu) and the one the
 	 * thread holds a session for */
 	struct sync_person pending, person;
 	bool person_changed;

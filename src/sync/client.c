@@ -411,7 +411,9 @@ static enum status push_body(struct store *s, long long after, const char *sessi
 				e);
 	if (rc)
 		return rc;
-	if (buf_adds(out, "]}") != STATUS_OK)
+	/* Asked of the whole body: a change dropped from the middle counts. */
+	buf_adds(out, "]}");
+	if (buf_status(out) != STATUS_OK)
 		return err_set(e, STATUS_TOO_BIG, "a change in the outbox is too big to send");
 	*first = bc.first;
 	*last = bc.last;
@@ -714,8 +716,9 @@ static void flow_words_add(json_t *changes, sync_flow_words_fn *flow_words)
 
 		if (!type || strcmp(type, "flow") || !json_is_string(src))
 			continue;
-		buf_init(&keywords, 64 * 1024);
-		buf_init(&text, 1024 * 1024);
+		/* No cap of their own: a flow's words are fewer than its source's. */
+		buf_init(&keywords, 0);
+		buf_init(&text, 0);
 		if (flow_words(json_string_value(src), json_string_length(src), &keywords, &text) ==
 		    STATUS_OK) {
 			json_object_set_new(body, "keywords", json_string(buf_str(&keywords)));
@@ -916,7 +919,7 @@ static void record(struct store *s, enum sync_outcome out, const struct sync_rep
 	}
 }
 
-/* ---- persons' sessions (issue 13) -------------------------------------- */
+/* ---- persons' sessions ------------------------------------------------- */
 
 void sync_person_forget(struct sync_person *p)
 {

@@ -15,6 +15,8 @@
 #include <pthread.h>
 #include <stdarg.h>
 
+#include "frontdesk/banned.h"
+
 static struct {
 	CURLcode (*global_init)(long);
 	CURL *(*easy_init)(void);

@@ -156,6 +156,11 @@ enum status sync_report_fetch(struct store *s, const char *db_path,
 		goto out;
 	}
 	query_add(&url, s, base, rq->query, &first);
+	if (buf_status(&url) != STATUS_OK) {
+		rc = err_set(e, STATUS_TOO_BIG, "the report's address is too long; shorten the "
+						"server URL or the report settings");
+		goto out;
+	}
 	/* The person signs in once; every report after uses the session. */
 	if (!rq->person) {
 		rc = err_set(e, STATUS_DENIED, "reports over all hubs need a person signed in");

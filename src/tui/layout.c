@@ -149,7 +149,7 @@ char *tui_row_format(const char *const *cells, const size_t *widths, size_t n, s
 {
 	struct buf b;
 
-	buf_init(&b, 1 << 16);
+	buf_init(&b, 0); /* one row, as wide as the widths given: no cap of its own */
 	buf_adds(&b, "");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
@@ -227,7 +227,7 @@ char *tui_needs_text(const char *needs)
 
 	if (!needs || !*needs)
 		return NULL;
-	buf_init(&b, 4096);
+	buf_init(&b, 0); /* the customer's needs, checked when stored: no cap of its own */
 	while (*p) {
 		const char *end = strchr(p, ','), *colon;
 		size_t n = end ? (size_t)(end - p) : strlen(p), code_len;
@@ -372,31 +372,31 @@ void tui_big_text(const char *text, int row, char *out, size_t outsz)
 enum tui_action tui_key_action(const struct tui_key *k, bool typing)
 {
 	switch (k->kind) {
-	case TK_FN:
+	case TUI_KEY_FN:
 		switch (k->n) {
-		case 1: return ACT_HELP;
-		case 2: return ACT_CONTACT;
-		case 3: return ACT_CASES;
-		case 4: return ACT_HOME;
-		case 5: return ACT_NEW_CUSTOMER;
-		case 6: return ACT_DESK;
-		case 7: return ACT_FLOW;
-		case 9: return ACT_REPORTS;
-		case 12: return ACT_LOCK;
-		default: return ACT_NONE;
+		case 1: return TUI_ACT_HELP;
+		case 2: return TUI_ACT_CONTACT;
+		case 3: return TUI_ACT_CASES;
+		case 4: return TUI_ACT_HOME;
+		case 5: return TUI_ACT_NEW_CUSTOMER;
+		case 6: return TUI_ACT_DESK;
+		case 7: return TUI_ACT_FLOW;
+		case 9: return TUI_ACT_REPORTS;
+		case 12: return TUI_ACT_LOCK;
+		default: return TUI_ACT_NONE;
 		}
-	case TK_CTRL:
+	case TUI_KEY_CTRL:
 		if (k->wc == L'n')
-			return ACT_CONTACT;
+			return TUI_ACT_CONTACT;
 		if (k->wc == L'l')
-			return ACT_LOCK;
+			return TUI_ACT_LOCK;
 		if (k->wc == L'q')
-			return ACT_SIGN_OUT;
-		return ACT_NONE;
-	case TK_CHAR:
-		return k->wc == L'?' && !typing ? ACT_HELP : ACT_NONE;
+			return TUI_ACT_SIGN_OUT;
+		return TUI_ACT_NONE;
+	case TUI_KEY_CHAR:
+		return k->wc == L'?' && !typing ? TUI_ACT_HELP : TUI_ACT_NONE;
 	default:
-		return ACT_NONE;
+		return TUI_ACT_NONE;
 	}
 }
 
@@ -500,27 +500,27 @@ bool tui_field_key(struct tui_field *f, const struct tui_key *k)
 	size_t at;
 
 	switch (k->kind) {
-	case TK_CHAR:
+	case TUI_KEY_CHAR:
 		return insert_char(f, k->wc);
-	case TK_BACKSPACE:
+	case TUI_KEY_BACKSPACE:
 		delete_range(f, prev_char(f, f->cursor), f->cursor);
 		return true;
-	case TK_DELETE:
+	case TUI_KEY_DELETE:
 		delete_range(f, f->cursor, next_char(f, f->cursor));
 		return true;
-	case TK_LEFT:
+	case TUI_KEY_LEFT:
 		f->cursor = prev_char(f, f->cursor);
 		return true;
-	case TK_RIGHT:
+	case TUI_KEY_RIGHT:
 		f->cursor = next_char(f, f->cursor);
 		return true;
-	case TK_HOME:
+	case TUI_KEY_HOME:
 		f->cursor = 0;
 		return true;
-	case TK_END:
+	case TUI_KEY_END:
 		f->cursor = f->len;
 		return true;
-	case TK_CTRL:
+	case TUI_KEY_CTRL:
 		switch (k->wc) {
 		case L'a':
 			f->cursor = 0;
@@ -610,22 +610,22 @@ bool tui_list_key(struct tui_list *l, const struct tui_key *k)
 	int page = l->height > 1 ? l->height - 1 : 1;
 
 	switch (k->kind) {
-	case TK_UP:
+	case TUI_KEY_UP:
 		l->selected--;
 		break;
-	case TK_DOWN:
+	case TUI_KEY_DOWN:
 		l->selected++;
 		break;
-	case TK_PGUP:
+	case TUI_KEY_PGUP:
 		l->selected -= page;
 		break;
-	case TK_PGDN:
+	case TUI_KEY_PGDN:
 		l->selected += page;
 		break;
-	case TK_HOME:
+	case TUI_KEY_HOME:
 		l->selected = 0;
 		break;
-	case TK_END:
+	case TUI_KEY_END:
 		l->selected = l->count - 1;
 		break;
 	default:

@@ -146,20 +146,20 @@ static enum key_result list_key(struct screen *sc, const struct tui_key *k)
 	int scope = (int)st->scope;
 
 	switch (k->kind) {
-	case TK_ESC:
+	case TUI_KEY_ESC:
 		return KR_CLOSE;
-	case TK_ENTER:
+	case TUI_KEY_ENTER:
 		if (st->nrows)
 			tui_push(sc->t, &screen_case_ops, st->rows[st->list.selected].reference);
 		return KR_USED;
-	case TK_LEFT:
+	case TUI_KEY_LEFT:
 		scope = (scope + 2) % 3;
 		break;
-	case TK_RIGHT:
-	case TK_TAB:
+	case TUI_KEY_RIGHT:
+	case TUI_KEY_TAB:
 		scope = (scope + 1) % 3;
 		break;
-	case TK_CHAR:
+	case TUI_KEY_CHAR:
 		if (k->wc >= L'1' && k->wc <= L'3') {
 			scope = (int)(k->wc - L'1');
 			break;
@@ -459,15 +459,15 @@ static enum key_result case_key(struct screen *sc, const struct tui_key *k)
 	struct case_view *st = sc->state;
 
 	if (!st->found)
-		return k->kind == TK_ESC ? KR_CLOSE : KR_UNUSED;
+		return k->kind == TUI_KEY_ESC ? KR_CLOSE : KR_UNUSED;
 	if (st->editing) {
 		const char *status;
 
-		if ((k->kind == TK_CTRL && k->wc == L's') || (k->kind == TK_FN && k->n == 10)) {
+		if ((k->kind == TUI_KEY_CTRL && k->wc == L's') || (k->kind == TUI_KEY_FN && k->n == 10)) {
 			edit_save(sc);
 			return KR_USED;
 		}
-		if (k->kind == TK_ESC) {
+		if (k->kind == TUI_KEY_ESC) {
 			if (form_changed(&st->form))
 				tui_ask(sc->t, "Discard this change? (y = discard, n = keep editing)",
 					discard, st);
@@ -475,12 +475,12 @@ static enum key_result case_key(struct screen *sc, const struct tui_key *k)
 				edit_end(st);
 			return KR_USED;
 		}
-		if (k->kind == TK_CHAR && k->wc == L'?' &&
+		if (k->kind == TUI_KEY_CHAR && k->wc == L'?' &&
 		    (st->fields[st->form.focus].kind == FORM_CHOICE ||
 		     st->fields[st->form.focus].text.len == 0))
 			return KR_UNUSED;
 		if (!form_key(&st->form, k)) {
-			if (k->kind == TK_ENTER) {
+			if (k->kind == TUI_KEY_ENTER) {
 				edit_save(sc);
 				return KR_USED;
 			}
@@ -491,9 +491,9 @@ static enum key_result case_key(struct screen *sc, const struct tui_key *k)
 		return KR_USED;
 	}
 	switch (k->kind) {
-	case TK_ESC:
+	case TUI_KEY_ESC:
 		return KR_CLOSE;
-	case TK_CHAR:
+	case TUI_KEY_CHAR:
 		if (k->wc == L'n' || k->wc == L'N') {
 			edit_begin(sc, true);
 			return KR_USED;

@@ -330,13 +330,13 @@ static void discard(struct tui *t, void *ctx)
 
 static enum key_result saved_key(struct screen *sc, const struct tui_key *k)
 {
-	if ((k->kind == TK_CHAR && (k->wc == L'a' || k->wc == L'A')) ||
-	    tui_key_action(k, false) == ACT_CONTACT) {
+	if ((k->kind == TUI_KEY_CHAR && (k->wc == L'a' || k->wc == L'A')) ||
+	    tui_key_action(k, false) == TUI_ACT_CONTACT) {
 		next_enquiry(sc);
 		tui_say(sc->t, "Next enquiry in the same visit.");
 		return KR_USED;
 	}
-	if (k->kind == TK_ENTER || k->kind == TK_ESC)
+	if (k->kind == TUI_KEY_ENTER || k->kind == TUI_KEY_ESC)
 		return KR_CLOSE;
 	return KR_UNUSED;
 }
@@ -349,23 +349,23 @@ static enum key_result contact_key(struct screen *sc, const struct tui_key *k)
 
 	if (st->saved)
 		return saved_key(sc, k);
-	if ((k->kind == TK_CTRL && k->wc == L's') || (k->kind == TK_FN && k->n == 10)) {
+	if ((k->kind == TUI_KEY_CTRL && k->wc == L's') || (k->kind == TUI_KEY_FN && k->n == 10)) {
 		contact_save(sc);
 		return KR_USED;
 	}
-	if (k->kind == TK_ESC) {
+	if (k->kind == TUI_KEY_ESC) {
 		if (!contact_unsaved(sc))
 			return KR_CLOSE;
 		tui_ask(sc->t, "Discard this enquiry? Nothing is saved. (y = discard, n = keep going)",
 			discard, NULL);
 		return KR_USED;
 	}
-	if (tui_key_action(k, false) == ACT_CONTACT) {
+	if (tui_key_action(k, false) == TUI_ACT_CONTACT) {
 		tui_say(sc->t, "You are logging a contact now; Ctrl-S saves it.");
 		return KR_USED;
 	}
-	if (tui_key_action(k, false) == ACT_FLOW) {
-		/* A flow for this customer, in this visit (issue 4). */
+	if (tui_key_action(k, false) == TUI_ACT_FLOW) {
+		/* A flow for this customer, in this visit. */
 		struct flow_open fo = { st->customer_id[0] ? st->customer_id : NULL,
 					st->visit_id[0] ? st->visit_id : NULL };
 
@@ -373,18 +373,18 @@ static enum key_result contact_key(struct screen *sc, const struct tui_key *k)
 		return KR_USED;
 	}
 	focus = &st->fields[st->form.focus];
-	if (k->kind == TK_CHAR && k->wc == L'?' &&
+	if (k->kind == TUI_KEY_CHAR && k->wc == L'?' &&
 	    (focus->kind == FORM_CHOICE || focus->text.len == 0))
 		return KR_UNUSED;
 	before_service = st->fields[F_SERVICE].chosen;
 	before_outcome = st->fields[F_OUTCOME].chosen;
 	before_team = st->fields[F_TEAM].chosen;
-	if (k->kind == TK_ENTER && st->form.focus == F_COUNT - 1) {
+	if (k->kind == TUI_KEY_ENTER && st->form.focus == F_COUNT - 1) {
 		contact_save(sc);
 		return KR_USED;
 	}
 	if (!form_key(&st->form, k)) {
-		if (k->kind == TK_ENTER) {
+		if (k->kind == TUI_KEY_ENTER) {
 			contact_save(sc);
 			return KR_USED;
 		}

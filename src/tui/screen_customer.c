@@ -25,7 +25,7 @@ struct customer_view {
 	int ncontacts;
 	struct tui_list case_list, history;
 	int focus; /* 0 cases, 1 history */
-	long parked; /* flows parked on the customer (issue 4) */
+	long parked; /* flows parked on the customer */
 	struct err refused; /* why the record did not open (the offline limit) */
 };
 
@@ -266,19 +266,19 @@ static enum key_result view_key(struct screen *sc, const struct tui_key *k)
 	struct customer_edit_open ce;
 
 	if (!st->c)
-		return k->kind == TK_ESC ? KR_CLOSE : KR_UNUSED;
+		return k->kind == TUI_KEY_ESC ? KR_CLOSE : KR_UNUSED;
 	switch (k->kind) {
-	case TK_ESC:
+	case TUI_KEY_ESC:
 		return KR_CLOSE;
-	case TK_TAB:
-	case TK_BTAB:
+	case TUI_KEY_TAB:
+	case TUI_KEY_BTAB:
 		st->focus = !st->focus;
 		return KR_USED;
-	case TK_ENTER:
+	case TUI_KEY_ENTER:
 		if (st->focus == 0 && st->ncases)
 			tui_push(t, &screen_case_ops, st->cases[st->case_list.selected].reference);
 		return KR_USED;
-	case TK_CHAR:
+	case TUI_KEY_CHAR:
 		if (k->wc == L'e' || k->wc == L'E') {
 			ce.customer_id = st->c->id;
 			ce.name = NULL;
@@ -290,24 +290,24 @@ static enum key_result view_key(struct screen *sc, const struct tui_key *k)
 			tui_push(t, &screen_contact_ops, &co);
 			return KR_USED;
 		}
-		/* Subject access (issue 7): the store refuses other roles. */
+		/* Subject access: the store refuses other roles. */
 		if (k->wc == L'x' || k->wc == L'X') {
 			tui_customer_export(t, st->c->id);
 			return KR_USED;
 		}
 		return KR_UNUSED;
-	case TK_DELETE:
+	case TUI_KEY_DELETE:
 		tui_customer_erase(t, st->c->id);
 		return KR_USED;
 	default:
 		break;
 	}
-	if (tui_key_action(k, false) == ACT_CONTACT) {
+	if (tui_key_action(k, false) == TUI_ACT_CONTACT) {
 		co.customer_id = st->c->id;
 		tui_push(t, &screen_contact_ops, &co);
 		return KR_USED;
 	}
-	if (tui_key_action(k, false) == ACT_FLOW) {
+	if (tui_key_action(k, false) == TUI_ACT_FLOW) {
 		struct flow_open fo = { st->c->id, NULL };
 
 		tui_push(t, &screen_flow_ops, &fo);
@@ -328,7 +328,7 @@ static const struct key_help view_help[] = {
 	{ "Esc", "back to the search" },
 	{ NULL, NULL },
 };
-/* The same, with the data protection keys a role may use (issue 7). */
+/* The same, with the data protection keys a role may use. */
 static const struct key_help view_help_export[] = {
 	{ "F2 or c", "log a contact for this customer" },
 	{ "e", "edit the customer's details" },
@@ -655,24 +655,24 @@ static enum key_result edit_key(struct screen *sc, const struct tui_key *k)
 {
 	struct customer_edit *st = sc->state;
 
-	if ((k->kind == TK_CTRL && k->wc == L's') || (k->kind == TK_FN && k->n == 10)) {
+	if ((k->kind == TUI_KEY_CTRL && k->wc == L's') || (k->kind == TUI_KEY_FN && k->n == 10)) {
 		edit_save(sc);
 		return KR_USED;
 	}
-	if (k->kind == TK_ESC) {
+	if (k->kind == TUI_KEY_ESC) {
 		if (!edit_unsaved(sc))
 			return KR_CLOSE;
 		tui_ask(sc->t, "Discard what you typed? (y = discard, n = keep editing)", discard,
 			NULL);
 		return KR_USED;
 	}
-	if (k->kind == TK_ENTER && st->form.focus == NEDIT - 1) {
+	if (k->kind == TUI_KEY_ENTER && st->form.focus == NEDIT - 1) {
 		edit_save(sc);
 		return KR_USED;
 	}
-	if (k->kind == TK_ENTER && offer_addresses(sc))
+	if (k->kind == TUI_KEY_ENTER && offer_addresses(sc))
 		return KR_USED;
-	if (k->kind == TK_CHAR && k->wc == L'?' &&
+	if (k->kind == TUI_KEY_CHAR && k->wc == L'?' &&
 	    (st->fields[st->form.focus].kind != FORM_TEXT || st->fields[st->form.focus].text.len == 0))
 		return KR_UNUSED;
 	if (form_key(&st->form, k))

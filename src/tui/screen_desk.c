@@ -67,8 +67,8 @@ static enum key_result desk_key(struct screen *sc, const struct tui_key *k)
 	struct err e;
 	const char *site, *channel;
 
-	if ((k->kind == TK_CTRL && k->wc == L's') || (k->kind == TK_FN && k->n == 10) ||
-	    (k->kind == TK_ENTER && st->form.focus == D_COUNT - 1)) {
+	if ((k->kind == TUI_KEY_CTRL && k->wc == L's') || (k->kind == TUI_KEY_FN && k->n == 10) ||
+	    (k->kind == TUI_KEY_ENTER && st->form.focus == D_COUNT - 1)) {
 		site = form_choice_code(&st->fields[D_SITE]);
 		channel = form_choice_code(&st->fields[D_CHANNEL]);
 		err_clear(&e);
@@ -83,7 +83,7 @@ static enum key_result desk_key(struct screen *sc, const struct tui_key *k)
 		tui_say(t, "This desk is now %s, %s.", t->desk.site_name, t->desk.channel_name);
 		return KR_CLOSE;
 	}
-	if (k->kind == TK_ESC)
+	if (k->kind == TUI_KEY_ESC)
 		return KR_CLOSE;
 	return form_key(&st->form, k) ? KR_USED : KR_UNUSED;
 }

@@ -1,5 +1,5 @@
 /*
- * Running a FAQ flow (issue 4): F7 from home, from a contact and from a
+ * Running a FAQ flow: F7 from home, from a contact and from a
  * customer's view. The advisor types the customer's words and picks a flow
  * (a customer's parked runs are listed first), then follows it step by
  * step: what to say (with {field} answers filled in), what to ask
@@ -160,7 +160,7 @@ static char *item_row(void *ctx, int index, int width)
 	struct buf b;
 	char head[96];
 
-	buf_init(&b, 4096);
+	buf_init(&b, 0); /* one line of the list: no cap of its own */
 	if (it->park_id) {
 		snprintf(head, sizeof head, "PARKED %s", it->parked_at);
 		tui_text_pad(&b, head, 24);
@@ -189,17 +189,17 @@ static void step_release(struct flow_screen *st)
 static const char *type_hint(const struct flow_field *fd)
 {
 	switch (fd->type) {
-	case FIELD_DATE:
+	case FLOW_FIELD_DATE:
 		return "a date, like 03/02/2026";
-	case FIELD_MONEY:
+	case FLOW_FIELD_MONEY:
 		return "pounds and pence, like 10.50";
-	case FIELD_NUMBER:
+	case FLOW_FIELD_NUMBER:
 		return "a whole number";
-	case FIELD_POSTCODE:
+	case FLOW_FIELD_POSTCODE:
 		return "a UK postcode, like NG12 3AB";
-	case FIELD_EMAIL:
+	case FLOW_FIELD_EMAIL:
 		return "an email address";
-	case FIELD_PHONE:
+	case FLOW_FIELD_PHONE:
 		return "a phone number, like 07700 900123";
 	default:
 		return NULL;
@@ -251,17 +251,17 @@ static void step_enter(struct flow_screen *st)
 		st->inputs[k] = (struct step_input){ .def = fd, .item = -1 };
 		ff->label = fd->label;
 		ff->required = fd->required;
-		if (fd->type == FIELD_YESNO) {
+		if (fd->type == FLOW_FIELD_YESNO) {
 			ff->kind = FORM_CHOICE;
 			form_choice_add(ff, "yes", "Yes");
 			form_choice_add(ff, "no", "No");
-		} else if (fd->type == FIELD_CHOICE) {
+		} else if (fd->type == FLOW_FIELD_CHOICE) {
 			ff->kind = FORM_CHOICE;
 			for (size_t o = 0; o < fd->noptions; o++)
 				form_choice_add(ff, fd->options[o], fd->options[o]);
 		} else {
 			ff->kind = FORM_TEXT;
-			ff->text.max_chars = fd->type == FIELD_TEXT && fd->max_length
+			ff->text.max_chars = fd->type == FLOW_FIELD_TEXT && fd->max_length
 						     ? fd->max_length
 						     : 200;
 		}
@@ -731,7 +731,7 @@ static void draw_header(struct screen *sc, int *y, const char *left)
 		struct buf fit;
 		size_t room = (size_t)COLS - tui_text_width(right) - 2;
 
-		buf_init(&fit, 4096);
+		buf_init(&fit, 0); /* as wide as the screen: no cap of its own */
 		tui_text_pad(&fit, left, room);
 		draw_title(t, (*y)++, buf_str(&fit), right);
 		buf_release(&fit);
@@ -781,7 +781,7 @@ static char *choice_row(void *ctx, int index, int width)
 	struct buf b;
 
 	(void)width;
-	buf_init(&b, 8192);
+	buf_init(&b, 0); /* one line of the list: no cap of its own */
 	buf_printf(&b, "%d  %s", index + 1, step->choices[index].label);
 	return buf_detach(&b);
 }
@@ -951,9 +951,9 @@ static enum key_result find_key(struct screen *sc, const struct tui_key *k)
 {
 	struct flow_screen *st = sc->state;
 
-	if (k->kind == TK_ESC)
+	if (k->kind == TUI_KEY_ESC)
 		return KR_CLOSE;
-	if (k->kind == TK_ENTER) {
+	if (k->kind == TUI_KEY_ENTER) {
 		if (!st->nitems) {
 			tui_error(sc->t, "no flow chosen: type the customer's words first");
 			return KR_USED;
@@ -966,7 +966,7 @@ static enum key_result find_key(struct screen *sc, const struct tui_key *k)
 	}
 	if (tui_list_key(&st->list, k))
 		return KR_USED;
-	if (k->kind == TK_CHAR && k->wc == L'?' && st->query.len == 0)
+	if (k->kind == TUI_KEY_CHAR && k->wc == L'?' && st->query.len == 0)
 		return KR_UNUSED;
 	if (tui_field_key(&st->query, k)) {
 		st->notice[0] = '\0';
@@ -978,12 +978,12 @@ static enum key_result find_key(struct screen *sc, const struct tui_key *k)
 
 static bool is_park_key(const struct tui_key *k)
 {
-	return (k->kind == TK_FN && k->n == 8) || (k->kind == TK_CTRL && k->wc == L'p');
+	return (k->kind == TUI_KEY_FN && k->n == 8) || (k->kind == TUI_KEY_CTRL && k->wc == L'p');
 }
 
 static bool is_back_key(const struct tui_key *k)
 {
-	return k->kind == TK_CTRL && k->wc == L'b';
+	return k->kind == TUI_KEY_CTRL && k->wc == L'b';
 }
 
 static enum key_result run_key(struct screen *sc, const struct tui_key *k)
@@ -999,8 +999,8 @@ static enum key_result run_key(struct screen *sc, const struct tui_key *k)
 		go_back(sc);
 		return KR_USED;
 	}
-	if ((k->kind == TK_CTRL && (k->wc == L'f' || k->wc == L's')) ||
-	    (k->kind == TK_FN && k->n == 10)) {
+	if ((k->kind == TUI_KEY_CTRL && (k->wc == L'f' || k->wc == L's')) ||
+	    (k->kind == TUI_KEY_FN && k->n == 10)) {
 		if (step->nchoices && !st->on_choices) {
 			struct err e;
 
@@ -1016,22 +1016,22 @@ static enum key_result run_key(struct screen *sc, const struct tui_key *k)
 		return KR_USED;
 	}
 	if (st->on_choices) {
-		if (k->kind == TK_CHAR && k->wc >= L'1' && k->wc <= L'9') {
+		if (k->kind == TUI_KEY_CHAR && k->wc >= L'1' && k->wc <= L'9') {
 			int i = (int)(k->wc - L'1');
 
 			if (i < (int)step->nchoices)
 				go_forward(sc, i);
 			return KR_USED;
 		}
-		if (k->kind == TK_ENTER) {
+		if (k->kind == TUI_KEY_ENTER) {
 			go_forward(sc, st->choices.selected);
 			return KR_USED;
 		}
-		if ((k->kind == TK_UP && st->choices.selected == 0) || k->kind == TK_BTAB ||
-		    k->kind == TK_TAB) {
+		if ((k->kind == TUI_KEY_UP && st->choices.selected == 0) || k->kind == TUI_KEY_BTAB ||
+		    k->kind == TUI_KEY_TAB) {
 			if (st->nfields) {
 				st->on_choices = false;
-				st->form.focus = k->kind == TK_TAB ? 0 : last;
+				st->form.focus = k->kind == TUI_KEY_TAB ? 0 : last;
 			}
 			return KR_USED;
 		}
@@ -1040,28 +1040,28 @@ static enum key_result run_key(struct screen *sc, const struct tui_key *k)
 		return KR_UNUSED;
 	}
 	if (!focus) {
-		if (k->kind == TK_ENTER) {
+		if (k->kind == TUI_KEY_ENTER) {
 			go_forward(sc, -1);
 			return KR_USED;
 		}
 		return KR_UNUSED;
 	}
-	if (k->kind == TK_CHAR && k->wc == L'?' &&
+	if (k->kind == TUI_KEY_CHAR && k->wc == L'?' &&
 	    (focus->kind == FORM_CHOICE || focus->text.len == 0))
 		return KR_UNUSED;
 	/* From the last field, Enter, Tab and Down go to the choices or on. */
 	if (st->form.focus == last &&
-	    (k->kind == TK_ENTER || k->kind == TK_TAB || k->kind == TK_DOWN)) {
+	    (k->kind == TUI_KEY_ENTER || k->kind == TUI_KEY_TAB || k->kind == TUI_KEY_DOWN)) {
 		if (step->nchoices) {
 			struct err e;
 
 			err_clear(&e);
-			if (k->kind == TK_ENTER && !answers_store(st, false, &e)) {
+			if (k->kind == TUI_KEY_ENTER && !answers_store(st, false, &e)) {
 				tui_error(sc->t, "%s", e.msg);
 				return KR_USED;
 			}
 			st->on_choices = true;
-		} else if (k->kind == TK_ENTER) {
+		} else if (k->kind == TUI_KEY_ENTER) {
 			go_forward(sc, -1);
 		}
 		return KR_USED;
@@ -1077,7 +1077,7 @@ static enum key_result flow_key(struct screen *sc, const struct tui_key *k)
 {
 	struct flow_screen *st = sc->state;
 
-	if (k->kind == TK_FN && k->n == 7) {
+	if (k->kind == TUI_KEY_FN && k->n == 7) {
 		tui_say(sc->t, "You are in a flow now; Esc leaves it.");
 		return KR_USED;
 	}
@@ -1085,11 +1085,11 @@ static enum key_result flow_key(struct screen *sc, const struct tui_key *k)
 	case MODE_FIND:
 		return find_key(sc, k);
 	case MODE_SAVED:
-		return k->kind == TK_ENTER || k->kind == TK_ESC ? KR_CLOSE : KR_UNUSED;
+		return k->kind == TUI_KEY_ENTER || k->kind == TUI_KEY_ESC ? KR_CLOSE : KR_UNUSED;
 	default:
 		break;
 	}
-	if (k->kind == TK_ESC) {
+	if (k->kind == TUI_KEY_ESC) {
 		if (!flow_unsaved(sc))
 			return KR_CLOSE;
 		tui_ask(sc->t,
@@ -1107,8 +1107,8 @@ static enum key_result flow_key(struct screen *sc, const struct tui_key *k)
 			go_back(sc);
 			return KR_USED;
 		}
-		if (k->kind == TK_ENTER || (k->kind == TK_CTRL && k->wc == L's') ||
-		    (k->kind == TK_FN && k->n == 10)) {
+		if (k->kind == TUI_KEY_ENTER || (k->kind == TUI_KEY_CTRL && k->wc == L's') ||
+		    (k->kind == TUI_KEY_FN && k->n == 10)) {
 			flow_log(sc);
 			return KR_USED;
 		}

@@ -1,5 +1,5 @@
 /*
- * Data protection in the console (issue 7): subject access export and
+ * Data protection in the console: subject access export and
  * erasure from the customer view, the offline-limit notice on the search
  * and customer screens, and the retention schedule applied once a day.
  *
@@ -210,10 +210,10 @@ static enum key_result export_key(struct screen *sc, const struct tui_key *k)
 	struct tui *t = sc->t;
 	char question[sizeof st->path + 64];
 	char *path;
-	bool save = (k->kind == TK_CTRL && k->wc == L's') || (k->kind == TK_FN && k->n == 10) ||
-		    (k->kind == TK_ENTER && st->form.focus == X_FILE);
+	bool save = (k->kind == TUI_KEY_CTRL && k->wc == L's') || (k->kind == TUI_KEY_FN && k->n == 10) ||
+		    (k->kind == TUI_KEY_ENTER && st->form.focus == X_FILE);
 
-	if (k->kind == TK_ESC)
+	if (k->kind == TUI_KEY_ESC)
 		return KR_CLOSE;
 	if (!save) {
 		const char *before = export_format(st);
@@ -335,10 +335,10 @@ static enum key_result erase_key(struct screen *sc, const struct tui_key *k)
 	struct tui *t = sc->t;
 	struct erase_result res;
 	struct err e;
-	bool go = (k->kind == TK_CTRL && k->wc == L's') || (k->kind == TK_FN && k->n == 10) ||
-		  (k->kind == TK_ENTER && st->form.focus == R_CONFIRM);
+	bool go = (k->kind == TUI_KEY_CTRL && k->wc == L's') || (k->kind == TUI_KEY_FN && k->n == 10) ||
+		  (k->kind == TUI_KEY_ENTER && st->form.focus == R_CONFIRM);
 
-	if (k->kind == TK_ESC)
+	if (k->kind == TUI_KEY_ESC)
 		return KR_CLOSE;
 	if (!go)
 		return form_key(&st->form, k) ? KR_USED : KR_UNUSED;

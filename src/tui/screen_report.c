@@ -229,12 +229,12 @@ static bool cell_value(const struct report_cell *c, double *out)
 	if (c->blank || report_cell_na(c))
 		return false;
 	switch (c->kind) {
-	case RV_TEXT:
+	case REPORT_VALUE_TEXT:
 		return false;
-	case RV_PERCENT:
+	case REPORT_VALUE_PERCENT:
 		*out = 100.0 * (double)c->n / (double)c->d;
 		return true;
-	case RV_AVERAGE:
+	case REPORT_VALUE_AVERAGE:
 		*out = (double)c->n / (double)c->d;
 		return true;
 	default:
@@ -261,7 +261,7 @@ static int row_cmp(const void *pa, const void *pb)
 	bool ha, hb;
 	int c = 0;
 
-	if (ca->kind == RV_TEXT && cb->kind == RV_TEXT) {
+	if (ca->kind == REPORT_VALUE_TEXT && cb->kind == REPORT_VALUE_TEXT) {
 		c = strcmp(ca->text ? ca->text : "", cb->text ? cb->text : "");
 	} else {
 		ha = cell_value(ca, &va);
@@ -365,11 +365,11 @@ static int value_column(const struct report_screen *st, const struct report_tabl
 		const char *name = st->table->columns[st->focus].name;
 
 		for (size_t c = 1; c < t->ncolumns; c++)
-			if (strcmp(t->columns[c].name, name) == 0 && t->columns[c].kind != RV_TEXT)
+			if (strcmp(t->columns[c].name, name) == 0 && t->columns[c].kind != REPORT_VALUE_TEXT)
 				return (int)c;
 	}
 	for (size_t c = 1; c < t->ncolumns; c++)
-		if (t->columns[c].kind != RV_TEXT)
+		if (t->columns[c].kind != REPORT_VALUE_TEXT)
 			return (int)c;
 	return -1;
 }
@@ -471,7 +471,7 @@ static void report_close(struct screen *sc)
 
 static void cell_text_for(const struct report_cell *c, char *out, size_t outsz)
 {
-	if (c->kind == RV_TEXT && !c->blank)
+	if (c->kind == REPORT_VALUE_TEXT && !c->blank)
 		snprintf(out, outsz, "%s", c->text ? c->text : "");
 	else
 		report_cell_format(c, true, out, outsz);
@@ -583,7 +583,7 @@ static char *bar_row(void *ctx, int index, int width)
 
 	cell_text_for(report_cell(t, r, 0), label, sizeof label);
 	cell_text_for(c, value, sizeof value);
-	buf_init(&b, 1 << 16);
+	buf_init(&b, 0); /* one row, as wide as the screen: no cap of its own */
 	tui_text_pad(&b, label, label_w);
 	buf_adds(&b, " ");
 	tui_text_pad(&b, value, value_w);
@@ -652,9 +652,9 @@ static void short_value(const struct report_cell *c, char *out, size_t outsz)
 		snprintf(out, outsz, "n/a");
 		return;
 	}
-	if (c->kind == RV_PERCENT)
+	if (c->kind == REPORT_VALUE_PERCENT)
 		snprintf(out, outsz, "%.0f%%", v);
-	else if (c->kind == RV_PENCE)
+	else if (c->kind == REPORT_VALUE_PENCE)
 		snprintf(out, outsz, "%.0f", v / 100);
 	else if (v >= 10000 || v <= -10000)
 		snprintf(out, outsz, "%.0fk", v / 1000);
@@ -682,9 +682,9 @@ static void draw_trend(struct report_screen *st, struct tui *t, int y, int heigh
 	draw_textf(t, y, 2, COLS - 2, PAINT_HEADER, "%s by week, %zu weeks to %04d-%02d-%02d%s",
 		   w->columns[col].name, n, st->to.year, st->to.month, st->to.day,
 		   st->utf8 ? "" : " (# bars: no UTF-8 here)");
-	if (w->columns[col].kind == RV_PERCENT)
+	if (w->columns[col].kind == REPORT_VALUE_PERCENT)
 		snprintf(text, sizeof text, "%.0f%%", max);
-	else if (w->columns[col].kind == RV_PENCE)
+	else if (w->columns[col].kind == REPORT_VALUE_PENCE)
 		snprintf(text, sizeof text, "%.0f", max / 100);
 	else
 		snprintf(text, sizeof text, "%.0f", max);
@@ -766,7 +766,7 @@ static const char *drill_column(const struct report_screen *st)
 static long long table_figure(const struct report_table *t, size_t r, const char *column)
 {
 	for (size_t c = 0; column && c < t->ncolumns; c++)
-		if (strcmp(t->columns[c].name, column) == 0 && t->columns[c].kind == RV_COUNT) {
+		if (strcmp(t->columns[c].name, column) == 0 && t->columns[c].kind == REPORT_VALUE_COUNT) {
 			const struct report_cell *cell = report_cell(t, r, c);
 
 			return cell->blank ? -1 : cell->n;
@@ -905,12 +905,12 @@ static enum key_result drill_key(struct screen *sc, const struct tui_key *k)
 {
 	struct report_screen *st = sc->state;
 
-	if (k->kind == TK_ESC) {
+	if (k->kind == TUI_KEY_ESC) {
 		drill_free(st->drill);
 		st->drill = NULL;
 		return KR_USED;
 	}
-	if (k->kind == TK_ENTER)
+	if (k->kind == TUI_KEY_ENTER)
 		return KR_USED;
 	return tui_list_key(&st->drill->list, k) ? KR_USED : KR_UNUSED;
 }
@@ -1052,16 +1052,16 @@ static enum key_result export_key(struct screen *sc, const struct tui_key *k)
 {
 	struct report_screen *st = sc->state;
 
-	if (k->kind == TK_ESC) {
+	if (k->kind == TUI_KEY_ESC) {
 		st->exporting = false;
 		tui_say(sc->t, "Not saved.");
 		return KR_USED;
 	}
-	if (k->kind == TK_ENTER) {
+	if (k->kind == TUI_KEY_ENTER) {
 		export_save(sc);
 		return KR_USED;
 	}
-	if (k->kind == TK_FN || (k->kind == TK_CTRL && (k->wc == L'q' || k->wc == L'l')))
+	if (k->kind == TUI_KEY_FN || (k->kind == TUI_KEY_CTRL && (k->wc == L'q' || k->wc == L'l')))
 		return KR_UNUSED;
 	tui_field_key(&st->path, k);
 	return KR_USED;
@@ -1071,14 +1071,14 @@ static void password_key(struct screen *sc, const struct tui_key *k)
 {
 	struct report_screen *st = sc->state;
 
-	if (k->kind == TK_ESC) {
+	if (k->kind == TUI_KEY_ESC) {
 		st->asking_password = false;
 		secret_wipe(st->password.text, sizeof st->password.text);
 		tui_field_set(&st->password, "");
 		tui_say(sc->t, "Still this desk's figures.");
 		return;
 	}
-	if (k->kind != TK_ENTER) {
+	if (k->kind != TUI_KEY_ENTER) {
 		tui_field_key(&st->password, k);
 		return;
 	}
@@ -1206,17 +1206,17 @@ static enum key_result dates_key(struct screen *sc, const struct tui_key *k)
 	char a[16], b[16];
 
 	switch (k->kind) {
-	case TK_ESC:
+	case TUI_KEY_ESC:
 		st->typing_dates = false;
 		tui_say(sc->t, "Dates not changed.");
 		return KR_USED;
-	case TK_TAB:
-	case TK_BTAB:
-	case TK_UP:
-	case TK_DOWN:
+	case TUI_KEY_TAB:
+	case TUI_KEY_BTAB:
+	case TUI_KEY_UP:
+	case TUI_KEY_DOWN:
 		st->date_focus = !st->date_focus;
 		return KR_USED;
-	case TK_ENTER:
+	case TUI_KEY_ENTER:
 		if (!dates_check(sc, &from, &to))
 			return KR_USED;
 		st->typing_dates = false;
@@ -1231,9 +1231,9 @@ static enum key_result dates_key(struct screen *sc, const struct tui_key *k)
 			tui_say(sc->t, "The report for %s..%s; p goes back to the preset periods.",
 				a, b);
 		return KR_USED;
-	case TK_FN:
+	case TUI_KEY_FN:
 		return KR_UNUSED;
-	case TK_CTRL:
+	case TUI_KEY_CTRL:
 		if (k->wc == L'q' || k->wc == L'l')
 			return KR_UNUSED;
 		break;
@@ -1262,7 +1262,7 @@ static enum key_result report_key(struct screen *sc, const struct tui_key *k)
 	bool reload = false;
 
 	if (st->asking_password) {
-		if (k->kind == TK_FN || (k->kind == TK_CTRL && (k->wc == L'q' || k->wc == L'l')))
+		if (k->kind == TUI_KEY_FN || (k->kind == TUI_KEY_CTRL && (k->wc == L'q' || k->wc == L'l')))
 			return KR_UNUSED;
 		password_key(sc, k);
 		return KR_USED;
@@ -1274,22 +1274,22 @@ static enum key_result report_key(struct screen *sc, const struct tui_key *k)
 	if (st->drill)
 		return drill_key(sc, k);
 	switch (k->kind) {
-	case TK_ESC:
+	case TUI_KEY_ESC:
 		return KR_CLOSE;
-	case TK_ENTER:
+	case TUI_KEY_ENTER:
 		drill_open(sc);
 		return KR_USED;
-	case TK_LEFT:
-	case TK_RIGHT:
+	case TUI_KEY_LEFT:
+	case TUI_KEY_RIGHT:
 		if (st->table && st->table->ncolumns) {
 			int n = (int)st->table->ncolumns;
 
-			st->focus = (st->focus + (k->kind == TK_LEFT ? n - 1 : 1)) % n;
+			st->focus = (st->focus + (k->kind == TUI_KEY_LEFT ? n - 1 : 1)) % n;
 			if (st->view == VIEW_TREND && st->trend == NULL)
 				trend_load(sc);
 		}
 		return KR_USED;
-	case TK_CHAR:
+	case TUI_KEY_CHAR:
 		break;
 	default:
 		return tui_list_key(&st->rows.list, k) ? KR_USED : KR_UNUSED;
@@ -1352,7 +1352,7 @@ static enum key_result report_key(struct screen *sc, const struct tui_key *k)
 		else {
 			st->rows.sort_col = st->focus;
 			/* numbers read largest first, labels A to Z */
-			st->rows.sort_desc = st->table->columns[st->focus].kind != RV_TEXT;
+			st->rows.sort_desc = st->table->columns[st->focus].kind != REPORT_VALUE_TEXT;
 		}
 		table_list_order(&st->rows, st->table);
 		st->rows.list.selected = st->rows.list.top = 0;

@@ -284,21 +284,21 @@ static enum key_result search_key(struct screen *sc, const struct tui_key *k)
 	struct customer_edit_open ce = { NULL, NULL };
 
 	switch (k->kind) {
-	case TK_ENTER:
+	case TUI_KEY_ENTER:
 		search_run(sc);
 		open_selected(sc);
 		return KR_USED;
-	case TK_UP:
-	case TK_DOWN:
-	case TK_PGUP:
-	case TK_PGDN:
+	case TUI_KEY_UP:
+	case TUI_KEY_DOWN:
+	case TUI_KEY_PGUP:
+	case TUI_KEY_PGDN:
 		search_run(sc);
 		tui_list_key(&st->list, k);
 		return KR_USED;
-	case TK_ESC:
+	case TUI_KEY_ESC:
 		tui_field_set(&st->query, "");
 		return KR_USED;
-	case TK_FN:
+	case TUI_KEY_FN:
 		if (k->n == 5) {
 			/* A new customer starts with the name typed, when it is one. */
 			char digits = 0;
@@ -314,7 +314,7 @@ static enum key_result search_key(struct screen *sc, const struct tui_key *k)
 	default:
 		break;
 	}
-	if (tui_key_action(k, st->query.len > 0) != ACT_NONE)
+	if (tui_key_action(k, st->query.len > 0) != TUI_ACT_NONE)
 		return KR_UNUSED;
 	return tui_field_key(&st->query, k) ? KR_USED : KR_UNUSED;
 }

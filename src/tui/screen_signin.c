@@ -84,15 +84,15 @@ static enum key_result signin_key(struct screen *sc, const struct tui_key *k)
 	struct err e;
 
 	if (st->no_users)
-		return k->kind == TK_ESC ? (t->quit = true, KR_USED) : KR_UNUSED;
+		return k->kind == TUI_KEY_ESC ? (t->quit = true, KR_USED) : KR_UNUSED;
 	switch (k->kind) {
-	case TK_TAB:
-	case TK_BTAB:
-	case TK_UP:
-	case TK_DOWN:
+	case TUI_KEY_TAB:
+	case TUI_KEY_BTAB:
+	case TUI_KEY_UP:
+	case TUI_KEY_DOWN:
 		st->focus = !st->focus;
 		return KR_USED;
-	case TK_ENTER:
+	case TUI_KEY_ENTER:
 		if (st->focus == 0) {
 			if (st->login.len)
 				st->focus = 1;
@@ -107,7 +107,7 @@ static enum key_result signin_key(struct screen *sc, const struct tui_key *k)
 		}
 		/* A supervisor or an administrator signing in while the desk
 		 * syncs: the background sync opens their session at the server
-		 * and sends what waits for them (issue 13). Memory only. */
+		 * and sends what waits for them. Memory only. */
 		if (t->sync && (!strcmp(who.role, "admin") || !strcmp(who.role, "supervisor")))
 			sync_bg_person(t->sync, who.login, st->password.text);
 		tui_field_set(&st->password, "");
@@ -115,7 +115,7 @@ static enum key_result signin_key(struct screen *sc, const struct tui_key *k)
 		st->focus = 0;
 		tui_signed_in(t, &who);
 		return KR_USED;
-	case TK_ESC:
+	case TUI_KEY_ESC:
 		if (st->login.len || st->password.len) {
 			tui_field_set(&st->login, "");
 			tui_field_set(&st->password, "");
@@ -125,7 +125,7 @@ static enum key_result signin_key(struct screen *sc, const struct tui_key *k)
 	default:
 		break;
 	}
-	if (tui_key_action(k, true) != ACT_NONE)
+	if (tui_key_action(k, true) != TUI_ACT_NONE)
 		return KR_UNUSED;
 	tui_field_key(st->focus ? &st->password : &st->login, k);
 	return KR_USED;

@@ -428,7 +428,7 @@ static void draw_status(struct tui *t)
 	else {
 		struct buf site;
 
-		buf_init(&site, 1024);
+		buf_init(&site, 0); /* as wide as the screen: no cap of its own */
 		tui_text_pad(&site, t->desk.site_name,
 			     (size_t)COLS > used + 4 ? (size_t)COLS - used : 4);
 		snprintf(text, sizeof text, " %s (%s) | %s | %s | %s", t->who.login, t->who.role,
@@ -567,22 +567,22 @@ static bool key_read(struct tui_key *k, int timeout_ms)
 		return false;
 	if (rc == KEY_CODE_YES) {
 		switch (wc) {
-		case KEY_UP: k->kind = TK_UP; break;
-		case KEY_DOWN: k->kind = TK_DOWN; break;
-		case KEY_LEFT: k->kind = TK_LEFT; break;
-		case KEY_RIGHT: k->kind = TK_RIGHT; break;
-		case KEY_HOME: k->kind = TK_HOME; break;
-		case KEY_END: k->kind = TK_END; break;
-		case KEY_PPAGE: k->kind = TK_PGUP; break;
-		case KEY_NPAGE: k->kind = TK_PGDN; break;
-		case KEY_BACKSPACE: k->kind = TK_BACKSPACE; break;
-		case KEY_DC: k->kind = TK_DELETE; break;
-		case KEY_BTAB: k->kind = TK_BTAB; break;
-		case KEY_ENTER: k->kind = TK_ENTER; break;
-		case KEY_RESIZE: k->kind = TK_RESIZE; break;
+		case KEY_UP: k->kind = TUI_KEY_UP; break;
+		case KEY_DOWN: k->kind = TUI_KEY_DOWN; break;
+		case KEY_LEFT: k->kind = TUI_KEY_LEFT; break;
+		case KEY_RIGHT: k->kind = TUI_KEY_RIGHT; break;
+		case KEY_HOME: k->kind = TUI_KEY_HOME; break;
+		case KEY_END: k->kind = TUI_KEY_END; break;
+		case KEY_PPAGE: k->kind = TUI_KEY_PGUP; break;
+		case KEY_NPAGE: k->kind = TUI_KEY_PGDN; break;
+		case KEY_BACKSPACE: k->kind = TUI_KEY_BACKSPACE; break;
+		case KEY_DC: k->kind = TUI_KEY_DELETE; break;
+		case KEY_BTAB: k->kind = TUI_KEY_BTAB; break;
+		case KEY_ENTER: k->kind = TUI_KEY_ENTER; break;
+		case KEY_RESIZE: k->kind = TUI_KEY_RESIZE; break;
 		default:
 			if (wc >= KEY_F(1) && wc <= KEY_F(12)) {
-				k->kind = TK_FN;
+				k->kind = TUI_KEY_FN;
 				k->n = (int)(wc - KEY_F0);
 			}
 			break;
@@ -590,18 +590,18 @@ static bool key_read(struct tui_key *k, int timeout_ms)
 		return true;
 	}
 	if (wc == 27)
-		k->kind = TK_ESC;
+		k->kind = TUI_KEY_ESC;
 	else if (wc == '\n' || wc == '\r')
-		k->kind = TK_ENTER;
+		k->kind = TUI_KEY_ENTER;
 	else if (wc == '\t')
-		k->kind = TK_TAB;
+		k->kind = TUI_KEY_TAB;
 	else if (wc == 127 || wc == 8)
-		k->kind = TK_BACKSPACE;
+		k->kind = TUI_KEY_BACKSPACE;
 	else if (wc >= 1 && wc <= 26) {
-		k->kind = TK_CTRL;
+		k->kind = TUI_KEY_CTRL;
 		k->wc = (wchar_t)(L'a' + wc - 1);
 	} else if (wc >= 32) {
-		k->kind = TK_CHAR;
+		k->kind = TUI_KEY_CHAR;
 		k->wc = (wchar_t)wc;
 	}
 	return true;
@@ -612,12 +612,12 @@ static void lock_key(struct tui *t, const struct tui_key *k)
 	struct user_session who;
 	struct err e;
 
-	if (tui_key_action(k, true) == ACT_SIGN_OUT) {
+	if (tui_key_action(k, true) == TUI_ACT_SIGN_OUT) {
 		t->locked = false;
 		do_sign_out(t, NULL);
 		return;
 	}
-	if (k->kind != TK_ENTER) {
+	if (k->kind != TUI_KEY_ENTER) {
 		tui_field_key(&t->lock_password, k);
 		return;
 	}
@@ -637,18 +637,18 @@ static void global_key(struct tui *t, const struct tui_key *k)
 	struct customer_edit_open ce = { NULL, NULL };
 
 	switch (tui_key_action(k, false)) {
-	case ACT_HELP:
+	case TUI_ACT_HELP:
 		t->help_open = true;
 		break;
-	case ACT_CONTACT:
+	case TUI_ACT_CONTACT:
 		if (t->signed_in)
 			tui_push(t, &screen_contact_ops, NULL);
 		break;
-	case ACT_CASES:
+	case TUI_ACT_CASES:
 		if (t->signed_in)
 			tui_push(t, &screen_cases_ops, NULL);
 		break;
-	case ACT_HOME:
+	case TUI_ACT_HOME:
 		if (!t->signed_in)
 			break;
 		if (any_unsaved(t))
@@ -657,33 +657,33 @@ static void global_key(struct tui *t, const struct tui_key *k)
 		else
 			tui_pop_to(t, 2);
 		break;
-	case ACT_NEW_CUSTOMER:
+	case TUI_ACT_NEW_CUSTOMER:
 		if (t->signed_in)
 			tui_push(t, &screen_customer_edit_ops, &ce);
 		break;
-	case ACT_DESK:
+	case TUI_ACT_DESK:
 		if (t->signed_in)
 			tui_push(t, &screen_desk_ops, NULL);
 		break;
-	case ACT_FLOW:
+	case TUI_ACT_FLOW:
 		if (t->signed_in)
 			tui_push(t, &screen_flow_ops, NULL);
 		break;
-	case ACT_REPORTS:
+	case TUI_ACT_REPORTS:
 		if (t->signed_in)
 			tui_push(t, &screen_report_ops, NULL);
 		break;
-	case ACT_LOCK:
+	case TUI_ACT_LOCK:
 		lock_screen(t);
 		break;
-	case ACT_SIGN_OUT:
+	case TUI_ACT_SIGN_OUT:
 		if (t->signed_in)
 			tui_sign_out(t);
 		else
 			t->quit = true;
 		break;
-	case ACT_NONE:
-		if (k->kind == TK_ESC && t->depth > 2) {
+	case TUI_ACT_NONE:
+		if (k->kind == TUI_KEY_ESC && t->depth > 2) {
 			tui_pop(t);
 		}
 		break;
@@ -694,7 +694,7 @@ static void handle_key(struct tui *t, const struct tui_key *k)
 {
 	struct screen *sc;
 
-	if (k->kind == TK_RESIZE) {
+	if (k->kind == TUI_KEY_RESIZE) {
 		for (int i = 0; i < t->depth; i++)
 			if (t->stack[i].ops->resize)
 				t->stack[i].ops->resize(&t->stack[i]);
@@ -713,12 +713,12 @@ static void handle_key(struct tui *t, const struct tui_key *k)
 		void (*yes)(struct tui *, void *) = t->on_yes;
 		void *ctx = t->yes_ctx;
 
-		if (k->kind == TK_CHAR && (k->wc == L'y' || k->wc == L'Y')) {
+		if (k->kind == TUI_KEY_CHAR && (k->wc == L'y' || k->wc == L'Y')) {
 			t->question[0] = '\0';
 			t->message[0] = '\0';
 			yes(t, ctx);
-		} else if (k->kind == TK_ESC ||
-			   (k->kind == TK_CHAR && (k->wc == L'n' || k->wc == L'N'))) {
+		} else if (k->kind == TUI_KEY_ESC ||
+			   (k->kind == TUI_KEY_CHAR && (k->wc == L'n' || k->wc == L'N'))) {
 			t->question[0] = '\0';
 			tui_say(t, "Nothing changed.");
 		}
@@ -739,7 +739,7 @@ static void handle_key(struct tui *t, const struct tui_key *k)
 }
 
 /*
- * Users are managed centrally (issue 13): once a pull says the signed-in
+ * Users are managed centrally: once a pull says the signed-in
  * user was disabled (or is gone), their session here ends, locked or not.
  * Looked at every 2 s of real time.
  */
@@ -770,66 +770,6 @@ static void check_idle(struct tui *t)
 		return;
 	if (clock_now_ms() - t->last_key_ms >= t->desk.idle_minutes * 60000)
 		lock_screen(t);
-}
-
-/* ---- measuring (make bench) ------------------------------------------------------ */
-
-/*
- * With FRONTDESK_BENCH_FILE set, the console appends to that file the wall
- * time (ms since the epoch) at which the search screen was first drawn
- * ("ready MS") and, for every key, the time from reading it to the end of
- * the redraw it caused ("key US"). tests/bench/bench_tui reads them.
- */
-static FILE *bench_out;
-static bool bench_ready;
-static struct timespec bench_key_ts;
-static bool bench_key_pending;
-
-static void bench_open(void)
-{
-	const char *path = getenv("FRONTDESK_BENCH_FILE");
-
-	if (path && *path)
-		bench_out = fopen(path, "a");
-	if (bench_out)
-		setvbuf(bench_out, NULL, _IOLBF, 0);
-}
-
-static void bench_close(void)
-{
-	if (bench_out)
-		fclose(bench_out);
-	bench_out = NULL;
-}
-
-static void bench_key_start(void)
-{
-	if (bench_out) {
-		clock_gettime(CLOCK_MONOTONIC, &bench_key_ts);
-		bench_key_pending = true;
-	}
-}
-
-static void bench_frame(struct tui *t)
-{
-	struct timespec now;
-	struct screen *sc = tui_top(t);
-
-	if (!bench_out)
-		return;
-	if (!bench_ready && sc && sc->ops == &screen_search_ops) {
-		clock_gettime(CLOCK_REALTIME, &now);
-		fprintf(bench_out, "ready %lld\n",
-			(long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
-		bench_ready = true;
-	}
-	if (bench_key_pending) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		fprintf(bench_out, "key %lld\n",
-			(long long)(now.tv_sec - bench_key_ts.tv_sec) * 1000000 +
-				(now.tv_nsec - bench_key_ts.tv_nsec) / 1000);
-		bench_key_pending = false;
-	}
 }
 
 /* ---- set-up and the loop -------------------------------------------------------- */
@@ -916,14 +856,14 @@ enum status tui_run(struct store *s, const struct tui_options *o, struct err *e)
 	tui_push(t, &screen_signin_ops, NULL);
 	if (o && o->demo_user)
 		tui_signed_in(t, &who);
-	bench_open();
+	tui_hook_start();
 	t->retention_schedule = o ? o->retention_schedule : NULL;
 	while (!t->quit) {
 		struct tui_key k;
 
 		draw_all(t);
-		bench_frame(t);
-		/* Retention (issue 7): once the first screen shows, then at the
+		tui_hook_frame(tui_top(t) && tui_top(t)->ops == &screen_search_ops);
+		/* Retention: once the first screen shows, then at the
 		 * first idle moment of each new day. */
 		if (!t->retention_day[0] && t->retention_schedule) {
 			tui_retention_due(t);
@@ -935,13 +875,13 @@ enum status tui_run(struct store *s, const struct tui_options *o, struct err *e)
 			tui_retention_due(t);
 			continue;
 		}
-		bench_key_start();
+		tui_hook_key();
 		handle_key(t, &k);
 		/* Take every key already typed before drawing again. */
 		while (!t->quit && key_read(&k, 0))
 			handle_key(t, &k);
 	}
-	bench_close();
+	tui_hook_stop();
 	if (t->signed_in) {
 		store_user_sign_out(s, false, NULL);
 	}

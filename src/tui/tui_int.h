@@ -95,8 +95,8 @@ struct tui {
 	struct tui_field lock_password;
 	int lock_failures;
 	struct timespec allowed_checked; /* when the signed-in user was last
-					    found still allowed (issue 13) */
-	/* retention (issue 7): the schedule file (borrowed from tui_options,
+					    found still allowed */
+	/* retention: the schedule file (borrowed from tui_options,
 	 * NULL: none) and the London date it was last applied ("": not yet) */
 	const char *retention_schedule;
 	char retention_day[16];
@@ -114,9 +114,9 @@ void tui_org_session_end(struct tui *t);
 extern const struct screen_ops screen_signin_ops, screen_search_ops, screen_customer_ops,
 	screen_customer_edit_ops, screen_contact_ops, screen_cases_ops, screen_case_ops,
 	screen_desk_ops;
-/* Supervisor reports (issue 6): screen_report.c. */
+/* Supervisor reports: screen_report.c. */
 extern const struct screen_ops screen_report_ops;
-/* Data protection (issue 7): screen_privacy.c. Both take the customer id. */
+/* Data protection: screen_privacy.c. Both take the customer id. */
 extern const struct screen_ops screen_export_ops, screen_erase_ops;
 /* Opens the export (supervisor, admin) or erase (admin) screen for a
  * customer; a role that may not gets the store's refusal (audited) on the
@@ -128,7 +128,7 @@ void tui_customer_erase(struct tui *t, const char *customer_id);
  * "console:retention", in one transaction; says what it did only if it
  * changed something. */
 void tui_retention_due(struct tui *t);
-/* FAQ flows (issue 4): screen_flow.c. */
+/* FAQ flows: screen_flow.c. */
 extern const struct screen_ops screen_flow_ops;
 /* Argument of screen_flow_ops.open (NULL: anonymous, a new visit). */
 struct flow_open {
@@ -296,5 +296,38 @@ bool form_changed(const struct form *f);
 void form_focus_next(struct form *f, int dir);
 /* Re-runs a PICK field's type-ahead. */
 void form_pick_update(struct form_field *ff);
+
+/*
+ * Measuring seams for make bench. The shipped console has none: here they
+ * are empty inlines. The bench build (build/frontdesk-bench) compiles tui.c
+ * with FRONTDESK_TEST_HOOKS and links tests/hooks/tui_hooks.c: with
+ * FRONTDESK_BENCH_FILE set, it appends to that file the wall time (ms since
+ * the epoch) at which the search screen was first drawn ("ready MS") and,
+ * for every key, the time from reading it to the end of the redraw it
+ * caused ("key US"). tests/bench/bench_tui and flow-bench read them.
+ */
+#ifdef FRONTDESK_TEST_HOOKS
+/* The loop starts and ends. */
+void tui_hook_start(void);
+void tui_hook_stop(void);
+/* A key was read. */
+void tui_hook_key(void);
+/* The screen was drawn; search_shown when the search screen is on top. */
+void tui_hook_frame(bool search_shown);
+#else
+static inline void tui_hook_start(void)
+{
+}
+static inline void tui_hook_stop(void)
+{
+}
+static inline void tui_hook_key(void)
+{
+}
+static inline void tui_hook_frame(bool search_shown)
+{
+	(void)search_shown;
+}
+#endif
 
 #endif

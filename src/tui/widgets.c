@@ -46,7 +46,7 @@ void draw_text(struct tui *t, int y, int x, int width, const char *text, enum pa
 		return;
 	if (x + width > COLS)
 		width = COLS - x;
-	buf_init(&b, 1 << 16);
+	buf_init(&b, 0); /* as wide as the screen: no cap of its own */
 	tui_text_pad(&b, text ? text : "", (size_t)width);
 	attrset(paint_attr(t, p));
 	/* The last cell of the screen cannot be written without scrolling. */
@@ -330,15 +330,15 @@ static bool choice_key(struct form *f, struct form_field *ff, const struct tui_k
 
 	if (n == 0)
 		return false;
-	if (k->kind == TK_RIGHT || (k->kind == TK_CHAR && k->wc == L' ')) {
+	if (k->kind == TUI_KEY_RIGHT || (k->kind == TUI_KEY_CHAR && k->wc == L' ')) {
 		ff->chosen = (ff->chosen + 1) % n;
-	} else if (k->kind == TK_LEFT) {
+	} else if (k->kind == TUI_KEY_LEFT) {
 		ff->chosen = ff->chosen <= 0 ? n - 1 : ff->chosen - 1;
-	} else if (k->kind == TK_CHAR && k->wc >= L'1' && k->wc <= L'9') {
+	} else if (k->kind == TUI_KEY_CHAR && k->wc >= L'1' && k->wc <= L'9') {
 		if (k->wc - L'1' >= n)
 			return true;
 		ff->chosen = (int)(k->wc - L'1');
-	} else if (k->kind == TK_CHAR && k->wc < 128) {
+	} else if (k->kind == TUI_KEY_CHAR && k->wc < 128) {
 		char c = (char)k->wc;
 
 		for (int step = 1; step <= n; step++) {
@@ -359,13 +359,14 @@ static bool choice_key(struct form *f, struct form_field *ff, const struct tui_k
 
 static bool pick_key(struct form_field *ff, const struct tui_key *k)
 {
-	if (k->kind == TK_UP || k->kind == TK_DOWN || k->kind == TK_PGUP || k->kind == TK_PGDN) {
+	if (k->kind == TUI_KEY_UP || k->kind == TUI_KEY_DOWN || k->kind == TUI_KEY_PGUP ||
+	    k->kind == TUI_KEY_PGDN) {
 		if (ff->nmatches == 0)
 			return false;
 		tui_list_key(&ff->match_list, k);
 		return true;
 	}
-	if (k->kind == TK_ENTER) {
+	if (k->kind == TUI_KEY_ENTER) {
 		if (ff->nmatches == 0)
 			return false;
 		ff->chosen = ff->matches[ff->match_list.selected];
@@ -406,15 +407,15 @@ bool form_key(struct form *f, const struct tui_key *k)
 		break;
 	}
 	switch (k->kind) {
-	case TK_TAB:
-	case TK_DOWN:
+	case TUI_KEY_TAB:
+	case TUI_KEY_DOWN:
 		form_focus_next(f, 1);
 		return true;
-	case TK_ENTER:
+	case TUI_KEY_ENTER:
 		form_focus_next(f, 1);
 		return f->focus != before;
-	case TK_BTAB:
-	case TK_UP:
+	case TUI_KEY_BTAB:
+	case TUI_KEY_UP:
 		form_focus_next(f, -1);
 		return true;
 	default:

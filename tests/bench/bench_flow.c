@@ -1,5 +1,5 @@
 /*
- * bench_flow FORMS DB: FAQ flow figures (issue 4). Makes 500 flows from the
+ * bench_flow FORMS DB: FAQ flow figures. Makes 500 flows from the
  * shipped ones in FORMS (each copied under a new id), then measures, median
  * of 5:
  *   - load and check of the 500 files (libyaml, the checker, codes looked
@@ -104,21 +104,21 @@ static double store_all(struct store *s, const struct flow_set *set)
 static const char *sample(const struct flow_field *fd)
 {
 	switch (fd->type) {
-	case FIELD_NUMBER:
+	case FLOW_FIELD_NUMBER:
 		return fd->has_min ? NULL : "3";
-	case FIELD_MONEY:
+	case FLOW_FIELD_MONEY:
 		return "10.50";
-	case FIELD_DATE:
+	case FLOW_FIELD_DATE:
 		return NULL; /* bounds vary: let "today" come from the clock */
-	case FIELD_YESNO:
+	case FLOW_FIELD_YESNO:
 		return "no";
-	case FIELD_CHOICE:
+	case FLOW_FIELD_CHOICE:
 		return fd->noptions ? fd->options[0] : NULL;
-	case FIELD_POSTCODE:
+	case FLOW_FIELD_POSTCODE:
 		return "NG12 3AB";
-	case FIELD_EMAIL:
+	case FLOW_FIELD_EMAIL:
 		return "a@example.org";
-	case FIELD_PHONE:
+	case FLOW_FIELD_PHONE:
 		return "07700 900123";
 	default:
 		return "Sample text";
@@ -150,7 +150,7 @@ static void transitions(const struct flow_set *set, double *ms, size_t *n, size_
 					const char *v = sample(&st->fields[j]);
 
 					flow_run_answer(r, st->fields[j].name,
-							v ? v : (st->fields[j].type == FIELD_DATE
+							v ? v : (st->fields[j].type == FLOW_FIELD_DATE
 									 ? today
 									 : "1"),
 							&e);

@@ -1,5 +1,5 @@
 /*
- * Data protection figures (issue 7), on a scratch database of its own:
+ * Data protection figures, on a scratch database of its own:
  *   - subject access export of a customer with 1,000 contacts (target <= 1 s)
  *   - audit verify of 1,000,000 audit rows (target <= 5 s)
  *

@@ -254,7 +254,7 @@ int main(int argc, char **argv)
 		cs[i].start_ms = start;
 		cs[i].phase_ms = interval * (double)rand_r(&seed) / ((double)RAND_MAX + 1);
 		cs[i].lat = all + (size_t)i * (size_t)rounds;
-		cs[i].seq_base = getenv("BENCH_SEQ_BASE") ? atoll(getenv("BENCH_SEQ_BASE")) : 0;
+		cs[i].seq_base = getenv("BENCH_SEQ_BASE") ? strtoll(getenv("BENCH_SEQ_BASE"), NULL, 10) : 0;
 		pthread_create(&cs[i].t, NULL, run, &cs[i]);
 	}
 	for (int i = 0; i < n; i++) {

@@ -1,4 +1,4 @@
-# audit verify and show (issue 7): the hash chain catches rows edited,
+# audit verify and show: the hash chain catches rows edited,
 # deleted or moved with the sqlite3 shell; reading needs a supervisor.
 setup
 id=$(frontdesk customer add --name 'Zoë Nguyễn' --postcode 'NG7 3AB')

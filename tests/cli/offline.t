@@ -1,4 +1,4 @@
-# the offline limit (issue 7): a console enrolled with a server that has not
+# the offline limit: a console enrolled with a server that has not
 # synced for longer than max_offline_days hides customer records.
 setup
 id=$(frontdesk customer add --name 'Zoë Nguyễn')

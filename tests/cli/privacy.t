@@ -1,4 +1,4 @@
-# customer export (subject access) and customer erase (issue 7); afterwards
+# customer export (subject access) and customer erase; afterwards
 # nothing of the person is left in the database file or its log.
 setup
 id=$(frontdesk customer add --name 'Zoë Nguyễn' --dob 1984-02-29 --postcode 'NG7 3AB' --phone '07700 900123' --email zoe@example.org --address '12 Lime Street')

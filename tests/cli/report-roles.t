@@ -1,4 +1,4 @@
-# Reports and roles (issue 6): the viewer is whoever signed in. An advisor
+# Reports and roles: the viewer is whoever signed in. An advisor
 # (--user) gets only their own figures; asking for another advisor's
 # figures, or drilling into their contacts, is refused with a message and an
 # audit row. A supervisor and the owner of the database file see everyone.

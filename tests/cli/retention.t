@@ -1,4 +1,4 @@
-# retention apply (issue 7) with an injected clock: contacts anonymised and
+# retention apply with an injected clock: contacts anonymised and
 # closed cases deleted after 6 years, idle customers erased, audit rows kept
 # 2 years with a checkpoint that keeps the chain verifiable.
 export FRONTDESK_NOW=2019-06-03T09:00:00Z

@@ -1,4 +1,4 @@
-# roles enforced in the store (issue 7): --user LOGIN signs a command in;
+# roles enforced in the store: --user LOGIN signs a command in;
 # an advisor cannot export, erase, apply retention or read the audit trail
 # through any command; every refusal is a message and an audit row.
 setup

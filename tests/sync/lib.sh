@@ -121,15 +121,18 @@ healthy() {
 	curl -fsS "$URL/healthz" >/dev/null 2>&1
 }
 
-# start_server [ENV=VALUE...]: frontdeskd on $port, waiting until it says
+# start_server [ENV=VALUE...]: frontdeskd on $port (given FRONTDESKD_TEST_*
+# settings, its test build, which reads them), waiting until it says
 # it listens and answers /healthz. Until a server has started, a port taken
 # by another program meanwhile is swapped for another (no desk knows the
 # address yet); after that the address stays.
 start_server() {
+	server_bin=$fdd
+	[ $# -eq 0 ] || server_bin="$repo/build/frontdeskd-test"
 	tries=0
 	while :; do
 		log_from=$(($(wc -l <"$tmp/server.log") + 1))
-		env "$@" "$fdd" serve --listen "127.0.0.1:$port" --db "$DB" --threads 4 \
+		env "$@" "$server_bin" serve --listen "127.0.0.1:$port" --db "$DB" --threads 4 \
 			2>>"$tmp/server.log" &
 		spid=$!
 		poll "$wait_s" server_up

@@ -135,6 +135,19 @@ static void test_buf(void **state)
 	assert_int_equal(buf_add(&b, "a", 1), STATUS_TOO_BIG);
 	buf_reset(&b);
 	assert_string_equal(buf_str(&b), "");
+	/* A refused append is remembered, later appends that fit or not, until
+	 * a reset: one question covers a run of appends. */
+	buf_release(&b);
+	buf_init(&b, 4);
+	assert_int_equal(buf_status(&b), STATUS_OK);
+	assert_int_equal(buf_adds(&b, "toolong"), STATUS_TOO_BIG);
+	assert_int_equal(buf_adds(&b, "ok"), STATUS_OK);
+	assert_string_equal(buf_str(&b), "ok");
+	assert_int_equal(buf_status(&b), STATUS_TOO_BIG);
+	buf_reset(&b);
+	assert_int_equal(buf_status(&b), STATUS_OK);
+	buf_release(&b);
+	buf_init(&b, 10);
 	/* Adding the buffer's own bytes. */
 	buf_adds(&b, "ab");
 	assert_int_equal(buf_add(&b, b.data, 2), STATUS_OK);

@@ -478,11 +478,11 @@ static void test_run_model(void **state)
 	assert_int_equal(f->steps[0].pos.col, 3);
 	fd = flow_field_find(f, "age");
 	assert_non_null(fd);
-	assert_int_equal(fd->type, FIELD_NUMBER);
+	assert_int_equal(fd->type, FLOW_FIELD_NUMBER);
 	assert_false(fd->required);
 	assert_true(fd->personal);
 	fd = flow_field_find(f, "missed_on");
-	assert_int_equal(fd->not_before.kind, DATE_BOUND_TODAY);
+	assert_int_equal(fd->not_before.kind, FLOW_DATE_TODAY);
 	assert_int_equal(fd->not_before.offset_days, -14);
 	fd = flow_field_find(f, "fee");
 	assert_int_equal(fd->max, 10000);
@@ -492,7 +492,7 @@ static void test_run_model(void **state)
 	assert_null(flow_step_find(f, "nope"));
 	assert_non_null(flow_source(f, &len));
 	assert_int_equal(len, strlen(f->source));
-	assert_string_equal(flow_field_type_name(FIELD_YESNO), "yes-no");
+	assert_string_equal(flow_field_type_name(FLOW_FIELD_YESNO), "yes-no");
 	assert_string_equal(flow_outcome_name(FLOW_OUTCOME_ASSISTED_DIGITAL), "assisted-digital");
 	/* the stored source loads back to the same flow */
 	{

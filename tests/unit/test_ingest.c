@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "frontdesk/ingest.h"
+#include "frontdesk/store.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 

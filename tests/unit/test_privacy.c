@@ -1,5 +1,5 @@
 /*
- * Data protection tests (issue 7): roles in the store, the audit chain
+ * Data protection tests: roles in the store, the audit chain
  * (tampering by editing, deleting and reordering rows), subject access,
  * erasure, the offline limit, retention with an injected clock and
  * minimisation of flow answers. A real SQLite file with the real schema;

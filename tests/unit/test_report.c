@@ -1272,7 +1272,7 @@ static void test_case_working_days(void **state)
 
 static void test_format(void **state)
 {
-	struct report_cell c = { RV_PERCENT, NULL, 1, 3, false };
+	struct report_cell c = { REPORT_VALUE_PERCENT, NULL, 1, 3, false };
 	char out[32];
 
 	(void)state;
@@ -1285,13 +1285,13 @@ static void test_format(void **state)
 	c.d = 0;
 	report_cell_format(&c, true, out, sizeof out);
 	assert_string_equal(out, "n/a");
-	c = (struct report_cell){ RV_PENCE, NULL, -735, 0, false };
+	c = (struct report_cell){ REPORT_VALUE_PENCE, NULL, -735, 0, false };
 	report_cell_format(&c, true, out, sizeof out);
 	assert_string_equal(out, "-£7.35");
-	c = (struct report_cell){ RV_AVERAGE, NULL, 7, 2, false };
+	c = (struct report_cell){ REPORT_VALUE_AVERAGE, NULL, 7, 2, false };
 	report_cell_format(&c, true, out, sizeof out);
 	assert_string_equal(out, "3.5");
-	c = (struct report_cell){ RV_CHANGE, NULL, 0, 0, false };
+	c = (struct report_cell){ REPORT_VALUE_CHANGE, NULL, 0, 0, false };
 	report_cell_format(&c, true, out, sizeof out);
 	assert_string_equal(out, "0");
 }

@@ -532,7 +532,7 @@ static long count_sql(struct fixture *f, const char *sql)
 	return n;
 }
 
-/* Privileged acts need a person (issue 13): what waits, for whom, and what
+/* Privileged acts need a person: what waits, for whom, and what
  * a needs_person refusal does. */
 struct given {
 	int n, users;
@@ -1094,7 +1094,7 @@ static void test_bulk_customers_sent_whole(void **state)
 		assert_int_equal(n, 1);
 	}
 	/* Erased before the push: the queued rows carry the tombstone, and wait
-	 * with the erasure for an administrator's session (issue 13). */
+	 * with the erasure for an administrator's session. */
 	{
 		struct erase_result res;
 		struct bodies b3 = { 0 }, b4 = { 0 };

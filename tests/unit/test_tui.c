@@ -23,7 +23,7 @@
 
 static struct tui_key ch(wchar_t wc)
 {
-	return (struct tui_key){ TK_CHAR, wc, 0 };
+	return (struct tui_key){ TUI_KEY_CHAR, wc, 0 };
 }
 
 static struct tui_key key(enum tui_key_kind kind)
@@ -33,7 +33,7 @@ static struct tui_key key(enum tui_key_kind kind)
 
 static struct tui_key ctrl(wchar_t letter)
 {
-	return (struct tui_key){ TK_CTRL, letter, 0 };
+	return (struct tui_key){ TUI_KEY_CTRL, letter, 0 };
 }
 
 /* ---- text on screen ---------------------------------------------------------- */
@@ -198,32 +198,32 @@ static void test_key_action(void **state)
 	struct tui_key k;
 
 	(void)state;
-	k = (struct tui_key){ TK_FN, 0, 1 };
-	assert_int_equal(tui_key_action(&k, true), ACT_HELP);
+	k = (struct tui_key){ TUI_KEY_FN, 0, 1 };
+	assert_int_equal(tui_key_action(&k, true), TUI_ACT_HELP);
 	k.n = 2;
-	assert_int_equal(tui_key_action(&k, true), ACT_CONTACT);
+	assert_int_equal(tui_key_action(&k, true), TUI_ACT_CONTACT);
 	k.n = 3;
-	assert_int_equal(tui_key_action(&k, false), ACT_CASES);
+	assert_int_equal(tui_key_action(&k, false), TUI_ACT_CASES);
 	k.n = 12;
-	assert_int_equal(tui_key_action(&k, false), ACT_LOCK);
+	assert_int_equal(tui_key_action(&k, false), TUI_ACT_LOCK);
 	k.n = 11;
-	assert_int_equal(tui_key_action(&k, false), ACT_NONE);
+	assert_int_equal(tui_key_action(&k, false), TUI_ACT_NONE);
 	k = ctrl(L'n');
-	assert_int_equal(tui_key_action(&k, true), ACT_CONTACT);
+	assert_int_equal(tui_key_action(&k, true), TUI_ACT_CONTACT);
 	k = ctrl(L'l');
-	assert_int_equal(tui_key_action(&k, true), ACT_LOCK);
+	assert_int_equal(tui_key_action(&k, true), TUI_ACT_LOCK);
 	k = ctrl(L'q');
-	assert_int_equal(tui_key_action(&k, true), ACT_SIGN_OUT);
+	assert_int_equal(tui_key_action(&k, true), TUI_ACT_SIGN_OUT);
 	k = ctrl(L'u'); /* an editing key, not global */
-	assert_int_equal(tui_key_action(&k, true), ACT_NONE);
+	assert_int_equal(tui_key_action(&k, true), TUI_ACT_NONE);
 	/* ? is help, except while typing text. */
 	k = ch(L'?');
-	assert_int_equal(tui_key_action(&k, false), ACT_HELP);
-	assert_int_equal(tui_key_action(&k, true), ACT_NONE);
+	assert_int_equal(tui_key_action(&k, false), TUI_ACT_HELP);
+	assert_int_equal(tui_key_action(&k, true), TUI_ACT_NONE);
 	k = ch(L'a');
-	assert_int_equal(tui_key_action(&k, false), ACT_NONE);
-	k = key(TK_ESC);
-	assert_int_equal(tui_key_action(&k, false), ACT_NONE);
+	assert_int_equal(tui_key_action(&k, false), TUI_ACT_NONE);
+	k = key(TUI_KEY_ESC);
+	assert_int_equal(tui_key_action(&k, false), TUI_ACT_NONE);
 }
 
 /* ---- the text field and the list ------------------------------------------------- */
@@ -246,29 +246,29 @@ static void test_field_editing(void **state)
 	memset(&f, 0, sizeof f);
 	tui_field_set(&f, NULL);
 	assert_string_equal(f.text, "");
-	k = key(TK_BACKSPACE);
+	k = key(TUI_KEY_BACKSPACE);
 	assert_true(tui_field_key(&f, &k)); /* nothing to delete: no harm */
 	type(&f, L"Nguyễn");
 	assert_string_equal(f.text, "Nguyễn");
 	assert_true(f.changed);
-	k = key(TK_BACKSPACE);
+	k = key(TUI_KEY_BACKSPACE);
 	tui_field_key(&f, &k);
 	tui_field_key(&f, &k);
 	assert_string_equal(f.text, "Nguy"); /* whole characters go */
 	type(&f, L"ễn 王芳");
-	k = key(TK_LEFT);
+	k = key(TUI_KEY_LEFT);
 	tui_field_key(&f, &k);
-	k = key(TK_BACKSPACE);
+	k = key(TUI_KEY_BACKSPACE);
 	tui_field_key(&f, &k);
 	assert_string_equal(f.text, "Nguyễn 芳");
 	type(&f, L"王");
 	assert_string_equal(f.text, "Nguyễn 王芳");
-	k = key(TK_HOME);
+	k = key(TUI_KEY_HOME);
 	tui_field_key(&f, &k);
-	k = key(TK_DELETE);
+	k = key(TUI_KEY_DELETE);
 	tui_field_key(&f, &k);
 	assert_string_equal(f.text, "guyễn 王芳");
-	k = key(TK_END);
+	k = key(TUI_KEY_END);
 	tui_field_key(&f, &k);
 	k = ctrl(L'w');
 	tui_field_key(&f, &k);
@@ -281,7 +281,7 @@ static void test_field_editing(void **state)
 	assert_false(tui_field_key(&f, &k));
 	k = ch((wchar_t)0xd800);
 	assert_false(tui_field_key(&f, &k));
-	k = key(TK_UP);
+	k = key(TUI_KEY_UP);
 	assert_false(tui_field_key(&f, &k));
 	/* A limit in characters. */
 	f.max_chars = 3;
@@ -330,7 +330,7 @@ static void test_field_view(void **state)
 static void test_list(void **state)
 {
 	struct tui_list l = { .count = 0, .height = 5 };
-	struct tui_key k = key(TK_DOWN);
+	struct tui_key k = key(TUI_KEY_DOWN);
 
 	(void)state;
 	assert_true(tui_list_key(&l, &k));
@@ -340,18 +340,18 @@ static void test_list(void **state)
 		tui_list_key(&l, &k);
 	assert_int_equal(l.selected, 7);
 	assert_int_equal(l.top, 3);
-	k = key(TK_END);
+	k = key(TUI_KEY_END);
 	tui_list_key(&l, &k);
 	assert_int_equal(l.selected, 11);
 	assert_int_equal(l.top, 7);
-	k = key(TK_PGUP);
+	k = key(TUI_KEY_PGUP);
 	tui_list_key(&l, &k);
 	assert_int_equal(l.selected, 7);
-	k = key(TK_HOME);
+	k = key(TUI_KEY_HOME);
 	tui_list_key(&l, &k);
 	assert_int_equal(l.selected, 0);
 	assert_int_equal(l.top, 0);
-	k = key(TK_UP);
+	k = key(TUI_KEY_UP);
 	tui_list_key(&l, &k);
 	assert_int_equal(l.selected, 0);
 	/* A shrunk list keeps the selection on a row. */
@@ -448,7 +448,7 @@ static struct store *open_ready(void)
 	store_set_actor_role(s, "test:admin", STORE_ROLE_ADMIN); /* sets the desk up */
 	assert_int_equal(store_refdata_replace(s, &rd, &e), STATUS_OK);
 	assert_int_equal(store_setting_set(s, "site", "civic-centre", &e), STATUS_OK);
-	/* Only an admin manages users (issue 7): the test acts as one. */
+	/* Only an admin manages users: the test acts as one. */
 	store_set_actor_role(s, "test", STORE_ROLE_ADMIN);
 	refdata_release(&rd);
 	return s;

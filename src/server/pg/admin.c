@@ -475,7 +475,7 @@ enum status pg_refdata_load(struct pg *db, const struct refdata *rd, long *chang
 }
 
 /*
- * Users are managed centrally (issue 13): each change is one transaction,
+ * Users are managed centrally: each change is one transaction,
  * logged for every desk's pull with the whole row (argon2id hash, role,
  * disabled), so a desk's copy ends equal to the server's.
  */

@@ -99,7 +99,7 @@ static const char *const migrations[] = {
 	"   WHERE device_id = device AND seq = after) THEN"
 	"   RAISE EXCEPTION 'the batch before this one is not held' USING ERRCODE = 'FD409';"
 	"  END IF; END $$;",
-	/* 6: persons' sessions (privileged acts need a person, issue 13):
+	/* 6: persons' sessions (privileged acts need a person):
 	 * short-lived, bound to the device, only a hash of the token kept;
 	 * failed sign-ins per login and per device, for the lockout */
 	"CREATE TABLE person_session ("
@@ -182,9 +182,6 @@ static const char *const migrations[] = {
 	" END $$;",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]) - 1)
-
-long server_test_push_delay_ms;
-atomic_long server_test_out_of_order;
 
 enum status pg_error(struct pg *db, PGresult *r, const char *what, struct err *e)
 {
@@ -466,7 +463,7 @@ enum status pg_device_add(struct pg *db, const char *const *sites, int nsites, c
 					       sites[i]);
 		array_literal_add(set, sizeof set, sites[i]);
 	}
-	strcat(set, "}");
+	snprintf(set + strlen(set), sizeof set - strlen(set), "}");
 	snprintf(ttl, sizeof ttl, "%d", SERVER_ENROL_TTL_S);
 	for (int attempt = 0; attempt < 20; attempt++) {
 		const char *p[7];

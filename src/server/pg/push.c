@@ -715,10 +715,12 @@ static void encode_facts(const struct push_batch *b, struct checked *ck, const b
 {
 	struct buf visits, contacts, audits, seqs;
 
-	buf_init(&seqs, 64 * 1024 * 1024);
-	buf_init(&visits, 64 * 1024 * 1024);
-	buf_init(&contacts, 64 * 1024 * 1024);
-	buf_init(&audits, 64 * 1024 * 1024);
+	/* No cap of their own: the batch came in a request of at most
+	 * SERVER_INFLATED_MAX bytes, and these hold its texts once. */
+	buf_init(&seqs, 0);
+	buf_init(&visits, 0);
+	buf_init(&contacts, 0);
+	buf_init(&audits, 0);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct push_change *c = &b->changes[i];
 
@@ -819,6 +821,10 @@ static enum status load_users(struct pg *db, const struct push_batch *b, struct 
 	}
 	buf_adds(&arr, "}");
 	json_decref(logins);
+	if (buf_status(&arr) != STATUS_OK) {
+		buf_release(&arr);
+		return err_set(e, STATUS_TOO_BIG, "a push names too many users; send fewer changes");
+	}
 	p[0] = buf_str(&arr);
 	r = pg_exec(db,
 		    "SELECT login, coalesce(body->>'disabled', 'false') = 'true',"
@@ -887,6 +893,10 @@ static enum status check_corrections(struct pg *db, const struct device_auth *de
 		return STATUS_OK;
 	}
 	buf_adds(&ids, "}");
+	if (buf_status(&ids) != STATUS_OK) {
+		buf_release(&ids);
+		return err_set(e, STATUS_TOO_BIG, "a push corrects too many contacts; send fewer");
+	}
 	p[0] = buf_str(&ids);
 	p[1] = dev->id;
 	p[2] = dev->prov_id;
@@ -1023,7 +1033,7 @@ static void checked_release(struct checked *ck, size_t n)
 	free(ck->audit_seqs);
 }
 
-/* ---- privileged acts need a person (issue 13) ------------------------- */
+/* ---- privileged acts need a person ------------------------------------- */
 
 /*
  * The role a change needs from a person, or NULL when the device's token
@@ -1349,11 +1359,12 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 			      struct err *e)
 {
 	char after[24], first[24], last[24], delay[24];
+	long delay_ms = server_hook_push_delay_ms();
 
 	snprintf(after, sizeof after, "%lld", b->after);
 	snprintf(first, sizeof first, "%lld", b->changes[0].seq);
 	snprintf(last, sizeof last, "%lld", b->changes[b->n - 1].seq);
-	snprintf(delay, sizeof delay, "%ld", server_test_push_delay_ms);
+	snprintf(delay, sizeof delay, "%ld", delay_ms);
 	for (int i = 0;; i++) {
 		PGresult *in = NULL, *held = NULL;
 		struct step st[12];
@@ -1380,7 +1391,7 @@ static enum status push_facts(struct pg *db, const struct device_auth *dev,
 			st[n++] = (struct step){ SQL_REFUSALS, "recording refusals", 2,
 						 { dev->id, refused }, NULL };
 		/* (test: a push held inside its transaction, to be killed) */
-		if (server_test_push_delay_ms > 0)
+		if (delay_ms > 0)
 			st[n++] = (struct step){ "SELECT pg_sleep($1::float8 / 1000)", "waiting",
 						 1, { delay }, NULL };
 		st[n++] = (struct step){ SQL_HELD, "reading what is held", 3,
@@ -1501,8 +1512,11 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 	buf_adds(&ids, b->n ? "}" : "{}");
 	if (!b->n)
 		buf_adds(&digests, "\\x");
-	if (b->after > 0 && atomic_load(&server_test_out_of_order) > 0 &&
-	    atomic_fetch_sub(&server_test_out_of_order, 1) > 0) {
+	if (buf_status(&seqs) || buf_status(&types) || buf_status(&ids) || buf_status(&digests)) {
+		rc = err_set(e, STATUS_TOO_BIG, "the batch is too big to record; send fewer changes");
+		goto out;
+	}
+	if (b->after > 0 && server_hook_push_overtaken()) {
 		res->out_of_order = true;
 		rc = err_set(e, STATUS_INVALID, "test: this batch overtook the one before");
 		goto out;
@@ -1636,9 +1650,9 @@ enum status pg_push(struct pg *db, const struct device_auth *dev, const struct p
 		rc = pg_seal_commit(db, e);
 	if (rc)
 		goto out;
-	if (server_test_push_delay_ms > 0) {
-		struct timespec ts = { server_test_push_delay_ms / 1000,
-				       (server_test_push_delay_ms % 1000) * 1000000L };
+	if (server_hook_push_delay_ms() > 0) {
+		long ms = server_hook_push_delay_ms();
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 		nanosleep(&ts, NULL);
 	}

@@ -1,5 +1,5 @@
 /*
- * Persons' sessions (issue 13): proof that a person holding a role is at a
+ * Persons' sessions: proof that a person holding a role is at a
  * device, for the acts a device token alone may not do (erasure, users,
  * another desk's case). A session is opened by an online sign-in, bound to
  * that device, short-lived (SERVER_SESSION_TTL_S, renewed by nothing), and
