@@ -97,13 +97,13 @@ static int address_find(struct cli_call *call)
 	} else if (found == 0 && store_gazetteer_count(call->store) <= 0) {
 		exit = cli_fail("no gazetteer is loaded; load the council's with: frontdesk data "
 				"load --gazetteer FILE");
-	} else if (found == 0 && call->format == FORMAT_TABLE) {
+	} else if (found == 0 && call->format == CLI_FORMAT_TABLE) {
 		/* What was typed may be a customer's address: not echoed. */
 		fputs("frontdesk: no address in the gazetteer matches that search\n", stderr);
-		exit = EXIT_OK;
+		exit = CLI_EXIT_OK;
 	} else {
 		cli_table_print(t, (enum cli_format)call->format, stdout);
-		exit = EXIT_OK;
+		exit = CLI_EXIT_OK;
 	}
 	cli_table_free(t);
 	return exit;

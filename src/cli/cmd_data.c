@@ -83,7 +83,7 @@ static int gazetteer_load(struct cli_call *call, const char *path)
 	} else {
 		printf("loaded the gazetteer from %s: %ld address%s\n", path, loaded,
 		       loaded == 1 ? "" : "es");
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	err_list_release(&errs);
 	return rc;

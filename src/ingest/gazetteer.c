@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "frontdesk/ingest.h"
+#include "frontdesk/store.h"
 #include "ingest_int.h"
 
 /* The columns read, then those known and left unread (AddressBase Core's

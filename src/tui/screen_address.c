@@ -98,9 +98,9 @@ static enum key_result pick_key(struct screen *sc, const struct tui_key *k)
 {
 	struct address_pick *st = sc->state;
 
-	if (k->kind == TK_ESC)
+	if (k->kind == TUI_KEY_ESC)
 		return KR_CLOSE;
-	if (k->kind == TK_ENTER) {
+	if (k->kind == TUI_KEY_ENTER) {
 		const struct address_row *r;
 
 		if (st->n == 0)
