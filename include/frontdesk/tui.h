@@ -104,9 +104,9 @@ void tui_due_text(const char *due, const char *status, struct date today, char *
 void tui_date_long(struct date d, char *out, size_t outsz);
 /* Seconds as a timer: "04:07", "1:02:03". */
 void tui_timer_text(long seconds, char *out, size_t outsz);
-/* A customer's needs flags in words ("hearing impaired · needs an
- * interpreter (Polish)"); NULL when there are none. Caller frees. */
-char *tui_needs_text(const char *needs);
+/* The rows the needs banner takes at width columns: 1, or 2 when its words
+ * do not fit on one (the banner wraps rather than cut a need off). */
+#define TUI_NEEDS_ROWS_MAX 2
 
 /*
  * Service type-ahead: how well query matches a service. Every word of query

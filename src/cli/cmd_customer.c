@@ -38,9 +38,13 @@ static const char usage[] =
     "  --phone NUMBER            UK phone number in any common form\n"
     "  --email ADDRESS           email address\n"
     "  --preferred-channel CODE  channel code, e.g. phone or email\n"
-    "  --needs FLAGS             comma-separated: hearing, sight, dementia,\n"
-    "                            no-internet, interpreter[:LANGUAGE], carer,\n"
-    "                            mobility, learning\n"
+    "  --needs NEEDS             comma-separated codes from data/needs.csv, some\n"
+    "                            with a detail: hearing, sight, mobility, speech,\n"
+    "                            dementia, learning, mental-health, no-internet,\n"
+    "                            interpreter[:LANGUAGE], bsl, large-print,\n"
+    "                            easy-read, carer[:NAME], prefers:CHANNEL\n"
+    "  --needs-basis BASIS       why needs may be held (health data): consent\n"
+    "                            or vital-interests; required with --needs\n"
     "  --consent TEXT            what the customer agreed to be contacted about\n"
     "\n"
     "edit also takes:\n"
@@ -69,6 +73,7 @@ enum { OPT_FIELD = 1000, OPT_CLEAR = 2000, OPT_LIMIT };
 	    {"email", required_argument, NULL, OPT_FIELD + CF_email},                              \
 	    {"preferred-channel", required_argument, NULL, OPT_FIELD + CF_preferred_channel},      \
 	    {"needs", required_argument, NULL, OPT_FIELD + CF_needs},                              \
+	    {"needs-basis", required_argument, NULL, OPT_FIELD + CF_needs_basis},                  \
 	{                                                                                          \
 		"consent", required_argument, NULL, OPT_FIELD + CF_consent                         \
 	}
@@ -127,7 +132,7 @@ static int bad_clear(const char *name)
 				 name, hint);
 	return cli_usage(&cmd_customer,
 			 "'%s' is not a customer field; use one of: name, dob, address, postcode, "
-			 "uprn, phone, email, preferred-channel, needs, consent",
+			 "uprn, phone, email, preferred-channel, needs, needs-basis, consent",
 			 name);
 }
 
@@ -178,6 +183,16 @@ static int check_fields(struct store *s, const struct field_args *fa, char *chec
 			cli_fail_err(&e);
 			bad++;
 			continue;
+		}
+		if (f == CF_needs && checked[f]) {
+			char *known = NULL;
+
+			if (store_needs_check(s, checked[f], &known, &e) != STATUS_OK) {
+				cli_fail_err(&e);
+				bad++;
+			}
+			free(checked[f]);
+			checked[f] = known;
 		}
 		if (f == CF_preferred_channel && checked[f] &&
 		    store_ref_check(s, REF_CHANNEL, checked[f], &e) != STATUS_OK) {

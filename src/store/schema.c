@@ -265,6 +265,23 @@ static const char schema_v8[] =
 	"  reason TEXT NOT NULL, at TEXT NOT NULL, reported_at TEXT);"
 	"CREATE INDEX pull_problem_record ON pull_problem(record_type, record_id);";
 
+/* Version 9 (needs as councils record them): the needs a council lists
+ * (data/needs.csv), seeded with the eight flags earlier versions knew so
+ * that records holding them stay valid until the file is loaded; and the
+ * basis for holding a customer's needs (Article 9), a field like the others. */
+static const char schema_v9[] =
+	"CREATE TABLE need ("
+	"  code TEXT PRIMARY KEY, label TEXT NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT 'none', detail_required INTEGER NOT NULL DEFAULT 0,"
+	"  active INTEGER NOT NULL DEFAULT 1);"
+	"INSERT INTO need (code, label, detail) VALUES"
+	"  ('hearing', 'hearing impaired', 'none'), ('sight', 'visually impaired', 'none'),"
+	"  ('dementia', 'dementia', 'none'), ('no-internet', 'no internet access', 'none'),"
+	"  ('interpreter', 'needs an interpreter', 'language'),"
+	"  ('carer', 'has a carer or representative', 'name'),"
+	"  ('mobility', 'mobility', 'none'), ('learning', 'learning disability', 'none');"
+	"ALTER TABLE customer ADD COLUMN needs_basis TEXT;";
+
 static const char *const migrations[] = {
 	NULL, /* version 0 is the empty file */
 	schema_v1,
@@ -275,6 +292,7 @@ static const char *const migrations[] = {
 	schema_v6,
 	schema_v7,
 	schema_v8,
+	schema_v9,
 };
 
 /* Device identity, made once when the schema is first created. The device
