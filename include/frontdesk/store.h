@@ -260,6 +260,8 @@ struct search_hit {
 	const char *address;
 	const char *phone; /* E.164 */
 	const char *matched_ref; /* a case reference that matched, or NULL */
+	const char *case_ref;	 /* matched_ref, else the newest open case, or NULL */
+	const char *needs;	 /* the customer's needs value, or NULL */
 };
 /*
  * Type-ahead search over names, addresses, postcodes, phones, emails and

@@ -52,7 +52,9 @@ static const char usage[] =
     "\n"
     "find searches names, addresses, postcodes, phone numbers, emails and case\n"
     "references; each word matches the start of a word (case and accents do\n"
-    "not matter). --limit is 1-1000 (default 50).\n"
+    "not matter). --limit is 1-1000 (default 50). Its case column shows the\n"
+    "case reference searched for, else the customer's newest open case; its\n"
+    "needs column says yes when needs are recorded (customer show says which).\n"
     "\n"
     "export (supervisor or admin) prints everything held about the person: the\n"
     "record, contacts with their flow answers, cases with their history, and who\n"
@@ -333,7 +335,7 @@ static int add_hit(void *ctx, const struct search_hit *hit)
 {
 	struct cli_table *t = ctx;
 	char national[32] = "";
-	const char *cells[7];
+	const char *cells[8];
 
 	if (hit->phone && hit->phone[0])
 		phone_national(hit->phone, national, sizeof national);
@@ -343,7 +345,9 @@ static int add_hit(void *ctx, const struct search_hit *hit)
 	cells[3] = hit->postcode;
 	cells[4] = national[0] ? national : NULL;
 	cells[5] = hit->address;
-	cells[6] = hit->matched_ref;
+	cells[6] = hit->case_ref;
+	/* That there are needs, not what they are: the record shows those. */
+	cells[7] = hit->needs && hit->needs[0] ? "yes" : NULL;
 	cli_table_add(t, cells);
 	return 0;
 }
@@ -393,8 +397,8 @@ static int find_check(struct cli_call *call)
 
 static int customer_find(struct cli_call *call)
 {
-	static const char *const columns[] = {"id",    "name",	  "dob", "postcode",
-					      "phone", "address", "case"};
+	static const char *const columns[] = {"id",    "name",	  "dob",  "postcode",
+					      "phone", "address", "case", "needs"};
 	const struct find_args *fa = call->args;
 	struct cli_table *t = NULL;
 	struct err e;

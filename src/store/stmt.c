@@ -40,10 +40,18 @@ static const char *const stmt_text[ST_COUNT_] = {
 	[ST_CUSTOMER_FTS_DELETE] = "DELETE FROM customer_fts WHERE rowid = ?1",
 	[ST_CUSTOMER_REFS] = "SELECT reference FROM \"case\" WHERE customer_id = ?1"
 			     " ORDER BY num",
-	[ST_SEARCH] = "SELECT c.id, c.name, c.dob, c.postcode, c.address, c.phone"
+	[ST_SEARCH] = "SELECT c.id, c.name, c.dob, c.postcode, c.address, c.phone, c.needs,"
+		      " (SELECT k.reference FROM \"case\" k WHERE k.customer_id = c.id"
+		      "  AND k.status <> 'closed' ORDER BY k.num DESC LIMIT 1)"
 		      " FROM customer_fts f JOIN customer c ON c.num = f.rowid"
 		      " WHERE customer_fts MATCH ?1 AND NOT c.erased"
 		      " ORDER BY f.rowid DESC LIMIT ?2",
+	/* ?2 is a word of the search, letters, digits and '-' only (no LIKE
+	 * wildcards): the start of a reference or of its number. */
+	[ST_SEARCH_REF] = "SELECT reference FROM \"case\" WHERE customer_id = ?1"
+			  " AND (reference LIKE ?2 || '%'"
+			  "  OR substr(reference, instr(reference, '-') + 1) LIKE ?2 || '%')"
+			  " ORDER BY num DESC LIMIT 1",
 	[ST_VISIT_GET] = "SELECT customer_id FROM visit WHERE id = ?1",
 	[ST_VISIT_INSERT] = "INSERT INTO visit (id, customer_id, site, channel, advisor, started_at)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
