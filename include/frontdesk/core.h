@@ -521,6 +521,16 @@ struct ref_need {
 	bool detail_required; /* "prefers" without a channel says nothing */
 };
 
+/*
+ * The eight needs flags of earlier versions. Records hold them, so they stay
+ * valid wherever needs are checked: a desk's store is seeded with them until
+ * needs.csv is loaded, and the server takes them whatever it has loaded.
+ */
+extern const struct ref_need needs_legacy[];
+extern const size_t needs_legacy_count;
+/* The legacy row for code, or NULL. */
+const struct ref_need *needs_legacy_find(const char *code);
+
 /* The lawful bases for holding needs (Article 9(2)(a) and (c)). */
 #define NEEDS_BASES "consent or vital-interests"
 /* Longest detail of a need, in characters. */

@@ -194,6 +194,26 @@ int need_detail_find(const char *s)
 	return -1;
 }
 
+const struct ref_need needs_legacy[] = {
+	{ (char *)"hearing", (char *)"hearing impaired", NEED_DETAIL_NONE, false },
+	{ (char *)"sight", (char *)"visually impaired", NEED_DETAIL_NONE, false },
+	{ (char *)"dementia", (char *)"dementia", NEED_DETAIL_NONE, false },
+	{ (char *)"no-internet", (char *)"no internet access", NEED_DETAIL_NONE, false },
+	{ (char *)"interpreter", (char *)"needs an interpreter", NEED_DETAIL_LANGUAGE, false },
+	{ (char *)"carer", (char *)"has a carer or representative", NEED_DETAIL_NAME, false },
+	{ (char *)"mobility", (char *)"mobility", NEED_DETAIL_NONE, false },
+	{ (char *)"learning", (char *)"learning disability", NEED_DETAIL_NONE, false },
+};
+const size_t needs_legacy_count = sizeof needs_legacy / sizeof needs_legacy[0];
+
+const struct ref_need *needs_legacy_find(const char *code)
+{
+	for (size_t i = 0; code && i < needs_legacy_count; i++)
+		if (!strcmp(needs_legacy[i].code, code))
+			return &needs_legacy[i];
+	return NULL;
+}
+
 #define LANGUAGE_MAX_CHARS 40
 #define NEEDS_MAX_BYTES 1000
 #define NEEDS_MAX_ITEMS 64
