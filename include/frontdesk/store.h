@@ -362,6 +362,7 @@ struct case_filter {
 struct case_row {
 	const char *id, *reference, *customer_id, *team, *service, *reason, *status, *due,
 		*created_at, *closed_at, *result;
+	const char *customer_needs; /* the customer's needs value, or NULL */
 	bool overdue;
 };
 /* Cases matching f, oldest due first; strings borrowed for the call. */

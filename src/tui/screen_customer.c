@@ -378,7 +378,7 @@ const struct screen_ops screen_customer_ops = {
 /* The form's fields, in CUSTOMER_FIELDS order (consent last, left out). */
 static const enum customer_field edit_fields[] = {
 	CF_name, CF_dob, CF_address, CF_postcode, CF_uprn, CF_phone, CF_email,
-	CF_preferred_channel, CF_needs,
+	CF_preferred_channel, CF_needs, CF_needs_basis,
 };
 #define NEDIT ((int)(sizeof edit_fields / sizeof edit_fields[0]))
 
@@ -405,8 +405,10 @@ static const char *field_hint(enum customer_field f)
 	case CF_phone:
 		return "any UK form: 07700 900123 or +44 7700 900123";
 	case CF_needs:
-		return "flags with commas: hearing, sight, dementia, no-internet, "
-		       "interpreter:Polish, carer, mobility, learning";
+		return "codes with commas, as data/needs.csv lists them: hearing, sight, "
+		       "mobility, bsl, large-print, interpreter:Polish, carer:NAME";
+	case CF_needs_basis:
+		return "needs are health data: consent, or vital-interests";
 	case CF_preferred_channel:
 		return "Left/Right or Space to change; first choice: not recorded";
 	default:
@@ -435,13 +437,19 @@ static void edit_open(struct screen *sc, const void *arg)
 		ff->label = customer_field_label(cf);
 		ff->hint = field_hint(cf);
 		ff->required = cf == CF_name;
-		ff->kind = cf == CF_preferred_channel ? FORM_CHOICE : FORM_TEXT;
+		ff->kind = cf == CF_preferred_channel || cf == CF_needs_basis ? FORM_CHOICE
+										: FORM_TEXT;
 		ff->text.max_chars = cf == CF_address ? ADDRESS_MAX_CHARS : NAME_MAX_CHARS;
 		if (cf == CF_phone && st->before && st->before->phone_raw)
 			v = st->before->phone_raw;
 		if (ff->kind == FORM_CHOICE) {
 			form_choice_add(ff, "", "not recorded");
-			store_ref_list(sc->t->store, REF_CHANNEL, add_channel, ff, NULL);
+			if (cf == CF_needs_basis) {
+				form_choice_add(ff, "consent", "consent");
+				form_choice_add(ff, "vital-interests", "vital interests");
+			} else {
+				store_ref_list(sc->t->store, REF_CHANNEL, add_channel, ff, NULL);
+			}
 			form_choose(ff, v ? v : "");
 		} else {
 			tui_field_set(&ff->text, v);
@@ -478,6 +486,18 @@ static bool same(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
+/* Whether the form sets needs or their basis (a record held before the
+ * basis was asked for still takes other edits). */
+static bool needs_touched(const struct customer_edit *st)
+{
+	for (int i = 0; i < NEDIT; i++)
+		if ((edit_fields[i] == CF_needs || edit_fields[i] == CF_needs_basis) &&
+		    (!st->before || !same(field_value(&st->fields[i]),
+					  st->before->field[edit_fields[i]])))
+			return true;
+	return false;
+}
+
 /* Checks every field; marks the first bad one and returns false. */
 static bool edit_check(struct screen *sc)
 {
@@ -497,6 +517,18 @@ static bool edit_check(struct screen *sc)
 			   customer_field_check(edit_fields[i], field_value(ff), &canon, &e) !=
 				   STATUS_OK) {
 			snprintf(ff->error, sizeof ff->error, "%s", e.msg);
+		} else if (edit_fields[i] == CF_needs && canon) {
+			char *known = NULL;
+
+			if (store_needs_check(sc->t->store, canon, &known, &e) != STATUS_OK)
+				snprintf(ff->error, sizeof ff->error, "%s", e.msg);
+			free(known);
+		} else if (edit_fields[i] == CF_needs_basis && needs_touched(st) &&
+			   needs_basis_required(field_value(&st->fields[i - 1]), field_value(ff),
+						&e) != STATUS_OK) {
+			snprintf(ff->error, sizeof ff->error, "%s",
+				 "needs are health data: choose the basis for holding them "
+				 "(consent, or vital interests)");
 		}
 		free(canon);
 		if (ff->error[0] && ok) {

@@ -49,3 +49,6 @@ fd import customers people.csv
 printf 'name,needs,needs_basis\nGil Ode,hearing,consent\nHal Ode,"sight,telepathy",consent\n' >people.csv
 fd import customers people.csv
 fd customer find ode
+note 'the needs marker in the case list'
+fd case list
+fd case list --format csv
