@@ -18,18 +18,19 @@ struct hit {
 };
 
 #define SEARCH_COLUMNS 6
-static const char *const search_headers[SEARCH_COLUMNS] = { "Name",  "Needs", "Born",
-							    "Postcode", "Phone", "Address" };
+/* Needs last: the columns before it keep the places advisors know. */
+static const char *const search_headers[SEARCH_COLUMNS] = { "Name",  "Born",    "Postcode",
+							    "Phone", "Address", "Needs" };
 
 /* The row's cells, in search_headers' order. */
 static void hit_cells(const struct hit *h, const char *cells[SEARCH_COLUMNS])
 {
 	cells[0] = h->name;
-	cells[1] = h->needs ? TUI_NEEDS_FLAG : "";
-	cells[2] = h->dob;
-	cells[3] = h->postcode;
-	cells[4] = h->phone;
-	cells[5] = h->address;
+	cells[1] = h->dob;
+	cells[2] = h->postcode;
+	cells[3] = h->phone;
+	cells[4] = h->address;
+	cells[5] = h->needs ? TUI_NEEDS_FLAG : "";
 }
 
 struct search {
@@ -211,7 +212,7 @@ static char *hit_row(void *ctx, int index, int width)
 
 static void column_widths(struct search *st, size_t total, size_t *widths)
 {
-	static const size_t min[SEARCH_COLUMNS] = { 14, 5, 10, 8, 11, 8 };
+	static const size_t min[SEARCH_COLUMNS] = { 14, 10, 8, 11, 8, 5 };
 	size_t want[SEARCH_COLUMNS];
 
 	for (int c = 0; c < SEARCH_COLUMNS; c++)
