@@ -11,6 +11,9 @@
  * Checks, beyond "no crash, no leak": a table that parses has the header's
  * number of fields in every row, record lines that only go forward, fields
  * that are valid UTF-8 without NUL bytes, and a failure that says where.
+ * Every field is also read as a customer's needs (needs_check, as a cell of
+ * an import or a pushed record is): a value taken is valid UTF-8 and its
+ * canonical form is taken again unchanged.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +22,34 @@
 #include "frontdesk/ingest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const struct ref_need *legacy_find(void *ctx, const char *code)
+{
+	(void)ctx;
+	return needs_legacy_find(code);
+}
+
+/* needs_check on s, with nothing known and with the legacy flags. */
+static void check_needs(const char *s)
+{
+	struct needs_known k = { legacy_find, NULL, NULL, NULL };
+
+	for (int pass = 0; pass < 2; pass++) {
+		const struct needs_known *known = pass ? &k : NULL;
+		char *out = NULL, *again = NULL;
+
+		if (needs_check(s, known, &out, NULL) != STATUS_OK) {
+			if (out)
+				abort();
+			continue;
+		}
+		if (!out || !utf8_valid(out, strlen(out)) ||
+		    needs_check(out, known, &again, NULL) != STATUS_OK || strcmp(out, again) != 0)
+			abort();
+		free(out);
+		free(again);
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -52,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t len = strlen(f);
 			if (!utf8_valid(f, len) || len > INGEST_CSV_FIELD_MAX || strchr(f, '\r'))
 				abort();
+			check_needs(f);
 		}
 	}
 	(void)ingest_csv_map(&t, known, 4, NULL, cols, &e);
