@@ -27,9 +27,8 @@ fd customer edit "$dee" --phone 07700900322
 note 'a council extends the list; a bad row is refused whole with FILE:LINE'
 mkdir council
 cp "$TEST_REPO"/data/*.csv council/
-printf 'hearing-loop,uses a hearing loop,none,no\n' >>council/needs.csv
-printf 'advocate,has an advocate,nmae,no\n' >>council/needs.csv
-printf 'bsl,BSL again,none,maybe\n' >>council/needs.csv
+printf '%s\n' 'hearing-loop,uses a hearing loop,none,no' 'advocate,has an advocate,nmae,no' \
+	'bsl,BSL again,none,maybe' >>council/needs.csv
 fd data load council
 fd customer add --name 'Eve Loop' --needs hearing-loop --needs-basis consent
 sed '$d' council/needs.csv | sed '$d' >council/needs.new && mv council/needs.new council/needs.csv
