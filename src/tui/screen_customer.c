@@ -202,6 +202,7 @@ static void view_draw(struct screen *sc)
 	struct tui *t = sc->t;
 	const struct customer *c = st->c;
 	char phone[32] = "", line[1024];
+	const char *basis;
 	int y = 0, cases_h, hist_y;
 
 	if (!c) {
@@ -227,9 +228,12 @@ static void view_draw(struct screen *sc)
 	snprintf(line, sizeof line, " Address %s%s%s", c->field[CF_address] ? c->field[CF_address] : "-",
 		 c->field[CF_postcode] ? "  " : "", c->field[CF_postcode] ? c->field[CF_postcode] : "");
 	draw_text(t, y++, 0, COLS, line, PAINT_PLAIN);
-	snprintf(line, sizeof line, " Prefers %s   Consent %s",
+	/* The basis goes with the needs (Article 9): shown when there are any. */
+	basis = c->field[CF_needs_basis] ? c->field[CF_needs_basis] : "no recorded basis";
+	snprintf(line, sizeof line, " Prefers %s   Consent %s%s%s",
 		 c->field[CF_preferred_channel] ? c->field[CF_preferred_channel] : "not recorded",
-		 c->field[CF_consent] ? c->field[CF_consent] : "not recorded");
+		 c->field[CF_consent] ? c->field[CF_consent] : "not recorded",
+		 c->field[CF_needs] ? "   Needs held on " : "", c->field[CF_needs] ? basis : "");
 	draw_text(t, y++, 0, COLS, line, PAINT_PLAIN);
 	if (st->parked > 0)
 		draw_textf(t, y++, 0, COLS, PAINT_NOTICE, " Parked flows: %ld - F7 resumes", st->parked);
