@@ -410,12 +410,18 @@ enum status needs_check(const char *in, const struct needs_known *known, char **
 		free(it.text);
 	}
 	if (!rc && out) {
+		/* no longer than what came in, plus a colon a need */
 		qsort(items, n, sizeof items[0], need_item_cmp);
-		buf_init(&b, 0);
-		buf_add(&b, "", 0);
-		for (size_t i = 0; i < n; i++)
-			buf_printf(&b, "%s%s", i ? "," : "", items[i].text);
-		*out = buf_detach(&b);
+		buf_init(&b, NEEDS_MAX_BYTES + NEEDS_MAX_ITEMS + 1);
+		rc = buf_add(&b, "", 0);
+		for (size_t i = 0; !rc && i < n; i++)
+			rc = buf_printf(&b, "%s%s", i ? "," : "", items[i].text);
+		if (rc) {
+			buf_release(&b);
+			rc = err_set(e, STATUS_TOO_BIG, "needs is too long; list fewer needs");
+		} else {
+			*out = buf_detach(&b);
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		free(items[i].code);
@@ -451,7 +457,7 @@ char *needs_text(const char *needs, const struct needs_known *known)
 
 	if (!needs || !*needs)
 		return NULL;
-	buf_init(&b, 4096);
+	buf_init(&b, 16384);
 	while (*p) {
 		const char *end = strchr(p, ',');
 		size_t n = end ? (size_t)(end - p) : strlen(p), code_len;
@@ -466,14 +472,14 @@ char *needs_text(const char *needs, const struct needs_known *known)
 			free(code);
 		}
 		if (code_len) {
-			if (b.len)
-				buf_adds(&b, " \xc2\xb7 "); /* · */
-			if (r)
-				buf_adds(&b, r->label);
-			else
-				buf_add(&b, p, code_len);
-			if (colon)
-				buf_printf(&b, " (%.*s)", (int)(n - code_len - 1), colon + 1);
+			enum status rc = b.len ? buf_adds(&b, " \xc2\xb7 ") : STATUS_OK; /* · */
+
+			if (!rc)
+				rc = r ? buf_adds(&b, r->label) : buf_add(&b, p, code_len);
+			if (!rc && colon)
+				rc = buf_printf(&b, " (%.*s)", (int)(n - code_len - 1), colon + 1);
+			if (rc)
+				break; /* past the cap: what fitted is shown */
 		}
 		p += n;
 		if (*p == ',')
