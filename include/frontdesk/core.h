@@ -430,6 +430,7 @@ struct ref_channel {
 struct ref_simple { /* outcomes and failure-demand reasons */
 	char *code, *name, *help;
 };
+struct ref_need; /* needs and support (data/needs.csv), under "needs" below */
 struct refdata {
 	struct ref_service *services;
 	size_t nservices;
@@ -446,6 +447,8 @@ struct refdata {
 	struct date *holidays; /* sorted ascending */
 	char **holiday_names;
 	size_t nholidays;
+	struct ref_need *needs;
+	size_t nneeds;
 };
 /* Frees every string and array in rd (not rd itself); NULL is a no-op. */
 void refdata_release(struct refdata *rd);
@@ -474,6 +477,7 @@ void ref_service_release(struct ref_service *r);
 	_(email, "email")                                                      \
 	_(preferred_channel, "preferred channel")                              \
 	_(needs, "needs")                                                      \
+	_(needs_basis, "needs basis")                                          \
 	_(consent, "consent")
 
 enum customer_field {
@@ -514,23 +518,94 @@ void customer_set(struct customer *c, enum customer_field f, const char *value);
 enum status customer_field_check(enum customer_field f, const char *value, char **out,
 				 struct err *e);
 
-/* needs flags a customer may carry; shown on every screen about them. */
-#define CUSTOMER_NEEDS(_)                                                      \
-	_(hearing, "hearing impaired")                                         \
-	_(sight, "visually impaired")                                          \
-	_(dementia, "dementia")                                                \
-	_(no-internet, "no internet access")                                   \
-	_(interpreter, "needs an interpreter")                                 \
-	_(carer, "has a carer or representative")                              \
-	_(mobility, "mobility")                                                \
-	_(learning, "learning disability")
+/* ---- needs and support ------------------------------------------------- */
 
 /*
- * Checks a needs value: comma-separated flags from CUSTOMER_NEEDS, where
- * interpreter may carry a language ("interpreter:Polish"). Canonical form is
- * sorted and de-duplicated; caller frees *out.
+ * What a customer needs from the council to be served well (hearing loop,
+ * interpreter, a carer who speaks for them), as the council lists it in
+ * data/needs.csv: each need has a code, a label for the screen, and whether
+ * it takes a detail and of what kind ("interpreter:Polish", "carer:Ann Lee",
+ * "prefers:phone"). A customer's needs value is a comma-separated list of
+ * codes with their details. These are special category data (GDPR Article
+ * 9): the needs_basis field records why they may be held (NEEDS_BASES), and
+ * a write that sets needs without one is refused where needs are entered.
  */
-enum status needs_check(const char *in, char **out, struct err *e);
+#define NEED_DETAILS(_)                                                        \
+	_(NONE, "none")                                                        \
+	_(LANGUAGE, "language")                                                \
+	_(NAME, "name")                                                        \
+	_(CHANNEL, "channel")                                                  \
+	_(TEXT, "text")
+enum need_detail {
+#define ND_ENUM(n, s) NEED_DETAIL_##n,
+	NEED_DETAILS(ND_ENUM)
+#undef ND_ENUM
+	NEED_DETAIL_COUNT
+};
+/* The word data/needs.csv uses for d ("language"); -1 from find if none. */
+const char *need_detail_name(enum need_detail d);
+int need_detail_find(const char *s);
+
+/* One row of data/needs.csv. */
+struct ref_need {
+	char *code, *label;
+	enum need_detail detail;
+	bool detail_required; /* "prefers" without a channel says nothing */
+};
+
+/*
+ * The eight needs flags of earlier versions. Records hold them, so they stay
+ * valid wherever needs are checked: a desk's store is seeded with them until
+ * needs.csv is loaded, and the server takes them whatever it has loaded.
+ */
+extern const struct ref_need needs_legacy[];
+extern const size_t needs_legacy_count;
+/* The legacy row for code, or NULL. */
+const struct ref_need *needs_legacy_find(const char *code);
+
+/* The lawful bases for holding needs (Article 9(2)(a) and (c)). */
+#define NEEDS_BASES "consent or vital-interests"
+/* Longest detail of a need, in characters. */
+#define NEED_DETAIL_MAX_CHARS 100
+
+/*
+ * What needs_check checks codes against. find returns the row for a code
+ * (lower case) or NULL when the council lists no such need; channel says
+ * whether a code is a channel (for a detail of kind channel; may be NULL to
+ * take any code); list (may be NULL) writes the known codes for a message.
+ */
+struct needs_known {
+	const struct ref_need *(*find)(void *ctx, const char *code);
+	bool (*channel)(void *ctx, const char *code);
+	void (*list)(void *ctx, char *out, size_t outsz);
+	void *ctx;
+};
+
+/*
+ * Checks a needs value: comma-separated codes, each with an optional detail
+ * after a colon. With known NULL only the form is checked (codes are codes,
+ * details are short text without control characters); with known, every
+ * code must be a need it finds and every detail fit that need's kind.
+ * Codes are folded to lower case; one code given twice with two different
+ * details is refused. Canonical form is sorted and de-duplicated; caller
+ * frees *out. Messages quote no detail (it may be a person's name).
+ */
+enum status needs_check(const char *in, const struct needs_known *known, char **out,
+			struct err *e);
+/* The legal needs_basis values; STATUS_INVALID naming NEEDS_BASES. */
+enum status needs_basis_check(const char *in, struct err *e);
+/*
+ * The rule that goes with Article 9: needs set (non-empty) with no basis is
+ * refused, saying how to record one. Callers apply it when a write sets
+ * needs or their basis, so a record held before the rule still edits.
+ */
+enum status needs_basis_required(const char *needs, const char *basis, struct err *e);
+/*
+ * The needs as a person reads them: labels from known (codes it does not
+ * find shown as they are), details in brackets, joined by " · ". Caller
+ * frees; NULL for no needs.
+ */
+char *needs_text(const char *needs, const struct needs_known *known);
 
 /* Contact outcomes (the codes in data/outcomes.csv). */
 #define OUTCOME_RESOLVED "resolved"

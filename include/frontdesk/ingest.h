@@ -149,10 +149,11 @@ enum status ingest_csv_map(const struct ingest_csv *t, const char *const *known,
 /*
  * Reads the seven reference data files in dir (services.csv, teams.csv,
  * sites.csv, channels.csv, outcomes.csv, failure-demand.csv,
- * bank-holidays.csv) into out, checking every field with the core
- * validators and across files (a service's team exists; codes unique per
- * file; holidays in order, no repeats; outcomes include 'resolved' and
- * 'referred'). Every problem found goes to errs (may be NULL) as
+ * bank-holidays.csv), and needs.csv when it is there (code, label, detail,
+ * detail_required; without it out->nneeds is 0), into out, checking every
+ * field with the core validators and across files (a service's team
+ * exists; codes unique per file; holidays in order, no repeats; outcomes
+ * include 'resolved' and 'referred'; a need's detail is a kind core knows). Every problem found goes to errs (may be NULL) as
  * "dir/file.csv:LINE: message". Returns STATUS_OK with out filled (caller
  * frees with refdata_release()), or the first problem's status with out
  * left empty.
@@ -175,11 +176,14 @@ enum status ingest_refdata_load(struct store *s, const char *dir, struct err_lis
 /*
  * Imports customers from a CSV file whose header names columns from the
  * customer field table (name, dob, address, postcode, uprn, phone, email,
- * preferred_channel, needs, consent); name is required, the others optional,
- * empty cells leave a field unset. All or nothing: every row is checked
- * first (customer_field_check, and preferred_channel against the active
- * channels) and every bad row goes to errs as "FILE:LINE: message"; if there
- * is any, nothing is written and the first problem's status is returned.
+ * preferred_channel, needs, needs_basis, consent); name is required, the
+ * others optional, empty cells leave a field unset. All or nothing: every
+ * row is checked first (customer_field_check, and preferred_channel against
+ * the active channels) and every bad row goes to errs as "FILE:LINE:
+ * message"; if there is any, nothing is written and the first problem's
+ * status is returned. Needs against the desk's list and their basis are
+ * checked as each row is written (store_customer_add): the first refusal
+ * is reported as "FILE:LINE: message" and nothing is written.
  * Otherwise all rows are added in one transaction (store_customer_add).
  * *imported (may be NULL) gets the number of customers added.
  */

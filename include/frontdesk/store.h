@@ -40,7 +40,7 @@ struct store;
  */
 
 /* The schema version this program writes and understands. */
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 enum store_open_flags {
 	STORE_READONLY = 1 << 0, /* open for reading only */
@@ -192,6 +192,15 @@ enum status store_service_get(struct store *s, const char *code, struct ref_serv
 enum status store_ref_list(struct store *s, enum ref_kind kind,
 			   int (*fn)(void *ctx, const char *code, const char *name), void *ctx,
 			   struct err *e);
+/*
+ * Needs and support (data/needs.csv), loaded on first use and kept until
+ * the reference data changes. store_needs_known fills k for needs_check and
+ * needs_text (channels for a channel detail looked up here too); k borrows
+ * s. store_needs_check checks a needs value against them; canonical form to
+ * *out (caller frees).
+ */
+void store_needs_known(struct store *s, struct needs_known *k);
+enum status store_needs_check(struct store *s, const char *needs, char **out, struct err *e);
 /* Bank holidays, sorted; caller frees *out. */
 enum status store_holidays(struct store *s, struct date **out, size_t *n, struct err *e);
 
@@ -308,6 +317,8 @@ struct search_hit {
 	const char *address;
 	const char *phone; /* E.164 */
 	const char *matched_ref; /* a case reference that matched, or NULL */
+	const char *case_ref;	 /* matched_ref, else the newest open case, or NULL */
+	const char *needs;	 /* the customer's needs value, or NULL */
 };
 /*
  * Type-ahead search over names, addresses, postcodes, phones, emails and
@@ -408,6 +419,7 @@ struct case_filter {
 struct case_row {
 	const char *id, *reference, *customer_id, *team, *service, *reason, *status, *due,
 		*created_at, *closed_at, *result;
+	const char *customer_needs; /* the customer's needs value, or NULL */
 	bool overdue;
 };
 /* Cases matching f, oldest due first; strings borrowed for the call. */

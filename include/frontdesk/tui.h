@@ -105,9 +105,13 @@ void tui_due_text(const char *due, const char *status, struct date today, char *
 void tui_date_long(struct date d, char *out, size_t outsz);
 /* Seconds as a timer: "04:07", "1:02:03". */
 void tui_timer_text(long seconds, char *out, size_t outsz);
-/* A customer's needs flags in words ("hearing impaired · needs an
- * interpreter (Polish)"); NULL when there are none. Caller frees. */
-char *tui_needs_text(const char *needs);
+/* The most rows the needs banner takes: it wraps rather than cut a need off
+ * (at 80 columns ten needs with details take three). */
+#define TUI_NEEDS_ROWS_MAX 3
+/* A customer with needs recorded, in lists: text, so it does not rest on
+ * colour, and the banner's "!!" (a Needs column, or before the name). */
+#define TUI_NEEDS_FLAG "!!"
+#define TUI_NEEDS_MARK TUI_NEEDS_FLAG " "
 
 /*
  * Service type-ahead: how well query matches a service. Every word of query

@@ -38,9 +38,11 @@ struct list_ctx {
 static int add_case_row(void *ctx, const struct case_row *r)
 {
 	struct list_ctx *lc = ctx;
+	/* That the customer has needs (customer show says which). */
+	const char *needs = r->customer_needs && *r->customer_needs ? "yes" : NULL;
 	const char *cells[] = {r->reference,   r->status, r->team,
 			       r->service,     r->due,	  r->overdue ? "yes" : "no",
-			       r->customer_id, r->reason};
+			       r->customer_id, needs,     r->reason};
 
 	cli_table_add(lc->table, cells);
 	lc->rows++;
@@ -72,8 +74,8 @@ static int list_option(struct cli_call *call, int opt, char *arg)
 
 static int case_list(struct cli_call *call)
 {
-	static const char *const columns[] = {"reference", "status",  "team",	  "service",
-					      "due",	   "overdue", "customer", "reason"};
+	static const char *const columns[] = {"reference", "status",   "team",  "service", "due",
+					      "overdue",   "customer", "needs", "reason"};
 	const struct case_filter *f = call->args;
 	struct list_ctx lc = {0};
 	struct err e;

@@ -38,9 +38,13 @@ static const char usage[] =
     "  --phone NUMBER            UK phone number in any common form\n"
     "  --email ADDRESS           email address\n"
     "  --preferred-channel CODE  channel code, e.g. phone or email\n"
-    "  --needs FLAGS             comma-separated: hearing, sight, dementia,\n"
-    "                            no-internet, interpreter[:LANGUAGE], carer,\n"
-    "                            mobility, learning\n"
+    "  --needs NEEDS             comma-separated codes from data/needs.csv, some\n"
+    "                            with a detail: hearing, sight, mobility, speech,\n"
+    "                            dementia, learning, mental-health, no-internet,\n"
+    "                            interpreter[:LANGUAGE], bsl, large-print,\n"
+    "                            easy-read, carer[:NAME], prefers:CHANNEL\n"
+    "  --needs-basis BASIS       why needs may be held (health data): consent\n"
+    "                            or vital-interests; required with --needs\n"
     "  --consent TEXT            what the customer agreed to be contacted about\n"
     "\n"
     "edit also takes:\n"
@@ -48,7 +52,9 @@ static const char usage[] =
     "\n"
     "find searches names, addresses, postcodes, phone numbers, emails and case\n"
     "references; each word matches the start of a word (case and accents do\n"
-    "not matter). --limit is 1-1000 (default 50).\n"
+    "not matter). --limit is 1-1000 (default 50). Its case column shows the\n"
+    "case reference searched for, else the customer's newest open case; its\n"
+    "needs column says yes when needs are recorded (customer show says which).\n"
     "\n"
     "export (supervisor or admin) prints everything held about the person: the\n"
     "record, contacts with their flow answers, cases with their history, and who\n"
@@ -69,6 +75,7 @@ enum { OPT_FIELD = 1000, OPT_CLEAR = 2000, OPT_LIMIT };
 	    {"email", required_argument, NULL, OPT_FIELD + CF_email},                              \
 	    {"preferred-channel", required_argument, NULL, OPT_FIELD + CF_preferred_channel},      \
 	    {"needs", required_argument, NULL, OPT_FIELD + CF_needs},                              \
+	    {"needs-basis", required_argument, NULL, OPT_FIELD + CF_needs_basis},                  \
 	{                                                                                          \
 		"consent", required_argument, NULL, OPT_FIELD + CF_consent                         \
 	}
@@ -127,7 +134,7 @@ static int bad_clear(const char *name)
 				 name, hint);
 	return cli_usage(&cmd_customer,
 			 "'%s' is not a customer field; use one of: name, dob, address, postcode, "
-			 "uprn, phone, email, preferred-channel, needs, consent",
+			 "uprn, phone, email, preferred-channel, needs, needs-basis, consent",
 			 name);
 }
 
@@ -178,6 +185,16 @@ static int check_fields(struct store *s, const struct field_args *fa, char *chec
 			cli_fail_err(&e);
 			bad++;
 			continue;
+		}
+		if (f == CF_needs && checked[f]) {
+			char *known = NULL;
+
+			if (store_needs_check(s, checked[f], &known, &e) != STATUS_OK) {
+				cli_fail_err(&e);
+				bad++;
+			}
+			free(checked[f]);
+			checked[f] = known;
 		}
 		if (f == CF_preferred_channel && checked[f] &&
 		    store_ref_check(s, REF_CHANNEL, checked[f], &e) != STATUS_OK) {
@@ -318,7 +335,7 @@ static int add_hit(void *ctx, const struct search_hit *hit)
 {
 	struct cli_table *t = ctx;
 	char national[32] = "";
-	const char *cells[7];
+	const char *cells[8];
 
 	if (hit->phone && hit->phone[0])
 		phone_national(hit->phone, national, sizeof national);
@@ -328,7 +345,9 @@ static int add_hit(void *ctx, const struct search_hit *hit)
 	cells[3] = hit->postcode;
 	cells[4] = national[0] ? national : NULL;
 	cells[5] = hit->address;
-	cells[6] = hit->matched_ref;
+	cells[6] = hit->case_ref;
+	/* That there are needs, not what they are: the record shows those. */
+	cells[7] = hit->needs && hit->needs[0] ? "yes" : NULL;
 	cli_table_add(t, cells);
 	return 0;
 }
@@ -378,8 +397,8 @@ static int find_check(struct cli_call *call)
 
 static int customer_find(struct cli_call *call)
 {
-	static const char *const columns[] = {"id",    "name",	  "dob", "postcode",
-					      "phone", "address", "case"};
+	static const char *const columns[] = {"id",    "name",	  "dob",  "postcode",
+					      "phone", "address", "case", "needs"};
 	const struct find_args *fa = call->args;
 	struct cli_table *t = NULL;
 	struct err e;

@@ -14,10 +14,11 @@ static const char usage[] =
     "\n"
     "Imports customers from a CSV file. The first line names the columns: name\n"
     "(required), dob, address, postcode, uprn, phone, email, preferred_channel,\n"
-    "needs, consent, in any order. UTF-8 with or without a byte-order mark; LF or\n"
-    "CRLF; quoted fields may hold commas, quotes and line breaks. Every row is\n"
-    "checked first: if any is bad, each bad row is listed as FILE:LINE: reason\n"
-    "(the first 20) and nothing is imported.\n";
+    "needs, needs_basis, consent, in any order; a row with needs gives their\n"
+    "needs_basis (consent or vital-interests). UTF-8 with or without a byte-order\n"
+    "mark; LF or CRLF; quoted fields may hold commas, quotes and line breaks.\n"
+    "Every row is checked first: if any is bad, each bad row is listed as\n"
+    "FILE:LINE: reason (the first 20) and nothing is imported.\n";
 
 static int customers_check(struct cli_call *call)
 {

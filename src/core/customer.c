@@ -11,6 +11,8 @@
 
 #include "core_int.h"
 
+static char *text_lower_n(const char *s, size_t n);
+
 /* ---- field table ------------------------------------------------------- */
 
 static const struct {
@@ -138,7 +140,12 @@ enum status customer_field_check(enum customer_field f, const char *value, char 
 		rc = valid_code(label, v, e);
 		break;
 	case CF_needs:
-		rc = needs_check(v, &canon, e);
+		rc = needs_check(v, NULL, &canon, e);
+		break;
+	case CF_needs_basis:
+		rc = needs_basis_check(v, e);
+		if (rc == STATUS_OK)
+			canon = text_lower_n(v, strlen(v));
 		break;
 	case CF_consent:
 		rc = valid_text(label, v, REASON_MAX_CHARS, true, false, e);
@@ -166,80 +173,209 @@ out:
 
 /* ---- needs ------------------------------------------------------------- */
 
-static const char *const needs_names[] = {
-#define NEED_NAME(flag, label) #flag,
-	CUSTOMER_NEEDS(NEED_NAME)
-#undef NEED_NAME
+static const char *const need_detail_names[] = {
+#define ND_NAME(n, s) s,
+	NEED_DETAILS(ND_NAME)
+#undef ND_NAME
 };
-#define NEEDS_COUNT (sizeof(needs_names) / sizeof(needs_names[0]))
-#define LANGUAGE_MAX_CHARS 40
 
-static int needs_find(const char *s, size_t n)
+const char *need_detail_name(enum need_detail d)
 {
-	for (size_t i = 0; i < NEEDS_COUNT; i++)
-		if (strlen(needs_names[i]) == n && !strncasecmp(needs_names[i], s, n))
-			return (int)i;
+	if ((int)d < 0 || d >= NEED_DETAIL_COUNT)
+		return "none";
+	return need_detail_names[d];
+}
+
+int need_detail_find(const char *s)
+{
+	for (int i = 0; s && i < NEED_DETAIL_COUNT; i++)
+		if (!strcmp(need_detail_names[i], s))
+			return i;
 	return -1;
 }
 
-static void needs_list(char *out, size_t outsz)
+const struct ref_need needs_legacy[] = {
+	{ (char *)"hearing", (char *)"hearing impaired", NEED_DETAIL_NONE, false },
+	{ (char *)"sight", (char *)"visually impaired", NEED_DETAIL_NONE, false },
+	{ (char *)"dementia", (char *)"dementia", NEED_DETAIL_NONE, false },
+	{ (char *)"no-internet", (char *)"no internet access", NEED_DETAIL_NONE, false },
+	{ (char *)"interpreter", (char *)"needs an interpreter", NEED_DETAIL_LANGUAGE, false },
+	{ (char *)"carer", (char *)"has a carer or representative", NEED_DETAIL_NAME, false },
+	{ (char *)"mobility", (char *)"mobility", NEED_DETAIL_NONE, false },
+	{ (char *)"learning", (char *)"learning disability", NEED_DETAIL_NONE, false },
+};
+const size_t needs_legacy_count = sizeof needs_legacy / sizeof needs_legacy[0];
+
+const struct ref_need *needs_legacy_find(const char *code)
 {
-	size_t used = 0;
+	for (size_t i = 0; code && i < needs_legacy_count; i++)
+		if (!strcmp(needs_legacy[i].code, code))
+			return &needs_legacy[i];
+	return NULL;
+}
 
-	out[0] = '\0';
-	for (size_t i = 0; i < NEEDS_COUNT && used < outsz; i++) {
-		int w = snprintf(out + used, outsz - used, "%s%s", i ? ", " : "", needs_names[i]);
+#define LANGUAGE_MAX_CHARS 40
+#define NEEDS_MAX_BYTES 1000
+#define NEEDS_MAX_ITEMS 64
 
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
+/* A copy of the n bytes at s with ASCII letters in lower case. */
+static char *text_lower_n(const char *s, size_t n)
+{
+	char *out = xstrndup(s, n);
+
+	for (char *p = out; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return out;
+}
+
+static bool text_has_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < ' ' || *p == 0x7f)
+			return true;
+	return false;
 }
 
 /* A language name: letters (any script), spaces, ' - ( ). */
-static bool language_ok(const char *s, size_t n)
+static bool language_ok(const char *s)
 {
-	if (n == 0 || !utf8_valid(s, n))
+	if (!utf8_valid(s, strlen(s)))
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!(c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == ' ' ||
-		      c == '\'' || c == '-' || c == '(' || c == ')'))
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (!(*p >= 0x80 || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      *p == ' ' || *p == '\'' || *p == '-' || *p == '(' || *p == ')'))
 			return false;
-	}
 	return true;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* One need of a value: its code (lower case) and detail, or NULL. */
+struct need_item {
+	char *code, *detail, *text;
+};
+
+static int need_item_cmp(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const struct need_item *)a)->text, ((const struct need_item *)b)->text);
 }
 
-enum status needs_check(const char *in, char **out, struct err *e)
+/* Checks one detail against its need's kind. */
+static enum status need_detail_check(const struct ref_need *r, const char *detail,
+				     const struct needs_known *known, struct err *e)
 {
-	bool have[NEEDS_COUNT] = {false};
-	char *language = NULL;
-	const char *items[NEEDS_COUNT];
-	char *interp = NULL;
-	size_t nitems = 0;
-	struct buf b;
-	enum status rc = STATUS_OK;
+	if (!detail) {
+		if (r->detail_required)
+			return err_set(e, STATUS_INVALID,
+				       "needs flag '%s' takes a %s after a colon, like %s:%s", r->code,
+				       need_detail_name(r->detail), r->code,
+				       r->detail == NEED_DETAIL_CHANNEL ? "phone" : "...");
+		return STATUS_OK;
+	}
+	switch (r->detail) {
+	case NEED_DETAIL_NONE:
+	case NEED_DETAIL_COUNT:
+		return err_set(e, STATUS_INVALID, "needs flag '%s' takes no detail; write it as %s alone",
+			       r->code, r->code);
+	case NEED_DETAIL_LANGUAGE:
+		if (!language_ok(detail))
+			return err_set(e, STATUS_INVALID,
+				       "the language of needs flag '%s' is not a language name; write "
+				       "it like %s:Polish",
+				       r->code, r->code);
+		if (utf8_length(detail) > LANGUAGE_MAX_CHARS)
+			return err_set(e, STATUS_INVALID,
+				       "the language of needs flag '%s' is longer than %d characters; "
+				       "shorten it",
+				       r->code, LANGUAGE_MAX_CHARS);
+		return STATUS_OK;
+	case NEED_DETAIL_CHANNEL:
+		if (valid_code(NULL, detail, NULL) != STATUS_OK ||
+		    (known->channel && !known->channel(known->ctx, detail)))
+			return err_set(e, STATUS_INVALID,
+				       "the channel of needs flag '%s' is not a channel code; write it "
+				       "like %s:phone (frontdesk data list channels)",
+				       r->code, r->code);
+		return STATUS_OK;
+	case NEED_DETAIL_NAME:
+	case NEED_DETAIL_TEXT:
+		return STATUS_OK;
+	}
+	return STATUS_OK;
+}
+
+/* Splits and checks one comma-separated item into it; reports its place. */
+static enum status need_item_parse(const char *start, const char *end,
+				   const struct needs_known *known, struct need_item *it,
+				   struct err *e)
+{
+	const char *colon = memchr(start, ':', (size_t)(end - start));
+	const char *ce = colon ? colon : end;
+	const struct ref_need *r;
+	char *code;
+
+	while (ce > start && (ce[-1] == ' ' || ce[-1] == '\t'))
+		ce--;
+	code = text_lower_n(start, (size_t)(ce - start));
+	it->code = code;
+	r = known && valid_code(NULL, code, NULL) == STATUS_OK ? known->find(known->ctx, code)
+							       : NULL;
+	if (!r && (known || valid_code(NULL, code, NULL) != STATUS_OK)) {
+		char subj[96], list[512] = "";
+
+		core_subject(NULL, "needs flag", code, subj, sizeof subj);
+		if (known && known->list)
+			known->list(known->ctx, list, sizeof list);
+		return err_set(e, STATUS_INVALID, "%s is not known%s%s", subj,
+			       list[0] ? "; use any of: " : "; needs are codes from data/needs.csv, "
+							    "like hearing or interpreter:Polish",
+			       list);
+	}
+	if (colon) {
+		const char *ds = colon + 1;
+
+		while (ds < end && (*ds == ' ' || *ds == '\t'))
+			ds++;
+		if (ds < end)
+			it->detail = xstrndup(ds, (size_t)(end - ds));
+	}
+	if (r && need_detail_check(r, it->detail, known, e) != STATUS_OK)
+		return STATUS_INVALID;
+	if (it->detail) {
+		if (!utf8_valid(it->detail, strlen(it->detail)) || text_has_control(it->detail))
+			return err_set(e, STATUS_INVALID,
+				       "the detail of needs flag '%s' is not plain text; type it "
+				       "again",
+				       code);
+		if (utf8_length(it->detail) > NEED_DETAIL_MAX_CHARS)
+			return err_set(e, STATUS_INVALID,
+				       "the detail of needs flag '%s' is longer than %d characters; "
+				       "shorten it",
+				       code, NEED_DETAIL_MAX_CHARS);
+	}
+	it->text = it->detail ? xasprintf("%s:%s", code, it->detail) : xstrdup(code);
+	return STATUS_OK;
+}
+
+enum status needs_check(const char *in, const struct needs_known *known, char **out,
+			struct err *e)
+{
+	struct need_item items[NEEDS_MAX_ITEMS];
+	size_t n = 0;
 	const char *p = in ? in : "";
+	enum status rc = STATUS_OK;
+	struct buf b;
 
 	if (out)
 		*out = NULL;
-	if (strlen(p) > 1000)
+	if (strlen(p) > NEEDS_MAX_BYTES)
 		return err_set(e, STATUS_INVALID,
-			       "needs is too long; list flags separated by commas, like "
+			       "needs is too long; list needs separated by commas, like "
 			       "hearing,interpreter:Polish");
-	while (*p) {
-		const char *start, *end, *colon;
-		char one[128];
-		int idx;
+	while (*p && !rc) {
+		const char *start = p, *end = strchr(p, ',');
+		struct need_item it = { NULL, NULL, NULL };
+		size_t k;
 
-		start = p;
-		end = strchr(p, ',');
 		if (!end)
 			end = p + strlen(p);
 		p = *end ? end + 1 : end;
@@ -249,90 +385,111 @@ enum status needs_check(const char *in, char **out, struct err *e)
 			end--;
 		if (start == end)
 			continue; /* "hearing,,sight" or a trailing comma */
-		snprintf(one, sizeof(one), "%.*s", (int)(end - start), start);
-		colon = memchr(start, ':', (size_t)(end - start));
-		idx = needs_find(start, (size_t)((colon ? colon : end) - start));
-		if (idx < 0) {
-			char subj[128], list[256];
+		rc = need_item_parse(start, end, known, &it, e);
+		for (k = 0; !rc && k < n && strcmp(items[k].code, it.code); k++)
+			;
+		if (!rc && k < n && it.detail && items[k].detail &&
+		    strcasecmp(it.detail, items[k].detail) != 0)
+			rc = err_set(e, STATUS_INVALID,
+				     "needs flag '%s' is listed twice with two details; keep one",
+				     it.code);
+		else if (!rc && k < n && it.detail && !items[k].detail) {
+			struct need_item old = items[k];
 
-			core_subject(NULL, "needs flag", one, subj, sizeof(subj));
-			needs_list(list, sizeof(list));
-			rc = err_set(e, STATUS_INVALID, "%s is not known; use any of: %s", subj,
-				     list);
-			goto out;
-		}
-		if (colon) {
-			const char *ls = colon + 1, *le = end;
-
-			while (ls < le && (*ls == ' ' || *ls == '\t'))
-				ls++;
-			if (strcmp(needs_names[idx], "interpreter") != 0) {
-				rc = err_set(e, STATUS_INVALID,
-					     "needs flag '%s' takes no detail; only interpreter "
-					     "carries a language, like interpreter:Polish",
-					     needs_names[idx]);
-				goto out;
-			}
-			if (ls < le) {
-				size_t ln = (size_t)(le - ls), chars = 0;
-
-				if (!language_ok(ls, ln)) {
-					rc = err_set(e, STATUS_INVALID,
-						     "the interpreter language is not a language "
-						     "name; write it like interpreter:Polish");
-					goto out;
-				}
-				for (size_t i = 0; i < ln; i++)
-					if (((unsigned char)ls[i] & 0xc0) != 0x80)
-						chars++;
-				if (chars > LANGUAGE_MAX_CHARS) {
-					rc = err_set(e, STATUS_INVALID,
-						     "the interpreter language is longer than %d "
-						     "characters; shorten it",
-						     LANGUAGE_MAX_CHARS);
-					goto out;
-				}
-				if (language && (strlen(language) != ln ||
-						 strncasecmp(language, ls, ln) != 0)) {
-					rc = err_set(e, STATUS_INVALID,
-						     "needs lists interpreter with two languages "
-						     "('%s' and '%.*s'); keep one",
-						     language, (int)ln, ls);
-					goto out;
-				}
-				if (!language)
-					language = xstrndup(ls, ln);
-			}
-		}
-		have[idx] = true;
-	}
-
-	for (size_t i = 0; i < NEEDS_COUNT; i++) {
-		if (!have[i])
+			items[k] = it; /* "interpreter,interpreter:Polish": the detail wins */
+			it = old;
+		} else if (!rc && k == n && n == NEEDS_MAX_ITEMS) {
+			rc = err_set(e, STATUS_INVALID, "needs lists more than %d needs; keep fewer",
+				     NEEDS_MAX_ITEMS);
+		} else if (!rc && k == n) {
+			items[n++] = it;
 			continue;
-		if (language && !strcmp(needs_names[i], "interpreter")) {
-			interp = xasprintf("interpreter:%s", language);
-			items[nitems++] = interp;
+		}
+		free(it.code);
+		free(it.detail);
+		free(it.text);
+	}
+	if (!rc && out) {
+		/* no longer than what came in, plus a colon a need */
+		qsort(items, n, sizeof items[0], need_item_cmp);
+		buf_init(&b, NEEDS_MAX_BYTES + NEEDS_MAX_ITEMS + 1);
+		rc = buf_add(&b, "", 0);
+		for (size_t i = 0; !rc && i < n; i++)
+			rc = buf_printf(&b, "%s%s", i ? "," : "", items[i].text);
+		if (rc) {
+			buf_release(&b);
+			rc = err_set(e, STATUS_TOO_BIG, "needs is too long; list fewer needs");
 		} else {
-			items[nitems++] = needs_names[i];
+			*out = buf_detach(&b);
 		}
 	}
-	qsort(items, nitems, sizeof(items[0]), cmp_str);
-	buf_init(&b, 0);
-	buf_add(&b, "", 0);
-	for (size_t i = 0; i < nitems; i++) {
-		if (i)
-			buf_adds(&b, ",");
-		buf_adds(&b, items[i]);
+	for (size_t i = 0; i < n; i++) {
+		free(items[i].code);
+		free(items[i].detail);
+		free(items[i].text);
 	}
-	if (out)
-		*out = buf_detach(&b);
-	else
-		buf_release(&b);
-out:
-	free(language);
-	free(interp);
 	return rc;
+}
+
+enum status needs_basis_check(const char *in, struct err *e)
+{
+	if (in && (!strcasecmp(in, "consent") || !strcasecmp(in, "vital-interests")))
+		return STATUS_OK;
+	return err_set(e, STATUS_INVALID,
+		       "the basis for holding needs is %s (the customer agreed, or it protects "
+		       "their life)",
+		       NEEDS_BASES);
+}
+
+enum status needs_basis_required(const char *needs, const char *basis, struct err *e)
+{
+	if (!needs || !*needs || (basis && *basis))
+		return STATUS_OK;
+	return err_set(e, STATUS_INVALID,
+		       "needs are health data and need a recorded basis; add --needs-basis "
+		       "consent (the customer agreed) or --needs-basis vital-interests");
+}
+
+char *needs_text(const char *needs, const struct needs_known *known)
+{
+	struct buf b;
+	const char *p = needs;
+
+	if (!needs || !*needs)
+		return NULL;
+	buf_init(&b, 0); /* the customer's needs, checked when stored: no cap of its own */
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p), code_len;
+		const char *colon = memchr(p, ':', n);
+		const struct ref_need *r = NULL;
+
+		code_len = colon ? (size_t)(colon - p) : n;
+		if (code_len && known) {
+			char *code = xstrndup(p, code_len);
+
+			r = known->find(known->ctx, code);
+			free(code);
+		}
+		if (code_len) {
+			if (b.len)
+				buf_adds(&b, " \xc2\xb7 "); /* · */
+			if (r)
+				buf_adds(&b, r->label);
+			else
+				buf_add(&b, p, code_len);
+			if (colon)
+				buf_printf(&b, " (%.*s)", (int)(n - code_len - 1), colon + 1);
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (!b.len) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
 }
 
 /* ---- cases ------------------------------------------------------------- */

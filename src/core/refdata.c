@@ -57,6 +57,11 @@ void refdata_release(struct refdata *rd)
 	free(rd->channels);
 	simple_release(rd->outcomes, rd->noutcomes);
 	simple_release(rd->failures, rd->nfailures);
+	for (size_t i = 0; i < rd->nneeds; i++) {
+		free(rd->needs[i].code);
+		free(rd->needs[i].label);
+	}
+	free(rd->needs);
 	free(rd->holidays);
 	for (size_t i = 0; i < rd->nholidays; i++)
 		free(rd->holiday_names[i]);

@@ -1,5 +1,5 @@
 /*
- * Reference data: the seven CSV files in data/ into struct refdata, every
+ * Reference data: the CSV files in data/ into struct refdata, every
  * field checked with the core validators, then cross-checked. Reading only:
  * frontdeskd links this file without the desk's store (refdata_load.c
  * hands the result to the store).
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "frontdesk/ingest.h"
 #include "ingest_int.h"
@@ -238,6 +239,7 @@ static const char *const channels_cols[] = {"code", "name", "unit_cost", "digita
 static const char *const simple_cols[] = {"code", "name", "help"};
 static const char *const holidays_cols[] = {"date", "name"};
 static const char *const site_kinds[] = {"office", "hub", "contact-centre"};
+static const char *const needs_cols[] = {"code", "label", "detail", "detail_required"};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -448,6 +450,48 @@ static void read_holidays(struct ref_read *rr, struct ref_file *f, struct refdat
 	}
 }
 
+/* needs.csv: what each need is called and what detail it takes. */
+static void read_needs(struct ref_read *rr, struct ref_file *f, struct refdata *rd)
+{
+	size_t n = ingest_csv_rows(&f->t);
+	struct coded *codes = xcalloc(n, sizeof *codes);
+	const char *kinds[NEED_DETAIL_COUNT];
+	size_t ncodes = 0;
+
+	for (int k = 0; k < NEED_DETAIL_COUNT; k++)
+		kinds[k] = need_detail_name((enum need_detail)k);
+	rd->needs = xcalloc(n, sizeof *rd->needs);
+	rd->nneeds = n;
+	for (size_t i = 0; i < n; i++) {
+		struct ref_need *r = &rd->needs[i];
+		int line = line_of(f, i), kind = need_detail_find(cell(f, i, 2));
+
+		r->code = get_code(rr, f, i, 0, "code");
+		r->label = get_text(rr, f, i, 1, "label", REF_NAME_MAX, true);
+		if (kind < 0) {
+			char q[48];
+			const char *guess = text_suggest(cell(f, i, 2), kinds, NEED_DETAIL_COUNT);
+
+			ingest_quote(cell(f, i, 2), q, sizeof q);
+			fail(rr, STATUS_INVALID, f->path, line,
+			     "detail '%s' is not a kind of detail; %s%s%s", q,
+			     guess ? "did you mean '" : "use none, language, name, channel or text",
+			     guess ? guess : "", guess ? "'?" : "");
+		} else {
+			r->detail = (enum need_detail)kind;
+		}
+		if (get_yes_no(rr, f, i, 3, "detail_required", &r->detail_required) &&
+		    r->detail_required && kind == NEED_DETAIL_NONE)
+			fail(rr, STATUS_INVALID, f->path, line,
+			     "detail_required is yes but detail is none; name the kind of detail "
+			     "or write no");
+		if (r->code)
+			codes[ncodes++] = (struct coded){r->code, line};
+	}
+	check_unique(rr, f->path, "need", codes, ncodes);
+	free(codes);
+}
+
 static void require_outcomes(struct ref_read *rr, struct ref_file *f, const struct refdata *rd)
 {
 	static const char *const needed[] = {OUTCOME_RESOLVED, OUTCOME_REFERRED};
@@ -470,7 +514,8 @@ enum status ingest_refdata_read(const char *dir, struct refdata *out, struct err
 			sites = {.base = "sites.csv"}, channels = {.base = "channels.csv"},
 			outcomes = {.base = "outcomes.csv"},
 			failures = {.base = "failure-demand.csv"},
-			holidays = {.base = "bank-holidays.csv"};
+			holidays = {.base = "bank-holidays.csv"}, needs = {.base = "needs.csv"};
+	char needs_path[ERR_FILE_MAX];
 
 	memset(out, 0, sizeof *out);
 
@@ -505,6 +550,15 @@ enum status ingest_refdata_read(const char *dir, struct refdata *out, struct err
 	if (holidays.ok)
 		read_holidays(&rr, &holidays, out);
 
+	/* Optional: files from before it keep the needs a desk has. */
+	join_path(needs_path, sizeof needs_path, dir, needs.base);
+	if (access(needs_path, F_OK) == 0) {
+		open_file(&rr, &needs, dir, needs_cols, NELEM(needs_cols));
+		if (needs.ok)
+			read_needs(&rr, &needs, out);
+	}
+
+	ingest_csv_release(&needs.t);
 	ingest_csv_release(&teams.t);
 	ingest_csv_release(&services.t);
 	ingest_csv_release(&sites.t);

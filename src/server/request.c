@@ -631,6 +631,29 @@ static bool check_member(const struct member *m, json_t *v, const struct server_
 	return true;
 }
 
+/*
+ * The server's view of a need: one it has loaded (frontdeskd data load) with
+ * any detail that has the form of one, or one of core's legacy flags with
+ * its own rule (records hold those whatever was loaded). What kind of
+ * detail a loaded need takes is the desk's check.
+ */
+static const struct ref_need *server_need_find(void *ctx, const char *code)
+{
+	static const struct ref_need loaded = { (char *)"", (char *)"", NEED_DETAIL_TEXT, false };
+	const struct server_codes *codes = ctx;
+
+	if (codes->exists(codes->ctx, "need", code))
+		return &loaded;
+	return needs_legacy_find(code);
+}
+
+static bool server_need_channel(void *ctx, const char *code)
+{
+	const struct server_codes *codes = ctx;
+
+	return codes->exists(codes->ctx, "channel", code);
+}
+
 bool server_change_check(const struct push_change *c, const struct server_codes *codes,
 			 struct customer **customer, char *msg, size_t msgsz)
 {
@@ -669,6 +692,18 @@ bool server_change_check(const struct push_change *c, const struct server_codes 
 			snprintf(msg, msgsz, "unknown channel code in fields.preferred_channel");
 			customer_free(cu);
 			return false;
+		}
+		if (cu->field[CF_needs] && codes) {
+			struct needs_known k = { server_need_find, server_need_channel, NULL,
+						 (void *)codes };
+
+			if (needs_check(cu->field[CF_needs], &k, NULL, &e) != STATUS_OK) {
+				/* e names the code, never a detail (a detail may
+				 * be a person's name) */
+				snprintf(msg, msgsz, "fields.needs: %s", e.msg);
+				customer_free(cu);
+				return false;
+			}
 		}
 		if (customer)
 			*customer = cu;

@@ -16,7 +16,7 @@
 #define CASE_COLUMNS                                                                       \
 	"c.id, c.reference, c.customer_id, c.team, c.service, c.reason, c.status,"         \
 	" c.due_date, c.created_at, c.closed_at, c.result, u.name, v.name, k.advisor,"    \
-	" k.site, c.paused_days"
+	" k.site, c.paused_days, u.needs"
 #define CASE_JOINS                                                                         \
 	" FROM \"case\" c LEFT JOIN customer u ON u.id = c.customer_id"                    \
 	" LEFT JOIN service v ON v.code = c.service"                                       \
@@ -49,6 +49,7 @@ static void fill_case_row(sqlite3_stmt *st, struct case_row *r, const char *toda
 	r->created_at = col_text(st, 8);
 	r->closed_at = col_text_or_null(st, 9);
 	r->result = col_text_or_null(st, 10);
+	r->customer_needs = NULL; /* the queries that join the customer say */
 	r->overdue = case_row_overdue(r->status, r->due, today);
 }
 
@@ -61,6 +62,7 @@ static void fill_console_case(sqlite3_stmt *st, struct console_case *r, const ch
 	r->advisor = col_text(st, 13);
 	r->site = col_text(st, 14);
 	r->paused_days = (long)sqlite3_column_int64(st, 15);
+	r->c.customer_needs = col_text_or_null(st, 16);
 }
 
 enum status store_case_list(struct store *s, const struct case_filter *f,
@@ -83,7 +85,9 @@ enum status store_case_list(struct store *s, const struct case_filter *f,
 	/* Fixed fragments only (so no cap is needed); every value is bound. */
 	buf_init(&sql, 0);
 	buf_adds(&sql, "SELECT id, reference, customer_id, team, service, reason, status,"
-		       " due_date, created_at, closed_at, result FROM \"case\" WHERE 1");
+		       " due_date, created_at, closed_at, result,"
+		       " (SELECT needs FROM customer u WHERE u.id = customer_id)"
+		       " FROM \"case\" WHERE 1");
 	if (!status)
 		buf_adds(&sql, " AND status <> 'closed'");
 	else if (strcmp(status, "all") != 0)
@@ -109,6 +113,7 @@ enum status store_case_list(struct store *s, const struct case_filter *f,
 		struct case_row r;
 
 		fill_case_row(st, &r, today);
+		r.customer_needs = col_text_or_null(st, 11);
 		if (fn(ctx, &r))
 			break;
 	}

@@ -17,7 +17,7 @@
 static const int get_col[CF_COUNT] = {
 	[CF_name] = 2,	[CF_dob] = 3,	[CF_address] = 4,	    [CF_postcode] = 5,
 	[CF_uprn] = 6,	[CF_phone] = 7, [CF_email] = 9,		    [CF_preferred_channel] = 10,
-	[CF_needs] = 11, [CF_consent] = 12,
+	[CF_needs] = 11, [CF_consent] = 12,	    [CF_needs_basis] = 16,
 };
 
 static void stamp(struct store *s, char out[HLC_STR_MAX])
@@ -188,6 +188,17 @@ static enum status check_fields(struct store *s, struct customer *c, struct err 
 	}
 	if (!c->field[CF_name])
 		return err_set(e, STATUS_INVALID, "name is required; give at least the customer's name");
+	if (c->field[CF_needs]) {
+		char *canon = NULL;
+		enum status rc = store_needs_check(s, c->field[CF_needs], &canon, e);
+
+		if (rc)
+			return rc;
+		free(c->field[CF_needs]);
+		c->field[CF_needs] = canon;
+	}
+	if (needs_basis_required(c->field[CF_needs], c->field[CF_needs_basis], e))
+		return STATUS_INVALID;
 	if (c->field[CF_preferred_channel])
 		return store_ref_check(s, REF_CHANNEL, c->field[CF_preferred_channel], e);
 	return STATUS_OK;
@@ -207,6 +218,7 @@ void customer_bind_fields(sqlite3_stmt *st, const struct customer *c, const char
 	bind_static_or_null(st, 11, c->field[CF_needs]);
 	bind_static_or_null(st, 12, c->field[CF_consent]);
 	sqlite3_bind_text(st, 13, stamps, -1, SQLITE_STATIC);
+	bind_static_or_null(st, CUSTOMER_BIND_NEEDS_BASIS, c->field[CF_needs_basis]);
 }
 
 /* The stamps as stored in field_hlc: in s->scratch (borrowed until the next
@@ -401,6 +413,7 @@ enum status store_customer_edit(struct store *s, const char *id,
 	sqlite3_stmt *st;
 	char *stamps = NULL, *refs = NULL, now[32];
 	struct buf detail;
+	bool needs_touched = false;
 	enum status rc;
 
 	if (!id || !uuid_valid(id))
@@ -439,6 +452,17 @@ enum status store_customer_edit(struct store *s, const char *id,
 				break;
 			}
 		}
+		if (f == CF_needs && canon) {
+			char *known = NULL;
+
+			rc = store_needs_check(s, canon, &known, e);
+			free(canon);
+			canon = known;
+			if (rc)
+				break;
+		}
+		if (f == CF_needs || f == CF_needs_basis)
+			needs_touched = true;
 		if (f == CF_phone) {
 			free(c->phone_raw);
 			c->phone_raw = canon ? xstrdup(changes[i].value) : NULL;
@@ -449,6 +473,9 @@ enum status store_customer_edit(struct store *s, const char *id,
 		rc = stamp_save(s, c->hlc[f], e);
 		buf_printf(&detail, "%s%s", detail.len ? "," : "", customer_field_name(f));
 	}
+	/* A record held before the rule still takes other edits. */
+	if (!rc && needs_touched)
+		rc = needs_basis_required(c->field[CF_needs], c->field[CF_needs_basis], e);
 	if (rc)
 		goto out;
 	stamps = customer_stamps_json(c);

@@ -565,8 +565,9 @@ static enum status pass_customers(struct demo_ctx *d, const struct demo_options 
 	struct buf refs;
 	enum status rc = prep(d->s,
 			      "INSERT INTO customer (id, name, dob, address, postcode, uprn, phone,"
-			      " phone_raw, email, needs, field_hlc, created_at, updated_at)"
-			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, '{}', ?11, ?11)",
+			      " phone_raw, email, needs, needs_basis, field_hlc, created_at, updated_at)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+			      " CASE WHEN ?10 IS NULL THEN NULL ELSE 'consent' END, '{}', ?11, ?11)",
 			      &st, e);
 
 	buf_init(&refs, 0); /* no cap: a reference cut off could not be searched for */

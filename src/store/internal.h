@@ -32,6 +32,7 @@ enum stmt_id {
 	ST_CUSTOMER_FTS_DELETE,
 	ST_CUSTOMER_REFS,
 	ST_SEARCH,
+	ST_SEARCH_REF,
 	ST_VISIT_GET,
 	ST_VISIT_INSERT,
 	ST_CONTACT_INSERT,
@@ -72,6 +73,10 @@ struct store {
 	struct date *holidays;
 	size_t nholidays;
 	bool holidays_loaded;
+	/* needs and support (data/needs.csv), loaded on first use */
+	struct ref_need *needs;
+	size_t nneeds;
+	bool needs_loaded;
 	/* the role store_set_actor_role gave role_actor; used while the
 	 * actor is still that one */
 	char role_actor[128];
@@ -179,6 +184,8 @@ void search_tidy(struct store *s, bool full);
 
 /* ---- reference data (refdata.c) ----------------------------------------- */
 
+/* Drops the needs read by store_needs_known (the next use reads them again). */
+void store_needs_forget(struct store *s);
 /* The loaded bank holidays (sorted), loading them on first use. */
 enum status holidays_get(struct store *s, const struct date **out, size_t *n, struct err *e);
 
@@ -193,6 +200,9 @@ enum status customer_load(struct store *s, const char *id, struct customer **out
  * ({"name": "...", ...}, set fields only, keys sorted); caller frees. */
 char *customer_stamps_json(const struct customer *c);
 
+/* needs_basis came later than the others: bound at ?20 so the statements
+ * keep their numbers. */
+#define CUSTOMER_BIND_NEEDS_BASIS 20
 /* Binds a customer's fields name..consent to ?2..?12 (phone_raw at ?8) and
  * stamps to ?13, without copies: c and stamps must stay as they are until
  * the statement has run. */

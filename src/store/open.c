@@ -369,6 +369,7 @@ void store_close(struct store *s)
 	if (s->db)
 		sqlite3_close(s->db);
 	free(s->holidays);
+	store_needs_forget(s);
 	buf_release(&s->scratch);
 	free(s->path);
 	free(s->actor);

@@ -173,6 +173,100 @@ enum status store_holidays(struct store *s, struct date **out, size_t *n, struct
 	return STATUS_OK;
 }
 
+/* ---- needs and support ------------------------------------------------ */
+
+void store_needs_forget(struct store *s)
+{
+	for (size_t i = 0; i < s->nneeds; i++) {
+		free(s->needs[i].code);
+		free(s->needs[i].label);
+	}
+	free(s->needs);
+	s->needs = NULL;
+	s->nneeds = 0;
+	s->needs_loaded = false;
+}
+
+/* Reads the active needs once; a read that fails leaves none (every code
+ * is then refused with a message saying to load data/needs.csv). */
+static void needs_load(struct store *s)
+{
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+
+	if (s->needs_loaded)
+		return;
+	s->needs_loaded = true;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT code, label, detail, detail_required FROM need WHERE active"
+			       " ORDER BY code",
+			       -1, &st, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int d = need_detail_find(col_text(st, 2));
+
+		if (s->nneeds == alloc) {
+			alloc = alloc ? alloc * 2 : 32;
+			s->needs = xrealloc(s->needs, alloc * sizeof *s->needs);
+		}
+		s->needs[s->nneeds++] = (struct ref_need){
+			.code = xstrdup(col_text(st, 0)),
+			.label = xstrdup(col_text(st, 1)),
+			.detail = d < 0 ? NEED_DETAIL_TEXT : (enum need_detail)d,
+			.detail_required = sqlite3_column_int(st, 3) != 0,
+		};
+	}
+	sqlite3_finalize(st);
+}
+
+static const struct ref_need *need_find(void *ctx, const char *code)
+{
+	struct store *s = ctx;
+
+	needs_load(s);
+	for (size_t i = 0; i < s->nneeds; i++)
+		if (!strcmp(s->needs[i].code, code))
+			return &s->needs[i];
+	return NULL;
+}
+
+static bool need_channel(void *ctx, const char *code)
+{
+	return store_ref_exists(ctx, REF_CHANNEL, code);
+}
+
+static void need_list(void *ctx, char *out, size_t outsz)
+{
+	struct store *s = ctx;
+	size_t used = 0;
+
+	needs_load(s);
+	out[0] = '\0';
+	for (size_t i = 0; i < s->nneeds && used < outsz; i++) {
+		const struct ref_need *r = &s->needs[i];
+		int w = snprintf(out + used, outsz - used, "%s%s%s%s", i ? ", " : "", r->code,
+				 r->detail == NEED_DETAIL_NONE ? "" : ":",
+				 r->detail == NEED_DETAIL_NONE ? "" : need_detail_name(r->detail));
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+void store_needs_known(struct store *s, struct needs_known *k)
+{
+	*k = (struct needs_known){ need_find, need_channel, need_list, s };
+}
+
+enum status store_needs_check(struct store *s, const char *needs, char **out, struct err *e)
+{
+	struct needs_known k;
+
+	store_needs_known(s, &k);
+	return needs_check(needs, &k, out, e);
+}
+
 /* ---- loading ----------------------------------------------------------- */
 
 static enum status run_sql(struct store *s, const char *sql, struct err *e)
@@ -346,6 +440,34 @@ static enum status load_holidays(struct store *s, const struct refdata *rd, stru
 	return rc;
 }
 
+static enum status load_needs(struct store *s, const struct refdata *rd, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	enum status rc;
+
+	/* A desk loading files from before needs.csv keeps the needs it has. */
+	if (rd->nneeds == 0)
+		return STATUS_OK;
+	rc = run_sql(s, "UPDATE need SET active = 0", e);
+	if (!rc)
+		rc = prepare(s,
+			     "INSERT INTO need (code, label, detail, detail_required, active)"
+			     " VALUES (?1, ?2, ?3, ?4, 1) ON CONFLICT (code) DO UPDATE SET"
+			     " label = ?2, detail = ?3, detail_required = ?4, active = 1",
+			     &st, e);
+	for (size_t i = 0; !rc && i < rd->nneeds; i++) {
+		const struct ref_need *r = &rd->needs[i];
+
+		sqlite3_bind_text(st, 1, r->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->label, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, need_detail_name(r->detail), -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, r->detail_required);
+		rc = stmt_run(s, st, "loading needs", e);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 enum status store_refdata_replace(struct store *s, const struct refdata *rd, struct err *e)
 {
 	enum status rc = store_require(s, STORE_PERM_SETTINGS, "refdata", NULL, e);
@@ -368,8 +490,11 @@ enum status store_refdata_replace(struct store *s, const struct refdata *rd, str
 	if (!rc)
 		rc = load_holidays(s, rd, e);
 	if (!rc)
+		rc = load_needs(s, rd, e);
+	if (!rc)
 		rc = store_audit(s, "refdata.load", NULL, NULL, NULL, e);
 	s->holidays_loaded = false;
+	store_needs_forget(s);
 	if (rc) {
 		store_tx_end(s, false, NULL);
 		return rc;

@@ -278,6 +278,39 @@ static const char schema_v9[] =
 	"CREATE INDEX IF NOT EXISTS gazetteer_postcode ON gazetteer(postcode_key);"
 	"CREATE INDEX IF NOT EXISTS gazetteer_street ON gazetteer(street_key, number);";
 
+/* Version 10 (needs as councils record them): the needs a council lists
+ * (data/needs.csv), seeded (seed_needs) with the eight flags earlier
+ * versions knew so records holding them stay valid until the file is
+ * loaded; and the
+ * basis for holding a customer's needs (Article 9), a field like the others. */
+static const char schema_v10[] =
+	"CREATE TABLE need ("
+	"  code TEXT PRIMARY KEY, label TEXT NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT 'none', detail_required INTEGER NOT NULL DEFAULT 0,"
+	"  active INTEGER NOT NULL DEFAULT 1);"
+	"ALTER TABLE customer ADD COLUMN needs_basis TEXT;";
+
+/* Schema 10's seed: core's needs_legacy, the flags records already hold. */
+static enum status seed_needs(struct store *s, struct err *e)
+{
+	sqlite3_stmt *st = stmt_sql(s,
+				    "INSERT OR IGNORE INTO need (code, label, detail, detail_required)"
+				    " VALUES (?1, ?2, ?3, ?4)",
+				    e);
+	enum status rc = st ? STATUS_OK : (e ? e->code : STATUS_DB);
+
+	for (size_t i = 0; !rc && i < needs_legacy_count; i++) {
+		const struct ref_need *r = &needs_legacy[i];
+
+		sqlite3_bind_text(st, 1, r->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->label, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, need_detail_name(r->detail), -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, r->detail_required);
+		rc = stmt_run(s, st, "seeding needs", e);
+	}
+	return rc;
+}
+
 static const char *const migrations[] = {
 	NULL, /* version 0 is the empty file */
 	schema_v1,
@@ -289,6 +322,7 @@ static const char *const migrations[] = {
 	schema_v7,
 	schema_v8,
 	schema_v9,
+	schema_v10,
 };
 
 /* Device identity, made once when the schema is first created. The device
@@ -342,6 +376,8 @@ enum status store_migrate(struct store *s, struct err *e)
 		rc = store_exec(s, migrations[version + 1], e);
 		if (!rc && version == 0)
 			rc = seed_identity(s, e);
+		if (!rc && version + 1 == 10)
+			rc = seed_needs(s, e);
 		if (!rc && version + 1 == SCHEMA_AUDIT_CHAIN)
 			rc = audit_chain_migrate(s, e);
 		if (!rc && version + 1 == SCHEMA_REPORTS)

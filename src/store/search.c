@@ -313,13 +313,63 @@ char *store_search_expr(const char *query)
 	return buf_detach(&b);
 }
 
+/* The words of query that may be (the start of) a case reference or its
+ * number: letters, digits and '-' with a digit among them, as written
+ * ("wb2-00417", "00417"), space separated into b; their count. */
+static int ref_words(const char *query, struct buf *b)
+{
+	int n = 0;
+
+	for (const char *p = query; *p;) {
+		size_t len = strcspn(p, " \t"), i;
+		bool digit = false;
+
+		for (i = 0; i < len; i++) {
+			char c = p[i];
+
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			      (c >= '0' && c <= '9') || c == '-'))
+				break;
+			digit |= c >= '0' && c <= '9';
+		}
+		if (len && i == len && digit && buf_printf(b, "%s%.*s", n ? " " : "", (int)len, p) ==
+								 STATUS_OK)
+			n++;
+		p += len;
+		p += strspn(p, " \t");
+	}
+	return n;
+}
+
+/* The newest of the customer's cases whose reference starts with one of
+ * words (or whose number does); copied to out, or "" for none. */
+static void matched_ref(struct store *s, const char *customer_id, const char *words,
+			char *out, size_t outsz)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_SEARCH_REF, NULL);
+
+	out[0] = '\0';
+	for (const char *w = words; st && *w && !out[0];) {
+		size_t len = strcspn(w, " ");
+
+		sqlite3_bind_text(st, 1, customer_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, w, (int)len, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			snprintf(out, outsz, "%s", col_text(st, 0));
+		sqlite3_reset(st);
+		w += len;
+		w += *w == ' ';
+	}
+}
+
 enum status store_customer_search(struct store *s, const char *query, int limit,
 				  int (*fn)(void *ctx, const struct search_hit *hit), void *ctx,
 				  int *count, struct err *e)
 {
 	sqlite3_stmt *st;
 	char *expr;
-	int n = 0, rc;
+	struct buf words;
+	int n = 0, nwords, rc;
 
 	if (count)
 		*count = 0;
@@ -342,9 +392,12 @@ enum status store_customer_search(struct store *s, const char *query, int limit,
 		free(expr);
 		return e ? e->code : STATUS_DB;
 	}
+	buf_init(&words, SEARCH_MAX_CHARS * 4 + 1);
+	nwords = ref_words(query, &words);
 	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, limit > 0 ? limit : 50);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char ref[64] = "";
 		struct search_hit h = {
 			.id = col_text(st, 0),
 			.name = col_text(st, 1),
@@ -352,14 +405,21 @@ enum status store_customer_search(struct store *s, const char *query, int limit,
 			.postcode = col_text_or_null(st, 3),
 			.address = col_text_or_null(st, 4),
 			.phone = col_text_or_null(st, 5),
-			.matched_ref = NULL,
+			.needs = col_text_or_null(st, 6),
+			.case_ref = col_text_or_null(st, 7),
 		};
+		/* A case reference typed: that case, not the newest open one. */
+		if (nwords)
+			matched_ref(s, h.id, buf_str(&words), ref, sizeof ref);
+		if (ref[0])
+			h.matched_ref = h.case_ref = ref;
 		n++;
 		if (fn && fn(ctx, &h))
 			break;
 	}
 	sqlite3_reset(st);
 	free(expr);
+	buf_release(&words);
 	if (count)
 		*count = n;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)

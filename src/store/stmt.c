@@ -23,26 +23,35 @@ static const char *const stmt_text[ST_COUNT_] = {
 	[ST_HOLIDAYS] = "SELECT day FROM bank_holiday ORDER BY day",
 	[ST_CUSTOMER_INSERT] =
 		"INSERT INTO customer (id, name, dob, address, postcode, uprn, phone, phone_raw,"
-		" email, preferred_channel, needs, consent, field_hlc, created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+		" email, preferred_channel, needs, consent, field_hlc, created_at, updated_at,"
+		" needs_basis)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?20)",
 	[ST_CUSTOMER_GET] =
 		"SELECT num, id, name, dob, address, postcode, uprn, phone, phone_raw, email,"
-		" preferred_channel, needs, consent, field_hlc, erased, created_at"
+		" preferred_channel, needs, consent, field_hlc, erased, created_at, needs_basis"
 		" FROM customer WHERE id = ?1",
 	[ST_CUSTOMER_UPDATE] =
 		"UPDATE customer SET name = ?2, dob = ?3, address = ?4, postcode = ?5, uprn = ?6,"
 		" phone = ?7, phone_raw = ?8, email = ?9, preferred_channel = ?10, needs = ?11,"
-		" consent = ?12, field_hlc = ?13, updated_at = ?14 WHERE id = ?1",
+		" consent = ?12, field_hlc = ?13, updated_at = ?14, needs_basis = ?20 WHERE id = ?1",
 	[ST_CUSTOMER_FTS_INSERT] =
 		"INSERT INTO customer_fts (rowid, name, address, postcode, phone, email, refs)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_CUSTOMER_FTS_DELETE] = "DELETE FROM customer_fts WHERE rowid = ?1",
 	[ST_CUSTOMER_REFS] = "SELECT reference FROM \"case\" WHERE customer_id = ?1"
 			     " ORDER BY num",
-	[ST_SEARCH] = "SELECT c.id, c.name, c.dob, c.postcode, c.address, c.phone"
+	[ST_SEARCH] = "SELECT c.id, c.name, c.dob, c.postcode, c.address, c.phone, c.needs,"
+		      " (SELECT k.reference FROM \"case\" k WHERE k.customer_id = c.id"
+		      "  AND k.status <> 'closed' ORDER BY k.num DESC LIMIT 1)"
 		      " FROM customer_fts f JOIN customer c ON c.num = f.rowid"
 		      " WHERE customer_fts MATCH ?1 AND NOT c.erased"
 		      " ORDER BY f.rowid DESC LIMIT ?2",
+	/* ?2 is a word of the search, letters, digits and '-' only (no LIKE
+	 * wildcards): the start of a reference or of its number. */
+	[ST_SEARCH_REF] = "SELECT reference FROM \"case\" WHERE customer_id = ?1"
+			  " AND (reference LIKE ?2 || '%'"
+			  "  OR substr(reference, instr(reference, '-') + 1) LIKE ?2 || '%')"
+			  " ORDER BY num DESC LIMIT 1",
 	[ST_VISIT_GET] = "SELECT customer_id FROM visit WHERE id = ?1",
 	[ST_VISIT_INSERT] = "INSERT INTO visit (id, customer_id, site, channel, advisor, started_at)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -460,7 +460,7 @@ enum status customer_scrub(struct store *s, const char *id, bool queue, struct e
 	st = stmt_sql(s,
 		      "UPDATE customer SET name = NULL, dob = NULL, address = NULL, postcode = NULL,"
 		      " uprn = NULL, phone = NULL, phone_raw = NULL, email = NULL,"
-		      " preferred_channel = NULL, needs = NULL, consent = NULL, erased = 1,"
+		      " preferred_channel = NULL, needs = NULL, consent = NULL, needs_basis = NULL, erased = 1,"
 		      " updated_at = ?2 WHERE id = ?1",
 		      e);
 	if (!st) {

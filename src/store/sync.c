@@ -592,13 +592,14 @@ static enum status apply_customer(struct store *s, const json_t *body, long *era
 	st = stmt_sql(s,
 		      "INSERT INTO customer (id, name, dob, address, postcode, uprn, phone, phone_raw,"
 		      " email, preferred_channel, needs, consent, field_hlc, erased, created_at,"
-		      " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-		      " (SELECT code FROM channel WHERE code = ?10), ?11, ?12, ?13, ?14, ?15, ?16)"
+		      " updated_at, needs_basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+		      " (SELECT code FROM channel WHERE code = ?10), ?11, ?12, ?13, ?14, ?15, ?16, ?20)"
 		      " ON CONFLICT (id) DO UPDATE SET name = excluded.name, dob = excluded.dob,"
 		      " address = excluded.address, postcode = excluded.postcode,"
 		      " uprn = excluded.uprn, phone = excluded.phone, phone_raw = excluded.phone_raw,"
 		      " email = excluded.email, preferred_channel = excluded.preferred_channel,"
 		      " needs = excluded.needs, consent = excluded.consent,"
+		      " needs_basis = excluded.needs_basis,"
 		      " field_hlc = excluded.field_hlc, erased = excluded.erased,"
 		      " updated_at = excluded.updated_at",
 		      e);

@@ -213,52 +213,6 @@ void tui_timer_text(long seconds, char *out, size_t outsz)
 		snprintf(out, outsz, "%02ld:%02ld", seconds / 60, seconds % 60);
 }
 
-char *tui_needs_text(const char *needs)
-{
-	static const struct {
-		const char *code, *label;
-	} labels[] = {
-#define NEED_LABEL(code, label) { #code, label },
-		CUSTOMER_NEEDS(NEED_LABEL)
-#undef NEED_LABEL
-	};
-	struct buf b;
-	const char *p = needs;
-
-	if (!needs || !*needs)
-		return NULL;
-	buf_init(&b, 0); /* the customer's needs, checked when stored: no cap of its own */
-	while (*p) {
-		const char *end = strchr(p, ','), *colon;
-		size_t n = end ? (size_t)(end - p) : strlen(p), code_len;
-		const char *label = NULL;
-
-		colon = memchr(p, ':', n);
-		code_len = colon ? (size_t)(colon - p) : n;
-		for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-			if (strlen(labels[i].code) == code_len &&
-			    strncmp(labels[i].code, p, code_len) == 0)
-				label = labels[i].label;
-		if (code_len) {
-			if (b.len)
-				buf_adds(&b, " \xc2\xb7 "); /* · */
-			if (label)
-				buf_adds(&b, label);
-			else
-				buf_add(&b, p, code_len);
-			if (colon)
-				buf_printf(&b, " (%.*s)", (int)(n - code_len - 1), colon + 1);
-		}
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	if (!b.len) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_detach(&b);
-}
 
 /* True if word (n bytes) starts some word of text (both already folded). */
 static bool starts_a_word(const char *text, const char *word, size_t n, bool *at_start)
@@ -634,3 +588,4 @@ bool tui_list_key(struct tui_list *l, const struct tui_key *k)
 	tui_list_fix(l);
 	return true;
 }
+

@@ -12,7 +12,7 @@
 /* ---- the list ------------------------------------------------------------------ */
 
 struct case_line {
-	char *reference, *due, *status, *service, *customer, *needs_mark;
+	char *reference, *due, *status, *service, *customer;
 	bool overdue;
 };
 
@@ -33,7 +33,6 @@ static void lines_free(struct case_list *st)
 		free(st->rows[i].status);
 		free(st->rows[i].service);
 		free(st->rows[i].customer);
-		free(st->rows[i].needs_mark);
 	}
 	free(st->rows);
 	st->rows = NULL;
@@ -51,8 +50,9 @@ static int add_line(void *ctx, const struct console_case *r)
 	l->due = xstrdup(r->c.due);
 	l->status = xstrdup(r->c.status);
 	l->service = xstrdup(r->service_name && *r->service_name ? r->service_name : r->c.service);
-	l->customer = xstrdup(r->customer_name ? r->customer_name : "(anonymous)");
-	l->needs_mark = xstrdup("");
+	l->customer = r->c.customer_needs && *r->c.customer_needs
+			      ? xasprintf(TUI_NEEDS_MARK "%s", r->customer_name ? r->customer_name : "")
+			      : xstrdup(r->customer_name ? r->customer_name : "(anonymous)");
 	l->overdue = r->c.overdue;
 	return 0;
 }

@@ -202,6 +202,7 @@ static void view_draw(struct screen *sc)
 	struct tui *t = sc->t;
 	const struct customer *c = st->c;
 	char phone[32] = "", line[1024];
+	const char *basis;
 	int y = 0, cases_h, hist_y;
 
 	if (!c) {
@@ -227,9 +228,12 @@ static void view_draw(struct screen *sc)
 	snprintf(line, sizeof line, " Address %s%s%s", c->field[CF_address] ? c->field[CF_address] : "-",
 		 c->field[CF_postcode] ? "  " : "", c->field[CF_postcode] ? c->field[CF_postcode] : "");
 	draw_text(t, y++, 0, COLS, line, PAINT_PLAIN);
-	snprintf(line, sizeof line, " Prefers %s   Consent %s",
+	/* The basis goes with the needs (Article 9): shown when there are any. */
+	basis = c->field[CF_needs_basis] ? c->field[CF_needs_basis] : "no recorded basis";
+	snprintf(line, sizeof line, " Prefers %s   Consent %s%s%s",
 		 c->field[CF_preferred_channel] ? c->field[CF_preferred_channel] : "not recorded",
-		 c->field[CF_consent] ? c->field[CF_consent] : "not recorded");
+		 c->field[CF_consent] ? c->field[CF_consent] : "not recorded",
+		 c->field[CF_needs] ? "   Needs held on " : "", c->field[CF_needs] ? basis : "");
 	draw_text(t, y++, 0, COLS, line, PAINT_PLAIN);
 	if (st->parked > 0)
 		draw_textf(t, y++, 0, COLS, PAINT_NOTICE, " Parked flows: %ld - F7 resumes", st->parked);
@@ -378,7 +382,7 @@ const struct screen_ops screen_customer_ops = {
 /* The form's fields, in CUSTOMER_FIELDS order (consent last, left out). */
 static const enum customer_field edit_fields[] = {
 	CF_name, CF_dob, CF_address, CF_postcode, CF_uprn, CF_phone, CF_email,
-	CF_preferred_channel, CF_needs,
+	CF_preferred_channel, CF_needs, CF_needs_basis,
 };
 #define NEDIT ((int)(sizeof edit_fields / sizeof edit_fields[0]))
 
@@ -415,8 +419,10 @@ static const char *field_hint(enum customer_field f)
 	case CF_phone:
 		return "any UK form: 07700 900123 or +44 7700 900123";
 	case CF_needs:
-		return "flags with commas: hearing, sight, dementia, no-internet, "
-		       "interpreter:Polish, carer, mobility, learning";
+		return "codes with commas, as data/needs.csv lists them: hearing, sight, "
+		       "mobility, bsl, large-print, interpreter:Polish, carer:NAME";
+	case CF_needs_basis:
+		return "needs are health data: consent, or vital-interests";
 	case CF_preferred_channel:
 		return "Left/Right or Space to change; first choice: not recorded";
 	default:
@@ -448,13 +454,19 @@ static void edit_open(struct screen *sc, const void *arg)
 		if (cf == CF_postcode && st->gazetteer)
 			ff->hint = "UK postcode, like NG12 3AB; Enter lists its addresses";
 		ff->required = cf == CF_name;
-		ff->kind = cf == CF_preferred_channel ? FORM_CHOICE : FORM_TEXT;
+		ff->kind = cf == CF_preferred_channel || cf == CF_needs_basis ? FORM_CHOICE
+										: FORM_TEXT;
 		ff->text.max_chars = cf == CF_address ? ADDRESS_MAX_CHARS : NAME_MAX_CHARS;
 		if (cf == CF_phone && st->before && st->before->phone_raw)
 			v = st->before->phone_raw;
 		if (ff->kind == FORM_CHOICE) {
 			form_choice_add(ff, "", "not recorded");
-			store_ref_list(sc->t->store, REF_CHANNEL, add_channel, ff, NULL);
+			if (cf == CF_needs_basis) {
+				form_choice_add(ff, "consent", "consent");
+				form_choice_add(ff, "vital-interests", "vital interests");
+			} else {
+				store_ref_list(sc->t->store, REF_CHANNEL, add_channel, ff, NULL);
+			}
 			form_choose(ff, v ? v : "");
 		} else {
 			tui_field_set(&ff->text, v);
@@ -491,6 +503,18 @@ static bool same(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
+/* Whether the form sets needs or their basis (a record held before the
+ * basis was asked for still takes other edits). */
+static bool needs_touched(const struct customer_edit *st)
+{
+	for (int i = 0; i < NEDIT; i++)
+		if ((edit_fields[i] == CF_needs || edit_fields[i] == CF_needs_basis) &&
+		    (!st->before || !same(field_value(&st->fields[i]),
+					  st->before->field[edit_fields[i]])))
+			return true;
+	return false;
+}
+
 /* Checks every field; marks the first bad one and returns false. */
 static bool edit_check(struct screen *sc)
 {
@@ -510,6 +534,18 @@ static bool edit_check(struct screen *sc)
 			   customer_field_check(edit_fields[i], field_value(ff), &canon, &e) !=
 				   STATUS_OK) {
 			snprintf(ff->error, sizeof ff->error, "%s", e.msg);
+		} else if (edit_fields[i] == CF_needs && canon) {
+			char *known = NULL;
+
+			if (store_needs_check(sc->t->store, canon, &known, &e) != STATUS_OK)
+				snprintf(ff->error, sizeof ff->error, "%s", e.msg);
+			free(known);
+		} else if (edit_fields[i] == CF_needs_basis && needs_touched(st) &&
+			   needs_basis_required(field_value(&st->fields[i - 1]), field_value(ff),
+						&e) != STATUS_OK) {
+			snprintf(ff->error, sizeof ff->error, "%s",
+				 "needs are health data: choose the basis for holding them "
+				 "(consent, or vital interests)");
 		}
 		free(canon);
 		if (ff->error[0] && ok) {

@@ -14,7 +14,24 @@
 
 struct hit {
 	char *id, *name, *dob, *postcode, *phone, *address;
+	bool needs; /* needs recorded: the Needs column says "!!" */
 };
+
+#define SEARCH_COLUMNS 6
+/* Needs last: the columns before it keep the places advisors know. */
+static const char *const search_headers[SEARCH_COLUMNS] = { "Name",  "Born",    "Postcode",
+							    "Phone", "Address", "Needs" };
+
+/* The row's cells, in search_headers' order. */
+static void hit_cells(const struct hit *h, const char *cells[SEARCH_COLUMNS])
+{
+	cells[0] = h->name;
+	cells[1] = h->dob;
+	cells[2] = h->postcode;
+	cells[3] = h->phone;
+	cells[4] = h->address;
+	cells[5] = h->needs ? TUI_NEEDS_FLAG : "";
+}
 
 struct search {
 	struct tui_field query;
@@ -103,6 +120,8 @@ static int add_hit(void *ctx, const struct search_hit *h)
 	out = &st->hits[st->nhits++];
 	out->id = xstrdup(h->id);
 	out->name = dup_or_empty(h->name);
+	/* The needs marker is text, not a colour: "!!" as on the banner. */
+	out->needs = h->needs && *h->needs;
 	out->dob = dup_or_empty(h->dob);
 	out->postcode = dup_or_empty(h->postcode);
 	if (h->phone && strncmp(h->phone, "+44", 3) == 0)
@@ -178,44 +197,42 @@ static void search_run(struct screen *sc)
 
 struct row_ctx {
 	struct search *st;
-	size_t widths[5];
+	size_t widths[SEARCH_COLUMNS];
 };
 
 static char *hit_row(void *ctx, int index, int width)
 {
 	struct row_ctx *rc = ctx;
-	const struct hit *h = &rc->st->hits[index];
-	const char *cells[] = { h->name, h->dob, h->postcode, h->phone, h->address };
+	const char *cells[SEARCH_COLUMNS];
 
 	(void)width;
-	return tui_row_format(cells, rc->widths, 5, 2);
+	hit_cells(&rc->st->hits[index], cells);
+	return tui_row_format(cells, rc->widths, SEARCH_COLUMNS, 2);
 }
 
 static void column_widths(struct search *st, size_t total, size_t *widths)
 {
-	static const size_t min[5] = { 14, 10, 8, 11, 8 };
-	static const char *const headers[5] = { "Name", "Born", "Postcode", "Phone", "Address" };
-	size_t want[5];
+	static const size_t min[SEARCH_COLUMNS] = { 14, 10, 8, 11, 8, 5 };
+	size_t want[SEARCH_COLUMNS];
 
-	for (int c = 0; c < 5; c++)
-		want[c] = tui_text_width(headers[c]);
+	for (int c = 0; c < SEARCH_COLUMNS; c++)
+		want[c] = tui_text_width(search_headers[c]);
 	for (int i = 0; i < st->nhits; i++) {
-		const struct hit *h = &st->hits[i];
-		const char *cells[] = { h->name, h->dob, h->postcode, h->phone, h->address };
+		const char *cells[SEARCH_COLUMNS];
 
-		for (int c = 0; c < 5; c++) {
+		hit_cells(&st->hits[i], cells);
+		for (int c = 0; c < SEARCH_COLUMNS; c++) {
 			size_t w = tui_text_width(cells[c]);
 
 			if (w > want[c])
 				want[c] = w;
 		}
 	}
-	tui_column_widths(want, min, 5, total, 2, widths);
+	tui_column_widths(want, min, SEARCH_COLUMNS, total, 2, widths);
 }
 
 static void search_draw(struct screen *sc)
 {
-	static const char *const headers[5] = { "Name", "Born", "Postcode", "Phone", "Address" };
 	struct search *st = sc->state;
 	struct tui *t = sc->t;
 	struct row_ctx rc = { st, { 0 } };
@@ -240,7 +257,7 @@ static void search_draw(struct screen *sc)
 		  PAINT_DIM);
 	y++;
 	column_widths(st, (size_t)COLS - 2, rc.widths);
-	head = tui_row_format(headers, rc.widths, 5, 2);
+	head = tui_row_format(search_headers, rc.widths, SEARCH_COLUMNS, 2);
 	draw_text(t, y, 0, 2, "", PAINT_PLAIN);
 	draw_text(t, y++, 2, COLS - 2, head, PAINT_HEADER);
 	free(head);

@@ -143,14 +143,22 @@ int draw_case_banner(struct tui *t, int y, const struct contact_result *r, long 
 
 int draw_needs(struct tui *t, int y, const char *name, const char *needs)
 {
-	char *words = tui_needs_text(needs);
+	struct needs_known known;
+	char *words, *line;
+	int rows;
 
-	if (words)
-		draw_textf(t, y, 0, COLS, PAINT_NEEDS, " !! NEEDS: %s  (%s)", words, name ? name : "");
-	else
+	store_needs_known(t->store, &known);
+	words = needs_text(needs, &known);
+	if (!words) {
 		draw_textf(t, y, 0, COLS, PAINT_DIM, " No needs recorded for %s", name ? name : "");
+		return 1;
+	}
+	/* Wrapped, never cut: sight or mobility last in the list must show. */
+	line = xasprintf(" !! NEEDS: %s  (%s)", words, name ? name : "");
+	rows = draw_paragraph(t, y, 0, COLS, TUI_NEEDS_ROWS_MAX, line, PAINT_NEEDS);
+	free(line);
 	free(words);
-	return 1;
+	return rows > 0 ? rows : 1;
 }
 
 void draw_field(struct tui *t, int y, int x, int width, const struct tui_field *f,

@@ -1,6 +1,6 @@
 # customer add, find (folding, postcodes, phones, FTS syntax as text), show, edit.
 setup
-fd customer add --name 'Zoë Nguyễn' --dob 1984-02-29 --postcode ng73ab --phone '+44 7700 900123' --email zoe@example.org --needs interpreter:Polish,hearing --preferred-channel phone
+fd customer add --name 'Zoë Nguyễn' --dob 1984-02-29 --postcode ng73ab --phone '+44 7700 900123' --email zoe@example.org --needs interpreter:Polish,hearing --needs-basis consent --preferred-channel phone
 fd customer add --name "Seán O'Brien" --address '1 High Street, Westbury' --postcode 'NG1 2AB' --phone '07700 900 456'
 fd customer add --name 'Łukasz Nowak' --postcode 'LS1 4AP' --phone 07700900789 --uprn 100030123456
 fd customer add --name 'عائشة خان' --email aisha@example.com

@@ -12,6 +12,9 @@
  * number of fields in every row, record lines that only go forward, fields
  * that are valid UTF-8 without NUL bytes, a failure that says where, and
  * a place for every cell (ingest_csv_place) inside its own record.
+ * Every field is also read as a customer's needs (needs_check, as a cell of
+ * an import or a pushed record is): a value taken is valid UTF-8 and its
+ * canonical form is taken again unchanged.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +24,34 @@
 #include "../../src/ingest/ingest_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const struct ref_need *legacy_find(void *ctx, const char *code)
+{
+	(void)ctx;
+	return needs_legacy_find(code);
+}
+
+/* needs_check on s, with nothing known and with the legacy flags. */
+static void check_needs(const char *s)
+{
+	struct needs_known k = { legacy_find, NULL, NULL, NULL };
+
+	for (int pass = 0; pass < 2; pass++) {
+		const struct needs_known *known = pass ? &k : NULL;
+		char *out = NULL, *again = NULL;
+
+		if (needs_check(s, known, &out, NULL) != STATUS_OK) {
+			if (out)
+				abort();
+			continue;
+		}
+		if (!out || !utf8_valid(out, strlen(out)) ||
+		    needs_check(out, known, &again, NULL) != STATUS_OK || strcmp(out, again) != 0)
+			abort();
+		free(out);
+		free(again);
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -59,6 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ingest_csv_place((const char *)data, size, line, c, &at_line, &at_col);
 			if (at_line < line || at_line >= next || at_col < 1)
 				abort();
+			check_needs(f);
 		}
 	}
 	(void)ingest_csv_map(&t, known, 4, NULL, cols, &e);

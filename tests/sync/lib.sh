@@ -196,6 +196,7 @@ customer_state() {
 			SELECT 'address' AS k, c.address AS v UNION ALL SELECT 'consent', c.consent
 			UNION ALL SELECT 'dob', c.dob UNION ALL SELECT 'email', c.email
 			UNION ALL SELECT 'name', c.name UNION ALL SELECT 'needs', c.needs
+			UNION ALL SELECT 'needs_basis', c.needs_basis
 			UNION ALL SELECT 'phone', c.phone UNION ALL SELECT 'postcode', c.postcode
 			UNION ALL SELECT 'preferred_channel', c.preferred_channel
 			UNION ALL SELECT 'uprn', c.uprn ORDER BY 1) WHERE v IS NOT NULL) END

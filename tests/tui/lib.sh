@@ -91,7 +91,7 @@ newdb() {
 	echo "$PW" | cli user add jsmith --role advisor --name "Jo Smith" >/dev/null
 	echo "$PW" | cli user add locky --role advisor >/dev/null
 	cli customer add --name "Zoë Brown" --postcode "NG12 3AB" --phone "07700 900123" \
-		--needs "hearing,interpreter:Polish" >/dev/null
+		--needs "hearing,interpreter:Polish" --needs-basis consent >/dev/null
 	cli customer add --name "Łukasz Nowak" --postcode "DE7 5HN" --phone "01632 960001" >/dev/null
 	cli customer add --name "Nguyễn Văn An" --postcode "DE7 9LS" >/dev/null
 }

@@ -1248,7 +1248,7 @@ static void test_code_uprn_int_money(void **state)
 static void test_field_table(void **state)
 {
 	(void)state;
-	assert_int_equal(CF_COUNT, 10);
+	assert_int_equal(CF_COUNT, 11);
 	assert_string_equal(customer_field_name(CF_postcode), "postcode");
 	assert_string_equal(customer_field_name(CF_preferred_channel), "preferred_channel");
 	assert_string_equal(customer_field_label(CF_dob), "date of birth");
@@ -1329,11 +1329,58 @@ static void test_field_check(void **state)
 	assert_field(CF_preferred_channel, "phone", "phone");
 	assert_field_bad(CF_preferred_channel, "Phone", "preferred channel 'Phone' is not a code");
 	assert_field(CF_needs, "sight, Hearing", "hearing,sight");
-	assert_field_bad(CF_needs, "deaf", "needs flag 'deaf' is not known");
+	/* the codes themselves are the council's (store_needs_check) */
+	assert_field_bad(CF_needs, "de@f", "needs flag 'de@f' is not known");
+	assert_field(CF_needs_basis, " Consent ", "consent");
+	assert_field(CF_needs_basis, "vital-interests", "vital-interests");
+	assert_field_bad(CF_needs_basis, "because", "consent or vital-interests");
 	assert_field(CF_consent, "verbal consent to share with housing",
 		     "verbal consent to share with housing");
 	assert_field_bad(CF_consent, "yes\x01", "consent has control characters");
 }
+
+/* The eight needs flags of earlier versions, as a desk knows them before
+ * data/needs.csv is loaded (store schema 9 seeds them). */
+static const struct ref_need legacy_needs[] = {
+	{ (char *)"hearing", (char *)"hearing impaired", NEED_DETAIL_NONE, false },
+	{ (char *)"sight", (char *)"visually impaired", NEED_DETAIL_NONE, false },
+	{ (char *)"dementia", (char *)"dementia", NEED_DETAIL_NONE, false },
+	{ (char *)"no-internet", (char *)"no internet access", NEED_DETAIL_NONE, false },
+	{ (char *)"interpreter", (char *)"needs an interpreter", NEED_DETAIL_LANGUAGE, false },
+	{ (char *)"carer", (char *)"has a carer or representative", NEED_DETAIL_NAME, false },
+	{ (char *)"mobility", (char *)"mobility", NEED_DETAIL_NONE, false },
+	{ (char *)"learning", (char *)"learning disability", NEED_DETAIL_NONE, false },
+	{ (char *)"prefers", (char *)"prefers contact by", NEED_DETAIL_CHANNEL, true },
+};
+#define LEGACY_NEEDS 8 /* listed in messages: prefers is new */
+
+static const struct ref_need *legacy_find(void *ctx, const char *code)
+{
+	(void)ctx;
+	for (size_t i = 0; i < sizeof legacy_needs / sizeof legacy_needs[0]; i++)
+		if (!strcmp(legacy_needs[i].code, code))
+			return &legacy_needs[i];
+	return NULL;
+}
+
+static bool legacy_channel(void *ctx, const char *code)
+{
+	(void)ctx;
+	return !strcmp(code, "phone") || !strcmp(code, "email");
+}
+
+static void legacy_list(void *ctx, char *out, size_t outsz)
+{
+	size_t used = 0;
+
+	(void)ctx;
+	out[0] = '\0';
+	for (size_t i = 0; i < LEGACY_NEEDS; i++)
+		used += (size_t)snprintf(out + used, outsz - used, "%s%s", i ? ", " : "",
+					 legacy_needs[i].code);
+}
+
+static const struct needs_known legacy = { legacy_find, legacy_channel, legacy_list, NULL };
 
 static void assert_needs(const char *in, const char *want)
 {
@@ -1341,7 +1388,7 @@ static void assert_needs(const char *in, const char *want)
 	struct err e;
 
 	err_clear(&e);
-	if (needs_check(in, &out, &e) != STATUS_OK)
+	if (needs_check(in, &legacy, &out, &e) != STATUS_OK)
 		fail_msg("needs '%s' refused: %s", in, e.msg);
 	assert_string_equal(out, want);
 	free(out);
@@ -1353,7 +1400,7 @@ static void assert_needs_bad(const char *in, const char *why)
 	struct err e;
 
 	err_clear(&e);
-	assert_int_equal(needs_check(in, &out, &e), STATUS_INVALID);
+	assert_int_equal(needs_check(in, &legacy, &out, &e), STATUS_INVALID);
 	assert_null(out);
 	if (!strstr(e.msg, why))
 		fail_msg("needs '%s': message '%s' lacks '%s'", in, e.msg, why);
@@ -1375,7 +1422,7 @@ static void test_needs(void **state)
 				 "dementia, no-internet, interpreter, carer, mobility, learning");
 	assert_needs_bad("hearing;sight", "is not known");
 	assert_needs_bad("hearing:left ear", "needs flag 'hearing' takes no detail");
-	assert_needs_bad("interpreter:Polish,interpreter:Romanian", "two languages");
+	assert_needs_bad("interpreter:Polish,interpreter:Romanian", "listed twice with two details");
 	assert_needs_bad("interpreter:Pol1sh", "not a language name");
 	assert_needs_bad("interpreter:Pol\xffsh", "not a language name");
 	assert_needs_bad("interpreter:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
@@ -1392,7 +1439,37 @@ static void test_needs(void **state)
 	assert_needs("interpreter:", "interpreter");
 	assert_needs("interpreter:Chinese (Mandarin)", "interpreter:Chinese (Mandarin)");
 	assert_needs("interpreter:Українська", "interpreter:Українська");
-	assert_int_equal(needs_check("carer", NULL, NULL), STATUS_OK);
+	assert_int_equal(needs_check("carer", NULL, NULL, NULL), STATUS_OK);
+
+	/* details of every kind; the form alone when nothing is known */
+	assert_needs("carer:Ann Lee", "carer:Ann Lee");
+	assert_needs("prefers:phone, hearing", "hearing,prefers:phone");
+	assert_needs_bad("prefers", "needs flag 'prefers' takes a channel after a colon");
+	assert_needs_bad("prefers:fax", "not a channel code");
+	assert_needs_bad("carer:Ann\x01", "is not plain text");
+	assert_needs_bad("bsl", "needs flag 'bsl' is not known");
+	assert_int_equal(needs_check("bsl,anything:at all", NULL, NULL, NULL), STATUS_OK);
+	assert_int_equal(needs_check("B S L", NULL, NULL, NULL), STATUS_INVALID);
+
+	/* the basis that goes with them */
+	assert_int_equal(needs_basis_check("consent", NULL), STATUS_OK);
+	assert_int_equal(needs_basis_check("Vital-Interests", NULL), STATUS_OK);
+	assert_int_equal(needs_basis_check("legitimate-interests", NULL), STATUS_INVALID);
+	assert_int_equal(needs_basis_required(NULL, NULL, NULL), STATUS_OK);
+	assert_int_equal(needs_basis_required("hearing", "consent", NULL), STATUS_OK);
+	assert_int_equal(needs_basis_required("hearing", NULL, NULL), STATUS_INVALID);
+
+	/* in words, labels from what is known */
+	{
+		char *t = needs_text("hearing,interpreter:Polish", &legacy);
+
+		assert_string_equal(t, "hearing impaired \xc2\xb7 needs an interpreter (Polish)");
+		free(t);
+		t = needs_text("no-internet,unknown-flag", &legacy);
+		assert_string_equal(t, "no internet access \xc2\xb7 unknown-flag");
+		free(t);
+		assert_null(needs_text("", &legacy));
+	}
 }
 
 static void test_case_status_and_ref(void **state)

@@ -1230,6 +1230,7 @@ static void test_upgrade(void **state)
 	    "ALTER TABLE contact DROP COLUMN repeated;"
 	    "ALTER TABLE outbox DROP COLUMN wait_role; ALTER TABLE outbox DROP COLUMN wait_login;"
 	    "DROP TABLE pull_problem;"
+	    "DROP TABLE need; ALTER TABLE customer DROP COLUMN needs_basis;"
 	    "PRAGMA user_version = 4;");
 	assert_int_equal(store_open(path, 0, &st, &e), STATUS_OK);
 	store_set_actor_role(st, "test:supervisor", STORE_ROLE_SUPERVISOR);

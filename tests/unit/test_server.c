@@ -167,6 +167,8 @@ static bool only_hub(void *ctx, const char *kind, const char *code)
 	(void)ctx;
 	if (!strcmp(kind, "site"))
 		return !strcmp(code, "hub");
+	if (!strcmp(kind, "need")) /* the server loaded only this one */
+		return !strcmp(code, "bsl");
 	return strcmp(code, "fax") != 0;
 }
 
@@ -243,6 +245,23 @@ static void test_record_checks(void **state)
 				  "{\"phone\": \"07700 900123\"}, \"hlc\": {}}",
 				  msg, sizeof msg));
 	assert_non_null(strstr(msg, "name is required"));
+
+	/* needs: the ones loaded, and the legacy flags records hold */
+#define CUSTOMER_NEEDS(needs, basis)                                                           \
+	"{\"id\": \"01900000-0000-7000-8000-000000000001\", \"fields\": {\"name\": \"Ann\", "      \
+	"\"needs\": \"" needs "\", \"needs_basis\": " basis "}, \"hlc\": {}}"
+	assert_true(check_change("customer", CUSTOMER_NEEDS("bsl,carer:Ann Lee,hearing", "\"consent\""),
+				 msg, sizeof msg));
+	assert_false(check_change("customer", CUSTOMER_NEEDS("telepathy", "\"consent\""), msg,
+				  sizeof msg));
+	assert_non_null(strstr(msg, "fields.needs: needs flag 'telepathy' is not known"));
+	assert_false(check_change("customer", CUSTOMER_NEEDS("hearing:Ann Lee", "\"consent\""),
+				  msg, sizeof msg));
+	assert_null(strstr(msg, "Ann Lee"));
+	assert_false(check_change("customer", CUSTOMER_NEEDS("bsl", "\"because\""), msg,
+				  sizeof msg));
+	assert_non_null(strstr(msg, "consent or vital-interests"));
+#undef CUSTOMER_NEEDS
 }
 
 /* Privileged acts need a person: the change-level session is

@@ -363,6 +363,7 @@ static void test_customer_stamps_text(void **state)
 		[CF_uprn] = "100030512345",	   [CF_phone] = "07700 900123",
 		[CF_email] = "zoe@example.com",	   [CF_preferred_channel] = "phone",
 		[CF_needs] = "hearing",		   [CF_consent] = "verbal, 3 May",
+		[CF_needs_basis] = "consent",
 	};
 	struct store *s = open_ready();
 	struct err e;

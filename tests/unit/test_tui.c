@@ -134,9 +134,9 @@ static void test_due_text(void **state)
 	assert_string_equal(out, "Fri 4 Dec 2026");
 }
 
-static void test_timer_and_needs(void **state)
+static void test_timer(void **state)
 {
-	char out[32], *t;
+	char out[32];
 
 	(void)state;
 	tui_timer_text(-5, out, sizeof out);
@@ -145,14 +145,6 @@ static void test_timer_and_needs(void **state)
 	assert_string_equal(out, "04:07");
 	tui_timer_text(3723, out, sizeof out);
 	assert_string_equal(out, "1:02:03");
-	assert_null(tui_needs_text(NULL));
-	assert_null(tui_needs_text(""));
-	t = tui_needs_text("hearing,interpreter:Polish");
-	assert_string_equal(t, "hearing impaired \xc2\xb7 needs an interpreter (Polish)");
-	free(t);
-	t = tui_needs_text("no-internet,unknown-flag");
-	assert_string_equal(t, "no internet access \xc2\xb7 unknown-flag");
-	free(t);
 }
 
 static void test_match_score(void **state)
@@ -698,7 +690,7 @@ int main(void)
 		cmocka_unit_test(test_text_fit_and_pad),
 		cmocka_unit_test(test_columns_and_rows),
 		cmocka_unit_test(test_due_text),
-		cmocka_unit_test(test_timer_and_needs),
+		cmocka_unit_test(test_timer),
 		cmocka_unit_test(test_match_score),
 		cmocka_unit_test(test_big_text),
 		cmocka_unit_test(test_key_action),

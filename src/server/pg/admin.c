@@ -469,6 +469,17 @@ enum status pg_refdata_load(struct pg *db, const struct refdata *rd, long *chang
 		set_str(o, "name", rd->failures[i].name);
 		rc = ref_put(db, &locked, "failure", rd->failures[i].code, o, changed, e);
 	}
+	for (size_t i = 0; !rc && i < rd->nneeds; i++) {
+		json_t *o = json_object();
+		const struct ref_need *n = &rd->needs[i];
+
+		/* for checking pushed customers' needs (server_change_check) */
+		set_str(o, "code", n->code);
+		set_str(o, "name", n->label);
+		set_str(o, "detail", need_detail_name(n->detail));
+		json_object_set_new(o, "detail_required", json_boolean(n->detail_required));
+		rc = ref_put(db, &locked, "need", n->code, o, changed, e);
+	}
 	if (!rc)
 		rc = holidays_put(db, rd, changed, e);
 	return finish(db, rc, e);
