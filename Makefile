@@ -340,4 +340,11 @@ demo: frontdesk
 clean:
 	rm -rf build frontdesk
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# The compiler's dependency files. Each is a target with nothing to do:
+# otherwise make, remaking its makefiles, takes tests/test_%.d for a unit
+# test to link (the pattern $(OBJDIR)/tests/test_%), fails, deletes it even
+# under -n (tests/server-no-sqlite runs make -n -B), and the test's object
+# is then never rebuilt when a header changes.
+DEPFILES := $(shell find build -name '*.d' 2>/dev/null)
+$(DEPFILES): ;
+-include $(DEPFILES)
