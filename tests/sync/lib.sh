@@ -46,6 +46,9 @@ pgpid=""
 spid=""
 tpid=""
 casedb=""
+# A helper server a case starts writes its pid to $tmp/helpers/NAME.pid
+# (from a subshell too), and is stopped when the case ends.
+mkdir -p "$tmp/helpers"
 tsock="fdsync-$$"
 cleanup() {
 	tmux -L "$tsock" kill-server 2>/dev/null
@@ -53,6 +56,9 @@ cleanup() {
 		kill -9 "$tpid" 2>/dev/null
 		wait "$tpid" 2>/dev/null
 	fi
+	for f in "$tmp"/helpers/*.pid; do
+		[ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
+	done
 	if [ -n "$spid" ]; then
 		kill -9 "$spid" 2>/dev/null
 		wait "$spid" 2>/dev/null
