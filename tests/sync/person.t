@@ -226,6 +226,12 @@ for n in 1 2 3 4; do
 done
 same "a login guessed at from many devices is locked everywhere" "429" "$(sess "$d1" rlock2 locking-password-2)"
 same "radmin still signs in elsewhere" "200" "$(sess "$d1" radmin admin-password-1)"
+# Failures older than the window count for nothing and are not kept.
+psql_q "INSERT INTO sign_in_failure (login, device_id, at) VALUES ('rold', '$(sq hubA "SELECT value FROM settings WHERE key = 'device_id'")', now() - interval '16 minutes')" >/dev/null
+same "an old failure is held" "1" "$(psql_q "SELECT count(*) FROM sign_in_failure WHERE login = 'rold'")"
+same "another failure" "401" "$(sess "$d1" nobody-else not-the-password)"
+same "the old one is gone" "0" "$(psql_q "SELECT count(*) FROM sign_in_failure WHERE login = 'rold'")"
+same "the recent ones are kept" "1" "$(psql_q "SELECT count(*) FROM sign_in_failure WHERE login = 'nobody-else'")"
 finish
 
 # ---- 4 -------------------------------------------------------------------

@@ -88,6 +88,13 @@ enum status pg_session_open(struct pg *db, const struct device_auth *dev, const 
 		p[1] = dev->id;
 		rc = pg_run(db, "INSERT INTO sign_in_failure (login, device_id) VALUES ($1, $2)", 2,
 			    p, "counting a failed sign-in", e);
+		/* Failures older than the window count for nothing: they go, so
+		 * the table holds one window's worth (a few rows a device). */
+		if (!rc)
+			rc = pg_run(db,
+				    "DELETE FROM sign_in_failure"
+				    " WHERE at < now() - interval '" SESSION_FAIL_WINDOW "'",
+				    0, NULL, "forgetting old failed sign-ins", e);
 		if (rc)
 			return rc;
 		return err_set(e, STATUS_DENIED, "%s", why.msg);
